@@ -1,0 +1,108 @@
+/**
+ * Evidence: what was seen of one call, independent of where it was seen. The capture
+ * analyzer, the edge's call records and the media relay each build this shape, and the
+ * same rules turn it into findings. Addresses are "ip:port" strings ("[v6]:port" for IPv6).
+ */
+
+export interface SdpPayloadEvidence {
+  readonly pt: number;
+  /** Encoding name as in a=rtpmap (PCMA, PCMU, G729, telephone-event, …); static PTs are filled in. */
+  readonly encoding?: string;
+  readonly clockRate?: number;
+}
+
+export interface SdpMediaEvidence {
+  readonly type: string; // audio, video, image, …
+  readonly port: number;
+  readonly protocol: string; // RTP/AVP, RTP/SAVP, UDP/TLS/RTP/SAVPF, udptl, …
+  /** In m= line order: the first is the offerer's preference. */
+  readonly payloads: readonly SdpPayloadEvidence[];
+  /** Media-level c= when present, else the session-level one. */
+  readonly connectionAddress?: string;
+  readonly direction?: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+  /** a=crypto or a=fingerprint present (SDES / DTLS-SRTP). */
+  readonly encrypted?: boolean;
+}
+
+export interface SdpEvidence {
+  readonly connectionAddress?: string;
+  readonly media: readonly SdpMediaEvidence[];
+  /** a=curr/des/conf preconditions (RFC 3312) asked for. */
+  readonly preconditions?: boolean;
+}
+
+export interface SipEventEvidence {
+  /** Milliseconds since the epoch. */
+  readonly at: number;
+  readonly src: string;
+  readonly dst: string;
+  readonly transport: string;
+  readonly kind: 'request' | 'response';
+  /** The request's method, or the CSeq method of a response. */
+  readonly method: string;
+  readonly status?: number;
+  readonly reason?: string;
+  readonly cseq: number;
+  readonly branch?: string;
+  readonly fromTag?: string;
+  readonly toTag?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly requestUri?: string;
+  readonly contentType?: string;
+  readonly sdp?: SdpEvidence;
+  /** Headers that rules read: Warning, Reason, Retry-After, WWW-Authenticate, Proxy-Authenticate, Authorization, User-Agent, Server, X-Trunkline-Finding. Lower-case names. */
+  readonly headers?: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface RtpStreamEvidence {
+  readonly src: string;
+  readonly dst: string;
+  readonly ssrc: number;
+  readonly payloadType: number;
+  readonly codec?: string;
+  readonly packets: number;
+  readonly bytes: number;
+  /** Sequence-number loss per RFC 3550 A.3 (expected − received, never negative). */
+  readonly lost: number;
+  readonly duplicates?: number;
+  readonly reordered?: number;
+  readonly jitterMs: number;
+  readonly maxGapMs: number;
+  readonly firstAt: number;
+  readonly lastAt: number;
+  readonly ssrcChanges: number;
+  /** Comfort-noise (PT 13) packets: VAD, not loss. */
+  readonly comfortNoisePackets?: number;
+  /** Longest run of decoded silence inside flowing RTP, when the payload could be decoded. */
+  readonly longestSilenceMs?: number;
+  /** The address the SDP announced for this stream's sender, when known: differs from src → asymmetric RTP. */
+  readonly sdpAddress?: string;
+  /** The relay latched to src instead of sdpAddress (symmetric RTP fixed it). */
+  readonly latched?: boolean;
+}
+
+/** The trunk's configuration, when the evidence comes from the edge (or is given). */
+export interface TrunkEvidence {
+  readonly trunkSid: string;
+  readonly status?: 'active' | 'inactive';
+  readonly secureTrunking?: boolean;
+  readonly authMode?: string;
+  readonly whitelistedCidrs?: readonly string[];
+  readonly destinationUris?: readonly string[];
+  readonly hasCredentials?: boolean;
+}
+
+export interface CallEvidence {
+  readonly callId: string;
+  readonly source: 'capture' | 'edge' | 'log';
+  readonly direction?: 'inbound' | 'outbound';
+  /** Every SIP message of the call, in time order. */
+  readonly messages: readonly SipEventEvidence[];
+  readonly streams: readonly RtpStreamEvidence[];
+  readonly trunk?: TrunkEvidence;
+  /** When observation ended (end of capture, or now for a live call): a call still open then is in progress, not failed. */
+  readonly observedUntil?: number;
+  /** Edge-side facts the messages cannot show (the refusal cause, ACL result, RTP timeout). */
+  readonly edgeCause?: string;
+}
