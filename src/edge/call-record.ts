@@ -1,0 +1,147 @@
+import { isoSeconds, type Clock } from '../core/index.js';
+import type { Finding } from '../diagnosis/index.js';
+import type { CallDirection, CallEvent, CallRecord, CallStatus, FinalBy, TraceEntry } from '../store/calls-repo.js';
+
+/**
+ * Builds one call's record while the call runs: the timeline of edge decisions, every SIP
+ * message in and out with time and addresses, and the final outcome. The record is data
+ * the store saves and the diagnosis engine reads; nothing here does I/O.
+ */
+export interface CallStart {
+  readonly callSid: string;
+  readonly accountSid: string | null;
+  readonly trunkSid: string | null;
+  readonly direction: CallDirection;
+  readonly from: string;
+  readonly to: string;
+  readonly sourceAddress: string;
+  readonly transport: string;
+  readonly sipCallId: string;
+}
+
+export class CallRecorder {
+  readonly #clock: Clock;
+  readonly #startedMs: number;
+  #start: CallStart;
+  #answeredMs: number | null = null;
+  #endedMs: number | null = null;
+  #finalCode: number | null = null;
+  #finalReason: string | null = null;
+  #finalBy: FinalBy | null = null;
+  #endCause: string | null = null;
+  #edgeCause: string | null = null;
+  #findings: Finding[] = [];
+  readonly #events: CallEvent[] = [];
+  readonly #trace: TraceEntry[] = [];
+  #media: unknown = null;
+
+  constructor(clock: Clock, start: CallStart) {
+    this.#clock = clock;
+    this.#start = start;
+    this.#startedMs = clock.now();
+  }
+
+  get callSid(): string {
+    return this.#start.callSid;
+  }
+
+  get answered(): boolean {
+    return this.#answeredMs !== null;
+  }
+
+  get ended(): boolean {
+    return this.#endedMs !== null;
+  }
+
+  get finalCode(): number | null {
+    return this.#finalCode;
+  }
+
+  /** Fills in what identification learnt (account, trunk) after the record was opened. */
+  identify(update: Partial<Pick<CallStart, 'accountSid' | 'trunkSid' | 'from' | 'to'>>): void {
+    this.#start = { ...this.#start, ...update };
+  }
+
+  event(kind: string, detail: string): void {
+    this.#events.push({ at: new Date(this.#clock.now()).toISOString(), kind, detail });
+  }
+
+  trace(entry: Omit<TraceEntry, 'at' | 'summary'>): void {
+    const firstLine = entry.message.split('\r\n', 1)[0];
+    this.#trace.push({ at: new Date(this.#clock.now()).toISOString(), summary: firstLine, ...entry });
+  }
+
+  get traceEntries(): readonly TraceEntry[] {
+    return this.#trace;
+  }
+
+  answer(code: number, reason: string): void {
+    if (this.#answeredMs !== null) return;
+    this.#answeredMs = this.#clock.now();
+    this.#finalCode = code;
+    this.#finalReason = reason;
+    this.#finalBy = this.#start.direction === 'outbound' ? 'carrier' : 'customer';
+    this.event('answer', `${code} ${reason}`);
+  }
+
+  /** A failed attempt: the final non-2xx code and who generated it. */
+  fail(code: number, reason: string, by: FinalBy, edgeCause?: string): void {
+    if (this.#endedMs !== null) return;
+    this.#finalCode = code;
+    this.#finalReason = reason;
+    this.#finalBy = by;
+    if (edgeCause) this.#edgeCause = edgeCause;
+    this.#endedMs = this.#clock.now();
+  }
+
+  /** The end of an answered call: who hung up or why the edge ended it. */
+  end(cause: string): void {
+    if (this.#endedMs !== null) return;
+    this.#endCause = cause;
+    this.#endedMs = this.#clock.now();
+    this.event('end', cause);
+  }
+
+  setFindings(findings: readonly Finding[]): void {
+    this.#findings = [...findings];
+  }
+
+  setMedia(media: unknown): void {
+    this.#media = media;
+  }
+
+  status(): CallStatus {
+    if (this.#endedMs === null) return 'in-progress';
+    if (this.#answeredMs !== null) return 'completed';
+    return this.#finalBy === 'edge' ? 'refused' : 'failed';
+  }
+
+  toRecord(): CallRecord {
+    const s = this.#start;
+    return {
+      call_sid: s.callSid, account_sid: s.accountSid, trunk_sid: s.trunkSid, direction: s.direction,
+      from: s.from, to: s.to, source_address: s.sourceAddress, transport: s.transport, sip_call_id: s.sipCallId,
+      status: this.status(), started_at: isoSeconds(this.#startedMs),
+      answered_at: this.#answeredMs === null ? null : isoSeconds(this.#answeredMs),
+      ended_at: this.#endedMs === null ? null : isoSeconds(this.#endedMs),
+      final_code: this.#finalCode, final_reason: this.#finalReason, final_by: this.#finalBy,
+      end_cause: this.#endCause, edge_cause: this.#edgeCause,
+      duration_s: this.#answeredMs !== null && this.#endedMs !== null ? Math.round((this.#endedMs - this.#answeredMs) / 1000) : null,
+      setup_ms: this.#answeredMs !== null ? this.#answeredMs - this.#startedMs : this.#endedMs !== null ? this.#endedMs - this.#startedMs : null,
+      findings: this.#findings, events: [...this.#events], trace: [...this.#trace], media: this.#media,
+    };
+  }
+}
+
+/** A text ladder of the trace for GET …/trace: time, arrow between the three parties, start line. */
+export function renderLadder(trace: readonly TraceEntry[]): string {
+  const lines = ['time                      customer        edge         carrier'];
+  for (const t of trace) {
+    const time = t.at.slice(11, 23);
+    let arrow: string;
+    if (t.leg === 'customer') arrow = t.direction === 'in' ? '  ----------->  |           ' : '  <-----------  |           ';
+    else arrow = t.direction === 'out' ? '                |  ------->  ' : '                |  <-------  ';
+    lines.push(`${time}  ${arrow} ${t.summary}`);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,3 @@
+// pstn-sim: the built-in carrier — test numbers whose last four digits choose the outcome, and test-call origination.
+export { behaviourFor, reasonPhrase, REASON_PHRASES, type SimBehaviour } from './behaviour.js';
+export { PstnSimErrorCodes, type PstnSimErrorCode } from './errors.js';

@@ -1,0 +1,171 @@
+import type { Kysely } from 'kysely';
+import type { Finding } from '../diagnosis/index.js';
+
+/**
+ * Call records: one per attempt, edge refusals included (SPEC §1 "the calls API"). The edge
+ * builds them, this repo keeps them; findings, the event timeline, the SIP trace and media
+ * stats are JSON columns because they are read whole with the record and never queried into.
+ */
+export type CallDirection = 'inbound' | 'outbound';
+export type FinalBy = 'edge' | 'carrier' | 'customer';
+export type CallStatus = 'in-progress' | 'completed' | 'failed' | 'refused';
+
+export interface TraceEntry {
+  /** UTC ISO 8601 with milliseconds: the ladder needs sub-second order. */
+  readonly at: string;
+  /** Which side of the B2BUA the message crossed. */
+  readonly leg: 'customer' | 'carrier';
+  readonly direction: 'in' | 'out';
+  readonly transport: string;
+  readonly src: string;
+  readonly dst: string;
+  /** Start line, for the ladder. */
+  readonly summary: string;
+  readonly message: string;
+}
+
+export interface CallEvent {
+  readonly at: string;
+  /** auth, acl, route, failover, answer, bye, rtp-timeout, … */
+  readonly kind: string;
+  readonly detail: string;
+}
+
+export interface CallRecord {
+  readonly call_sid: string;
+  readonly account_sid: string | null;
+  readonly trunk_sid: string | null;
+  readonly direction: CallDirection;
+  readonly from: string;
+  readonly to: string;
+  readonly source_address: string;
+  readonly transport: string;
+  readonly sip_call_id: string;
+  readonly status: CallStatus;
+  /** UTC ISO 8601, seconds, 'Z' offset (SPEC §1 timestamp rule). */
+  readonly started_at: string;
+  readonly answered_at: string | null;
+  readonly ended_at: string | null;
+  readonly final_code: number | null;
+  readonly final_reason: string | null;
+  readonly final_by: FinalBy | null;
+  /** Why the call ended once up: bye-customer, bye-carrier, rtp-timeout, cancel, … */
+  readonly end_cause: string | null;
+  readonly edge_cause: string | null;
+  readonly duration_s: number | null;
+  readonly setup_ms: number | null;
+  readonly findings: readonly Finding[];
+  readonly events: readonly CallEvent[];
+  readonly trace: readonly TraceEntry[];
+  readonly media: unknown;
+}
+
+export interface CallsTable {
+  call_sid: string;
+  account_sid: string | null;
+  trunk_sid: string | null;
+  direction: string;
+  from_number: string;
+  to_number: string;
+  source_address: string;
+  transport: string;
+  sip_call_id: string;
+  status: string;
+  started_at: string;
+  answered_at: string | null;
+  ended_at: string | null;
+  final_code: number | null;
+  final_reason: string | null;
+  final_by: string | null;
+  end_cause: string | null;
+  edge_cause: string | null;
+  duration_s: number | null;
+  setup_ms: number | null;
+  findings: string;
+  events: string;
+  trace: string;
+  media: string | null;
+}
+
+export interface CallsDatabase {
+  calls: CallsTable;
+}
+
+export interface CallQuery {
+  readonly accountSid: string;
+  readonly trunkSid?: string;
+  readonly status?: CallStatus;
+  readonly code?: number;
+  /** Inclusive ISO bounds on started_at. */
+  readonly from?: string;
+  readonly to?: string;
+  readonly offset: number;
+  readonly limit: number;
+}
+
+/** The port the edge writes through; the API reads through the same repo. */
+export interface CallRecordStore {
+  save(record: CallRecord): Promise<void>;
+  get(accountSid: string, callSid: string): Promise<CallRecord | undefined>;
+  list(query: CallQuery): Promise<{ readonly items: readonly CallRecord[]; readonly total: number }>;
+}
+
+function toRow(r: CallRecord): CallsTable {
+  return {
+    call_sid: r.call_sid, account_sid: r.account_sid, trunk_sid: r.trunk_sid, direction: r.direction,
+    from_number: r.from, to_number: r.to, source_address: r.source_address, transport: r.transport,
+    sip_call_id: r.sip_call_id, status: r.status, started_at: r.started_at, answered_at: r.answered_at,
+    ended_at: r.ended_at, final_code: r.final_code, final_reason: r.final_reason, final_by: r.final_by,
+    end_cause: r.end_cause, edge_cause: r.edge_cause, duration_s: r.duration_s, setup_ms: r.setup_ms,
+    findings: JSON.stringify(r.findings), events: JSON.stringify(r.events), trace: JSON.stringify(r.trace),
+    media: r.media === undefined || r.media === null ? null : JSON.stringify(r.media),
+  };
+}
+
+function fromRow(row: CallsTable): CallRecord {
+  return {
+    call_sid: row.call_sid, account_sid: row.account_sid, trunk_sid: row.trunk_sid,
+    direction: row.direction as CallDirection, from: row.from_number, to: row.to_number,
+    source_address: row.source_address, transport: row.transport, sip_call_id: row.sip_call_id,
+    status: row.status as CallStatus, started_at: row.started_at, answered_at: row.answered_at,
+    ended_at: row.ended_at, final_code: row.final_code === null ? null : Number(row.final_code),
+    final_reason: row.final_reason, final_by: row.final_by as FinalBy | null, end_cause: row.end_cause,
+    edge_cause: row.edge_cause, duration_s: row.duration_s === null ? null : Number(row.duration_s),
+    setup_ms: row.setup_ms === null ? null : Number(row.setup_ms),
+    findings: JSON.parse(row.findings) as Finding[], events: JSON.parse(row.events) as CallEvent[],
+    trace: JSON.parse(row.trace) as TraceEntry[], media: row.media === null ? null : (JSON.parse(row.media) as unknown),
+  };
+}
+
+export class CallsRepo implements CallRecordStore {
+  readonly #db: Kysely<CallsDatabase>;
+
+  /** Takes the store's Kysely instance; only the `calls` table is touched. */
+  constructor(db: Kysely<CallsDatabase>) {
+    this.#db = db;
+  }
+
+  async save(record: CallRecord): Promise<void> {
+    const row = toRow(record);
+    const { call_sid: _sid, ...rest } = row;
+    // Upsert: a record is written at refusal/answer and again at the end of the call.
+    await this.#db.insertInto('calls').values(row).onConflict((oc) => oc.column('call_sid').doUpdateSet(rest)).execute();
+  }
+
+  async get(accountSid: string, callSid: string): Promise<CallRecord | undefined> {
+    const row = await this.#db.selectFrom('calls').selectAll().where('call_sid', '=', callSid).where('account_sid', '=', accountSid).executeTakeFirst();
+    return row ? fromRow(row) : undefined;
+  }
+
+  async list(q: CallQuery): Promise<{ readonly items: readonly CallRecord[]; readonly total: number }> {
+    let base = this.#db.selectFrom('calls').where('account_sid', '=', q.accountSid);
+    if (q.trunkSid) base = base.where('trunk_sid', '=', q.trunkSid);
+    if (q.status) base = base.where('status', '=', q.status);
+    if (q.code !== undefined) base = base.where('final_code', '=', q.code);
+    if (q.from) base = base.where('started_at', '>=', q.from);
+    if (q.to) base = base.where('started_at', '<=', q.to);
+    const count = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+    const rows = await base.selectAll().orderBy('started_at', 'desc').orderBy('call_sid', 'desc').limit(q.limit).offset(q.offset).execute();
+    return { items: rows.map(fromRow), total: Number(count?.n ?? 0) };
+  }
+}
