@@ -1,0 +1,43 @@
+import { parse, write, type SessionDescription, type MediaDescription } from 'sdp-transform';
+import { TrunklineError } from '../core/index.js';
+import type { SdpErrorCode } from './errors.js';
+
+export type ParsedSdp = SessionDescription;
+export type ParsedMedia = MediaDescription;
+
+/**
+ * Parses an SDP body. sdp-transform accepts anything, so the RFC 4566 §5 skeleton is checked
+ * here: the first line is `v=0` and an `o=` line exists. Anything else is not SDP.
+ */
+export function parseSdp(body: string | Uint8Array): ParsedSdp {
+  const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
+  const trimmed = text.replace(/^\s+/, '');
+  if (!/^v=0\s*(\r?\n|$)/.test(trimmed) || !/(^|\n)o=\S/.test(trimmed)) {
+    throw new TrunklineError<SdpErrorCode>('SDP_UNPARSEABLE', 'not an SDP session description', {
+      details: { firstLine: trimmed.split(/\r?\n/, 1)[0]?.slice(0, 80) ?? '' },
+    });
+  }
+  let parsed: ParsedSdp;
+  try {
+    parsed = parse(trimmed);
+  } catch (cause) {
+    throw new TrunklineError<SdpErrorCode>('SDP_UNPARSEABLE', 'SDP could not be parsed', { cause });
+  }
+  parsed.media ??= [];
+  return parsed;
+}
+
+/** Serialises with CRLF line ends (RFC 4566 §5). */
+export function writeSdp(sdp: ParsedSdp): string {
+  return write(sdp);
+}
+
+/** Deep copy so the rewrite helpers never mutate what the caller holds. */
+export function cloneSdp(sdp: ParsedSdp): ParsedSdp {
+  return structuredClone(sdp);
+}
+
+/** Attribute lines sdp-transform does not model (a=curr, a=des, a=conf, …) land in `invalid`. */
+export function otherAttributes(media: { invalid?: { value: string }[] }): string[] {
+  return (media.invalid ?? []).map((i) => i.value);
+}
