@@ -1,0 +1,373 @@
+// Per-direction RTP statistics: RFC 3550 A.1 (sequence validation, extended sequence and
+// cycles), A.3 (expected and lost), A.8 (interarrival jitter), plus what the guide's media
+// section needs (gaps, SSRC changes, comfort noise, silence inside flowing RTP). Fed one
+// packet at a time; allocates nothing per packet (the relay runs it at 100 000+ packets/s).
+import { TrunklineError } from '../core/index.js';
+import type { RtpErrorCode } from './errors.js';
+import { DEFAULT_SILENCE_DBFS, g711FramePower } from './g711.js';
+import { PT_COMFORT_NOISE, staticPayloadType, type PayloadTypeInfo } from './payload-types.js';
+
+/** What add() reads of a packet: RtpHeader and RtpHeaderFields both fit. */
+export interface RtpPacketInfo {
+  readonly marker: boolean;
+  readonly payloadType: number;
+  readonly sequenceNumber: number;
+  readonly timestamp: number;
+  readonly ssrc: number;
+  readonly headerLength: number;
+  /** Absolute index of the payload in the packet buffer given to add(). */
+  readonly payloadOffset: number;
+  readonly payloadLength: number;
+  readonly paddingLength: number;
+}
+
+export interface RtpStreamStatsOptions {
+  readonly src: string;
+  readonly dst: string;
+  /** The address the SDP announced for this sender, when known. */
+  readonly sdpAddress?: string;
+  readonly latched?: boolean;
+  /** Dynamic (or overriding) payload types from SDP a=rtpmap. */
+  readonly payloadTypes?: ReadonlyMap<number, PayloadTypeInfo>;
+  /** A G.711 frame whose RMS level is below this is silence. Default −50 dBFS. */
+  readonly silenceThresholdDbfs?: number;
+}
+
+/** Mirrors diagnosis' RtpStreamEvidence field for field (rtp is L1 and cannot import it), plus extras. */
+export interface RtpStreamSnapshot {
+  readonly src: string;
+  readonly dst: string;
+  readonly ssrc: number;
+  readonly payloadType: number;
+  readonly codec?: string;
+  readonly packets: number;
+  readonly bytes: number;
+  readonly lost: number;
+  readonly duplicates: number;
+  readonly reordered: number;
+  readonly jitterMs: number;
+  /** Longest arrival gap not explained by silence suppression (see vadMaxGapMs). */
+  readonly maxGapMs: number;
+  readonly firstAt: number;
+  readonly lastAt: number;
+  readonly ssrcChanges: number;
+  readonly comfortNoisePackets: number;
+  readonly longestSilenceMs?: number;
+  readonly sdpAddress?: string;
+  readonly latched?: boolean;
+  // Beyond the evidence contract:
+  readonly expected: number;
+  readonly maxJitterMs: number;
+  /** When the longest unexplained gap began (ms since the epoch), if there was one. */
+  readonly maxGapAt?: number;
+  /** Longest gap that followed a CN packet or ended with a marker-bit talkspurt (RFC 3551 §4.1): VAD, not loss. */
+  readonly vadMaxGapMs: number;
+  readonly markerPackets: number;
+  readonly silentPackets: number;
+  /** Packets A.1 refused as a jump of the sequence space (not yet confirmed as a restart). */
+  readonly invalidSequencePackets: number;
+  readonly payloadTypes: readonly { readonly pt: number; readonly encoding?: string; readonly packets: number }[];
+}
+
+// RFC 3550 A.1 constants.
+const RTP_SEQ_MOD = 0x10000;
+const MAX_DROPOUT = 3000;
+const MAX_MISORDER = 100;
+// Duplicate detection remembers this many sequence numbers behind the highest one.
+const WINDOW_BITS = 1024;
+
+export class RtpStreamStats {
+  #src: string;
+  readonly #dst: string;
+  #sdpAddress: string | undefined;
+  #latched: boolean | undefined;
+  readonly #types: ReadonlyMap<number, PayloadTypeInfo> | undefined;
+  readonly #silencePower: number;
+
+  #packets = 0;
+  #bytes = 0;
+  #firstAt = 0;
+  #lastAt = 0;
+  #firstSsrc = -1;
+  #ssrc = -1;
+  #ssrcChanges = 0;
+  readonly #ptCounts = new Uint32Array(128);
+  #mainPt = -1;
+  #cn = 0;
+  #markers = 0;
+
+  // A.1 state of the current SSRC segment.
+  #baseExt = 0;
+  #maxSeq = 0;
+  #cycles = 0;
+  #badSeq = RTP_SEQ_MOD + 1;
+  #received = 0;
+  #lostBefore = 0;
+  #expectedBefore = 0;
+  #duplicates = 0;
+  #reordered = 0;
+  #invalid = 0;
+  readonly #seen = new Uint32Array(WINDOW_BITS / 32);
+
+  // A.8 state.
+  #jitterMs = 0;
+  #maxJitterMs = 0;
+  #prevArrival = -1;
+  #prevTs = 0;
+
+  #maxGap = 0;
+  #maxGapAt = -1;
+  #vadGap = 0;
+  #prevWasCn = false;
+
+  #decoded = 0;
+  #silent = 0;
+  #runStart = -1;
+  #runEnd = -1;
+  #longestSilence = 0;
+
+  constructor(options: RtpStreamStatsOptions) {
+    this.#src = options.src;
+    this.#dst = options.dst;
+    this.#sdpAddress = options.sdpAddress;
+    this.#latched = options.latched;
+    this.#types = options.payloadTypes;
+    const dbfs = options.silenceThresholdDbfs ?? DEFAULT_SILENCE_DBFS;
+    if (!Number.isFinite(dbfs) || dbfs > 0) {
+      throw new TrunklineError<RtpErrorCode>('RTP_INVALID_OPTION', `silence threshold ${dbfs} dBFS is not ≤ 0`, {
+        details: { silenceThresholdDbfs: dbfs },
+      });
+    }
+    this.#silencePower = 32768 * 32768 * Math.pow(10, dbfs / 10);
+  }
+
+  get packets(): number {
+    return this.#packets;
+  }
+  get lastAt(): number {
+    return this.#lastAt;
+  }
+  /** The ongoing run of silence at `nowMs` (0 when the last frame carried sound). */
+  currentSilenceMs(nowMs: number): number {
+    return this.#runStart < 0 ? 0 : Math.max(0, nowMs - this.#runStart);
+  }
+
+  /** A relay re-latched this stream to another source. */
+  setSource(src: string, latched: boolean): void {
+    this.#src = src;
+    this.#latched = latched;
+  }
+  setSdpAddress(sdpAddress: string | undefined): void {
+    this.#sdpAddress = sdpAddress;
+  }
+
+  #info(pt: number): PayloadTypeInfo | undefined {
+    return this.#types?.get(pt) ?? staticPayloadType(pt);
+  }
+
+  /** Feeds one packet: arrival time in ms, its parsed header and the buffer the header indexes. */
+  add(arrivalMs: number, h: RtpPacketInfo, packet: Uint8Array): void {
+    const pt = h.payloadType;
+    if (this.#packets === 0) {
+      this.#firstAt = arrivalMs;
+      this.#firstSsrc = h.ssrc;
+      this.#ssrc = h.ssrc;
+      this.#initSeq(h.sequenceNumber);
+    } else if (h.ssrc !== this.#ssrc) {
+      // A new synchronisation source on the same 5-tuple: its sequence space starts afresh.
+      this.#ssrcChanges++;
+      this.#closeSegment();
+      this.#ssrc = h.ssrc;
+      this.#initSeq(h.sequenceNumber);
+      this.#prevArrival = -1;
+    } else if (!this.#updateSeq(h.sequenceNumber)) {
+      this.#countPacket(arrivalMs, h, pt);
+      return;
+    }
+    this.#countPacket(arrivalMs, h, pt);
+    if (pt === PT_COMFORT_NOISE) {
+      this.#cn++;
+      this.#extendSilence(arrivalMs, 0);
+      return;
+    }
+    if (this.#mainPt < 0) this.#mainPt = pt;
+    const info = this.#info(pt);
+    const clock = info?.clockRate ?? 8000;
+    // RFC 3550 A.8: D(i-1,i) = (Rj - Ri) - (Sj - Si), J += (|D| - J)/16; computed in ms.
+    if (pt === this.#mainPt) {
+      if (this.#prevArrival >= 0) {
+        const dTs = (h.timestamp - this.#prevTs) | 0;
+        const d = arrivalMs - this.#prevArrival - (dTs * 1000) / clock;
+        this.#jitterMs += (Math.abs(d) - this.#jitterMs) / 16;
+        if (this.#jitterMs > this.#maxJitterMs) this.#maxJitterMs = this.#jitterMs;
+      }
+      this.#prevArrival = arrivalMs;
+      this.#prevTs = h.timestamp;
+    }
+    const enc = info?.encoding;
+    if (enc === 'PCMA' || enc === 'PCMU') {
+      const n = h.payloadLength;
+      const power = g711FramePower(enc === 'PCMA' ? 'alaw' : 'ulaw', packet, h.payloadOffset, n);
+      this.#decoded++;
+      if (power < this.#silencePower) {
+        this.#silent++;
+        this.#extendSilence(arrivalMs, (n * 1000) / clock);
+      } else {
+        this.#runStart = -1;
+      }
+    }
+  }
+
+  #countPacket(arrivalMs: number, h: RtpPacketInfo, pt: number): void {
+    if (this.#packets > 0) {
+      const gap = arrivalMs - this.#lastAt;
+      // RFC 3551 §4.1 / RFC 3389: after CN, or before a marker-bit talkspurt, a pause is VAD.
+      if (this.#prevWasCn || h.marker) {
+        if (gap > this.#vadGap) this.#vadGap = gap;
+      } else if (gap > this.#maxGap) {
+        this.#maxGap = gap;
+        this.#maxGapAt = this.#lastAt;
+      }
+    }
+    this.#prevWasCn = pt === PT_COMFORT_NOISE;
+    this.#packets++;
+    this.#bytes += h.headerLength + h.payloadLength + h.paddingLength;
+    this.#lastAt = arrivalMs;
+    this.#ptCounts[pt]++;
+    if (h.marker) this.#markers++;
+  }
+
+  #extendSilence(at: number, durMs: number): void {
+    if (this.#runStart < 0) this.#runStart = at;
+    this.#runEnd = at + durMs;
+    const len = this.#runEnd - this.#runStart;
+    if (len > this.#longestSilence) this.#longestSilence = len;
+  }
+
+  #initSeq(seq: number): void {
+    // RFC 3550 A.1 init_seq.
+    this.#baseExt = seq;
+    this.#maxSeq = seq;
+    this.#cycles = 0;
+    this.#badSeq = RTP_SEQ_MOD + 1;
+    this.#received = 1;
+    this.#seen.fill(0);
+    this.#mark(seq);
+  }
+
+  #closeSegment(): void {
+    const expected = this.#cycles + this.#maxSeq - this.#baseExt + 1;
+    this.#expectedBefore += expected;
+    this.#lostBefore += Math.max(0, expected - this.#received);
+  }
+
+  #mark(ext: number): void {
+    const i = ext & (WINDOW_BITS - 1);
+    this.#seen[i >>> 5] |= 1 << (i & 31);
+  }
+  #isMarked(ext: number): boolean {
+    const i = ext & (WINDOW_BITS - 1);
+    return (this.#seen[i >>> 5] & (1 << (i & 31))) !== 0;
+  }
+  #clear(ext: number): void {
+    const i = ext & (WINDOW_BITS - 1);
+    this.#seen[i >>> 5] &= ~(1 << (i & 31));
+  }
+
+  /** RFC 3550 A.1 update_seq; false when the packet is not counted (a jump awaiting confirmation, or a duplicate). */
+  #updateSeq(seq: number): boolean {
+    const udelta = (seq - this.#maxSeq) & 0xffff;
+    const maxExt = this.#cycles + this.#maxSeq;
+    if (udelta === 0) {
+      this.#duplicates++;
+      return false;
+    }
+    if (udelta < MAX_DROPOUT) {
+      // In order, with a permissible gap.
+      if (seq < this.#maxSeq) this.#cycles += RTP_SEQ_MOD;
+      const ext = this.#cycles + seq;
+      if (ext - maxExt >= WINDOW_BITS) this.#seen.fill(0);
+      else for (let e = maxExt + 1; e < ext; e++) this.#clear(e);
+      this.#maxSeq = seq;
+      this.#received++;
+      this.#mark(ext);
+      return true;
+    }
+    if (udelta <= RTP_SEQ_MOD - MAX_MISORDER) {
+      // The sequence number made a very large jump.
+      if (seq === this.#badSeq) {
+        // Two sequential packets: the source restarted without telling us (A.1).
+        this.#closeSegment();
+        this.#initSeq((seq - 1) & 0xffff);
+        this.#updateSeq(seq);
+        this.#received = 2;
+        this.#invalid--;
+        return true;
+      }
+      this.#badSeq = (seq + 1) & 0xffff;
+      this.#invalid++;
+      return false;
+    }
+    // Duplicate or reordered packet (behind the highest sequence number).
+    let ext = this.#cycles + seq;
+    if (seq > this.#maxSeq) ext -= RTP_SEQ_MOD;
+    if (maxExt - ext < WINDOW_BITS && ext >= this.#baseExt && this.#isMarked(ext)) {
+      this.#duplicates++;
+      return false;
+    }
+    this.#reordered++;
+    if (ext >= this.#baseExt) {
+      this.#received++;
+      this.#mark(ext);
+    }
+    return true;
+  }
+
+  /** The statistics so far, as a plain object shaped like diagnosis' RtpStreamEvidence. */
+  snapshot(): RtpStreamSnapshot {
+    const expectedNow = this.#packets === 0 ? 0 : this.#cycles + this.#maxSeq - this.#baseExt + 1;
+    const lost = this.#packets === 0 ? 0 : this.#lostBefore + Math.max(0, expectedNow - this.#received);
+    const payloadTypes: { pt: number; encoding?: string; packets: number }[] = [];
+    for (let pt = 0; pt < 128; pt++) {
+      const n = this.#ptCounts[pt];
+      if (n === 0) continue;
+      const enc = this.#info(pt)?.encoding;
+      payloadTypes.push(enc === undefined ? { pt, packets: n } : { pt, encoding: enc, packets: n });
+    }
+    const mainPt = this.#mainPt >= 0 ? this.#mainPt : payloadTypes[0]?.pt ?? 0;
+    const codec = this.#info(mainPt)?.encoding;
+    return {
+      src: this.#src,
+      dst: this.#dst,
+      ssrc: this.#firstSsrc < 0 ? 0 : this.#firstSsrc,
+      payloadType: mainPt,
+      ...(codec === undefined ? {} : { codec }),
+      packets: this.#packets,
+      bytes: this.#bytes,
+      lost,
+      duplicates: this.#duplicates,
+      reordered: this.#reordered,
+      jitterMs: round3(this.#jitterMs),
+      maxGapMs: round3(this.#maxGap),
+      firstAt: this.#firstAt,
+      lastAt: this.#lastAt,
+      ssrcChanges: this.#ssrcChanges,
+      comfortNoisePackets: this.#cn,
+      ...(this.#decoded > 0 || this.#cn > 0 ? { longestSilenceMs: round3(this.#longestSilence) } : {}),
+      ...(this.#sdpAddress === undefined ? {} : { sdpAddress: this.#sdpAddress }),
+      ...(this.#latched === undefined ? {} : { latched: this.#latched }),
+      expected: this.#expectedBefore + expectedNow,
+      maxJitterMs: round3(this.#maxJitterMs),
+      ...(this.#maxGapAt >= 0 ? { maxGapAt: this.#maxGapAt } : {}),
+      vadMaxGapMs: round3(this.#vadGap),
+      markerPackets: this.#markers,
+      silentPackets: this.#silent,
+      invalidSequencePackets: this.#invalid,
+      payloadTypes,
+    };
+  }
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
