@@ -1,0 +1,267 @@
+import { TrunklineError } from '../../core/index.js';
+import { splitTopLevel } from '../parser/lexer.js';
+import { parseAuthValue, parseCSeq, parseMaxForwards, parseMediaType, parseNameAddr, parseNameAddrList, parseViaList } from '../parser/parse-header.js';
+import { canonicalName, headerKey, isListHeader } from './header-names.js';
+import type { AuthValue, CSeq, MediaType, NameAddr, Via } from './header-values.js';
+
+/** One header line as received (folding undone, value trimmed). */
+export interface HeaderField {
+  /** The name as written on the wire (kept so serialisation changes nothing). */
+  readonly name: string;
+  /** Lower-case full name: compact forms expanded. */
+  readonly key: string;
+  readonly value: string;
+}
+
+/**
+ * The ordered header fields of a message. Names are case-insensitive with compact forms
+ * (RFC 3261 §7.3.3); values are parsed on first use and cached until the next mutation, so
+ * headers nobody reads cost nothing beyond splitting the lines.
+ */
+export class SipHeaders implements Iterable<readonly [string, string]> {
+  #fields: HeaderField[];
+  #cache = new Map<string, unknown>();
+
+  constructor(fields?: Iterable<readonly [string, string]>) {
+    this.#fields = [];
+    if (fields) for (const [name, value] of fields) this.#fields.push({ name, key: headerKey(name), value: value.trim() });
+  }
+
+  /** Used by the parser: takes ownership of already-normalised fields. */
+  static fromFields(fields: HeaderField[]): SipHeaders {
+    const h = new SipHeaders();
+    h.#fields = fields;
+    return h;
+  }
+
+  get size(): number {
+    return this.#fields.length;
+  }
+
+  fields(): readonly HeaderField[] {
+    return this.#fields;
+  }
+
+  *[Symbol.iterator](): Iterator<readonly [string, string]> {
+    for (const f of this.#fields) yield [f.name, f.value];
+  }
+
+  has(name: string): boolean {
+    const key = headerKey(name);
+    return this.#fields.some((f) => f.key === key);
+  }
+
+  /** Number of header LINES with this name (not of comma-separated values). */
+  count(name: string): number {
+    const key = headerKey(name);
+    let n = 0;
+    for (const f of this.#fields) if (f.key === key) n++;
+    return n;
+  }
+
+  /** The first value: the first line's value, or its first element for list headers (Via, Contact, …). */
+  get(name: string): string | undefined {
+    const key = headerKey(name);
+    const f = this.#fields.find((x) => x.key === key);
+    if (!f) return undefined;
+    if (!isListHeader(key)) return f.value;
+    return this.#split(f)[0];
+  }
+
+  /** Every value in order; list headers are split on commas outside quotes and <> (RFC 3261 §7.3.1). */
+  getAll(name: string): string[] {
+    const key = headerKey(name);
+    const out: string[] = [];
+    const list = isListHeader(key);
+    for (const f of this.#fields) {
+      if (f.key !== key) continue;
+      if (list) out.push(...this.#split(f));
+      else out.push(f.value);
+    }
+    return out;
+  }
+
+  #split(f: HeaderField): string[] {
+    if (f.value.indexOf(',') < 0) return [f.value];
+    const parts = splitTopLevel(f.value, 44);
+    if (parts === null) {
+      throw new TrunklineError('SIP_PARSE_BAD_HEADER', `malformed ${canonicalName(f.key)} header: unterminated quoted string`, {
+        details: { header: canonicalName(f.key) },
+      });
+    }
+    return parts.filter((p) => p.length > 0);
+  }
+
+  /** Replaces every line of this header with one line (at the position of the first). */
+  set(name: string, value: string): this {
+    const key = headerKey(name);
+    const idx = this.#fields.findIndex((f) => f.key === key);
+    if (idx < 0) this.#fields.push({ name: canonicalName(name), key, value: value.trim() });
+    else {
+      const field = { name: this.#fields[idx].name, key, value: value.trim() };
+      this.#fields = this.#fields.flatMap((f, i) => (f.key !== key ? [f] : i === idx ? [field] : []));
+    }
+    this.#cache.clear();
+    return this;
+  }
+
+  append(name: string, value: string): this {
+    this.#fields.push({ name: canonicalName(name), key: headerKey(name), value: value.trim() });
+    this.#cache.clear();
+    return this;
+  }
+
+  /** Inserts before the first line of this header, or at the top (a proxy's own Via, RFC 3261 §16.6 step 8). */
+  prepend(name: string, value: string): this {
+    const key = headerKey(name);
+    const idx = this.#fields.findIndex((f) => f.key === key);
+    this.#fields.splice(idx < 0 ? 0 : idx, 0, { name: canonicalName(name), key, value: value.trim() });
+    this.#cache.clear();
+    return this;
+  }
+
+  /** Removes every line of this header; returns how many were removed. */
+  remove(name: string): number {
+    const key = headerKey(name);
+    const before = this.#fields.length;
+    this.#fields = this.#fields.filter((f) => f.key !== key);
+    this.#cache.clear();
+    return before - this.#fields.length;
+  }
+
+  clone(): SipHeaders {
+    return SipHeaders.fromFields(this.#fields.slice());
+  }
+
+  #memo<T>(slot: string, compute: () => T): T {
+    if (this.#cache.has(slot)) return this.#cache.get(slot) as T;
+    const value = compute();
+    this.#cache.set(slot, value);
+    return value;
+  }
+
+  /** The value of a header that may appear once; a second line is an error (RFC 4475 §3.3.8 multi01). */
+  #single(name: string): string | undefined {
+    const key = headerKey(name);
+    let found: string | undefined;
+    for (const f of this.#fields) {
+      if (f.key !== key) continue;
+      if (found !== undefined) {
+        throw new TrunklineError('SIP_PARSE_DUPLICATE_HEADER', `${name} appears more than once`, { details: { header: name } });
+      }
+      found = f.value;
+    }
+    return found;
+  }
+
+  #lines(name: string): string[] {
+    const key = headerKey(name);
+    const out: string[] = [];
+    for (const f of this.#fields) if (f.key === key) out.push(f.value);
+    return out;
+  }
+
+  /** Every Via value, top first (RFC 3261 §20.42). */
+  via(): readonly Via[] {
+    return this.#memo('via', () => this.#lines('Via').flatMap(parseViaList));
+  }
+
+  topVia(): Via | undefined {
+    return this.via()[0];
+  }
+
+  from(): NameAddr | undefined {
+    return this.#memo('from', () => {
+      const v = this.#single('From');
+      return v === undefined ? undefined : parseNameAddr(v, 'From');
+    });
+  }
+
+  to(): NameAddr | undefined {
+    return this.#memo('to', () => {
+      const v = this.#single('To');
+      return v === undefined ? undefined : parseNameAddr(v, 'To');
+    });
+  }
+
+  callId(): string | undefined {
+    return this.#memo('call-id', () => {
+      const v = this.#single('Call-ID');
+      if (v !== undefined && (v === '' || /\s/.test(v))) {
+        throw new TrunklineError('SIP_PARSE_BAD_HEADER', 'malformed Call-ID header', { details: { header: 'Call-ID' } });
+      }
+      return v;
+    });
+  }
+
+  cseq(): CSeq | undefined {
+    return this.#memo('cseq', () => {
+      const v = this.#single('CSeq');
+      return v === undefined ? undefined : parseCSeq(v);
+    });
+  }
+
+  maxForwards(): number | undefined {
+    return this.#memo('max-forwards', () => {
+      const v = this.#single('Max-Forwards');
+      return v === undefined ? undefined : parseMaxForwards(v);
+    });
+  }
+
+  /** Content-Length as declared (the parser has already checked it against the body). */
+  contentLength(): number | undefined {
+    return this.#memo('content-length', () => {
+      const lines = this.#lines('Content-Length');
+      if (lines.length === 0) return undefined;
+      const t = lines[0];
+      if (!/^[0-9]{1,9}$/.test(t) || lines.some((l) => l !== t)) {
+        throw new TrunklineError('SIP_PARSE_BAD_CONTENT_LENGTH', 'malformed Content-Length', { details: { header: 'Content-Length' } });
+      }
+      return Number(t);
+    });
+  }
+
+  contentType(): MediaType | undefined {
+    return this.#memo('content-type', () => {
+      const v = this.#single('Content-Type');
+      return v === undefined ? undefined : parseMediaType(v, 'Content-Type');
+    });
+  }
+
+  /** Contact values, or `'*'` for the REGISTER wildcard (RFC 3261 §10.2.2). */
+  contacts(): readonly NameAddr[] | '*' {
+    return this.#memo('contact', () => {
+      const lines = this.#lines('Contact');
+      if (lines.length === 1 && lines[0] === '*') return '*' as const;
+      return lines.flatMap((l) => parseNameAddrList(l, 'Contact'));
+    });
+  }
+
+  routes(): readonly NameAddr[] {
+    return this.#memo('route', () => this.#lines('Route').flatMap((l) => parseNameAddrList(l, 'Route')));
+  }
+
+  recordRoutes(): readonly NameAddr[] {
+    return this.#memo('record-route', () => this.#lines('Record-Route').flatMap((l) => parseNameAddrList(l, 'Record-Route')));
+  }
+
+  #auth(name: string): readonly AuthValue[] {
+    return this.#memo(headerKey(name), () => this.#lines(name).map((l) => parseAuthValue(l, name)));
+  }
+
+  authorization(): readonly AuthValue[] {
+    return this.#auth('Authorization');
+  }
+
+  proxyAuthorization(): readonly AuthValue[] {
+    return this.#auth('Proxy-Authorization');
+  }
+
+  wwwAuthenticate(): readonly AuthValue[] {
+    return this.#auth('WWW-Authenticate');
+  }
+
+  proxyAuthenticate(): readonly AuthValue[] {
+    return this.#auth('Proxy-Authenticate');
+  }
+}

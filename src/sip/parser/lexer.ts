@@ -1,0 +1,160 @@
+import { TrunklineError } from '../../core/index.js';
+
+/**
+ * Character classes and small scanners shared by the header and URI parsers. Everything is a
+ * hand-written loop over char codes: no regex on the hot path, so no backtracking on hostile
+ * input (RFC 4475 §3.1.1.7 longreq, or fuzzed lines of 64 KiB).
+ */
+
+const TOKEN = new Uint8Array(128);
+// RFC 3261 §25.1: token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~")
+for (const c of "-.!%*_+`'~") TOKEN[c.charCodeAt(0)] = 1;
+for (let c = 48; c <= 57; c++) TOKEN[c] = 1;
+for (let c = 65; c <= 90; c++) TOKEN[c] = 1;
+for (let c = 97; c <= 122; c++) TOKEN[c] = 1;
+
+export function isTokenCode(code: number): boolean {
+  return code < 128 && TOKEN[code] === 1;
+}
+
+export function isToken(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) if (!isTokenCode(text.charCodeAt(i))) return false;
+  return true;
+}
+
+export function isWs(code: number): boolean {
+  return code === 32 || code === 9 || code === 13 || code === 10;
+}
+
+export function isDigits(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+export function skipWs(text: string, i: number): number {
+  while (i < text.length && isWs(text.charCodeAt(i))) i++;
+  return i;
+}
+
+export function badHeader(header: string, why: string, cause?: unknown): TrunklineError {
+  return new TrunklineError('SIP_PARSE_BAD_HEADER', `malformed ${header} header: ${why}`, { details: { header }, cause });
+}
+
+/**
+ * Index just past the closing quote of the quoted-string that opens at `start` (RFC 3261 §25.1
+ * quoted-pair = "\" any octet but CR/LF), or -1 when the quote is never closed (RFC 4475 §3.1.2.6).
+ */
+export function endOfQuoted(text: string, start: number): number {
+  for (let i = start + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 92) i++;
+    else if (c === 34) return i + 1;
+  }
+  return -1;
+}
+
+/** The content of a quoted-string with its quoted-pairs resolved. */
+export function unquote(quoted: string): string {
+  const inner = quoted.slice(1, -1);
+  if (inner.indexOf('\\') < 0) return inner;
+  let out = '';
+  for (let i = 0; i < inner.length; i++) {
+    const ch = inner[i];
+    if (ch === '\\' && i + 1 < inner.length) out += inner[++i];
+    else out += ch;
+  }
+  return out;
+}
+
+export function quote(text: string): string {
+  return `"${text.replace(/["\\]/g, (m) => `\\${m}`)}"`;
+}
+
+/**
+ * Splits on `sep` outside quoted-strings and outside <…> (RFC 3261 §7.3.1: a comma inside a
+ * quoted display name or inside a URI in angle brackets does not separate header values).
+ * Elements are trimmed and kept even when empty, so callers can reject `a,,b`. Returns null
+ * when a quote is never closed.
+ */
+export function splitTopLevel(text: string, sep: number): string[] | null {
+  const out: string[] = [];
+  let start = 0;
+  let angle = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      const end = endOfQuoted(text, i);
+      if (end < 0) return null;
+      i = end - 1;
+    } else if (c === 60) angle = true;
+    else if (c === 62) angle = false;
+    else if (c === sep && !angle) {
+      out.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  out.push(text.slice(start).trim());
+  return out;
+}
+
+export type Params = ReadonlyMap<string, string | null>;
+
+/**
+ * generic-param list after a header value (RFC 3261 §25.1: *( SEMI generic-param ), with SWS
+ * around ";" and "="). Names are lower-cased (they compare case-insensitively); a quoted value
+ * keeps its quotes so that re-serialising it is exact. `;;` (an empty parameter) is an error.
+ */
+export function parseParams(text: string, header: string): Map<string, string | null> {
+  const params = new Map<string, string | null>();
+  const parts = splitTopLevel(text, 59);
+  if (parts === null) throw badHeader(header, 'unterminated quoted string in parameters');
+  for (const part of parts) {
+    if (part.length === 0) throw badHeader(header, 'empty parameter');
+    const eq = part.indexOf('=');
+    const name = (eq < 0 ? part : part.slice(0, eq)).trim();
+    if (!isToken(name)) throw badHeader(header, `bad parameter name "${name}"`);
+    if (eq < 0) {
+      params.set(name.toLowerCase(), null);
+      continue;
+    }
+    const value = part.slice(eq + 1).trim();
+    if (!isParamValue(value)) throw badHeader(header, `bad value of parameter "${name}"`);
+    params.set(name.toLowerCase(), value);
+  }
+  return params;
+}
+
+function isParamValue(value: string): boolean {
+  if (value.length === 0) return false;
+  const first = value.charCodeAt(0);
+  if (first === 34) return endOfQuoted(value, 0) === value.length;
+  // gen-value = token / host / quoted-string; host may be an IPv6 reference (RFC 5118 §4.5).
+  if (first === 91) return value.charCodeAt(value.length - 1) === 93 && isHexColonDot(value.slice(1, -1));
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (!isTokenCode(c) && c !== 58) return false;
+  }
+  return true;
+}
+
+export function isHexColonDot(text: string): boolean {
+  if (text.length < 2) return false;
+  let colons = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 58) colons++;
+    else if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102) || c === 46)) return false;
+  }
+  return colons >= 2;
+}
+
+/** The value of a param with surrounding quotes removed (for callers that want the text). */
+export function paramText(value: string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  return value.charCodeAt(0) === 34 ? unquote(value) : value;
+}

@@ -1,0 +1,222 @@
+import type { AuthValue, CSeq, MediaType, NameAddr, Via } from '../message/header-values.js';
+import { badHeader, endOfQuoted, isDigits, isHexColonDot, isToken, isTokenCode, isWs, paramText, parseParams, skipWs, splitTopLevel, unquote } from './lexer.js';
+import { isAbsoluteUri } from './parse-uri.js';
+
+/** Splits a list header value on top-level commas (RFC 3261 §7.3.1); empty elements are errors. */
+export function splitList(value: string, header: string): string[] {
+  const parts = splitTopLevel(value, 44);
+  if (parts === null) throw badHeader(header, 'unterminated quoted string');
+  for (const p of parts) if (p.length === 0) throw badHeader(header, 'empty list element');
+  return parts;
+}
+
+function readToken(text: string, i: number): number {
+  while (i < text.length && isTokenCode(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** One via-parm (RFC 3261 §25.1): sent-protocol LWS sent-by *( SEMI via-params ), SWS around "/". */
+export function parseVia(raw: string): Via {
+  const t = raw;
+  let i = skipWs(t, 0);
+  const parts: string[] = [];
+  for (let k = 0; k < 3; k++) {
+    const end = readToken(t, i);
+    if (end === i) throw badHeader('Via', 'bad sent-protocol');
+    parts.push(t.slice(i, end));
+    i = skipWs(t, end);
+    if (k < 2) {
+      if (t.charCodeAt(i) !== 47) throw badHeader('Via', 'bad sent-protocol');
+      i = skipWs(t, i + 1);
+    }
+  }
+  let host: string;
+  if (t.charCodeAt(i) === 91) {
+    const close = t.indexOf(']', i);
+    if (close < 0 || !isHexColonDot(t.slice(i + 1, close))) throw badHeader('Via', 'bad IPv6 reference in sent-by');
+    host = t.slice(i + 1, close).replace(':::', '::');
+    i = close + 1;
+  } else {
+    const start = i;
+    while (i < t.length) {
+      const c = t.charCodeAt(i);
+      if (!((c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 122) || c === 45 || c === 46)) break;
+      i++;
+    }
+    host = t.slice(start, i);
+    if (host === '') throw badHeader('Via', 'missing sent-by host');
+  }
+  i = skipWs(t, i);
+  let port: number | null = null;
+  if (t.charCodeAt(i) === 58) {
+    i = skipWs(t, i + 1);
+    const start = i;
+    while (i < t.length && t.charCodeAt(i) >= 48 && t.charCodeAt(i) <= 57) i++;
+    const digits = t.slice(start, i);
+    if (digits === '' || digits.length > 5 || Number(digits) > 65535) throw badHeader('Via', 'bad sent-by port');
+    port = Number(digits);
+    i = skipWs(t, i);
+  }
+  let params: Map<string, string | null> = new Map();
+  if (i < t.length) {
+    if (t.charCodeAt(i) !== 59) throw badHeader('Via', 'junk after sent-by');
+    params = parseParams(t.slice(i + 1), 'Via');
+  }
+  const text = (name: string): string | null => paramText(params.get(name));
+  let received = text('received');
+  if (received !== null && received.startsWith('[')) received = received.slice(1, -1);
+  const rportRaw = params.get('rport');
+  let rport: true | number | null = null;
+  if (rportRaw === null) rport = true;
+  else if (rportRaw !== undefined) {
+    if (!isDigits(rportRaw) || Number(rportRaw) > 65535) throw badHeader('Via', 'bad rport');
+    rport = Number(rportRaw);
+  }
+  const ttlRaw = text('ttl');
+  let ttl: number | null = null;
+  if (ttlRaw !== null) {
+    if (!isDigits(ttlRaw) || Number(ttlRaw) > 255) throw badHeader('Via', 'bad ttl');
+    ttl = Number(ttlRaw);
+  }
+  const branch = params.has('branch') ? text('branch') : null;
+  if (params.has('branch') && (branch === null || branch === '')) throw badHeader('Via', 'empty branch');
+  return {
+    protocol: `${parts[0].toUpperCase()}/${parts[1]}`,
+    transport: parts[2].toUpperCase(),
+    host,
+    port,
+    branch,
+    received,
+    rport,
+    maddr: text('maddr'),
+    ttl,
+    params,
+    raw,
+  };
+}
+
+export function parseViaList(value: string): Via[] {
+  return splitList(value, 'Via').map(parseVia);
+}
+
+function checkUnquotedDisplayName(text: string, header: string): void {
+  // display-name = *(token LWS) / quoted-string (RFC 3261 §25.1); RFC 4475 §3.1.2.15 baddn.
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!isTokenCode(c) && !isWs(c)) throw badHeader(header, 'display name must be tokens or a quoted string');
+  }
+}
+
+function checkUri(uri: string, header: string): void {
+  if (!isAbsoluteUri(uri)) throw badHeader(header, `bad URI "${uri.slice(0, 80)}"`);
+}
+
+/** name-addr / addr-spec followed by header parameters (RFC 3261 §20.10). */
+export function parseNameAddr(raw: string, header: string): NameAddr {
+  const t = raw.trim();
+  let displayName: string | null = null;
+  let uri: string;
+  let rest: string;
+  let i = 0;
+  if (t.charCodeAt(0) === 34) {
+    const end = endOfQuoted(t, 0);
+    if (end < 0) throw badHeader(header, 'unterminated quoted display name');
+    displayName = unquote(t.slice(0, end));
+    i = skipWs(t, end);
+    if (t.charCodeAt(i) !== 60) throw badHeader(header, 'quoted display name not followed by <URI>');
+  }
+  const lt = t.indexOf('<', i);
+  const semi = t.indexOf(';', i);
+  if (lt >= 0 && (semi < 0 || lt < semi || displayName !== null)) {
+    if (displayName === null) {
+      const dn = t.slice(0, lt).trim();
+      checkUnquotedDisplayName(dn, header);
+      displayName = dn === '' ? null : dn;
+    }
+    const gt = t.indexOf('>', lt);
+    if (gt < 0) throw badHeader(header, 'missing ">"');
+    uri = t.slice(lt + 1, gt);
+    // LAQUOT/RAQUOT carry no LWS inside the brackets (RFC 4475 §3.1.2.14 badaspec).
+    checkUri(uri, header);
+    rest = t.slice(gt + 1).trim();
+  } else {
+    // addr-spec: the URI may not contain ",", "?" or ";" here (RFC 3261 §20.10, RFC 4475 §3.1.2.13).
+    uri = (semi < 0 ? t : t.slice(0, semi)).trim();
+    rest = semi < 0 ? '' : t.slice(semi);
+    if (uri.includes('?') || uri.includes(',')) throw badHeader(header, 'URI with "?" or "," must be enclosed in <>');
+    checkUri(uri, header);
+  }
+  let params: Map<string, string | null> = new Map();
+  if (rest !== '') {
+    if (rest.charCodeAt(0) !== 59) throw badHeader(header, 'junk after URI');
+    params = parseParams(rest.slice(1), header);
+  }
+  const tag = paramText(params.get('tag'));
+  return { displayName, uri, tag, params, raw };
+}
+
+export function parseNameAddrList(value: string, header: string): NameAddr[] {
+  return splitList(value, header).map((v) => parseNameAddr(v, header));
+}
+
+/** RFC 3261 §8.1.1.5: the sequence number MUST be expressible as a 32-bit unsigned integer (and < 2**31). */
+export function parseCSeq(value: string): CSeq {
+  const t = value.trim();
+  let i = 0;
+  while (i < t.length && t.charCodeAt(i) >= 48 && t.charCodeAt(i) <= 57) i++;
+  const digits = t.slice(0, i);
+  if (digits === '' || !isWs(t.charCodeAt(i))) throw badHeader('CSeq', 'expected "number method"');
+  const seq = Number(digits);
+  if (digits.length > 10 || seq >= 2 ** 31) throw badHeader('CSeq', 'sequence number out of range');
+  const method = t.slice(skipWs(t, i));
+  if (!isToken(method)) throw badHeader('CSeq', 'bad method');
+  return { seq, method };
+}
+
+/** RFC 3261 §20.22: Max-Forwards is an integer 0–255 (RFC 4475 §3.1.2.4 sends 300). */
+export function parseMaxForwards(value: string): number {
+  const t = value.trim();
+  if (!isDigits(t) || t.length > 6 || Number(t) > 255) throw badHeader('Max-Forwards', 'not an integer in 0–255');
+  return Number(t);
+}
+
+/** A credentials or challenge value: auth-scheme LWS auth-param *(COMMA auth-param). */
+export function parseAuthValue(raw: string, header: string): AuthValue {
+  const t = raw.trim();
+  const sp = readToken(t, 0);
+  if (sp === 0) throw badHeader(header, 'missing auth scheme');
+  const scheme = t.slice(0, sp);
+  const params = new Map<string, string>();
+  const rest = t.slice(sp).trim();
+  if (rest !== '') {
+    if (!isWs(t.charCodeAt(sp))) throw badHeader(header, 'bad auth scheme');
+    const parts = splitTopLevel(rest, 44);
+    if (parts === null) throw badHeader(header, 'unterminated quoted string');
+    for (const part of parts) {
+      if (part === '') continue;
+      const eq = part.indexOf('=');
+      const name = eq < 0 ? '' : part.slice(0, eq).trim();
+      const v = eq < 0 ? '' : part.slice(eq + 1).trim();
+      if (!isToken(name) || v === '') throw badHeader(header, `bad auth-param "${part.slice(0, 40)}"`);
+      if (v.charCodeAt(0) === 34) {
+        if (endOfQuoted(v, 0) !== v.length) throw badHeader(header, 'bad quoted auth-param');
+        params.set(name.toLowerCase(), unquote(v));
+      } else {
+        if (!isToken(v.replace(/[/:=]/g, '_'))) throw badHeader(header, `bad auth-param value for ${name}`);
+        params.set(name.toLowerCase(), v);
+      }
+    }
+  }
+  return { scheme, params, raw };
+}
+
+/** media-type = m-type SLASH m-subtype *(SEMI m-parameter). */
+export function parseMediaType(value: string, header: string): MediaType {
+  const t = value.trim();
+  const semi = t.indexOf(';');
+  const type = (semi < 0 ? t : t.slice(0, semi)).replace(/\s+/g, '');
+  const slash = type.indexOf('/');
+  if (slash <= 0 || !isToken(type.slice(0, slash)) || !isToken(type.slice(slash + 1))) throw badHeader(header, 'bad media type');
+  const params = semi < 0 ? new Map<string, string | null>() : parseParams(t.slice(semi + 1), header);
+  return { type: type.toLowerCase(), params };
+}
