@@ -1,5 +1,5 @@
 import { TrunklineError } from '../../core/index.js';
-import { splitTopLevel } from '../parser/lexer.js';
+import { splitTopLevel, trimLws } from '../parser/lexer.js';
 import { parseAuthValue, parseCSeq, parseMaxForwards, parseMediaType, parseNameAddr, parseNameAddrList, parseViaList } from '../parser/parse-header.js';
 import { canonicalName, headerKey, isListHeader } from './header-names.js';
 import type { AuthValue, CSeq, MediaType, NameAddr, Via } from './header-values.js';
@@ -24,7 +24,7 @@ export class SipHeaders implements Iterable<readonly [string, string]> {
 
   constructor(fields?: Iterable<readonly [string, string]>) {
     this.#fields = [];
-    if (fields) for (const [name, value] of fields) this.#fields.push({ name, key: headerKey(name), value: value.trim() });
+    if (fields) for (const [name, value] of fields) this.#fields.push({ name, key: headerKey(name), value: trimLws(value) });
   }
 
   /** Used by the parser: takes ownership of already-normalised fields. */
@@ -96,9 +96,9 @@ export class SipHeaders implements Iterable<readonly [string, string]> {
   set(name: string, value: string): this {
     const key = headerKey(name);
     const idx = this.#fields.findIndex((f) => f.key === key);
-    if (idx < 0) this.#fields.push({ name: canonicalName(name), key, value: value.trim() });
+    if (idx < 0) this.#fields.push({ name: canonicalName(name), key, value: trimLws(value) });
     else {
-      const field = { name: this.#fields[idx].name, key, value: value.trim() };
+      const field = { name: this.#fields[idx].name, key, value: trimLws(value) };
       this.#fields = this.#fields.flatMap((f, i) => (f.key !== key ? [f] : i === idx ? [field] : []));
     }
     this.#cache.clear();
@@ -106,7 +106,7 @@ export class SipHeaders implements Iterable<readonly [string, string]> {
   }
 
   append(name: string, value: string): this {
-    this.#fields.push({ name: canonicalName(name), key: headerKey(name), value: value.trim() });
+    this.#fields.push({ name: canonicalName(name), key: headerKey(name), value: trimLws(value) });
     this.#cache.clear();
     return this;
   }
@@ -115,7 +115,7 @@ export class SipHeaders implements Iterable<readonly [string, string]> {
   prepend(name: string, value: string): this {
     const key = headerKey(name);
     const idx = this.#fields.findIndex((f) => f.key === key);
-    this.#fields.splice(idx < 0 ? 0 : idx, 0, { name: canonicalName(name), key, value: value.trim() });
+    this.#fields.splice(idx < 0 ? 0 : idx, 0, { name: canonicalName(name), key, value: trimLws(value) });
     this.#cache.clear();
     return this;
   }

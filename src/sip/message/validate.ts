@@ -1,5 +1,6 @@
 import { isTrunklineError } from '../../core/index.js';
 import { partialMessageOf } from '../parser/parse-message.js';
+import { uriScheme } from '../parser/parse-uri.js';
 import type { SipMessage, SipRequest } from './message.js';
 
 /** What an element must do with a received message (or with the error parseMessage threw). */
@@ -121,6 +122,14 @@ export function validateIncoming(input: SipMessage | unknown, opts: ValidateOpti
       const code = isTrunklineError(err) ? err.code : 'SIP_PARSE_BAD_HEADER';
       const header = isTrunklineError(err) && typeof err.details['header'] === 'string' ? err.details['header'] : name;
       return respond(req, 400, 'Bad Request', code, warning(agent, faultText(code, header)));
+    }
+  }
+  // RFC 3261 §10.2: the To of a REGISTER is the address-of-record, a SIP or SIPS URI
+  // (RFC 4475 §3.3.4 unksm2: a registrar answers 400).
+  if (req.method === 'REGISTER') {
+    const scheme = uriScheme(h.to()?.uri ?? '');
+    if (scheme !== 'sip' && scheme !== 'sips') {
+      return respond(req, 400, 'Bad Request', 'SIP_PARSE_BAD_URI', warning(agent, 'To of a REGISTER must be a SIP or SIPS URI'));
     }
   }
   return { action: 'accept', message: req };

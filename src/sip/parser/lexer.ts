@@ -36,6 +36,18 @@ export function isDigits(text: string): boolean {
   return true;
 }
 
+/**
+ * Trims SP, HTAB, CR and LF only. String#trim() would also eat U+FEFF and the Unicode spaces,
+ * which are legal header content (RFC 4475 §3.1.1.2 has a value starting with a BOM).
+ */
+export function trimLws(text: string): string {
+  let a = 0;
+  let b = text.length;
+  while (a < b && isWs(text.charCodeAt(a))) a++;
+  while (b > a && isWs(text.charCodeAt(b - 1))) b--;
+  return a === 0 && b === text.length ? text : text.slice(a, b);
+}
+
 export function skipWs(text: string, i: number): number {
   while (i < text.length && isWs(text.charCodeAt(i))) i++;
   return i;
@@ -94,11 +106,11 @@ export function splitTopLevel(text: string, sep: number): string[] | null {
     } else if (c === 60) angle = true;
     else if (c === 62) angle = false;
     else if (c === sep && !angle) {
-      out.push(text.slice(start, i).trim());
+      out.push(trimLws(text.slice(start, i)));
       start = i + 1;
     }
   }
-  out.push(text.slice(start).trim());
+  out.push(trimLws(text.slice(start)));
   return out;
 }
 
@@ -116,13 +128,13 @@ export function parseParams(text: string, header: string): Map<string, string | 
   for (const part of parts) {
     if (part.length === 0) throw badHeader(header, 'empty parameter');
     const eq = part.indexOf('=');
-    const name = (eq < 0 ? part : part.slice(0, eq)).trim();
+    const name = trimLws(eq < 0 ? part : part.slice(0, eq));
     if (!isToken(name)) throw badHeader(header, `bad parameter name "${name}"`);
     if (eq < 0) {
       params.set(name.toLowerCase(), null);
       continue;
     }
-    const value = part.slice(eq + 1).trim();
+    const value = trimLws(part.slice(eq + 1));
     if (!isParamValue(value)) throw badHeader(header, `bad value of parameter "${name}"`);
     params.set(name.toLowerCase(), value);
   }

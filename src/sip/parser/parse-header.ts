@@ -1,5 +1,5 @@
 import type { AuthValue, CSeq, MediaType, NameAddr, Via } from '../message/header-values.js';
-import { badHeader, endOfQuoted, isDigits, isHexColonDot, isToken, isTokenCode, isWs, paramText, parseParams, skipWs, splitTopLevel, unquote } from './lexer.js';
+import { badHeader, endOfQuoted, trimLws, isDigits, isHexColonDot, isToken, isTokenCode, isWs, paramText, parseParams, skipWs, splitTopLevel, unquote } from './lexer.js';
 import { isAbsoluteUri } from './parse-uri.js';
 
 /** Splits a list header value on top-level commas (RFC 3261 §7.3.1); empty elements are errors. */
@@ -113,7 +113,7 @@ function checkUri(uri: string, header: string): void {
 
 /** name-addr / addr-spec followed by header parameters (RFC 3261 §20.10). */
 export function parseNameAddr(raw: string, header: string): NameAddr {
-  const t = raw.trim();
+  const t = trimLws(raw);
   let displayName: string | null = null;
   let uri: string;
   let rest: string;
@@ -129,7 +129,7 @@ export function parseNameAddr(raw: string, header: string): NameAddr {
   const semi = t.indexOf(';', i);
   if (lt >= 0 && (semi < 0 || lt < semi || displayName !== null)) {
     if (displayName === null) {
-      const dn = t.slice(0, lt).trim();
+      const dn = trimLws(t.slice(0, lt));
       checkUnquotedDisplayName(dn, header);
       displayName = dn === '' ? null : dn;
     }
@@ -138,10 +138,10 @@ export function parseNameAddr(raw: string, header: string): NameAddr {
     uri = t.slice(lt + 1, gt);
     // LAQUOT/RAQUOT carry no LWS inside the brackets (RFC 4475 §3.1.2.14 badaspec).
     checkUri(uri, header);
-    rest = t.slice(gt + 1).trim();
+    rest = trimLws(t.slice(gt + 1));
   } else {
     // addr-spec: the URI may not contain ",", "?" or ";" here (RFC 3261 §20.10, RFC 4475 §3.1.2.13).
-    uri = (semi < 0 ? t : t.slice(0, semi)).trim();
+    uri = trimLws(semi < 0 ? t : t.slice(0, semi));
     rest = semi < 0 ? '' : t.slice(semi);
     if (uri.includes('?') || uri.includes(',')) throw badHeader(header, 'URI with "?" or "," must be enclosed in <>');
     checkUri(uri, header);
@@ -161,7 +161,7 @@ export function parseNameAddrList(value: string, header: string): NameAddr[] {
 
 /** RFC 3261 §8.1.1.5: the sequence number MUST be expressible as a 32-bit unsigned integer (and < 2**31). */
 export function parseCSeq(value: string): CSeq {
-  const t = value.trim();
+  const t = trimLws(value);
   let i = 0;
   while (i < t.length && t.charCodeAt(i) >= 48 && t.charCodeAt(i) <= 57) i++;
   const digits = t.slice(0, i);
@@ -175,19 +175,19 @@ export function parseCSeq(value: string): CSeq {
 
 /** RFC 3261 §20.22: Max-Forwards is an integer 0–255 (RFC 4475 §3.1.2.4 sends 300). */
 export function parseMaxForwards(value: string): number {
-  const t = value.trim();
+  const t = trimLws(value);
   if (!isDigits(t) || t.length > 6 || Number(t) > 255) throw badHeader('Max-Forwards', 'not an integer in 0–255');
   return Number(t);
 }
 
 /** A credentials or challenge value: auth-scheme LWS auth-param *(COMMA auth-param). */
 export function parseAuthValue(raw: string, header: string): AuthValue {
-  const t = raw.trim();
+  const t = trimLws(raw);
   const sp = readToken(t, 0);
   if (sp === 0) throw badHeader(header, 'missing auth scheme');
   const scheme = t.slice(0, sp);
   const params = new Map<string, string>();
-  const rest = t.slice(sp).trim();
+  const rest = trimLws(t.slice(sp));
   if (rest !== '') {
     if (!isWs(t.charCodeAt(sp))) throw badHeader(header, 'bad auth scheme');
     const parts = splitTopLevel(rest, 44);
@@ -195,8 +195,8 @@ export function parseAuthValue(raw: string, header: string): AuthValue {
     for (const part of parts) {
       if (part === '') continue;
       const eq = part.indexOf('=');
-      const name = eq < 0 ? '' : part.slice(0, eq).trim();
-      const v = eq < 0 ? '' : part.slice(eq + 1).trim();
+      const name = eq < 0 ? '' : trimLws(part.slice(0, eq));
+      const v = eq < 0 ? '' : trimLws(part.slice(eq + 1));
       if (!isToken(name) || v === '') throw badHeader(header, `bad auth-param "${part.slice(0, 40)}"`);
       if (v.charCodeAt(0) === 34) {
         if (endOfQuoted(v, 0) !== v.length) throw badHeader(header, 'bad quoted auth-param');
@@ -212,7 +212,7 @@ export function parseAuthValue(raw: string, header: string): AuthValue {
 
 /** media-type = m-type SLASH m-subtype *(SEMI m-parameter). */
 export function parseMediaType(value: string, header: string): MediaType {
-  const t = value.trim();
+  const t = trimLws(value);
   const semi = t.indexOf(';');
   const type = (semi < 0 ? t : t.slice(0, semi)).replace(/\s+/g, '');
   const slash = type.indexOf('/');

@@ -3,7 +3,7 @@ import type { SipErrorCode } from '../errors.js';
 import { headerKey } from '../message/header-names.js';
 import { type HeaderField, SipHeaders } from '../message/headers.js';
 import { type SipMessage, newRequest } from '../message/message.js';
-import { isToken, isTokenCode } from './lexer.js';
+import { isToken, isTokenCode, trimLws } from './lexer.js';
 import { isAbsoluteUri } from './parse-uri.js';
 
 export interface ParseOptions {
@@ -117,7 +117,7 @@ export function parseMessage(bytes: Buffer | Uint8Array, opts: ParseOptions = {}
         headerError ??= fail('SIP_PARSE_BAD_HEADER_LINE', 'continuation line before any header', { kind, offset: lineOffset });
         continue;
       }
-      const more = line.trim();
+      const more = trimLws(line);
       fields.push({ name: prev.name, key: prev.key, value: prev.value === '' ? more : more === '' ? prev.value : `${prev.value} ${more}` });
       continue;
     }
@@ -127,7 +127,7 @@ export function parseMessage(bytes: Buffer | Uint8Array, opts: ParseOptions = {}
       headerError ??= fail('SIP_PARSE_BAD_HEADER_LINE', `bad header line "${line.slice(0, 60)}"`, { kind, offset: lineOffset, header: name || undefined });
       continue;
     }
-    fields.push({ name, key: headerKey(name), value: line.slice(colon + 1).trim() });
+    fields.push({ name, key: headerKey(name), value: trimLws(line.slice(colon + 1)) });
   }
   const headers = SipHeaders.fromFields(fields);
 

@@ -1,5 +1,6 @@
 import { TrunklineError } from '../../core/index.js';
 import { headerKey } from '../message/header-names.js';
+import { trimLws } from './lexer.js';
 import { DEFAULT_MAX_HEADERS, DEFAULT_MAX_MESSAGE_BYTES, parseMessage } from './parse-message.js';
 
 /** What a stream yields: a message's exact bytes, a keep-alive, or a fatal framing error. */
@@ -134,8 +135,8 @@ function contentLength(buf: Buffer, pos: number, headEnd: number): number | 'mis
     if (first === 0x6c || first === 0x63) {
       const line = buf.toString('latin1', lineStart, lineEnd);
       const colon = line.indexOf(':');
-      if (colon > 0 && headerKey(line.slice(0, colon).trim()) === 'content-length') {
-        const value = line.slice(colon + 1).trim();
+      if (colon > 0 && headerKey(trimLws(line.slice(0, colon))) === 'content-length') {
+        const value = trimLws(line.slice(colon + 1));
         if (!/^[0-9]{1,9}$/.test(value)) return 'malformed';
         if (found !== 'missing' && found !== Number(value)) return 'malformed';
         found = Number(value);
