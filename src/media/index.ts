@@ -1,0 +1,22 @@
+// media: the RTP relay — port pool, per-call sessions with latching, per-direction statistics, RTP timeout, echo, pcap recorder.
+export { MediaErrorCodes, type MediaErrorCode } from './errors.js';
+export { MediaRelay, type MediaRelayOptions, type CreateSessionOptions, type RelayCounters } from './media-relay.js';
+export {
+  MediaSession,
+  type MediaDirection,
+  type RemoteEndpoint,
+  type SipRecord,
+  type DirectionStats,
+  type MediaSessionStats,
+  type RtpStreamEvidenceLike,
+  type LatchEvent,
+  type FlowEvent,
+  type DropEvent,
+  type TimeoutEvent,
+  type MediaSessionEvents,
+} from './media-session.js';
+export { type LegInfo, type LegName, type DropCounters, type RtcpSummary } from './media-leg.js';
+export { PortPool, type PortRange, type PortPoolStats } from './port-pool.js';
+export { PcapWriter, udpFrame } from './pcap-writer.js';
+export { formatAddress, parsePortRange } from './addresses.js';
+export { LATCH_WINDOW } from './latch.js';

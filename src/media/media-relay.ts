@@ -1,0 +1,191 @@
+import { EventEmitter } from 'node:events';
+import { isIP } from 'node:net';
+import { systemClock, TrunklineError, type Clock, type TimerHandle } from '../core/index.js';
+import { parsePortRange } from './addresses.js';
+import type { MediaErrorCode } from './errors.js';
+import { MediaLeg } from './media-leg.js';
+import { MediaSession } from './media-session.js';
+import { PortPool, type PortPoolStats, type PortRange } from './port-pool.js';
+import { bindPair, closeSocket } from './udp.js';
+
+export interface MediaRelayOptions {
+  /** Address the sockets bind to. Default 127.0.0.1; '0.0.0.0' or '::' for all interfaces. */
+  readonly host?: string;
+  /** Address written into SDP (c=). Default: host, or 127.0.0.1 / ::1 when host is a wildcard. */
+  readonly advertisedAddress?: string;
+  /** Default 10000-40000 (SPEC §3). */
+  readonly portRange?: PortRange | string;
+  /** Both directions silent this long after answer → 'timeout'. Default 30 000; 0 disables. */
+  readonly rtpTimeoutMs?: number;
+  /** One direction silent this long while the other flows → 'drop'. Default 10 000; 0 disables. */
+  readonly dropAfterMs?: number;
+  /** How often sessions are checked for timeouts. Default 1000 ms. */
+  readonly tickMs?: number;
+  readonly clock?: Clock;
+}
+
+export interface CreateSessionOptions {
+  readonly echo?: boolean;
+  readonly rtpTimeoutMs?: number;
+  readonly dropAfterMs?: number;
+}
+
+/** Counters for the metrics the layers above expose (Prometheus is wired in app/). */
+export interface RelayCounters {
+  readonly sessionsActive: number;
+  readonly sessionsCreated: number;
+  readonly sessionsClosed: number;
+  readonly timeouts: number;
+  readonly drops: number;
+  readonly packetsRelayed: number;
+  readonly bytesRelayed: number;
+  readonly packetsLost: number;
+  readonly packetsDropped: { readonly bleed: number; readonly malformed: number; readonly unroutable: number };
+  readonly ports: PortPoolStats;
+}
+
+const DEFAULT_RANGE: PortRange = { lo: 10000, hi: 40000 };
+
+/**
+ * The media relay: owns the port pool and every call's MediaSession. One process, sockets on the
+ * main loop (see bench/media-relay.ts for why).
+ */
+export class MediaRelay extends EventEmitter<{ session: [MediaSession]; 'session-closed': [MediaSession] }> {
+  readonly host: string;
+  readonly advertisedAddress: string;
+  readonly pool: PortPool;
+  readonly #clock: Clock;
+  readonly #rtpTimeoutMs: number;
+  readonly #dropAfterMs: number;
+  readonly #tickMs: number;
+  readonly #sessions = new Map<string, MediaSession>();
+  #ticker: TimerHandle | undefined;
+  #created = 0;
+  #closedCount = 0;
+  #timeouts = 0;
+  #drops = 0;
+  // Totals of closed sessions; live ones are added in counters().
+  #packets = 0;
+  #bytes = 0;
+  #lost = 0;
+  #bleed = 0;
+  #malformed = 0;
+  #unroutable = 0;
+
+  constructor(options: MediaRelayOptions = {}) {
+    super();
+    this.host = options.host ?? '127.0.0.1';
+    if (isIP(this.host) === 0) throw new TrunklineError<MediaErrorCode>('MEDIA_BAD_ADDRESS', `relay host is not an IP literal: ${this.host}`);
+    const wildcard = this.host === '0.0.0.0' || this.host === '::';
+    this.advertisedAddress = options.advertisedAddress ?? (wildcard ? (this.host === '::' ? '::1' : '127.0.0.1') : this.host);
+    const range = typeof options.portRange === 'string' ? parsePortRange(options.portRange) : options.portRange ?? DEFAULT_RANGE;
+    if (!range) throw new TrunklineError<MediaErrorCode>('MEDIA_BAD_PORT_RANGE', `bad RTP port range ${String(options.portRange)}`);
+    this.pool = new PortPool(range);
+    this.#clock = options.clock ?? systemClock;
+    this.#rtpTimeoutMs = options.rtpTimeoutMs ?? 30_000;
+    this.#dropAfterMs = options.dropAfterMs ?? 10_000;
+    this.#tickMs = options.tickMs ?? 1000;
+  }
+
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  session(callSid: string): MediaSession | undefined {
+    return this.#sessions.get(callSid);
+  }
+
+  /** Allocates two even/odd port pairs (leg A customer side, leg B carrier side) and starts relaying. */
+  async createSession(callSid: string, options: CreateSessionOptions = {}): Promise<MediaSession> {
+    const attempts = Math.min(this.pool.capacity, 64);
+    const a = await bindPair(this.pool, this.host, attempts);
+    let b;
+    try {
+      b = await bindPair(this.pool, this.host, attempts);
+    } catch (err) {
+      await Promise.all([closeSocket(a.rtp), closeSocket(a.rtcp)]);
+      this.pool.give(a.rtpPort);
+      throw err;
+    }
+    const legA = new MediaLeg('A', a.rtp, a.rtcp, a.rtpPort, this.advertisedAddress, this.host);
+    const legB = new MediaLeg('B', b.rtp, b.rtcp, b.rtpPort, this.advertisedAddress, this.host);
+    const previous = this.#sessions.get(callSid);
+    if (previous) await previous.close('replaced');
+    const session = new MediaSession(legA, legB, {
+      callSid,
+      clock: this.#clock,
+      rtpTimeoutMs: options.rtpTimeoutMs ?? this.#rtpTimeoutMs,
+      dropAfterMs: options.dropAfterMs ?? this.#dropAfterMs,
+      echo: options.echo ?? false,
+      onClosed: (s) => this.#release(s, a.rtpPort, b.rtpPort),
+    });
+    session.on('timeout', () => this.#timeouts++);
+    session.on('drop', () => this.#drops++);
+    this.#sessions.set(callSid, session);
+    this.#created++;
+    this.#arm();
+    this.emit('session', session);
+    return session;
+  }
+
+  #release(session: MediaSession, portA: number, portB: number): void {
+    const s = session.stats();
+    for (const d of [s.directions.aToB, s.directions.bToA]) {
+      this.#packets += d.forwardedPackets;
+      this.#bytes += d.forwardedBytes;
+      this.#lost += d.stream.lost;
+      this.#bleed += d.drops.bleed;
+      this.#malformed += d.drops.malformed;
+      this.#unroutable += d.drops.unroutable;
+    }
+    this.pool.give(portA);
+    this.pool.give(portB);
+    if (this.#sessions.get(session.callSid) === session) this.#sessions.delete(session.callSid);
+    this.#closedCount++;
+    this.emit('session-closed', session);
+  }
+
+  #arm(): void {
+    if (this.#ticker || this.#sessions.size === 0) return;
+    this.#ticker = this.#clock.setTimer(this.#tickMs, () => {
+      this.#ticker = undefined;
+      const now = this.#clock.monotonic();
+      for (const s of this.#sessions.values()) s.check(now);
+      this.#arm();
+    });
+  }
+
+  counters(): RelayCounters {
+    let packets = this.#packets, bytes = this.#bytes, lost = this.#lost, bleed = this.#bleed, malformed = this.#malformed, unroutable = this.#unroutable;
+    for (const session of this.#sessions.values()) {
+      const s = session.stats();
+      for (const d of [s.directions.aToB, s.directions.bToA]) {
+        packets += d.forwardedPackets;
+        bytes += d.forwardedBytes;
+        lost += d.stream.lost;
+        bleed += d.drops.bleed;
+        malformed += d.drops.malformed;
+        unroutable += d.drops.unroutable;
+      }
+    }
+    return {
+      sessionsActive: this.#sessions.size,
+      sessionsCreated: this.#created,
+      sessionsClosed: this.#closedCount,
+      timeouts: this.#timeouts,
+      drops: this.#drops,
+      packetsRelayed: packets,
+      bytesRelayed: bytes,
+      packetsLost: lost,
+      packetsDropped: { bleed, malformed, unroutable },
+      ports: this.pool.stats(),
+    };
+  }
+
+  /** Closes every session (server shutdown). */
+  async close(): Promise<void> {
+    this.#ticker?.cancel();
+    this.#ticker = undefined;
+    await Promise.all([...this.#sessions.values()].map((s) => s.close('shutdown')));
+  }
+}

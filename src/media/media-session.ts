@@ -1,0 +1,407 @@
+import { EventEmitter } from 'node:events';
+import type { RemoteInfo } from 'node:dgram';
+import { isIP } from 'node:net';
+import { TrunklineError, type Clock } from '../core/index.js';
+import { isRtcpPayloadType, readRtpHeaderInto, PT_COMFORT_NOISE, type RtpStreamSnapshot } from '../rtp/index.js';
+import { formatAddress, plainIp } from './addresses.js';
+import type { MediaErrorCode } from './errors.js';
+import { LATCH_DROP, LATCH_NEW } from './latch.js';
+import type { DropCounters, LegInfo, LegName, MediaLeg, RtcpSummary } from './media-leg.js';
+import { PcapWriter } from './pcap-writer.js';
+import { closeSocket } from './udp.js';
+
+export type MediaDirection = 'aToB' | 'bToA';
+
+/** Where a leg's peer wants media (from its SDP: sdp's mediaEndpoint() fits). */
+export interface RemoteEndpoint {
+  readonly address: string;
+  readonly rtpPort: number;
+  /** Default rtpPort + 1 (RFC 3550 §11). */
+  readonly rtcpPort?: number;
+}
+
+export interface SipRecord {
+  /** Wall-clock ms; default now. */
+  readonly at?: number;
+  readonly srcIp: string;
+  readonly srcPort: number;
+  readonly dstIp: string;
+  readonly dstPort: number;
+  readonly data: string | Uint8Array;
+}
+
+export interface DirectionStats {
+  readonly direction: MediaDirection;
+  /** The leg whose peer sends this direction. */
+  readonly from: LegName;
+  readonly stream: RtpStreamSnapshot;
+  readonly forwardedPackets: number;
+  readonly forwardedBytes: number;
+  readonly drops: Readonly<DropCounters>;
+  readonly rtcp: Readonly<RtcpSummary>;
+  /** The source the relay latched to, "ip:port". */
+  readonly source?: string;
+  readonly sdpAddress?: string;
+  /** Times the latch was taken (1 = once; more = re-latched on an SSRC change or re-INVITE). */
+  readonly latches: number;
+}
+
+/** The RtpStreamEvidence shape of diagnosis (media is L2 beside diagnosis and cannot import it). */
+export type RtpStreamEvidenceLike = Pick<RtpStreamSnapshot,
+  'src' | 'dst' | 'ssrc' | 'payloadType' | 'codec' | 'packets' | 'bytes' | 'lost' | 'duplicates' | 'reordered' | 'jitterMs' |
+  'maxGapMs' | 'firstAt' | 'lastAt' | 'ssrcChanges' | 'comfortNoisePackets' | 'longestSilenceMs' | 'sdpAddress' | 'latched'>;
+
+export interface MediaSessionStats {
+  readonly callSid: string;
+  readonly echo: boolean;
+  readonly held: boolean;
+  readonly timedOut: boolean;
+  readonly createdAt: number;
+  readonly closedAt?: number;
+  readonly closeReason?: string;
+  readonly legs: { readonly A: LegInfo; readonly B: LegInfo };
+  readonly directions: { readonly aToB: DirectionStats; readonly bToA: DirectionStats };
+  /** Directions that carried RTP, ready for CallEvidence.streams. */
+  readonly streams: readonly RtpStreamEvidenceLike[];
+  readonly recording?: { readonly path: string; readonly packets: number };
+}
+
+export interface LatchEvent { readonly leg: LegName; readonly source: string; readonly ssrc: number; readonly sdpAddress?: string; readonly matchesSdp: boolean }
+export interface FlowEvent { readonly direction: MediaDirection; readonly at: number; readonly resumed: boolean }
+export interface DropEvent { readonly direction: MediaDirection; readonly lastAt: number; readonly silentMs: number; readonly at: number }
+export interface TimeoutEvent { readonly silentMs: number; readonly lastAt: { readonly aToB?: number; readonly bToA?: number }; readonly at: number }
+
+export interface MediaSessionEvents {
+  latch: [LatchEvent];
+  flow: [FlowEvent];
+  drop: [DropEvent];
+  timeout: [TimeoutEvent];
+  closed: [{ readonly reason: string }];
+}
+
+export interface MediaSessionOptions {
+  readonly callSid: string;
+  readonly clock: Clock;
+  readonly rtpTimeoutMs: number;
+  readonly dropAfterMs: number;
+  readonly echo: boolean;
+  readonly onClosed: (session: MediaSession) => void;
+}
+
+const dirOf = (leg: MediaLeg): MediaDirection => (leg.name === 'A' ? 'aToB' : 'bToA');
+
+/**
+ * One call's media: leg A (customer side) and leg B (carrier side), each with its own
+ * RTP/RTCP socket pair. Packets arriving on a leg are checked, latched, measured and sent out
+ * of the other leg's socket to that leg's peer (or back to their source in echo mode).
+ */
+export class MediaSession extends EventEmitter<MediaSessionEvents> {
+  readonly callSid: string;
+  readonly #a: MediaLeg;
+  readonly #b: MediaLeg;
+  readonly #clock: Clock;
+  readonly #wallBase: number;
+  readonly #monoBase: number;
+  readonly #onClosed: (session: MediaSession) => void;
+  #rtpTimeoutMs: number;
+  #dropAfterMs: number;
+  #echo: boolean;
+  #held = false;
+  #armedAt = -1;
+  #timedOut = false;
+  readonly #dropped = { A: false, B: false };
+  #recorder: PcapWriter | undefined;
+  #closing: Promise<void> | undefined;
+  #closedAt: number | undefined;
+  #closeReason: string | undefined;
+
+  constructor(a: MediaLeg, b: MediaLeg, opts: MediaSessionOptions) {
+    super();
+    this.callSid = opts.callSid;
+    this.#a = a;
+    this.#b = b;
+    this.#clock = opts.clock;
+    this.#wallBase = opts.clock.now();
+    this.#monoBase = opts.clock.monotonic();
+    this.#rtpTimeoutMs = opts.rtpTimeoutMs;
+    this.#dropAfterMs = opts.dropAfterMs;
+    this.#echo = opts.echo;
+    this.#onClosed = opts.onClosed;
+    for (const [leg, other] of [[a, b], [b, a]] as const) {
+      leg.rtp.on('message', (msg, rinfo) => this.#onRtp(leg, other, msg, rinfo));
+      leg.rtcp.on('message', (msg, rinfo) => this.#onRtcp(leg, other, msg, rinfo, false));
+      // Send errors carry no callback (see udp.ts); a socket error must never crash the process.
+      leg.rtp.on('error', () => leg.drops.sendErrors++);
+      leg.rtcp.on('error', () => leg.drops.sendErrors++);
+    }
+  }
+
+  get legA(): LegInfo {
+    return this.#a.info;
+  }
+  get legB(): LegInfo {
+    return this.#b.info;
+  }
+  get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+  get echo(): boolean {
+    return this.#echo;
+  }
+
+  #leg(name: LegName): MediaLeg {
+    return name === 'A' ? this.#a : this.#b;
+  }
+
+  #wall(mono: number): number {
+    return this.#wallBase + (mono - this.#monoBase);
+  }
+
+  /** A v4 peer of a dual-stack v6 socket is seen as ::ffff:a.b.c.d; compare in that form. */
+  #socketIp(leg: MediaLeg, ip: string): string {
+    return isIP(leg.bindHost) === 6 && isIP(ip) === 4 ? `::ffff:${ip}` : ip;
+  }
+
+  /**
+   * The peer's SDP address for a leg (offer or answer, re-INVITE or UPDATE). A new address
+   * re-opens the latch (RFC 3264 §8.3.1: the new address applies); c=0.0.0.0 (hold) changes nothing.
+   */
+  setRemote(leg: LegName, remote: RemoteEndpoint): void {
+    this.#assertOpen();
+    const l = this.#leg(leg);
+    if (isIP(remote.address) === 0) {
+      throw new TrunklineError<MediaErrorCode>('MEDIA_BAD_ADDRESS', `not an IP literal: ${remote.address}`, { details: { address: remote.address } });
+    }
+    if (remote.address === '0.0.0.0' || remote.address === '::' || remote.rtpPort === 0) return;
+    const ip = this.#socketIp(l, remote.address);
+    const changed = ip !== l.latch.sdpIp || remote.rtpPort !== l.latch.sdpPort;
+    l.latch.setSdp(ip, remote.rtpPort);
+    l.rtcpLatch.setSdp(ip, remote.rtcpPort ?? remote.rtpPort + 1);
+    l.sdpRtcpPort = remote.rtcpPort ?? remote.rtpPort + 1;
+    l.stats.setSdpAddress(formatAddress(plainIp(ip), remote.rtpPort));
+    if (changed && l.latch.latched) this.relatch(leg);
+  }
+
+  /** Re-opens the latch of a leg (after a re-INVITE/UPDATE): the next packet's source is taken. */
+  relatch(leg: LegName): void {
+    const l = this.#leg(leg);
+    l.latch.reopen();
+    l.rtcpLatch.reopen();
+  }
+
+  /** Echo: every packet goes back to its source (PSTN simulator …0000 numbers, the echo flow). */
+  setEcho(on: boolean): void {
+    this.#echo = on;
+  }
+
+  /** On hold (RFC 3264 §8.4) media may legitimately stop: timeout and drop detection pause. */
+  setHold(held: boolean): void {
+    this.#held = held;
+    if (!held && this.#armedAt >= 0) this.#armedAt = this.#clock.monotonic();
+  }
+
+  /** The call is answered: from now on, media that stops is a timeout (ringing is not). */
+  answered(): void {
+    if (this.#armedAt < 0) this.#armedAt = this.#clock.monotonic();
+  }
+
+  setRtpTimeout(ms: number, dropAfterMs = this.#dropAfterMs): void {
+    this.#rtpTimeoutMs = ms;
+    this.#dropAfterMs = dropAfterMs;
+  }
+
+  #onRtp(leg: MediaLeg, other: MediaLeg, msg: Buffer, rinfo: RemoteInfo): void {
+    // RFC 3550 §5.1: version 2, 12-byte fixed header; anything else on an RTP port is dropped.
+    if (msg.length < 12 || (msg[0] & 0xc0) !== 0x80) {
+      leg.drops.malformed++;
+      return;
+    }
+    // RFC 5761: RTCP multiplexed on the RTP port.
+    if (isRtcpPayloadType(msg[1])) {
+      this.#onRtcp(leg, other, msg, rinfo, true);
+      return;
+    }
+    const h = leg.header;
+    if (readRtpHeaderInto(msg, h) !== undefined) {
+      leg.drops.malformed++;
+      return;
+    }
+    const verdict = leg.latch.check(rinfo.address, rinfo.port, h.ssrc);
+    if (verdict === LATCH_DROP) {
+      leg.drops.bleed++;
+      return;
+    }
+    const now = this.#clock.monotonic();
+    if (verdict === LATCH_NEW) this.#latched(leg, rinfo, h.ssrc);
+    leg.stats.add(this.#wall(now), h, msg);
+    if (leg.lastRtpMono < 0 || this.#dropped[leg.name]) this.#flow(leg, now);
+    leg.lastRtpMono = now;
+    leg.lastWasCn = h.payloadType === PT_COMFORT_NOISE;
+    if (this.#timedOut) this.#timedOut = false;
+    this.#relay(leg, other, msg, rinfo, false, now);
+  }
+
+  #onRtcp(leg: MediaLeg, other: MediaLeg, msg: Buffer, rinfo: RemoteInfo, muxed: boolean): void {
+    if (msg.length < 8 || (msg[0] & 0xc0) !== 0x80) {
+      leg.rtcpSummary.malformed++;
+      return;
+    }
+    // RTCP keeps to the host the RTP latched to; its own port is latched separately.
+    const latch = muxed ? leg.latch : leg.rtcpLatch;
+    if (!muxed && leg.latch.latched && rinfo.address !== leg.latch.ip) {
+      leg.drops.bleed++;
+      return;
+    }
+    if (latch.check(rinfo.address, rinfo.port, -1) === LATCH_DROP) {
+      leg.drops.bleed++;
+      return;
+    }
+    const now = this.#clock.monotonic();
+    if (!leg.readRtcp(msg, this.#wall(now))) return;
+    this.#relay(leg, other, msg, rinfo, !muxed, now);
+  }
+
+  #relay(leg: MediaLeg, other: MediaLeg, msg: Buffer, rinfo: RemoteInfo, rtcp: boolean, now: number): void {
+    const socket = rtcp ? (this.#echo ? leg.rtcp : other.rtcp) : this.#echo ? leg.rtp : other.rtp;
+    const ip = this.#echo ? rinfo.address : rtcp ? other.rtcpTargetIp : other.targetIp;
+    const port = this.#echo ? rinfo.port : rtcp ? other.rtcpTargetPort : other.targetPort;
+    const rec = this.#recorder;
+    if (rec) {
+      const local = rtcp ? leg.rtpPort + 1 : leg.rtpPort;
+      rec.writeUdp(this.#wall(now), plainIp(rinfo.address), rinfo.port, leg.localAddress, local, msg);
+    }
+    if (!ip || !port) {
+      leg.drops.unroutable++;
+      return;
+    }
+    socket.send(msg, port, ip);
+    leg.forwarded++;
+    leg.forwardedBytes += msg.length;
+    if (rec) {
+      const out = this.#echo ? leg : other;
+      rec.writeUdp(this.#wall(now), out.localAddress, rtcp ? out.rtpPort + 1 : out.rtpPort, plainIp(ip), port, msg);
+    }
+  }
+
+  #latched(leg: MediaLeg, rinfo: RemoteInfo, ssrc: number): void {
+    const source = formatAddress(plainIp(rinfo.address), rinfo.port);
+    const sdpAddress = leg.sdpAddress === undefined ? undefined : formatAddress(plainIp(leg.latch.sdpIp), leg.latch.sdpPort);
+    const matchesSdp = sdpAddress === source;
+    leg.stats.setSource(source, sdpAddress !== undefined && !matchesSdp);
+    this.emit('latch', { leg: leg.name, source, ssrc, ...(sdpAddress === undefined ? {} : { sdpAddress }), matchesSdp });
+  }
+
+  #flow(leg: MediaLeg, now: number): void {
+    const resumed = this.#dropped[leg.name];
+    this.#dropped[leg.name] = false;
+    this.emit('flow', { direction: dirOf(leg), at: this.#wall(now), resumed });
+  }
+
+  /** Called by the relay's ticker: RTP timeout (both directions silent) and per-direction drops. */
+  check(nowMono: number): void {
+    if (this.#closing || this.#held || this.#armedAt < 0) return;
+    const a = this.#a.lastRtpMono;
+    const b = this.#b.lastRtpMono;
+    const last = Math.max(a, b, this.#armedAt);
+    if (this.#rtpTimeoutMs > 0 && !this.#timedOut && nowMono - last >= this.#rtpTimeoutMs) {
+      this.#timedOut = true;
+      this.emit('timeout', {
+        silentMs: nowMono - last,
+        lastAt: { ...(a >= 0 ? { aToB: this.#wall(a) } : {}), ...(b >= 0 ? { bToA: this.#wall(b) } : {}) },
+        at: this.#wall(nowMono),
+      });
+    }
+    if (this.#dropAfterMs <= 0) return;
+    for (const [leg, other] of [[this.#a, this.#b], [this.#b, this.#a]] as const) {
+      // A direction that stopped while the other still flows; a pause after CN is VAD (RFC 3389).
+      if (leg.lastRtpMono < 0 || this.#dropped[leg.name] || leg.lastWasCn) continue;
+      const silent = nowMono - leg.lastRtpMono;
+      const otherFlows = this.#echo || (other.lastRtpMono >= 0 && nowMono - other.lastRtpMono < this.#dropAfterMs);
+      if (silent >= this.#dropAfterMs && otherFlows && !this.#timedOut) {
+        this.#dropped[leg.name] = true;
+        this.emit('drop', { direction: dirOf(leg), lastAt: this.#wall(leg.lastRtpMono), silentMs: silent, at: this.#wall(nowMono) });
+      }
+    }
+  }
+
+  /** Starts the per-call pcap (both legs, RTP and RTCP, in and out; SIP via recordSip). */
+  startRecording(path: string): void {
+    this.#assertOpen();
+    if (this.#recorder) return;
+    this.#recorder = new PcapWriter(path);
+  }
+
+  get recordingPath(): string | undefined {
+    return this.#recorder?.path;
+  }
+
+  /** SIP messages of the call, handed over by the edge (written as UDP datagrams, framing already done). */
+  recordSip(message: SipRecord): void {
+    const at = message.at ?? this.#clock.now();
+    const data = typeof message.data === 'string' ? Buffer.from(message.data) : message.data;
+    this.#recorder?.writeUdp(at, plainIp(message.srcIp), message.srcPort, plainIp(message.dstIp), message.dstPort, data);
+  }
+
+  async stopRecording(): Promise<void> {
+    const rec = this.#recorder;
+    this.#recorder = undefined;
+    await rec?.close();
+  }
+
+  stats(): MediaSessionStats {
+    const dir = (leg: MediaLeg): DirectionStats => ({
+      direction: dirOf(leg),
+      from: leg.name,
+      stream: leg.stats.snapshot(),
+      forwardedPackets: leg.forwarded,
+      forwardedBytes: leg.forwardedBytes,
+      drops: { ...leg.drops },
+      rtcp: { ...leg.rtcpSummary },
+      ...(leg.latch.latched ? { source: formatAddress(plainIp(leg.latch.ip), leg.latch.port) } : {}),
+      ...(leg.sdpAddress === undefined ? {} : { sdpAddress: formatAddress(plainIp(leg.latch.sdpIp), leg.latch.sdpPort) }),
+      latches: leg.latch.latches,
+    });
+    const aToB = dir(this.#a);
+    const bToA = dir(this.#b);
+    const evidence = (s: RtpStreamSnapshot): RtpStreamEvidenceLike => ({
+      src: s.src, dst: s.dst, ssrc: s.ssrc, payloadType: s.payloadType, ...(s.codec === undefined ? {} : { codec: s.codec }),
+      packets: s.packets, bytes: s.bytes, lost: s.lost, duplicates: s.duplicates, reordered: s.reordered, jitterMs: s.jitterMs,
+      maxGapMs: s.maxGapMs, firstAt: s.firstAt, lastAt: s.lastAt, ssrcChanges: s.ssrcChanges, comfortNoisePackets: s.comfortNoisePackets,
+      ...(s.longestSilenceMs === undefined ? {} : { longestSilenceMs: s.longestSilenceMs }),
+      ...(s.sdpAddress === undefined ? {} : { sdpAddress: s.sdpAddress }),
+      ...(s.latched === undefined ? {} : { latched: s.latched }),
+    });
+    return {
+      callSid: this.callSid,
+      echo: this.#echo,
+      held: this.#held,
+      timedOut: this.#timedOut,
+      createdAt: this.#wallBase,
+      ...(this.#closedAt === undefined ? {} : { closedAt: this.#closedAt, closeReason: this.#closeReason ?? 'closed' }),
+      legs: { A: this.#a.info, B: this.#b.info },
+      directions: { aToB, bToA },
+      streams: [aToB.stream, bToA.stream].filter((s) => s.packets > 0).map(evidence),
+      ...(this.#recorder ? { recording: { path: this.#recorder.path, packets: this.#recorder.packets } } : {}),
+    };
+  }
+
+  #assertOpen(): void {
+    if (this.#closing) throw new TrunklineError<MediaErrorCode>('MEDIA_SESSION_CLOSED', `media session ${this.callSid} is closed`);
+  }
+
+  /** Closes the four sockets and returns the ports to the pool, however the call ended. Idempotent. */
+  close(reason = 'closed'): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#closedAt = this.#clock.now();
+      this.#closeReason = reason;
+      const sockets = [this.#a.rtp, this.#a.rtcp, this.#b.rtp, this.#b.rtcp];
+      for (const s of sockets) s.removeAllListeners('message');
+      const rec = this.stopRecording().catch(() => undefined);
+      await Promise.all(sockets.map(closeSocket));
+      this.#onClosed(this);
+      await rec;
+      this.emit('closed', { reason });
+    })();
+    return this.#closing;
+  }
+}

@@ -1,0 +1,68 @@
+import { TrunklineError } from '../core/index.js';
+import type { MediaErrorCode } from './errors.js';
+
+export interface PortRange {
+  readonly lo: number;
+  readonly hi: number;
+}
+
+export interface PortPoolStats {
+  /** Even/odd pairs the range holds. */
+  readonly capacity: number;
+  readonly free: number;
+  readonly inUse: number;
+  /** Pairs found bound by another process; they go back to the end of the queue and are retried later. */
+  readonly busyElsewhere: number;
+}
+
+/**
+ * The RTP/RTCP port pairs of the relay's range (RFC 3550 §11: RTP on an even port, RTCP on the
+ * next odd one). Freed pairs go to the back of a FIFO so a port is reused as late as possible and
+ * stray packets of an ended call do not land in a new one.
+ */
+export class PortPool {
+  readonly range: PortRange;
+  readonly #ring: Int32Array;
+  #head = 0;
+  #count = 0;
+  readonly #inUse = new Set<number>();
+  #busyElsewhere = 0;
+
+  constructor(range: PortRange) {
+    const lo = range.lo % 2 === 0 ? range.lo : range.lo + 1;
+    if (!Number.isInteger(range.lo) || !Number.isInteger(range.hi) || range.lo < 1024 || range.hi > 65535 || lo + 1 > range.hi) {
+      throw new TrunklineError<MediaErrorCode>('MEDIA_BAD_PORT_RANGE', `bad RTP port range ${range.lo}-${range.hi}`, { details: { ...range } });
+    }
+    this.range = { lo: range.lo, hi: range.hi };
+    const pairs = Math.floor((range.hi - lo + 1) / 2);
+    this.#ring = new Int32Array(pairs);
+    for (let i = 0; i < pairs; i++) this.#ring[i] = lo + 2 * i;
+    this.#count = pairs;
+  }
+
+  get capacity(): number {
+    return this.#ring.length;
+  }
+
+  stats(): PortPoolStats {
+    return { capacity: this.capacity, free: this.#count, inUse: this.#inUse.size, busyElsewhere: this.#busyElsewhere };
+  }
+
+  /** Takes the next free even port, or undefined when none is left. */
+  take(): number | undefined {
+    if (this.#count === 0) return undefined;
+    const port = this.#ring[this.#head];
+    this.#head = (this.#head + 1) % this.#ring.length;
+    this.#count--;
+    this.#inUse.add(port);
+    return port;
+  }
+
+  /** Returns a pair; returning one that is not out is ignored, so a double close cannot corrupt the pool. */
+  give(port: number, busyElsewhere = false): void {
+    if (!this.#inUse.delete(port)) return;
+    this.#ring[(this.#head + this.#count) % this.#ring.length] = port;
+    this.#count++;
+    if (busyElsewhere) this.#busyElsewhere++;
+  }
+}
