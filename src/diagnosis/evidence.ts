@@ -91,7 +91,12 @@ export interface TrunkEvidence {
   readonly whitelistedCidrs?: readonly string[];
   readonly destinationUris?: readonly string[];
   readonly hasCredentials?: boolean;
+  /** The trunk transcodes media (the guide recommends it off). */
+  readonly transcoding?: boolean;
 }
+
+/** Facts that go with an edge cause: the header that failed, the codecs offered, the source address, … */
+export type EdgeCauseDetails = Readonly<Record<string, string | number | boolean | readonly string[]>>;
 
 export interface CallEvidence {
   readonly callId: string;
@@ -105,4 +110,11 @@ export interface CallEvidence {
   readonly observedUntil?: number;
   /** Edge-side facts the messages cannot show (the refusal cause, ACL result, RTP timeout). */
   readonly edgeCause?: string;
+  /** Values that go with edgeCause (keys: header, offered, source, number, caller, did, retryAfter, uri, host, afterMs, timeoutMs, error). */
+  readonly edgeCauseDetails?: EdgeCauseDetails;
+  /**
+   * False when the source could not see RTP at all (a signaling-only log, a HEP feed without
+   * media): rules about missing RTP stay silent then. Absent means RTP was observable.
+   */
+  readonly mediaObserved?: boolean;
 }

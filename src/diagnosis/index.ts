@@ -8,4 +8,24 @@ export type {
   SdpPayloadEvidence,
   RtpStreamEvidence,
   TrunkEvidence,
+  EdgeCauseDetails,
 } from './evidence.js';
+export { DiagnosisErrorCodes, type DiagnosisErrorCode } from './errors.js';
+// The engine
+export { diagnoseCall, RULES, type DiagnoseOptions } from './engine.js';
+export { DEFAULT_THRESHOLDS, type DiagnosisThresholds, type Rule, type RuleContext } from './rules/rule.js';
+export { callState, summarizeCall, TIMER_B_MS, type CallState, type CallSummary } from './call-facts.js';
+export { classifyStreams, type ClassifiedStream, type Side } from './media-facts.js';
+export { privateRange, isPrivateAddress, parseEndpoint, inCidr, type Endpoint } from './address.js';
+// Findings and edge causes
+export { FINDING_CATALOGUE, findingSpec, makeFinding, type FindingSpec } from './catalogue.js';
+export { EDGE_CAUSES, edgeCause, edgeCauseText, edgeCauseHeader, type EdgeCauseEntry } from './edge-causes.js';
+export { renderFindingsMarkdown } from './findings-doc.js';
+// The knowledge base
+export { explain, lookup, type ExplainEntry, type ExplainKind } from './explain.js';
+export { SIP_CODES, sipCodeEntry, sipCodeOrClass } from './kb/sip-codes.js';
+export { GUIDE_SIP_ROWS } from './kb/guide-sip.js';
+export { SIP_REGISTRY } from './kb/sip-registry.js';
+export { MEDIA_SYMPTOMS, CODEC_RULE } from './kb/guide-media.js';
+export { API_ERRORS, SUPPORT_CHECKLIST, TICKET_FIELDS, SUPPORT_CONTACT } from './kb/guide-api.js';
+export type { GuideSipRow, SipCodeEntry, MediaSymptom, CodecRule, ApiErrorEntry, ChecklistItem, TicketField } from './kb/types.js';

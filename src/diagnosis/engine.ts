@@ -1,0 +1,43 @@
+import { summarizeCall } from './call-facts.js';
+import type { CallEvidence } from './evidence.js';
+import { SEVERITIES, type Finding } from './finding.js';
+import { aclRule } from './rules/acl-rule.js';
+import { authRule } from './rules/auth-rule.js';
+import { codecRule } from './rules/codec-rule.js';
+import { codesRule } from './rules/codes-rule.js';
+import { edgeCauseRule } from './rules/edge-cause-rule.js';
+import { mediaQualityRule } from './rules/media-quality-rule.js';
+import { mediaRule } from './rules/media-rule.js';
+import { reachabilityRule } from './rules/reachability-rule.js';
+import { DEFAULT_THRESHOLDS, type DiagnosisThresholds, type Rule } from './rules/rule.js';
+
+/** Every rule, most specific first: when two file the same code, the earlier wins the merge. */
+export const RULES: readonly Rule[] = [edgeCauseRule, codecRule, authRule, aclRule, reachabilityRule, mediaRule, mediaQualityRule, codesRule];
+
+export interface DiagnoseOptions {
+  readonly thresholds?: Partial<DiagnosisThresholds>;
+}
+
+const GENERIC = /^sip\.\d{3}$/;
+
+/**
+ * Findings for one call, most severe first. Pure: the same evidence gives the same findings,
+ * whether it came from a capture, the edge's call record or the media relay.
+ */
+export function diagnoseCall(evidence: CallEvidence, options: DiagnoseOptions = {}): Finding[] {
+  const thresholds: DiagnosisThresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
+  const summary = summarizeCall(evidence);
+  const byId = new Map<string, Finding>();
+  for (const rule of RULES) {
+    for (const f of rule({ evidence, summary, thresholds })) {
+      const prior = byId.get(f.id);
+      // Two sources for one finding (the edge's cause and the messages): keep one, with all the evidence.
+      byId.set(f.id, prior ? { ...prior, evidence: [...new Set([...prior.evidence, ...f.evidence])] } : f);
+    }
+  }
+  const all = [...byId.values()];
+  // The guide's generic row for a code yields to any sharper finding about the same code.
+  const kept = all.filter((f) => !GENERIC.test(f.id) || !all.some((g) => g !== f && g.code === f.code && !GENERIC.test(g.id)));
+  const rank = (f: Finding) => SEVERITIES.indexOf(f.severity);
+  return kept.map((f, i) => ({ f, i })).sort((a, b) => rank(b.f) - rank(a.f) || a.i - b.i).map(({ f }) => f);
+}
