@@ -1,0 +1,163 @@
+import { TrunklineError } from '../../core/index.js';
+import { SipHeaders } from '../message/headers.js';
+import { createRequest, type SipRequest, type SipResponse } from '../message/message.js';
+import { serializeMessage } from '../message/serialize.js';
+import type { Destination } from '../transport/transport.js';
+import type { FsmContext, TuEvent } from './fsm-types.js';
+import { ictStart, ictTransition, type IctInput, type IctState } from './invite-client-fsm.js';
+import { nictStart, nictTransition, type NictInput, type NictState } from './non-invite-client-fsm.js';
+import { TxRunner, type FsmFn, type TxEnvironment } from './tx-base.js';
+import type { SipTransactionErrorCode } from './errors.js';
+
+/** What the TU hears from a client transaction (RFC 3261 §17.1). */
+export interface ClientTransactionHandlers {
+  onProvisional?(response: SipResponse, tx: ClientTransaction): void;
+  /** Every final response; for INVITE also each retransmitted 2xx (RFC 6026), which the TU must ACK. */
+  onFinal?(response: SipResponse, tx: ClientTransaction): void;
+  /** Timer B or F fired: no final response (RFC 3261 §17.1.1.2, §17.1.2.2). */
+  onTimeout?(error: TrunklineError<SipTransactionErrorCode>, tx: ClientTransaction): void;
+  onTransportError?(error: TrunklineError, tx: ClientTransaction): void;
+}
+
+export interface ClientEnvironment extends TxEnvironment {
+  send(bytes: Buffer, to: Destination): Promise<void>;
+  /** Sends a CANCEL for `tx` as a new client transaction (RFC 3261 §9.1). */
+  sendCancel(request: SipRequest, to: Destination): void;
+}
+
+type State = IctState | NictState;
+type Input = IctInput | NictInput;
+
+export class ClientTransaction extends TxRunner<State, Input> {
+  readonly request: SipRequest;
+  readonly destination: Destination;
+  readonly branch: string;
+  readonly #bytes: Buffer;
+  readonly #handlers: ClientTransactionHandlers;
+  readonly #cenv: ClientEnvironment;
+  #ack: Buffer | undefined;
+  #response: SipResponse | undefined;
+  #lastError: TrunklineError | undefined;
+  #provisionalSeen = false;
+  #cancelWanted = false;
+  #cancelSent = false;
+  readonly #start: () => void;
+
+  constructor(id: string, branch: string, request: SipRequest, destination: Destination, ctx: FsmContext, env: ClientEnvironment, handlers: ClientTransactionHandlers) {
+    const invite = request.method === 'INVITE';
+    const start = invite ? ictStart(ctx) : nictStart(ctx);
+    super(id, invite ? 'ict' : 'nict', request.method, ctx, env, (invite ? ictTransition : nictTransition) as FsmFn<State, Input>, start.state);
+    this.request = request;
+    this.destination = destination;
+    this.branch = branch;
+    this.#bytes = serializeMessage(request);
+    this.#handlers = handlers;
+    this.#cenv = env;
+    this.#start = () => this.apply(start, 'start');
+  }
+
+  /** Sends the request; called by the layer once the transaction is registered. */
+  start(): void {
+    this.#start();
+  }
+
+  /** The final response, once there is one. */
+  get response(): SipResponse | undefined {
+    return this.#response;
+  }
+
+  /** From the transport layer: a response whose branch and CSeq method match (RFC 3261 §17.1.3). */
+  receive(response: SipResponse): void {
+    this.#response = response;
+    if (response.status < 200) this.#provisionalSeen = true;
+    this.input({ type: 'response', status: response.status });
+    // RFC 3261 §9.1: a CANCEL asked for before any provisional response goes out once one arrives.
+    if (this.#cancelWanted && !this.#cancelSent && response.status < 200 && this.state === 'proceeding') this.#doCancel();
+  }
+
+  /**
+   * RFC 3261 §9.1: cancel a pending INVITE. The CANCEL is sent once a provisional response has
+   * arrived (it SHOULD NOT be sent before); it does nothing after a final response.
+   */
+  cancel(): void {
+    if (this.kind !== 'ict' || this.#cancelSent) return;
+    this.#cancelWanted = true;
+    if (this.#provisionalSeen && this.state === 'proceeding') this.#doCancel();
+  }
+
+  #doCancel(): void {
+    this.#cancelSent = true;
+    this.#cenv.sendCancel(cancelFor(this.request), this.destination);
+  }
+
+  protected send(what: 'request' | 'ack' | 'response'): void {
+    if (what === 'response') return;
+    if (what === 'ack') this.#ack ??= serializeMessage(ackFor(this.request, this.#response!));
+    const bytes = what === 'ack' ? this.#ack! : this.#bytes;
+    this.#cenv.send(bytes, this.destination).catch((err: unknown) => {
+      this.#lastError = err instanceof TrunklineError ? err : new TrunklineError('SIP_TX_TRANSPORT_ERROR', String(err), { cause: err });
+      this.input({ type: 'transportError' });
+    });
+  }
+
+  protected toTU(event: TuEvent): void {
+    const h = this.#handlers;
+    switch (event) {
+      case 'provisional':
+        if (h.onProvisional && this.#response) this.guard(() => h.onProvisional!(this.#response!, this));
+        return;
+      case 'final':
+        if (h.onFinal && this.#response) this.guard(() => h.onFinal!(this.#response!, this));
+        return;
+      case 'timeout': {
+        const err = new TrunklineError<SipTransactionErrorCode>('SIP_TX_TIMEOUT', `no final response to ${this.method} within ${this.kind === 'ict' ? 'timer B' : 'timer F'} (${this.kind === 'ict' ? this.ctx.timers.B : this.ctx.timers.F} ms)`, { details: { method: this.method, branch: this.branch } });
+        if (h.onTimeout) this.guard(() => h.onTimeout!(err, this));
+        return;
+      }
+      case 'transportError': {
+        const err = new TrunklineError<SipTransactionErrorCode>('SIP_TX_TRANSPORT_ERROR', `transport error for ${this.method}: ${this.#lastError?.message ?? 'unknown'}`, { cause: this.#lastError, details: { method: this.method, branch: this.branch } });
+        if (h.onTransportError) this.guard(() => h.onTransportError!(err, this));
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** The transport layer could not deliver a message of this transaction. */
+  transportFailed(error: TrunklineError): void {
+    this.#lastError = error;
+    this.input({ type: 'transportError' });
+  }
+}
+
+function copy(src: SipRequest, names: readonly string[], into: SipHeaders): void {
+  for (const name of names) for (const v of src.headers.getAll(name)) into.append(name, v);
+}
+
+/** RFC 3261 §17.1.1.3: the ACK for a non-2xx final response, built by the transaction. */
+export function ackFor(invite: SipRequest, response: SipResponse): SipRequest {
+  const h = new SipHeaders();
+  h.append('Via', invite.headers.getAll('Via')[0] ?? '');
+  h.append('Max-Forwards', '70');
+  copy(invite, ['From'], h);
+  h.append('To', response.headers.get('To') ?? invite.headers.get('To') ?? '');
+  copy(invite, ['Call-ID'], h);
+  h.append('CSeq', `${invite.headers.cseq()?.seq ?? 1} ACK`);
+  // RFC 3261 §17.1.1.3: the ACK carries the Route header fields of the INVITE.
+  copy(invite, ['Route'], h);
+  h.append('Content-Length', '0');
+  return createRequest({ method: 'ACK', uri: invite.uri, headers: h });
+}
+
+/** RFC 3261 §9.1: the CANCEL of an INVITE — same Request-URI, Call-ID, To, From, CSeq number, top Via, Route. */
+export function cancelFor(invite: SipRequest): SipRequest {
+  const h = new SipHeaders();
+  h.append('Via', invite.headers.getAll('Via')[0] ?? '');
+  h.append('Max-Forwards', '70');
+  copy(invite, ['From', 'To', 'Call-ID'], h);
+  h.append('CSeq', `${invite.headers.cseq()?.seq ?? 1} CANCEL`);
+  copy(invite, ['Route'], h);
+  h.append('Content-Length', '0');
+  return createRequest({ method: 'CANCEL', uri: invite.uri, headers: h });
+}

@@ -1,0 +1,40 @@
+import type { SipRequest, SipResponse } from '../message/message.js';
+
+/** RFC 3261 §8.1.1.7: branches of RFC 3261 elements start with the magic cookie. */
+export const MAGIC_COOKIE = 'z9hG4bK';
+
+/**
+ * RFC 3261 §17.2.3: the key of the server transaction a request belongs to. With the magic
+ * cookie: branch + sent-by + method (ACK and CANCEL handled by the caller). Without it, the
+ * RFC 2543 rule: Request-URI, From tag, Call-ID, CSeq number and the whole top Via; the To tag
+ * is not part of the key, so an ACK (which carries our To tag) still finds its INVITE.
+ * Throws the parser's SIP_PARSE_* error when a header it needs is malformed.
+ */
+export function serverKey(request: SipRequest, method = request.method): string | undefined {
+  const via = request.headers.topVia();
+  if (!via) return undefined;
+  const branch = via.branch ?? '';
+  const m = method === 'ACK' ? 'INVITE' : method;
+  if (branch.startsWith(MAGIC_COOKIE)) return `${branch}|${via.host.toLowerCase()}:${via.port ?? ''}|${m}`;
+  const cseq = request.headers.cseq();
+  return `2543|${request.uri}|${request.headers.from()?.tag ?? ''}|${request.headers.callId() ?? ''}|${cseq?.seq ?? ''}|${via.raw}|${m}`;
+}
+
+/** RFC 3261 §17.1.3: a response matches the client transaction of its top Via branch and CSeq method. */
+export function clientKeyOfResponse(response: SipResponse): string | undefined {
+  const branch = response.headers.topVia()?.branch;
+  const method = response.headers.cseq()?.method;
+  return branch && method ? clientKey(branch, method) : undefined;
+}
+
+export function clientKey(branch: string, method: string): string {
+  return `${branch}|${method === 'ACK' ? 'INVITE' : method}`;
+}
+
+/** RFC 3261 §8.2.2.2: From tag, Call-ID and CSeq identify a request across forks (merged requests). */
+export function mergeKey(request: SipRequest): string | undefined {
+  const tag = request.headers.from()?.tag;
+  const cseq = request.headers.cseq();
+  const callId = request.headers.callId();
+  return tag && cseq && callId ? `${tag}|${callId}|${cseq.seq}|${cseq.method}` : undefined;
+}

@@ -1,0 +1,132 @@
+import { TrunklineError } from '../../core/index.js';
+import type { SipRequest, SipResponse } from '../message/message.js';
+import { serializeMessage } from '../message/serialize.js';
+import type { Destination, InboundMessage } from '../transport/transport.js';
+import type { FsmContext, TuEvent } from './fsm-types.js';
+import { istStart, istTransition, type IstInput, type IstState } from './invite-server-fsm.js';
+import { nistStart, nistTransition, type NistInput, type NistState } from './non-invite-server-fsm.js';
+import { TxRunner, type FsmFn, type TxEnvironment } from './tx-base.js';
+import type { SipTransactionErrorCode } from './errors.js';
+
+/** Where a request came from; responses go back by RFC 3261 §18.2.2 / RFC 3581 §4. */
+export type RequestSource = Omit<InboundMessage, 'bytes' | 'fault'>;
+
+export interface ServerTransactionHandlers {
+  /** RFC 3261 §9.2: a CANCEL matched this INVITE; the layer already answered the CANCEL 200. The TU should answer 487. */
+  onCancel?(cancel: SipRequest, tx: ServerTransaction): void;
+  /** RFC 6026 §7.1: an ACK matched the transaction after a 2xx (rare: ACKs for 2xx normally carry a new branch). */
+  onAck?(ack: SipRequest, tx: ServerTransaction): void;
+  /** Timer H: no ACK for a non-2xx final response (RFC 3261 §17.2.1). */
+  onTimeout?(tx: ServerTransaction): void;
+  onTransportError?(error: TrunklineError, tx: ServerTransaction): void;
+}
+
+export interface ServerEnvironment extends TxEnvironment {
+  send(bytes: Buffer, to: Destination): Promise<void>;
+}
+
+type State = IstState | NistState;
+type Input = IstInput | NistInput;
+
+export class ServerTransaction extends TxRunner<State, Input> {
+  readonly request: SipRequest;
+  readonly source: RequestSource;
+  /** Where responses go (computed from the top Via per RFC 3261 §18.2.2 and RFC 3581 §4). */
+  readonly responseDestination: Destination;
+  readonly #senv: ServerEnvironment;
+  #handlers: ServerTransactionHandlers = {};
+  #last: Buffer | undefined;
+  #lastStatus = 0;
+  #lastError: TrunklineError | undefined;
+  #ack: SipRequest | undefined;
+  readonly #start: () => void;
+
+  constructor(id: string, request: SipRequest, source: RequestSource, destination: Destination, ctx: FsmContext, env: ServerEnvironment) {
+    const invite = request.method === 'INVITE';
+    const start = invite ? istStart() : nistStart();
+    super(id, invite ? 'ist' : 'nist', request.method, ctx, env, (invite ? istTransition : nistTransition) as FsmFn<State, Input>, start.state);
+    this.request = request;
+    this.source = source;
+    this.responseDestination = destination;
+    this.#senv = env;
+    this.#start = () => this.apply(start, 'start');
+  }
+
+  /** Called by the layer once registered: hands the request to the TU. */
+  start(): void {
+    this.#start();
+  }
+
+  setHandlers(handlers: ServerTransactionHandlers): this {
+    this.#handlers = handlers;
+    return this;
+  }
+
+  /** Status of the most recent response sent, 0 before any. */
+  get lastStatus(): number {
+    return this.#lastStatus;
+  }
+
+  /**
+   * Send a response through the transaction (RFC 3261 §17.2). Provisional responses may follow
+   * each other; after a final response only 2xx retransmissions to an INVITE are sent (RFC 6026).
+   * Throws SIP_TX_FINAL_SENT when the transaction can no longer send this response.
+   */
+  respond(response: SipResponse): void {
+    const finalSent = this.#lastStatus >= 200;
+    if (finalSent && !(this.kind === 'ist' && this.#lastStatus < 300 && response.status >= 200 && response.status < 300)) {
+      throw new TrunklineError<SipTransactionErrorCode>('SIP_TX_FINAL_SENT', `${this.method} transaction already sent ${this.#lastStatus}; ${response.status} not sent`, { details: { status: response.status } });
+    }
+    if (this.state === 'terminated') {
+      throw new TrunklineError<SipTransactionErrorCode>('SIP_TX_FINAL_SENT', `${this.method} transaction has terminated; ${response.status} not sent`, { details: { status: response.status } });
+    }
+    this.#last = serializeMessage(response);
+    this.#lastStatus = response.status;
+    this.input({ type: 'tuResponse', status: response.status });
+  }
+
+  /** From the layer: a retransmission of the request. */
+  retransmission(): void {
+    this.input({ type: 'request' });
+  }
+
+  /** From the layer: an ACK matching this INVITE server transaction. */
+  ack(request: SipRequest): void {
+    this.#ack = request;
+    this.input({ type: 'ack' });
+  }
+
+  /** From the layer: a CANCEL matched this transaction. */
+  cancelled(cancel: SipRequest): void {
+    const h = this.#handlers;
+    if (h.onCancel) this.guard(() => h.onCancel!(cancel, this));
+  }
+
+  protected send(what: 'request' | 'ack' | 'response'): void {
+    if (what !== 'response' || !this.#last) return;
+    this.#senv.send(this.#last, this.responseDestination).catch((err: unknown) => {
+      this.#lastError = err instanceof TrunklineError ? err : new TrunklineError('SIP_TX_TRANSPORT_ERROR', String(err), { cause: err });
+      this.input({ type: 'transportError' });
+    });
+  }
+
+  protected toTU(event: TuEvent): void {
+    const h = this.#handlers;
+    switch (event) {
+      case 'ack':
+        if (h.onAck && this.#ack) this.guard(() => h.onAck!(this.#ack!, this));
+        return;
+      case 'timeout':
+        if (h.onTimeout) this.guard(() => h.onTimeout!(this));
+        return;
+      case 'transportError': {
+        const err = new TrunklineError<SipTransactionErrorCode>('SIP_TX_TRANSPORT_ERROR', `could not send ${this.#lastStatus} to ${this.responseDestination.address}:${this.responseDestination.port}: ${this.#lastError?.message ?? 'unknown'}`, { cause: this.#lastError });
+        if (h.onTransportError) this.guard(() => h.onTransportError!(err, this));
+        return;
+      }
+      default:
+        // 'request' is delivered by the layer (it needs the TU's request handler), not from here.
+        return;
+    }
+  }
+}

@@ -1,0 +1,339 @@
+import type { Clock } from '../../core/index.js';
+import { newBranch, TrunklineError, isTrunklineError } from '../../core/index.js';
+import { createResponse, type SipRequest, type SipResponse } from '../message/message.js';
+import { serializeMessage } from '../message/serialize.js';
+import { validateIncoming } from '../message/validate.js';
+import { parseMessage } from '../parser/parse-message.js';
+import type { TransportPort } from '../transport/transport-set.js';
+import type { Destination, InboundMessage } from '../transport/transport.js';
+import { ClientTransaction, type ClientTransactionHandlers } from './client-transaction.js';
+import type { FsmContext } from './fsm-types.js';
+import { clientKey, clientKeyOfResponse, mergeKey, serverKey } from './keys.js';
+import { responseDestination, stampTopVia } from './response-route.js';
+import { ServerTransaction, type RequestSource } from './server-transaction.js';
+import { RFC3261_TIMERS, timerDurations, type TimerSettings } from './timers.js';
+import type { SipTransactionErrorCode } from './errors.js';
+
+/** The transaction user (RFC 3261 §17): what sits above — a UAS core, the B2BUA. */
+export interface TransactionUser {
+  /** A new request with its server transaction (INVITE: 100 Trying already sent). */
+  onRequest(tx: ServerTransaction): void;
+  /** An ACK that matched no INVITE server transaction — the ACK for a 2xx (RFC 3261 §17.2.3, §13.3.1.4). */
+  onAck?(ack: SipRequest, source: RequestSource): void;
+  /** A response matching no client transaction (e.g. a 2xx retransmitted after the transaction ended). */
+  onStrayResponse?(response: SipResponse, source: RequestSource): void;
+  /** Something was dropped or answered without reaching the TU; for logs and counters. */
+  onDrop?(why: string, source: RequestSource): void;
+  /** A TU callback threw; the layer carried on. */
+  onError?(error: unknown, where: string): void;
+}
+
+export interface TransactionLayerOptions {
+  readonly transports: TransportPort;
+  readonly tu: TransactionUser;
+  readonly clock: Clock;
+  readonly timers?: TimerSettings;
+  /** Server / User-Agent value in the warn-agent of Warning headers; default "trunkline". */
+  readonly agent?: string;
+  readonly maxMessageBytes?: number;
+  readonly maxHeaders?: number;
+}
+
+/** Counters a test or a metrics endpoint reads; every received message lands in exactly one. */
+export interface TransactionLayerStats {
+  received: number;
+  requests: number;
+  responses: number;
+  retransmissions: number;
+  acksAbsorbed: number;
+  statelessAnswers: number;
+  dropped: number;
+  tuErrors: number;
+}
+
+/**
+ * RFC 3261 §17 transaction layer: matches what comes in to client and server transactions,
+ * creates server transactions for new requests, runs client transactions for the TU, and
+ * answers what is too broken for anyone above (400/505/416/513 per validateIncoming, 481 for
+ * an unmatched CANCEL, 482 for a merged request).
+ */
+export class TransactionLayer {
+  readonly #transports: TransportPort;
+  readonly #tu: TransactionUser;
+  readonly #clock: Clock;
+  readonly #settings: TimerSettings;
+  readonly #agent: string;
+  readonly #maxBytes: number;
+  readonly #maxHeaders: number;
+  readonly #clients = new Map<string, ClientTransaction>();
+  readonly #servers = new Map<string, ServerTransaction>();
+  readonly #merge = new Map<string, string>();
+  readonly stats: TransactionLayerStats = { received: 0, requests: 0, responses: 0, retransmissions: 0, acksAbsorbed: 0, statelessAnswers: 0, dropped: 0, tuErrors: 0 };
+
+  constructor(options: TransactionLayerOptions) {
+    this.#transports = options.transports;
+    this.#tu = options.tu;
+    this.#clock = options.clock;
+    this.#settings = options.timers ?? RFC3261_TIMERS;
+    this.#agent = options.agent ?? 'trunkline';
+    this.#maxBytes = options.maxMessageBytes ?? 65_536;
+    this.#maxHeaders = options.maxHeaders ?? 256;
+    timerDurations(this.#settings, false); // validate once
+  }
+
+  get transactionCount(): { clients: number; servers: number } {
+    return { clients: this.#clients.size, servers: this.#servers.size };
+  }
+
+  #ctx(reliable: boolean): FsmContext {
+    return { reliable, timers: timerDurations(this.#settings, reliable) };
+  }
+
+  #env(kind: 'client' | 'server') {
+    const map: Map<string, unknown> = kind === 'client' ? this.#clients : this.#servers;
+    return {
+      clock: this.#clock,
+      terminated: (id: string) => {
+        const tx = map.get(id);
+        map.delete(id);
+        if (tx instanceof ServerTransaction) {
+          const mk = safe(() => mergeKey(tx.request));
+          if (mk && this.#merge.get(mk) === id) this.#merge.delete(mk);
+        }
+      },
+      tuError: (error: unknown, id: string) => this.#tuError(error, id),
+      send: (bytes: Buffer, to: Destination) => this.#transports.send(bytes, to),
+      sendCancel: (cancel: SipRequest, to: Destination) => this.#sendCancel(cancel, to),
+    };
+  }
+
+  #tuError(error: unknown, where: string): void {
+    this.stats.tuErrors++;
+    try {
+      this.#tu.onError?.(error, where);
+    } catch {
+      // The error reporter itself failed; nothing more can be done without risking the process.
+    }
+  }
+
+  #drop(why: string, source: RequestSource): void {
+    this.stats.dropped++;
+    try {
+      this.#tu.onDrop?.(why, source);
+    } catch (err) {
+      this.#tuError(err, 'onDrop');
+    }
+  }
+
+  /** Entry point for the transports: one framed message (or a framing fault). Never throws. */
+  receive(inbound: InboundMessage): void {
+    this.stats.received++;
+    const { bytes: _b, fault, ...source } = inbound;
+    try {
+      if (fault) {
+        this.#answerBroken(fault, inbound);
+        return;
+      }
+      let message;
+      try {
+        message = parseMessage(inbound.bytes, { transport: inbound.protocol === 'udp' ? 'datagram' : 'stream', maxBytes: this.#maxBytes, maxHeaders: this.#maxHeaders });
+      } catch (err) {
+        this.#answerBroken(err, inbound);
+        return;
+      }
+      const verdict = validateIncoming(message, { agent: this.#agent });
+      if (verdict.action === 'drop') return this.#drop(verdict.why, source);
+      if (verdict.action === 'respond') {
+        const warning = verdict.warning;
+        return this.#respondStateless(verdict.request, inbound, createResponse(verdict.request, verdict.status, verdict.reason, warning ? { headers: [['Warning', warning]] } : {}));
+      }
+      if (message.kind === 'response') this.#onResponse(message, source);
+      else this.#onRequest(message, inbound);
+    } catch (err) {
+      // Anything a malformed message might still trigger ends here, counted, never a crash.
+      this.#drop(`internal error handling a message: ${(err as Error)?.message ?? String(err)}`, source);
+    }
+  }
+
+  #answerBroken(err: unknown, inbound: InboundMessage): void {
+    const { bytes: _b, fault: _f, ...source } = inbound;
+    let error = err;
+    // A datagram over the size limit: parse its head alone so the 513 can reach the sender.
+    if (isTrunklineError(err, 'SIP_PARSE_TOO_LARGE') && err.details['partial'] === undefined && inbound.bytes.length) {
+      const end = inbound.bytes.indexOf('\r\n\r\n');
+      try {
+        const head = parseMessage(inbound.bytes.subarray(0, end < 0 ? Math.min(inbound.bytes.length, this.#maxBytes) : end + 4), { strict: false, maxBytes: this.#maxBytes });
+        error = new TrunklineError(err.code, err.message, { details: { ...err.details, partial: head, kind: head.kind } });
+      } catch {
+        // The head is broken too: nothing to answer.
+      }
+    }
+    const verdict = validateIncoming(error, { agent: this.#agent });
+    if (verdict.action !== 'respond') return this.#drop(verdict.action === 'drop' ? verdict.why : 'unparseable', source);
+    const warning = verdict.warning;
+    this.#respondStateless(verdict.request, inbound, createResponse(verdict.request, verdict.status, verdict.reason, warning ? { headers: [['Warning', warning]] } : {}));
+  }
+
+  #respondStateless(request: SipRequest, inbound: RequestSource, response: SipResponse): void {
+    this.stats.statelessAnswers++;
+    // RFC 3261 §17.2.3: an ACK is never answered.
+    if (request.method === 'ACK') return this.#drop('ACK that cannot be answered', inbound);
+    let to: Destination;
+    try {
+      stampTopVia(request, inbound);
+      to = responseDestination(request, inbound as InboundMessage);
+    } catch {
+      to = { protocol: inbound.protocol, address: inbound.remote.address, port: inbound.remote.port, ...(inbound.connectionId ? { connectionId: inbound.connectionId } : {}) };
+    }
+    this.#transports.send(serializeMessage(response), to).catch((err: unknown) => this.#drop(`could not send ${response.status}: ${(err as Error).message}`, inbound));
+  }
+
+  #onResponse(response: SipResponse, source: RequestSource): void {
+    this.stats.responses++;
+    const key = clientKeyOfResponse(response);
+    const tx = key ? this.#clients.get(key) : undefined;
+    if (tx) {
+      tx.receive(response);
+      return;
+    }
+    if (this.#tu.onStrayResponse) {
+      try {
+        this.#tu.onStrayResponse(response, source);
+      } catch (err) {
+        this.#tuError(err, 'onStrayResponse');
+      }
+    } else this.#drop(`response ${response.status} matches no client transaction`, source);
+  }
+
+  #onRequest(request: SipRequest, inbound: InboundMessage): void {
+    this.stats.requests++;
+    const { bytes: _b, fault: _f, ...source } = inbound;
+    stampTopVia(request, inbound);
+    if (request.method === 'ACK') return this.#onAck(request, source);
+    const key = serverKey(request);
+    if (!key) return this.#drop('request without Via', source);
+    const existing = this.#servers.get(key);
+    if (existing) {
+      this.stats.retransmissions++;
+      existing.retransmission();
+      return;
+    }
+    const ctx = this.#ctx(inbound.protocol !== 'udp');
+    const tx = new ServerTransaction(key, request, source, responseDestination(request, inbound), ctx, this.#env('server'));
+    this.#servers.set(key, tx);
+    if (request.method === 'CANCEL') return this.#onCancel(tx);
+    // RFC 3261 §8.2.2.2: same From tag, Call-ID and CSeq as a live transaction that this one
+    // does not match, with no To tag: a request that reached us twice through a fork → 482.
+    const mk = request.headers.to()?.tag ? undefined : mergeKey(request);
+    if (mk) {
+      const other = this.#merge.get(mk);
+      if (other && other !== key && this.#servers.has(other)) {
+        tx.start();
+        tx.respond(createResponse(request, 482, 'Loop Detected', { toTag: newBranch().slice(7) }));
+        return;
+      }
+      this.#merge.set(mk, key);
+    }
+    // RFC 3261 §17.2.1 / issue: 100 Trying goes out at once for INVITE, before the TU runs.
+    if (request.method === 'INVITE') tx.respond(createResponse(request, 100, 'Trying'));
+    tx.start();
+    try {
+      this.#tu.onRequest(tx);
+    } catch (err) {
+      this.#tuError(err, 'onRequest');
+      // RFC 3261 §8.2: the request still gets an answer when the TU broke.
+      if (tx.lastStatus < 200 && tx.state !== 'terminated') tx.respond(createResponse(request, 500, 'Server Internal Error'));
+    }
+  }
+
+  #onAck(ack: SipRequest, source: RequestSource): void {
+    const key = serverKey(ack, 'INVITE');
+    const invite = key ? this.#servers.get(key) : undefined;
+    // RFC 3261 §17.2.3: an ACK for a non-2xx matches the INVITE server transaction and is absorbed there.
+    if (invite && invite.kind === 'ist' && invite.lastStatus >= 300) {
+      this.stats.acksAbsorbed++;
+      invite.ack(ack);
+      return;
+    }
+    // RFC 6026 §7.1: an ACK matching an INVITE in Accepted (RFC 2543 peers reuse the branch) is
+    // seen by the transaction and still goes to the TU, whose dialog stops retransmitting its 2xx.
+    if (invite && invite.kind === 'ist' && invite.lastStatus >= 200) invite.ack(ack);
+    if (this.#tu.onAck) {
+      try {
+        this.#tu.onAck(ack, source);
+      } catch (err) {
+        this.#tuError(err, 'onAck');
+      }
+    } else this.#drop('ACK matches no transaction', source);
+  }
+
+  /** RFC 3261 §9.2: CANCEL matches the INVITE with the same branch; 200 to the CANCEL, the TU answers the INVITE 487. */
+  #onCancel(tx: ServerTransaction): void {
+    tx.start();
+    const key = safe(() => serverKey(tx.request, 'INVITE'));
+    const invite = key ? this.#servers.get(key) : undefined;
+    if (!invite || invite.kind !== 'ist') {
+      tx.respond(createResponse(tx.request, 481, 'Call/Transaction Does Not Exist'));
+      return;
+    }
+    tx.respond(createResponse(tx.request, 200, 'OK', { toTag: invite.request.headers.to()?.tag ?? undefined }));
+    if (invite.lastStatus < 200) invite.cancelled(tx.request);
+  }
+
+  /**
+   * Send a request as a client transaction (RFC 3261 §17.1). The layer adds the top Via
+   * (sent-by of the transport used, a fresh z9hG4bK branch, rport per RFC 3581 §3).
+   */
+  sendRequest(request: SipRequest, destination: Destination, handlers: ClientTransactionHandlers = {}): ClientTransaction {
+    const cseq = safe(() => request.headers.cseq());
+    if (!cseq || !request.headers.has('Call-ID') || !request.headers.has('From') || !request.headers.has('To')) {
+      throw new TrunklineError<SipTransactionErrorCode>('SIP_TX_BAD_REQUEST', `${request.method} lacks CSeq, Call-ID, From or To`, { details: { method: request.method } });
+    }
+    if (request.method === 'ACK') throw new TrunklineError<SipTransactionErrorCode>('SIP_TX_BAD_REQUEST', 'ACK has no client transaction; use sendStateless', { details: { method: 'ACK' } });
+    const branch = newBranch();
+    this.#addVia(request, destination, branch);
+    const ctx = this.#ctx(this.#transports.isReliable(destination.protocol));
+    const key = clientKey(branch, request.method);
+    const tx = new ClientTransaction(key, branch, request, destination, ctx, this.#env('client'), handlers);
+    this.#clients.set(key, tx);
+    tx.start();
+    return tx;
+  }
+
+  #sendCancel(cancel: SipRequest, to: Destination): void {
+    // The CANCEL already carries the INVITE's top Via (same branch, RFC 3261 §9.1): no new Via.
+    const branch = cancel.headers.topVia()?.branch ?? newBranch();
+    const key = clientKey(branch, 'CANCEL');
+    const tx = new ClientTransaction(key, branch, cancel, to, this.#ctx(this.#transports.isReliable(to.protocol)), this.#env('client'), {});
+    this.#clients.set(key, tx);
+    tx.start();
+  }
+
+  /**
+   * Send without a transaction: the ACK for a 2xx (RFC 3261 §13.2.2.4, with a fresh Via) or a
+   * response the TU sends statelessly (e.g. a 2xx retransmission by the UAS core).
+   */
+  sendStateless(message: SipRequest | SipResponse, destination: Destination): Promise<void> {
+    if (message.kind === 'request') this.#addVia(message, destination, newBranch());
+    return this.#transports.send(serializeMessage(message), destination);
+  }
+
+  #addVia(request: SipRequest, to: Destination, branch: string): void {
+    const s = this.#transports.sentBy(to);
+    const host = s.host.includes(':') ? `[${s.host}]` : s.host;
+    request.headers.prepend('Via', `SIP/2.0/${s.transport} ${host}:${s.port};branch=${branch};rport`);
+  }
+
+  /** Whether host:port is one of our listening addresses (for the 482 loop check of RFC 3261 §16.3). */
+  isLocal(host: string, port: number): boolean {
+    return this.#transports.isLocal(host, port);
+  }
+}
+
+function safe<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
+}

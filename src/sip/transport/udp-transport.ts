@@ -1,0 +1,95 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { TrunklineError } from '../../core/index.js';
+import type { SipTransportErrorCode } from './errors.js';
+import {
+  countHeaderLines, DEFAULT_TRANSPORT_LIMITS, familyOf, publishMessage, socketAddress,
+  type Destination, type SocketAddress, type Transport, type TransportHandlers, type TransportLimits,
+} from './transport.js';
+
+export interface UdpTransportOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly handlers: TransportHandlers;
+  readonly limits?: Partial<TransportLimits>;
+}
+
+/** RFC 3261 §18.1.1/§18.2.1 over UDP: one message per datagram, unreliable. */
+export class UdpTransport implements Transport {
+  readonly protocol = 'udp' as const;
+  readonly reliable = false;
+  readonly #socket: Socket;
+  readonly #handlers: TransportHandlers;
+  readonly #limits: TransportLimits;
+  #local: SocketAddress;
+  #closed = false;
+
+  private constructor(socket: Socket, handlers: TransportHandlers, limits: TransportLimits) {
+    this.#socket = socket;
+    this.#handlers = handlers;
+    this.#limits = limits;
+    const a = socket.address();
+    this.#local = socketAddress(a.address, a.port);
+  }
+
+  static async listen(options: UdpTransportOptions): Promise<UdpTransport> {
+    const type = familyOf(options.host) === 'IPv6' ? 'udp6' : 'udp4';
+    const socket = createSocket({ type, ipv6Only: type === 'udp6', reuseAddr: false });
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error) => reject(new TrunklineError<SipTransportErrorCode>('SIP_TRANSPORT_BIND_FAILED', `cannot bind UDP ${options.host}:${options.port}: ${err.message}`, { cause: err, details: { host: options.host, port: options.port } }));
+      socket.once('error', onError);
+      socket.bind(options.port, options.host, () => {
+        socket.off('error', onError);
+        resolve();
+      });
+    });
+    const transport = new UdpTransport(socket, options.handlers, { ...DEFAULT_TRANSPORT_LIMITS, ...options.limits });
+    socket.on('message', (bytes, rinfo) => transport.#receive(bytes, socketAddress(rinfo.address, rinfo.port)));
+    // A UDP socket reports ICMP errors of earlier sends here; they must never crash the process.
+    socket.on('error', (err) => transport.#handlers.onEvent?.({ type: 'error', protocol: 'udp', detail: err.message }));
+    return transport;
+  }
+
+  get local(): SocketAddress {
+    return this.#local;
+  }
+
+  #receive(bytes: Buffer, remote: SocketAddress): void {
+    // RFC 3261 §7.5: keep-alive CRLFs (RFC 5626 §4.4.1 sends CRLFCRLF over UDP as STUN-less ping) carry no message.
+    if (bytes.length <= 4 && bytes.every((b) => b === 13 || b === 10)) return;
+    const limits = this.#limits;
+    if (bytes.length > limits.maxMessageBytes) {
+      // Passed on all the same: the parser refuses it and the layer above answers 513 if it can.
+      this.#handlers.onEvent?.({ type: 'limit', limit: 'message_size', protocol: 'udp', remote, detail: `datagram of ${bytes.length} bytes exceeds ${limits.maxMessageBytes}; answered 513 if it is a request` });
+    }
+    const headers = countHeaderLines(bytes, limits.maxHeaders);
+    if (headers > limits.maxHeaders) {
+      this.#handlers.onEvent?.({ type: 'limit', limit: 'header_count', protocol: 'udp', remote, detail: `more than ${limits.maxHeaders} header lines; dropped` });
+      return;
+    }
+    publishMessage({ direction: 'in', protocol: 'udp', local: this.#local, remote, bytes, at: Date.now() });
+    this.#handlers.onMessage({ bytes, protocol: 'udp', remote, local: this.#local });
+  }
+
+  send(bytes: Buffer, to: Destination): Promise<void> {
+    if (this.#closed) return Promise.reject(new TrunklineError<SipTransportErrorCode>('SIP_TRANSPORT_CLOSED', 'UDP transport is closed'));
+    if (bytes.length > 65_507) {
+      return Promise.reject(new TrunklineError<SipTransportErrorCode>('SIP_TRANSPORT_TOO_LARGE', `message of ${bytes.length} bytes does not fit a UDP datagram`, { details: { bytes: bytes.length } }));
+    }
+    return new Promise((resolve, reject) => {
+      this.#socket.send(bytes, to.port, to.address, (err) => {
+        if (err) {
+          reject(new TrunklineError<SipTransportErrorCode>('SIP_TRANSPORT_SEND_FAILED', `UDP send to ${to.address}:${to.port} failed: ${err.message}`, { cause: err, details: { address: to.address, port: to.port } }));
+          return;
+        }
+        publishMessage({ direction: 'out', protocol: 'udp', local: this.#local, remote: socketAddress(to.address, to.port), bytes, at: Date.now() });
+        resolve();
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#closed = true;
+    return new Promise((resolve) => this.#socket.close(() => resolve()));
+  }
+}

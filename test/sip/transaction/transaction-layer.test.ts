@@ -1,0 +1,223 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { FakeClock } from '../../support/fake-clock.js';
+import { createRequest, createResponse, SipHeaders, type SipRequest, type SipResponse } from '../../../src/sip/index.js';
+import { TransactionLayer, type TransactionUser } from '../../../src/sip/transaction/transaction-layer.js';
+import type { ServerTransaction } from '../../../src/sip/transaction/server-transaction.js';
+import { RecordingTransports, inbound, request } from './support.js';
+
+function setup(tu: Partial<TransactionUser> = {}) {
+  const clock = new FakeClock();
+  const transports = new RecordingTransports();
+  const servers: ServerTransaction[] = [];
+  const acks: SipRequest[] = [];
+  const drops: string[] = [];
+  const layer = new TransactionLayer({
+    transports, clock,
+    tu: { onRequest: (tx) => servers.push(tx), onAck: (ack) => acks.push(ack), onDrop: (why) => drops.push(why), ...tu },
+  });
+  return { clock, transports, layer, servers, acks, drops };
+}
+
+const flush = () => new Promise((r) => setImmediate(r));
+
+test('100 Trying is sent at once for INVITE, before the TU answers', () => {
+  const { layer, transports, servers } = setup();
+  layer.receive(inbound(request('INVITE')));
+  assert.deepEqual(transports.statuses(), [100]);
+  assert.equal(servers.length, 1);
+  assert.equal(servers[0].state, 'proceeding');
+});
+
+test('the top Via of a request gets received and rport (RFC 3581), and the response goes to the source port', () => {
+  const { layer, transports, servers } = setup();
+  layer.receive(inbound(request('OPTIONS', { via: 'SIP/2.0/UDP pbx.example.com:5062;branch=z9hG4bK-r1;rport' }), 'udp', { address: '203.0.113.7', port: 40123 }));
+  const via = servers[0].request.headers.topVia()!;
+  assert.equal(via.received, '203.0.113.7');
+  assert.equal(via.rport, 40123);
+  servers[0].respond(createResponse(servers[0].request, 200));
+  assert.deepEqual(transports.sent[0].to, { protocol: 'udp', address: '203.0.113.7', port: 40123 });
+  assert.match(transports.sent[0].bytes.toString(), /Via: SIP\/2\.0\/UDP pbx\.example\.com:5062;branch=z9hG4bK-r1;rport=40123;received=203\.0\.113\.7/);
+});
+
+test('without rport the response goes to received and the sent-by port (RFC 3261 §18.2.2)', () => {
+  const { layer, transports, servers } = setup();
+  layer.receive(inbound(request('OPTIONS', { via: 'SIP/2.0/UDP pbx.example.com:5062;branch=z9hG4bK-r2' }), 'udp', { address: '203.0.113.7', port: 40123 }));
+  servers[0].respond(createResponse(servers[0].request, 200));
+  assert.deepEqual(transports.sent[0].to, { protocol: 'udp', address: '203.0.113.7', port: 5062 });
+});
+
+test('a response over TCP goes back over the connection the request came on', () => {
+  const { layer, transports, servers } = setup();
+  layer.receive(inbound(request('OPTIONS', { via: 'SIP/2.0/TCP 198.51.100.9:5060;branch=z9hG4bK-t1' }), 'tcp'));
+  servers[0].respond(createResponse(servers[0].request, 200));
+  assert.equal(transports.sent[0].to.connectionId, 'tcp-test');
+});
+
+test('INVITE server transaction retransmits a non-2xx final over UDP and absorbs the ACK', () => {
+  const { layer, transports, servers, acks, clock } = setup();
+  layer.receive(inbound(request('INVITE')));
+  const tx = servers[0];
+  tx.respond(createResponse(tx.request, 486, 'Busy Here', { toTag: 'uas1' }));
+  clock.advance(500);
+  clock.advance(1000);
+  assert.deepEqual(transports.statuses(), [100, 486, 486, 486]);
+  layer.receive(inbound(request('INVITE')));
+  assert.deepEqual(transports.statuses(), [100, 486, 486, 486, 486], 'a retransmitted INVITE gets the final again');
+  layer.receive(inbound(request('ACK', { toTag: 'uas1' })));
+  assert.equal(acks.length, 0, 'the ACK for a non-2xx does not reach the TU');
+  assert.equal(tx.state, 'confirmed');
+  clock.advance(5000);
+  assert.equal(tx.state, 'terminated');
+  assert.equal(layer.transactionCount.servers, 0);
+  assert.equal(layer.stats.acksAbsorbed, 1);
+});
+
+test('an ACK for a 2xx matches no transaction and goes to the TU', () => {
+  const { layer, servers, acks } = setup();
+  layer.receive(inbound(request('INVITE')));
+  servers[0].respond(createResponse(servers[0].request, 200, 'OK', { toTag: 'uas1' }));
+  layer.receive(inbound(request('ACK', { toTag: 'uas1', branch: 'z9hG4bK-ack2xx' })));
+  assert.equal(acks.length, 1);
+});
+
+test('requests without the magic cookie are matched by the RFC 2543 rule', () => {
+  const { layer, transports, servers, clock } = setup();
+  const via = 'SIP/2.0/UDP 198.51.100.9:5060;branch=old2543';
+  layer.receive(inbound(request('INVITE', { via })));
+  servers[0].respond(createResponse(servers[0].request, 404, 'Not Found', { toTag: 'x' }));
+  layer.receive(inbound(request('INVITE', { via })));
+  assert.equal(servers.length, 1, 'the retransmission matched');
+  assert.deepEqual(transports.statuses(), [100, 404, 404]);
+  layer.receive(inbound(request('ACK', { via, toTag: 'x' })));
+  assert.equal(servers[0].state, 'confirmed');
+  clock.advance(10_000);
+});
+
+test('CANCEL is matched to its INVITE: 200 to the CANCEL, the TU is told, and answers 487', () => {
+  const { layer, transports, servers } = setup();
+  let cancelled = 0;
+  layer.receive(inbound(request('INVITE')));
+  servers[0].setHandlers({ onCancel: (_c, tx) => { cancelled++; tx.respond(createResponse(tx.request, 487, 'Request Terminated', { toTag: 't' })); } });
+  layer.receive(inbound(request('CANCEL')));
+  assert.equal(cancelled, 1);
+  assert.deepEqual(transports.statuses(), [100, 200, 487]);
+  assert.equal((transports.sent[1].message as SipResponse).headers.cseq()?.method, 'CANCEL');
+});
+
+test('a CANCEL that matches no INVITE gets 481', () => {
+  const { layer, transports } = setup();
+  layer.receive(inbound(request('CANCEL', { branch: 'z9hG4bK-nothing' })));
+  assert.deepEqual(transports.statuses(), [481]);
+});
+
+test('a merged request (same From tag, Call-ID, CSeq, another branch, no To tag) gets 482', () => {
+  const { layer, transports, servers } = setup();
+  layer.receive(inbound(request('INVITE', { branch: 'z9hG4bK-path1' })));
+  layer.receive(inbound(request('INVITE', { branch: 'z9hG4bK-path2' })));
+  assert.equal(servers.length, 1);
+  assert.deepEqual(transports.statuses(), [100, 482]);
+});
+
+test('a malformed request is answered 400 with a Warning naming the fault; a malformed response is dropped', () => {
+  const { layer, transports, drops } = setup();
+  layer.receive(inbound(request('OPTIONS').replace('CSeq: 1 OPTIONS', 'CSeq: abc OPTIONS')));
+  assert.deepEqual(transports.statuses(), [400]);
+  assert.match(transports.sent[0].bytes.toString(), /Warning: 399 trunkline "Malformed CSeq header"/);
+  layer.receive(inbound('SIP/2.0 2000 OK\nVia: SIP/2.0/UDP 192.0.2.1:5070;branch=z9hG4bKx\n\n'));
+  assert.equal(drops.length, 1);
+  assert.equal(layer.stats.dropped, 1);
+});
+
+function outgoing(method: string): SipRequest {
+  return createRequest({
+    method, uri: 'sip:+14155550100@carrier.example',
+    headers: new SipHeaders([['Max-Forwards', '70'], ['From', '<sip:edge@192.0.2.1>;tag=e1'], ['To', '<sip:+14155550100@carrier.example>'], ['Call-ID', 'out-1'], ['CSeq', `7 ${method}`], ['Route', '<sip:proxy.carrier.example;lr>']]),
+  });
+}
+const carrier = { protocol: 'udp' as const, address: '198.51.100.50', port: 5060 };
+
+function answer(req: SipRequest, status: number, toTag = 'c1'): string {
+  return createResponse(req, status, undefined, { toTag }).headers.fields().reduce((s, f) => `${s}${f.name}: ${f.value}\n`, `SIP/2.0 ${status} X\n`) + '\n';
+}
+
+test('INVITE client transaction adds a Via with a z9hG4bK branch and rport, and retransmits on timer A', () => {
+  const { layer, transports, clock } = setup();
+  const tx = layer.sendRequest(outgoing('INVITE'), carrier);
+  assert.match(tx.branch, /^z9hG4bK/);
+  assert.match(transports.sent[0].bytes.toString(), new RegExp(`Via: SIP/2.0/UDP 192.0.2.1:5070;branch=${tx.branch};rport`));
+  clock.advance(500);
+  clock.advance(1000);
+  assert.deepEqual(transports.statuses(), ['INVITE', 'INVITE', 'INVITE']);
+});
+
+test('INVITE client transaction MUST send ACK for a non-2xx final response', async () => {
+  const { layer, transports } = setup();
+  const finals: number[] = [];
+  const tx = layer.sendRequest(outgoing('INVITE'), carrier, { onFinal: (r) => finals.push(r.status) });
+  layer.receive(inbound(answer(tx.request, 486, 'busy1')));
+  await flush();
+  assert.deepEqual(finals, [486]);
+  const ack = transports.sent.at(-1)!.message as SipRequest;
+  assert.equal(ack.method, 'ACK');
+  assert.equal(ack.headers.topVia()?.branch, tx.branch);
+  assert.equal(ack.headers.to()?.tag, 'busy1');
+  assert.equal(ack.headers.cseq()?.seq, 7);
+  assert.equal(ack.headers.get('Route'), '<sip:proxy.carrier.example;lr>');
+  layer.receive(inbound(answer(tx.request, 486, 'busy1')));
+  assert.deepEqual(finals, [486], 'the retransmitted final is not passed up again');
+  assert.deepEqual(transports.statuses(), ['INVITE', 'ACK', 'ACK']);
+});
+
+test('non-INVITE client transaction reports timer F as a timeout to the TU', () => {
+  const { layer, transports, clock } = setup();
+  const timeouts: string[] = [];
+  layer.sendRequest(outgoing('OPTIONS'), carrier, { onTimeout: (e) => timeouts.push(e.code) });
+  clock.advance(32_000);
+  assert.deepEqual(timeouts, ['SIP_TX_TIMEOUT']);
+  assert.equal(transports.statuses().length, 11, 'E fires at 0.5, 1.5, 3.5, 7.5, then every 4 s up to 31.5 s');
+  assert.equal(layer.transactionCount.clients, 0);
+});
+
+test('no retransmissions over a reliable transport', () => {
+  const { layer, transports, clock } = setup();
+  layer.sendRequest(outgoing('OPTIONS'), { ...carrier, protocol: 'tcp' });
+  clock.advance(31_000);
+  assert.deepEqual(transports.statuses(), ['OPTIONS']);
+});
+
+test('a transport error is reported to the TU', async () => {
+  const { layer, transports } = setup();
+  transports.fail = true;
+  const errors: string[] = [];
+  layer.sendRequest(outgoing('OPTIONS'), carrier, { onTransportError: (e) => errors.push(e.code) });
+  await flush();
+  assert.deepEqual(errors, ['SIP_TX_TRANSPORT_ERROR']);
+});
+
+test('CANCEL waits for a provisional response and carries the INVITE branch (RFC 3261 §9.1)', async () => {
+  const { layer, transports } = setup();
+  const tx = layer.sendRequest(outgoing('INVITE'), carrier);
+  tx.cancel();
+  assert.deepEqual(transports.statuses(), ['INVITE']);
+  layer.receive(inbound(answer(tx.request, 180)));
+  const cancel = transports.sent.at(-1)!.message as SipRequest;
+  assert.equal(cancel.method, 'CANCEL');
+  assert.equal(cancel.headers.topVia()?.branch, tx.branch);
+  assert.equal(cancel.headers.cseq()?.seq, 7);
+});
+
+test('every transaction state change is published on trunkline:tx:state', () => {
+  const { layer, servers } = setup();
+  const seen: string[] = [];
+  const listener = (m: unknown) => seen.push(`${(m as { kind: string }).kind}:${(m as { to: string }).to}`);
+  subscribe('trunkline:tx:state', listener);
+  try {
+    layer.receive(inbound(request('OPTIONS')));
+    servers[0].respond(createResponse(servers[0].request, 200));
+  } finally {
+    unsubscribe('trunkline:tx:state', listener);
+  }
+  assert.deepEqual(seen, ['nist:completed']);
+});
