@@ -20,7 +20,7 @@ export interface HeaderField {
  */
 export class SipHeaders implements Iterable<readonly [string, string]> {
   #fields: HeaderField[];
-  #cache = new Map<string, unknown>();
+  #cache: Map<string, unknown> | undefined;
 
   constructor(fields?: Iterable<readonly [string, string]>) {
     this.#fields = [];
@@ -101,13 +101,13 @@ export class SipHeaders implements Iterable<readonly [string, string]> {
       const field = { name: this.#fields[idx].name, key, value: trimLws(value) };
       this.#fields = this.#fields.flatMap((f, i) => (f.key !== key ? [f] : i === idx ? [field] : []));
     }
-    this.#cache.clear();
+    this.#cache = undefined;
     return this;
   }
 
   append(name: string, value: string): this {
     this.#fields.push({ name: canonicalName(name), key: headerKey(name), value: trimLws(value) });
-    this.#cache.clear();
+    this.#cache = undefined;
     return this;
   }
 
@@ -116,7 +116,7 @@ export class SipHeaders implements Iterable<readonly [string, string]> {
     const key = headerKey(name);
     const idx = this.#fields.findIndex((f) => f.key === key);
     this.#fields.splice(idx < 0 ? 0 : idx, 0, { name: canonicalName(name), key, value: trimLws(value) });
-    this.#cache.clear();
+    this.#cache = undefined;
     return this;
   }
 
@@ -125,7 +125,7 @@ export class SipHeaders implements Iterable<readonly [string, string]> {
     const key = headerKey(name);
     const before = this.#fields.length;
     this.#fields = this.#fields.filter((f) => f.key !== key);
-    this.#cache.clear();
+    this.#cache = undefined;
     return before - this.#fields.length;
   }
 
@@ -134,6 +134,7 @@ export class SipHeaders implements Iterable<readonly [string, string]> {
   }
 
   #memo<T>(slot: string, compute: () => T): T {
+    this.#cache ??= new Map();
     if (this.#cache.has(slot)) return this.#cache.get(slot) as T;
     const value = compute();
     this.#cache.set(slot, value);
@@ -141,8 +142,7 @@ export class SipHeaders implements Iterable<readonly [string, string]> {
   }
 
   /** The value of a header that may appear once; a second line is an error (RFC 4475 §3.3.8 multi01). */
-  #single(name: string): string | undefined {
-    const key = headerKey(name);
+  #single(key: string, name: string): string | undefined {
     let found: string | undefined;
     for (const f of this.#fields) {
       if (f.key !== key) continue;
@@ -154,8 +154,7 @@ export class SipHeaders implements Iterable<readonly [string, string]> {
     return found;
   }
 
-  #lines(name: string): string[] {
-    const key = headerKey(name);
+  #lines(key: string): string[] {
     const out: string[] = [];
     for (const f of this.#fields) if (f.key === key) out.push(f.value);
     return out;
@@ -163,7 +162,11 @@ export class SipHeaders implements Iterable<readonly [string, string]> {
 
   /** Every Via value, top first (RFC 3261 §20.42). */
   via(): readonly Via[] {
-    return this.#memo('via', () => this.#lines('Via').flatMap(parseViaList));
+    return this.#memo('via', () => {
+      const out: Via[] = [];
+      for (const f of this.#fields) if (f.key === 'via') for (const v of parseViaList(f.value)) out.push(v);
+      return out;
+    });
   }
 
   topVia(): Via | undefined {
@@ -172,21 +175,21 @@ export class SipHeaders implements Iterable<readonly [string, string]> {
 
   from(): NameAddr | undefined {
     return this.#memo('from', () => {
-      const v = this.#single('From');
+      const v = this.#single('from', 'From');
       return v === undefined ? undefined : parseNameAddr(v, 'From');
     });
   }
 
   to(): NameAddr | undefined {
     return this.#memo('to', () => {
-      const v = this.#single('To');
+      const v = this.#single('to', 'To');
       return v === undefined ? undefined : parseNameAddr(v, 'To');
     });
   }
 
   callId(): string | undefined {
     return this.#memo('call-id', () => {
-      const v = this.#single('Call-ID');
+      const v = this.#single('call-id', 'Call-ID');
       if (v !== undefined && (v === '' || /\s/.test(v))) {
         throw new TrunklineError('SIP_PARSE_BAD_HEADER', 'malformed Call-ID header', { details: { header: 'Call-ID' } });
       }
@@ -196,14 +199,14 @@ export class SipHeaders implements Iterable<readonly [string, string]> {
 
   cseq(): CSeq | undefined {
     return this.#memo('cseq', () => {
-      const v = this.#single('CSeq');
+      const v = this.#single('cseq', 'CSeq');
       return v === undefined ? undefined : parseCSeq(v);
     });
   }
 
   maxForwards(): number | undefined {
     return this.#memo('max-forwards', () => {
-      const v = this.#single('Max-Forwards');
+      const v = this.#single('max-forwards', 'Max-Forwards');
       return v === undefined ? undefined : parseMaxForwards(v);
     });
   }
@@ -211,7 +214,7 @@ export class SipHeaders implements Iterable<readonly [string, string]> {
   /** Content-Length as declared (the parser has already checked it against the body). */
   contentLength(): number | undefined {
     return this.#memo('content-length', () => {
-      const lines = this.#lines('Content-Length');
+      const lines = this.#lines('content-length');
       if (lines.length === 0) return undefined;
       const t = lines[0];
       if (!/^[0-9]{1,9}$/.test(t) || lines.some((l) => l !== t)) {
@@ -223,7 +226,7 @@ export class SipHeaders implements Iterable<readonly [string, string]> {
 
   contentType(): MediaType | undefined {
     return this.#memo('content-type', () => {
-      const v = this.#single('Content-Type');
+      const v = this.#single('content-type', 'Content-Type');
       return v === undefined ? undefined : parseMediaType(v, 'Content-Type');
     });
   }
@@ -231,22 +234,29 @@ export class SipHeaders implements Iterable<readonly [string, string]> {
   /** Contact values, or `'*'` for the REGISTER wildcard (RFC 3261 §10.2.2). */
   contacts(): readonly NameAddr[] | '*' {
     return this.#memo('contact', () => {
-      const lines = this.#lines('Contact');
+      const lines = this.#lines('contact');
       if (lines.length === 1 && lines[0] === '*') return '*' as const;
-      return lines.flatMap((l) => parseNameAddrList(l, 'Contact'));
+      return this.#nameAddrs('contact', 'Contact');
     });
   }
 
   routes(): readonly NameAddr[] {
-    return this.#memo('route', () => this.#lines('Route').flatMap((l) => parseNameAddrList(l, 'Route')));
+    return this.#memo('route', () => this.#nameAddrs('route', 'Route'));
   }
 
   recordRoutes(): readonly NameAddr[] {
-    return this.#memo('record-route', () => this.#lines('Record-Route').flatMap((l) => parseNameAddrList(l, 'Record-Route')));
+    return this.#memo('record-route', () => this.#nameAddrs('record-route', 'Record-Route'));
+  }
+
+  #nameAddrs(key: string, name: string): NameAddr[] {
+    const out: NameAddr[] = [];
+    for (const f of this.#fields) if (f.key === key) for (const v of parseNameAddrList(f.value, name)) out.push(v);
+    return out;
   }
 
   #auth(name: string): readonly AuthValue[] {
-    return this.#memo(headerKey(name), () => this.#lines(name).map((l) => parseAuthValue(l, name)));
+    const key = headerKey(name);
+    return this.#memo(key, () => this.#lines(key).map((l) => parseAuthValue(l, name)));
   }
 
   authorization(): readonly AuthValue[] {

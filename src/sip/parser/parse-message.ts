@@ -104,17 +104,20 @@ export function parseMessage(bytes: Buffer | Uint8Array, opts: ParseOptions = {}
   // Header lines first, so that even a bad start line leaves a partial message to answer.
   const fields: HeaderField[] = [];
   let headerError: TrunklineError | undefined;
-  let offset = start + Buffer.byteLength(lines[0], 'utf8') + 2;
+  // Byte offset of line n, computed only when an error needs it.
+  const offsetOf = (n: number): number => {
+    let o = start;
+    for (let k = 0; k < n; k++) o += Buffer.byteLength(lines[k], 'utf8') + 2;
+    return o;
+  };
   for (let n = 1; n < lines.length; n++) {
     const line = lines[n];
-    const lineOffset = offset;
-    offset += Buffer.byteLength(line, 'utf8') + 2;
     const c0 = line.charCodeAt(0);
     if (c0 === 32 || c0 === 9) {
       // RFC 3261 §7.3.1: a line starting with whitespace continues the previous header value.
       const prev = fields.pop();
       if (!prev) {
-        headerError ??= fail('SIP_PARSE_BAD_HEADER_LINE', 'continuation line before any header', { kind, offset: lineOffset });
+        headerError ??= fail('SIP_PARSE_BAD_HEADER_LINE', 'continuation line before any header', { kind, offset: offsetOf(n) });
         continue;
       }
       const more = trimLws(line);
@@ -124,7 +127,7 @@ export function parseMessage(bytes: Buffer | Uint8Array, opts: ParseOptions = {}
     const colon = line.indexOf(':');
     const name = colon < 0 ? '' : line.slice(0, colon).trimEnd();
     if (!isToken(name)) {
-      headerError ??= fail('SIP_PARSE_BAD_HEADER_LINE', `bad header line "${line.slice(0, 60)}"`, { kind, offset: lineOffset, header: name || undefined });
+      headerError ??= fail('SIP_PARSE_BAD_HEADER_LINE', `bad header line "${line.slice(0, 60)}"`, { kind, offset: offsetOf(n), header: name || undefined });
       continue;
     }
     fields.push({ name, key: headerKey(name), value: trimLws(line.slice(colon + 1)) });

@@ -1,0 +1,122 @@
+/**
+ * bench/sip-parse: messages/s of parseMessage and serializeMessage on a typical INVITE with SDP
+ * and its 200 OK, against the npm `sip` package (a peer parser in the same process).
+ *
+ *   scripts/dev-build.sh sipmsg && node .build/sipmsg/bench/sip-parse.js [--seconds S]
+ *
+ * Three parse figures: `parse` = parseMessage as a transport calls it (start line, header lines,
+ * Content-Length, and Via/From/To/Call-ID/CSeq/Max-Forwards checked); `parse+all` = the same
+ * plus every typed accessor (Contact, Content-Type, Allow split, …), comparable to npm sip,
+ * which parses every header eagerly. Kamailio's parser is C inside its own process, so it cannot
+ * be timed in-process here; the npm peer is the ratio we print.
+ */
+import { createRequire } from 'node:module';
+import { type SipMessage, parseMessage, serializeMessage } from '../src/sip/index.js';
+
+const require = createRequire(import.meta.url);
+
+interface PeerSip {
+  parse(data: Buffer | string): unknown;
+  stringify(msg: unknown): string;
+}
+
+const args = process.argv.slice(2);
+const SECONDS = Number(args[args.indexOf('--seconds') + 1] || 1);
+
+const SDP = [
+  'v=0', 'o=alice 2890844526 2890844526 IN IP4 client.atlanta.example.com', 's=-',
+  'c=IN IP4 192.0.2.101', 't=0 0', 'm=audio 49172 RTP/AVP 8 0 101', 'a=rtpmap:8 PCMA/8000',
+  'a=rtpmap:0 PCMU/8000', 'a=rtpmap:101 telephone-event/8000', 'a=fmtp:101 0-16', 'a=ptime:20', 'a=sendrecv', '',
+].join('\r\n');
+
+function message(head: string[]): Buffer {
+  return Buffer.from(`${head.join('\r\n')}\r\nContent-Type: application/sdp\r\nContent-Length: ${Buffer.byteLength(SDP)}\r\n\r\n${SDP}`);
+}
+
+const INVITE = message([
+  'INVITE sip:+919876543210@trunk.example.com;user=phone SIP/2.0',
+  'Via: SIP/2.0/UDP 192.0.2.101:5060;branch=z9hG4bK74bf9;rport',
+  'Max-Forwards: 70',
+  'From: "Alice" <sip:+912212345678@pbx.example.net>;tag=9fxced76sl',
+  'To: <sip:+919876543210@trunk.example.com;user=phone>',
+  'Call-ID: 3848276298220188511@pbx.example.net',
+  'CSeq: 1 INVITE',
+  'Contact: <sip:+912212345678@192.0.2.101:5060;transport=udp>',
+  'Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, INFO, REFER, NOTIFY',
+  'Supported: replaces, timer, 100rel',
+  'Session-Expires: 1800;refresher=uac',
+  'User-Agent: Example PBX 16.2',
+]);
+
+const OK = message([
+  'SIP/2.0 200 OK',
+  'Via: SIP/2.0/UDP 192.0.2.101:5060;branch=z9hG4bK74bf9;rport=5060;received=192.0.2.101',
+  'From: "Alice" <sip:+912212345678@pbx.example.net>;tag=9fxced76sl',
+  'To: <sip:+919876543210@trunk.example.com;user=phone>;tag=8321234356',
+  'Call-ID: 3848276298220188511@pbx.example.net',
+  'CSeq: 1 INVITE',
+  'Contact: <sip:+919876543210@198.51.100.7:5060>',
+  'Record-Route: <sip:198.51.100.7;lr>',
+  'Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE',
+  'Supported: timer',
+  'Session-Expires: 1800;refresher=uac',
+  'Server: trunkline',
+]);
+
+function rate(fn: () => unknown): number {
+  for (let i = 0; i < 2000; i++) fn(); // warm-up for the JIT
+  let n = 0;
+  const start = process.hrtime.bigint();
+  const end = start + BigInt(Math.round(SECONDS * 1e9));
+  let now = start;
+  while (now < end) {
+    for (let i = 0; i < 500; i++) fn();
+    n += 500;
+    now = process.hrtime.bigint();
+  }
+  return n / (Number(now - start) / 1e9);
+}
+
+function touchAll(m: SipMessage): void {
+  const h = m.headers;
+  h.via();
+  h.from();
+  h.to();
+  h.callId();
+  h.cseq();
+  h.maxForwards();
+  h.contentLength();
+  h.contentType();
+  h.contacts();
+  h.recordRoutes();
+  h.getAll('Allow');
+  h.getAll('Supported');
+  if (m.kind === 'request') void m.requestUri;
+}
+
+const fmt = (x: number): string => Math.round(x).toLocaleString('en-US').padStart(10);
+let peer: PeerSip | undefined;
+try {
+  peer = require('sip') as PeerSip;
+} catch {
+  peer = undefined;
+}
+
+console.log(`bench/sip-parse: ${SECONDS}s per figure, Node ${process.version}; messages/s (higher is better)`);
+for (const [label, bytes] of [['INVITE+SDP', INVITE], ['200 OK+SDP', OK]] as const) {
+  const parsed = parseMessage(bytes);
+  const parse = rate(() => parseMessage(bytes));
+  const parseAll = rate(() => touchAll(parseMessage(bytes)));
+  const serialize = rate(() => serializeMessage(parsed));
+  let peerLine = 'npm sip: not installed';
+  if (peer) {
+    const p = peer;
+    const peerMsg = p.parse(bytes);
+    const peerParse = rate(() => p.parse(bytes));
+    const peerStringify = rate(() => p.stringify(peerMsg));
+    peerLine = `npm sip parse ${fmt(peerParse)}  stringify ${fmt(peerStringify)}  | ratio parse+all/peer ${(parseAll / peerParse).toFixed(2)}x, serialize/peer ${(serialize / peerStringify).toFixed(2)}x`;
+  }
+  console.log(`${label.padEnd(11)} (${bytes.length} B)  parse ${fmt(parse)}  parse+all ${fmt(parseAll)}  serialize ${fmt(serialize)}`);
+  console.log(`${''.padEnd(11)}            ${peerLine}`);
+}
+console.log('kamailio: not comparable in-process (C parser in its own daemon); see bench/sip-options for over-the-wire figures.');
