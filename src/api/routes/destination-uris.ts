@@ -1,0 +1,80 @@
+import type { FastifyInstance } from 'fastify';
+import type { Static } from '@sinclair/typebox';
+import type { ApiDeps } from '../deps.js';
+import { failure, listMetadata, sendBatch, sendList, sendOne, success, type ItemResponse } from '../envelope.js';
+import { ApiError, invalid, notFound } from '../error-codes.js';
+import { isTrunklineError } from '../../core/index.js';
+import { presentDestination } from '../present.js';
+import { inWhitelist, parseDestination } from '../rules.js';
+import { PageQuery, TrunkParams } from '../schemas/common.js';
+import { CreateDestinationsBody, UpdateDestinationBody } from '../schemas/resources.js';
+import { idOf, pageOf, requireSome, trunkOf, withIdForms } from './context.js';
+
+const BASE = '/v2/accounts/:account_sid/trunks/:trunk_sid/destination-uris';
+const tags = ['destination-uris'];
+
+/** A failed batch item as its own envelope item; other errors stop the request. */
+function itemFailure(err: unknown): ItemResponse {
+  if (err instanceof ApiError) return failure(err);
+  if (isTrunklineError(err, 'STORE_DUPLICATE')) return failure(new ApiError('API_DUPLICATE', `${String(err.details.what)} already exists`));
+  throw err;
+}
+
+export function destinationUriRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  app.post(BASE, { schema: { tags, summary: 'Add destinations (batch: 200 when all succeed, 207 otherwise)', params: TrunkParams, body: CreateDestinationsBody } }, async (request, reply) => {
+    const trunk = await trunkOf(deps, request);
+    const body = request.body as Static<typeof CreateDestinationsBody>;
+    const networks = await deps.repos.whitelistedIps.all(trunk);
+    const items: ItemResponse[] = [];
+    // Each item is one row written on its own: an item either is stored whole or fails whole.
+    for (const [i, d] of body.destinations.entries()) {
+      try {
+        const parsed = parseDestination(`destinations[${i}].destination`, d.destination);
+        if (parsed.isIp && !inWhitelist(parsed.host, networks)) {
+          throw invalid(`destinations[${i}].destination`, `Destination not whitelisted: ${parsed.host} is in no whitelisted range of trunk ${trunk.sid}`);
+        }
+        const created = await deps.repos.destinationUris.create(trunk, { destination: parsed.uri, priority: d.priority ?? 0, weight: d.weight ?? 1 });
+        items.push(success(presentDestination(created)));
+      } catch (err) {
+        items.push(itemFailure(err));
+      }
+    }
+    return sendBatch(request, reply, items);
+  });
+
+  app.get(BASE, { schema: { tags, summary: 'List destinations', params: TrunkParams, querystring: PageQuery } }, async (request, reply) => {
+    const trunk = await trunkOf(deps, request);
+    const page = pageOf(request);
+    const { items, total } = await deps.repos.destinationUris.list(trunk, page);
+    return sendList(request, reply, items.map(presentDestination), listMetadata(request, page.offset, page.limit, total));
+  });
+
+  withIdForms(app, 'GET', BASE, { tags, summary: 'Get one destination' }, async (request, reply) => {
+    const trunk = await trunkOf(deps, request);
+    const id = idOf(request, 'destination');
+    const d = await deps.repos.destinationUris.get(trunk, id);
+    if (!d) throw notFound(`destination id ${id} does not exist on trunk ${trunk.sid}`);
+    return sendOne(request, reply, presentDestination(d));
+  });
+
+  withIdForms(app, 'PUT', BASE, { tags, summary: 'Change priority (lower first) and weight (higher gets more)', body: UpdateDestinationBody }, async (request, reply) => {
+    const trunk = await trunkOf(deps, request);
+    const id = idOf(request, 'destination');
+    const body = request.body as Static<typeof UpdateDestinationBody>;
+    requireSome(body, ['priority', 'weight']);
+    const updated = await deps.repos.destinationUris.update(trunk, id, {
+      ...(body.priority !== undefined ? { priority: body.priority } : {}),
+      ...(body.weight !== undefined ? { weight: body.weight } : {}),
+    });
+    if (!updated) throw notFound(`destination id ${id} does not exist on trunk ${trunk.sid}`);
+    return sendOne(request, reply, presentDestination(updated));
+  });
+
+  withIdForms(app, 'DELETE', BASE, { tags, summary: 'Remove a destination' }, async (request, reply) => {
+    const trunk = await trunkOf(deps, request);
+    const id = idOf(request, 'destination');
+    const removed = await deps.repos.destinationUris.delete(trunk, id);
+    if (!removed) throw notFound(`destination id ${id} does not exist on trunk ${trunk.sid}`);
+    return sendOne(request, reply, presentDestination(removed));
+  });
+}

@@ -1,0 +1,19 @@
+import type { RouteModule } from '../deps.js';
+import { credentialRoutes } from './credentials.js';
+import { destinationUriRoutes } from './destination-uris.js';
+import { healthRoutes } from './health.js';
+import { phoneNumberRoutes } from './phone-numbers.js';
+import { settingRoutes } from './settings.js';
+import { trunkRoutes } from './trunks.js';
+import { whitelistedIpRoutes } from './whitelisted-ips.js';
+
+/** Every route module of the API, registered in this order by buildApp; append new ones here. */
+export const ROUTES: readonly RouteModule[] = [
+  healthRoutes,
+  trunkRoutes,
+  phoneNumberRoutes,
+  whitelistedIpRoutes,
+  destinationUriRoutes,
+  credentialRoutes,
+  settingRoutes,
+];

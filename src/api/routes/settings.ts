@@ -1,0 +1,60 @@
+import type { FastifyInstance } from 'fastify';
+import type { Static } from '@sinclair/typebox';
+import { TRUNK_SETTING_NAMES, type TrunkSettingName } from '../../store/index.js';
+import type { ApiDeps } from '../deps.js';
+import { envelope, failure, sendBatch, sendOne, success, type ItemResponse } from '../envelope.js';
+import { ApiError, invalid, missing, notFound } from '../error-codes.js';
+import { presentSetting } from '../present.js';
+import { e164 } from '../rules.js';
+import { TrunkParams } from '../schemas/common.js';
+import { PutSettingsBody, SettingsQuery } from '../schemas/resources.js';
+import { trunkOf } from './context.js';
+
+const BASE = '/v2/accounts/:account_sid/trunks/:trunk_sid/settings';
+const tags = ['settings'];
+
+/** Each known setting's value rule. */
+const VALUE_RULES: Record<TrunkSettingName, (field: string, v: string) => string> = {
+  trunk_external_alias: (field, v) => e164(field, v),
+};
+
+function isKnown(name: string): name is TrunkSettingName {
+  return (TRUNK_SETTING_NAMES as readonly string[]).includes(name);
+}
+
+export function settingRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  app.post(BASE, { schema: { tags, summary: 'Upsert settings (batch: 200 when all succeed, 207 otherwise)', params: TrunkParams, body: PutSettingsBody } }, async (request, reply) => {
+    const trunk = await trunkOf(deps, request);
+    const body = request.body as Static<typeof PutSettingsBody>;
+    const items: ItemResponse[] = [];
+    for (const [i, s] of body.settings.entries()) {
+      try {
+        if (!isKnown(s.name)) throw invalid(`settings[${i}].name`, `unknown setting '${s.name}'; known: ${TRUNK_SETTING_NAMES.join(', ')}`);
+        const value = VALUE_RULES[s.name](`settings[${i}].value`, s.value);
+        items.push(success(presentSetting(await deps.repos.settings.put(trunk, s.name, value))));
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        items.push(failure(err));
+      }
+    }
+    return sendBatch(request, reply, items);
+  });
+
+  app.get(BASE, { schema: { tags, summary: 'Read settings (all, or ?name=)', params: TrunkParams, querystring: SettingsQuery } }, async (request, reply) => {
+    const trunk = await trunkOf(deps, request);
+    const name = (request.query as { name?: string }).name;
+    const list = await deps.repos.settings.list(trunk, name);
+    if (name !== undefined && list.length === 0) throw notFound(`setting ${name} is not set on trunk ${trunk.sid}`);
+    const items = list.map((s) => success(presentSetting(s)));
+    return reply.code(200).send(envelope(request, 200, items, { total: items.length }));
+  });
+
+  app.delete(BASE, { schema: { tags, summary: 'Remove a setting (?name=)', params: TrunkParams, querystring: SettingsQuery } }, async (request, reply) => {
+    const trunk = await trunkOf(deps, request);
+    const name = (request.query as { name?: string }).name;
+    if (name === undefined || name === '') throw missing('name', ' (as ?name=)');
+    const removed = await deps.repos.settings.delete(trunk, name);
+    if (!removed) throw notFound(`setting ${name} is not set on trunk ${trunk.sid}`);
+    return sendOne(request, reply, presentSetting(removed));
+  });
+}

@@ -1,0 +1,75 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Static } from '@sinclair/typebox';
+import type { TrunkPatch } from '../../store/index.js';
+import type { ApiDeps } from '../deps.js';
+import { sendList, sendOne, listMetadata } from '../envelope.js';
+import { invalid, missing, notFound } from '../error-codes.js';
+import { presentTrunk } from '../present.js';
+import { failoverCodes, targetUri } from '../rules.js';
+import { AccountParams, PageQuery, TrunkParams } from '../schemas/common.js';
+import { CreateTrunkBody, DeleteTrunkQuery, UpdateTrunkBody } from '../schemas/trunks.js';
+import { accountOf, pageOf, requireSome, trunkOf } from './context.js';
+
+const BASE = '/v2/accounts/:account_sid/trunks';
+const tags = ['trunks'];
+
+export function trunkRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  app.post(BASE, { schema: { tags, summary: 'Create a trunk', params: AccountParams, body: CreateTrunkBody } }, async (request, reply) => {
+    const account = accountOf(request);
+    const body = request.body as Static<typeof CreateTrunkBody>;
+    const nso = body.nso_code ?? deps.settings.nsoCodes[0];
+    if (!deps.settings.nsoCodes.includes(nso)) throw invalid('nso_code', `must be one of ${deps.settings.nsoCodes.join(', ')}`);
+    const trunk = await deps.repos.trunks.create(account.id, account.sid, {
+      trunk_name: body.trunk_name,
+      nso_code: nso,
+      domain_name: `${account.sid}.${deps.settings.sipDomain}`.toLowerCase(),
+    });
+    return sendOne(request, reply, presentTrunk(trunk));
+  });
+
+  app.get(BASE, { schema: { tags, summary: 'List trunks, newest first', params: AccountParams, querystring: PageQuery } }, async (request, reply) => {
+    const page = pageOf(request);
+    const { items, total } = await deps.repos.trunks.list(accountOf(request).sid, page);
+    return sendList(request, reply, items.map(presentTrunk), listMetadata(request, page.offset, page.limit, total));
+  });
+
+  app.get(`${BASE}/:trunk_sid`, { schema: { tags, summary: 'Get a trunk', params: TrunkParams } }, async (request, reply) => {
+    return sendOne(request, reply, presentTrunk(await trunkOf(deps, request)));
+  });
+
+  app.put(`${BASE}/:trunk_sid`, { schema: { tags, summary: 'Change a trunk', params: TrunkParams, body: UpdateTrunkBody } }, async (request, reply) => {
+    const body = request.body as Static<typeof UpdateTrunkBody>;
+    requireSome(body, Object.keys(UpdateTrunkBody.properties));
+    const patch: TrunkPatch = {
+      ...(body.trunk_name !== undefined ? { trunk_name: body.trunk_name } : {}),
+      ...(body.status !== undefined ? { status: body.status } : {}),
+      ...(body.auth_mode !== undefined ? { auth_mode: body.auth_mode } : {}),
+      ...(body.secure_trunking !== undefined ? { secure_trunking: body.secure_trunking } : {}),
+      ...(body.calls_per_minute !== undefined ? { calls_per_minute: body.calls_per_minute } : {}),
+      ...(body.max_concurrent_calls !== undefined ? { max_concurrent_calls: body.max_concurrent_calls } : {}),
+      ...(body.failover_codes !== undefined ? { failover_codes: failoverCodes(body.failover_codes) } : {}),
+      ...(body.disaster_recovery_uri !== undefined
+        ? { disaster_recovery_uri: body.disaster_recovery_uri === null ? null : targetUri('disaster_recovery_uri', body.disaster_recovery_uri) }
+        : {}),
+      ...(body.flow_uri !== undefined ? { flow_uri: body.flow_uri === null ? null : targetUri('flow_uri', body.flow_uri) } : {}),
+    };
+    const sid = (request.params as { trunk_sid: string }).trunk_sid;
+    const trunk = await deps.repos.trunks.update(accountOf(request).sid, sid, patch);
+    if (!trunk) throw notFound(`trunk_sid ${sid} does not exist`);
+    return sendOne(request, reply, presentTrunk(trunk));
+  });
+
+  // Exotel's form is DELETE /trunks?trunk_sid=; /trunks/{trunk_sid} is accepted as well.
+  const remove = async (sid: string | undefined, request: FastifyRequest, reply: FastifyReply) => {
+    if (sid === undefined || sid === '') throw missing('trunk_sid', ' (as ?trunk_sid=)');
+    const trunk = await deps.repos.trunks.delete(accountOf(request).sid, sid);
+    if (!trunk) throw notFound(`trunk_sid ${sid} does not exist`);
+    return sendOne(request, reply, presentTrunk(trunk));
+  };
+  app.delete(BASE, { schema: { tags, summary: 'Delete a trunk and everything under it', params: AccountParams, querystring: DeleteTrunkQuery } }, async (request, reply) =>
+    remove((request.query as { trunk_sid?: string }).trunk_sid, request, reply),
+  );
+  app.delete(`${BASE}/:trunk_sid`, { schema: { tags, summary: 'Delete a trunk and everything under it', params: TrunkParams } }, async (request, reply) =>
+    remove((request.params as { trunk_sid: string }).trunk_sid, request, reply),
+  );
+}

@@ -1,0 +1,171 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import { TrunklineError } from '../core/index.js';
+import type { StoreLocation } from '../store/index.js';
+
+/**
+ * Everything `trunkline serve` can be told (SPEC §7), validated once and frozen. Nothing
+ * below app/ reads process.env: the CLI hands the raw flag values here, layers get a Config.
+ */
+export interface Config {
+  readonly dataDir: string;
+  readonly store: StoreLocation;
+  readonly http: { readonly host: string; readonly port: number };
+  readonly sip: { readonly host: string; readonly port: number };
+  readonly tls: TlsConfig | null;
+  readonly rtpPorts: { readonly lo: number; readonly hi: number };
+  /** trunk domain_name = `{account_sid}.{sipDomain}` (SPEC §1). */
+  readonly sipDomain: string;
+  readonly carriers: readonly string[];
+  /** On in the embedded default; off when a real carrier is configured (SPEC Parts). */
+  readonly pstnSim: boolean;
+  readonly rtpTimeoutSeconds: number;
+  readonly nsoCodes: readonly string[];
+  readonly minWhitelistMask: number;
+  readonly apiRateLimitPerMinute: number;
+  readonly redisUrl: string | null;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+export type TlsConfig =
+  | { readonly port: number; readonly mode: 'files'; readonly cert: string; readonly key: string }
+  | { readonly port: number; readonly mode: 'self-signed' };
+
+/** The values as commander hands them over (strings from flags or TRUNKLINE_* variables). */
+export interface RawServeOptions {
+  readonly dataDir?: string;
+  readonly db?: string;
+  readonly httpHost?: string;
+  readonly httpPort?: string;
+  readonly sipHost?: string;
+  readonly sipPort?: string;
+  readonly tlsPort?: string;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly tlsSelfSigned?: boolean | string;
+  readonly rtpPorts?: string;
+  readonly sipDomain?: string;
+  readonly carrier?: readonly string[];
+  /** commander's `--no-pstn-sim`: false when given. */
+  readonly pstnSim?: boolean | string;
+  readonly rtpTimeout?: string;
+  readonly nsoCodes?: string;
+  readonly minMask?: string;
+  readonly apiRateLimit?: string;
+  readonly redis?: string;
+  readonly logLevel?: string;
+}
+
+export function badConfig(flag: string, rule: string, value: unknown): TrunklineError {
+  return new TrunklineError('APP_BAD_CONFIG', `--${flag} ${rule} (got ${JSON.stringify(value)})`, { details: { flag, value } });
+}
+
+/** True for errors that mean "bad usage" (exit 2) rather than a failure. */
+export function isUsageError(err: unknown): boolean {
+  return err instanceof TrunklineError && err.code === 'APP_BAD_CONFIG';
+}
+
+function port(flag: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) throw badConfig(flag, 'must be a port number 0–65535', raw);
+  return Number(raw);
+}
+
+function positiveInt(flag: string, raw: string | undefined, fallback: number, max = 1_000_000): number {
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) throw badConfig(flag, `must be a whole number 1–${max}`, raw);
+  return Number(raw);
+}
+
+function bool(flag: string, raw: boolean | string | undefined, fallback: boolean): boolean {
+  if (raw === undefined) return fallback;
+  if (typeof raw === 'boolean') return raw;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw badConfig(flag, 'must be true or false', raw);
+}
+
+function host(flag: string, raw: string | undefined, fallback: string): string {
+  const value = raw ?? fallback;
+  if (value === '' || /\s/.test(value)) throw badConfig(flag, 'must be an IP address or host name', value);
+  return value;
+}
+
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+export function storeLocation(dataDir: string, db: string | undefined): StoreLocation {
+  if (db === undefined || db === '') return { kind: 'sqlite', file: join(dataDir, 'trunkline.db') };
+  if (/^postgres(ql)?:\/\//.test(db)) return { kind: 'postgres', url: db };
+  if (db.startsWith('sqlite:')) {
+    const file = db.slice('sqlite:'.length).replace(/^\/\//, '');
+    return { kind: 'sqlite', file: isAbsolute(file) ? file : resolve(file) };
+  }
+  throw badConfig('db', 'must be a postgres://… URL (or sqlite:PATH)', db);
+}
+
+export function loadConfig(raw: RawServeOptions): Config {
+  const dataDir = resolve(raw.dataDir ?? './data');
+  const rtp = raw.rtpPorts ?? '10000-40000';
+  const m = /^(\d{1,5})-(\d{1,5})$/.exec(rtp);
+  if (!m || Number(m[1]) < 1024 || Number(m[2]) > 65535 || Number(m[1]) >= Number(m[2]) || Number(m[1]) % 2 !== 0) {
+    throw badConfig('rtp-ports', 'must be LO-HI with 1024 ≤ LO < HI ≤ 65535 and LO even (RTP uses even ports, RFC 3550 §11)', rtp);
+  }
+  const sipDomain = (raw.sipDomain ?? 'pstn.localhost').toLowerCase();
+  if (!HOSTNAME.test(sipDomain)) throw badConfig('sip-domain', 'must be a DNS name such as pstn.example.com', sipDomain);
+  const carriers = [...(raw.carrier ?? [])];
+  for (const c of carriers) {
+    if (!/^sips?:[^\s]+$/i.test(c) && !/^[a-z0-9.-]+(:\d{1,5})?(;transport=(udp|tcp|tls))?$/i.test(c)) {
+      throw badConfig('carrier', 'must be a SIP URI such as sip:gw.example.com:5060;transport=udp', c);
+    }
+  }
+  const tls = tlsConfig(raw);
+  const nsoCodes = (raw.nsoCodes ?? 'ANY-ANY').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (nsoCodes.length === 0 || nsoCodes.some((c) => !/^[A-Z0-9_-]{1,32}$/.test(c))) {
+    throw badConfig('nso-codes', 'must be a comma-separated list of codes like ANY-ANY', raw.nsoCodes);
+  }
+  const minMask = positiveInt('min-mask', raw.minMask, 16, 32);
+  if (minMask < 16) throw badConfig('min-mask', 'must be 16–32 (SPEC §1: whitelisted masks are 16–32)', raw.minMask);
+  const redisUrl = raw.redis === undefined || raw.redis === '' ? null : raw.redis;
+  if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) throw badConfig('redis', 'must be a redis://… URL', redisUrl);
+  const logLevel = raw.logLevel ?? 'info';
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) throw badConfig('log-level', 'must be debug, info, warn, error or silent', logLevel);
+  const config: Config = {
+    dataDir,
+    store: storeLocation(dataDir, raw.db),
+    http: { host: host('http-host', raw.httpHost, '0.0.0.0'), port: port('http-port', raw.httpPort, 8080) },
+    sip: { host: host('sip-host', raw.sipHost, '0.0.0.0'), port: port('sip-port', raw.sipPort, 5070) },
+    tls,
+    rtpPorts: { lo: Number(m[1]), hi: Number(m[2]) },
+    sipDomain,
+    carriers,
+    // SPEC §7: the simulator is on unless --carrier is given (or --no-pstn-sim).
+    pstnSim: bool('no-pstn-sim', raw.pstnSim, true) && carriers.length === 0,
+    rtpTimeoutSeconds: positiveInt('rtp-timeout', raw.rtpTimeout, 30, 3600),
+    nsoCodes,
+    minWhitelistMask: minMask,
+    apiRateLimitPerMinute: positiveInt('api-rate-limit', raw.apiRateLimit, 200),
+    redisUrl,
+    logLevel: logLevel as Config['logLevel'],
+  };
+  return deepFreeze(config);
+}
+
+function tlsConfig(raw: RawServeOptions): TlsConfig | null {
+  const selfSigned = bool('tls-self-signed', raw.tlsSelfSigned, false);
+  const hasFiles = raw.tlsCert !== undefined || raw.tlsKey !== undefined;
+  if (selfSigned && hasFiles) throw badConfig('tls-self-signed', 'cannot be combined with --tls-cert/--tls-key', true);
+  if (hasFiles && (raw.tlsCert === undefined || raw.tlsKey === undefined)) {
+    throw badConfig(raw.tlsCert === undefined ? 'tls-cert' : 'tls-key', 'is required together with the other of --tls-cert/--tls-key', null);
+  }
+  const tlsPort = port('tls-port', raw.tlsPort, 5071);
+  if (selfSigned) return { port: tlsPort, mode: 'self-signed' };
+  if (hasFiles) return { port: tlsPort, mode: 'files', cert: resolve(raw.tlsCert!), key: resolve(raw.tlsKey!) };
+  return null;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

@@ -1,0 +1,6 @@
+// app: the composition root — validated frozen config, the pino logger adapter, start and stop of every part.
+export { loadConfig, storeLocation, isUsageError, badConfig, type Config, type RawServeOptions, type TlsConfig } from './config.js';
+export { startTrunkline, DEMO_ACCOUNT_SID, type Trunkline, type StartOptions } from './start.js';
+export { pinoLogger } from './logger.js';
+export { createAccount } from './accounts.js';
+export { AppErrorCodes, type AppErrorCode } from './errors.js';

@@ -1,0 +1,141 @@
+import type { FastifyInstance } from 'fastify';
+import { systemClock, TrunklineError, type Clock, type Logger } from '../core/index.js';
+import { buildApp, type RouteModule } from '../api/index.js';
+import { createRepos, MemoryRateCounter, openStore, pingStore, RedisRateCounter, type RateCounter, type Repos, type StoreConnection } from '../store/index.js';
+import type { Config } from './config.js';
+
+/** A running trunkline: the addresses it listens on and one call that stops everything. */
+export interface Trunkline {
+  readonly http: { readonly host: string; readonly port: number };
+  readonly sip: { readonly host: string; readonly port: number } | null;
+  readonly tls: { readonly port: number } | null;
+  readonly store: StoreConnection;
+  readonly repos: Repos;
+  /** Stops the parts in reverse order of starting; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly clock?: Clock;
+  /** Where the one-line JSON events (demo account, listening) go; stdout by default. */
+  readonly print?: (line: string) => void;
+}
+
+/** A started part: how to stop it. Parts are stopped in reverse order. */
+interface Part {
+  readonly name: string;
+  stop(): Promise<void>;
+}
+
+export const DEMO_ACCOUNT_SID = 'demo';
+
+/**
+ * The composition root: store → migrations → demo account → shared counters → HTTP API.
+ * Each part is started by one call below and pushed on `parts`; later parts (the SIP edge,
+ * the media relay) are added the same way, before the `listening` line, which is printed
+ * only once every part is up.
+ */
+export async function startTrunkline(config: Config, logger: Logger, options: StartOptions = {}): Promise<Trunkline> {
+  const clock = options.clock ?? systemClock;
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const parts: Part[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const part of parts.splice(0).reverse()) {
+      try {
+        await part.stop();
+      } catch (err) {
+        logger.warn({ part: part.name, err: (err as Error).message }, 'part did not stop cleanly');
+      }
+    }
+  };
+  try {
+    const store = await startStore(config, logger);
+    parts.push({ name: 'store', stop: () => store.close() });
+    const repos = createRepos(store.db, clock);
+    await ensureDemoAccount(repos, print);
+
+    const rateCounter = await startRateCounter(config, clock);
+    parts.push({ name: 'rate-counter', stop: () => rateCounter.close() });
+
+    const extraRoutes: RouteModule[] = [];
+    const http = await startHttp(config, { repos, store, rateCounter, clock, logger, extraRoutes });
+    parts.push({ name: 'http', stop: () => http.app.close() });
+
+    print(JSON.stringify({ event: 'listening', http: http.port, sip: null, tls: null }));
+    logger.info({ http: http.port, store: store.dialect }, 'trunkline is up');
+    return {
+      http: { host: config.http.host, port: http.port },
+      sip: null,
+      tls: null,
+      store,
+      repos,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err instanceof TrunklineError ? err : new TrunklineError('APP_START_FAILED', `start failed: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+async function startStore(config: Config, logger: Logger): Promise<StoreConnection> {
+  const store = await openStore(config.store);
+  try {
+    const applied = await store.migrate();
+    if (applied.length > 0) logger.info({ migrations: applied }, 'store migrated');
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return store;
+}
+
+/** On an empty store, a demo account so the README's curl flow works at once; printed once. */
+async function ensureDemoAccount(repos: Repos, print: (line: string) => void): Promise<void> {
+  if ((await repos.accounts.count()) > 0) return;
+  try {
+    const created = await repos.accounts.create(DEMO_ACCOUNT_SID);
+    print(JSON.stringify({ event: 'demo_account', ...created, note: 'shown once; the token is stored hashed' }));
+  } catch (err) {
+    // Another node of the same PostgreSQL store made it first.
+    if (!(err instanceof TrunklineError && err.code === 'STORE_DUPLICATE')) throw err;
+  }
+}
+
+async function startRateCounter(config: Config, clock: Clock): Promise<RateCounter> {
+  if (config.redisUrl === null) return new MemoryRateCounter(clock);
+  const redis = new RedisRateCounter({ url: config.redisUrl });
+  await redis.connect();
+  return redis;
+}
+
+interface HttpDeps {
+  readonly repos: Repos;
+  readonly store: StoreConnection;
+  readonly rateCounter: RateCounter;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly extraRoutes: readonly RouteModule[];
+  readonly ports?: Readonly<Record<string, unknown>>;
+}
+
+async function startHttp(config: Config, deps: HttpDeps): Promise<{ app: FastifyInstance; port: number }> {
+  const app = await buildApp({
+    repos: deps.repos,
+    rateCounter: deps.rateCounter,
+    clock: deps.clock,
+    logger: deps.logger.child({ part: 'api' }),
+    ping: () => pingStore(deps.store.db),
+    extraRoutes: deps.extraRoutes,
+    ...(deps.ports ? { ports: deps.ports } : {}),
+    settings: {
+      sipDomain: config.sipDomain,
+      nsoCodes: config.nsoCodes,
+      minWhitelistMask: config.minWhitelistMask,
+      rateLimitPerMinute: config.apiRateLimitPerMinute,
+    },
+  });
+  await app.listen({ host: config.http.host, port: config.http.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  return { app, port };
+}

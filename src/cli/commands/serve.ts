@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { loadConfig, pinoLogger, startTrunkline, type RawServeOptions } from '../../app/index.js';
+import { collect, envOption } from '../env-option.js';
+
+/** `trunkline serve`: every flag of SPEC §7, each also read from TRUNKLINE_<FLAG>. */
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('run the provisioning API, the SIP edge and the media relay')
+    .addOption(envOption('--data-dir <dir>', 'data directory (SQLite file, recordings)').default('./data'))
+    .addOption(envOption('--db <url>', 'postgres://… URL instead of the embedded SQLite store'))
+    .addOption(envOption('--http-host <host>', 'API listen address').default('0.0.0.0'))
+    .addOption(envOption('--http-port <n>', 'API port, 0 = any free port').default('8080'))
+    .addOption(envOption('--sip-host <host>', 'SIP listen address').default('0.0.0.0'))
+    .addOption(envOption('--sip-port <n>', 'SIP UDP+TCP port, 0 = any free port').default('5070'))
+    .addOption(envOption('--tls-port <n>', 'SIP TLS port (with a certificate)').default('5071'))
+    .addOption(envOption('--tls-cert <file>', 'PEM certificate for SIP over TLS'))
+    .addOption(envOption('--tls-key <file>', 'PEM private key for SIP over TLS'))
+    .addOption(envOption('--tls-self-signed', 'generate a self-signed certificate for SIP over TLS'))
+    .addOption(envOption('--rtp-ports <lo-hi>', 'UDP port range of the media relay').default('10000-40000'))
+    .addOption(envOption('--sip-domain <domain>', 'trunk domains are {account_sid}.<domain>').default('pstn.localhost'))
+    .addOption(envOption('--carrier <uri>', 'carrier gateway SIP URI (repeatable; turns the PSTN simulator off)').argParser(collect))
+    .addOption(envOption('--no-pstn-sim', 'do not run the built-in PSTN simulator'))
+    .addOption(envOption('--rtp-timeout <seconds>', 'hang up a call after this long without RTP').default('30'))
+    .addOption(envOption('--nso-codes <list>', 'comma-separated nso_code allow-list').default('ANY-ANY'))
+    .addOption(envOption('--min-mask <n>', 'smallest whitelisted-IP mask accepted (16–32)').default('16'))
+    .addOption(envOption('--api-rate-limit <n>', 'API requests per minute per account').default('200'))
+    .addOption(envOption('--redis <url>', 'redis://… for counters shared by several nodes'))
+    .addOption(envOption('--log-level <level>', 'debug, info, warn, error or silent').default('info'))
+    .action(async (raw: RawServeOptions) => {
+      const config = loadConfig(raw);
+      const logger = pinoLogger(config.logLevel);
+      const running = await startTrunkline(config, logger);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          logger.info({ signal }, 'stopping');
+          running.stop().then(resolve, resolve);
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      });
+    });
+}
