@@ -1,0 +1,225 @@
+// Calls by Call-ID, RTP tied to calls through the SDP of their messages (offer, answer,
+// re-INVITE), one RtpStreamStats per SSRC and direction, RTCP read on the RTP port + 1.
+import {
+  RtpHeaderFields,
+  RtpStreamStats,
+  classifyMediaPacket,
+  parseRtcp,
+  readRtpHeaderInto,
+  type PayloadTypeInfo,
+} from '../rtp/index.js';
+import { endpoint, type DissectSink, type SipPayload } from './dissect/dissector.js';
+import { toSipEvent } from './sip-event.js';
+import type { CaptureCall, CaptureRtcpReport, CaptureSipEvent } from './types.js';
+
+interface MediaBinding {
+  readonly call: CallState;
+  /** The SIP sender of the SDP that announced this endpoint. */
+  readonly announcedBy: string;
+  readonly rtcp: boolean;
+}
+
+interface CallState {
+  readonly callId: string;
+  readonly messages: CaptureSipEvent[];
+  readonly participants: string[];
+  readonly streams: Map<string, RtpStreamStats>;
+  readonly payloadTypes: Map<number, PayloadTypeInfo>;
+  /** SDP media endpoints of the call, newest last. */
+  readonly media: { key: string; announcedBy: string }[];
+  readonly rtcp: CaptureRtcpReport[];
+  source: 'capture' | 'log';
+}
+
+export interface CorrelatorOptions {
+  readonly silenceThresholdDbfs?: number;
+}
+
+const MAX_RTCP_PER_CALL = 2000;
+
+export class Correlator implements DissectSink {
+  readonly #calls = new Map<string, CallState>();
+  readonly #media = new Map<string, MediaBinding>();
+  readonly #header = new RtpHeaderFields();
+  readonly #opts: CorrelatorOptions;
+  sipMessages = 0;
+  sipWithoutCallId = 0;
+  sipUnparseable = 0;
+  sipDamaged = 0;
+  rtpPackets = 0;
+  rtcpPackets = 0;
+  /** UDP datagrams on an SDP endpoint that were neither RTP nor RTCP (STUN, DTLS, junk). */
+  mediaOther = 0;
+  lastAt: number | undefined;
+  firstAt: number | undefined;
+  /** Which file is being read (index into the summary's files). */
+  file = 0;
+  fileSip = 0;
+  fileRtp = 0;
+  source: 'capture' | 'log' = 'capture';
+
+  constructor(options: CorrelatorOptions = {}) {
+    this.#opts = options;
+  }
+
+  #seen(at: number): void {
+    if (this.firstAt === undefined || at < this.firstAt) this.firstAt = at;
+    if (this.lastAt === undefined || at > this.lastAt) this.lastAt = at;
+  }
+
+  /** Time of a frame that carried nothing we keep: it still extends the observation window. */
+  observe(at: number): void {
+    this.#seen(at);
+  }
+
+  sip(m: SipPayload): void {
+    this.#seen(m.at);
+    const parsed = toSipEvent(m.bytes, { ...m, file: this.file });
+    if (parsed === undefined) {
+      this.sipUnparseable++;
+      return;
+    }
+    this.sipMessages++;
+    this.fileSip++;
+    if (parsed.event.parseError !== undefined) this.sipDamaged++;
+    const callId = parsed.callId;
+    if (callId === undefined || callId === '') {
+      this.sipWithoutCallId++;
+      return;
+    }
+    let call = this.#calls.get(callId);
+    if (call === undefined) {
+      call = {
+        callId,
+        messages: [],
+        participants: [],
+        streams: new Map(),
+        payloadTypes: new Map(),
+        media: [],
+        rtcp: [],
+        source: this.source,
+      };
+      this.#calls.set(callId, call);
+    }
+    const ev = parsed.event;
+    call.messages.push(ev);
+    for (const p of [ev.src, ev.dst]) if (!call.participants.includes(p)) call.participants.push(p);
+    if (ev.sdp) this.#learn(call, ev);
+  }
+
+  /** RFC 3264: each side's SDP says where it receives RTP (and RFC 3605 default: RTCP on port + 1). */
+  #learn(call: CallState, ev: CaptureSipEvent): void {
+    const sdp = ev.sdp;
+    if (sdp === undefined) return;
+    for (const m of sdp.media) {
+      for (const p of m.payloads) {
+        if (p.encoding !== undefined && p.pt >= 0 && p.pt < 128) {
+          call.payloadTypes.set(p.pt, { encoding: p.encoding, clockRate: p.clockRate ?? 8000 });
+        }
+      }
+      const addr = m.connectionAddress ?? sdp.connectionAddress;
+      // Port 0 rejects the stream; 0.0.0.0 / :: is RFC 3264 §8.4 hold; udptl etc. are not RTP.
+      if (addr === undefined || m.port === 0 || addr === '0.0.0.0' || addr === '::' || !/RTP/i.test(m.protocol)) continue;
+      const key = endpoint(addr, m.port);
+      this.#media.set(key, { call, announcedBy: ev.src, rtcp: false });
+      this.#media.set(endpoint(addr, m.port + 1), { call, announcedBy: ev.src, rtcp: true });
+      call.media.push({ key, announcedBy: ev.src });
+    }
+  }
+
+  udp(at: number, srcIp: string, srcPort: number, dstIp: string, dstPort: number, payload: Uint8Array): void {
+    this.#seen(at);
+    if (this.#media.size === 0) return;
+    const src = endpoint(srcIp, srcPort);
+    const dst = endpoint(dstIp, dstPort);
+    const toBinding = this.#media.get(dst);
+    const binding = toBinding ?? this.#media.get(src);
+    if (binding === undefined) return;
+    const kind = classifyMediaPacket(payload);
+    if (kind === 'rtcp') {
+      // RFC 5761 §4 demux: also catches RTCP multiplexed on the RTP port.
+      this.#rtcp(binding.call, at, src, dst, payload);
+      return;
+    }
+    if (kind !== 'rtp' || binding.rtcp) {
+      this.mediaOther++;
+      return;
+    }
+    const h = this.#header;
+    if (readRtpHeaderInto(payload, h) !== undefined) {
+      this.mediaOther++;
+      return;
+    }
+    this.rtpPackets++;
+    this.fileRtp++;
+    const call = binding.call;
+    const key = `${src}>${dst}>${h.ssrc}`;
+    let stats = call.streams.get(key);
+    if (stats === undefined) {
+      stats = new RtpStreamStats({
+        src,
+        dst,
+        payloadTypes: call.payloadTypes,
+        ...(this.#opts.silenceThresholdDbfs === undefined ? {} : { silenceThresholdDbfs: this.#opts.silenceThresholdDbfs }),
+        ...this.#senderSdp(call, src, dst),
+      });
+      call.streams.set(key, stats);
+    }
+    stats.add(at, h, payload);
+  }
+
+  /** The address the sender announced in SDP: the call's latest media endpoint other than the receiver's. */
+  #senderSdp(call: CallState, src: string, dst: string): { sdpAddress?: string } {
+    if (call.media.some((m) => m.key === src)) return { sdpAddress: src };
+    for (let i = call.media.length - 1; i >= 0; i--) {
+      const m = call.media[i];
+      if (m.key !== dst) return { sdpAddress: m.key };
+    }
+    return {};
+  }
+
+  #rtcp(call: CallState, at: number, src: string, dst: string, payload: Uint8Array): void {
+    this.rtcpPackets++;
+    const r = parseRtcp(payload);
+    for (const p of r.packets) {
+      if ((p.type === 'SR' || p.type === 'RR') && call.rtcp.length < MAX_RTCP_PER_CALL) {
+        call.rtcp.push({
+          at,
+          src,
+          dst,
+          type: p.type,
+          ssrc: p.ssrc,
+          reports: p.reports.map((b) => ({ ssrc: b.ssrc, fractionLost: b.fractionLost, cumulativeLost: b.cumulativeLost, jitter: b.jitter })),
+        });
+      }
+    }
+  }
+
+  get callCount(): number {
+    return this.#calls.size;
+  }
+
+  /** The calls in order of their first message. */
+  calls(): CaptureCall[] {
+    const out: CaptureCall[] = [];
+    for (const c of this.#calls.values()) {
+      const messages = [...c.messages].sort((a, b) => a.at - b.at);
+      const firstRequest = messages.find((m) => m.kind === 'request');
+      const streams = [...c.streams.values()].map((s) => s.snapshot()).sort((a, b) => a.firstAt - b.firstAt);
+      const times = [...messages.map((m) => m.at), ...streams.map((s) => s.lastAt)];
+      out.push({
+        callId: c.callId,
+        source: c.source,
+        messages,
+        streams,
+        ...(this.lastAt === undefined ? {} : { observedUntil: this.lastAt }),
+        ...(firstRequest ? { method: firstRequest.method } : messages[0]?.method ? { method: messages[0].method } : {}),
+        firstAt: messages[0]?.at ?? 0,
+        lastAt: times.reduce((a, b) => (b > a ? b : a), 0),
+        participants: c.participants,
+        rtcp: c.rtcp,
+      });
+    }
+    return out.sort((a, b) => a.firstAt - b.firstAt);
+  }
+}

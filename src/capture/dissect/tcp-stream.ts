@@ -1,0 +1,128 @@
+// Per-direction TCP reassembly (RFC 9293 sequence space): in-order delivery of segment
+// payloads despite reordering and retransmission, bounded buffering, and gaps (lost or
+// uncaptured segments) reported so the consumer can resynchronise.
+
+const MAX_PENDING_BYTES = 1 << 20;
+const MAX_PENDING_SEGMENTS = 256;
+
+export interface StreamConsumer {
+  /** Contiguous bytes of the stream, in order; `at` is the time of the segment that carried the last of them. */
+  data(bytes: Uint8Array, at: number, frame: number): void;
+  /** Bytes were skipped (never captured): framing must resynchronise. */
+  gap(missing: number): void;
+}
+
+export interface TcpStats {
+  segments: number;
+  retransmitted: number;
+  outOfOrder: number;
+  gaps: number;
+  gapBytes: number;
+}
+
+interface Segment {
+  readonly seq: number;
+  readonly data: Uint8Array;
+  readonly at: number;
+  readonly frame: number;
+}
+
+/** Serial-number arithmetic: a − b as a signed 32-bit distance. */
+function diff(a: number, b: number): number {
+  return (a - b) | 0;
+}
+
+export class TcpFlow {
+  #next: number | undefined;
+  #pending: Segment[] = [];
+  #pendingBytes = 0;
+  readonly #consumer: StreamConsumer;
+  readonly #stats: TcpStats;
+  finished = false;
+
+  constructor(consumer: StreamConsumer, stats: TcpStats) {
+    this.#consumer = consumer;
+    this.#stats = stats;
+  }
+
+  /** One segment: its sequence number, SYN/FIN flags and payload. */
+  segment(seq: number, syn: boolean, fin: boolean, payload: Uint8Array, at: number, frame: number): void {
+    this.#stats.segments++;
+    if (syn) {
+      // A new connection on a known 4-tuple starts a fresh byte stream.
+      if (this.#next !== undefined && this.#next !== ((seq + 1) >>> 0)) {
+        this.#pending = [];
+        this.#pendingBytes = 0;
+        this.#consumer.gap(0);
+      }
+      // The SYN takes one sequence number; data starts after it.
+      this.#next = (seq + 1) >>> 0;
+      seq = this.#next;
+    }
+    if (payload.length > 0) {
+      if (this.#next === undefined) this.#next = seq; // the capture started mid-stream
+      const d = diff(seq, this.#next);
+      if (d <= 0) {
+        if (d + payload.length <= 0) {
+          this.#stats.retransmitted++;
+        } else {
+          // Partly new: keep only the part beyond what was delivered.
+          if (d < 0) this.#stats.retransmitted++;
+          this.#deliver(payload.subarray(-d), at, frame);
+          this.#drain();
+        }
+      } else {
+        this.#stats.outOfOrder++;
+        this.#hold({ seq, data: payload.slice(), at, frame });
+      }
+    }
+    if (fin) this.finished = true;
+  }
+
+  #deliver(bytes: Uint8Array, at: number, frame: number): void {
+    this.#next = ((this.#next ?? 0) + bytes.length) >>> 0;
+    this.#consumer.data(bytes, at, frame);
+  }
+
+  #hold(s: Segment): void {
+    if (this.#pending.some((p) => p.seq === s.seq && p.data.length >= s.data.length)) {
+      this.#stats.retransmitted++;
+      return;
+    }
+    this.#pending.push(s);
+    this.#pendingBytes += s.data.length;
+    this.#pending.sort((a, b) => diff(a.seq, b.seq));
+    if (this.#pendingBytes > MAX_PENDING_BYTES || this.#pending.length > MAX_PENDING_SEGMENTS) this.#skipGap();
+  }
+
+  /** Delivers held segments that have become contiguous. */
+  #drain(): void {
+    while (this.#pending.length > 0 && this.#next !== undefined) {
+      const s = this.#pending[0];
+      const d = diff(s.seq, this.#next);
+      if (d > 0) return;
+      this.#pending.shift();
+      this.#pendingBytes -= s.data.length;
+      if (d + s.data.length > 0) this.#deliver(s.data.subarray(-d), s.at, s.frame);
+    }
+  }
+
+  /** Gives up on the missing bytes before the first held segment. */
+  #skipGap(): void {
+    const s = this.#pending[0];
+    if (s === undefined || this.#next === undefined) return;
+    const missing = diff(s.seq, this.#next);
+    if (missing > 0) {
+      this.#stats.gaps++;
+      this.#stats.gapBytes += missing;
+      this.#consumer.gap(missing);
+      this.#next = s.seq;
+    }
+    this.#drain();
+  }
+
+  /** End of capture: deliver what is held, across gaps. */
+  flush(): void {
+    while (this.#pending.length > 0) this.#skipGap();
+  }
+}

@@ -1,0 +1,117 @@
+// One captured SIP message → the evidence record the diagnosis rules read (SipEventEvidence
+// shape). Parsing is the sip layer's parseMessage; a message it finds damaged is still
+// recorded from what could be read, with the error, never dropped.
+import { parseMessage, partialMessageOf, type SipMessage } from '../sip/index.js';
+import { summariseSdp, type SdpSummary } from '../sdp/index.js';
+import type { CaptureSipEvent } from './types.js';
+
+/** Headers the rules read (evidence.ts), lower-case. */
+const KEPT_HEADERS = [
+  'warning',
+  'reason',
+  'retry-after',
+  'www-authenticate',
+  'proxy-authenticate',
+  'authorization',
+  'proxy-authorization',
+  'user-agent',
+  'server',
+  'x-trunkline-finding',
+  'contact',
+  'p-asserted-identity',
+  'record-route',
+  'supported',
+  'require',
+];
+
+const MAX_RAW = 64 * 1024;
+
+export interface ParsedSipEvent {
+  readonly callId: string | undefined;
+  readonly event: CaptureSipEvent;
+}
+
+function safe<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The SDP part of a body: application/sdp, or the application/sdp part of a multipart body. */
+function sdpText(msg: SipMessage, contentType: string | undefined): string | undefined {
+  if (msg.body.length === 0) return undefined;
+  const ct = (contentType ?? '').toLowerCase();
+  const text = msg.body.toString('utf8');
+  if (ct.startsWith('application/sdp')) return text;
+  if (ct.startsWith('multipart/')) {
+    // RFC 2046 §5.1: parts separated by --boundary; pick the one whose Content-Type is SDP.
+    const m = /boundary="?([^";]+)"?/i.exec(contentType ?? '');
+    if (m === null) return undefined;
+    for (const part of text.split(`--${m[1]}`)) {
+      const split = part.search(/\r?\n\r?\n/);
+      if (split < 0) continue;
+      if (/content-type:\s*application\/sdp/i.test(part.slice(0, split))) return part.slice(split).replace(/^\r?\n\r?\n/, '');
+    }
+    return undefined;
+  }
+  // No or odd Content-Type but an SDP-looking body: still summarise it.
+  return ct === '' && text.startsWith('v=0') ? text : undefined;
+}
+
+export function toSipEvent(
+  bytes: Uint8Array,
+  meta: { at: number; src: string; dst: string; transport: string; frame: number; file: number; truncated?: boolean },
+): ParsedSipEvent | undefined {
+  let msg: SipMessage | undefined;
+  let parseError: string | undefined;
+  try {
+    msg = parseMessage(bytes, { strict: false, maxBytes: 1 << 20 });
+  } catch (err) {
+    msg = partialMessageOf(err);
+    parseError = err instanceof Error ? err.message : String(err);
+  }
+  if (msg === undefined) return undefined;
+  const h = msg.headers;
+  const cseq = safe(() => h.cseq());
+  const from = safe(() => h.from());
+  const to = safe(() => h.to());
+  const via = safe(() => h.topVia());
+  const callId = safe(() => h.callId()) ?? h.get('call-id');
+  const contentType = h.get('content-type');
+  let sdp: SdpSummary | undefined;
+  const body = sdpText(msg, contentType);
+  if (body !== undefined) sdp = safe(() => summariseSdp(body));
+  const headers: Record<string, string[]> = {};
+  for (const name of KEPT_HEADERS) {
+    const values = safe(() => h.getAll(name));
+    if (values !== undefined && values.length > 0) headers[name] = values;
+  }
+  const rawBytes = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, MAX_RAW));
+  const method = msg.kind === 'request' ? msg.method : (cseq?.method ?? '');
+  const event: CaptureSipEvent = {
+    at: meta.at,
+    src: meta.src,
+    dst: meta.dst,
+    transport: meta.transport,
+    kind: msg.kind,
+    method,
+    ...(msg.kind === 'response' ? { status: msg.status, reason: msg.reason } : {}),
+    cseq: cseq?.seq ?? 0,
+    ...(via?.branch ? { branch: via.branch } : {}),
+    ...(from?.tag ? { fromTag: from.tag } : {}),
+    ...(to?.tag ? { toTag: to.tag } : {}),
+    ...(from ? { from: from.uri } : {}),
+    ...(to ? { to: to.uri } : {}),
+    ...(msg.kind === 'request' ? { requestUri: msg.uri } : {}),
+    ...(contentType === undefined ? {} : { contentType }),
+    ...(sdp === undefined ? {} : { sdp }),
+    ...(Object.keys(headers).length > 0 ? { headers } : {}),
+    frame: meta.frame,
+    file: meta.file,
+    raw: rawBytes.toString('utf8'),
+    ...(parseError === undefined ? {} : { parseError: meta.truncated ? `${parseError} (frame cut by the snap length)` : parseError }),
+  };
+  return { callId, event };
+}

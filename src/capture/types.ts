@@ -1,0 +1,109 @@
+// The plain objects the capture layer produces. They mirror diagnosis' evidence types field
+// for field (capture is L2 beside diagnosis and cannot import it); the analyzer (L3) passes
+// them on, and TypeScript's structural typing checks the fit there.
+import type { TrunklineError } from '../core/index.js';
+import type { RtpStreamSnapshot } from '../rtp/index.js';
+import type { SdpSummary } from '../sdp/index.js';
+
+/** Mirrors SipEventEvidence, plus what a ladder needs. */
+export interface CaptureSipEvent {
+  readonly at: number;
+  readonly src: string;
+  readonly dst: string;
+  readonly transport: string;
+  readonly kind: 'request' | 'response';
+  readonly method: string;
+  readonly status?: number;
+  readonly reason?: string;
+  readonly cseq: number;
+  readonly branch?: string;
+  readonly fromTag?: string;
+  readonly toTag?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly requestUri?: string;
+  readonly contentType?: string;
+  readonly sdp?: SdpSummary;
+  readonly headers?: Readonly<Record<string, readonly string[]>>;
+  // Beyond the evidence contract:
+  /** 1-based frame number in its file (as tshark numbers them), or line number for text logs. */
+  readonly frame: number;
+  /** Index into CaptureSummary.files of the file it came from. */
+  readonly file: number;
+  /** The message as captured (first 64 KiB). */
+  readonly raw: string;
+  /** The parser found the message damaged (e.g. a body cut by the snap length); what it could read is here. */
+  readonly parseError?: string;
+}
+
+export interface CaptureRtcpReport {
+  readonly at: number;
+  readonly src: string;
+  readonly dst: string;
+  readonly type: 'SR' | 'RR';
+  readonly ssrc: number;
+  readonly reports: readonly {
+    readonly ssrc: number;
+    readonly fractionLost: number;
+    readonly cumulativeLost: number;
+    readonly jitter: number;
+  }[];
+}
+
+/** Mirrors CallEvidence, plus what the analyzer needs for a call list and a ladder. */
+export interface CaptureCall {
+  readonly callId: string;
+  readonly source: 'capture' | 'log';
+  readonly messages: readonly CaptureSipEvent[];
+  readonly streams: readonly RtpStreamSnapshot[];
+  readonly observedUntil?: number;
+  // Beyond the evidence contract:
+  /** Method of the first request (INVITE, REGISTER, OPTIONS, …). */
+  readonly method?: string;
+  readonly firstAt: number;
+  readonly lastAt: number;
+  /** Every "ip:port" that sent or received a message of the call, in order of appearance. */
+  readonly participants: readonly string[];
+  readonly rtcp: readonly CaptureRtcpReport[];
+}
+
+export interface UnreadableCount {
+  /** 'TLS', 'unknown link type', 'IPsec ESP (encrypted)', 'incomplete IP fragments', … */
+  readonly reason: string;
+  readonly count: number;
+  readonly detail?: string;
+}
+
+export interface CaptureFileSummary {
+  readonly name: string;
+  readonly format: 'pcap' | 'pcapng' | 'hep' | 'text' | 'unknown';
+  readonly bytesRead: number;
+  readonly packets: number;
+  readonly sipMessages: number;
+  readonly rtpPackets: number;
+  readonly linkTypes: readonly number[];
+  /** Set when the file could not be read to its end; everything before details.offset was read. */
+  readonly error?: { readonly code: string; readonly message: string; readonly offset?: number };
+}
+
+export interface CaptureSummary {
+  readonly packets: number;
+  readonly bytes: number;
+  readonly sipMessages: number;
+  readonly rtpPackets: number;
+  readonly rtcpPackets: number;
+  readonly calls: number;
+  readonly firstAt?: number;
+  readonly lastAt?: number;
+  readonly unreadable: readonly UnreadableCount[];
+  readonly files: readonly CaptureFileSummary[];
+  readonly tcp: { readonly segments: number; readonly retransmitted: number; readonly outOfOrder: number; readonly gaps: number };
+  readonly ipFragments: { readonly fragments: number; readonly reassembled: number; readonly incomplete: number };
+}
+
+export interface CaptureResult {
+  readonly calls: readonly CaptureCall[];
+  readonly summary: CaptureSummary;
+  /** Errors that stopped a file early (CAP_*, details.offset); the result still holds what was read. */
+  readonly errors: readonly TrunklineError[];
+}
