@@ -17,9 +17,17 @@ function classOf(code: number): SipCodeEntry['class'] {
   return `${Math.floor(code / 100)}xx` as SipCodeEntry['class'];
 }
 
+function elaborate(check: string, guideCheck: string): string[] {
+  if (check === guideCheck) return [];
+  if (!check.startsWith(`${guideCheck}:`)) return [check];
+  const rest = check.slice(guideCheck.length + 1).trim();
+  return [rest.charAt(0).toUpperCase() + rest.slice(1)];
+}
+
 function build(row: RegistryRow): SipCodeEntry {
   const guide = GUIDE_SIP_ROWS.find((g) => g.code === row.code);
-  const checks = guide && !row.checks.some((c) => c.startsWith(guide.check)) ? [guide.check, ...row.checks] : row.checks;
+  // The guide's check comes first, in its words; our elaboration of it follows as its own line.
+  const checks = guide ? [guide.check, ...row.checks.flatMap((c) => elaborate(c, guide.check))] : row.checks;
   return Object.freeze({
     code: row.code,
     name: row.name,

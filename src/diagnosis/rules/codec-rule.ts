@@ -21,7 +21,8 @@ function rejectionFindings(ctx: RuleContext): Finding[] {
   const offer = ctx.summary.offer;
   const request = ctx.summary.request;
   const out: Finding[] = [];
-  if ((code === 488 || code === 606 || code === 415) && offer && !offersPcma(offer)) {
+  const usable = offer ? audioMedia(offer).some((m) => m.port !== 0) : false;
+  if ((code === 488 || code === 606 || code === 415) && offer && usable && !offersPcma(offer)) {
     out.push(makeFinding('sip.488.no-pcma', [`${code} ${final.reason ?? ''}`.trim() + ` from ${final.src}`, `offered: ${describeOffer(offer)}`, 'PCMA/8000 (PT 8) was not offered'], { code }));
   }
   if (code === 415) {
@@ -29,7 +30,7 @@ function rejectionFindings(ctx: RuleContext): Finding[] {
     const notSdp = types.find((m) => !/^application\/sdp\b/i.test(m.contentType ?? ''));
     if (notSdp) out.push(makeFinding('sip.415.not-sdp', [`415 from ${final.src}`, `the ${notSdp.method} body was Content-Type: ${notSdp.contentType}`]));
   }
-  if (code === 606 && offer && audioMedia(offer).every((m) => m.port === 0)) {
+  if (code === 606 && offer && !usable) {
     out.push(makeFinding('sip.606.no-usable-media', [`606 from ${final.src}`, `offered: ${describeOffer(offer)}`, 'no audio stream with a non-zero port']));
   }
   if (code === 580 && offer) {
