@@ -7,6 +7,7 @@ import { isUsageError } from '../app/index.js';
 // One line per command; append new commands here.
 import { register as registerServe } from './commands/serve.js';
 import { register as registerAccounts } from './commands/accounts.js';
+import { register as registerDiagnose } from './commands/diagnose.js';
 
 const program = new Command();
 program
@@ -18,6 +19,7 @@ program
 
 registerServe(program);
 registerAccounts(program);
+registerDiagnose(program);
 
 /** Commands throw; this is the one place that turns an outcome into an exit code. */
 async function main(argv: readonly string[]): Promise<number> {

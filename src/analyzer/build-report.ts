@@ -1,0 +1,85 @@
+/**
+ * A capture result + the diagnosis rules → the report model. Pure: the result and the rules are
+ * given, so that tests can drive it with hand-built evidence and the CLI with real captures.
+ */
+import type { CaptureCall, CaptureSummary, UnreadableCount } from '../capture/index.js';
+import type { CallEvidence, Finding } from '../diagnosis/index.js';
+import { buildCallReport, iso } from './call-report.js';
+import { REPORT_SCHEMA } from './report.js';
+import type { CallReport, DiagnoseReport, UnreadableReport } from './report.js';
+
+/** The rules to run on each call: diagnoseCall from the diagnosis layer, or a stand-in in tests. */
+export interface Diagnoser {
+  diagnose(ev: CallEvidence): readonly Finding[];
+}
+
+/** What each kind of unreadable traffic is, and how to see it, when the capture layer gives no detail. */
+const UNREADABLE_ADVICE: readonly (readonly [RegExp, string])[] = [
+  [/tls/i, 'SIP over TLS is encrypted: capture on the PBX before encryption, export the TLS keys (SSLKEYLOGFILE), or use HEP from the SIP server.'],
+  [/srtp/i, 'SRTP media is encrypted: packet counts are known but the audio cannot be checked.'],
+  [/link type/i, 'the capture uses a link layer trunkline does not read: capture again with tcpdump -i any (Linux cooked) or on an Ethernet interface.'],
+  [/fragment/i, 'IP fragments whose other parts are missing from the capture: the datagram they belong to could not be rebuilt.'],
+  [/sctp/i, 'SIP over SCTP is not read.'],
+  [/websocket/i, 'SIP over WebSocket is not read.'],
+];
+
+function unreadable(u: UnreadableCount): UnreadableReport {
+  const advice = UNREADABLE_ADVICE.find(([re]) => re.test(u.reason))?.[1];
+  return { what: u.reason, packets: u.count, detail: u.detail ?? advice ?? 'not decoded' };
+}
+
+function count<T>(items: readonly T[], key: (t: T) => readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const it of items) for (const k of key(it)) out[k] = (out[k] ?? 0) + 1;
+  return out;
+}
+
+/** A capture call is evidence as it is (capture mirrors the contract field for field). */
+export function toEvidence(c: CaptureCall): CallEvidence {
+  return c;
+}
+
+/** What the report is built from: a CaptureResult fits (its calls are evidence and more). */
+export interface ReportInput {
+  readonly calls: readonly CallEvidence[];
+  readonly summary: CaptureSummary;
+}
+
+export function buildReport(result: ReportInput, diagnoser: Diagnoser, now: Date = new Date()): DiagnoseReport {
+  const calls: CallReport[] = result.calls
+    .map((ev) => buildCallReport(ev, diagnoser.diagnose(ev)))
+    .sort((a, b) => (a.start_at < b.start_at ? -1 : a.start_at > b.start_at ? 1 : 0));
+  const s = result.summary;
+  return {
+    schema: REPORT_SCHEMA,
+    generated_at: iso(now.getTime()),
+    files: s.files.map((f) => ({
+      path: f.name,
+      format: f.format,
+      bytes: f.bytesRead,
+      packets: f.packets,
+      ...(f.error ? { error: { code: f.error.code, message: f.error.message, ...(f.error.offset !== undefined ? { offset: f.error.offset } : {}) } } : {}),
+    })),
+    summary: {
+      files: s.files.length,
+      packets: s.packets,
+      sip_messages: s.sipMessages,
+      rtp_packets: s.rtpPackets,
+      rtcp_packets: s.rtcpPackets,
+      calls: calls.length,
+      streams: calls.reduce((n, c) => n + c.streams.length, 0),
+      states: count(calls, (c) => [c.state]),
+      findings: count(calls, (c) => [...new Set(c.findings.map((f) => f.id))]),
+      unreadable: s.unreadable.map(unreadable),
+    },
+    calls,
+  };
+}
+
+/** `--call ID`: an exact Call-ID, else the one call whose Call-ID starts with ID. */
+export function findCall(report: DiagnoseReport, id: string): CallReport | undefined {
+  const exact = report.calls.find((c) => c.call_id === id);
+  if (exact) return exact;
+  const prefixed = report.calls.filter((c) => c.call_id.startsWith(id));
+  return prefixed.length === 1 ? prefixed[0] : undefined;
+}

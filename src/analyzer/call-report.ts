@@ -1,0 +1,117 @@
+/**
+ * One call's evidence → its report: the timeline (start, answer, end, final code) and state as the
+ * diagnosis layer sums them up (summarizeCall), the ladder, the offer/answer and the streams.
+ */
+import { summarizeCall } from '../diagnosis/index.js';
+import type { CallEvidence, Finding, RtpStreamEvidence, SdpEvidence, SipEventEvidence } from '../diagnosis/index.js';
+import type { CallReport, LadderMessage, SdpSideReport, StreamReport } from './report.js';
+
+const SEVERITY_RANK: Readonly<Record<string, number>> = { critical: 0, error: 1, warning: 2, info: 3 };
+
+export function iso(ms: number): string {
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : '';
+}
+
+export function messageLabel(m: SipEventEvidence): string {
+  if (m.kind === 'request') return m.method;
+  return m.reason ? `${m.status} ${m.reason}` : String(m.status);
+}
+
+function sdpSide(m: SipEventEvidence, sdp: SdpEvidence): SdpSideReport {
+  const audio = sdp.media.find((x) => x.type === 'audio') ?? sdp.media[0];
+  const addr = audio?.connectionAddress ?? sdp.connectionAddress;
+  const host = addr && addr.includes(':') && !addr.startsWith('[') ? `[${addr}]` : addr;
+  return {
+    sent_by: m.src,
+    in_message: messageLabel(m),
+    media_address: host !== undefined && audio ? `${host}:${audio.port}` : host,
+    codecs: (audio?.payloads ?? []).map((p) => p.encoding ?? `PT${p.pt}`),
+    direction: audio?.direction,
+    encrypted: sdp.media.some((x) => x.encrypted === true),
+  };
+}
+
+function streamReport(s: RtpStreamEvidence): StreamReport {
+  return {
+    src: s.src,
+    dst: s.dst,
+    ssrc: s.ssrc,
+    ssrc_hex: `0x${(s.ssrc >>> 0).toString(16).toUpperCase().padStart(8, '0')}`,
+    payload_type: s.payloadType,
+    codec: s.codec ?? `PT${s.payloadType}`,
+    packets: s.packets,
+    bytes: s.bytes,
+    lost: s.lost,
+    jitter_ms: Math.round(s.jitterMs * 1000) / 1000,
+    max_gap_ms: Math.round(s.maxGapMs * 1000) / 1000,
+    first_at: iso(s.firstAt),
+    last_at: iso(s.lastAt),
+    ssrc_changes: s.ssrcChanges,
+    comfort_noise_packets: s.comfortNoisePackets ?? 0,
+    ...(s.sdpAddress !== undefined && s.sdpAddress !== s.src ? { sdp_address: s.sdpAddress } : {}),
+  };
+}
+
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort((a, b) => (SEVERITY_RANK[a.severity] ?? 9) - (SEVERITY_RANK[b.severity] ?? 9));
+}
+
+export function buildCallReport(ev: CallEvidence, findings: readonly Finding[]): CallReport {
+  const sum = summarizeCall(ev);
+  const msgs = ev.messages;
+  const start = sum.startAt ?? msgs[0]?.at ?? ev.streams[0]?.firstAt ?? 0;
+  const firstRequest = sum.request ?? msgs.find((m) => m.kind === 'request') ?? msgs[0];
+  const endpoints: string[] = [];
+  const see = (e: string): void => {
+    if (!endpoints.includes(e)) endpoints.push(e);
+  };
+  const ladder: LadderMessage[] = msgs.map((m) => {
+    see(m.src);
+    see(m.dst);
+    return {
+      at: iso(m.at),
+      offset_ms: Math.round((m.at - start) * 1000) / 1000,
+      src: m.src,
+      dst: m.dst,
+      transport: m.transport,
+      label: messageLabel(m),
+      method: m.method,
+      ...(m.status !== undefined ? { status: m.status } : {}),
+      cseq: m.cseq,
+      has_sdp: m.sdp !== undefined,
+    };
+  });
+  // The SDP objects of the summary are the messages' own: find the message each came in.
+  const carrier = (sdp: SdpEvidence | undefined): SdpSideReport | undefined => {
+    const m = sdp ? msgs.find((x) => x.sdp === sdp) : undefined;
+    return m && sdp ? sdpSide(m, sdp) : undefined;
+  };
+  const offer = carrier(sum.offer);
+  const answer = carrier(sum.answer);
+  // When answered: from answer to the BYE (or the end of observation); else from the first to the last message.
+  let last = start;
+  for (const m of msgs) last = Math.max(last, m.at);
+  const from = sum.answerAt ?? start;
+  const to = sum.answerAt !== undefined ? (sum.endAt ?? sum.observedUntil) : (sum.endAt ?? last);
+  return {
+    call_id: ev.callId,
+    method: sum.method ?? firstRequest?.method ?? 'UNKNOWN',
+    from: firstRequest?.from ?? '',
+    to: firstRequest?.to ?? '',
+    ...(ev.direction ? { direction: ev.direction } : {}),
+    transport: firstRequest?.transport ?? '',
+    start_at: iso(start),
+    ...(sum.answerAt !== undefined ? { answer_at: iso(sum.answerAt) } : {}),
+    ...(sum.endAt !== undefined ? { end_at: iso(sum.endAt) } : {}),
+    duration_s: Math.max(0, Math.round(to - from) / 1000),
+    ...(sum.finalCode !== undefined ? { final_code: sum.finalCode } : {}),
+    ...(sum.final?.reason !== undefined ? { final_reason: sum.final.reason } : {}),
+    state: sum.state,
+    ...(sum.endedBy ? { ended_by: sum.endedBy } : {}),
+    endpoints,
+    messages: ladder,
+    sdp: { ...(offer ? { offer } : {}), ...(answer ? { answer } : {}) },
+    streams: ev.streams.map(streamReport),
+    findings: sortFindings(findings),
+  };
+}

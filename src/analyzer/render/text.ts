@@ -1,0 +1,137 @@
+/**
+ * Plain-text rendering for a terminal: the call table, and one call in detail (ladder, SDP,
+ * streams, findings). Width-aware only in that long cells are cut with an ellipsis.
+ */
+import type { CallReport, DiagnoseReport, FileReport, StreamReport, SummaryReport } from '../report.js';
+
+function cut(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, Math.max(0, n - 1))}…`;
+}
+
+function table(head: readonly string[], rows: readonly (readonly string[])[], max: readonly number[]): string {
+  const cells = [head, ...rows].map((r) => r.map((c, i) => cut(c, max[i] ?? 40)));
+  const widths = head.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  return cells
+    .map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd())
+    .join('\n');
+}
+
+/** "sip:+44…@host" or '"Alice" <sip:…>;tag=…' → the user part or the URI, short. */
+export function shortParty(s: string): string {
+  const uri = /<([^>]+)>/.exec(s)?.[1] ?? s.split(';')[0];
+  const m = /^(?:sips?|tel):([^@;]+)(?:@([^;>]+))?/.exec(uri.trim());
+  if (!m) return uri.trim();
+  return m[2] && !/^\+?[\d*#]+$/.test(m[1]) ? `${m[1]}@${m[2]}` : m[1];
+}
+
+function time(isoText: string): string {
+  return isoText ? isoText.replace('T', ' ').replace('Z', '') : '';
+}
+
+function fileLine(f: FileReport): string {
+  const base = `${f.path}: ${f.format}, ${f.bytes} bytes, ${f.packets} packets`;
+  if (!f.error) return base;
+  const at = f.error.offset !== undefined ? ` at byte ${f.error.offset}` : '';
+  return `${base}\n  ERROR ${f.error.code}${at}: ${f.error.message} (what was read before it is reported)`;
+}
+
+export function renderSummaryText(s: SummaryReport): string {
+  const lines = [
+    `${s.packets} packets: ${s.sip_messages} SIP messages, ${s.rtp_packets} RTP, ${s.rtcp_packets} RTCP; ${s.calls} calls, ${s.streams} RTP streams`,
+  ];
+  for (const u of s.unreadable) lines.push(`not read: ${u.what} — ${u.packets} packets. ${u.detail}`);
+  return lines.join('\n');
+}
+
+export function renderCallTable(report: DiagnoseReport): string {
+  const rows = report.calls.map((c) => {
+    const top = c.findings[0];
+    return [
+      c.call_id,
+      `${shortParty(c.from)} → ${shortParty(c.to)}`,
+      c.method,
+      time(c.start_at).slice(0, 23),
+      `${c.duration_s.toFixed(1)}s`,
+      c.final_code !== undefined ? String(c.final_code) : '-',
+      c.state,
+      top ? `[${top.severity}] ${top.title}` : '',
+    ];
+  });
+  const head = ['CALL-ID', 'FROM → TO', 'METHOD', 'START', 'DURATION', 'CODE', 'STATE', 'TOP FINDING'];
+  const out = [...report.files.map(fileLine), renderSummaryText(report.summary), ''];
+  out.push(rows.length > 0 ? table(head, rows, [36, 40, 9, 23, 9, 4, 11, 90]) : 'no calls found');
+  return `${out.join('\n')}\n`;
+}
+
+function ladderText(c: CallReport): string {
+  // One column per endpoint, wide enough for the longest label; each message is an arrow from
+  // its sender's column to its receiver's, the label inside the shaft.
+  const eps = c.endpoints;
+  const labels = c.messages.map((m) => `${m.label}${m.has_sdp ? ' (SDP)' : ''}${m.transport && m.transport !== 'UDP' ? ` ${m.transport}` : ''}`);
+  const col = Math.min(60, Math.max(26, ...eps.map((e) => e.length + 2), ...labels.map((l) => l.length + 8)));
+  const header = eps.map((e) => cut(e, col - 2).padEnd(col)).join('').trimEnd();
+  const lines = [`${'time (s)'.padEnd(10)}${header}`];
+  c.messages.forEach((m, k) => {
+    const a = eps.indexOf(m.src);
+    const b = eps.indexOf(m.dst);
+    const lo = Math.min(a, b);
+    const width = Math.abs(b - a) * col;
+    let arrow: string;
+    if (a === b) arrow = `⟲ ${labels[k]}`;
+    else {
+      const label = ` ${cut(labels[k], Math.max(4, width - 6))} `;
+      const shaft = width - 1 - label.length;
+      const left = '─'.repeat(2);
+      const right = '─'.repeat(Math.max(0, shaft - 2));
+      arrow = a < b ? `${left}${label}${right}▶` : `◀${right}${label}${left}`;
+    }
+    lines.push(`${(m.offset_ms / 1000).toFixed(3).padStart(8)}  ${' '.repeat(lo * col)}${arrow}`);
+  });
+  return lines.join('\n');
+}
+
+function streamRows(streams: readonly StreamReport[]): string {
+  if (streams.length === 0) return '  (no RTP)';
+  const rows = streams.map((s) => [
+    `${s.src} → ${s.dst}`,
+    s.ssrc_hex,
+    s.codec,
+    String(s.packets),
+    String(s.lost),
+    s.jitter_ms.toFixed(2),
+    s.max_gap_ms.toFixed(0),
+    time(s.first_at).slice(11, 23),
+    time(s.last_at).slice(11, 23),
+    s.sdp_address ? `SDP said ${s.sdp_address}` : s.comfort_noise_packets > 0 ? `${s.comfort_noise_packets} CN` : '',
+  ]);
+  const head = ['SRC → DST', 'SSRC', 'CODEC', 'PACKETS', 'LOST', 'JITTER MS', 'MAX GAP MS', 'FIRST', 'LAST', 'NOTE'];
+  return table(head, rows, [50, 10, 16, 8, 6, 9, 10, 12, 12, 40])
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}
+
+export function renderCallDetail(c: CallReport): string {
+  const out: string[] = [];
+  out.push(`Call ${c.call_id}`);
+  out.push(`  ${c.method} ${shortParty(c.from)} → ${shortParty(c.to)} over ${c.transport || '?'}`);
+  out.push(
+    `  start ${time(c.start_at)}${c.answer_at ? `, answered ${time(c.answer_at)}` : ''}${c.end_at ? `, ended ${time(c.end_at)}` : ''}; ` +
+      `duration ${c.duration_s.toFixed(1)}s; final ${c.final_code ?? '-'}${c.final_reason ? ` ${c.final_reason}` : ''}; state ${c.state}`,
+  );
+  out.push('', 'Ladder', ladderText(c), '', 'SDP');
+  const side = (name: string, s: CallReport['sdp']['offer']): string =>
+    s
+      ? `  ${name.padEnd(6)} from ${s.sent_by} in ${s.in_message}: media ${s.media_address ?? '?'}, codecs ${s.codecs.join(' ') || '(none)'}` +
+        `${s.direction ? `, ${s.direction}` : ''}${s.encrypted ? ', encrypted (SRTP)' : ''}`
+      : `  ${name.padEnd(6)} (none seen)`;
+  out.push(side('offer', c.sdp.offer), side('answer', c.sdp.answer), '', 'RTP streams', streamRows(c.streams), '', 'Findings');
+  if (c.findings.length === 0) out.push('  none: nothing in the evidence points to a fault');
+  for (const f of c.findings) {
+    out.push(`  [${f.severity}] ${f.title} (${f.id}${f.code !== undefined ? `, ${f.code}` : ''}; fault: ${f.fault_domain})`);
+    for (const e of f.evidence) out.push(`    seen: ${e}`);
+    for (const k of f.checks) out.push(`    check: ${k}`);
+    if (f.fix) out.push(`    fix: ${f.fix}`);
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,144 @@
+/**
+ * The report model: what `trunkline diagnose` found in one or more captures. It is the JSON
+ * document of `--json` as it is (snake_case, times as ISO 8601 strings with milliseconds),
+ * documented field by field in docs/diagnose-json.md; the text and HTML renderers read the
+ * same model, so the three outputs never disagree.
+ */
+import type { CallState, Finding } from '../diagnosis/index.js';
+
+/**
+ * What the call came to, as the diagnosis layer decides it (summarizeCall): answered, completed
+ * (a non-INVITE got its 2xx), cancelled, rejected (busy/decline), redirected, failed, timed-out
+ * (unanswered past Timer B), in-progress (no final answer by the end of the capture — a cut-off
+ * capture is never a failure).
+ */
+export type { CallState };
+
+/** Bumped when a field changes meaning or goes away; new fields do not bump it. */
+export const REPORT_SCHEMA = 'trunkline.diagnose/1';
+
+export interface LadderMessage {
+  readonly at: string;
+  /** Milliseconds since the call's first message. */
+  readonly offset_ms: number;
+  readonly src: string;
+  readonly dst: string;
+  readonly transport: string;
+  /** "INVITE", "200 OK", "401 Unauthorized" … */
+  readonly label: string;
+  readonly method: string;
+  readonly status?: number;
+  readonly cseq: number;
+  readonly has_sdp: boolean;
+}
+
+export interface SdpSideReport {
+  /** The endpoint that sent this SDP (the message's source). */
+  readonly sent_by: string;
+  /** In the message: "INVITE", "200 OK", "183 Session Progress" … */
+  readonly in_message: string;
+  /** Media address as c= says, "ip:port" of the first audio m= line. */
+  readonly media_address?: string;
+  /** Codec names in m= order (the offerer's preference first). */
+  readonly codecs: readonly string[];
+  readonly direction?: string;
+  readonly encrypted: boolean;
+}
+
+export interface StreamReport {
+  readonly src: string;
+  readonly dst: string;
+  readonly ssrc: number;
+  /** ssrc as 0x%08X, as tshark and Wireshark print it. */
+  readonly ssrc_hex: string;
+  readonly payload_type: number;
+  readonly codec: string;
+  readonly packets: number;
+  readonly bytes: number;
+  readonly lost: number;
+  readonly jitter_ms: number;
+  readonly max_gap_ms: number;
+  readonly first_at: string;
+  readonly last_at: string;
+  readonly ssrc_changes: number;
+  readonly comfort_noise_packets: number;
+  /** The address the SDP announced for this sender, when it differs from src (asymmetric RTP). */
+  readonly sdp_address?: string;
+}
+
+export type FindingReport = Finding;
+
+export interface CallReport {
+  readonly call_id: string;
+  /** Method of the call's first request: INVITE for calls, else REGISTER, OPTIONS … */
+  readonly method: string;
+  readonly from: string;
+  readonly to: string;
+  readonly direction?: 'inbound' | 'outbound';
+  readonly transport: string;
+  readonly start_at: string;
+  readonly answer_at?: string;
+  readonly end_at?: string;
+  /** From answer to end when answered, else from the first to the last message; seconds. */
+  readonly duration_s: number;
+  /** The final response to the (last) INVITE, or to the first request when no INVITE. */
+  readonly final_code?: number;
+  readonly final_reason?: string;
+  readonly state: CallState;
+  /** Who sent the BYE (or CANCEL). */
+  readonly ended_by?: 'caller' | 'callee';
+  /** Every endpoint ("ip:port") that sent or received a message, in order of appearance. */
+  readonly endpoints: readonly string[];
+  readonly messages: readonly LadderMessage[];
+  readonly sdp: { readonly offer?: SdpSideReport; readonly answer?: SdpSideReport };
+  readonly streams: readonly StreamReport[];
+  /** Most severe first. */
+  readonly findings: readonly FindingReport[];
+}
+
+export interface UnreadableReport {
+  /** What could not be read: "TLS", "SRTP", "link type 147", "SCTP", "WebSocket" … */
+  readonly what: string;
+  readonly packets: number;
+  /** In plain words: what it is, and what to do to see it. */
+  readonly detail: string;
+}
+
+export interface FileErrorReport {
+  readonly code: string;
+  readonly message: string;
+  /** Byte offset in the file where reading stopped. */
+  readonly offset?: number;
+}
+
+export interface FileReport {
+  readonly path: string;
+  readonly format: string;
+  readonly bytes: number;
+  readonly packets: number;
+  /** Set when the file is corrupt or truncated: what was read before it is still reported. */
+  readonly error?: FileErrorReport;
+}
+
+export interface SummaryReport {
+  readonly files: number;
+  readonly packets: number;
+  readonly sip_messages: number;
+  readonly rtp_packets: number;
+  readonly rtcp_packets: number;
+  readonly calls: number;
+  readonly streams: number;
+  /** Calls by state. */
+  readonly states: Readonly<Record<string, number>>;
+  /** Findings by id, over all calls. */
+  readonly findings: Readonly<Record<string, number>>;
+  readonly unreadable: readonly UnreadableReport[];
+}
+
+export interface DiagnoseReport {
+  readonly schema: typeof REPORT_SCHEMA;
+  readonly generated_at: string;
+  readonly files: readonly FileReport[];
+  readonly summary: SummaryReport;
+  readonly calls: readonly CallReport[];
+}
