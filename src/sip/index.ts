@@ -18,3 +18,30 @@ export { parseVia, parseNameAddr, parseCSeq, parseAuthValue, parseMediaType } fr
 export { quote, unquote } from './parser/lexer.js';
 export { SipStreamFramer, type FramerEvent, type FramerOptions } from './parser/stream-framer.js';
 // --- end messages
+
+// --- transports, transactions, dialogs, digest, stateless UAS (owner: siptx)
+export { SipTransportErrorCodes, type SipTransportErrorCode } from './transport/errors.js';
+export {
+  DEFAULT_TRANSPORT_LIMITS, sipMessageChannel, familyOf,
+  type Transport, type TransportProtocol, type SocketAddress, type Destination, type InboundMessage,
+  type TransportEvent, type TransportHandlers, type TransportLimits, type TransportLimit, type SipMessageEvent,
+} from './transport/transport.js';
+export { UdpTransport, type UdpTransportOptions } from './transport/udp-transport.js';
+export { StreamTransport, type StreamTransportOptions } from './transport/stream-transport.js';
+export { TransportSet, type TransportPort, type TransportSetOptions, type SentBy } from './transport/transport-set.js';
+export { SipResolver, orderSrv, type ResolveInput, type ResolvedTarget, type DnsPort } from './transport/resolver.js';
+export { SipTransactionErrorCodes, type SipTransactionErrorCode } from './transaction/errors.js';
+export { RFC3261_TIMERS, timerDurations, type TimerSettings, type TimerDurations, type TimerName } from './transaction/timers.js';
+export { TransactionLayer, type TransactionLayerOptions, type TransactionUser, type TransactionLayerStats } from './transaction/transaction-layer.js';
+export { ClientTransaction, ackFor, cancelFor, type ClientTransactionHandlers } from './transaction/client-transaction.js';
+export { ServerTransaction, type ServerTransactionHandlers, type RequestSource } from './transaction/server-transaction.js';
+export { txStateChannel, type TxStateEvent, type TxKind } from './transaction/tx-base.js';
+export { MAGIC_COOKIE } from './transaction/keys.js';
+export { SipAuthErrorCodes, type SipAuthErrorCode } from './auth/errors.js';
+export {
+  DigestServer, answerChallenge, formatChallenge, usernameOf,
+  type DigestServerOptions, type DigestChallenge, type DigestVerdict, type DigestFailure, type DigestClientCredentials,
+} from './auth/digest.js';
+export { checkRequest, answerOptions, KNOWN_METHODS, type UasPolicy, type StatelessAnswer } from './uas/stateless-answers.js';
+export { UasCore, type SipRequestHandler, type UasCoreEvents } from './uas/uas-core.js';
+// --- end siptx

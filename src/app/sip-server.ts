@@ -1,0 +1,149 @@
+import type { Clock, Logger } from '../core/index.js';
+import { isTrunklineError } from '../core/index.js';
+import {
+  StreamTransport, TransactionLayer, TransportSet, UasCore, UdpTransport,
+  type SipRequestHandler, type TimerSettings, type Transport, type TransportEvent, type TransportLimits,
+} from '../sip/index.js';
+
+/**
+ * The SIP part of `trunkline serve`: UDP+TCP listeners (and TLS when a certificate is given)
+ * on IPv4 and IPv6, one transaction layer, and the UAS core that answers OPTIONS and the
+ * stateless rejections of RFC 3261 §8.2. The edge plugs its B2BUA in with setHandler().
+ */
+export interface SipServerOptions {
+  readonly host: string;
+  /** 0 picks a free port (the same for UDP and TCP, and for IPv4 and IPv6). */
+  readonly port: number;
+  readonly tls: { readonly port: number; readonly key: string | Buffer; readonly cert: string | Buffer } | null;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly timers?: TimerSettings;
+  readonly limits?: Partial<TransportLimits>;
+  /** Host for Via headers when listening on a wildcard address. */
+  readonly advertisedHost?: string;
+  /** Option tags of the UAS core beyond the handler's. */
+  readonly supported?: readonly string[];
+}
+
+export interface SipServer {
+  /** The UDP+TCP port and the TLS port actually bound. */
+  readonly ports: { readonly sip: number; readonly tls: number | null };
+  readonly layer: TransactionLayer;
+  readonly transports: TransportSet;
+  readonly uas: UasCore;
+  setHandler(handler: SipRequestHandler | undefined): void;
+  stop(): Promise<void>;
+}
+
+/** A wildcard host listens on both families; IPv6 is skipped with a warning where the host has none. */
+function hostsFor(host: string): { hosts: string[]; optional: Set<string> } {
+  if (host === '0.0.0.0' || host === '::') return { hosts: ['0.0.0.0', '::'], optional: new Set(['::']) };
+  return { hosts: [host.replace(/^\[|\]$/g, '')], optional: new Set() };
+}
+
+export async function startSipServer(options: SipServerOptions): Promise<SipServer> {
+  const log = options.logger.child({ part: 'sip' });
+  const transports = new TransportSet([], options.advertisedHost ? { advertisedHost: options.advertisedHost } : {});
+  const uas = new UasCore(
+    { supported: options.supported ?? [], accept: ['application/sdp'], server: 'trunkline', isLocal: (h, p) => transports.isLocal(h, p) },
+    {
+      answered: (req, status, why) => log.debug({ method: req.method, status, why }, `answered ${req.method} with ${status}: ${why}`),
+      dropped: (why, source) => log.info({ protocol: source.protocol, remote: `${source.remote.address}:${source.remote.port}`, why }, `SIP message dropped: ${why}`),
+      error: (err, where) => log.error({ where, err: (err as Error)?.message ?? String(err) }, 'SIP request handler failed'),
+    },
+  );
+  const layer = new TransactionLayer({ transports, tu: uas, clock: options.clock, ...(options.timers ? { timers: options.timers } : {}), ...(options.limits?.maxMessageBytes ? { maxMessageBytes: options.limits.maxMessageBytes } : {}), ...(options.limits?.maxHeaders ? { maxHeaders: options.limits.maxHeaders } : {}) });
+  const handlers = { onMessage: (m: Parameters<TransactionLayer['receive']>[0]) => layer.receive(m), onEvent: (e: TransportEvent) => logEvent(log, e) };
+  const opened: Transport[] = [];
+  const closeAll = async () => {
+    await Promise.all(opened.splice(0).map((t) => t.close().catch(() => undefined)));
+  };
+  try {
+    const { hosts, optional } = hostsFor(options.host);
+    const limits = options.limits ? { limits: options.limits } : {};
+    const sipPort = await bindAll(hosts, optional, options.port, log, async (host, port, into) => {
+      // UDP first: with port 0 it picks the port and TCP follows it (SPEC §7: one number for both).
+      const udp = await UdpTransport.listen({ host, port, handlers, ...limits });
+      into.push(udp);
+      into.push(await StreamTransport.listen({ host, port: udp.local.port, handlers, ...limits }));
+    }, opened);
+    let tlsPort: number | null = null;
+    if (options.tls) {
+      const tls = { key: options.tls.key, cert: options.tls.cert };
+      tlsPort = await bindAll(hosts, optional, options.tls.port, log, async (host, port, into) => {
+        into.push(await StreamTransport.listen({ host, port, handlers, tls, ...limits }));
+      }, opened);
+    }
+    for (const t of opened) transports.add(t);
+    log.info({ sip: sipPort, tls: tlsPort, hosts }, 'SIP listening');
+    return {
+      ports: { sip: sipPort, tls: tlsPort },
+      layer,
+      transports,
+      uas,
+      setHandler: (h) => uas.setHandler(h),
+      stop: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+type Binder = (host: string, port: number, into: Transport[]) => Promise<void>;
+
+/**
+ * Binds every host on one port. With port 0 the first bind picks it and the others follow; if
+ * another process holds that port on a later host, the whole set is retried on a new one.
+ */
+async function bindAll(hosts: readonly string[], optional: ReadonlySet<string>, port: number, log: Logger, bind: Binder, opened: Transport[]): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    const mine: Transport[] = [];
+    let chosen = port;
+    try {
+      for (const host of hosts) {
+        const before = mine.length;
+        try {
+          await bind(host, chosen, mine);
+        } catch (err) {
+          await Promise.all(mine.splice(before).map((t) => t.close().catch(() => undefined)));
+          if (optional.has(host) && isAddressUnavailable(err)) {
+            log.warn({ host, err: (err as Error).message }, `SIP not listening on ${host}: the host has no such address family`);
+            continue;
+          }
+          throw err;
+        }
+        if (chosen === 0) chosen = mine[before].local.port;
+      }
+      opened.push(...mine);
+      return chosen;
+    } catch (err) {
+      await Promise.all(mine.map((t) => t.close().catch(() => undefined)));
+      if (port !== 0 || attempt >= 4) throw err;
+    }
+  }
+}
+
+function isAddressUnavailable(err: unknown): boolean {
+  const cause = isTrunklineError(err) ? (err.cause as { code?: string } | undefined) : undefined;
+  return ['EADDRNOTAVAIL', 'EAFNOSUPPORT', 'EPROTONOSUPPORT'].includes(cause?.code ?? '');
+}
+
+function logEvent(log: Logger, e: TransportEvent): void {
+  const remote = 'remote' in e && e.remote ? `${e.remote.address}:${e.remote.port}` : undefined;
+  switch (e.type) {
+    case 'limit':
+      log.warn({ limit: e.limit, protocol: e.protocol, remote }, `SIP ${e.protocol.toUpperCase()} limit ${e.limit} reached from ${remote}: ${e.detail}`);
+      return;
+    case 'framing':
+      log.warn({ protocol: e.protocol, remote }, `SIP ${e.protocol.toUpperCase()} framing error from ${remote}: ${e.detail}`);
+      return;
+    case 'error':
+      log.info({ protocol: e.protocol, remote }, `SIP ${e.protocol.toUpperCase()} socket error${remote ? ` (${remote})` : ''}: ${e.detail}`);
+      return;
+    case 'connection':
+      log.debug({ protocol: e.protocol, remote, connection: e.connectionId }, `SIP ${e.protocol.toUpperCase()} connection ${e.state}`);
+      return;
+  }
+}
+
