@@ -52,8 +52,12 @@ export async function identifyTrunk(dir: EdgeDirectory, requestHost: string, sou
   return { ok: false, cause: 'ip-not-whitelisted', accountSid, detail: `${sourceIp} is not in the ranges of the account's trunks` };
 }
 
-/** Whether a trunk found by IP must also pass digest auth. */
+/**
+ * Whether a trunk found by IP must also pass digest auth. SPEC §2: "a trunk that has
+ * credentials also demands digest auth" — so the store's default `ip` mode means "IP, and
+ * digest once credentials exist"; only `ip_or_digest` lets a whitelisted source in alone.
+ */
 export function needsDigest(trunk: TrunkView): boolean {
   if (trunk.credentials.length === 0) return false;
-  return trunk.authMode !== 'ip' && trunk.authMode !== 'ip_or_digest';
+  return trunk.authMode !== 'ip_or_digest';
 }

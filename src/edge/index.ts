@@ -1,5 +1,5 @@
 // edge: the B2BUA — identify the trunk, authenticate, apply policy, refuse as data, route, record every call.
-export { EDGE_CAUSE_TABLE, EDGE_CAUSES, causeRow, type EdgeCause, type CauseRow } from './causes.js';
+export { EDGE_CAUSES, causeRow, type EdgeCause, type CauseRow } from './causes.js';
 export { reject, type Rejection, type RejectionDetail } from './rejections.js';
 export { checkNumber, isE164, normaliseDialled, type NumberVerdict } from './number-policy.js';
 export { SlidingWindowLimiter, type RateDecision } from './rate-limiter.js';
@@ -9,4 +9,14 @@ export { EdgeErrorCodes, type EdgeErrorCode } from './errors.js';
 export type { EdgeDirectory, TrunkView, NumberView, CredentialView, DestinationView, AuthMode } from './directory.js';
 export { identifyTrunk, matchPrefix, needsDigest, type Identification } from './identify-trunk.js';
 export { checkInviteBody, mediaTypeOf, type OfferVerdict } from './offer-policy.js';
-export { checkCaller, type CallerVerdict } from './caller-policy.js';
+export { checkCaller, callerE164, type CallerVerdict } from './caller-policy.js';
+export { Authenticator, type AuthVerdict } from './authenticate.js';
+export { createEdgeMetrics, noEdgeMetrics, type EdgeMetrics } from './metrics.js';
+export { B2bua, type B2buaOptions } from './b2bua.js';
+export { Call, type Role, type CallTarget } from './call.js';
+export { Leg, type Hop, type SipProtocol, type LocalAddress } from './leg.js';
+export type { EdgeSipPort, EdgeRequestHandler, ServerTx, ClientTx, ClientTxEvents, RequestSource } from './sip-port.js';
+export { passThroughMedia, type MediaAnchor, type MediaAnchorFactory, type CallSide } from './media-anchor.js';
+export { resolveTarget, hopFromUri } from './targets.js';
+export { TransactionLayerPort, edgeTransactionUser, edgeSipHandler, toSource } from './sip-adapter.js';
+export { StoreDirectory } from './store-directory.js';

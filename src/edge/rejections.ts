@@ -35,7 +35,7 @@ export function reject(cause: EdgeCause, callSid: string, agent: string, opts: R
   const headers: (readonly [string, string])[] = [];
   if (row.header === 'warning') {
     // RFC 3261 §20.43: warning-value = warn-code SP warn-agent SP warn-text.
-    const code = opts.warnCode ?? (cause === 'no-pcma' || cause === 'unsupported-body' ? 305 : 399);
+    const code = opts.warnCode ?? row.warnCode ?? 399;
     headers.push(['Warning', `${code} ${agent} ${quote(text)}`]);
   }
   // RFC 3326 §2: Reason: SIP ;cause=<status> ;text="…" — on every refusal so a PBX log shows why.

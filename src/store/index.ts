@@ -30,3 +30,6 @@ export { ReadModel, type TrunkView, type NumberRoute } from './read-model.js';
 export { type RateCounter, type RateDecision, MemoryRateCounter } from './counters/rate-counter.js';
 export { RedisRateCounter, type RedisRateCounterOptions } from './counters/redis-rate-counter.js';
 export { StoreErrorCodes, type StoreErrorCode } from './errors.js';
+export {
+  CallsRepo, type CallRecord, type CallRecordStore, type CallQuery, type CallDirection, type CallStatus, type FinalBy, type TraceEntry, type CallEvent, type CallsDatabase,
+} from './calls-repo.js';

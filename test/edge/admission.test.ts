@@ -43,11 +43,12 @@ test('a source in no whitelisted range is 403; an inactive trunk is 403; a chang
   assert.ok(x.ok && x.byIp && x.trunk.trunkSid === 'wide');
 });
 
-test('a trunk with credentials demands digest unless its auth_mode is ip', () => {
+test('a trunk with credentials demands digest unless its auth_mode is ip_or_digest', () => {
   const d = directory();
   const cred = [{ username: 'u', ha1Md5: 'x', ha1Sha256: 'y' }];
   assert.equal(needsDigest({ ...d.trunks.get('wide')!, credentials: cred }), true);
-  assert.equal(needsDigest({ ...d.trunks.get('wide')!, credentials: cred, authMode: 'ip' }), false);
+  assert.equal(needsDigest({ ...d.trunks.get('wide')!, credentials: cred, authMode: 'ip' }), true);
+  assert.equal(needsDigest({ ...d.trunks.get('wide')!, credentials: cred, authMode: 'ip_or_digest' }), false);
   assert.equal(needsDigest(d.trunks.get('wide')!), false);
 });
 

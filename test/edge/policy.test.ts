@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EDGE_CAUSES, causeRow, reject, checkNumber, SlidingWindowLimiter, orderTargets, shouldFailover } from '../../src/edge/index.js';
 import { FakeClock } from '../support/fake-clock.js';
+import { findingSpec } from '../../src/diagnosis/index.js';
 
 test('every generated code of SPEC §2 has a cause that produces it', () => {
   const generated = [400, 401, 403, 404, 408, 410, 415, 480, 484, 488, 500, 502, 503, 504, 580, 604, 606];
@@ -10,12 +11,16 @@ test('every generated code of SPEC §2 has a cause that produces it', () => {
   for (const relayed of [486, 600, 603]) assert.ok(!covered.has(relayed), `${relayed} must be relayed, never generated`);
 });
 
+test('every cause files its refusal under a finding the diagnosis engine knows', () => {
+  for (const c of EDGE_CAUSES) assert.ok(findingSpec(causeRow(c).finding), `${c} → ${causeRow(c).finding}`);
+});
+
 test('a refusal carries Reason (RFC 3326), X-Trunkline-Finding and X-Trunkline-Call-Sid', () => {
   const r = reject('ip-not-whitelisted', 'abc123', 'edge.example');
   assert.equal(r.status, 403);
   const h = new Map(r.headers);
   assert.match(h.get('Reason')!, /^SIP;cause=403;text="Source IP is in no whitelisted range/);
-  assert.equal(h.get('X-Trunkline-Finding'), 'edge.ip-not-whitelisted');
+  assert.equal(h.get('X-Trunkline-Finding'), 'acl.not-whitelisted');
   assert.equal(h.get('X-Trunkline-Call-Sid'), 'abc123');
 });
 

@@ -18,3 +18,12 @@ test('reason phrases follow RFC 3261 §21', () => {
   assert.equal(reasonPhrase(486), 'Busy Here');
   assert.equal(reasonPhrase(604), 'Does Not Exist Anywhere');
 });
+
+test('the simulator script plays the outcome: 0408 sends nothing, 0183 early media before 200', async () => {
+  const { scriptFor } = await import('../../src/pstn-sim/index.js');
+  assert.deepEqual(scriptFor('+919876540408').steps, []);
+  assert.deepEqual(scriptFor('+919876540183').steps.map((s) => [s.status, s.withSdp]), [[100, false], [183, true], [200, true]]);
+  assert.deepEqual(scriptFor('+919876540486').steps.map((s) => s.status), [100, 486]);
+  assert.equal(scriptFor('+919876540180').steps.at(-1)!.status, 180, 'rings forever');
+  assert.equal(scriptFor('+919876540000').echo, true);
+});

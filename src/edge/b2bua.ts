@@ -1,0 +1,350 @@
+import { newCallSid, type Clock, type Logger } from '../core/index.js';
+import { createResponse, type SipRequest } from '../sip/index.js';
+import type { Finding } from '../diagnosis/index.js';
+import type { CallRecord, CallRecordStore } from '../store/index.js';
+import type { Authenticator } from './authenticate.js';
+import { Call, dialogKey, type CallContext, type CallTarget, type Role } from './call.js';
+import { CallRecorder } from './call-record.js';
+import { callerE164, checkCaller } from './caller-policy.js';
+import type { EdgeDirectory, TrunkView } from './directory.js';
+import { identifyTrunk, needsDigest } from './identify-trunk.js';
+import type { Hop } from './leg.js';
+import { passThroughMedia, type CallSide, type MediaAnchorFactory } from './media-anchor.js';
+import { noEdgeMetrics, type EdgeMetrics } from './metrics.js';
+import { checkNumber } from './number-policy.js';
+import { checkInviteBody } from './offer-policy.js';
+import { SlidingWindowLimiter } from './rate-limiter.js';
+import { DEFAULT_FAILOVER_CODES, orderTargets, type RouteTarget } from './route.js';
+import type { EdgeRequestHandler, EdgeSipPort, RequestSource, ServerTx } from './sip-port.js';
+import { resolveTarget } from './targets.js';
+
+/**
+ * The B2BUA's front door: every request the SIP server receives lands here. New INVITEs are
+ * identified (customer or carrier side), admitted or refused as data, and routed; requests
+ * inside a dialog go to their call; CANCEL to the INVITE it cancels.
+ */
+export interface B2buaOptions {
+  readonly directory: EdgeDirectory;
+  readonly port: EdgeSipPort;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly authenticator: Authenticator;
+  readonly calls?: CallRecordStore;
+  readonly metrics?: EdgeMetrics;
+  readonly media?: MediaAnchorFactory;
+  /** Findings for a finished call's record (the diagnosis engine, wired by app/). */
+  readonly diagnose?: (record: CallRecord) => readonly Finding[];
+  /** warn-agent of Warning headers (RFC 3261 §20.43): the edge's host name. */
+  readonly agent: string;
+  /** Carrier gateways for outbound calls, as SIP URIs with priority/weight. */
+  readonly carriers: readonly RouteTarget[];
+  /** Source addresses ("ip" or "ip:port") whose requests come from the carrier side. */
+  readonly carrierSources: readonly string[];
+  /** Where `flow` numbers go when the trunk has no flow_uri: the built-in echo flow. */
+  readonly echoFlowUri?: string;
+  readonly inviteTimeoutMs?: number;
+  readonly t1?: number;
+  readonly t2?: number;
+}
+
+interface Indexed {
+  readonly call: Call;
+}
+
+export class B2bua implements EdgeRequestHandler {
+  readonly #o: B2buaOptions;
+  readonly #limiter: SlidingWindowLimiter;
+  readonly #dialogs = new Map<string, Indexed>();
+  readonly #active = new Map<string, Call>();
+  readonly #perTrunk = new Map<string, number>();
+  readonly #ctx: CallContext;
+  readonly #metrics: EdgeMetrics;
+  #pendingSaves = new Set<Promise<void>>();
+
+  constructor(options: B2buaOptions) {
+    this.#o = options;
+    this.#limiter = new SlidingWindowLimiter(options.clock);
+    this.#metrics = options.metrics ?? noEdgeMetrics;
+    this.#ctx = {
+      port: options.port,
+      clock: options.clock,
+      log: options.log,
+      metrics: this.#metrics,
+      agent: options.agent,
+      inviteTimeoutMs: options.inviteTimeoutMs ?? 32_000,
+      t1: options.t1 ?? 500,
+      t2: options.t2 ?? 4000,
+      index: (key, call) => this.#dialogs.set(key, { call }),
+      unindex: (key) => this.#dialogs.delete(key),
+      finished: (call) => this.#finished(call),
+    };
+  }
+
+  get activeCalls(): number {
+    return this.#active.size;
+  }
+
+  /** Resolves once every call record written so far is stored (tests, shutdown). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.#pendingSaves]);
+  }
+
+  /** Ends every call (shutdown). */
+  hangUpAll(why = 'edge shutting down'): void {
+    for (const call of [...this.#active.values()]) {
+      if (call.state === 'answered') call.hangUp(why, 503);
+      else call.refuseCause('overload', why);
+    }
+  }
+
+  onRequest(tx: ServerTx): void {
+    try {
+      this.#dispatch(tx);
+    } catch (err) {
+      this.#o.log.error({ err }, 'edge request handler failed');
+      try {
+        tx.respond(createResponse(tx.request, 500, 'Server Internal Error', { headers: [['Reason', 'SIP;cause=500;text="Internal fault in the edge"']] }));
+      } catch {
+        // Nothing more can be done for a request we cannot even answer.
+      }
+    }
+  }
+
+  onAck(request: SipRequest, source: RequestSource): void {
+    const hit = this.#byDialog(request);
+    if (hit?.side === 'a') hit.call.onAck(request, source);
+  }
+
+  #byDialog(req: SipRequest): { call: Call; side: CallSide } | undefined {
+    const callId = req.headers.callId() ?? '';
+    const toTag = req.headers.to()?.tag;
+    if (!toTag) return undefined;
+    const hit = this.#dialogs.get(dialogKey(callId, toTag));
+    if (!hit) return undefined;
+    const side: CallSide = hit.call.a.callId === callId && hit.call.a.localTag === toTag ? 'a' : 'b';
+    return { call: hit.call, side };
+  }
+
+  #dispatch(tx: ServerTx): void {
+    const req = tx.request;
+    const hit = this.#byDialog(req);
+    if (hit) return hit.call.onInDialog(tx, hit.side);
+    if (req.headers.to()?.tag) return tx.respond(createResponse(req, 481, 'Call/Transaction Does Not Exist'));
+    if (req.method === 'OPTIONS') {
+      // RFC 3261 §11.2: OPTIONS out of a dialog (keep-alives, preflight) gets the capabilities.
+      return tx.respond(createResponse(req, 200, 'OK', { headers: [['Allow', ALLOW], ['Accept', 'application/sdp'], ['Supported', 'timer']] }));
+    }
+    if (req.method !== 'INVITE') return tx.respond(createResponse(req, 405, 'Method Not Allowed', { headers: [['Allow', ALLOW]] }));
+    this.#newInvite(tx);
+  }
+
+  #isCarrier(hop: Hop): boolean {
+    const s = this.#o.carrierSources;
+    return s.includes(hop.address) || s.includes(`${hop.address}:${hop.port}`);
+  }
+
+  #newInvite(tx: ServerTx): void {
+    const req = tx.request;
+    const fromCarrier = this.#isCarrier(tx.source.hop);
+    const aRole: Role = fromCarrier ? 'carrier' : 'customer';
+    const sid = newCallSid();
+    const uri = safeUri(req);
+    const recorder = new CallRecorder(this.#o.clock, {
+      callSid: sid, accountSid: null, trunkSid: null, direction: fromCarrier ? 'inbound' : 'outbound',
+      from: req.headers.from() ? userOf(req.headers.from()!.uri) : '', to: uri?.user ?? '',
+      sourceAddress: addr(tx.source.hop.address, tx.source.hop.port), transport: tx.source.hop.protocol, sipCallId: req.headers.callId() ?? '',
+    });
+    const media = (this.#o.media ?? passThroughMedia).create(sid, (detail) => call.hangUp(detail, 408));
+    const call = new Call(this.#ctx, sid, recorder, tx, aRole, media);
+    call.traceIn(aRole, req, tx.source.hop, tx.source.local);
+    this.#active.set(sid, call);
+    this.#metrics.active(1, fromCarrier ? 'inbound' : 'outbound');
+    // SPEC §2 "100 at once for every INVITE": the transaction layer sent it before we ran.
+    const mf = req.headers.maxForwards() ?? 70;
+    if (mf <= 0) return call.refuseCause('too-many-hops');
+    if (!uri) return call.refuseCause('malformed-request', 'Request-URI is not a SIP URI');
+    const admit = fromCarrier ? this.#admitInbound(call, tx, uri.user ?? '') : this.#admitOutbound(call, tx, uri.host, uri.user ?? '');
+    admit.catch((err: unknown) => {
+      this.#o.log.error({ err, call_sid: sid }, 'call admission failed');
+      call.recorder.event('error', String(err));
+      call.refuseCause('internal-error');
+    });
+  }
+
+  async #admitOutbound(call: Call, tx: ServerTx, host: string, dialled: string): Promise<void> {
+    const req = tx.request;
+    const o = this.#o;
+    const id = await identifyTrunk(o.directory, host, tx.source.hop.address);
+    if (call.isEnded()) return;
+    if (!id.ok) {
+      call.recorder.identify({ accountSid: id.accountSid ?? null, trunkSid: id.trunkSid ?? null });
+      call.recorder.event('acl', `${id.cause}: ${id.detail}`);
+      return call.refuseCause(id.cause, id.detail);
+    }
+    let trunk: TrunkView;
+    const authz = req.headers.get('Authorization') ?? req.headers.get('Proxy-Authorization');
+    if (id.byIp) {
+      trunk = id.trunk;
+      call.recorder.identify({ accountSid: id.accountSid, trunkSid: trunk.trunkSid });
+      call.recorder.event('acl', `source ${tx.source.hop.address} matched trunk ${trunk.trunkSid}`);
+      if (needsDigest(trunk)) {
+        const v = o.authenticator.verify([trunk], authz, 'INVITE', req.uri);
+        if (!v.ok) return this.#challenge(call, v.cause, v.detail, v.challenges);
+        call.recorder.event('auth', `digest ok for ${v.username}`);
+      }
+    } else {
+      call.recorder.identify({ accountSid: id.accountSid });
+      const v = o.authenticator.verify(id.digestCandidates, authz, 'INVITE', req.uri);
+      if (!v.ok) return this.#challenge(call, v.cause, v.detail, v.challenges);
+      trunk = v.trunk;
+      call.recorder.identify({ trunkSid: trunk.trunkSid });
+      call.recorder.event('auth', `digest ok for ${v.username} (trunk ${trunk.trunkSid})`);
+    }
+    const rate = this.#limiter.take(trunk.trunkSid, trunk.callsPerMinute);
+    if (!rate.allowed) return call.refuseCause('rate-limited', `${trunk.callsPerMinute} calls/min`, rate.retryAfter);
+    if (trunk.maxConcurrentCalls && (this.#perTrunk.get(trunk.trunkSid) ?? 0) >= trunk.maxConcurrentCalls) {
+      return call.refuseCause('concurrency-limited', `${trunk.maxConcurrentCalls} concurrent calls`, 5);
+    }
+    const number = checkNumber(dialled);
+    if (!number.ok) return call.refuseCause(number.cause, number.detail);
+    const fromUser = req.headers.from() ? userOf(req.headers.from()!.uri) : '';
+    const callerNumber = callerE164(fromUser);
+    const caller = checkCaller(trunk, fromUser, callerNumber ? await o.directory.numberByE164(callerNumber) : undefined);
+    if (!caller.ok) return call.refuseCause('caller-not-mapped', caller.detail);
+    if (caller.aliased) call.recorder.event('caller', `external alias ${caller.caller} presented instead of ${fromUser}`);
+    call.recorder.identify({ from: caller.caller, to: number.e164 });
+    const offer = checkInviteBody(req.headers.get('Content-Type'), req.body.toString('utf8'), trunk.secureTrunking);
+    if (!offer.ok) return call.refuseCause(offer.cause, offer.detail);
+    for (const w of offer.warnings) call.recorder.event('codec', `codec ahead of PCMA: ${w.ahead.join(', ')}`);
+    this.#countTrunk(call, trunk.trunkSid);
+    const targets: CallTarget[] = [];
+    for (const t of orderTargets(o.carriers)) {
+      const r = await resolveTarget(t.uri);
+      if (r.ok) targets.push({ uri: withUser(r.uri, number.e164), hop: r.hop });
+      else call.recorder.event('route', `carrier ${t.uri} skipped: ${r.detail}`);
+    }
+    if (call.isEnded()) return;
+    const carrierHost = targets[0]?.hop.address ?? 'carrier.invalid';
+    call.start({
+      fromUri: `<sip:${caller.caller}@${o.agent}>`,
+      toUri: `<sip:${number.e164}@${carrierHost}>`,
+      offer: req.body.toString('utf8'),
+      targets,
+      failoverCodes: trunk.failoverCodes.length ? trunk.failoverCodes : DEFAULT_FAILOVER_CODES,
+      maxForwards: (req.headers.maxForwards() ?? 70) - 1,
+      onTimeout: 'carrier-timeout',
+      onTransportError: 'no-carrier',
+      onNoTarget: 'no-carrier',
+    });
+  }
+
+  async #admitInbound(call: Call, tx: ServerTx, dialled: string): Promise<void> {
+    const req = tx.request;
+    const o = this.#o;
+    const number = checkNumber(dialled);
+    if (!number.ok) return call.refuseCause(number.cause, number.detail);
+    const did = await o.directory.numberByE164(number.e164);
+    if (call.isEnded()) return;
+    if (!did) return call.refuseCause('did-not-mapped', number.e164);
+    call.recorder.identify({ accountSid: did.accountSid, trunkSid: did.trunkSid, to: number.e164 });
+    if (did.removed) return call.refuseCause('did-removed', number.e164);
+    if (did.status !== 'active') return call.refuseCause('did-inactive', number.e164);
+    const trunk = await o.directory.trunk(did.trunkSid);
+    if (!trunk) return call.refuseCause('did-not-mapped', number.e164);
+    if (trunk.status !== 'active') return call.refuseCause('trunk-inactive', trunk.trunkSid);
+    const offer = checkInviteBody(req.headers.get('Content-Type'), req.body.toString('utf8'), trunk.secureTrunking);
+    if (!offer.ok) return call.refuseCause(offer.cause, offer.detail);
+    this.#countTrunk(call, trunk.trunkSid);
+    const fromUser = req.headers.from() ? userOf(req.headers.from()!.uri) : 'anonymous';
+    const targets: CallTarget[] = [];
+    let unresolved = 0;
+    let candidates: RouteTarget[];
+    if (did.mode === 'flow') {
+      const flow = trunk.flowUri ?? o.echoFlowUri;
+      candidates = flow ? [{ uri: flow, priority: 0, weight: 1 }] : [];
+      call.recorder.event('route', `flow mode → ${flow ?? 'no flow endpoint'}`);
+    } else {
+      candidates = orderTargets(trunk.destinations, Math.random, trunk.disasterRecoveryUri);
+    }
+    for (const t of candidates) {
+      const r = await resolveTarget(t.uri);
+      if (r.ok) targets.push({ uri: withUser(r.uri, number.e164), hop: r.hop });
+      else {
+        unresolved++;
+        call.recorder.event('route', `destination ${t.uri} skipped: ${r.detail}`);
+      }
+    }
+    if (call.isEnded()) return;
+    if (targets.length === 0 && unresolved > 0) return call.refuseCause('fqdn-unresolvable', `${unresolved} destination(s)`);
+    call.start({
+      fromUri: `<sip:${fromUser}@${o.agent}>`,
+      toUri: `<sip:${number.e164}@${trunk.domainName}>`,
+      offer: req.body.toString('utf8'),
+      targets,
+      failoverCodes: trunk.failoverCodes.length ? trunk.failoverCodes : DEFAULT_FAILOVER_CODES,
+      maxForwards: (req.headers.maxForwards() ?? 70) - 1,
+      onTimeout: 'destination-timeout',
+      onTransportError: 'destination-unreachable',
+      onNoTarget: 'no-destination',
+    });
+  }
+
+  #challenge(call: Call, cause: 'auth-required' | 'auth-failed', detail: string, challenges: readonly string[]): void {
+    call.recorder.event('auth', `${cause}: ${detail}`);
+    call.refuseWith(cause, detail, challenges.map((c) => ['WWW-Authenticate', c] as const));
+  }
+
+  #countTrunk(call: Call, trunkSid: string): void {
+    this.#perTrunk.set(trunkSid, (this.#perTrunk.get(trunkSid) ?? 0) + 1);
+    call.countedTrunk = trunkSid;
+  }
+
+  #finished(call: Call): void {
+    this.#active.delete(call.sid);
+    if (call.countedTrunk) {
+      const n = (this.#perTrunk.get(call.countedTrunk) ?? 1) - 1;
+      if (n <= 0) this.#perTrunk.delete(call.countedTrunk);
+      else this.#perTrunk.set(call.countedTrunk, n);
+    }
+    let record = call.recorder.toRecord();
+    this.#metrics.active(-1, record.direction);
+    this.#metrics.callEnded(record.trunk_sid, record.direction, record.final_code, record.final_by);
+    if (record.setup_ms !== null && !record.answered_at) this.#metrics.setupTime(record.setup_ms / 1000, record.direction);
+    if (this.#o.diagnose) {
+      try {
+        call.recorder.setFindings(this.#o.diagnose(record));
+        record = call.recorder.toRecord();
+      } catch (err) {
+        this.#o.log.warn({ err, call_sid: call.sid }, 'diagnosis failed');
+      }
+    }
+    if (!this.#o.calls) return;
+    const p = this.#o.calls.save(record).catch((err: unknown) => this.#o.log.error({ err, call_sid: call.sid }, 'saving the call record failed'));
+    this.#pendingSaves.add(p);
+    void p.finally(() => this.#pendingSaves.delete(p));
+  }
+}
+
+const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE';
+
+function safeUri(req: SipRequest): { user: string | null; host: string } | undefined {
+  try {
+    const u = req.requestUri;
+    return u.scheme === 'tel' ? { user: u.user, host: '' } : { user: u.user, host: u.host };
+  } catch {
+    return undefined;
+  }
+}
+
+function userOf(uri: string): string {
+  return /^(?:sips?|tel):([^@;>]+)/i.exec(uri)?.[1] ?? '';
+}
+
+function withUser(uri: string, user: string): string {
+  // The carrier / destination URI names the host; the dialled number goes in the user part.
+  return uri.replace(/^(sips?):(?:[^@]*@)?/i, `$1:${user}@`);
+}
+
+function addr(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}

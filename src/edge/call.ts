@@ -1,0 +1,464 @@
+import type { Clock, Logger, TimerHandle } from '../core/index.js';
+import { createResponse, serializeMessage, type SipRequest, type SipResponse } from '../sip/index.js';
+import { hopFromUri } from './targets.js';
+import type { CallRecorder } from './call-record.js';
+import { reject, type Rejection } from './rejections.js';
+import type { EdgeCause } from './causes.js';
+import { Leg, passHeaders, type Hop } from './leg.js';
+import type { CallSide, MediaAnchor } from './media-anchor.js';
+import type { EdgeMetrics } from './metrics.js';
+import { shouldFailover, type AttemptOutcome } from './route.js';
+import type { ClientTx, EdgeSipPort, ServerTx } from './sip-port.js';
+
+/**
+ * One call through the B2BUA: the caller's leg `a` (the edge is its UAS) and the callee's leg
+ * `b` (the edge is its UAC), tried target by target. It relays provisional responses (180,
+ * 183 early media), the answer, CANCEL, BYE from either side and every other in-dialog
+ * request (re-INVITE/UPDATE for hold, INFO, OPTIONS, session refreshes of RFC 4028).
+ */
+export type Role = 'customer' | 'carrier';
+
+export interface CallTarget {
+  readonly uri: string;
+  readonly hop: Hop;
+}
+
+export interface CallSetup {
+  /** From and To URIs (no tag) the callee side sees. */
+  readonly fromUri: string;
+  readonly toUri: string;
+  readonly offer: string;
+  readonly targets: readonly CallTarget[];
+  readonly failoverCodes: readonly number[];
+  /** RFC 3261 §16.6 step 3 spirit: what is left of Max-Forwards after this hop. */
+  readonly maxForwards: number;
+  /** The refusal when no target answers, per outcome kind. */
+  readonly onTimeout: EdgeCause;
+  readonly onTransportError: EdgeCause;
+  readonly onNoTarget: EdgeCause;
+}
+
+export interface CallContext {
+  readonly port: EdgeSipPort;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly metrics: EdgeMetrics;
+  readonly agent: string;
+  /** No response at all from a target for this long → treat it as a timeout and fail over. */
+  readonly inviteTimeoutMs: number;
+  readonly t1: number;
+  readonly t2: number;
+  /** Indexes a leg so in-dialog requests find this call. */
+  index(key: string, call: Call): void;
+  unindex(key: string): void;
+  finished(call: Call): void;
+}
+
+type State = 'routing' | 'early' | 'answered' | 'ended';
+
+export function dialogKey(callId: string, localTag: string): string {
+  return `${callId}|${localTag}`;
+}
+
+export class Call {
+  readonly sid: string;
+  readonly recorder: CallRecorder;
+  readonly a: Leg;
+  readonly aRole: Role;
+  readonly bRole: Role;
+  /** The trunk whose concurrent-call count this call holds. */
+  countedTrunk: string | undefined;
+  readonly #ctx: CallContext;
+  readonly #aTx: ServerTx;
+  readonly #media: MediaAnchor;
+  #b: Leg | undefined;
+  #bTx: ClientTx | undefined;
+  #bProvisional = false;
+  #attemptSeq = 0;
+  /** The attempt whose events still count; 0 once the edge gave up on it. */
+  #liveAttempt = 0;
+  #state: State = 'routing';
+  #cancelled = false;
+  #setup: CallSetup | undefined;
+  #next = 0;
+  #last: AttemptOutcome | undefined;
+  #lastResponse: SipResponse | undefined;
+  #noAnswer: TimerHandle | undefined;
+  #retransmit: TimerHandle | undefined;
+  #answer: SipResponse | undefined;
+  #startedMono: number;
+
+  constructor(ctx: CallContext, sid: string, recorder: CallRecorder, aTx: ServerTx, aRole: Role, media: MediaAnchor) {
+    this.#ctx = ctx;
+    this.sid = sid;
+    this.recorder = recorder;
+    this.#aTx = aTx;
+    this.aRole = aRole;
+    this.bRole = aRole === 'customer' ? 'carrier' : 'customer';
+    this.#media = media;
+    this.#startedMono = ctx.clock.monotonic();
+    const req = aTx.request;
+    const from = req.headers.from();
+    const to = req.headers.to();
+    const contacts = req.headers.contacts();
+    this.a = new Leg({
+      callId: req.headers.callId() ?? '',
+      remoteTag: from?.tag ?? undefined,
+      localUri: stripTag(to?.raw ?? `<${req.uri}>`),
+      remoteUri: stripTag(from?.raw ?? ''),
+      remoteTarget: contacts !== '*' && contacts[0] ? contacts[0].uri : req.uri,
+      hop: aTx.source.hop,
+      local: aTx.source.local,
+    });
+    this.a.remoteCseq = req.headers.cseq()?.seq ?? 1;
+    this.a.routeSet = req.headers.recordRoutes().map((r) => r.raw);
+    ctx.index(dialogKey(this.a.callId, this.a.localTag), this);
+    aTx.onCancel((cancel) => this.onCancel(cancel));
+  }
+
+  get state(): State {
+    return this.#state;
+  }
+
+  isEnded(): boolean {
+    return this.#state === 'ended';
+  }
+
+  get b(): Leg | undefined {
+    return this.#b;
+  }
+
+  traceIn(role: Role, msg: SipRequest | SipResponse, hop: Hop, local: { address: string; port: number }): void {
+    this.recorder.trace({ leg: role, direction: 'in', transport: hop.protocol, src: addr(hop.address, hop.port), dst: addr(local.address, local.port), message: serializeMessage(msg).toString('latin1') });
+  }
+
+  #traceOut(role: Role, msg: SipRequest | SipResponse, hop: Hop, local: { address: string; port: number }): void {
+    this.recorder.trace({ leg: role, direction: 'out', transport: hop.protocol, src: addr(local.address, local.port), dst: addr(hop.address, hop.port), message: serializeMessage(msg).toString('latin1') });
+  }
+
+  /** Sends a response to the caller in the INVITE transaction. */
+  #respondA(res: SipResponse): void {
+    this.#traceOut(this.aRole, res, this.a.hop, this.a.local);
+    this.#aTx.respond(res);
+  }
+
+  /** A refusal produced by the edge itself, as data: code + Reason/Warning + finding. */
+  refuse(rejection: Rejection): void {
+    if (this.#state === 'ended') return;
+    const res = createResponse(this.#aTx.request, rejection.status, rejection.phrase, { toTag: this.a.localTag, headers: rejection.headers });
+    this.#respondA(res);
+    this.recorder.event('refused', `${rejection.status} ${rejection.text}`);
+    this.recorder.fail(rejection.status, rejection.phrase, 'edge', rejection.cause);
+    this.#end();
+  }
+
+  /** A refusal with extra headers (401 challenges: WWW-Authenticate, RFC 3261 §22.1). */
+  refuseWith(cause: EdgeCause, detail: string, extra: readonly (readonly [string, string])[]): void {
+    const r = reject(cause, this.sid, this.#ctx.agent, { detail });
+    this.refuse({ ...r, headers: [...extra, ...r.headers] });
+  }
+
+  refuseCause(cause: EdgeCause, detail?: string, retryAfter?: number): void {
+    this.refuse(reject(cause, this.sid, this.#ctx.agent, { ...(detail ? { detail } : {}), ...(retryAfter ? { retryAfter } : {}) }));
+  }
+
+  start(setup: CallSetup): void {
+    this.#setup = setup;
+    this.#tryNext();
+  }
+
+  #tryNext(): void {
+    const setup = this.#setup!;
+    if (this.#cancelled || this.#state === 'ended') return;
+    const target = setup.targets[this.#next++];
+    if (!target) return this.#exhausted();
+    if (this.#b) this.#ctx.unindex(dialogKey(this.#b.callId, this.#b.localTag));
+    const b = new Leg({ localUri: setup.fromUri, remoteUri: setup.toUri, remoteTarget: target.uri, hop: target.hop, local: this.#ctx.port.localFor(target.hop) });
+    this.#b = b;
+    this.#bProvisional = false;
+    this.#ctx.index(dialogKey(b.callId, b.localTag), this);
+    let offer: string;
+    try {
+      offer = this.#media.rewrite('a', setup.offer, 'offer');
+    } catch (err) {
+      this.#ctx.log.error({ err, call_sid: this.sid }, 'media anchoring failed');
+      this.recorder.event('error', `media: ${String(err)}`);
+      return this.refuseCause('internal-error', 'media relay could not anchor the call');
+    }
+    const invite = b.request('INVITE', { cseq: 1, headers: passHeaders(this.#aTx.request.headers), body: Buffer.from(offer, 'utf8'), maxForwards: setup.maxForwards });
+    b.localCseq = 1;
+    this.recorder.event('route', `attempt ${this.#next} → ${target.uri} over ${target.hop.protocol} ${addr(target.hop.address, target.hop.port)}`);
+    this.#traceOut(this.bRole, invite, b.hop, b.local);
+    const attemptLeg = b;
+    const attempt = ++this.#attemptSeq;
+    this.#liveAttempt = attempt;
+    const live = () => this.#liveAttempt === attempt && this.#state !== 'ended';
+    this.#noAnswer?.cancel();
+    this.#noAnswer = this.#ctx.clock.setTimer(this.#ctx.inviteTimeoutMs, () => {
+      if (!live() || this.#bProvisional || this.#state === 'answered') return;
+      // The edge's own no-response timer (shorter than Timer B): give up on this target.
+      this.#liveAttempt = 0;
+      this.#attemptFailed({ kind: 'timeout' });
+    });
+    this.#bTx = this.#ctx.port.sendRequest(invite, target.hop, {
+      onResponse: (res) => {
+        if (live()) this.#onBInviteResponse(res);
+        else if (res.status >= 200 && res.status < 300) this.#ackAndBye(attemptLeg, res);
+      },
+      onTimeout: () => {
+        if (live() && this.#state !== 'answered') this.#attemptFailed({ kind: 'timeout' });
+      },
+      onTransportError: (detail) => {
+        if (!live() || this.#state === 'answered') return;
+        this.recorder.event('transport-error', detail);
+        this.#attemptFailed({ kind: 'transport-error' });
+      },
+    });
+  }
+
+  #attemptFailed(outcome: AttemptOutcome, response?: SipResponse): void {
+    this.#noAnswer?.cancel();
+    this.#last = outcome;
+    this.#lastResponse = response;
+    if (this.#cancelled || this.#state === 'ended') return;
+    const label = outcome.kind === 'response' ? String(outcome.status) : outcome.kind;
+    if (shouldFailover(outcome, this.#setup!.failoverCodes) && this.#next < this.#setup!.targets.length) {
+      this.recorder.event('failover', `${label}; trying the next target`);
+      return this.#tryNext();
+    }
+    if (outcome.kind === 'response' && response) return this.#relayFinal(response);
+    this.#exhausted();
+  }
+
+  #exhausted(): void {
+    const setup = this.#setup!;
+    const last = this.#last;
+    if (last?.kind === 'response' && this.#lastResponse) return this.#relayFinal(this.#lastResponse);
+    if (!last) return this.refuseCause(setup.onNoTarget);
+    this.refuseCause(last.kind === 'timeout' ? setup.onTimeout : setup.onTransportError, `${setup.targets.length} target(s) tried`);
+  }
+
+  #onBInviteResponse(res: SipResponse): void {
+    const b = this.#b!;
+    this.traceIn(this.bRole, res, b.hop, b.local);
+    if (res.status < 200) {
+      this.#noAnswer?.cancel();
+      this.#bProvisional = true;
+      if (res.status === 100) return;
+      b.learnFromResponse(res);
+      if (this.#state === 'routing') this.#state = 'early';
+      this.recorder.event('provisional', `${res.status} ${res.reason}`);
+      this.#respondA(this.#relayed(res, 'answer'));
+      return;
+    }
+    if (res.status < 300) {
+      if (this.#state === 'answered') return this.#sendAck(b, res);
+      this.#noAnswer?.cancel();
+      b.learnFromResponse(res);
+      this.#sendAck(b, res);
+      if (this.#cancelled || this.#state === 'ended') return this.#sendBye(b, 'cancelled before the answer arrived');
+      this.#state = 'answered';
+      this.recorder.answer(res.status, res.reason);
+      this.#ctx.metrics.setupTime((this.#ctx.clock.monotonic() - this.#startedMono) / 1000, this.recorder.toRecord().direction);
+      this.#media.answered();
+      const ok = this.#relayed(res, 'answer');
+      this.#answer = ok;
+      this.#respondA(ok);
+      this.#retransmitAnswer(this.#ctx.t1);
+      return;
+    }
+    this.#attemptFailed({ kind: 'response', status: res.status }, res);
+  }
+
+  /** RFC 3261 §13.3.1.4: over UDP the UAS core retransmits its 2xx until the ACK comes. */
+  #retransmitAnswer(interval: number): void {
+    if (this.a.hop.protocol !== 'udp') return;
+    const deadline = 64 * this.#ctx.t1;
+    let elapsed = 0;
+    const tick = (wait: number) => {
+      this.#retransmit = this.#ctx.clock.setTimer(wait, () => {
+        if (!this.#answer || this.#state !== 'answered') return;
+        elapsed += wait;
+        if (elapsed >= deadline) {
+          this.recorder.event('no-ack', 'the caller never acknowledged the answer');
+          return this.hangUp('no ACK for the 2xx (RFC 3261 §13.3.1.4)');
+        }
+        this.#ctx.port.sendStateless(this.#answer, this.a.hop);
+        tick(Math.min(wait * 2, this.#ctx.t2));
+      });
+    };
+    tick(interval);
+  }
+
+  /** A response from b, rebuilt for a's transaction (same code and phrase: relayed untouched). */
+  #relayed(res: SipResponse, kind: 'answer' | 'offer', request: SipRequest = this.#aTx.request): SipResponse {
+    const headers: [string, string][] = [];
+    for (const name of ['Reason', 'Warning', 'Retry-After', 'Session-Expires', 'Require', 'Supported', 'Allow', 'Unsupported', 'Min-SE']) {
+      for (const v of res.headers.getAll(name)) headers.push([name, v]);
+    }
+    if (res.status > 100 && res.status < 300) headers.push(['Contact', this.a.contact]);
+    headers.push(['X-Trunkline-Call-Sid', this.sid]);
+    let body: string | undefined;
+    if (res.body.length && isSdp(res)) body = this.#media.rewrite('b', res.body.toString('utf8'), kind);
+    if (body) headers.push(['Content-Type', 'application/sdp']);
+    return createResponse(request, res.status, res.reason, { toTag: this.a.localTag, headers, ...(body ? { body } : {}) });
+  }
+
+  #relayFinal(res: SipResponse): void {
+    this.recorder.event('final', `${res.status} ${res.reason} from the ${this.bRole}`);
+    this.#respondA(this.#relayed(res, 'answer'));
+    this.recorder.fail(res.status, res.reason, this.bRole);
+    this.#end();
+  }
+
+  #sendAck(leg: Leg, res: SipResponse): void {
+    const cseq = res.headers.cseq()?.seq ?? 1;
+    const ack = leg.request('ACK', { cseq });
+    this.#traceOut(leg === this.a ? this.aRole : this.bRole, ack, this.#hopOf(leg), leg.local);
+    this.#ctx.port.sendStateless(ack, this.#hopOf(leg));
+  }
+
+  /** A 2xx for an attempt the edge already gave up: accept it and end it at once (RFC 3261 §15). */
+  #ackAndBye(leg: Leg, res: SipResponse): void {
+    leg.learnFromResponse(res);
+    this.#sendAck(leg, res);
+    this.#sendBye(leg, 'attempt abandoned');
+  }
+
+  #sendBye(leg: Leg, why: string): void {
+    const bye = leg.request('BYE', { headers: [['Reason', `SIP;cause=200;text="${why.replace(/"/g, '')}"`]] });
+    const role = leg === this.a ? this.aRole : this.bRole;
+    this.#traceOut(role, bye, this.#hopOf(leg), leg.local);
+    this.#ctx.port.sendRequest(bye, this.#hopOf(leg), {
+      onResponse: (r) => this.traceIn(role, r, this.#hopOf(leg), leg.local),
+      onTimeout: () => {},
+      onTransportError: () => {},
+    });
+  }
+
+  /** CANCEL from the caller (RFC 3261 §9.2): 200 for the CANCEL; 487 for the INVITE unless already answered. */
+  onCancel(cancel: SipRequest): void {
+    this.traceIn(this.aRole, cancel, this.a.hop, this.a.local);
+    if (this.#state === 'answered' || this.#state === 'ended') return;
+    this.#cancelled = true;
+    this.#noAnswer?.cancel();
+    this.recorder.event('cancel', `CANCEL from the ${this.aRole}`);
+    // The transaction sends the CANCEL once a provisional arrived (RFC 3261 §9.1); a 2xx that
+    // still wins the race is ACKed and ended with BYE (#onBInviteResponse).
+    this.#bTx?.cancel();
+    this.#respondA(createResponse(this.#aTx.request, 487, 'Request Terminated', { toTag: this.a.localTag, headers: [['X-Trunkline-Call-Sid', this.sid]] }));
+    this.recorder.fail(487, 'Request Terminated', this.aRole);
+    this.#end();
+  }
+
+  /** ACK from the caller: for the answer, or for a re-INVITE's 2xx. */
+  onAck(request: SipRequest, source: { hop: Hop; local: { address: string; port: number } }): void {
+    this.traceIn(this.aRole, request, source.hop, source.local);
+    this.#retransmit?.cancel();
+    this.#answer = undefined;
+  }
+
+  /** A request inside the dialog from either leg: BYE ends the call; the rest is relayed to the other leg. */
+  onInDialog(tx: ServerTx, fromSide: CallSide): void {
+    const from = fromSide === 'a' ? this.a : this.#b!;
+    const to = fromSide === 'a' ? this.#b : this.a;
+    const fromRole = fromSide === 'a' ? this.aRole : this.bRole;
+    const req = tx.request;
+    this.traceIn(fromRole, req, tx.source.hop, tx.source.local);
+    const answer = (status: number, reason: string, extra: [string, string][] = [], body?: string) => {
+      const res = createResponse(req, status, reason, { toTag: from.localTag, headers: extra, ...(body ? { body } : {}) });
+      this.#traceOut(fromRole, res, tx.source.hop, tx.source.local);
+      tx.respond(res);
+    };
+    if (req.method === 'BYE') {
+      answer(200, 'OK');
+      if (this.#state === 'ended') return;
+      if (to && (this.#state === 'answered' || fromSide === 'b')) this.#sendBye(to, `BYE from the ${fromRole}`);
+      if (this.#state !== 'answered') {
+        // BYE before the answer on the caller side ends the attempt like a CANCEL would.
+        this.recorder.fail(487, 'Request Terminated', fromRole);
+      }
+      this.recorder.end(`bye-${fromRole}`);
+      this.#end();
+      return;
+    }
+    if (!to || this.#state === 'ended') return answer(481, 'Call/Transaction Does Not Exist');
+    const cseq = req.headers.cseq()?.seq ?? 0;
+    if (cseq <= from.remoteCseq && req.method !== 'ACK') {
+      // RFC 3261 §12.2.2: a CSeq lower than the last one is out of order.
+      return answer(500, 'Server Internal Error', [['Retry-After', '1'], ['Reason', 'SIP;cause=500;text="CSeq out of order"']]);
+    }
+    from.remoteCseq = cseq;
+    let body: string | undefined;
+    if (req.body.length && isSdp(req)) body = this.#media.rewrite(fromSide, req.body.toString('utf8'), 'offer');
+    const fwd = to.request(req.method, { headers: passHeaders(req.headers), ...(body ? { body: Buffer.from(body, 'utf8') } : {}) });
+    const toRole = fromSide === 'a' ? this.bRole : this.aRole;
+    const toSide: CallSide = fromSide === 'a' ? 'b' : 'a';
+    this.#traceOut(toRole, fwd, this.#hopOf(to), to.local);
+    this.#ctx.port.sendRequest(fwd, this.#hopOf(to), {
+      onResponse: (res) => {
+        this.traceIn(toRole, res, this.#hopOf(to), to.local);
+        if (res.status < 200 && res.status !== 183 && res.status !== 180) return;
+        if (req.method === 'INVITE' && res.status >= 200 && res.status < 300) this.#sendAck(to, res);
+        const extra: [string, string][] = [];
+        for (const name of ['Reason', 'Warning', 'Session-Expires', 'Require', 'Supported', 'Allow', 'Min-SE', 'Retry-After']) for (const v of res.headers.getAll(name)) extra.push([name, v]);
+        if ((req.method === 'INVITE' || req.method === 'UPDATE') && res.status < 300) extra.push(['Contact', from.contact]);
+        let resBody: string | undefined;
+        if (res.body.length && isSdp(res)) {
+          resBody = this.#media.rewrite(toSide, res.body.toString('utf8'), 'answer');
+          extra.push(['Content-Type', 'application/sdp']);
+        }
+        answer(res.status, res.reason, extra, resBody);
+      },
+      onTimeout: () => answer(408, 'Request Timeout', [['Reason', `SIP;cause=408;text="No response from the ${toRole}"`]]),
+      onTransportError: () => answer(503, 'Service Unavailable', [['Retry-After', '5'], ['Reason', `SIP;cause=503;text="The ${toRole} cannot be reached"`]]),
+    });
+    if (req.method === 'INVITE' || req.method === 'UPDATE') this.recorder.event('reinvite', `${req.method} from the ${fromRole}${body && /a=(sendonly|inactive)|c=IN IP[46] 0\.0\.0\.0/.test(req.body.toString('utf8')) ? ' (hold)' : ''}`);
+  }
+
+  /** Ends an answered call from the edge's side: BYE to both legs with the reason (RTP timeout, no ACK). */
+  hangUp(why: string, cause = 200): void {
+    if (this.#state === 'ended') return;
+    const reason = `SIP;cause=${cause};text="${why.replace(/"/g, '')}"`;
+    for (const leg of [this.a, this.#b]) {
+      if (!leg || !leg.remoteTag) continue;
+      const bye = leg.request('BYE', { headers: [['Reason', reason]] });
+      const role = leg === this.a ? this.aRole : this.bRole;
+      this.#traceOut(role, bye, this.#hopOf(leg), leg.local);
+      this.#ctx.port.sendRequest(bye, this.#hopOf(leg), { onResponse: (r) => this.traceIn(role, r, this.#hopOf(leg), leg.local), onTimeout: () => {}, onTransportError: () => {} });
+    }
+    this.recorder.end(why);
+    this.#end();
+  }
+
+  /** Where in-dialog requests for `leg` go: the caller's source (symmetric, NAT-safe), or the callee's target. */
+  #hopOf(leg: Leg): Hop {
+    if (leg === this.a || leg.routeSet.length) return leg.hop;
+    // RFC 3261 §12.2.1.1: with no route set, requests go to the remote target (the callee's Contact).
+    return hopFromUri(leg.remoteTarget, leg.hop.protocol) ?? leg.hop;
+  }
+
+  #end(): void {
+    if (this.#state === 'ended') return;
+    this.#state = 'ended';
+    this.#noAnswer?.cancel();
+    this.#retransmit?.cancel();
+    this.recorder.setMedia(this.#media.close());
+    this.#ctx.unindex(dialogKey(this.a.callId, this.a.localTag));
+    if (this.#b) this.#ctx.unindex(dialogKey(this.#b.callId, this.#b.localTag));
+    this.#ctx.finished(this);
+  }
+}
+
+function stripTag(nameAddr: string): string {
+  return nameAddr.replace(/;\s*tag\s*=\s*[^;>\s]*/i, '');
+}
+
+function isSdp(msg: SipRequest | SipResponse): boolean {
+  return (msg.headers.contentType()?.type ?? 'application/sdp') === 'application/sdp';
+}
+
+function addr(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+

@@ -1,0 +1,102 @@
+import type { ClientTransaction, RequestSource as SipSource, ServerTransaction, SipRequest, SipRequestHandler, SipResponse, TransactionLayer, TransactionUser } from '../sip/index.js';
+import type { Hop, LocalAddress } from './leg.js';
+import type { ClientTx, ClientTxEvents, EdgeRequestHandler, EdgeSipPort, RequestSource, ServerTx } from './sip-port.js';
+
+/**
+ * The adapter between the B2BUA's port and sip/'s transaction layer: the B2BUA is the
+ * transaction user (RFC 3261 §17), and sends through the layer, which adds Via, runs the
+ * timers and retransmits. Built by app/ (or a test) once the transports listen.
+ */
+export function toSource(s: SipSource): RequestSource {
+  return {
+    hop: { protocol: s.protocol, address: s.remote.address, port: s.remote.port, ...(s.connectionId ? { connectionId: s.connectionId } : {}) },
+    local: { address: s.local.address, port: s.local.port },
+  };
+}
+
+class ServerTxAdapter implements ServerTx {
+  readonly request: SipRequest;
+  readonly source: RequestSource;
+  readonly #tx: ServerTransaction;
+
+  constructor(tx: ServerTransaction) {
+    this.#tx = tx;
+    this.request = tx.request;
+    this.source = toSource(tx.source);
+  }
+
+  respond(response: SipResponse): void {
+    if (this.#tx.state === 'terminated') return;
+    try {
+      this.#tx.respond(response);
+    } catch {
+      // SIP_TX_FINAL_SENT: a race (CANCEL vs 200) already decided this transaction.
+    }
+  }
+
+  onCancel(handler: (cancel: SipRequest) => void): void {
+    this.#tx.setHandlers({ onCancel: (cancel) => handler(cancel) });
+  }
+}
+
+/** The B2BUA as the transaction layer's TU. */
+export function edgeTransactionUser(handler: EdgeRequestHandler, onError?: (err: unknown, where: string) => void): TransactionUser {
+  return {
+    onRequest: (tx) => handler.onRequest(new ServerTxAdapter(tx)),
+    onAck: (ack, source) => handler.onAck(ack, toSource(source)),
+    onStrayResponse: (res, source) => handler.onStrayResponse?.(res, toSource(source)),
+    ...(onError ? { onError } : {}),
+  };
+}
+
+export class TransactionLayerPort implements EdgeSipPort {
+  readonly #layer: () => TransactionLayer;
+  readonly #local: (hop: Hop) => LocalAddress;
+
+  /** `layer` is a getter because the layer is built with the TU, which needs this port first. */
+  constructor(layer: () => TransactionLayer, localFor: (hop: Hop) => LocalAddress) {
+    this.#layer = layer;
+    this.#local = localFor;
+  }
+
+  sendRequest(request: SipRequest, hop: Hop, events: ClientTxEvents): ClientTx {
+    let tx: ClientTransaction;
+    try {
+      tx = this.#layer().sendRequest(request, destination(hop), {
+        onProvisional: (res) => events.onResponse(res),
+        onFinal: (res) => events.onResponse(res),
+        onTimeout: () => events.onTimeout(),
+        onTransportError: (err) => events.onTransportError(err.message),
+      });
+    } catch (err) {
+      queueMicrotask(() => events.onTransportError(err instanceof Error ? err.message : String(err)));
+      return { cancel: () => {} };
+    }
+    return { cancel: () => tx.cancel() };
+  }
+
+  sendStateless(message: SipRequest | SipResponse, hop: Hop): void {
+    this.#layer().sendStateless(message, destination(hop)).catch(() => {
+      // A lost ACK or 2xx retransmission is recovered by the peer's retransmission (RFC 3261 §13.3.1.4).
+    });
+  }
+
+  localFor(hop: Hop): LocalAddress {
+    return this.#local(hop);
+  }
+}
+
+function destination(hop: Hop) {
+  return { protocol: hop.protocol, address: hop.address, port: hop.port, ...(hop.connectionId ? { connectionId: hop.connectionId } : {}) };
+}
+
+/** The B2BUA as the UAS core's request handler (sip/uas SipRequestHandler), for app/'s SIP server. */
+export function edgeSipHandler(handler: EdgeRequestHandler): SipRequestHandler {
+  return {
+    methods: ['INVITE', 'ACK', 'CANCEL', 'BYE', 'UPDATE', 'INFO', 'OPTIONS'],
+    supported: ['timer'],
+    handleRequest: (tx) => handler.onRequest(new ServerTxAdapter(tx)),
+    handleAck: (ack, source) => handler.onAck(ack, toSource(source)),
+    handleStrayResponse: (res, source) => handler.onStrayResponse?.(res, toSource(source)),
+  };
+}

@@ -1,0 +1,53 @@
+import type { SipRequest, SipResponse } from '../sip/index.js';
+import type { Hop, LocalAddress } from './leg.js';
+
+/**
+ * What the B2BUA needs from the SIP stack, as a port: app/ adapts the transaction layer to it
+ * (RFC 3261 §17 transactions stay in sip/; the edge is their transaction user). Keeping it this
+ * narrow lets the B2BUA be tested over real sockets and lets the stack change underneath.
+ */
+export interface RequestSource {
+  readonly hop: Hop;
+  readonly local: LocalAddress;
+}
+
+/** An INVITE or other request received in a server transaction. */
+export interface ServerTx {
+  readonly request: SipRequest;
+  readonly source: RequestSource;
+  /** Sends a response through the transaction (the stack retransmits as the RFC says). */
+  respond(response: SipResponse): void;
+  /** RFC 3261 §9.2: the stack answered a CANCEL for this INVITE with 200; the edge answers the INVITE 487. */
+  onCancel(handler: (cancel: SipRequest) => void): void;
+}
+
+export interface ClientTxEvents {
+  onResponse(response: SipResponse): void;
+  /** Timer B / F fired, or the edge's own carrier timeout (see B2buaOptions.inviteTimeoutMs). */
+  onTimeout(): void;
+  onTransportError(detail: string): void;
+}
+
+export interface ClientTx {
+  /** RFC 3261 §9.1: CANCEL the INVITE (sent once a provisional response has arrived). */
+  cancel(): void;
+}
+
+export interface EdgeSipPort {
+  /** Sends a request in a new client transaction to `hop`. */
+  sendRequest(request: SipRequest, hop: Hop, events: ClientTxEvents): ClientTx;
+  /** Sends a message outside any transaction: ACK for 2xx (§13.2.2.4), retransmitted 2xx (§13.3.1.4). */
+  sendStateless(message: SipRequest | SipResponse, hop: Hop): void;
+  /** The address the edge uses towards `hop` (Via, Contact, SDP when no relay). */
+  localFor(hop: Hop): LocalAddress;
+}
+
+/** What the B2BUA offers the SIP server (siptx's request-handler port). */
+export interface EdgeRequestHandler {
+  /** Every request that opened a server transaction (INVITE, BYE, CANCEL, OPTIONS, …). */
+  onRequest(tx: ServerTx): void;
+  /** ACK without a transaction: the ACK of a 2xx (RFC 3261 §17.2.1). */
+  onAck(request: SipRequest, source: RequestSource): void;
+  /** A 2xx retransmitted by a far side after its client transaction ended. */
+  onStrayResponse?(response: SipResponse, source: RequestSource): void;
+}

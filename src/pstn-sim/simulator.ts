@@ -1,0 +1,215 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { newCallId, newTag, TrunklineError, type Clock, type Logger, type TimerHandle } from '../core/index.js';
+import { createRequest, createResponse, SipHeaders, type SipRequest, type SipResponse } from '../sip/index.js';
+import { EchoEndpoint, simSdp } from './echo.js';
+import type { PstnSimErrorCode } from './errors.js';
+import { scriptFor } from './script.js';
+
+/**
+ * The built-in carrier (SPEC §2): answers INVITEs from the edge by the test-number table and
+ * echoes the audio of answered calls; originates test calls towards the edge. It speaks SIP
+ * through the same transaction layer as the edge, over its own port.
+ */
+export interface SimServerTx {
+  readonly request: SipRequest;
+  respond(response: SipResponse): void;
+  onCancel(handler: () => void): void;
+}
+
+export interface SimClientEvents {
+  onResponse(response: SipResponse): void;
+  onTimeout(): void;
+  onTransportError(detail: string): void;
+}
+
+export interface SimHop {
+  readonly protocol: 'udp' | 'tcp' | 'tls';
+  readonly address: string;
+  readonly port: number;
+}
+
+/** What the simulator needs from the SIP stack (app/ or a test adapts the transaction layer). */
+export interface SimSipPort {
+  sendRequest(request: SipRequest, hop: SimHop, events: SimClientEvents): void;
+  sendStateless(message: SipRequest | SipResponse, hop: SimHop): void;
+}
+
+export interface SimOptions {
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** The simulator's own SIP address (Contact) and media host. */
+  readonly host: string;
+  readonly port: number;
+  /** How long an answered test call stays up before the simulator hangs up. */
+  readonly testCallHoldMs?: number;
+}
+
+interface SimDialog {
+  readonly callId: string;
+  readonly localTag: string;
+  timers: TimerHandle[];
+  echo?: EchoEndpoint;
+  answered: boolean;
+  ended: boolean;
+}
+
+export class PstnSimulator {
+  readonly #o: SimOptions;
+  #port: SimSipPort | undefined;
+  readonly #dialogs = new Map<string, SimDialog>();
+  /** Counters for tests and the README's "what happened" answers. */
+  readonly stats = { invites: 0, answered: 0, echoedPackets: 0, originated: 0 };
+
+  constructor(options: SimOptions) {
+    this.#o = options;
+  }
+
+  attach(port: SimSipPort): void {
+    this.#port = port;
+  }
+
+  /** Numbers ending in 0408 get no answer at all, not even 100 Trying: the caller side must time out (edge answers 504). */
+  static silent(request: SipRequest): boolean {
+    if (request.method !== 'INVITE' || request.headers.to()?.tag) return false;
+    try {
+      return scriptFor(request.requestUri.user ?? '').behaviour.kind === 'no-response';
+    } catch {
+      return false;
+    }
+  }
+
+  get activeCalls(): number {
+    return this.#dialogs.size;
+  }
+
+  onRequest(tx: SimServerTx): void {
+    const req = tx.request;
+    const key = `${req.headers.callId()}|${req.headers.to()?.tag ?? ''}`;
+    if (req.method === 'INVITE' && !req.headers.to()?.tag) return void this.#invite(tx);
+    const d = this.#dialogs.get(key);
+    if (!d) return tx.respond(createResponse(req, req.method === 'OPTIONS' ? 200 : 481, req.method === 'OPTIONS' ? 'OK' : undefined));
+    if (req.method === 'BYE') {
+      tx.respond(createResponse(req, 200, 'OK'));
+      return this.#end(key, d);
+    }
+    if (req.method === 'INVITE') {
+      // A re-INVITE (hold, resume, refresh): same media endpoint, new session version (RFC 3264 §8).
+      const body = d.echo ? simSdp(this.#o.host, d.echo.port, 2) : undefined;
+      return tx.respond(createResponse(req, 200, 'OK', { headers: [['Contact', this.#contact()], ...(body ? [['Content-Type', 'application/sdp'] as const] : [])], ...(body ? { body } : {}) }));
+    }
+    tx.respond(createResponse(req, 200, 'OK'));
+  }
+
+  async #invite(tx: SimServerTx): Promise<void> {
+    this.stats.invites++;
+    const req = tx.request;
+    const number = req.requestUri.user ?? '';
+    const parsed = parsePhoneNumberFromString(number.startsWith('+') ? number : `+${number}`);
+    const localTag = newTag();
+    if (!parsed?.isValid()) {
+      return tx.respond(createResponse(req, 604, 'Does Not Exist Anywhere', { toTag: localTag, headers: [['Reason', `SIP;cause=604;text="${number} is not in the numbering plan"`]] }));
+    }
+    const script = scriptFor(number);
+    const callId = req.headers.callId() ?? '';
+    const d: SimDialog = { callId, localTag, timers: [], answered: false, ended: false };
+    const key = `${callId}|${localTag}`;
+    this.#dialogs.set(key, d);
+    tx.onCancel(() => {
+      if (d.answered || d.ended) return;
+      tx.respond(createResponse(req, 487, 'Request Terminated', { toTag: localTag }));
+      this.#end(key, d);
+    });
+    const needsMedia = script.steps.some((s) => s.withSdp);
+    if (needsMedia) d.echo = await EchoEndpoint.open(this.#o.host, script.echo);
+    for (const step of script.steps) {
+      if (step.status === 100) continue; // the transaction layer sent it already
+      const send = () => {
+        if (d.ended) return;
+        const sdp = step.withSdp && d.echo ? simSdp(this.#o.host, d.echo.port) : undefined;
+        const headers: [string, string][] = [];
+        if (step.status < 300) headers.push(['Contact', this.#contact()]);
+        if (step.status >= 300) headers.push(['Reason', `SIP;cause=${step.status};text="PSTN simulator test number ${number}"`]);
+        if (sdp) headers.push(['Content-Type', 'application/sdp']);
+        tx.respond(createResponse(req, step.status, step.reason, { toTag: localTag, headers, ...(sdp ? { body: sdp } : {}) }));
+        if (step.status >= 200 && step.status < 300) {
+          d.answered = true;
+          this.stats.answered++;
+        } else if (step.status >= 300) this.#end(key, d);
+      };
+      if (step.afterMs === 0) send();
+      else d.timers.push(this.#o.clock.setTimer(step.afterMs, send));
+    }
+  }
+
+  #end(key: string, d: SimDialog): void {
+    d.ended = true;
+    for (const t of d.timers) t.cancel();
+    if (d.echo) {
+      this.stats.echoedPackets += d.echo.packets;
+      d.echo.close();
+    }
+    this.#dialogs.delete(key);
+  }
+
+  #contact(): string {
+    const h = this.#o.host.includes(':') ? `[${this.#o.host}]` : this.#o.host;
+    return `<sip:pstn-sim@${h}:${this.#o.port}>`;
+  }
+
+  /**
+   * A test call (SPEC §1 test-calls): the simulator calls `to` (one of the account's numbers)
+   * through the edge, holds an answered call for testCallHoldMs with echo, then hangs up.
+   * The edge records it under `callSid`, which it takes from X-Trunkline-Call-Sid because the
+   * simulator is a trusted carrier source.
+   */
+  async originate(opts: { to: string; from?: string; edge: SimHop; edgeDomain: string; callSid: string }): Promise<void> {
+    const port = this.#port;
+    if (!port) throw new TrunklineError<PstnSimErrorCode>('PSTN_SIM_NOT_RUNNING', 'the PSTN simulator has no SIP transport', {});
+    const to = parsePhoneNumberFromString(opts.to);
+    if (!to?.isValid()) throw new TrunklineError<PstnSimErrorCode>('PSTN_SIM_NUMBER_INVALID', `${opts.to} is not valid in its numbering plan`, { details: { to: opts.to } });
+    this.stats.originated++;
+    const echo = await EchoEndpoint.open(this.#o.host, true);
+    const callId = newCallId(this.#o.host);
+    const tag = newTag();
+    const from = opts.from ?? '+919876500000';
+    const fromHdr = `<sip:${from}@${this.#o.host}>;tag=${tag}`;
+    const ruri = `sip:${to.number}@${opts.edgeDomain}`;
+    const h = new SipHeaders([
+      ['Max-Forwards', '70'], ['From', fromHdr], ['To', `<${ruri}>`], ['Call-ID', callId], ['CSeq', '1 INVITE'],
+      ['Contact', this.#contact()], ['X-Trunkline-Call-Sid', opts.callSid], ['Content-Type', 'application/sdp'],
+    ]);
+    const invite = createRequest({ method: 'INVITE', uri: ruri, headers: h, body: simSdp(this.#o.host, echo.port) });
+    let done = false;
+    port.sendRequest(invite, opts.edge, {
+      onResponse: (res) => {
+        if (res.status < 200 || done) return;
+        if (res.status >= 300) {
+          done = true;
+          return echo.close();
+        }
+        done = true;
+        const remoteTag = res.headers.to()?.tag ?? '';
+        const contacts = res.headers.contacts();
+        const target = contacts !== '*' && contacts[0] ? contacts[0].uri : ruri;
+        const inDialog = (method: string, cseq: number) =>
+          createRequest({ method, uri: target, headers: new SipHeaders([['Max-Forwards', '70'], ['From', fromHdr], ['To', `<${ruri}>;tag=${remoteTag}`], ['Call-ID', callId], ['CSeq', `${cseq} ${method}`]]) });
+        port.sendStateless(inDialog('ACK', 1), opts.edge);
+        const key = `${callId}|${tag}`;
+        const d: SimDialog = { callId, localTag: tag, timers: [], echo, answered: true, ended: false };
+        this.#dialogs.set(key, d);
+        d.timers.push(this.#o.clock.setTimer(this.#o.testCallHoldMs ?? 10_000, () => {
+          if (d.ended) return;
+          port.sendRequest(inDialog('BYE', 2), opts.edge, { onResponse: () => {}, onTimeout: () => {}, onTransportError: () => {} });
+          this.#end(key, d);
+        }));
+      },
+      onTimeout: () => echo.close(),
+      onTransportError: () => echo.close(),
+    });
+  }
+
+  /** Ends every simulated call (shutdown). */
+  close(): void {
+    for (const [key, d] of this.#dialogs) this.#end(key, d);
+  }
+}
