@@ -11,7 +11,7 @@ export interface RelayPorts {
 export interface RewriteTarget {
   /** The relay's address as the peer must reach it (IPv4 or IPv6 literal). */
   readonly address: string;
-  /** Per m= line, in order; `null` leaves that line's port as it is (e.g. a stream not relayed). */
+  /** Per m= line, in order; `null` disables that line with port 0 (a stream the relay does not carry, RFC 3264 §8.2). */
   readonly media: readonly (RelayPorts | null)[];
 }
 
@@ -48,7 +48,11 @@ export function rewriteForRelay(input: string | ParsedSdp, target: RewriteTarget
     delete m.candidates;
     delete m.remoteCandidates;
     delete m.endOfCandidates;
-    if (m.port === 0 || !ports) return;
+    if (m.port === 0) return;
+    if (!ports) {
+      m.port = 0;
+      return;
+    }
     const heldHere = isUnspecifiedAddress(m.connection?.ip) || (!m.connection && sessionHeld);
     m.port = ports.rtpPort;
     if (m.connection) m.connection = conn(m.connection.ip);

@@ -176,3 +176,23 @@ test('relay counters sum the sessions, live and closed', async () => {
   assert.ok(c.packetsDropped.malformed >= 5);
   assert.equal(c.ports.inUse, 2 * c.sessionsActive);
 });
+
+test('the relay works over IPv6 too, with [v6]:port addresses in its statistics', async () => {
+  const relay6 = new MediaRelay({ host: '::1', portRange: '42000-42999' });
+  const session = await relay6.createSession('CA-v6');
+  const pbx = await Peer.open('::1');
+  const carrier = await Peer.open('::1');
+  session.setRemote('A', { address: '::1', rtpPort: pbx.port });
+  session.setRemote('B', { address: '::1', rtpPort: carrier.port });
+  for (let i = 0; i < 5; i++) {
+    await pbx.send(rtpPacket({ seq: i }), session.legA.rtpPort, '::1');
+    await carrier.send(rtpPacket({ seq: i, ssrc: 0xb }), session.legB.rtpPort, '::1');
+  }
+  await until(() => pbx.received.length === 5 && carrier.received.length === 5, 'IPv6 media both ways');
+  const s = session.stats();
+  assert.equal(s.streams[0].src, `[::1]:${pbx.port}`);
+  assert.equal(s.directions.aToB.sdpAddress, `[::1]:${pbx.port}`);
+  assert.equal(s.directions.aToB.stream.latched, false);
+  await Promise.all([pbx.close(), carrier.close()]);
+  await relay6.close();
+});

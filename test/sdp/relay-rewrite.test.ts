@@ -56,6 +56,12 @@ test('a hold by c=0.0.0.0 stays a hold after rewrite; a rejected stream stays at
   assert.equal(sdp.media[1].port, 0);
 });
 
+test('a stream the relay does not carry is disabled with port 0, so no peer port leaks', () => {
+  const out = rewriteForRelay(offer(['m=audio 4000 RTP/AVP 8', 'm=audio 4002 RTP/AVP 8']), { address: '127.0.0.1', media: [{ rtpPort: 10000 }, null] });
+  assert.deepEqual(parseSdp(out).media.map((m) => m.port), [10000, 0]);
+  assert.ok(!out.includes('4002'));
+});
+
 test('rewrite refuses a non-IP address and a port list of the wrong length', () => {
   assert.throws(() => rewriteForRelay(offer(['m=audio 4000 RTP/AVP 8']), { address: 'relay.example', media: [{ rtpPort: 1 }] }), (e: unknown) => isTrunklineError(e, 'SDP_BAD_ADDRESS'));
   assert.throws(() => rewriteForRelay(offer(['m=audio 4000 RTP/AVP 8']), { address: '127.0.0.1', media: [] }), (e: unknown) => isTrunklineError(e, 'SDP_MEDIA_MISMATCH'));
