@@ -79,7 +79,19 @@ export function parseMessage(bytes: Buffer | Uint8Array, opts: ParseOptions = {}
       : buf.length > start && isTokenCode(buf[start])
         ? 'request'
         : undefined;
-  if (buf.length > maxBytes) throw fail('SIP_PARSE_TOO_LARGE', `message of ${buf.length} octets exceeds ${maxBytes}`, { kind, limit: maxBytes });
+  if (buf.length > maxBytes) {
+    // RFC 3261 §18.1.1 / §21.5.14: answer 513, which needs the head of the message.
+    let partial: SipMessage | undefined;
+    const headEnd = buf.subarray(0, maxBytes).indexOf('\r\n\r\n');
+    if (headEnd >= 0) {
+      try {
+        partial = parseMessage(buf.subarray(0, headEnd + 4), { ...opts, strict: false, transport: 'datagram' });
+      } catch (err) {
+        partial = partialMessageOf(err);
+      }
+    }
+    throw fail('SIP_PARSE_TOO_LARGE', `message of ${buf.length} octets exceeds ${maxBytes}`, { kind, limit: maxBytes, partial });
+  }
   if (start >= buf.length) throw fail('SIP_PARSE_EMPTY', 'no SIP message in the bytes', { offset: 0 });
 
   let headEnd = buf.indexOf('\r\n\r\n', start);
