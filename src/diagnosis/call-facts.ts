@@ -13,6 +13,8 @@ export type CallState =
 
 // RFC 3261 §17.1.1.2: Timer B = 64·T1 = 32 s; an INVITE unanswered for longer has timed out.
 export const TIMER_B_MS = 64 * 500;
+/** How long a capture must go on after a 401/407 for a missing retry to mean "no credentials". */
+export const AUTH_RETRY_MS = 2000;
 const REJECTIONS = new Set([486, 600, 603, 607, 608]);
 
 export interface CallSummary {
@@ -99,6 +101,11 @@ export function summarizeCall(evidence: CallEvidence): CallSummary {
     return { state, ...base, ...withSdp };
   }
   const code = final.status!;
+  // RFC 3261 §22.2: a UAC answers a 401/407 with a new request at once; observation that ends
+  // before the retry could be seen leaves the call in progress, not failed.
+  if ((code === 401 || code === 407) && evidence.observedUntil !== undefined && evidence.observedUntil - final.at < AUTH_RETRY_MS) {
+    return { state: 'in-progress', ...base, ...withSdp };
+  }
   const state: CallState =
     code === 487 || cancel ? 'cancelled' : code < 400 ? 'redirected' : REJECTIONS.has(code) ? 'rejected' : 'failed';
   return { state, ...base, ...withSdp, final, finalCode: code, endAt: final.at };

@@ -1,5 +1,5 @@
 import { makeFinding } from '../catalogue.js';
-import { header } from '../call-facts.js';
+import { AUTH_RETRY_MS, header } from '../call-facts.js';
 import type { SipEventEvidence } from '../evidence.js';
 import type { Finding } from '../finding.js';
 import type { Rule, RuleContext } from './rule.js';
@@ -61,7 +61,7 @@ export const authRule: Rule = (ctx) => {
   } else if (last && isChallenge(last.final) && !last.credentials && !list.some((a) => a.credentials)) {
     // A capture that ends right after the challenge may not show the retry yet.
     const until = ctx.evidence.observedUntil;
-    if (until === undefined || until - last.final!.at >= 1000) {
+    if (until === undefined || until - last.final!.at >= AUTH_RETRY_MS) {
       out.push(makeFinding('auth.challenge-unanswered', [...lines, `no retry with credentials followed the ${last.final!.status}`], { code: last.final!.status }));
     }
   }
