@@ -4,3 +4,4 @@ export { startTrunkline, DEMO_ACCOUNT_SID, type Trunkline, type StartOptions } f
 export { pinoLogger } from './logger.js';
 export { createAccount } from './accounts.js';
 export { AppErrorCodes, type AppErrorCode } from './errors.js';
+export { startSipServer, type SipServer, type SipServerOptions } from './sip-server.js';

@@ -1,14 +1,19 @@
+import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { systemClock, TrunklineError, type Clock, type Logger } from '../core/index.js';
 import { buildApp, type RouteModule } from '../api/index.js';
 import { createRepos, MemoryRateCounter, openStore, pingStore, RedisRateCounter, type RateCounter, type Repos, type StoreConnection } from '../store/index.js';
 import type { Config } from './config.js';
+import { startSipServer, type SipServer } from './sip-server.js';
+import { ensureSelfSignedCert } from './tls-cert.js';
 
 /** A running trunkline: the addresses it listens on and one call that stops everything. */
 export interface Trunkline {
   readonly http: { readonly host: string; readonly port: number };
   readonly sip: { readonly host: string; readonly port: number } | null;
   readonly tls: { readonly port: number } | null;
+  /** The SIP listeners and transaction layer; the edge plugs its B2BUA in with sipServer.setHandler(). */
+  readonly sipServer: SipServer;
   readonly store: StoreConnection;
   readonly repos: Repos;
   /** Stops the parts in reverse order of starting; safe to call twice. */
@@ -61,12 +66,16 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
     const http = await startHttp(config, { repos, store, rateCounter, clock, logger, extraRoutes });
     parts.push({ name: 'http', stop: () => http.app.close() });
 
-    print(JSON.stringify({ event: 'listening', http: http.port, sip: null, tls: null }));
+    const sipServer = await startSip(config, clock, logger);
+    parts.push({ name: 'sip', stop: () => sipServer.stop() });
+
+    print(JSON.stringify({ event: 'listening', http: http.port, sip: sipServer.ports.sip, tls: sipServer.ports.tls }));
     logger.info({ http: http.port, store: store.dialect }, 'trunkline is up');
     return {
       http: { host: config.http.host, port: http.port },
-      sip: null,
-      tls: null,
+      sip: { host: config.sip.host, port: sipServer.ports.sip },
+      tls: sipServer.ports.tls === null ? null : { port: sipServer.ports.tls },
+      sipServer,
       store,
       repos,
       stop: stopAll,
@@ -99,6 +108,18 @@ async function ensureDemoAccount(repos: Repos, print: (line: string) => void): P
     // Another node of the same PostgreSQL store made it first.
     if (!(err instanceof TrunklineError && err.code === 'STORE_DUPLICATE')) throw err;
   }
+}
+
+/** SIP over UDP+TCP, and TLS with the configured or a generated self-signed certificate (SPEC §7). */
+async function startSip(config: Config, clock: Clock, logger: Logger): Promise<SipServer> {
+  let tls: { port: number; key: Buffer; cert: Buffer } | null = null;
+  if (config.tls?.mode === 'files') {
+    tls = { port: config.tls.port, key: await readFile(config.tls.key), cert: await readFile(config.tls.cert) };
+  } else if (config.tls?.mode === 'self-signed') {
+    const made = await ensureSelfSignedCert(config.dataDir, [config.sipDomain, 'localhost']);
+    tls = { port: config.tls.port, key: made.key, cert: made.cert };
+  }
+  return startSipServer({ host: config.sip.host, port: config.sip.port, tls, clock, logger });
 }
 
 async function startRateCounter(config: Config, clock: Clock): Promise<RateCounter> {
