@@ -1,0 +1,32 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { apiFixture, type ApiFixture } from './support.js';
+
+let f: ApiFixture;
+before(async () => {
+  f = await apiFixture();
+});
+after(async () => {
+  await f.close();
+});
+
+test('/openapi.json is an OpenAPI 3 document generated from the route schemas', async () => {
+  const res = await f.call({ method: 'GET', url: '/openapi.json', as: 'none' });
+  assert.equal(res.statusCode, 200);
+  const doc = JSON.parse(res.body) as { openapi: string; paths: Record<string, Record<string, { requestBody?: unknown }>> };
+  assert.match(doc.openapi, /^3\./);
+  const trunks = doc.paths['/v2/accounts/{account_sid}/trunks'];
+  assert.ok(trunks.post.requestBody, 'POST /trunks documents its body');
+  for (const p of ['phone-numbers', 'whitelisted-ips', 'destination-uris', 'credentials', 'settings']) {
+    assert.ok(doc.paths[`/v2/accounts/{account_sid}/trunks/{trunk_sid}/${p}`], p);
+  }
+  assert.ok(doc.paths['/v2/accounts/{account_sid}/trunk-maps']);
+});
+
+test('/docs serves the interactive page and /healthz reports the store', async () => {
+  const docs = await f.call({ method: 'GET', url: '/docs/', as: 'none' });
+  assert.equal(docs.statusCode, 200);
+  assert.match(docs.body, /swagger/i);
+  const health = await f.call({ method: 'GET', url: '/healthz', as: 'none' });
+  assert.deepEqual(JSON.parse(health.body), { status: 'ok' });
+});
