@@ -1,0 +1,115 @@
+import { networkInterfaces } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Registry } from 'prom-client';
+import type { Clock, Logger } from '../core/index.js';
+import { diagnoseCall, type CallEvidence } from '../diagnosis/index.js';
+import {
+  Authenticator, B2bua, createEdgeMetrics, edgeSipHandler, noEdgeMetrics, TransactionLayerPort,
+  type EdgeDirectory, type Hop, type MediaAnchorFactory, type RouteTarget,
+} from '../edge/index.js';
+import { startPstnSim, type PstnSimServer } from '../pstn-sim/index.js';
+import { DigestServer } from '../sip/index.js';
+import type { CallRecord, CallRecordStore } from '../store/index.js';
+import type { SipServer } from './sip-server.js';
+
+/**
+ * Wires the edge into a running SIP server: the B2BUA as the UAS core's handler, the PSTN
+ * simulator on its own loopback port as the default carrier, call records into the store,
+ * metrics into the shared registry. Returned `stop` ends calls and the simulator.
+ */
+export interface EdgePart {
+  readonly b2bua: B2bua;
+  readonly sim: PstnSimServer | null;
+  /** Where the simulator sends test calls: the edge's own SIP port on loopback. */
+  readonly edgeHop: Hop;
+  stop(): Promise<void>;
+}
+
+export interface EdgeWiring {
+  readonly sipServer: SipServer;
+  readonly sipHost: string;
+  readonly sipDomain: string;
+  readonly carriers: readonly string[];
+  readonly pstnSim: boolean;
+  readonly directory: EdgeDirectory;
+  readonly calls: CallRecordStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly registry?: Registry;
+  readonly media?: MediaAnchorFactory;
+  /** No response from a carrier/destination for this long → 504/408 (default 32 s, Timer B). */
+  readonly inviteTimeoutMs?: number;
+  readonly testCallHoldMs?: number;
+}
+
+export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
+  const log = w.logger.child({ part: 'edge' });
+  const sim = w.pstnSim ? await startPstnSim({ host: '127.0.0.1', clock: w.clock, log: w.logger.child({ part: 'pstn-sim' }), ...(w.testCallHoldMs ? { testCallHoldMs: w.testCallHoldMs } : {}) }) : null;
+  const carriers: RouteTarget[] = w.carriers.map((c) => ({ uri: /^sips?:/i.test(c) ? c : `sip:${c}`, priority: 0, weight: 1 }));
+  if (sim) carriers.push({ uri: `sip:127.0.0.1:${sim.port}`, priority: 0, weight: 1 });
+  const carrierSources = carriers.map((c) => hostOf(c.uri)).filter((h): h is string => h !== undefined);
+  if (sim) carrierSources.push(`127.0.0.1:${sim.port}`);
+  const sipPort = w.sipServer.ports.sip;
+  const port = new TransactionLayerPort(() => w.sipServer.layer, (hop) => ({ address: localAddressFor(w.sipHost, hop.address), port: sipPort }));
+  const b2bua = new B2bua({
+    directory: w.directory,
+    port,
+    clock: w.clock,
+    log,
+    authenticator: new Authenticator(new DigestServer({ secret: randomBytes(32), clock: w.clock })),
+    calls: w.calls,
+    metrics: w.registry ? createEdgeMetrics(w.registry) : noEdgeMetrics,
+    ...(w.media ? { media: w.media } : {}),
+    diagnose: (record) => diagnoseCall(evidenceOf(record)),
+    agent: w.sipDomain,
+    carriers,
+    carrierSources,
+    ...(sim ? { echoFlowUri: `sip:echo@127.0.0.1:${sim.port}` } : {}),
+    ...(w.inviteTimeoutMs ? { inviteTimeoutMs: w.inviteTimeoutMs } : {}),
+  });
+  w.sipServer.setHandler(edgeSipHandler(b2bua));
+  return {
+    b2bua,
+    sim,
+    edgeHop: { protocol: 'udp', address: '127.0.0.1', port: sipPort },
+    stop: async () => {
+      b2bua.hangUpAll();
+      await b2bua.flush();
+      w.sipServer.setHandler(undefined);
+      await sim?.stop();
+    },
+  };
+}
+
+function hostOf(uri: string): string | undefined {
+  const m = /^sips?:(?:[^@]*@)?(\[[^\]]+\]|[^:;>]+)(?::(\d+))?/i.exec(uri);
+  if (!m) return undefined;
+  const host = m[1].replace(/^\[|\]$/g, '');
+  return m[2] ? `${host}:${m[2]}` : host;
+}
+
+/** The address the peer reaches us at: the listening host, or for a wildcard the interface facing it. */
+function localAddressFor(listenHost: string, remote: string): string {
+  if (listenHost !== '0.0.0.0' && listenHost !== '::') return listenHost;
+  if (remote === '127.0.0.1' || remote.startsWith('127.')) return '127.0.0.1';
+  if (remote === '::1') return '::1';
+  const v6 = remote.includes(':');
+  for (const list of Object.values(networkInterfaces())) {
+    for (const i of list ?? []) if (!i.internal && (i.family === 'IPv6') === v6) return i.address;
+  }
+  return v6 ? '::1' : '127.0.0.1';
+}
+
+/** A call record as evidence for the diagnosis engine (SPEC §4: the same engine serves edge records). */
+export function evidenceOf(record: CallRecord): CallEvidence {
+  return {
+    callId: record.sip_call_id,
+    source: 'edge',
+    direction: record.direction,
+    messages: [],
+    streams: [],
+    ...(record.ended_at ? { observedUntil: Date.parse(record.ended_at) } : {}),
+    ...(record.edge_cause ? { edgeCause: record.edge_cause } : {}),
+    mediaObserved: false,
+  };
+}

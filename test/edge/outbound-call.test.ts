@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RawUac, pcmaOffer } from './support/raw-uac.js';
+import { startHarness, DOMAIN, CALLER } from './support/harness.js';
+
+for (const protocol of ['udp', 'tcp'] as const) {
+  test(`an outbound call over ${protocol.toUpperCase()} reaches the PSTN simulator, is answered, and BYE ends it with a record`, async () => {
+    const h = await startHarness();
+    const pbx = await new RawUac(protocol, { host: '127.0.0.1', port: h.port }).open();
+    try {
+      const inv = pbx.invite({ ruri: `sip:+919876540000@${DOMAIN}`, from: `<sip:${CALLER}@127.0.0.1>`, body: pcmaOffer() });
+      const ok = await inv.waitFinal();
+      assert.equal(ok.status, 200, ok.raw);
+      assert.ok(inv.responses.some((r) => r.status === 100), '100 Trying at once');
+      assert.match(ok.body, /m=audio \d+ RTP\/AVP 8/);
+      const sid = ok.header('x-trunkline-call-sid');
+      assert.match(sid ?? '', /^[0-9a-f]{32}$/);
+      // Topology hiding: nothing of the carrier side's Via or Call-ID in what the PBX gets.
+      assert.equal(ok.all('via').length, 1);
+      await pbx.ack(inv, ok);
+      const bye = await pbx.request(inv, 'BYE');
+      assert.equal(bye.status, 200);
+      const rec = await h.calls.wait((r) => r.call_sid === sid && r.status === 'completed');
+      assert.equal(rec.final_code, 200);
+      assert.equal(rec.final_by, 'carrier');
+      assert.equal(rec.direction, 'outbound');
+      assert.equal(rec.end_cause, 'bye-customer');
+      assert.equal(rec.to, '+919876540000');
+      assert.ok(rec.trace.some((t) => t.leg === 'carrier' && t.direction === 'out' && t.summary.startsWith('INVITE ')));
+      assert.ok(!rec.trace.filter((t) => t.leg === 'carrier' && t.direction === 'out').some((t) => t.message.includes(`${pbx.local.port}`)), 'the PBX port never reaches the carrier');
+    } finally {
+      await pbx.close();
+      await h.stop();
+    }
+  });
+}

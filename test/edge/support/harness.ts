@@ -1,0 +1,82 @@
+import { systemClock, silentLogger } from '../../../src/core/index.js';
+import { startSipServer, type SipServer } from '../../../src/app/sip-server.js';
+import { startEdge, type EdgePart } from '../../../src/app/edge.js';
+import type { CallQuery, CallRecord, CallRecordStore } from '../../../src/store/index.js';
+import { computeHa1 } from '../../../src/sip/index.js';
+import { MemoryDirectory } from './memory-directory.js';
+
+/** Call records kept in memory; `wait` resolves when a record with the predicate is saved. */
+export class MemoryCalls implements CallRecordStore {
+  readonly records = new Map<string, CallRecord>();
+  #waiters: (() => void)[] = [];
+
+  async save(r: CallRecord): Promise<void> {
+    this.records.set(r.call_sid, r);
+    for (const w of this.#waiters.splice(0)) w();
+  }
+
+  async get(accountSid: string, sid: string): Promise<CallRecord | undefined> {
+    const r = this.records.get(sid);
+    return r && r.account_sid === accountSid ? r : undefined;
+  }
+
+  async list(q: CallQuery): Promise<{ items: readonly CallRecord[]; total: number }> {
+    const all = [...this.records.values()].filter((r) => r.account_sid === q.accountSid);
+    return { items: all.slice(q.offset, q.offset + q.limit), total: all.length };
+  }
+
+  async wait(pred: (r: CallRecord) => boolean, timeoutMs = 5000): Promise<CallRecord> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = [...this.records.values()].find(pred);
+      if (hit) return hit;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no call record matched within ${timeoutMs} ms; have ${[...this.records.values()].map((r) => `${r.final_code}/${r.status}/${r.edge_cause}`).join(', ')}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.#waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+}
+
+export const ACCOUNT = 'acc1';
+export const TRUNK = 'trmum1000000000000000001a1n';
+export const CALLER = '+919876541111';
+export const DOMAIN = `${ACCOUNT}.pstn.localhost`;
+
+export interface Harness {
+  readonly sip: SipServer;
+  readonly edge: EdgePart;
+  readonly directory: MemoryDirectory;
+  readonly calls: MemoryCalls;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** A running edge on 127.0.0.1:0 with the PSTN simulator and one trunk whitelisting 127.0.0.1. */
+export async function startHarness(opts: { inviteTimeoutMs?: number; carriers?: string[]; pstnSim?: boolean } = {}): Promise<Harness> {
+  const directory = new MemoryDirectory();
+  directory.addTrunk({ trunkSid: TRUNK, accountSid: ACCOUNT, whitelist: ['127.0.0.1/32'], numbers: [CALLER] });
+  directory.numbers.set(CALLER, { e164: CALLER, trunkSid: TRUNK, accountSid: ACCOUNT, status: 'active', removed: false, mode: 'pstn' });
+  const calls = new MemoryCalls();
+  const sip = await startSipServer({ host: '127.0.0.1', port: 0, tls: null, clock: systemClock, logger: silentLogger });
+  const edge = await startEdge({
+    sipServer: sip, sipHost: '127.0.0.1', sipDomain: 'pstn.localhost', carriers: opts.carriers ?? [], pstnSim: opts.pstnSim ?? true,
+    directory, calls, clock: systemClock, logger: silentLogger, inviteTimeoutMs: opts.inviteTimeoutMs ?? 1500, testCallHoldMs: 500,
+  });
+  return {
+    sip, edge, directory, calls, port: sip.ports.sip,
+    stop: async () => {
+      await edge.stop();
+      await sip.stop();
+    },
+  };
+}
+
+export function credentialFor(user: string, password: string, realm = DOMAIN) {
+  return { username: user, ha1Md5: computeHa1('MD5', user, realm, password), ha1Sha256: computeHa1('SHA-256', user, realm, password) };
+}
