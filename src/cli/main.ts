@@ -8,6 +8,7 @@ import { isUsageError } from '../app/index.js';
 import { register as registerServe } from './commands/serve.js';
 import { register as registerAccounts } from './commands/accounts.js';
 import { register as registerDiagnose } from './commands/diagnose.js';
+import { register as registerExplain } from './commands/explain.js';
 
 const program = new Command();
 program
@@ -20,6 +21,7 @@ program
 registerServe(program);
 registerAccounts(program);
 registerDiagnose(program);
+registerExplain(program);
 
 /** Commands throw; this is the one place that turns an outcome into an exit code. */
 async function main(argv: readonly string[]): Promise<number> {

@@ -6,7 +6,7 @@ test('explain a SIP code from the guide: meaning, likely cause, fault domain, ch
   const e = explain('488');
   assert.equal(e.kind, 'sip-code');
   assert.equal(e.title, '488 Not Acceptable Here');
-  assert.equal(e.meaning, 'SDP / codec mismatch');
+  assert.equal(e.likely_cause, 'SDP / codec mismatch');
   assert.equal(e.fault_domain, 'customer-pbx');
   assert.equal(e.checks[0], 'G.711 A-law only');
   assert.equal(e.source, 'guide');

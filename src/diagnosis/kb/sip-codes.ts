@@ -34,8 +34,9 @@ function build(row: RegistryRow): SipCodeEntry {
     rfc: row.rfc,
     class: classOf(row.code),
     ...(guide ? { guide } : {}),
-    meaning: guide ? guide.cause : row.cause,
-    likelyCause: row.cause,
+    meaning: row.cause,
+    // The guide's "likely root cause" (or "what it means" for 1xx/2xx), in its words.
+    likelyCause: guide ? guide.cause : row.cause,
     faultDomain: row.domain,
     severity: severityOf(row.code),
     checks,

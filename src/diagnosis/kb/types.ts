@@ -21,8 +21,9 @@ export interface SipCodeEntry {
   readonly rfc: string;
   readonly class: '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | '6xx';
   readonly guide?: GuideSipRow;
-  /** What it means in a real deployment (the guide's words when it has them). */
+  /** What it means in a real deployment. */
   readonly meaning: string;
+  /** The guide's likely root cause when it has a row, else ours. */
   readonly likelyCause: string;
   readonly faultDomain: FaultDomain;
   /** How bad it is when it ends a call: normal outcomes (486, 603) are info. */
