@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join, resolve } from 'node:path';
+import { isUsageError, loadConfig } from '../../src/app/index.js';
+import { envName } from '../../src/cli/env-option.js';
+
+test('the defaults are those of SPEC §7 and the config is frozen', () => {
+  const c = loadConfig({});
+  assert.equal(c.dataDir, resolve('./data'));
+  assert.deepEqual(c.store, { kind: 'sqlite', file: join(resolve('./data'), 'trunkline.db') });
+  assert.deepEqual(c.http, { host: '0.0.0.0', port: 8080 });
+  assert.deepEqual(c.sip, { host: '0.0.0.0', port: 5070 });
+  assert.deepEqual(c.rtpPorts, { lo: 10000, hi: 40000 });
+  assert.equal(c.sipDomain, 'pstn.localhost');
+  assert.equal(c.pstnSim, true);
+  assert.equal(c.tls, null);
+  assert.deepEqual(c.nsoCodes, ['ANY-ANY']);
+  assert.equal(c.minWhitelistMask, 16);
+  assert.equal(c.apiRateLimitPerMinute, 200);
+  assert.equal(c.redisUrl, null);
+  assert.ok(Object.isFrozen(c) && Object.isFrozen(c.http) && Object.isFrozen(c.carriers));
+});
+
+test('a carrier turns the PSTN simulator off; --no-pstn-sim does too', () => {
+  assert.equal(loadConfig({ carrier: ['sip:gw.example.com:5060;transport=udp'] }).pstnSim, false);
+  assert.equal(loadConfig({ pstnSim: false }).pstnSim, false);
+  assert.equal(loadConfig({ pstnSim: 'false' }).pstnSim, false, 'the environment form');
+});
+
+test('--db postgres://… selects PostgreSQL; TLS from files or self-signed', () => {
+  assert.deepEqual(loadConfig({ db: 'postgres://u@db/x' }).store, { kind: 'postgres', url: 'postgres://u@db/x' });
+  assert.deepEqual(loadConfig({ tlsSelfSigned: true, tlsPort: '5061' }).tls, { port: 5061, mode: 'self-signed' });
+  assert.equal(loadConfig({ tlsCert: 'c.pem', tlsKey: 'k.pem' }).tls?.mode, 'files');
+});
+
+test('a bad value is a usage error naming the flag and its rule', () => {
+  const cases: [Parameters<typeof loadConfig>[0], RegExp][] = [
+    [{ httpPort: 'abc' }, /--http-port must be a port number/],
+    [{ sipPort: '65536' }, /--sip-port/],
+    [{ rtpPorts: '10001-20000' }, /--rtp-ports .*LO even/],
+    [{ sipDomain: 'not a domain' }, /--sip-domain/],
+    [{ db: 'mysql://x' }, /--db must be a postgres/],
+    [{ tlsCert: 'c.pem' }, /--tls-key is required/],
+    [{ tlsSelfSigned: true, tlsCert: 'c', tlsKey: 'k' }, /--tls-self-signed cannot be combined/],
+    [{ minMask: '8' }, /--min-mask/],
+    [{ apiRateLimit: '0' }, /--api-rate-limit/],
+    [{ carrier: ['not a uri'] }, /--carrier/],
+    [{ redis: 'http://x' }, /--redis/],
+  ];
+  for (const [raw, message] of cases) {
+    assert.throws(() => loadConfig(raw), (err: unknown) => isUsageError(err) && message.test((err as Error).message), JSON.stringify(raw));
+  }
+});
+
+test('every flag reads TRUNKLINE_<FLAG> from the environment', () => {
+  assert.equal(envName('--http-port <n>'), 'TRUNKLINE_HTTP_PORT');
+  assert.equal(envName('--data-dir <dir>'), 'TRUNKLINE_DATA_DIR');
+  assert.equal(envName('--no-pstn-sim'), 'TRUNKLINE_NO_PSTN_SIM');
+  assert.equal(envName('--carrier <uri>'), 'TRUNKLINE_CARRIER');
+});
