@@ -61,6 +61,8 @@ const ROWS: Readonly<Record<string, Row>> = {
   'preconditions-required': [580, 'Precondition Failure', 'reason', 'sip.580.preconditions', 'Offer requires preconditions the edge does not support'],
   'number-not-in-plan': [604, 'Does Not Exist Anywhere', 'reason', 'number.not-in-plan', 'Number does not exist in its numbering plan', 'Number {number} does not exist in its numbering plan'],
   'no-usable-media': [606, 'Not Acceptable', 'reason', 'sip.606.no-usable-media', 'Offer has no usable audio stream'],
+  // RFC 3261 §16.3 step 3: Max-Forwards exhausted, a routing loop guard (beyond SPEC §2's table).
+  'too-many-hops': [483, 'Too Many Hops', 'reason', 'sip.483', 'Max-Forwards reached zero (routing loop?)'],
   // RFC 3326 Reason in the BYE: we use cause=408 (a timeout) — SIP has no code for media inactivity.
   'rtp-timeout': [408, 'RTP timeout', 'reason', 'media.rtp-timeout', 'RTP timeout', 'RTP timeout: no media for {timeoutMs} ms'],
 };
