@@ -7,3 +7,5 @@ export { envelope, success, failure, sendOne, sendList, sendBatch, sendError, li
 export { accountOf, trunkOf, pageOf, idOf } from './routes/context.js';
 export { PageQuery, TrunkParams, AccountParams } from './schemas/common.js';
 export { e164 } from './rules.js';
+export type { CallsPort } from './routes/calls.js';
+export type { TestCallsPort } from './routes/test-calls.js';

@@ -1,10 +1,11 @@
 import { networkInterfaces } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Registry } from 'prom-client';
-import type { Clock, Logger } from '../core/index.js';
+import { newCallSid, TrunklineError, type Clock, type Logger } from '../core/index.js';
+import type { CallsPort, TestCallsPort } from '../api/index.js';
 import { diagnoseCall, type CallEvidence } from '../diagnosis/index.js';
 import {
-  Authenticator, B2bua, createEdgeMetrics, edgeSipHandler, noEdgeMetrics, TransactionLayerPort,
+  Authenticator, B2bua, createEdgeMetrics, edgeSipHandler, noEdgeMetrics, renderLadder, TransactionLayerPort,
   type EdgeDirectory, type Hop, type MediaAnchorFactory, type RouteTarget,
 } from '../edge/index.js';
 import { startPstnSim, type PstnSimServer } from '../pstn-sim/index.js';
@@ -112,4 +113,22 @@ export function evidenceOf(record: CallRecord): CallEvidence {
     ...(record.edge_cause ? { edgeCause: record.edge_cause } : {}),
     mediaObserved: false,
   };
+}
+
+/**
+ * The API ports of the edge (api/routes/calls.ts, test-calls.ts, /metrics), built before the
+ * HTTP server starts; `edge` is read at request time because the SIP part starts after HTTP.
+ */
+export function edgePorts(calls: CallRecordStore, registry: Registry, sipDomain: string, edge: () => EdgePart | undefined): Record<string, unknown> {
+  const callsPort: CallsPort = { store: calls, renderLadder: (r) => renderLadder(r.trace) };
+  const testCalls: TestCallsPort = {
+    place: async (accountSid, to, from) => {
+      const e = edge();
+      if (!e?.sim) throw new TrunklineError('PSTN_SIM_NOT_RUNNING', 'the PSTN simulator is off (carrier gateways are configured), so it cannot place test calls');
+      const callSid = newCallSid();
+      await e.sim.simulator.originate({ to, ...(from ? { from } : {}), edge: e.edgeHop, edgeDomain: `${accountSid}.${sipDomain}`, callSid });
+      return callSid;
+    },
+  };
+  return { calls: callsPort, testCalls, metrics: registry };
 }

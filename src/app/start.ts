@@ -6,6 +6,11 @@ import { createRepos, MemoryRateCounter, openStore, pingStore, RedisRateCounter,
 import type { Config } from './config.js';
 import { startSipServer, type SipServer } from './sip-server.js';
 import { ensureSelfSignedCert } from './tls-cert.js';
+import { Registry } from 'prom-client';
+import type { Kysely } from 'kysely';
+import { CallsRepo, type CallsDatabase } from '../store/index.js';
+import { StoreDirectory } from '../edge/index.js';
+import { edgePorts, startEdge, type EdgePart } from './edge.js';
 
 /** A running trunkline: the addresses it listens on and one call that stops everything. */
 export interface Trunkline {
@@ -63,11 +68,23 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
     parts.push({ name: 'rate-counter', stop: () => rateCounter.close() });
 
     const extraRoutes: RouteModule[] = [];
-    const http = await startHttp(config, { repos, store, rateCounter, clock, logger, extraRoutes });
+    // The edge's API ports (calls, test-calls, /metrics) exist before HTTP; the edge itself starts after SIP.
+    const metrics = new Registry();
+    const callsRepo = new CallsRepo(store.db as unknown as Kysely<CallsDatabase>);
+    let edge: EdgePart | undefined;
+    const ports = edgePorts(callsRepo, metrics, config.sipDomain, () => edge);
+    const http = await startHttp(config, { repos, store, rateCounter, clock, logger, extraRoutes, ports });
     parts.push({ name: 'http', stop: () => http.app.close() });
 
     const sipServer = await startSip(config, clock, logger);
     parts.push({ name: 'sip', stop: () => sipServer.stop() });
+
+    const started = await startEdge({
+      sipServer, sipHost: config.sip.host, sipDomain: config.sipDomain, carriers: config.carriers, pstnSim: config.pstnSim,
+      directory: new StoreDirectory(repos.read, config.sipDomain), calls: callsRepo, clock, logger, registry: metrics,
+    });
+    edge = started;
+    parts.push({ name: 'edge', stop: () => started.stop() });
 
     print(JSON.stringify({ event: 'listening', http: http.port, sip: sipServer.ports.sip, tls: sipServer.ports.tls }));
     logger.info({ http: http.port, store: store.dialect }, 'trunkline is up');

@@ -147,7 +147,9 @@ export class B2bua implements EdgeRequestHandler {
     const req = tx.request;
     const fromCarrier = this.#isCarrier(tx.source.hop);
     const aRole: Role = fromCarrier ? 'carrier' : 'customer';
-    const sid = newCallSid();
+    // A carrier-side INVITE may name its call_sid (the built-in simulator placing a test call for the API).
+    const named = fromCarrier ? req.headers.get('X-Trunkline-Call-Sid') : undefined;
+    const sid = named && /^[0-9a-f]{32}$/.test(named) ? named : newCallSid();
     const uri = safeUri(req);
     const recorder = new CallRecorder(this.#o.clock, {
       callSid: sid, accountSid: null, trunkSid: null, direction: fromCarrier ? 'inbound' : 'outbound',

@@ -28,8 +28,9 @@ export interface PstnSimServerOptions {
 
 export async function startPstnSim(o: PstnSimServerOptions): Promise<PstnSimServer> {
   const transports = new TransportSet();
-  let layer: TransactionLayer | undefined;
+  const holder: { layer?: TransactionLayer } = {};
   const onMessage = (m: InboundMessage) => {
+    const layer = holder.layer;
     if (!layer) return;
     if (!m.fault && startsInvite(m.bytes)) {
       try {
@@ -69,8 +70,8 @@ export async function startPstnSim(o: PstnSimServerOptions): Promise<PstnSimServ
     onAck: () => {},
     onError: (err, where) => o.log.warn({ err: (err as Error)?.message ?? String(err), where }, 'PSTN simulator handler failed'),
   };
-  layer = new TransactionLayer({ transports, tu, clock: o.clock, agent: 'trunkline-pstn-sim', ...(o.timers ? { timers: o.timers } : {}) });
-  const l = layer;
+  const l = new TransactionLayer({ transports, tu, clock: o.clock, agent: 'trunkline-pstn-sim', ...(o.timers ? { timers: o.timers } : {}) });
+  holder.layer = l;
   const port: SimSipPort = {
     sendRequest: (req: SipRequest, hop: SimHop, ev) => {
       try {

@@ -6,6 +6,8 @@ import { phoneNumberRoutes } from './phone-numbers.js';
 import { settingRoutes } from './settings.js';
 import { trunkRoutes } from './trunks.js';
 import { whitelistedIpRoutes } from './whitelisted-ips.js';
+import { callRoutes, metricsRoutes } from './calls.js';
+import { testCallRoutes } from './test-calls.js';
 
 /** Every route module of the API, registered in this order by buildApp; append new ones here. */
 export const ROUTES: readonly RouteModule[] = [
@@ -16,4 +18,7 @@ export const ROUTES: readonly RouteModule[] = [
   destinationUriRoutes,
   credentialRoutes,
   settingRoutes,
+  callRoutes,
+  testCallRoutes,
+  metricsRoutes,
 ];

@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+/** `trunkline serve` in a child process on free ports, with the demo account's credentials. */
+export interface Served {
+  readonly http: number;
+  readonly sip: number;
+  readonly account: string;
+  readonly auth: string;
+  api<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; json: { response: { data: T } & Record<string, unknown>; metadata?: Record<string, unknown> } & Record<string, unknown> }>;
+  stop(): Promise<void>;
+}
+
+export async function serve(extra: readonly string[] = []): Promise<Served> {
+  const dir = mkdtempSync(join(tmpdir(), 'trunkline-edge-'));
+  const main = new URL('../../../src/cli/main.js', import.meta.url).pathname;
+  const child: ChildProcess = spawn(process.execPath, [main, 'serve', '--data-dir', dir, '--http-host', '127.0.0.1', '--http-port', '0', '--sip-host', '127.0.0.1', '--sip-port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines = createInterface({ input: child.stdout! });
+  let account = '';
+  let auth = '';
+  const ports = await new Promise<{ http: number; sip: number }>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('serve did not print its listening line in 15 s')), 15_000);
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+    lines.on('line', (line) => {
+      if (!line.startsWith('{"event"')) return;
+      const ev = JSON.parse(line) as { event: string; account_sid?: string; api_key?: string; api_token?: string; http?: number; sip?: number };
+      if (ev.event === 'demo_account') {
+        account = ev.account_sid!;
+        auth = `Basic ${Buffer.from(`${ev.api_key}:${ev.api_token}`).toString('base64')}`;
+      }
+      if (ev.event === 'listening') {
+        clearTimeout(t);
+        resolve({ http: ev.http!, sip: ev.sip! });
+      }
+    });
+  });
+  child.stderr!.resume();
+  return {
+    ...ports, account, auth,
+    async api(method, path, body) {
+      const res = await fetch(`http://127.0.0.1:${ports.http}${path}`, {
+        method, headers: { authorization: auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      return { status: res.status, json: (text.startsWith('{') ? JSON.parse(text) : { text }) as never };
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(t);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
