@@ -141,6 +141,8 @@ export function validateRequest(input: SipRequest | unknown, opts: ValidateOptio
 }
 
 function respond(request: SipRequest, status: number, reason: string, code: string, warningValue?: string): IncomingVerdict {
+  // RFC 3261 §17.1.1.3 / §8.2: an ACK is never answered, not even a broken one.
+  if (request.method === 'ACK') return { action: 'drop', why: `ACK that would have been answered ${status}: ${code}` };
   return warningValue === undefined
     ? { action: 'respond', status, reason, request, code }
     : { action: 'respond', status, reason, warning: warningValue, request, code };

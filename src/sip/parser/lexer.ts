@@ -94,6 +94,12 @@ export function quote(text: string): string {
  * when a quote is never closed.
  */
 export function splitTopLevel(text: string, sep: number): string[] | null {
+  // Fast path (most values): no quotes and no angle brackets, so every separator counts.
+  if (text.indexOf('"') < 0 && text.indexOf('<') < 0) {
+    const parts = text.split(String.fromCharCode(sep));
+    for (let i = 0; i < parts.length; i++) parts[i] = trimLws(parts[i]);
+    return parts;
+  }
   const out: string[] = [];
   let start = 0;
   let angle = false;

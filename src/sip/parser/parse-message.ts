@@ -212,13 +212,8 @@ function checkCoreHeaders(msg: SipMessage): void {
   const h = msg.headers;
   // RFC 3261 §8.1.1: To, From, CSeq, Call-ID, Max-Forwards and Via are mandatory; Max-Forwards is
   // not required of what we receive, since RFC 2543 elements omit it (RFC 4475 §3.4.1).
-  for (const name of REQUIRED) {
-    if (!h.has(name)) throw fail('SIP_PARSE_MISSING_HEADER', `no ${name} header`, { header: name });
-  }
-  if (h.via().length === 0) throw fail('SIP_PARSE_MISSING_HEADER', 'no Via value', { header: 'Via' });
-  h.from();
-  h.to();
-  h.callId();
-  h.cseq();
+  const present = [h.via().length > 0, h.from() !== undefined, h.to() !== undefined, h.callId() !== undefined, h.cseq() !== undefined];
+  const missing = present.indexOf(false);
+  if (missing >= 0) throw fail('SIP_PARSE_MISSING_HEADER', `no ${REQUIRED[missing]} header`, { header: REQUIRED[missing] });
   h.maxForwards();
 }

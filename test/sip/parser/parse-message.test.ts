@@ -143,3 +143,15 @@ test('strict: false leaves every header to lazy parsing', () => {
   assert.ok(m.kind === 'request');
   assert.throws(() => m.headers.to(), { code: 'SIP_PARSE_BAD_HEADER' });
 });
+
+test('a broken ACK is dropped, never answered (RFC 3261 §17.1.1.3)', () => {
+  const ack = crlf('ACK sip:bob@b SIP/2.0\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\nFrom: <sip:a@b>;tag=1\nTo: "unterminated <sip:c@d>\nCall-ID: x\nCSeq: 1 ACK\n\n');
+  let err: unknown;
+  try {
+    parseMessage(ack);
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(isTrunklineError(err, 'SIP_PARSE_BAD_HEADER'));
+  assert.equal(validateIncoming(err).action, 'drop');
+});
