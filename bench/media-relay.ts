@@ -3,18 +3,176 @@
 // through Debian's rtpengine (userspace, ng protocol) in the same run, with the ratio.
 //
 //   node .build/<name>/bench/media-relay.js [--hold 30] [--steps 250,500,1000,1500,2000,2500]
-//        [--no-rtpengine] [--cpu-prof DIR] [--warmup 2]
+//        [--no-rtpengine] [--cpu-prof DIR] [--warmup 2] [--node-generator]
 //
 // Three processes: this one (orchestrator, and rtpengine's ng client), the relay (a child that
 // runs MediaRelay, started with --cpu-prof when asked), and the generator (a child owning two
 // UDP sockets per call, one for each side). rtpengine runs as a fourth child.
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const SELF = fileURLToPath(import.meta.url);
+
+// The C generator's source (compiled at run time into a temporary folder).
+const GEN_C = String.raw`// RTP load generator for bench/media-relay: two UDP sockets (side A, side B), N calls,
+// each call one 20 ms G.711 stream each way (50 pps), spread over the 20 ms period,
+// sent with sendmmsg and received with recvmmsg. Prints one JSON line of results.
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PKT 172
+#define BATCH 512
+#define BUCKET_US 50
+#define NBUCKET 20001
+
+static int64_t now_ns(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec; }
+
+static int open_sock(void) {
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+  int sz = 64 << 20;
+  if (setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof sz) < 0) setsockopt(s, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
+  if (setsockopt(s, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof sz) < 0) setsockopt(s, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
+  struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+  bind(s, (struct sockaddr *)&a, sizeof a);
+  return s;
+}
+
+static int port_of(int s) { struct sockaddr_in a; socklen_t l = sizeof a; getsockname(s, (struct sockaddr *)&a, &l); return ntohs(a.sin_port); }
+
+static uint32_t hist[NBUCKET];
+static int64_t *min_transit;
+static long long received, received_all;
+static int measuring;
+
+static void drain(int s) {
+  static unsigned char buf[BATCH][256];
+  static struct mmsghdr msgs[BATCH];
+  static struct iovec iov[BATCH];
+  for (;;) {
+    for (int i = 0; i < BATCH; i++) { iov[i].iov_base = buf[i]; iov[i].iov_len = 256; msgs[i].msg_hdr.msg_iov = &iov[i]; msgs[i].msg_hdr.msg_iovlen = 1; msgs[i].msg_hdr.msg_name = NULL; }
+    int n = recvmmsg(s, msgs, BATCH, MSG_DONTWAIT, NULL);
+    if (n <= 0) return;
+    int64_t t = now_ns();
+    for (int i = 0; i < n; i++) {
+      if (msgs[i].msg_len < 21) continue;
+      unsigned char *p = buf[i];
+      uint32_t ssrc = (uint32_t)p[8] << 24 | p[9] << 16 | p[10] << 8 | p[11];
+      int64_t sent; memcpy(&sent, p + 12, 8);
+      int64_t tr = t - sent;
+      uint32_t k = ssrc - 1;
+      received_all++;
+      if (tr < min_transit[k]) min_transit[k] = tr;
+      if (p[20] != 1) continue;
+      received++;
+      int64_t b = (tr - min_transit[k]) / (BUCKET_US * 1000);
+      hist[b < NBUCKET - 1 ? b : NBUCKET - 1]++;
+    }
+  }
+}
+
+int main(int argc, char **argv) {
+  if (argc < 3) { fprintf(stderr, "usage: gen HOLD_MS WARMUP_MS < targets\n"); return 2; }
+  long hold = atol(argv[1]), warm = atol(argv[2]);
+  int sa = open_sock(), sb = open_sock();
+  printf("PORTS %d %d\n", port_of(sa), port_of(sb));
+  fflush(stdout);
+  int n = 0, cap = 1024;
+  int *tp = malloc(sizeof(int) * 2 * cap);
+  int x, y;
+  char line[128];
+  while (fgets(line, sizeof line, stdin)) {
+    if (strncmp(line, "GO", 2) == 0) break;
+    if (sscanf(line, "%d %d", &x, &y) != 2) continue;
+    if (n == cap) { cap *= 2; tp = realloc(tp, sizeof(int) * 2 * cap); }
+    tp[2 * n] = x; tp[2 * n + 1] = y; n++;
+  }
+  int streams = 2 * n;
+  min_transit = malloc(sizeof(int64_t) * streams);
+  for (int k = 0; k < streams; k++) min_transit[k] = INT64_MAX;
+  uint16_t *seq = calloc(streams, sizeof(uint16_t));
+  unsigned char (*pk)[PKT] = malloc((size_t)BATCH * PKT);
+  struct mmsghdr *mm = calloc(BATCH, sizeof *mm);
+  struct iovec *iv = calloc(BATCH, sizeof *iv);
+  struct sockaddr_in *to = calloc(BATCH, sizeof *to);
+  long long sent = 0, sent_all = 0, late = 0, send_fail = 0;
+  int64_t start = now_ns();
+  long total = hold + warm, done = 0;
+  struct pollfd pf[2] = { { .fd = sa, .events = POLLIN }, { .fd = sb, .events = POLLIN } };
+  while (done < total) {
+    long due = (now_ns() - start) / 1000000;
+    if (due > total) due = total;
+    if (due - done > 5) late++;
+    for (; done < due; done++) {
+      if (done == warm) measuring = 1;
+      // Stream k = 2*call + side, in slot k % 20: side A (even k) sends on sa, side B on sb.
+      for (int side = 0; side < 2; side++) {
+        int s = side ? sb : sa, m = 0;
+        for (int k = (int)(done % 20); k < streams; k += 20) {
+          if ((k & 1) != side) continue;
+          unsigned char *p = pk[m];
+          memset(p, 0xd5, PKT);
+          p[0] = 0x80; p[1] = 8;
+          p[2] = seq[k] >> 8; p[3] = seq[k] & 0xff;
+          uint32_t ts = (uint32_t)seq[k] * 160; seq[k]++;
+          p[4] = ts >> 24; p[5] = ts >> 16; p[6] = ts >> 8; p[7] = ts;
+          uint32_t ssrc = k + 1;
+          p[8] = ssrc >> 24; p[9] = ssrc >> 16; p[10] = ssrc >> 8; p[11] = ssrc;
+          int64_t t = now_ns(); memcpy(p + 12, &t, 8);
+          p[20] = measuring ? 1 : 0;
+          to[m] = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(tp[k]), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+          iv[m] = (struct iovec){ p, PKT };
+          mm[m].msg_hdr = (struct msghdr){ .msg_name = &to[m], .msg_namelen = sizeof to[m], .msg_iov = &iv[m], .msg_iovlen = 1 };
+          if (++m == BATCH) {
+            int off = 0;
+            while (off < m) {
+              int r = sendmmsg(s, mm + off, m - off, 0);
+              if (r <= 0) { if (errno == EAGAIN) { drain(sa); drain(sb); continue; } send_fail += m - off; break; }
+              off += r;
+            }
+            sent_all += m; if (measuring) sent += m;
+            m = 0;
+          }
+        }
+        if (m) { int off = 0; while (off < m) { int r = sendmmsg(s, mm + off, m - off, 0); if (r <= 0) { if (errno == EAGAIN) { drain(sa); drain(sb); continue; } send_fail += m - off; break; } off += r; } sent_all += m; if (measuring) sent += m; }
+      }
+      drain(sa); drain(sb);
+    }
+    int64_t next = start + (int64_t)(done + 1) * 1000000;
+    int wait = (int)((next - now_ns()) / 1000000);
+    poll(pf, 2, wait > 0 ? wait : 0);
+    drain(sa); drain(sb);
+  }
+  measuring = 0;
+  int64_t end = now_ns() + 300000000LL;
+  while (now_ns() < end) { poll(pf, 2, 10); drain(sa); drain(sb); }
+  double p50 = -1, p99 = -1, mx = 0; long long acc = 0;
+  for (int i = 0; i < NBUCKET; i++) {
+    if (!hist[i]) continue;
+    acc += hist[i]; mx = i * BUCKET_US / 1000.0;
+    if (p50 < 0 && acc >= received * 0.5) p50 = i * BUCKET_US / 1000.0;
+    if (p99 < 0 && acc >= received * 0.99) p99 = i * BUCKET_US / 1000.0;
+  }
+  printf("{\"sent\":%lld,\"received\":%lld,\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f,\"lateTicks\":%lld,\"sentAll\":%lld,\"receivedAll\":%lld,\"sendFailures\":%lld}\n",
+         sent, received, p50, p99, mx, late, sent_all, received_all, send_fail);
+  return 0;
+}
+`;
 const PAYLOAD = 160; // 20 ms of G.711 at 8 kHz
 const TICKS_PER_SEC = 100; // /proc/<pid>/stat clock ticks (USER_HZ)
 
@@ -300,24 +458,102 @@ async function startRtpengine(ngPort: number): Promise<ChildProcess | undefined>
   return child;
 }
 
+// ───────────────────────────── generators ──────────────────────────────
+/** One step's load: open (per call, the generator's [side A, side B] ports), run, close. */
+interface Generator {
+  readonly kind: string;
+  readonly pid: number;
+  open(n: number, seconds: number, warmup: number): Promise<[number, number][]>;
+  /** targets: per call, where side A and side B send. */
+  run(targets: [number, number][]): Promise<GenResult>;
+  close(): Promise<void>;
+  dispose(): void;
+}
+
+/** The Node generator: one socket per side of each call, driven over IPC. */
+class NodeGenerator implements Generator {
+  readonly kind = 'node, 2 sockets per call';
+  readonly #child = fork(SELF, ['gen'], { stdio: 'inherit' });
+  #seconds = 0;
+  #warmup = 0;
+  get pid(): number {
+    return this.#child.pid!;
+  }
+  async open(n: number, seconds: number, warmup: number): Promise<[number, number][]> {
+    this.#seconds = seconds;
+    this.#warmup = warmup;
+    const ports = await ask<number[]>(this.#child, { op: 'open', n });
+    return Array.from({ length: n }, (_, i) => [ports[2 * i], ports[2 * i + 1]]);
+  }
+  run(targets: [number, number][]): Promise<GenResult> {
+    return ask<GenResult>(this.#child, { op: 'run', targets, seconds: this.#seconds, warmup: this.#warmup });
+  }
+  async close(): Promise<void> {
+    await ask(this.#child, { op: 'close' });
+  }
+  dispose(): void {
+    this.#child.disconnect();
+  }
+}
+
+/**
+ * The C generator: one socket per side for all calls, sendmmsg/recvmmsg, so making the load
+ * costs far less CPU than relaying it (the Node generator pays the same syscalls per packet as
+ * the relay it measures, and on 2 cores that halves what can be measured). Built with gcc.
+ */
+class NativeGenerator implements Generator {
+  readonly kind = 'C, sendmmsg/recvmmsg, 1 socket per side';
+  readonly #binary: string;
+  #child: ChildProcess | undefined;
+  #lines: AsyncIterator<string> | undefined;
+  constructor(binary: string) {
+    this.#binary = binary;
+  }
+  static build(): NativeGenerator | undefined {
+    const dir = mkdtempSync(join(tmpdir(), 'trunkline-rtpgen-'));
+    writeFileSync(join(dir, 'gen.c'), GEN_C);
+    const r = spawnSync('gcc', ['-O2', '-o', join(dir, 'gen'), join(dir, 'gen.c')], { stdio: 'ignore' });
+    return r.status === 0 ? new NativeGenerator(join(dir, 'gen')) : undefined;
+  }
+  get pid(): number {
+    return this.#child?.pid ?? 0;
+  }
+  async open(n: number, seconds: number, warmup: number): Promise<[number, number][]> {
+    this.#child = spawn(this.#binary, [String(Math.round(seconds * 1000)), String(Math.round(warmup * 1000))], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.#lines = createInterface({ input: this.#child.stdout! })[Symbol.asyncIterator]();
+    const [, a, b] = String((await this.#lines.next()).value).split(' ');
+    return Array.from({ length: n }, () => [Number(a), Number(b)]);
+  }
+  async run(targets: [number, number][]): Promise<GenResult> {
+    this.#child!.stdin!.write(targets.map(([a, b]) => `${a} ${b}\n`).join('') + 'GO\n');
+    return JSON.parse(String((await this.#lines!.next()).value)) as GenResult;
+  }
+  async close(): Promise<void> {
+    const child = this.#child;
+    child?.stdin?.end();
+    if (child && child.exitCode === null) await new Promise((r) => child.once('exit', r));
+  }
+  dispose(): void {}
+}
+
 // ───────────────────────────── orchestrator ────────────────────────────
 interface StepResult { n: number; pps: number; sent: number; lost: number; p50: number; p99: number; cpu: number; genCpu: number; lateTicks: number }
 
-async function step(label: string, n: number, gen: ChildProcess, hold: number, warmup: number, target: {
-  pid: number; setup: (genPorts: number[]) => Promise<[number, number][]>; teardown: () => Promise<void>;
+async function step(label: string, n: number, gen: Generator, hold: number, warmup: number, target: {
+  pid: number; setup: (genPorts: [number, number][]) => Promise<[number, number][]>; teardown: () => Promise<void>;
   where?: () => Promise<{ received: number; forwarded: number }>;
 }): Promise<StepResult> {
-  const genPorts = await ask<number[]>(gen, { op: 'open', n });
+  const genPorts = await gen.open(n, hold, warmup);
   const targets = await target.setup(genPorts);
   const cpu0 = cpuTicks(target.pid);
-  const g0 = cpuTicks(gen.pid!);
+  const g0 = cpuTicks(gen.pid);
   const t0 = performance.now();
-  const r = await ask<GenResult>(gen, { op: 'run', targets, seconds: hold, warmup });
+  const r = await gen.run(targets);
   const secs = (performance.now() - t0) / 1000;
   const cpu = ((cpuTicks(target.pid) - cpu0) / TICKS_PER_SEC / secs) * 100;
-  const genCpu = ((cpuTicks(gen.pid!) - g0) / TICKS_PER_SEC / secs) * 100;
+  const genCpu = ((cpuTicks(gen.pid) - g0) / TICKS_PER_SEC / secs) * 100;
   const seen = await target.where?.();
-  await ask(gen, { op: 'close' });
+  await gen.close();
   await target.teardown();
   const res = { n, pps: n * 100, sent: r.sent, lost: r.sent - r.received, p50: r.p50, p99: r.p99, cpu, genCpu, lateTicks: r.lateTicks };
   console.log(`${label.padEnd(10)} calls=${String(n).padStart(5)} pps=${String(n * 100).padStart(6)} sent=${r.sent} lost=${res.lost} ` +
@@ -341,7 +577,9 @@ async function main(): Promise<void> {
   const steps = arg('steps', '250,500,1000,1500,2000,2500').split(',').map(Number);
   const prof = arg('cpu-prof', '');
   console.log(`media-relay bench: G.711 20 ms, 50 pps each way per call, hold ${hold}s (+${warmup}s warm-up) per step, steps ${steps.join(',')}`);
-  const gen = fork(SELF, ['gen'], { stdio: 'inherit' });
+  const native = process.argv.includes('--node-generator') ? undefined : NativeGenerator.build();
+  const gen: Generator = native ?? new NodeGenerator();
+  console.log(`generator: ${gen.kind}; machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const relay = fork(SELF, ['relay'], { stdio: 'inherit', execArgv: prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [] });
   const ours: StepResult[] = [];
   for (const n of steps) {
@@ -349,7 +587,7 @@ async function main(): Promise<void> {
       pid: relay.pid!,
       setup: async (genPorts) => {
         const legs = await ask<[number, number][]>(relay, { op: 'create', n });
-        await ask(relay, { op: 'remote', ports: legs.map((_, i) => [genPorts[2 * i], genPorts[2 * i + 1]]) });
+        await ask(relay, { op: 'remote', ports: genPorts });
         return legs;
       },
       teardown: async () => void (await ask(relay, { op: 'close' })),
@@ -379,8 +617,8 @@ async function main(): Promise<void> {
                 const k = i + j;
                 const id = `bench-${++callNo}`;
                 ids.push(id);
-                const offer = await ng.command({ command: 'offer', 'call-id': id, 'from-tag': 'a', sdp: sdpFor(genPorts[2 * k], k), flags: ['no-rtcp-attribute'], replace: ['origin'] });
-                const answer = await ng.command({ command: 'answer', 'call-id': id, 'from-tag': 'a', 'to-tag': 'b', sdp: sdpFor(genPorts[2 * k + 1], k), replace: ['origin'] });
+                const offer = await ng.command({ command: 'offer', 'call-id': id, 'from-tag': 'a', sdp: sdpFor(genPorts[k][0], k), flags: ['no-rtcp-attribute'], replace: ['origin'] });
+                const answer = await ng.command({ command: 'answer', 'call-id': id, 'from-tag': 'a', 'to-tag': 'b', sdp: sdpFor(genPorts[k][1], k), replace: ['origin'] });
                 // Side A sends where the answer (going to A) points; side B where the offer (going to B) points.
                 return [sdpPort(answer.sdp), sdpPort(offer.sdp)] as [number, number];
               }))));
@@ -398,7 +636,7 @@ async function main(): Promise<void> {
       rtpengine.kill('SIGTERM');
     }
   }
-  gen.disconnect();
+  gen.dispose();
 
   const a = best(ours);
   const b = best(theirs);
