@@ -13,7 +13,7 @@
  * `--generate-only` writes the capture and stops.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -186,12 +186,13 @@ interface Run {
   readonly stderr: string;
 }
 
-function timed(cmd: string, cmdArgs: readonly string[]): Run {
+function timed(cmd: string, cmdArgs: readonly string[], stdoutFd?: number): Run {
   const hasTime = existsSync('/usr/bin/time');
   const start = process.hrtime.bigint();
+  const stdio: ['ignore', number | 'ignore', 'pipe'] = ['ignore', stdoutFd ?? 'ignore', 'pipe'];
   const r = hasTime
-    ? spawnSync('/usr/bin/time', ['-v', cmd, ...cmdArgs], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 })
-    : spawnSync(cmd, cmdArgs, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 });
+    ? spawnSync('/usr/bin/time', ['-v', cmd, ...cmdArgs], { stdio, maxBuffer: 64 << 20 })
+    : spawnSync(cmd, cmdArgs, { stdio, maxBuffer: 64 << 20 });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const stderr = r.stderr?.toString() ?? '';
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
@@ -209,9 +210,17 @@ function main(): void {
   const size = statSync(FILE).size;
   console.log(`capture: ${FILE}, ${(size / 1e6).toFixed(0)} MB, ${CALLS} calls`);
   const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-  const tl = timed(process.execPath, [cli, 'diagnose', FILE, '--json']);
+  // The JSON goes to a file (as a user would redirect it), then is checked: a fast run that read
+  // nothing would be no figure at all.
+  const out = join(tmpdir(), 'trunkline-bench-diagnose.json');
+  const fd = openSync(out, 'w');
+  const tl = timed(process.execPath, [cli, 'diagnose', FILE, '--json'], fd);
+  closeSync(fd);
   if (tl.status !== 0) console.log(`trunkline exited ${tl.status}: ${tl.stderr.split('\n').slice(0, 5).join(' | ')}`);
-  console.log(`trunkline diagnose --json: ${tl.seconds.toFixed(1)} s, peak RSS ${tl.maxRssMb?.toFixed(0) ?? '?'} MB`);
+  const doc = JSON.parse(readFileSync(out, 'utf8')) as { summary: { calls: number; rtp_packets: number; sip_messages: number; streams: number; states: Record<string, number> } };
+  const sm = doc.summary;
+  console.log(`trunkline diagnose --json: ${tl.seconds.toFixed(1)} s, peak RSS ${tl.maxRssMb?.toFixed(0) ?? '?'} MB; read ${sm.calls} calls, ${sm.sip_messages} SIP messages, ${sm.rtp_packets} RTP packets in ${sm.streams} streams, states ${JSON.stringify(sm.states)}; JSON ${(statSync(out).size / 1e6).toFixed(0)} MB`);
+  rmSync(out, { force: true });
   const hasTshark = spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0;
   if (!hasTshark) {
     console.log('tshark not installed: no peer figure');
