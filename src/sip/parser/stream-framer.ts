@@ -136,7 +136,14 @@ function contentLength(buf: Buffer, pos: number, headEnd: number): number | 'mis
       const line = buf.toString('latin1', lineStart, lineEnd);
       const colon = line.indexOf(':');
       if (colon > 0 && headerKey(trimLws(line.slice(0, colon))) === 'content-length') {
-        const value = trimLws(line.slice(colon + 1));
+        let value = trimLws(line.slice(colon + 1));
+        // RFC 3261 §7.3.1: the value may be folded onto the following line(s).
+        while (value === '' && lineEnd < headEnd && (buf[lineEnd + 1] === 32 || buf[lineEnd + 1] === 9)) {
+          const next = buf.indexOf(10, lineEnd + 1);
+          const stop = next < 0 || next > headEnd ? headEnd : next;
+          value = trimLws(buf.toString('latin1', lineEnd + 1, stop));
+          lineEnd = stop;
+        }
         if (!/^[0-9]{1,9}$/.test(value)) return 'malformed';
         if (found !== 'missing' && found !== Number(value)) return 'malformed';
         found = Number(value);

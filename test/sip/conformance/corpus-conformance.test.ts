@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isTrunklineError } from '../../../src/core/index.js';
-import { type IncomingVerdict, type SipMessage, parseMessage, serializeMessage, validateIncoming } from '../../../src/sip/index.js';
+import { type IncomingVerdict, type SipMessage, SipStreamFramer, parseMessage, serializeMessage, validateIncoming } from '../../../src/sip/index.js';
 import { type CorpusEntry, corpusAvailable, loadCorpus, loadVariants } from './corpus.js';
 import { EXPECTED_VALUES } from './expected-values.js';
 
@@ -110,6 +110,34 @@ describe('every message that parses round-trips: parse(serialize(m)) means the s
       const verdict = validateIncoming(parsed);
       assert.ok(['accept', 'respond', 'drop'].includes(verdict.action), v.file);
     }
+  });
+});
+
+describe('over a stream (TCP/TLS) the corpus frames as it parses (RFC 3261 §18.3)', { skip }, () => {
+  test('messages whose Content-Length matches their body come out whole, in 13-octet reads', () => {
+    let framed = 0;
+    for (const e of corpus) {
+      const parsed = parse(e.data);
+      if (parsed instanceof Error || (parsed as SipMessage).headers.contentLength() !== e.actual_body_length) continue;
+      const framer = new SipStreamFramer();
+      const out = [];
+      for (let i = 0; i < e.data.length; i += 13) out.push(...framer.push(e.data.subarray(i, i + 13)));
+      assert.deepEqual(out.map((x) => x.type), ['message'], e.name);
+      const first = out[0];
+      assert.ok(first.type === 'message');
+      assert.ok(first.bytes.equals(e.data), e.name);
+      framed++;
+    }
+    assert.ok(framed >= 70, `only ${framed} framed`);
+  });
+  test('RFC 4475 §3.4.1 inv2543 has no Content-Length: fine on UDP, a 400 on a stream', () => {
+    const e = corpus.find((x) => x.name === 'inv2543')!;
+    const [ev] = new SipStreamFramer().push(e.data);
+    assert.ok(ev.type === 'error');
+    assert.equal(ev.error.code, 'SIP_PARSE_MISSING_CONTENT_LENGTH');
+    const v = validateIncoming(ev.error);
+    assert.ok(v.action === 'respond');
+    assert.equal(v.status, 400);
   });
 });
 

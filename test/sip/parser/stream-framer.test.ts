@@ -94,3 +94,8 @@ test('a malformed Content-Length is an error, two equal ones are not', () => {
   const twice = new SipStreamFramer().push(Buffer.from(options(9).toString().replace('l: 0', 'l: 0\r\nContent-Length: 0')));
   assert.deepEqual(messages(twice), ['call-9']);
 });
+
+test('a Content-Length folded onto the next line still frames the message (RFC 3261 §7.3.1)', () => {
+  const folded = Buffer.from(options(10, 'abc').toString().replace('l: 3', 'Content-Length:\r\n   3'));
+  assert.deepEqual(messages(new SipStreamFramer().push(folded)), ['call-10']);
+});
