@@ -119,8 +119,14 @@ export class Correlator implements DissectSink {
       }
       const addr = m.connectionAddress ?? sdp.connectionAddress;
       // Port 0 rejects the stream; 0.0.0.0 / :: is RFC 3264 §8.4 hold; udptl etc. are not RTP.
-      if (addr === undefined || m.port === 0 || addr === '0.0.0.0' || addr === '::' || !/RTP/i.test(m.protocol)) continue;
+      if (addr === undefined || m.port === 0 || addr === '0.0.0.0' || addr === '::') continue;
       const key = endpoint(addr, m.port);
+      if (!/RTP/i.test(m.protocol)) {
+        // A re-INVITE that turns the port into image/udptl (T.38 fax) ends its RTP there.
+        this.#media.delete(key);
+        this.#media.delete(endpoint(addr, m.port + 1));
+        continue;
+      }
       this.#media.set(key, { call, announcedBy: ev.src, rtcp: false });
       this.#media.set(endpoint(addr, m.port + 1), { call, announcedBy: ev.src, rtcp: true });
       call.media.push({ key, announcedBy: ev.src });

@@ -77,7 +77,7 @@ export class CaptureSession {
   /** Reads one file; returns the error that stopped it early, if any (the session keeps what was read). */
   async readFile(path: string): Promise<TrunklineError | undefined> {
     let size: number | undefined;
-    let mtime = 0;
+    let mtime: number;
     try {
       const st = await stat(path);
       size = st.size;

@@ -57,6 +57,7 @@ export class Dissector {
   readonly #reasm = new IpReassembler();
   readonly #flows = new Map<string, { flow: TcpFlow; consumer: SipStreamConsumer }>();
   readonly #link: LinkResult = { etherType: 0, offset: 0, vlans: 0 };
+  readonly #sctpFragments = new Map<string, { next: number; parts: Uint8Array[]; bytes: number }>();
   readonly unreadable = new Map<string, number>();
   readonly unknownLinkTypes = new Set<number>();
   readonly tcp: TcpStats = { segments: 0, retransmitted: 0, outOfOrder: 0, gaps: 0, gapBytes: 0 };
@@ -131,15 +132,8 @@ export class Dissector {
         return this.#udp(src, dst, d, p, end, at, depth);
       case PROTO_TCP:
         return this.#tcp(src, dst, d, p, end, at);
-      case PROTO_SCTP: {
-        const s = readSctp(d, p, end);
-        if (s === undefined) return this.#count('malformed SCTP');
-        if (s.fragments > 0) this.#count('SCTP fragmented DATA (not reassembled)', s.fragments);
-        for (const m of s.messages) {
-          if (startsWithSip(m)) this.#emitSip(at, endpoint(src, s.srcPort), endpoint(dst, s.dstPort), 'SCTP', m);
-        }
-        return;
-      }
+      case PROTO_SCTP:
+        return this.#sctp(src, dst, d, p, end, at);
       case PROTO_IPIP:
       case PROTO_IPV6:
         // RFC 2003 IP-in-IP / RFC 4213 IPv6-in-IPv4.
@@ -155,6 +149,39 @@ export class Dissector {
         return this.#count('IPsec ESP (encrypted)');
       default:
         return;
+    }
+  }
+
+  /** SCTP DATA chunks; fragmented user messages (B…E, consecutive TSNs) are reassembled. */
+  #sctp(src: string, dst: string, d: Uint8Array, p: number, end: number, at: number): void {
+    const s = readSctp(d, p, end);
+    if (s === undefined) return this.#count('malformed SCTP');
+    const from = endpoint(src, s.srcPort);
+    const to = endpoint(dst, s.dstPort);
+    for (const c of s.chunks) {
+      let data: Uint8Array | undefined;
+      if (c.begin && c.end) data = c.data;
+      else {
+        const key = `${from}|${to}|${c.stream}`;
+        const f = this.#sctpFragments.get(key);
+        if (c.begin) {
+          if (f !== undefined) this.#count('SCTP incomplete fragmented message');
+          this.#sctpFragments.set(key, { next: (c.tsn + 1) >>> 0, parts: [c.data.slice()], bytes: c.data.length });
+          continue;
+        }
+        if (f === undefined || f.next !== c.tsn || f.bytes + c.data.length > 1 << 20) {
+          this.#count('SCTP incomplete fragmented message');
+          this.#sctpFragments.delete(key);
+          continue;
+        }
+        f.parts.push(c.data.slice());
+        f.bytes += c.data.length;
+        f.next = (c.tsn + 1) >>> 0;
+        if (!c.end) continue;
+        this.#sctpFragments.delete(key);
+        data = Buffer.concat(f.parts);
+      }
+      if (startsWithSip(data)) this.#emitSip(at, from, to, 'SCTP', data);
     }
   }
 
@@ -253,6 +280,7 @@ export class Dissector {
     this.#flows.clear();
     this.#reasm.finish();
     if (this.#reasm.stats.incomplete > 0) this.unreadable.set('incomplete IP fragments', this.#reasm.stats.incomplete);
+    if (this.#sctpFragments.size > 0) this.#count('SCTP incomplete fragmented message', this.#sctpFragments.size);
     if (this.tcp.gaps > 0) this.unreadable.set('TCP gaps (segments not captured)', this.tcp.gaps);
   }
 }

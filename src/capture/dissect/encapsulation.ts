@@ -50,21 +50,26 @@ export function readVxlan(d: Uint8Array, p: number, end: number): number | undef
   return p + 8;
 }
 
+export interface SctpChunk {
+  readonly tsn: number;
+  readonly stream: number;
+  /** RFC 9260 §3.3.1: B (beginning) and E (ending) fragment flags. */
+  readonly begin: boolean;
+  readonly end: boolean;
+  readonly data: Uint8Array;
+}
+
 export interface SctpData {
   readonly srcPort: number;
   readonly dstPort: number;
-  /** Unfragmented DATA chunk payloads (B and E flags both set). */
-  readonly messages: Uint8Array[];
-  /** DATA chunks that were fragments of a larger message (not reassembled). */
-  readonly fragments: number;
+  readonly chunks: SctpChunk[];
 }
 
 export function readSctp(d: Uint8Array, p: number, end: number): SctpData | undefined {
   if (end - p < 12) return undefined;
   const srcPort = (d[p] << 8) | d[p + 1];
   const dstPort = (d[p + 2] << 8) | d[p + 3];
-  const messages: Uint8Array[] = [];
-  let fragments = 0;
+  const chunks: SctpChunk[] = [];
   let q = p + 12;
   while (q + 4 <= end) {
     const type = d[q];
@@ -72,10 +77,15 @@ export function readSctp(d: Uint8Array, p: number, end: number): SctpData | unde
     const len = (d[q + 2] << 8) | d[q + 3];
     if (len < 4 || q + len > end) break;
     if (type === 0 && len >= 16) {
-      if ((flags & 0x03) === 0x03) messages.push(d.subarray(q + 16, q + len));
-      else fragments++;
+      chunks.push({
+        tsn: ((d[q + 4] << 24) | (d[q + 5] << 16) | (d[q + 6] << 8) | d[q + 7]) >>> 0,
+        stream: (d[q + 8] << 8) | d[q + 9],
+        begin: (flags & 0x02) !== 0,
+        end: (flags & 0x01) !== 0,
+        data: d.subarray(q + 16, q + len),
+      });
     }
     q += (len + 3) & ~3;
   }
-  return { srcPort, dstPort, messages, fragments };
+  return { srcPort, dstPort, chunks };
 }

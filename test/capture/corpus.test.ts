@@ -1,0 +1,163 @@
+// Every real capture in ../shared/corpus/pcaps is read without a crash or a silent drop, and,
+// when tshark is installed, file by file the SIP messages and RTP/RTCP packets we find match
+// what tshark finds. tshark is run in a comparable mode (see TSHARK_ARGS), and each remaining
+// principled difference is asserted explicitly with its reason below.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { analyzeCaptureFile, type CaptureResult } from '../../src/capture/index.js';
+
+const CORPUS = resolve(process.cwd(), '../shared/corpus/pcaps');
+const files = existsSync(CORPUS) ? readdirSync(CORPUS).filter((f) => /\.pcap(ng)?$/.test(f)).sort() : [];
+
+function hasTshark(): boolean {
+  try {
+    execFileSync('tshark', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const tshark = hasTshark();
+
+/**
+ * tshark in the mode that answers our question (SIP and SDP-announced RTP as a VoIP tool sees them):
+ * - STUN disabled: with ICE, tshark hands an RTP 5-tuple to STUN after the first binding request
+ *   and stops calling the rest RTP; we demultiplex per RFC 7983, so RTP stays RTP.
+ * - RTCP heuristics off: tshark would otherwise call any UDP that looks like RTCP "rtcp" even
+ *   with no SDP (e.g. SRTCP of a TLS-signalled call); we read RTCP on the SDP's port + 1 only.
+ */
+const TSHARK_ARGS = ['-n', '--disable-protocol', 'stun', '-o', 'rtcp.heuristic_rtcp:FALSE'];
+
+/** Per-file tshark options, each with its reason. */
+const DECODE_AS: Record<string, { args: string[]; reason: string }> = {
+  'heplify__sip_ipv4_tcp_fragmented.pcap': {
+    args: ['-d', 'tcp.port==6060,sip'],
+    reason: 'SIP on TCP port 6060, inside X11\'s registered range (6000-6063): tshark decodes X11 by port; we find SIP by its start line on any port',
+  },
+};
+
+interface TsharkCounts {
+  frames: number;
+  sip: number;
+  rtp: number;
+  rtcp: number;
+  /** Frames tshark calls malformed T.38 (a port another protocol's SDP declared image/udptl). */
+  t38Malformed: number;
+  /** RTP whose tshark "setup frame" is not a SIP frame (set up by MGCP/Megaco SDP). */
+  rtpNotSetUpBySip: number;
+}
+
+function runTshark(file: string, extra: string[]): Promise<TsharkCounts> {
+  const path = join(CORPUS, file);
+  const st = statSync(path);
+  const cacheDir = join(tmpdir(), 'trunkline-tshark-cache');
+  const key = createHash('sha1').update(JSON.stringify([file, st.size, st.mtimeMs, TSHARK_ARGS, extra, 3])).digest('hex');
+  const cached = join(cacheDir, `${key}.json`);
+  if (existsSync(cached)) return Promise.resolve(JSON.parse(readFileSync(cached, 'utf8')) as TsharkCounts);
+  const args = [
+    '-r', path, ...TSHARK_ARGS, ...extra, '-T', 'fields',
+    '-e', 'frame.number', '-e', 'frame.protocols', '-e', 'rtp.version', '-e', 'rtp.setup-frame',
+    '-e', 'sip.Request-Line', '-e', 'sip.Status-Line', '-e', '_ws.malformed', '-E', 'occurrence=a', '-E', 'aggregator=\u0001',
+  ];
+  return new Promise((done, fail) => {
+    execFile('tshark', args, { maxBuffer: 256 * 1024 * 1024 }, (err, stdout) => {
+      if (err) return fail(err);
+      const rows = stdout.split('\n').filter((l) => l.length > 0).map((l) => l.split('\t'));
+      const sipFrames = new Set<string>();
+      const c: TsharkCounts = { frames: rows.length, sip: 0, rtp: 0, rtcp: 0, t38Malformed: 0, rtpNotSetUpBySip: 0 };
+      for (const [num, protos, , , req, status] of rows) {
+        // A packet quoted inside an ICMP error was not delivered: neither side counts it.
+        if (/:icmp(v6)?:/.test(protos)) continue;
+        const n = (s: string | undefined): number => (s ? s.split('\u0001').filter((x) => x.length > 0).length : 0);
+        const sip = n(req) + n(status);
+        if (sip > 0) sipFrames.add(num);
+        c.sip += sip;
+      }
+      for (const [, protos, version, setup, , , malformed] of rows) {
+        if (/:icmp(v6)?:/.test(protos)) continue;
+        if (/:rtcp(:|$)/.test(protos)) c.rtcp++;
+        if (/:t38(:|$)/.test(protos) && malformed) c.t38Malformed++;
+        if (!/:rtp(:|$)/.test(protos) || version.split('\u0001')[0] !== '2') continue;
+        c.rtp++;
+        if (setup && !sipFrames.has(setup.split('\u0001')[0])) c.rtpNotSetUpBySip++;
+      }
+      mkdirSync(cacheDir, { recursive: true });
+      writeFileSync(cached, JSON.stringify(c));
+      done(c);
+    });
+  });
+}
+
+/** Differences that remain, file by file, with the reason; everything else must match exactly. */
+const EXPECTED_RTP_DIFFERENCE: Record<string, { ours: (t: TsharkCounts) => number; reason: string }> = {
+  'heplify__rtp_rtcp_sip_ipv4_udp.pcap': {
+    ours: (t) => t.rtp - t.rtpNotSetUpBySip,
+    reason: 'RTP set up by an MGCP CRCX with SDP (not SIP) before any SIP message announced the port: we read SIP only',
+  },
+  'heplify__FAX-Call-t38-CA-TDM-SIP-FB-1.pcap': {
+    ours: (t) => t.rtp + t.t38Malformed,
+    reason:
+      'a later Megaco (H.248) SDP declares the port image/udptl, so tshark decodes the RTP that keeps flowing as (malformed) T.38; the last SIP SDP says RTP/AVP and the packets are RTP v2',
+  },
+};
+
+const results = new Map<string, CaptureResult>();
+
+test('every corpus capture is read to its end without a crash or a silent drop', { skip: files.length === 0 ? 'corpus not present' : false }, async () => {
+  assert.ok(files.length >= 50, `expected the 53 corpus captures, found ${files.length}`);
+  for (const f of files) {
+    const r = await analyzeCaptureFile(join(CORPUS, f));
+    results.set(f, r);
+    assert.deepEqual(r.errors.map((e) => e.message), [], f);
+    const s = r.summary;
+    assert.equal(s.files.length, 1);
+    assert.ok(s.packets > 0, `${f}: no packets`);
+    assert.equal(s.bytes > 0, true);
+    // Nothing was read and thrown away: every SIP message is in a call (or said why not).
+    const inCalls = r.calls.reduce((n, c) => n + c.messages.length, 0);
+    const withoutCallId = s.unreadable.find((u) => u.reason.startsWith('SIP message without Call-ID'))?.count ?? 0;
+    assert.equal(inCalls + withoutCallId, s.sipMessages, `${f}: SIP messages lost between reading and calls`);
+    const inStreams = r.calls.reduce((n, c) => n + c.streams.reduce((m, st) => m + st.packets, 0), 0);
+    assert.equal(inStreams, s.rtpPackets, `${f}: RTP packets lost between reading and streams`);
+    assert.equal(s.unreadable.some((u) => u.reason === 'internal dissector error'), false, `${f}: ${JSON.stringify(s.unreadable)}`);
+  }
+});
+
+test('file by file, the SIP messages, RTP and RTCP packets found match tshark', { skip: !tshark ? 'tshark not installed' : files.length === 0 ? 'corpus not present' : false }, async () => {
+  const queue = [...files];
+  const counts = new Map<string, TsharkCounts>();
+  const worker = async (): Promise<void> => {
+    for (let f = queue.shift(); f !== undefined; f = queue.shift()) counts.set(f, await runTshark(f, DECODE_AS[f]?.args ?? []));
+  };
+  await Promise.all([worker(), worker(), worker()]);
+  const problems: string[] = [];
+  const table: string[] = [];
+  for (const f of files) {
+    const r = results.get(f) ?? (await analyzeCaptureFile(join(CORPUS, f)));
+    const t = counts.get(f);
+    assert.ok(t, f);
+    const s = r.summary;
+    const wantRtp = EXPECTED_RTP_DIFFERENCE[f]?.ours(t) ?? t.rtp;
+    table.push(`${f}: frames ${s.packets}/${t.frames} sip ${s.sipMessages}/${t.sip} rtp ${s.rtpPackets}/${t.rtp}${wantRtp !== t.rtp ? ` (expected ${wantRtp}: ${EXPECTED_RTP_DIFFERENCE[f]?.reason})` : ''} rtcp ${s.rtcpPackets}/${t.rtcp}`);
+    if (s.packets !== t.frames) problems.push(`${f}: ${s.packets} frames, tshark ${t.frames}`);
+    if (s.sipMessages !== t.sip) problems.push(`${f}: ${s.sipMessages} SIP messages, tshark ${t.sip}`);
+    if (s.rtpPackets !== wantRtp) problems.push(`${f}: ${s.rtpPackets} RTP packets, expected ${wantRtp} (tshark ${t.rtp})`);
+    if (s.rtcpPackets !== t.rtcp) problems.push(`${f}: ${s.rtcpPackets} RTCP packets, tshark ${t.rtcp}`);
+  }
+  if (process.env['TRUNKLINE_CORPUS_TABLE']) console.log(table.join('\n'));
+  assert.deepEqual(problems, []);
+});
+
+test('what neither reader can see is said plainly: SIP over TLS is counted as TLS, not dropped', { skip: files.length === 0 ? 'corpus not present' : false }, async () => {
+  for (const f of ['sngrep__tlssaved.pcap', 'voipshark__SIP-over-TLS-RTP-Normal_Call_two_parties.pcap']) {
+    const r = results.get(f) ?? (await analyzeCaptureFile(join(CORPUS, f)));
+    const tls = r.summary.unreadable.find((u) => u.reason === 'TLS');
+    assert.ok(tls && tls.count > 0, `${f}: ${JSON.stringify(r.summary.unreadable)}`);
+    assert.equal(r.summary.sipMessages, 0);
+  }
+});
