@@ -40,7 +40,8 @@ export function parseVia(raw: string): Via {
     const start = i;
     while (i < t.length) {
       const c = t.charCodeAt(i);
-      if (!((c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 122) || c === 45 || c === 46)) break;
+      // Beyond RFC 3261 hostname: "_" is accepted, as deployed equipment uses it in host names.
+      if (!((c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 122) || c === 45 || c === 46 || c === 95)) break;
       i++;
     }
     host = t.slice(start, i);

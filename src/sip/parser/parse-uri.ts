@@ -93,7 +93,8 @@ function parseHost(hostport: string, all: string): { host: string; port: number 
     if (host.length === 0) throw badUri(all, 'empty host');
     for (let i = 0; i < host.length; i++) {
       const c = host.charCodeAt(i);
-      const ok = (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 122) || c === 45 || c === 46;
+      // hostname / IPv4address (RFC 3261 §25.1), plus "_" which deployed equipment uses in host names.
+      const ok = (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 122) || c === 45 || c === 46 || c === 95;
       if (!ok) throw badUri(all, `character "${host[i]}" not allowed in host`);
     }
   }
