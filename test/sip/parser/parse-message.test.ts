@@ -18,6 +18,15 @@ Content-Length: 5
 v=0
 `;
 
+function errorOf(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
+
 function codeOf(fn: () => unknown): string | undefined {
   try {
     fn();
@@ -81,12 +90,7 @@ test('framing and start-line errors carry their code and what the element must a
     ['\r\n\r\n', 'SIP_PARSE_EMPTY', 'drop'],
   ];
   for (const [text, code, outcome] of cases) {
-    let err: unknown;
-    try {
-      parseMessage(crlf(text));
-    } catch (e) {
-      err = e;
-    }
+    const err = errorOf(() => parseMessage(crlf(text)));
     assert.ok(isTrunklineError(err), `${code}: no error`);
     assert.equal(err.code, code, text.slice(0, 40));
     const v = validateIncoming(err);
@@ -100,12 +104,7 @@ test('framing and start-line errors carry their code and what the element must a
 });
 
 test('a bad header line reports its byte offset', () => {
-  let err: unknown;
-  try {
-    parseMessage(crlf(INVITE.replace('Max-Forwards: 70', 'Max Forwards: 70')));
-  } catch (e) {
-    err = e;
-  }
+  const err = errorOf(() => parseMessage(crlf(INVITE.replace('Max-Forwards: 70', 'Max Forwards: 70'))));
   assert.ok(isTrunklineError(err, 'SIP_PARSE_BAD_HEADER_LINE'));
   const offset = err.details['offset'] as number;
   assert.equal(crlf(INVITE).subarray(offset, offset + 3).toString(), 'Max');
@@ -114,12 +113,7 @@ test('a bad header line reports its byte offset', () => {
 
 test('size and header-count limits give 513 and 400 (RFC 3261 §21.5.14)', () => {
   const big = Buffer.concat([crlf(INVITE.replace('Content-Length: 5', 'Content-Length: 70005')), Buffer.alloc(70000, 0x61)]);
-  let err: unknown;
-  try {
-    parseMessage(big);
-  } catch (e) {
-    err = e;
-  }
+  const err = errorOf(() => parseMessage(big));
   assert.ok(isTrunklineError(err, 'SIP_PARSE_TOO_LARGE'));
   const v = validateIncoming(err);
   assert.ok(v.action === 'respond');
@@ -146,12 +140,7 @@ test('strict: false leaves every header to lazy parsing', () => {
 
 test('a broken ACK is dropped, never answered (RFC 3261 §17.1.1.3)', () => {
   const ack = crlf('ACK sip:bob@b SIP/2.0\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\nFrom: <sip:a@b>;tag=1\nTo: "unterminated <sip:c@d>\nCall-ID: x\nCSeq: 1 ACK\n\n');
-  let err: unknown;
-  try {
-    parseMessage(ack);
-  } catch (e) {
-    err = e;
-  }
+  const err = errorOf(() => parseMessage(ack));
   assert.ok(isTrunklineError(err, 'SIP_PARSE_BAD_HEADER'));
   assert.equal(validateIncoming(err).action, 'drop');
 });
