@@ -13,6 +13,16 @@ import { typeboxValidatorCompiler } from './validate.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
+/** What is wrong with a body the safe parser refused: the syntax error, or a poisoning key. */
+function jsonProblem(body: string): string {
+  try {
+    JSON.parse(body);
+    return 'it contains a forbidden __proto__ or constructor.prototype key';
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 /**
  * The provisioning API as a fastify instance, not listening: tests call inject(), and only
  * `serve` listens. Hooks run in this order on /v2/accounts/{sid}/…: auth → rate limit →
@@ -41,7 +51,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     request.rawBody = body as string;
     if ((body as string).trim() === '') return done(new ApiError('API_INVALID_BODY', 'the body is empty; send a JSON object'), undefined);
     jsonParser(request, body as string, (err, value) => {
-      if (err) return done(new ApiError('API_INVALID_BODY', `the body is not valid JSON: ${err.message}`), undefined);
+      if (err) return done(new ApiError('API_INVALID_BODY', `the body is not valid JSON: ${jsonProblem(body as string)}`), undefined);
       done(null, value);
     });
   });

@@ -22,7 +22,7 @@ async function error(opts: Parameters<ApiFixture['json']>[0]) {
 test('a body that is not JSON is 1007 and says so', async () => {
   const e = await error({ method: 'POST', url: `${A}/trunks`, payload: '{"trunk_name": "x",}', headers: { 'content-type': 'application/json' } });
   assert.deepEqual([e.status, e.code, e.message], [400, 1007, 'Invalid request body']);
-  assert.match(e.description, /not valid JSON/);
+  assert.match(e.description, /not valid JSON: .*(position|Unexpected|Expected)/);
 });
 
 test('JSON that is not an object is 1007', async () => {
@@ -124,4 +124,10 @@ test('nothing is half-written: a batch item that fails leaves no row, the others
   const wrongType = await f.json({ method: 'POST', url, payload: { destinations: [{ destination: 'b.example.com' }, { destination: 5 }] } });
   assert.equal(one(wrongType.body).error_data?.code, 1007, 'a wrongly typed item refuses the whole body');
   assert.equal((await f.json({ method: 'GET', url })).body.metadata?.total, 1, 'and writes none of it');
+});
+
+test('a body with a __proto__ key is refused as 1007 (prototype poisoning)', async () => {
+  const e = await error({ method: 'POST', url: `${A}/trunks`, payload: '{"trunk_name":"p","__proto__":{"x":1}}', headers: { 'content-type': 'application/json' } });
+  assert.equal(e.code, 1007);
+  assert.match(e.description, /__proto__/);
 });
