@@ -39,16 +39,32 @@ export interface TransactionLayerOptions {
   readonly maxHeaders?: number;
 }
 
-/** Counters a test or a metrics endpoint reads; every received message lands in exactly one. */
+/**
+ * Counters a test or a metrics endpoint reads. Every received message ends in exactly one
+ * outcome (all but `received`, `tuErrors` and `sendFailures`), so their sum equals `received`.
+ */
 export interface TransactionLayerStats {
   received: number;
-  requests: number;
-  responses: number;
-  retransmissions: number;
+  /** New requests handed to the TU with their server transaction. */
+  toTU: number;
+  /** ACKs for 2xx handed to the TU. */
+  acksToTU: number;
+  /** ACKs for non-2xx absorbed by their INVITE server transaction. */
   acksAbsorbed: number;
+  /** Request retransmissions absorbed or answered again by their server transaction. */
+  retransmissions: number;
+  responsesMatched: number;
+  /** Responses matching no client transaction, handed to the TU. */
+  strayResponses: number;
+  /** Broken requests answered here: 400 / 505 / 416 / 513. */
   statelessAnswers: number;
+  /** CANCEL answered 200 / 481, merged request answered 482. */
+  layerAnswers: number;
+  /** Dropped with a reason given to the TU's onDrop (e.g. a broken response). */
   dropped: number;
   tuErrors: number;
+  /** Stateless answers the transport could not send. */
+  sendFailures: number;
 }
 
 /**
@@ -68,7 +84,7 @@ export class TransactionLayer {
   readonly #clients = new Map<string, ClientTransaction>();
   readonly #servers = new Map<string, ServerTransaction>();
   readonly #merge = new Map<string, string>();
-  readonly stats: TransactionLayerStats = { received: 0, requests: 0, responses: 0, retransmissions: 0, acksAbsorbed: 0, statelessAnswers: 0, dropped: 0, tuErrors: 0 };
+  readonly stats: TransactionLayerStats = { received: 0, toTU: 0, acksToTU: 0, acksAbsorbed: 0, retransmissions: 0, responsesMatched: 0, strayResponses: 0, statelessAnswers: 0, layerAnswers: 0, dropped: 0, tuErrors: 0, sendFailures: 0 };
 
   constructor(options: TransactionLayerOptions) {
     this.#transports = options.transports;
@@ -107,6 +123,12 @@ export class TransactionLayer {
     };
   }
 
+  /** The sum of the outcome counters (see TransactionLayerStats). */
+  #settled(): number {
+    const s = this.stats;
+    return s.toTU + s.acksToTU + s.acksAbsorbed + s.retransmissions + s.responsesMatched + s.strayResponses + s.statelessAnswers + s.layerAnswers + s.dropped;
+  }
+
   #tuError(error: unknown, where: string): void {
     this.stats.tuErrors++;
     try {
@@ -128,6 +150,7 @@ export class TransactionLayer {
   /** Entry point for the transports: one framed message (or a framing fault). Never throws. */
   receive(inbound: InboundMessage): void {
     this.stats.received++;
+    const settledBefore = this.#settled();
     const { bytes: _b, fault, ...source } = inbound;
     try {
       if (fault) {
@@ -151,7 +174,8 @@ export class TransactionLayer {
       else this.#onRequest(message, inbound);
     } catch (err) {
       // Anything a malformed message might still trigger ends here, counted, never a crash.
-      this.#drop(`internal error handling a message: ${(err as Error)?.message ?? String(err)}`, source);
+      if (this.#settled() === settledBefore) this.#drop(`internal error handling a message: ${(err as Error)?.message ?? String(err)}`, source);
+      else this.#tuError(err, 'receive');
     }
   }
 
@@ -175,9 +199,9 @@ export class TransactionLayer {
   }
 
   #respondStateless(request: SipRequest, inbound: RequestSource, response: SipResponse): void {
-    this.stats.statelessAnswers++;
     // RFC 3261 §17.2.3: an ACK is never answered.
-    if (request.method === 'ACK') return this.#drop('ACK that cannot be answered', inbound);
+    if (request.method === 'ACK') return this.#drop(`broken ACK (${response.status} ${response.reason}); ACKs get no response`, inbound);
+    this.stats.statelessAnswers++;
     let to: Destination;
     try {
       stampTopVia(request, inbound);
@@ -185,18 +209,22 @@ export class TransactionLayer {
     } catch {
       to = { protocol: inbound.protocol, address: inbound.remote.address, port: inbound.remote.port, ...(inbound.connectionId ? { connectionId: inbound.connectionId } : {}) };
     }
-    this.#transports.send(serializeMessage(response), to).catch((err: unknown) => this.#drop(`could not send ${response.status}: ${(err as Error).message}`, inbound));
+    this.#transports.send(serializeMessage(response), to).catch((err: unknown) => {
+      this.stats.sendFailures++;
+      this.#tu.onDrop?.(`could not send ${response.status}: ${(err as Error).message}`, inbound);
+    });
   }
 
   #onResponse(response: SipResponse, source: RequestSource): void {
-    this.stats.responses++;
     const key = clientKeyOfResponse(response);
     const tx = key ? this.#clients.get(key) : undefined;
     if (tx) {
+      this.stats.responsesMatched++;
       tx.receive(response);
       return;
     }
     if (this.#tu.onStrayResponse) {
+      this.stats.strayResponses++;
       try {
         this.#tu.onStrayResponse(response, source);
       } catch (err) {
@@ -206,7 +234,6 @@ export class TransactionLayer {
   }
 
   #onRequest(request: SipRequest, inbound: InboundMessage): void {
-    this.stats.requests++;
     const { bytes: _b, fault: _f, ...source } = inbound;
     stampTopVia(request, inbound);
     if (request.method === 'ACK') return this.#onAck(request, source);
@@ -219,21 +246,27 @@ export class TransactionLayer {
       return;
     }
     const ctx = this.#ctx(inbound.protocol !== 'udp');
-    const tx = new ServerTransaction(key, request, source, responseDestination(request, inbound), ctx, this.#env('server'));
+    const destination = responseDestination(request, inbound);
+    const tx = new ServerTransaction(key, request, source, destination, ctx, this.#env('server'));
     this.#servers.set(key, tx);
-    if (request.method === 'CANCEL') return this.#onCancel(tx);
+    if (request.method === 'CANCEL') {
+      this.stats.layerAnswers++;
+      return this.#onCancel(tx);
+    }
     // RFC 3261 §8.2.2.2: same From tag, Call-ID and CSeq as a live transaction that this one
     // does not match, with no To tag: a request that reached us twice through a fork → 482.
     const mk = request.headers.to()?.tag ? undefined : mergeKey(request);
     if (mk) {
       const other = this.#merge.get(mk);
       if (other && other !== key && this.#servers.has(other)) {
+        this.stats.layerAnswers++;
         tx.start();
         tx.respond(createResponse(request, 482, 'Loop Detected', { toTag: newBranch().slice(7) }));
         return;
       }
       this.#merge.set(mk, key);
     }
+    this.stats.toTU++;
     // RFC 3261 §17.2.1 / issue: 100 Trying goes out at once for INVITE, before the TU runs.
     if (request.method === 'INVITE') tx.respond(createResponse(request, 100, 'Trying'));
     tx.start();
@@ -259,6 +292,7 @@ export class TransactionLayer {
     // seen by the transaction and still goes to the TU, whose dialog stops retransmitting its 2xx.
     if (invite && invite.kind === 'ist' && invite.lastStatus >= 200) invite.ack(ack);
     if (this.#tu.onAck) {
+      this.stats.acksToTU++;
       try {
         this.#tu.onAck(ack, source);
       } catch (err) {

@@ -157,8 +157,11 @@ export class StreamTransport implements Transport {
         else this.#event({ type: 'framing', protocol: this.protocol, remote, detail: `${err.message}; answering 400 and closing the connection` });
         socket.pause();
         this.#options.handlers.onMessage({ bytes: Buffer.alloc(0), protocol: this.protocol, remote, local, connectionId: conn.id, fault: err });
-        // RFC 3261 §18.3: the message boundaries are lost; close once the answer had a chance to go out.
-        setTimeout(() => socket.end(), 50).unref();
+        // RFC 3261 §18.3: the message boundaries are lost. The answer is written from a microtask
+        // of onMessage, so ending on the next turn sends it before the FIN.
+        setImmediate(() => socket.end());
+        // A peer that never reads must not hold the connection open.
+        setTimeout(() => socket.destroy(), 2000).unref();
         return;
       }
     }

@@ -27,7 +27,7 @@ for (const host of ['127.0.0.1', '::1']) {
   test(`trunkline serve answers OPTIONS over UDP on ${host} with 200`, { skip: skipHost }, async () => {
     const reply = await udpExchange(host, serve!.ports.sip, options(host, serve!.ports.sip, 'udp'), 3000);
     assert.match(reply ?? '(no reply)', /^SIP\/2\.0 200 OK\r\n/);
-    assert.match(reply!, /\r\nAllow: OPTIONS/);
+    assert.match(reply!, /\r\nAllow: [^\r]*OPTIONS/);
   });
   for (const protocol of ['tcp', 'tls'] as const) {
     const skip = skipHost || (protocol === 'tls' && !hasOpenssl ? 'openssl not installed: serve cannot make a self-signed certificate' : false);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { systemClock } from '../../../src/core/index.js';
 import {
   StreamTransport, TransactionLayer, TransportSet, UasCore, UdpTransport,
-  type TransportEvent, type TransportLimits, type TransportProtocol,
+  type TransportEvent, type TransportLimits, type TransportProtocol, type UasCoreEvents,
 } from '../../../src/sip/index.js';
 
 /** A test certificate made with openssl, or undefined where openssl is missing. */
@@ -32,10 +32,10 @@ export interface Stack {
 }
 
 /** UDP, TCP (and TLS when a certificate is given) on one host, with the UAS core answering OPTIONS. */
-export async function startStack(host: string, opts: { tls?: { key: Buffer; cert: Buffer }; limits?: Partial<TransportLimits> } = {}): Promise<Stack> {
+export async function startStack(host: string, opts: { tls?: { key: Buffer; cert: Buffer }; limits?: Partial<TransportLimits>; uasEvents?: UasCoreEvents } = {}): Promise<Stack> {
   const events: TransportEvent[] = [];
   const set = new TransportSet();
-  const layer = new TransactionLayer({ transports: set, clock: systemClock, tu: new UasCore({ supported: [], accept: ['application/sdp'] }) });
+  const layer = new TransactionLayer({ transports: set, clock: systemClock, tu: new UasCore({ supported: [], accept: ['application/sdp'] }, opts.uasEvents ?? {}) });
   const handlers = { onMessage: (m: Parameters<TransactionLayer['receive']>[0]) => layer.receive(m), onEvent: (e: TransportEvent) => events.push(e) };
   const limits = opts.limits ? { limits: opts.limits } : {};
   const udp = await UdpTransport.listen({ host, port: 0, handlers, ...limits });
