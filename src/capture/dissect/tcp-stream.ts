@@ -69,7 +69,7 @@ export class TcpFlow {
           // Partly new: keep only the part beyond what was delivered.
           if (d < 0) this.#stats.retransmitted++;
           this.#deliver(payload.subarray(-d), at, frame);
-          this.#drain();
+          this.#drain(at, frame);
         }
       } else {
         this.#stats.outOfOrder++;
@@ -95,15 +95,15 @@ export class TcpFlow {
     if (this.#pendingBytes > MAX_PENDING_BYTES || this.#pending.length > MAX_PENDING_SEGMENTS) this.#skipGap();
   }
 
-  /** Delivers held segments that have become contiguous. */
-  #drain(): void {
+  /** Delivers held segments that have become contiguous, at the time of the segment that closed the hole. */
+  #drain(at: number, frame: number): void {
     while (this.#pending.length > 0 && this.#next !== undefined) {
       const s = this.#pending[0];
       const d = diff(s.seq, this.#next);
       if (d > 0) return;
       this.#pending.shift();
       this.#pendingBytes -= s.data.length;
-      if (d + s.data.length > 0) this.#deliver(s.data.subarray(-d), s.at, s.frame);
+      if (d + s.data.length > 0) this.#deliver(s.data.subarray(-d), Math.max(at, s.at), frame);
     }
   }
 
@@ -118,7 +118,7 @@ export class TcpFlow {
       this.#consumer.gap(missing);
       this.#next = s.seq;
     }
-    this.#drain();
+    this.#drain(s.at, s.frame);
   }
 
   /** End of capture: deliver what is held, across gaps. */
