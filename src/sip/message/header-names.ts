@@ -1,3 +1,5 @@
+import { isToken } from '../parser/lexer.js';
+
 /**
  * Header names: compact forms (RFC 3261 §7.3.3 and the IANA SIP parameters registry), the
  * spelling we write, and which headers are comma-separated lists (RFC 3261 §7.3.1).
@@ -67,6 +69,16 @@ export function headerKey(name: string): string {
 }
 
 /** The spelling we write for a full header name ("call-id" → "Call-ID", "x-foo" → "X-Foo"). */
+/**
+ * headerKey for a name read off the wire, or undefined when the name is not a token
+ * (RFC 3261 §7.3.1). Names seen before skip the token check: the cache only holds valid ones.
+ */
+export function wireHeaderKey(name: string): string | undefined {
+  const cached = keyCache.get(name);
+  if (cached !== undefined) return cached;
+  return isToken(name) ? headerKey(name) : undefined;
+}
+
 export function canonicalName(name: string): string {
   const key = headerKey(name);
   return SPELLING[key] ?? key.replace(/(^|-)([a-z])/g, (_m, dash: string, ch: string) => dash + ch.toUpperCase());

@@ -122,12 +122,19 @@ export function splitTopLevel(text: string, sep: number): string[] | null {
 
 export type Params = ReadonlyMap<string, string | null>;
 
+/** The one empty parameter map shared by every value without parameters (most of them). */
+export const EMPTY_MAP: ReadonlyMap<string, never> = new (class extends Map<string, never> {
+  override set(): this {
+    throw new TypeError('read-only map');
+  }
+})();
+
 /**
  * generic-param list after a header value (RFC 3261 §25.1: *( SEMI generic-param ), with SWS
  * around ";" and "="). Names are lower-cased (they compare case-insensitively); a quoted value
  * keeps its quotes so that re-serialising it is exact. `;;` (an empty parameter) is an error.
  */
-export function parseParams(text: string, header: string): Map<string, string | null> {
+export function parseParams(text: string, header: string): Params {
   const params = new Map<string, string | null>();
   const parts = splitTopLevel(text, 59);
   if (parts === null) throw badHeader(header, 'unterminated quoted string in parameters');

@@ -1,5 +1,5 @@
 import type { AuthValue, CSeq, MediaType, NameAddr, Via } from '../message/header-values.js';
-import { badHeader, endOfQuoted, trimLws, isDigits, isHexColonDot, isToken, isTokenCode, isWs, paramText, parseParams, skipWs, splitTopLevel, unquote } from './lexer.js';
+import { EMPTY_MAP, type Params, badHeader, endOfQuoted, trimLws, isDigits, isHexColonDot, isToken, isTokenCode, isWs, paramText, parseParams, skipWs, splitTopLevel, unquote } from './lexer.js';
 import { isAbsoluteUri } from './parse-uri.js';
 
 /** Splits a list header value on top-level commas (RFC 3261 §7.3.1); empty elements are errors. */
@@ -58,7 +58,7 @@ export function parseVia(raw: string): Via {
     port = Number(digits);
     i = skipWs(t, i);
   }
-  let params: Map<string, string | null> = new Map();
+  let params: Params = EMPTY_MAP;
   if (i < t.length) {
     if (t.charCodeAt(i) !== 59) throw badHeader('Via', 'junk after sent-by');
     params = parseParams(t.slice(i + 1), 'Via');
@@ -147,7 +147,7 @@ export function parseNameAddr(raw: string, header: string): NameAddr {
     if (uri.includes('?') || uri.includes(',')) throw badHeader(header, 'URI with "?" or "," must be enclosed in <>');
     checkUri(uri, header);
   }
-  let params: Map<string, string | null> = new Map();
+  let params: Params = EMPTY_MAP;
   if (rest !== '') {
     if (rest.charCodeAt(0) !== 59) throw badHeader(header, 'junk after URI');
     params = parseParams(rest.slice(1), header);
@@ -218,6 +218,6 @@ export function parseMediaType(value: string, header: string): MediaType {
   const type = (semi < 0 ? t : t.slice(0, semi)).replace(/\s+/g, '');
   const slash = type.indexOf('/');
   if (slash <= 0 || !isToken(type.slice(0, slash)) || !isToken(type.slice(slash + 1))) throw badHeader(header, 'bad media type');
-  const params = semi < 0 ? new Map<string, string | null>() : parseParams(t.slice(semi + 1), header);
+  const params = semi < 0 ? EMPTY_MAP : parseParams(t.slice(semi + 1), header);
   return { type: type.toLowerCase(), params };
 }

@@ -1,9 +1,9 @@
 import { TrunklineError, isTrunklineError } from '../../core/index.js';
 import type { SipErrorCode } from '../errors.js';
-import { headerKey } from '../message/header-names.js';
+import { wireHeaderKey } from '../message/header-names.js';
 import { type HeaderField, SipHeaders } from '../message/headers.js';
 import { type SipMessage, newRequest } from '../message/message.js';
-import { isToken, isTokenCode, trimLws } from './lexer.js';
+import { isToken, isTokenCode, isWs, trimLws } from './lexer.js';
 import { isAbsoluteUri } from './parse-uri.js';
 
 export interface ParseOptions {
@@ -136,13 +136,21 @@ export function parseMessage(bytes: Buffer | Uint8Array, opts: ParseOptions = {}
       fields.push({ name: prev.name, key: prev.key, value: prev.value === '' ? more : more === '' ? prev.value : `${prev.value} ${more}` });
       continue;
     }
+    // header-name HCOLON value: index arithmetic rather than slice+trim, this runs per line.
     const colon = line.indexOf(':');
-    const name = colon < 0 ? '' : line.slice(0, colon).trimEnd();
-    if (!isToken(name)) {
+    let nameEnd = colon;
+    while (nameEnd > 0 && isWs(line.charCodeAt(nameEnd - 1))) nameEnd--;
+    const name = colon < 0 ? '' : line.slice(0, nameEnd);
+    const key = colon < 0 ? undefined : wireHeaderKey(name);
+    if (key === undefined) {
       headerError ??= fail('SIP_PARSE_BAD_HEADER_LINE', `bad header line "${line.slice(0, 60)}"`, { kind, offset: offsetOf(n), header: name || undefined });
       continue;
     }
-    fields.push({ name, key: headerKey(name), value: trimLws(line.slice(colon + 1)) });
+    let vs = colon + 1;
+    let ve = line.length;
+    while (vs < ve && isWs(line.charCodeAt(vs))) vs++;
+    while (ve > vs && isWs(line.charCodeAt(ve - 1))) ve--;
+    fields.push({ name, key, value: line.slice(vs, ve) });
   }
   const headers = SipHeaders.fromFields(fields);
 

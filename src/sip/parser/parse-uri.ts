@@ -1,6 +1,6 @@
 import { TrunklineError } from '../../core/index.js';
 import type { SipUri } from '../message/uri.js';
-import { isHexColonDot } from './lexer.js';
+import { EMPTY_MAP, isHexColonDot } from './lexer.js';
 
 function badUri(text: string, why: string): TrunklineError {
   return new TrunklineError('SIP_PARSE_BAD_URI', `bad URI "${text.slice(0, 120)}": ${why}`, { details: { uri: text.slice(0, 200) } });
@@ -107,9 +107,9 @@ function parseHost(hostport: string, all: string): { host: string; port: number 
   return { host, port };
 }
 
-function parseUriParams(text: string, all: string): Map<string, string | null> {
+function parseUriParams(text: string, all: string): ReadonlyMap<string, string | null> {
+  if (text === '') return EMPTY_MAP;
   const params = new Map<string, string | null>();
-  if (text === '') return params;
   for (const part of text.split(';')) {
     if (part === '') throw badUri(all, 'empty uri-parameter');
     const eq = part.indexOf('=');
@@ -155,7 +155,7 @@ export function parseUri(text: string): SipUri {
       if (c >= 128 || (TEL_CHARS[c] !== 1 && !isHex(c))) throw badUri(text, 'bad character in telephone number');
     }
     const params = parseUriParams(semi < 0 ? '' : body.slice(semi + 1), text);
-    return { scheme, user: number, password: null, host: '', port: null, params, headers: new Map(), raw: text };
+    return { scheme, user: number, password: null, host: '', port: null, params, headers: EMPTY_MAP, raw: text };
   }
   // userinfo ends at the first "@" (user may contain ";" "?" "/" — RFC 4475 §3.1.1.2, §3.1.1.9).
   const at = body.indexOf('@');
@@ -177,6 +177,6 @@ export function parseUri(text: string): SipUri {
   const hostport = semi < 0 ? beforeHeaders : beforeHeaders.slice(0, semi);
   const { host, port } = parseHost(hostport, text);
   const params = parseUriParams(semi < 0 ? '' : beforeHeaders.slice(semi + 1), text);
-  const headers = q < 0 ? new Map<string, string>() : parseUriHeaders(hostPart.slice(q + 1), text);
+  const headers = q < 0 ? EMPTY_MAP : parseUriHeaders(hostPart.slice(q + 1), text);
   return { scheme, user, password, host, port, params, headers, raw: text };
 }
