@@ -41,6 +41,8 @@ export interface EdgeWiring {
   /** No response from a carrier/destination for this long → 504/408 (default 32 s, Timer B). */
   readonly inviteTimeoutMs?: number;
   readonly testCallHoldMs?: number;
+  /** Source addresses ("ip" or "ip:port") of the carrier side beyond the carrier URIs' own hosts. */
+  readonly carrierSources?: readonly string[];
 }
 
 export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
@@ -50,6 +52,7 @@ export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
   if (sim) carriers.push({ uri: `sip:127.0.0.1:${sim.port}`, priority: 0, weight: 1 });
   const carrierSources = carriers.map((c) => hostOf(c.uri)).filter((h): h is string => h !== undefined);
   if (sim) carrierSources.push(`127.0.0.1:${sim.port}`);
+  carrierSources.push(...(w.carrierSources ?? []));
   const sipPort = w.sipServer.ports.sip;
   const port = new TransactionLayerPort(() => w.sipServer.layer, (hop) => ({ address: localAddressFor(w.sipHost, hop.address), port: sipPort }));
   const b2bua = new B2bua({

@@ -53,6 +53,8 @@ export interface InviteOptions {
   readonly body?: string;
   readonly contentType?: string;
   readonly extra?: readonly string[];
+  /** false: only build and register the attempt (a test then sends a variant with sendRaw). */
+  readonly send?: boolean;
 }
 
 export class Dialog {
@@ -122,9 +124,10 @@ export class RawUac {
   readonly #others = new Map<string, (m: Msg) => void>();
   #reqWaiters: (() => void)[] = [];
 
-  constructor(protocol: 'udp' | 'tcp', target: { host: string; port: number }) {
+  constructor(protocol: 'udp' | 'tcp', target: { host: string; port: number }, bindHost = '127.0.0.1') {
     this.protocol = protocol;
     this.target = target;
+    this.#local = { host: bindHost, port: 0 };
   }
 
   get local(): { host: string; port: number } {
@@ -135,23 +138,23 @@ export class RawUac {
     if (this.protocol === 'udp') {
       this.#udp = createSocket('udp4');
       this.#udp.on('message', (b) => this.#onMessage(b.toString('latin1')));
-      this.#udp.bind(bindPort, '127.0.0.1');
+      this.#udp.bind(bindPort, this.#local.host);
       await once(this.#udp, 'listening');
-      this.#local = { host: '127.0.0.1', port: this.#udp.address().port };
+      this.#local = { host: this.#local.host, port: this.#udp.address().port };
     } else {
       // A listening socket too, so that the edge can open a connection to us for inbound calls.
       this.#server = createServer((s) => this.#attachStream(s));
-      this.#server.listen(bindPort, '127.0.0.1');
+      this.#server.listen(bindPort, this.#local.host);
       await once(this.#server, 'listening');
       const addr = this.#server.address();
-      this.#local = { host: '127.0.0.1', port: typeof addr === 'object' && addr ? addr.port : 0 };
+      this.#local = { host: this.#local.host, port: typeof addr === 'object' && addr ? addr.port : 0 };
     }
     return this;
   }
 
   async #stream(): Promise<Socket> {
     if (this.#tcp && !this.#tcp.destroyed) return this.#tcp;
-    const s = connect({ host: this.target.host, port: this.target.port, localAddress: '127.0.0.1' });
+    const s = connect({ host: this.target.host, port: this.target.port, localAddress: this.#local.host });
     await once(s, 'connect');
     this.#attachStream(s);
     this.#tcp = s;
@@ -218,7 +221,7 @@ export class RawUac {
     ].join('\r\n');
     const attempt = new InviteAttempt(dialog, branch, req);
     this.#attempts.set(branch, attempt);
-    void this.sendRaw(req);
+    if (o.send !== false) void this.sendRaw(req);
     return attempt;
   }
 
