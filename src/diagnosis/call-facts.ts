@@ -61,8 +61,13 @@ export function summarizeCall(evidence: CallEvidence): CallSummary {
   if (!request) return { state: 'in-progress', ...empty };
   const method = request.method;
   const caller = request.src;
-  const callerSdps = msgs.filter((m) => m.sdp && m.src === caller).map((m) => m.sdp as SdpEvidence);
-  const calleeSdps = msgs.filter((m) => m.sdp && m.src !== caller).map((m) => m.sdp as SdpEvidence);
+  // RFC 3261 §12: the caller's requests carry its From tag, and the responses to them carry it
+  // too, so tags tell whose SDP a message holds even when a proxy relays it (a new source
+  // address); without tags, the source address decides.
+  const callerOwns = (m: SipEventEvidence): boolean =>
+    m.fromTag && request.fromTag ? (m.kind === 'request') === (m.fromTag === request.fromTag) : m.src === caller;
+  const callerSdps = msgs.filter((m) => m.sdp && callerOwns(m)).map((m) => m.sdp as SdpEvidence);
+  const calleeSdps = msgs.filter((m) => m.sdp && !callerOwns(m)).map((m) => m.sdp as SdpEvidence);
   const base = { method, request, caller, startAt: request.at, observedUntil, callerSdps, calleeSdps };
 
   // The attempts of the call are the requests of the opening method sent by the caller before

@@ -42,10 +42,17 @@ test('an answer on PCMU and directions on different codecs report transcoding', 
     ],
     byeAt: 9050,
   });
-  const found = ids(diagnoseCall(ev));
-  assert.ok(found.includes('codec.non-pcma-negotiated'));
-  assert.ok(found.includes('codec.transcoding'));
-  assert.ok(found.includes('codec.pcma-not-first'));
+  const found = diagnoseCall(ev);
+  assert.deepEqual(ids(found).sort(), ['codec.pcma-not-first', 'codec.transcoding']);
+  // The codec forced ahead won the negotiation: the same finding says so.
+  assert.ok(found.find((f) => f.id === 'codec.pcma-not-first')!.evidence.includes('the answer chose PCMU/8000 (PT 0)'));
+  assert.ok(found.find((f) => f.id === 'codec.transcoding')!.evidence.some((e) => e.startsWith('RTP carries different codecs')));
+});
+
+test('an answer on another codec when the offer had no PCMA is non-pcma-negotiated', () => {
+  const ev = answeredCall({ offer: sdp('203.0.113.10', 10000, [0]), answer: sdp('198.51.100.20', 20000, [0]), byeAt: 9050,
+    streams: twoWay(9000, { payloadType: 0, codec: 'PCMU' }) });
+  assert.deepEqual(ids(diagnoseCall(ev)), ['codec.non-pcma-negotiated']);
 });
 
 test('a trunk with transcoding enabled is reported', () => {

@@ -7,12 +7,20 @@ const PBX_RTP = '203.0.113.10:10000';
 const TRUNK_RTP = '198.51.100.20:20000';
 
 test('no RTP either way after answer is blocked RTP (check UDP 10000–40000)', () => {
-  const [f, ...rest] = diagnoseCall(answeredCall({ byeAt: 15_000 }));
+  const [f, ...rest] = diagnoseCall({ ...answeredCall({ byeAt: 15_000 }), source: 'edge' });
   assert.equal(f.id, 'media.blocked-rtp');
+  assert.equal(f.severity, 'error');
   assert.equal(rest.length, 0);
   assert.ok(f.checks[0].includes('UDP 10000–40000'));
   assert.ok(f.evidence.some((e) => e.includes('14.0 s after answer')), f.evidence.join('\n'));
   assert.ok(f.evidence.some((e) => e.includes('203.0.113.10:10000')));
+});
+
+test('a capture with no RTP at all for an answered call says blocked RTP is not proven (warning)', () => {
+  const [f] = diagnoseCall(answeredCall({ byeAt: 15_000 }));
+  assert.equal(f.id, 'media.blocked-rtp');
+  assert.equal(f.severity, 'warning');
+  assert.ok(f.evidence.some((e) => e.includes('off the media path')));
 });
 
 test('no media verdict when the source could not see RTP, or the call lasted under the window', () => {
@@ -136,7 +144,35 @@ test('a direction carrying packets but only silence is silent RTP', () => {
   assert.deepEqual(ids(f), ['media.silent-rtp']);
   assert.match(f[0].evidence[0], /^203\.0\.113\.10:10000 → 198\.51\.100\.20:20000 .*only silence for 28\.5 s/);
   // Below the threshold is not reported; the relay can lower it.
-  const short = [stream(PBX_RTP, TRUNK_RTP, 1050, 30_000, { longestSilenceMs: 6000 }), stream(TRUNK_RTP, PBX_RTP, 1050, 30_000)];
-  assert.deepEqual(ids(diagnoseCall(answeredCall({ streams: short, byeAt: 30_050 }))), []);
-  assert.deepEqual(ids(diagnoseCall(answeredCall({ streams: short, byeAt: 30_050 }), { thresholds: { silenceMs: 5000 } })), ['media.silent-rtp']);
+  const short = [stream(PBX_RTP, TRUNK_RTP, 1050, 8000, { longestSilenceMs: 6900 }), stream(TRUNK_RTP, PBX_RTP, 1050, 8000)];
+  assert.deepEqual(ids(diagnoseCall(answeredCall({ streams: short, byeAt: 8050 }))), []);
+  assert.deepEqual(ids(diagnoseCall(answeredCall({ streams: short, byeAt: 8050 }), { thresholds: { silenceMs: 5000 } })), ['media.silent-rtp']);
+});
+
+test('a listener silent for a long stretch of a normal call is not silent RTP', () => {
+  const streams = [stream(PBX_RTP, TRUNK_RTP, 1050, 60_000, { longestSilenceMs: 25_000 }), stream(TRUNK_RTP, PBX_RTP, 1050, 60_000, { longestSilenceMs: 15_000 })];
+  assert.deepEqual(ids(diagnoseCall(answeredCall({ streams, byeAt: 60_050 }))), []);
+});
+
+test('a direction of comfort noise only is silent RTP, not loss', () => {
+  const streams = [stream(PBX_RTP, TRUNK_RTP, 1050, 30_000, { packets: 300, comfortNoisePackets: 300, payloadType: 13, codec: 'CN' }), stream(TRUNK_RTP, PBX_RTP, 1050, 30_000)];
+  const f = diagnoseCall(answeredCall({ streams, byeAt: 30_050 }));
+  assert.deepEqual(ids(f), ['media.silent-rtp']);
+  assert.match(f[0].evidence[0], /300 comfort-noise \(PT 13\) packets/);
+});
+
+test('one direction stopping while the other goes on is a one-way drop, a warning that names VAD', () => {
+  const streams = [stream(PBX_RTP, TRUNK_RTP, 1050, 60_000), stream(TRUNK_RTP, PBX_RTP, 1050, 20_000)];
+  const [f] = diagnoseCall(answeredCall({ streams, byeAt: 60_050 }));
+  assert.equal(f.id, 'media.rtp-timeout');
+  assert.equal(f.severity, 'warning');
+  assert.ok(f.evidence.some((e) => e.startsWith('RTP from the callee stopped 19.0 s after answer')), f.evidence.join('\n'));
+  assert.ok(f.evidence.some((e) => e.includes('VAD')));
+});
+
+test('RTP that stops when a re-INVITE moves the media is not a timeout', () => {
+  const move = { ...answeredCall().messages[0], at: answeredCall().messages[0].at + 20_500, cseq: 3, sdp: sdp('203.0.113.10', 10002, [8]) };
+  const streams = [stream(PBX_RTP, TRUNK_RTP, 1050, 20_000), stream(TRUNK_RTP, PBX_RTP, 1050, 20_000),
+    stream('203.0.113.10:10002', TRUNK_RTP, 20_600, 60_000, { ssrc: 7 }), stream(TRUNK_RTP, '203.0.113.10:10002', 20_600, 60_000, { ssrc: 8 })];
+  assert.deepEqual(ids(diagnoseCall(answeredCall({ streams, byeAt: 60_050, extra: [move] }))), []);
 });

@@ -101,3 +101,10 @@ test('a capture of a trunkline refusal is filed under the finding its X-Trunklin
   assert.equal(f.id, 'trunk.inactive');
   assert.ok(f.evidence.includes('Reason: SIP;cause=403;text="Trunk is inactive"'));
 });
+
+test('a REGISTER refresh challenged again but then accepted is a nonce refresh, not wrong credentials', () => {
+  const r = (at: number, cseq: number, creds: boolean) => req('REGISTER', at, { cseq, ...(creds ? { headers: { authorization: ['Digest username="u"'] } } : {}) });
+  const rs = (status: number, at: number, cseq: number) => res(status, status === 200 ? 'OK' : 'Unauthorized', at, { method: 'REGISTER', cseq, ...(status === 401 ? { headers: { 'www-authenticate': ['Digest realm="r", nonce="n"'] } } : {}) });
+  const ev = call([r(0, 1, false), rs(401, 10, 1), r(20, 2, true), rs(200, 30, 2), r(3_600_000, 3, true), rs(401, 3_600_010, 3), r(3_600_020, 4, true), rs(200, 3_600_030, 4)], 3_700_000);
+  assert.deepEqual(ids(diagnoseCall(ev)), []);
+});

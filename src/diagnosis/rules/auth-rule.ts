@@ -54,7 +54,9 @@ export const authRule: Rule = (ctx) => {
   }
   const out: Finding[] = [];
   const last = list[list.length - 1];
-  if (wrong > 0 && lastChallenge) {
+  // A later attempt with credentials that succeeded proves them right: the extra challenge was a nonce refresh.
+  const accepted = list.some((a) => a.credentials && a.final && a.final.status! >= 200 && a.final.status! < 300);
+  if (wrong > 0 && lastChallenge && !accepted) {
     out.push(makeFinding('auth.credentials-loop', [...lines, `challenged ${wrong} time(s) after sending credentials`], { code: lastChallenge.status }));
   } else if (last?.final?.status === 403 && last.credentials && list.some((a) => isChallenge(a.final))) {
     out.push(makeFinding('auth.wrong-credentials', [...lines, '403 Forbidden answered the credentials'], { code: 403 }));

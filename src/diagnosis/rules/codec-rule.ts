@@ -86,4 +86,14 @@ function negotiationFindings({ summary, evidence }: RuleContext): Finding[] {
   return out;
 }
 
-export const codecRule: Rule = (ctx) => [...rejectionFindings(ctx), ...orderFindings(ctx), ...negotiationFindings(ctx)];
+export const codecRule: Rule = (ctx) => {
+  const order = orderFindings(ctx);
+  let negotiation = negotiationFindings(ctx);
+  const chosen = negotiation.find((f) => f.id === 'codec.non-pcma-negotiated');
+  if (order.length && chosen) {
+    // The codec ahead of PCMA won: one finding says both, the cause and its effect.
+    order[0] = { ...order[0], evidence: [...order[0].evidence, ...chosen.evidence] };
+    negotiation = negotiation.filter((f) => f !== chosen);
+  }
+  return [...rejectionFindings(ctx), ...order, ...negotiation];
+};

@@ -32,6 +32,9 @@ export const codesRule: Rule = ({ summary }) => {
     // RFC 3261 §21.5.4: the server is overloaded or in maintenance; Retry-After says when to come back.
     findings.push(makeFinding('sip.503.retry-after', [...evidence, `retry after ${Number.parseInt(retryAfter, 10)} s`]));
   }
-  findings.push(makeFinding(`sip.${entry.code}`, evidence, registered ? {} : { code }));
+  // After the caller's CANCEL, whatever final answer came is a consequence of giving up, not a fault.
+  const cancelled = summary.state === 'cancelled';
+  if (cancelled) evidence.push('the caller had sent CANCEL');
+  findings.push(makeFinding(`sip.${entry.code}`, evidence, { ...(registered ? {} : { code }), ...(cancelled ? { severity: 'info' as const } : {}) }));
   return findings;
 };

@@ -30,13 +30,15 @@ function asymmetric(ctx: RuleContext): Finding[] {
     if (!announced || announced.split(' or ').map(norm).includes(norm(s.src))) continue;
     const host = parseEndpoint(announced.split(' or ')[0]).host;
     const priv = privateRange(host);
-    lines.push(`RTP ${describeStream(s)} comes from ${s.src} but its sender's SDP said ${announced}${priv ? ` (${priv}: NAT)` : ''}`);
+    lines.push(`RTP to ${s.dst} (SSRC 0x${s.ssrc.toString(16).padStart(8, '0')}, ${s.packets} packets) comes from ${s.src} but its sender's SDP said ${announced}${priv ? ` (${priv}: NAT)` : ''}`);
     if (s.latched) lines.push(`the relay latched to ${s.src} (symmetric RTP), so the audio back reached the sender: latching fixed it`);
     else unfixed = true;
   }
   if (!lines.length) return [];
   return [makeFinding('media.asymmetric-rtp', lines, unfixed ? {} : { severity: 'info' })];
 }
+
+const SILENT_SHARE = 0.9;
 
 /** Packets that carry only silence (or only comfort noise): the case loss, jitter and MOS never show. */
 function silent(ctx: RuleContext): Finding[] {
@@ -46,9 +48,10 @@ function silent(ctx: RuleContext): Finding[] {
     const span = s.lastAt - s.firstAt;
     const cn = s.comfortNoisePackets ?? 0;
     const silence = s.longestSilenceMs ?? (cn === s.packets ? span : 0);
-    if (silence < ctx.thresholds.silenceMs) continue;
-    const whole = span > 0 && silence >= 0.9 * span;
-    lines.push(`${describeStream(s)}: ${whole ? 'only silence' : 'silence'} for ${seconds(silence)} of ${seconds(span)} of RTP${cn ? `, ${cn} comfort-noise (PT 13) packets` : ''}`);
+    // A listener is silent for long stretches of a normal call: only a direction that carries
+    // silence (or comfort noise) for nearly all of its length, and for longer than the threshold, is reported.
+    if (silence < ctx.thresholds.silenceMs || silence < SILENT_SHARE * span) continue;
+    lines.push(`${describeStream(s)}: only silence for ${seconds(silence)} of ${seconds(span)} of RTP${cn ? `, ${cn} comfort-noise (PT 13) packets` : ''}`);
   }
   return lines.length ? [makeFinding('media.silent-rtp', lines)] : [];
 }

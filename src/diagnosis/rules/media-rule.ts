@@ -29,12 +29,16 @@ function blockedOrOneWay(ctx: RuleContext, active: readonly ClassifiedStream[], 
   const head = `answered at ${new Date(answerAt).toISOString()}, media observed for ${seconds(window)} after answer`;
   if (active.length === 0) {
     const early = ctx.evidence.streams.filter((s) => s.packets > 0 && s.lastAt < answerAt);
+    // A capture with no RTP at all for the call may have been taken off the media path (at a
+    // proxy) or filtered to SIP: the absence is then not proof, and the finding says so.
+    const unproven = ctx.evidence.source === 'capture' && ctx.evidence.streams.length === 0;
     return [makeFinding('media.blocked-rtp', [
       head,
       'no RTP packet in either direction after answer',
       ...sdpLines(ctx),
       ...(early.length ? [`early media before answer only: ${early.map(describeStream).join('; ')}`] : []),
-    ])];
+      ...(unproven ? ['the capture holds no RTP at all for this call: if it was taken at a proxy off the media path, or filtered to SIP, this is not a fault'] : []),
+    ], unproven ? { severity: 'warning' } : {})];
   }
   if (active.some((c) => !c.sender)) return []; // a stream we cannot place: no one-way verdict
   const senders = new Set(active.map((c) => c.sender!));
@@ -67,7 +71,10 @@ function timeoutFindings(ctx: RuleContext, active: readonly ClassifiedStream[], 
     const key = c.sender ?? `${c.stream.src} → ${c.stream.dst}`;
     bySide.set(key, Math.max(bySide.get(key) ?? 0, c.stream.lastAt));
   }
-  const stopped = [...bySide].filter(([, last]) => end - last >= t.rtpStopMs);
+  // A re-INVITE/UPDATE that moves the media (RFC 3264 §8) near the stop explains it: not a timeout.
+  const sdpChanges = evidence.messages.filter((m) => m.sdp && m.at > answerAt).map((m) => m.at);
+  const moved = (last: number) => sdpChanges.some((at) => at >= last - 1000 && at <= last + 2000);
+  const stopped = [...bySide].filter(([, last]) => end - last >= t.rtpStopMs && !moved(last));
   if (!stopped.length) return [];
   const lines: string[] = [];
   const all = stopped.length === bySide.size;
@@ -82,6 +89,7 @@ function timeoutFindings(ctx: RuleContext, active: readonly ClassifiedStream[], 
   }
   if (!all) {
     for (const [who, last] of bySide) if (!stopped.some(([w]) => w === who)) lines.push(`RTP from the ${who} went on until ${seconds(last - answerAt)} after answer`);
+    lines.push('one direction stopped while the other went on: audio lost one way from then on, unless the sender suppresses silence (VAD without comfort noise)');
   }
   const lastStop = Math.min(...stopped.map(([, l]) => l));
   const later = evidence.messages.filter((m) => m.at > lastStop);
@@ -89,7 +97,7 @@ function timeoutFindings(ctx: RuleContext, active: readonly ClassifiedStream[], 
   const bye = evidence.messages.find((m) => m.kind === 'request' && m.method === 'BYE');
   const reason = header(bye, 'reason');
   if (reason) lines.push(`BYE Reason: ${reason}`);
-  return [makeFinding('media.rtp-timeout', lines)];
+  return [makeFinding('media.rtp-timeout', lines, all ? {} : { severity: 'warning', title: 'Audio dropped one way after answer: RTP stopped in one direction' })];
 }
 
 export const mediaRule: Rule = (ctx) => {
