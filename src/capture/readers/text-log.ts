@@ -52,6 +52,7 @@ export class TextLogReader {
   #msgLine = 0;
   #msgCtx: Context = {};
   #inBody = false;
+  #indent = '';
   #bodyLeft = -1;
   #bytes = 0;
   /** Lines that were neither part of a message nor a recognised context line. */
@@ -82,8 +83,14 @@ export class TextLogReader {
     this.#flush();
   }
 
-  #line(line: string): void {
+  #line(raw: string): void {
     this.#lineNo++;
+    // FreeSWITCH indents every line of a message by three spaces: strip the start line's indent.
+    let line = raw;
+    if (this.#msg !== undefined) {
+      if (this.#indent !== '' && raw.startsWith(this.#indent)) line = raw.slice(this.#indent.length);
+      else if (raw.trim() === '') line = '';
+    }
     if (this.#msg !== undefined) {
       if (this.#inBody) {
         if (this.#bodyLeft > 0) {
@@ -93,7 +100,7 @@ export class TextLogReader {
           return;
         }
         // No Content-Length: the body runs to a blank line, a delimiter or the next message.
-        if (line.trim() === '' || DELIMITER.test(line) || START.test(line) || this.#isContext(line)) {
+        if (line.trim() === '' || DELIMITER.test(line.trim()) || START.test(line.trim()) || this.#isContext(line)) {
           this.#flush();
         } else {
           this.#msg.push(line);
@@ -104,7 +111,7 @@ export class TextLogReader {
         this.#inBody = true;
         if (this.#bodyLeft === 0) this.#flush();
         return;
-      } else if (DELIMITER.test(line) || START.test(line)) {
+      } else if (DELIMITER.test(line.trim()) || START.test(line.trim())) {
         this.#flush(); // a log that does not print the empty line after the headers
       } else {
         this.#msg.push(line);
@@ -113,8 +120,10 @@ export class TextLogReader {
         return;
       }
     }
-    if (START.test(line)) {
-      this.#msg = [line];
+    const trimmed = line.trimStart();
+    if (START.test(trimmed)) {
+      this.#indent = line.slice(0, line.length - trimmed.length);
+      this.#msg = [trimmed];
       this.#msgLine = this.#lineNo;
       this.#msgCtx = this.#ctx;
       this.#ctx = {};
@@ -168,14 +177,16 @@ export class TextLogReader {
     m = /(?:SIP read from|Received SIP (?:request|response) \(\d+ bytes\) from) (\S+?)\s*--->/.exec(line);
     if (m !== null) {
       const a = address(m[1]);
-      this.#ctx = { ...this.#ctx, src: a?.addr, dst: 'local', transport: a?.transport };
+      const at = this.#anyTimestamp(line) ?? this.#ctx.at;
+      this.#ctx = { ...this.#ctx, at, src: a?.addr, dst: 'local', transport: a?.transport };
       this.#clean();
       return true;
     }
     m = /(?:Transmitting SIP (?:request|response) \(\d+ bytes\) to|Transmitting \([^)]*\) to) (\S+?)\s*(?:--->|:?\s*$)/.exec(line);
     if (m !== null) {
       const a = address(m[1]);
-      this.#ctx = { ...this.#ctx, src: 'local', dst: a?.addr, transport: a?.transport };
+      const at = this.#anyTimestamp(line) ?? this.#ctx.at;
+      this.#ctx = { ...this.#ctx, at, src: 'local', dst: a?.addr, transport: a?.transport };
       this.#clean();
       return true;
     }
@@ -197,11 +208,11 @@ export class TextLogReader {
       this.#ctx = { ...this.#ctx, at };
       return true;
     }
-    return DELIMITER.test(line);
+    return DELIMITER.test(line.trim());
   }
 
   #clean(): void {
-    for (const k of ['src', 'dst', 'transport'] as const) if (this.#ctx[k] === undefined) delete this.#ctx[k];
+    for (const k of ['at', 'src', 'dst', 'transport'] as const) if (this.#ctx[k] === undefined) delete this.#ctx[k];
   }
 
   #timeOfDay(h: number, m: number, s: number): number {
