@@ -4,6 +4,7 @@ import { computeHa1 } from '../sip/index.js';
 import { mapDuplicate } from './dialect.js';
 import { toCredential } from './rows.js';
 import type { Database } from './schema.js';
+import { deleteOfTrunk, getOfTrunk, listOfTrunk } from './trunk-child.js';
 import type { Credential, Page, Paged, Trunk } from './types.js';
 
 /**
@@ -41,17 +42,13 @@ export class CredentialsRepo {
   }
 
   async get(trunk: Trunk, id: number): Promise<Credential | undefined> {
-    const row = await this.#db.selectFrom('credentials').selectAll().where('trunk_id', '=', trunk.id).where('id', '=', id).executeTakeFirst();
+    const row = await getOfTrunk(this.#db, 'credentials', trunk.id, id);
     return row ? toCredential(row) : undefined;
   }
 
   async list(trunk: Trunk, page: Page): Promise<Paged<Credential>> {
-    const base = this.#db.selectFrom('credentials').where('trunk_id', '=', trunk.id);
-    const [count, rows] = await Promise.all([
-      base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
-      base.selectAll().orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
-    ]);
-    return { items: rows.map(toCredential), total: Number(count.n) };
+    const { rows, total } = await listOfTrunk(this.#db, 'credentials', trunk.id, page);
+    return { items: rows.map(toCredential), total };
   }
 
   /**
@@ -83,7 +80,7 @@ export class CredentialsRepo {
   }
 
   async delete(trunk: Trunk, id: number): Promise<Credential | undefined> {
-    const row = await this.#db.deleteFrom('credentials').where('trunk_id', '=', trunk.id).where('id', '=', id).returningAll().executeTakeFirst();
+    const row = await deleteOfTrunk(this.#db, 'credentials', trunk.id, id);
     return row ? toCredential(row) : undefined;
   }
 }

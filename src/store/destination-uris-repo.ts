@@ -3,6 +3,7 @@ import { isoSeconds, type Clock } from '../core/index.js';
 import { mapDuplicate } from './dialect.js';
 import { toDestination } from './rows.js';
 import type { Database } from './schema.js';
+import { deleteOfTrunk, getOfTrunk, listOfTrunk } from './trunk-child.js';
 import type { DestinationUri, Page, Paged, Trunk } from './types.js';
 
 export class DestinationUrisRepo {
@@ -29,17 +30,13 @@ export class DestinationUrisRepo {
   }
 
   async get(trunk: Trunk, id: number): Promise<DestinationUri | undefined> {
-    const row = await this.#db.selectFrom('destination_uris').selectAll().where('trunk_id', '=', trunk.id).where('id', '=', id).executeTakeFirst();
+    const row = await getOfTrunk(this.#db, 'destination_uris', trunk.id, id);
     return row ? toDestination(row) : undefined;
   }
 
   async list(trunk: Trunk, page: Page): Promise<Paged<DestinationUri>> {
-    const base = this.#db.selectFrom('destination_uris').where('trunk_id', '=', trunk.id);
-    const [count, rows] = await Promise.all([
-      base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
-      base.selectAll().orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
-    ]);
-    return { items: rows.map(toDestination), total: Number(count.n) };
+    const { rows, total } = await listOfTrunk(this.#db, 'destination_uris', trunk.id, page);
+    return { items: rows.map(toDestination), total };
   }
 
   async update(trunk: Trunk, id: number, patch: { priority?: number; weight?: number }): Promise<DestinationUri | undefined> {
@@ -54,7 +51,7 @@ export class DestinationUrisRepo {
   }
 
   async delete(trunk: Trunk, id: number): Promise<DestinationUri | undefined> {
-    const row = await this.#db.deleteFrom('destination_uris').where('trunk_id', '=', trunk.id).where('id', '=', id).returningAll().executeTakeFirst();
+    const row = await deleteOfTrunk(this.#db, 'destination_uris', trunk.id, id);
     return row ? toDestination(row) : undefined;
   }
 }

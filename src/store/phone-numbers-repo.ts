@@ -3,6 +3,7 @@ import { isoSeconds, type Clock } from '../core/index.js';
 import { mapDuplicate } from './dialect.js';
 import { toPhoneNumber } from './rows.js';
 import type { Database } from './schema.js';
+import { getOfTrunk, listOfTrunk } from './trunk-child.js';
 import type { Page, Paged, PhoneNumber, Trunk } from './types.js';
 
 export interface NewPhoneNumber {
@@ -40,17 +41,13 @@ export class PhoneNumbersRepo {
   }
 
   async get(trunk: Trunk, id: number): Promise<PhoneNumber | undefined> {
-    const row = await this.#db.selectFrom('phone_numbers').selectAll().where('trunk_id', '=', trunk.id).where('id', '=', id).executeTakeFirst();
+    const row = await getOfTrunk(this.#db, 'phone_numbers', trunk.id, id);
     return row ? toPhoneNumber(row) : undefined;
   }
 
   async list(trunk: Trunk, page: Page): Promise<Paged<PhoneNumber>> {
-    const base = this.#db.selectFrom('phone_numbers').where('trunk_id', '=', trunk.id);
-    const [count, rows] = await Promise.all([
-      base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
-      base.selectAll().orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
-    ]);
-    return { items: rows.map(toPhoneNumber), total: Number(count.n) };
+    const { rows, total } = await listOfTrunk(this.#db, 'phone_numbers', trunk.id, page);
+    return { items: rows.map(toPhoneNumber), total };
   }
 
   async update(trunk: Trunk, id: number, patch: { mode: PhoneNumber['mode']; status?: PhoneNumber['status'] }): Promise<PhoneNumber | undefined> {

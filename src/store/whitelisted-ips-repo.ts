@@ -3,6 +3,7 @@ import { isoSeconds, type Clock } from '../core/index.js';
 import { mapDuplicate } from './dialect.js';
 import { toWhitelistedIp } from './rows.js';
 import type { Database } from './schema.js';
+import { deleteOfTrunk, getOfTrunk, listOfTrunk } from './trunk-child.js';
 import type { Page, Paged, Trunk, WhitelistedIp } from './types.js';
 
 /** Networks are stored as their network address (the caller computes it with ipaddr.js). */
@@ -30,17 +31,13 @@ export class WhitelistedIpsRepo {
   }
 
   async get(trunk: Trunk, id: number): Promise<WhitelistedIp | undefined> {
-    const row = await this.#db.selectFrom('whitelisted_ips').selectAll().where('trunk_id', '=', trunk.id).where('id', '=', id).executeTakeFirst();
+    const row = await getOfTrunk(this.#db, 'whitelisted_ips', trunk.id, id);
     return row ? toWhitelistedIp(row) : undefined;
   }
 
   async list(trunk: Trunk, page: Page): Promise<Paged<WhitelistedIp>> {
-    const base = this.#db.selectFrom('whitelisted_ips').where('trunk_id', '=', trunk.id);
-    const [count, rows] = await Promise.all([
-      base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
-      base.selectAll().orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
-    ]);
-    return { items: rows.map(toWhitelistedIp), total: Number(count.n) };
+    const { rows, total } = await listOfTrunk(this.#db, 'whitelisted_ips', trunk.id, page);
+    return { items: rows.map(toWhitelistedIp), total };
   }
 
   /** Every network of the trunk (the API checks IP destinations against them). */
@@ -65,7 +62,7 @@ export class WhitelistedIpsRepo {
   }
 
   async delete(trunk: Trunk, id: number): Promise<WhitelistedIp | undefined> {
-    const row = await this.#db.deleteFrom('whitelisted_ips').where('trunk_id', '=', trunk.id).where('id', '=', id).returningAll().executeTakeFirst();
+    const row = await deleteOfTrunk(this.#db, 'whitelisted_ips', trunk.id, id);
     return row ? toWhitelistedIp(row) : undefined;
   }
 }

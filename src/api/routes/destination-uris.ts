@@ -1,14 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import type { ApiDeps } from '../deps.js';
-import { failure, listMetadata, sendBatch, sendList, sendOne, success, type ItemResponse } from '../envelope.js';
+import { failure, sendBatch, sendOne, success, type ItemResponse } from '../envelope.js';
 import { ApiError, invalid, notFound } from '../error-codes.js';
 import { isTrunklineError } from '../../core/index.js';
 import { presentDestination } from '../present.js';
 import { inWhitelist, parseDestination } from '../rules.js';
-import { PageQuery, TrunkParams } from '../schemas/common.js';
+import { TrunkParams } from '../schemas/common.js';
 import { CreateDestinationsBody, UpdateDestinationBody } from '../schemas/resources.js';
-import { idOf, pageOf, requireSome, trunkOf, withIdForms } from './context.js';
+import { idOf, requireSome, trunkOf, withIdForms } from './context.js';
+import { subResourceRoutes } from './sub-resource.js';
 
 const BASE = '/v2/accounts/:account_sid/trunks/:trunk_sid/destination-uris';
 const tags = ['destination-uris'];
@@ -21,6 +22,7 @@ function itemFailure(err: unknown): ItemResponse {
 }
 
 export function destinationUriRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  subResourceRoutes(app, deps, { base: BASE, tag: 'destination-uris', what: 'destination', repo: (d) => d.repos.destinationUris, present: presentDestination });
   app.post(BASE, { schema: { tags, summary: 'Add destinations (batch: 200 when all succeed, 207 otherwise)', params: TrunkParams, body: CreateDestinationsBody } }, async (request, reply) => {
     const trunk = await trunkOf(deps, request);
     const body = request.body as Static<typeof CreateDestinationsBody>;
@@ -42,21 +44,6 @@ export function destinationUriRoutes(app: FastifyInstance, deps: ApiDeps): void 
     return sendBatch(request, reply, items);
   });
 
-  app.get(BASE, { schema: { tags, summary: 'List destinations', params: TrunkParams, querystring: PageQuery } }, async (request, reply) => {
-    const trunk = await trunkOf(deps, request);
-    const page = pageOf(request);
-    const { items, total } = await deps.repos.destinationUris.list(trunk, page);
-    return sendList(request, reply, items.map(presentDestination), listMetadata(request, page.offset, page.limit, total));
-  });
-
-  withIdForms(app, 'GET', BASE, { tags, summary: 'Get one destination' }, async (request, reply) => {
-    const trunk = await trunkOf(deps, request);
-    const id = idOf(request, 'destination');
-    const d = await deps.repos.destinationUris.get(trunk, id);
-    if (!d) throw notFound(`destination id ${id} does not exist on trunk ${trunk.sid}`);
-    return sendOne(request, reply, presentDestination(d));
-  });
-
   withIdForms(app, 'PUT', BASE, { tags, summary: 'Change priority (lower first) and weight (higher gets more)', body: UpdateDestinationBody }, async (request, reply) => {
     const trunk = await trunkOf(deps, request);
     const id = idOf(request, 'destination');
@@ -70,11 +57,4 @@ export function destinationUriRoutes(app: FastifyInstance, deps: ApiDeps): void 
     return sendOne(request, reply, presentDestination(updated));
   });
 
-  withIdForms(app, 'DELETE', BASE, { tags, summary: 'Remove a destination' }, async (request, reply) => {
-    const trunk = await trunkOf(deps, request);
-    const id = idOf(request, 'destination');
-    const removed = await deps.repos.destinationUris.delete(trunk, id);
-    if (!removed) throw notFound(`destination id ${id} does not exist on trunk ${trunk.sid}`);
-    return sendOne(request, reply, presentDestination(removed));
-  });
 }

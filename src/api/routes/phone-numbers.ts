@@ -1,38 +1,26 @@
 import type { FastifyInstance } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import type { ApiDeps } from '../deps.js';
-import { listMetadata, sendList, sendOne } from '../envelope.js';
+import { sendOne } from '../envelope.js';
 import { invalid, missing, notFound } from '../error-codes.js';
 import { presentNumber } from '../present.js';
 import { e164 } from '../rules.js';
-import { AccountParams, PageQuery, TrunkParams } from '../schemas/common.js';
+import { AccountParams, TrunkParams } from '../schemas/common.js';
 import { CreatePhoneNumberBody, TrunkMapQuery, UpdatePhoneNumberBody } from '../schemas/resources.js';
-import { accountOf, idOf, pageOf, trunkOf, withIdForms } from './context.js';
+import { accountOf, idOf, trunkOf, withIdForms } from './context.js';
+import { subResourceRoutes } from './sub-resource.js';
 
 const BASE = '/v2/accounts/:account_sid/trunks/:trunk_sid/phone-numbers';
 const tags = ['phone-numbers'];
 
 export function phoneNumberRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  // DELETE remembers the number as removed: calls to it get 410 for 30 days (SPEC §1).
+  subResourceRoutes(app, deps, { base: BASE, tag: 'phone-numbers', what: 'phone number', repo: (d) => d.repos.phoneNumbers, present: (n, t) => presentNumber(n, t.sid) });
   app.post(BASE, { schema: { tags, summary: 'Map a phone number to the trunk', params: TrunkParams, body: CreatePhoneNumberBody } }, async (request, reply) => {
     const trunk = await trunkOf(deps, request);
     const body = request.body as Static<typeof CreatePhoneNumberBody>;
     const number = await deps.repos.phoneNumbers.create(trunk, { phone_number: e164('phone_number', body.phone_number), mode: body.mode ?? null });
     return sendOne(request, reply, presentNumber(number, trunk.sid));
-  });
-
-  app.get(BASE, { schema: { tags, summary: 'List the numbers of the trunk', params: TrunkParams, querystring: PageQuery } }, async (request, reply) => {
-    const trunk = await trunkOf(deps, request);
-    const page = pageOf(request);
-    const { items, total } = await deps.repos.phoneNumbers.list(trunk, page);
-    return sendList(request, reply, items.map((n) => presentNumber(n, trunk.sid)), listMetadata(request, page.offset, page.limit, total));
-  });
-
-  withIdForms(app, 'GET', BASE, { tags, summary: 'Get one number' }, async (request, reply) => {
-    const trunk = await trunkOf(deps, request);
-    const id = idOf(request, 'phone number');
-    const n = await deps.repos.phoneNumbers.get(trunk, id);
-    if (!n) throw notFound(`phone number id ${id} does not exist on trunk ${trunk.sid}`);
-    return sendOne(request, reply, presentNumber(n, trunk.sid));
   });
 
   withIdForms(app, 'PUT', BASE, { tags, summary: 'Change mode or status of a number', body: UpdatePhoneNumberBody }, async (request, reply) => {
@@ -46,14 +34,6 @@ export function phoneNumberRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const updated = await deps.repos.phoneNumbers.update(trunk, id, { mode: body.mode, ...(body.status ? { status: body.status } : {}) });
     if (!updated) throw notFound(`phone number id ${id} does not exist on trunk ${trunk.sid}`);
     return sendOne(request, reply, presentNumber(updated, trunk.sid));
-  });
-
-  withIdForms(app, 'DELETE', BASE, { tags, summary: 'Unmap a number (calls to it get 410 for 30 days)' }, async (request, reply) => {
-    const trunk = await trunkOf(deps, request);
-    const id = idOf(request, 'phone number');
-    const removed = await deps.repos.phoneNumbers.delete(trunk, id);
-    if (!removed) throw notFound(`phone number id ${id} does not exist on trunk ${trunk.sid}`);
-    return sendOne(request, reply, presentNumber(removed, trunk.sid));
   });
 
   app.get('/v2/accounts/:account_sid/trunk-maps', { schema: { tags, summary: 'Which trunk a number is mapped to', params: AccountParams, querystring: TrunkMapQuery } }, async (request, reply) => {

@@ -1,18 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import type { ApiDeps } from '../deps.js';
-import { listMetadata, sendList, sendOne } from '../envelope.js';
+import { sendOne } from '../envelope.js';
 import { notFound } from '../error-codes.js';
 import { presentIp } from '../present.js';
 import { ipv4Network } from '../rules.js';
-import { PageQuery, TrunkParams } from '../schemas/common.js';
+import { TrunkParams } from '../schemas/common.js';
 import { CreateWhitelistedIpBody, UpdateWhitelistedIpBody } from '../schemas/resources.js';
-import { idOf, pageOf, requireSome, trunkOf, withIdForms } from './context.js';
+import { idOf, requireSome, trunkOf, withIdForms } from './context.js';
+import { subResourceRoutes } from './sub-resource.js';
 
 const BASE = '/v2/accounts/:account_sid/trunks/:trunk_sid/whitelisted-ips';
 const tags = ['whitelisted-ips'];
 
 export function whitelistedIpRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  subResourceRoutes(app, deps, { base: BASE, tag: 'whitelisted-ips', what: 'whitelisted ip', repo: (d) => d.repos.whitelistedIps, present: presentIp });
   const minMask = deps.settings.minWhitelistMask;
 
   app.post(BASE, { schema: { tags, summary: 'Whitelist an IPv4 network (stored as its network address)', params: TrunkParams, body: CreateWhitelistedIpBody } }, async (request, reply) => {
@@ -20,21 +22,6 @@ export function whitelistedIpRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const body = request.body as Static<typeof CreateWhitelistedIpBody>;
     const created = await deps.repos.whitelistedIps.create(trunk, ipv4Network(body.ip, body.mask ?? 32, minMask));
     return sendOne(request, reply, presentIp(created));
-  });
-
-  app.get(BASE, { schema: { tags, summary: 'List whitelisted networks', params: TrunkParams, querystring: PageQuery } }, async (request, reply) => {
-    const trunk = await trunkOf(deps, request);
-    const page = pageOf(request);
-    const { items, total } = await deps.repos.whitelistedIps.list(trunk, page);
-    return sendList(request, reply, items.map(presentIp), listMetadata(request, page.offset, page.limit, total));
-  });
-
-  withIdForms(app, 'GET', BASE, { tags, summary: 'Get one whitelisted network' }, async (request, reply) => {
-    const trunk = await trunkOf(deps, request);
-    const id = idOf(request, 'whitelisted ip');
-    const w = await deps.repos.whitelistedIps.get(trunk, id);
-    if (!w) throw notFound(`whitelisted ip id ${id} does not exist on trunk ${trunk.sid}`);
-    return sendOne(request, reply, presentIp(w));
   });
 
   withIdForms(app, 'PUT', BASE, { tags, summary: 'Change a whitelisted network', body: UpdateWhitelistedIpBody }, async (request, reply) => {
@@ -49,11 +36,4 @@ export function whitelistedIpRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return sendOne(request, reply, presentIp(updated));
   });
 
-  withIdForms(app, 'DELETE', BASE, { tags, summary: 'Remove a whitelisted network' }, async (request, reply) => {
-    const trunk = await trunkOf(deps, request);
-    const id = idOf(request, 'whitelisted ip');
-    const removed = await deps.repos.whitelistedIps.delete(trunk, id);
-    if (!removed) throw notFound(`whitelisted ip id ${id} does not exist on trunk ${trunk.sid}`);
-    return sendOne(request, reply, presentIp(removed));
-  });
 }

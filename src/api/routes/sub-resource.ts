@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import type { Page, Paged, Trunk } from '../../store/index.js';
+import type { ApiDeps } from '../deps.js';
+import { listMetadata, sendList, sendOne } from '../envelope.js';
+import { notFound } from '../error-codes.js';
+import { PageQuery, TrunkParams } from '../schemas/common.js';
+import { idOf, pageOf, trunkOf, withIdForms } from './context.js';
+
+/** What every sub-resource repo of a trunk offers for reading and removing. */
+export interface SubResourceRepo<T> {
+  list(trunk: Trunk, page: Page): Promise<Paged<T>>;
+  get(trunk: Trunk, id: number): Promise<T | undefined>;
+  delete(trunk: Trunk, id: number): Promise<T | undefined>;
+}
+
+export interface SubResourceSpec<T> {
+  /** e.g. `/v2/accounts/:account_sid/trunks/:trunk_sid/whitelisted-ips` */
+  readonly base: string;
+  readonly tag: string;
+  /** How an item is named in descriptions: "whitelisted ip". */
+  readonly what: string;
+  readonly repo: (deps: ApiDeps) => SubResourceRepo<T>;
+  readonly present: (item: T, trunk: Trunk) => unknown;
+}
+
+/**
+ * The read and remove routes every sub-resource of a trunk has, the same way: the list
+ * (newest first, paged), one item by `/{id}`, and DELETE by `/{id}` or `?id=` (SPEC §1).
+ * Creating and changing differ per resource and stay in the resource's own module.
+ */
+export function subResourceRoutes<T>(app: FastifyInstance, deps: ApiDeps, spec: SubResourceSpec<T>): void {
+  const tags = [spec.tag];
+  const repo = spec.repo(deps);
+  const missing = (id: number, trunk: Trunk) => notFound(`${spec.what} id ${id} does not exist on trunk ${trunk.sid}`);
+
+  app.get(spec.base, { schema: { tags, summary: `List the ${spec.what}s of the trunk, newest first`, params: TrunkParams, querystring: PageQuery } }, async (request, reply) => {
+    const trunk = await trunkOf(deps, request);
+    const page = pageOf(request);
+    const { items, total } = await repo.list(trunk, page);
+    return sendList(request, reply, items.map((i) => spec.present(i, trunk)), listMetadata(request, page.offset, page.limit, total));
+  });
+
+  withIdForms(app, 'GET', spec.base, { tags, summary: `Get one ${spec.what}` }, async (request, reply) => {
+    const trunk = await trunkOf(deps, request);
+    const id = idOf(request, spec.what);
+    const item = await repo.get(trunk, id);
+    if (item === undefined) throw missing(id, trunk);
+    return sendOne(request, reply, spec.present(item, trunk));
+  });
+
+  withIdForms(app, 'DELETE', spec.base, { tags, summary: `Remove a ${spec.what}` }, async (request, reply) => {
+    const trunk = await trunkOf(deps, request);
+    const id = idOf(request, spec.what);
+    const removed = await repo.delete(trunk, id);
+    if (removed === undefined) throw missing(id, trunk);
+    return sendOne(request, reply, spec.present(removed, trunk));
+  });
+}
