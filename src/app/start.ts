@@ -71,8 +71,9 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
     // The edge's API ports (calls, test-calls, /metrics) exist before HTTP; the edge itself starts after SIP.
     const metrics = new Registry();
     const callsRepo = new CallsRepo(store.db as unknown as Kysely<CallsDatabase>);
-    let edge: EdgePart | undefined;
-    const ports = edgePorts(callsRepo, metrics, config.sipDomain, () => edge);
+    // Filled once the edge is up; the API's test-calls port reads it at request time.
+    const edgeRef: { current?: EdgePart } = {};
+    const ports = edgePorts(callsRepo, metrics, config.sipDomain, () => edgeRef.current);
     const http = await startHttp(config, { repos, store, rateCounter, clock, logger, extraRoutes, ports });
     parts.push({ name: 'http', stop: () => http.app.close() });
 
@@ -83,7 +84,7 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
       sipServer, sipHost: config.sip.host, sipDomain: config.sipDomain, carriers: config.carriers, pstnSim: config.pstnSim,
       directory: new StoreDirectory(repos.read, config.sipDomain), calls: callsRepo, clock, logger, registry: metrics,
     });
-    edge = started;
+    edgeRef.current = started;
     parts.push({ name: 'edge', stop: () => started.stop() });
 
     print(JSON.stringify({ event: 'listening', http: http.port, sip: sipServer.ports.sip, tls: sipServer.ports.tls }));
