@@ -15,7 +15,7 @@ export interface Diagnoser {
 
 /** What each kind of unreadable traffic is, and how to see it, when the capture layer gives no detail. */
 const UNREADABLE_ADVICE: readonly (readonly [RegExp, string])[] = [
-  [/tls/i, 'SIP over TLS is encrypted: capture on the PBX before encryption, export the TLS keys (SSLKEYLOGFILE), or use HEP from the SIP server.'],
+  [/tls/i, 'TLS-encrypted TCP (SIP over TLS, usually port 5061, or other TLS such as HTTPS): its content cannot be read. For SIP, capture where it is clear text (HEP from the SIP server, or the PBX\'s own SIP log) or export the TLS keys.'],
   [/srtp/i, 'SRTP media is encrypted: packet counts are known but the audio cannot be checked.'],
   [/link type/i, 'the capture uses a link layer trunkline does not read: capture again with tcpdump -i any (Linux cooked) or on an Ethernet interface.'],
   [/fragment/i, 'IP fragments whose other parts are missing from the capture: the datagram they belong to could not be rebuilt.'],

@@ -102,7 +102,7 @@ test('an INVITE with no final response by the end of the capture is in progress,
 test('the call table has one line per call with its top finding; --call finds a call by Call-ID prefix', () => {
   const text = renderCallTable(report);
   assert.match(text, /call-488@x .*488 +failed +\[error\] The offer has no PCMA/);
-  assert.match(text, /not read: TLS — 4 packets\. SIP over TLS is encrypted/);
+  assert.match(text, /not read: TLS — 4 packets\. TLS-encrypted TCP \(SIP over TLS/);
   assert.equal(findCall(report, 'call-ans')?.call_id, 'call-answered@x');
   assert.equal(findCall(report, 'call-'), undefined, 'an ambiguous prefix finds nothing');
   const detail = renderCallDetail(report.calls[1]);

@@ -1,0 +1,135 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { diagnoseCaptureFiles, renderCallTable, renderHtml, renderJson } from '../../src/analyzer/index.js';
+import type { CallReport, DiagnoseReport } from '../../src/analyzer/index.js';
+import { FAULT_DOMAINS, isPrivateAddress } from '../../src/diagnosis/index.js';
+
+// Findings on captures nobody here wrote (../shared/corpus/pcaps, read in place, see its
+// SOURCES.md) must follow from the evidence. The expectations below were checked by hand with
+// tshark 4.0 (`-z rtp,streams`, `-Y sip`, `-Y 'rtp.p_type==13'`), as each comment says.
+const CORPUS = '../shared/corpus/pcaps';
+const skip = existsSync(CORPUS) ? false : `${CORPUS} is not present`;
+const cache = new Map<string, Promise<DiagnoseReport>>();
+
+function diagnose(file: string): Promise<DiagnoseReport> {
+  let p = cache.get(file);
+  if (!p) {
+    p = diagnoseCaptureFiles([join(CORPUS, file)]);
+    cache.set(file, p);
+  }
+  return p;
+}
+
+const call = (r: DiagnoseReport, id: string): CallReport => {
+  const c = r.calls.find((x) => x.call_id === id);
+  assert.ok(c, `call ${id}`);
+  return c;
+};
+const ids = (c: CallReport): string[] => c.findings.map((f) => f.id);
+
+test('every corpus capture is diagnosed and rendered; every finding carries evidence and a known fault domain', { skip }, async () => {
+  const files = readdirSync(CORPUS).filter((f) => /\.pcap(ng)?$/.test(f));
+  assert.ok(files.length >= 50);
+  for (const f of files) {
+    const r = await diagnose(f);
+    assert.ok(renderCallTable(r).length > 0 && renderHtml(r).includes('</html>') && JSON.parse(renderJson(r)), f);
+    for (const c of r.calls) {
+      for (const finding of c.findings) {
+        assert.ok(finding.evidence.length > 0, `${f} ${c.call_id} ${finding.id}: no evidence`);
+        assert.ok((FAULT_DOMAINS as readonly string[]).includes(finding.fault_domain), `${f} ${finding.id}`);
+      }
+      // A call with no final response has no finding about a final code it never got.
+      if (c.state === 'in-progress') assert.deepEqual(c.findings.filter((x) => x.code !== undefined && x.code >= 300), [], `${f} ${c.call_id}`);
+      // Comfort noise is VAD, not loss.
+      for (const s of c.streams) if (s.comfort_noise_packets > 0 && s.lost === 0) assert.ok(!ids(c).includes('media.packet-loss'), `${f} ${c.call_id}`);
+    }
+  }
+});
+
+test('a 488 to an offer whose only stream is refused (port 0, PCMU) is the 488 / SDP-codec finding', { skip }, async () => {
+  // tshark: INVITE ×2 with "m=audio 0 RTP/AVP 0", then "SIP/2.0 488 Not Acceptable Here".
+  const r = await diagnose('goffinet__sip-488-Not-Acceptable-Here-codec-null.pcapng');
+  const c = r.calls.find((x) => x.method === 'INVITE');
+  assert.ok(c);
+  assert.equal(c.state, 'failed');
+  assert.equal(c.final_code, 488);
+  assert.deepEqual(c.sdp.offer?.codecs, ['PCMU']);
+  const f = c.findings[0];
+  assert.match(f.id, /^sip\.488/);
+  assert.equal(f.code, 488);
+  assert.equal(f.fault_domain, 'customer-pbx');
+  assert.match(f.evidence.join(' '), /488 Not Acceptable Here/);
+});
+
+test('a capture cut off right after the INVITE is in progress, not a failure', { skip }, async () => {
+  // tshark: one frame, an INVITE; capture duration 0 s.
+  const r = await diagnose('sip3__BootstrapTest.pcap');
+  assert.equal(r.calls.length, 1);
+  assert.equal(r.calls[0].state, 'in-progress');
+  assert.equal(r.calls[0].final_code, undefined);
+  assert.deepEqual(r.calls[0].findings.filter((f) => f.severity === 'error' || f.severity === 'critical'), []);
+  // tshark: the second INVITE (24.7 s) gets no answer before the capture ends (34.9 s), under Timer B.
+  const h = await diagnose('heplify__rtp_rtcp_sip_ipv4_udp.pcap');
+  assert.equal(call(h, '12015624@200.57.7.195').state, 'in-progress');
+  assert.deepEqual(call(h, '12015624@200.57.7.195').findings, []);
+  assert.equal(call(h, '12013223@200.57.7.195').state, 'answered');
+});
+
+test('comfort noise (PT 13) is counted as VAD, never as loss or a gap', { skip }, async () => {
+  // tshark -Y 'rtp.p_type==13': 13, 6 and 163 CN packets; -z rtp,streams: 0 lost on these streams.
+  for (const [file, cn] of [['goffinet__RTP-Protocol.pcap', 13], ['heplify__sip_ipv4_tcp.pcap', 6], ['heplify__FAX-Call-t38-CA-TDM-SIP-FB-1.pcap', 163]] as const) {
+    const r = await diagnose(file);
+    const streams = r.calls.flatMap((c) => c.streams);
+    assert.equal(streams.reduce((n, s) => n + s.comfort_noise_packets, 0), cn, file);
+    for (const s of streams.filter((x) => x.comfort_noise_packets > 0)) assert.equal(s.lost, 0, `${file} ${s.src}`);
+    assert.ok(!r.calls.some((c) => ids(c).includes('media.packet-loss')), file);
+  }
+  // tshark's max delta on 10.23.1.52:16756 is 9199.8 ms: the silence between CN updates, not an outage.
+  const fax = await diagnose('heplify__FAX-Call-t38-CA-TDM-SIP-FB-1.pcap');
+  const s = fax.calls.flatMap((c) => c.streams).find((x) => x.src === '10.23.1.52:16756');
+  assert.ok(s && s.max_gap_ms < 1000, `max gap ${s?.max_gap_ms}`);
+  assert.ok(!fax.calls.some((c) => ids(c).includes('media.rtp-timeout')));
+});
+
+test('172.168.x.x is public address space: no NAT or private-address finding for it', { skip }, async () => {
+  // tshark: REGISTER 172.168.0.252 → 172.168.0.228 → 172.168.0.227, challenged then 200.
+  assert.equal(isPrivateAddress('172.168.0.228'), false);
+  const r = await diagnose('heplify__sip_ipv4_tcp_retrans.pcap');
+  const c = r.calls[0];
+  assert.ok(c.endpoints.some((e) => e.startsWith('172.168.')));
+  assert.equal(c.state, 'completed');
+  for (const f of c.findings) assert.doesNotMatch(`${f.id} ${f.evidence.join(' ')}`, /private|nat\b|RFC 1918/i);
+  // The same file's HTTPS (TCP 443) is counted as TLS and said so, not silently dropped.
+  assert.equal(r.summary.unreadable.find((u) => u.what === 'TLS')?.packets, 12);
+});
+
+test('RTP from the NAT router instead of the SDP address is asymmetric RTP; the call beside it is not', { skip }, async () => {
+  // tshark -z rtp,streams: 192.168.20.1:4000 → 192.168.20.130:17004, while the 200 OK said c=192.168.5.151.
+  const r = await diagnose('voipshark__SIP-RTP-Normal_Call_two_parties.pcap');
+  const asym = call(r, '54be7fcc-b009-4326-a81e-371a5a93c4b6');
+  assert.ok(ids(asym).includes('media.asymmetric-rtp'));
+  const s = asym.streams.find((x) => x.src === '192.168.20.1:4000');
+  assert.equal(s?.sdp_address, '192.168.5.151:4000');
+  assert.equal(s?.packets, 1346);
+  assert.ok(!ids(call(r, '3cfe1c77155241bb89eb003ab8e2f87b')).includes('media.asymmetric-rtp'));
+});
+
+test('RTP in one direction only after answer is one-way audio', { skip }, async () => {
+  // tshark -z rtp,streams: a single stream, 172.16.98.1:5028 → 172.16.98.181:4000, 960 packets G.722.
+  const r = await diagnose('goffinet__private-test-sip-2.pcapng');
+  const c = call(r, '897ffa64f32a8e6f5c1d3d753b90f2ed@0:0:0:0:0:0:0:0');
+  assert.equal(c.streams.length, 1);
+  assert.equal(c.streams[0].packets, 960);
+  assert.equal(c.streams[0].codec, 'G722');
+  assert.ok(ids(c).some((id) => id.startsWith('media.one-way')), ids(c).join());
+});
+
+test('SIP over TLS is reported as unreadable, plainly, with no invented calls', { skip }, async () => {
+  const r = await diagnose('voipshark__SIP-over-TLS-RTP-Normal_Call_two_parties.pcap');
+  assert.equal(r.calls.length, 0);
+  const tls = r.summary.unreadable.find((u) => u.what === 'TLS');
+  assert.ok(tls && tls.packets > 0 && tls.detail.length > 20);
+  assert.match(renderCallTable(r), /not read: TLS/);
+});
