@@ -161,7 +161,11 @@ export class RawUac {
     return s;
   }
 
+  readonly #sockets = new Set<Socket>();
+
   #attachStream(s: Socket): void {
+    this.#sockets.add(s);
+    s.on('close', () => this.#sockets.delete(s));
     let buf = '';
     s.setEncoding('latin1');
     s.on('error', () => {});
@@ -326,6 +330,7 @@ export class RawUac {
   async close(): Promise<void> {
     this.#udp?.close();
     this.#tcp?.destroy();
+    for (const s of this.#sockets) s.destroy();
     if (this.#server) await new Promise<void>((r) => this.#server!.close(() => r()));
   }
 }
