@@ -108,3 +108,17 @@ test('a REGISTER refresh challenged again but then accepted is a nonce refresh, 
   const ev = call([r(0, 1, false), rs(401, 10, 1), r(20, 2, true), rs(200, 30, 2), r(3_600_000, 3, true), rs(401, 3_600_010, 3), r(3_600_020, 4, true), rs(200, 3_600_030, 4)], 3_700_000);
   assert.deepEqual(ids(diagnoseCall(ev)), []);
 });
+
+test('a 200 OK retransmitted with no ACK until the callee hangs up at 32 s is a lost ACK', () => {
+  const ok = (at: number) => res(200, 'OK', at, { toTag: 'b' });
+  const bye = { ...req('BYE', 33_000, { cseq: 1 }), src: '198.51.100.20:5070', dst: '203.0.113.10:5060', fromTag: 'b' };
+  const ev = call([req('INVITE', 0), res(180, 'Ringing', 100), ok(1000), ok(1500), ok(2500), ok(4500), ok(8500), ok(12_500), ok(16_500), ok(20_500), ok(24_500), ok(28_500), ok(32_500), bye], 40_000);
+  const [f] = diagnoseCall(ev);
+  assert.equal(f.id, 'reachability.no-ack');
+  assert.equal(f.fault_domain, 'customer-network');
+  assert.ok(f.evidence[0].startsWith('200 OK sent 11 time(s) from 198.51.100.20:5070 to 203.0.113.10:5060'));
+  assert.ok(f.evidence.includes('BYE from 198.51.100.20:5070 32.0 s after answer'));
+  // With the ACK seen, or a capture cut before Timer H could run out, there is nothing to say.
+  assert.deepEqual(ids(diagnoseCall(call([req('INVITE', 0), ok(1000), ok(1500), req('ACK', 1600)], 40_000))).filter((i) => i.startsWith('reach')), []);
+  assert.deepEqual(ids(diagnoseCall(call([req('INVITE', 0), ok(1000), ok(1500)], 3000))).filter((i) => i.startsWith('reach')), []);
+});
