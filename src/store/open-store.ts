@@ -32,7 +32,10 @@ export async function openStore(location: StoreLocation, options: OpenStoreOptio
     } catch (err) {
       throw new TrunklineError('STORE_BAD_LOCATION', `cannot open SQLite file ${location.file}: ${(err as Error).message}`, { cause: err });
     }
-    // WAL: readers never block the writer and a crash loses no committed transaction.
+    // WAL: readers never block the writer. synchronous=NORMAL in WAL mode keeps every
+    // committed transaction across a crash of the process (kill -9: the WAL is in the OS
+    // cache); only a power loss or OS crash may undo the last commits, which FULL would
+    // prevent at the price of one fsync per write.
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');

@@ -28,3 +28,22 @@ test('every answer carries X-RateLimit-*; over the per-account limit is 429 / 10
   f.clock.advance(60_000);
   assert.equal((await f.call({ method: 'GET', url: `${A}/trunks` })).statusCode, 200, 'the next window has a fresh budget');
 });
+
+test('two API nodes sharing Redis share one budget per account (429 on the node that goes over)', async () => {
+  const { randomBytes } = await import('node:crypto');
+  const { RedisRateCounter } = await import('../../src/store/index.js');
+  const prefix = `trunkline-test-api:${randomBytes(6).toString('hex')}:`;
+  const counters = [new RedisRateCounter({ url: 'redis://127.0.0.1:6379', prefix }), new RedisRateCounter({ url: 'redis://127.0.0.1:6379', prefix })];
+  await Promise.all(counters.map((c) => c.connect()));
+  const nodes = await Promise.all(counters.map((rateCounter) => apiFixture({ rateLimitPerMinute: 4 }, { rateCounter })));
+  try {
+    // Each node has its own store, but account acme's budget is keyed by its sid in Redis.
+    const url = `${A}/trunks`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await nodes[i % 2].call({ method: 'GET', url, as: 'acme' })).statusCode);
+    assert.deepEqual(statuses, [200, 200, 200, 200, 429]);
+  } finally {
+    await Promise.all(nodes.map((n) => n.close()));
+    await Promise.all(counters.map((c) => c.close()));
+  }
+});

@@ -1,7 +1,7 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp, type ApiDeps } from '../../src/api/index.js';
 import { silentLogger } from '../../src/core/index.js';
-import { createRepos, MemoryRateCounter, pingStore, type Repos } from '../../src/store/index.js';
+import { createRepos, MemoryRateCounter, pingStore, type RateCounter, type Repos } from '../../src/store/index.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { sqliteTestStore, type TestStore } from '../store/support.js';
 
@@ -34,7 +34,7 @@ export interface Item {
 
 export const A = '/v2/accounts/acme';
 
-export async function apiFixture(overrides: Partial<ApiDeps['settings']> = {}): Promise<ApiFixture> {
+export async function apiFixture(overrides: Partial<ApiDeps['settings']> = {}, ports: { rateCounter?: RateCounter } = {}): Promise<ApiFixture> {
   const store: TestStore = await sqliteTestStore();
   const clock = new FakeClock(Date.parse('2026-01-23T09:24:59Z'));
   const repos = createRepos(store.conn.db, clock);
@@ -44,7 +44,7 @@ export async function apiFixture(overrides: Partial<ApiDeps['settings']> = {}): 
     repos,
     clock,
     logger: silentLogger,
-    rateCounter: new MemoryRateCounter(clock),
+    rateCounter: ports.rateCounter ?? new MemoryRateCounter(clock),
     ping: () => pingStore(store.conn.db),
     settings: { sipDomain: 'pstn.example.com', nsoCodes: ['ANY-ANY', 'IN-MUM'], minWhitelistMask: 16, rateLimitPerMinute: 10_000, ...overrides },
   });
