@@ -74,6 +74,28 @@ export function headerKey(name: string): string {
  * (RFC 3261 §7.3.1). Names seen before skip the token check: the cache only holds valid ones.
  */
 export function wireHeaderKey(name: string): string | undefined {
+  // The spellings RFC 3261 examples and most stacks send: a switch on short strings is cheaper
+  // than hashing a fresh slice for the Map.
+  switch (name) {
+    case 'Via':
+      return 'via';
+    case 'From':
+      return 'from';
+    case 'To':
+      return 'to';
+    case 'Call-ID':
+      return 'call-id';
+    case 'CSeq':
+      return 'cseq';
+    case 'Contact':
+      return 'contact';
+    case 'Max-Forwards':
+      return 'max-forwards';
+    case 'Content-Type':
+      return 'content-type';
+    case 'Content-Length':
+      return 'content-length';
+  }
   const cached = keyCache.get(name);
   if (cached !== undefined) return cached;
   return isToken(name) ? headerKey(name) : undefined;

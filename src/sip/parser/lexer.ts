@@ -135,36 +135,44 @@ export const EMPTY_MAP: ReadonlyMap<string, never> = new (class extends Map<stri
  * keeps its quotes so that re-serialising it is exact. `;;` (an empty parameter) is an error.
  */
 export function parseParams(text: string, header: string): Params {
+  // One pass over the characters: no split, no trimmed copies (this runs for every Via,
+  // From, To, Contact and Route value).
   const params = new Map<string, string | null>();
-  const parts = splitTopLevel(text, 59);
-  if (parts === null) throw badHeader(header, 'unterminated quoted string in parameters');
-  for (const part of parts) {
-    if (part.length === 0) throw badHeader(header, 'empty parameter');
-    const eq = part.indexOf('=');
-    const name = trimLws(eq < 0 ? part : part.slice(0, eq));
-    if (!isToken(name)) throw badHeader(header, `bad parameter name "${name}"`);
-    if (eq < 0) {
-      params.set(name.toLowerCase(), null);
-      continue;
+  const n = text.length;
+  let i = 0;
+  for (;;) {
+    i = skipWs(text, i);
+    const nameStart = i;
+    while (i < n && isTokenCode(text.charCodeAt(i))) i++;
+    if (i === nameStart) throw badHeader(header, i >= n || text.charCodeAt(i) === 59 ? 'empty parameter' : 'bad parameter name');
+    const name = text.slice(nameStart, i);
+    i = skipWs(text, i);
+    let value: string | null = null;
+    if (text.charCodeAt(i) === 61) {
+      i = skipWs(text, i + 1);
+      const valueStart = i;
+      const first = text.charCodeAt(i);
+      if (first === 34) {
+        const end = endOfQuoted(text, i);
+        if (end < 0) throw badHeader(header, 'unterminated quoted string in parameters');
+        i = end;
+      } else if (first === 91) {
+        // gen-value = token / host / quoted-string; host may be an IPv6 reference (RFC 5118 §4.5).
+        const end = text.indexOf(']', i);
+        if (end < 0 || !isHexColonDot(text.slice(i + 1, end))) throw badHeader(header, `bad value of parameter "${name}"`);
+        i = end + 1;
+      } else {
+        while (i < n && (isTokenCode(text.charCodeAt(i)) || text.charCodeAt(i) === 58)) i++;
+      }
+      if (i === valueStart) throw badHeader(header, `bad value of parameter "${name}"`);
+      value = text.slice(valueStart, i);
+      i = skipWs(text, i);
     }
-    const value = trimLws(part.slice(eq + 1));
-    if (!isParamValue(value)) throw badHeader(header, `bad value of parameter "${name}"`);
     params.set(name.toLowerCase(), value);
+    if (i >= n) return params;
+    if (text.charCodeAt(i) !== 59) throw badHeader(header, `junk after parameter "${name}"`);
+    i++;
   }
-  return params;
-}
-
-function isParamValue(value: string): boolean {
-  if (value.length === 0) return false;
-  const first = value.charCodeAt(0);
-  if (first === 34) return endOfQuoted(value, 0) === value.length;
-  // gen-value = token / host / quoted-string; host may be an IPv6 reference (RFC 5118 §4.5).
-  if (first === 91) return value.charCodeAt(value.length - 1) === 93 && isHexColonDot(value.slice(1, -1));
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (!isTokenCode(c) && c !== 58) return false;
-  }
-  return true;
 }
 
 export function isHexColonDot(text: string): boolean {

@@ -3,7 +3,7 @@ import type { SipErrorCode } from '../errors.js';
 import { wireHeaderKey } from '../message/header-names.js';
 import { type HeaderField, SipHeaders } from '../message/headers.js';
 import { type SipMessage, newRequest } from '../message/message.js';
-import { isToken, isTokenCode, isWs, trimLws } from './lexer.js';
+import { isToken, isTokenCode, isWs } from './lexer.js';
 import { isAbsoluteUri } from './parse-uri.js';
 
 export interface ParseOptions {
@@ -48,18 +48,57 @@ export function partialMessageOf(err: unknown): SipMessage | undefined {
   return partial !== null && typeof partial === 'object' && 'kind' in partial ? (partial as SipMessage) : undefined;
 }
 
-/** Start line + header lines; returns the index in `text` where they end. */
-function splitLines(text: string): string[] {
-  const lines: string[] = [];
-  let pos = 0;
-  while (pos < text.length) {
-    let nl = text.indexOf('\n', pos);
-    if (nl < 0) nl = text.length;
-    const end = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-    lines.push(text.slice(pos, end));
-    pos = nl + 1;
+/**
+ * Splits the header section into the start line and header fields, working on indices of the
+ * one decoded string (no per-line copies: this runs for every line of every message). Header
+ * lines are read even after a bad one, so that a 400 can still be built from the rest.
+ */
+function readHeaderLines(text: string, byteStart: number, kind: Kind, maxHeaders: number): { first: string; fields: HeaderField[]; headerError?: TrunklineError } {
+  const n = text.length;
+  const offsetAt = (i: number): number => byteStart + Buffer.byteLength(text.slice(0, i), 'utf8');
+  let nl = text.indexOf('\n');
+  if (nl < 0) nl = n;
+  const first = text.slice(0, nl > 0 && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
+  const fields: HeaderField[] = [];
+  let headerError: TrunklineError | undefined;
+  let count = 0;
+  for (let pos = nl + 1; pos < n; pos = nl + 1) {
+    nl = text.indexOf('\n', pos);
+    if (nl < 0) nl = n;
+    let end = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    if (++count > maxHeaders) throw fail('SIP_PARSE_TOO_MANY_HEADERS', `more than ${maxHeaders} header lines`, { kind, limit: maxHeaders });
+    const c0 = text.charCodeAt(pos);
+    if (c0 === 32 || c0 === 9) {
+      // RFC 3261 §7.3.1: a line starting with whitespace continues the previous header value.
+      const prev = fields.pop();
+      if (!prev) {
+        headerError ??= fail('SIP_PARSE_BAD_HEADER_LINE', 'continuation line before any header', { kind, offset: offsetAt(pos) });
+        continue;
+      }
+      let vs = pos;
+      while (vs < end && isWs(text.charCodeAt(vs))) vs++;
+      while (end > vs && isWs(text.charCodeAt(end - 1))) end--;
+      const more = text.slice(vs, end);
+      fields.push({ name: prev.name, key: prev.key, value: prev.value === '' ? more : more === '' ? prev.value : `${prev.value} ${more}` });
+      continue;
+    }
+    // header-name HCOLON value (RFC 3261 §7.3.1: whitespace allowed before the colon).
+    const colon = text.indexOf(':', pos);
+    const hasColon = colon >= 0 && colon < end;
+    let nameEnd = hasColon ? colon : pos;
+    while (nameEnd > pos && isWs(text.charCodeAt(nameEnd - 1))) nameEnd--;
+    const name = text.slice(pos, nameEnd);
+    const key = hasColon ? wireHeaderKey(name) : undefined;
+    if (key === undefined) {
+      headerError ??= fail('SIP_PARSE_BAD_HEADER_LINE', `bad header line "${text.slice(pos, Math.min(end, pos + 60))}"`, { kind, offset: offsetAt(pos), header: name || undefined });
+      continue;
+    }
+    let vs = colon + 1;
+    while (vs < end && isWs(text.charCodeAt(vs))) vs++;
+    while (end > vs && isWs(text.charCodeAt(end - 1))) end--;
+    fields.push({ name, key, value: text.slice(vs, end) });
   }
-  return lines;
+  return { first, fields, headerError };
 }
 
 /**
@@ -107,51 +146,8 @@ export function parseMessage(bytes: Buffer | Uint8Array, opts: ParseOptions = {}
       bodyStart = buf.length;
     } else throw fail('SIP_PARSE_NO_HEADER_END', 'header section not terminated by an empty line', { kind, offset: buf.length });
   }
-  const lines = splitLines(buf.toString('utf8', start, headEnd));
-  const maxHeaders = opts.maxHeaders ?? DEFAULT_MAX_HEADERS;
-  if (lines.length - 1 > maxHeaders) {
-    throw fail('SIP_PARSE_TOO_MANY_HEADERS', `more than ${maxHeaders} header lines`, { kind, limit: maxHeaders });
-  }
-
-  // Header lines first, so that even a bad start line leaves a partial message to answer.
-  const fields: HeaderField[] = [];
-  let headerError: TrunklineError | undefined;
-  // Byte offset of line n, computed only when an error needs it.
-  const offsetOf = (n: number): number => {
-    let o = start;
-    for (let k = 0; k < n; k++) o += Buffer.byteLength(lines[k], 'utf8') + 2;
-    return o;
-  };
-  for (let n = 1; n < lines.length; n++) {
-    const line = lines[n];
-    const c0 = line.charCodeAt(0);
-    if (c0 === 32 || c0 === 9) {
-      // RFC 3261 §7.3.1: a line starting with whitespace continues the previous header value.
-      const prev = fields.pop();
-      if (!prev) {
-        headerError ??= fail('SIP_PARSE_BAD_HEADER_LINE', 'continuation line before any header', { kind, offset: offsetOf(n) });
-        continue;
-      }
-      const more = trimLws(line);
-      fields.push({ name: prev.name, key: prev.key, value: prev.value === '' ? more : more === '' ? prev.value : `${prev.value} ${more}` });
-      continue;
-    }
-    // header-name HCOLON value: index arithmetic rather than slice+trim, this runs per line.
-    const colon = line.indexOf(':');
-    let nameEnd = colon;
-    while (nameEnd > 0 && isWs(line.charCodeAt(nameEnd - 1))) nameEnd--;
-    const name = colon < 0 ? '' : line.slice(0, nameEnd);
-    const key = colon < 0 ? undefined : wireHeaderKey(name);
-    if (key === undefined) {
-      headerError ??= fail('SIP_PARSE_BAD_HEADER_LINE', `bad header line "${line.slice(0, 60)}"`, { kind, offset: offsetOf(n), header: name || undefined });
-      continue;
-    }
-    let vs = colon + 1;
-    let ve = line.length;
-    while (vs < ve && isWs(line.charCodeAt(vs))) vs++;
-    while (ve > vs && isWs(line.charCodeAt(ve - 1))) ve--;
-    fields.push({ name, key, value: line.slice(vs, ve) });
-  }
+  const text = buf.toString('utf8', start, headEnd);
+  const { first, fields, headerError } = readHeaderLines(text, start, kind, opts.maxHeaders ?? DEFAULT_MAX_HEADERS);
   const headers = SipHeaders.fromFields(fields);
 
   // Body, framed by Content-Length (RFC 3261 §18.3).
@@ -178,7 +174,6 @@ export function parseMessage(bytes: Buffer | Uint8Array, opts: ParseOptions = {}
   const body = buf.subarray(bodyStart, bodyStart + (bodyError ? Math.min(available, bodyLength) : bodyLength));
 
   // Start line (RFC 3261 §7.1 Request-Line, §7.2 Status-Line): single SPs, no other LWS.
-  const first = lines[0];
   let msg: SipMessage;
   let startError: TrunklineError | undefined;
   if (kind === 'response') {
@@ -192,12 +187,18 @@ export function parseMessage(bytes: Buffer | Uint8Array, opts: ParseOptions = {}
     else if (status === 0) startError = fail('SIP_PARSE_BAD_STATUS', `bad Status-Code in "${first.slice(0, 60)}"`, { kind, offset: start });
     msg = { kind: 'response', status, reason, version, headers, body };
   } else {
-    const parts = first.split(' ');
-    const [method = '', uri = '', version = ''] = parts;
-    if (parts.length !== 3 || !isToken(method)) startError = fail('SIP_PARSE_BAD_START_LINE', `bad Request-Line "${first.slice(0, 80)}"`, { kind, offset: start });
+    // Request-Line = Method SP Request-URI SP SIP-Version CRLF: exactly two SPs (RFC 4475
+    // §3.1.2.8–10 put LWS in the URI, several SPs, trailing SP).
+    const sp1 = first.indexOf(' ');
+    const sp2 = sp1 < 0 ? -1 : first.indexOf(' ', sp1 + 1);
+    const lastSp = first.lastIndexOf(' ');
+    const method = sp1 < 0 ? first : first.slice(0, sp1);
+    const uri = sp1 < 0 ? '' : first.slice(sp1 + 1, lastSp > sp1 ? lastSp : first.length);
+    const version = lastSp > sp1 ? first.slice(lastSp + 1) : '';
+    if (sp2 < 0 || sp2 !== lastSp || !isToken(method)) startError = fail('SIP_PARSE_BAD_START_LINE', `bad Request-Line "${first.slice(0, 80)}"`, { kind, offset: start });
     else if (!isAbsoluteUri(uri)) startError = fail('SIP_PARSE_BAD_REQUEST_URI', `bad Request-URI "${uri.slice(0, 80)}"`, { kind, offset: start, header: 'Request-URI' });
     else if (!VERSION.test(version)) startError = fail('SIP_PARSE_BAD_VERSION', `bad SIP-Version "${version.slice(0, 20)}"`, { kind, offset: start });
-    msg = newRequest(parts.length >= 1 ? method : '', parts.length === 3 ? uri : parts.slice(1, -1).join(' '), parts.length >= 2 ? parts[parts.length - 1] : '', headers, body);
+    msg = newRequest(method, uri, version, headers, body);
   }
   const firstError = startError ?? headerError ?? bodyError;
   if (firstError) throw withPartial(firstError, kind === undefined && startError ? undefined : msg, kind);

@@ -6,21 +6,27 @@ function badUri(text: string, why: string): TrunklineError {
   return new TrunklineError('SIP_PARSE_BAD_URI', `bad URI "${text.slice(0, 120)}": ${why}`, { details: { uri: text.slice(0, 200) } });
 }
 
-/** RFC 3261 §25.1 scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ); returns '' when absent. */
-export function uriScheme(text: string): string {
+/** Length of the RFC 3261 §25.1 scheme (ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )) before ":", or 0. */
+function schemeLength(text: string): number {
   const colon = text.indexOf(':');
-  if (colon <= 0) return '';
+  if (colon <= 0) return 0;
   for (let i = 0; i < colon; i++) {
     const c = text.charCodeAt(i) | 0x20;
     const alpha = c >= 97 && c <= 122;
-    if (i === 0 ? !alpha : !(alpha || (c >= 48 && c <= 57) || c === 0x2b || c === 0x2d || c === 0x2e)) return '';
+    if (i === 0 ? !alpha : !(alpha || (c >= 48 && c <= 57) || c === 0x2b || c === 0x2d || c === 0x2e)) return 0;
   }
-  return text.slice(0, colon).toLowerCase();
+  return colon;
+}
+
+/** The lower-cased scheme of a URI, or '' when it has none. */
+export function uriScheme(text: string): string {
+  const n = schemeLength(text);
+  return n === 0 ? '' : text.slice(0, n).toLowerCase();
 }
 
 /** True when `text` is an absoluteURI as RFC 3261 §25.1 allows on a Request-Line (any scheme). */
 export function isAbsoluteUri(text: string): boolean {
-  if (uriScheme(text) === '') return false;
+  if (schemeLength(text) === 0) return false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     // No LWS, no controls, no angle brackets or quotes (RFC 4475 §3.1.2.7/§3.1.2.8).
