@@ -34,8 +34,8 @@ export interface Item {
 
 export const A = '/v2/accounts/acme';
 
-export async function apiFixture(overrides: Partial<ApiDeps['settings']> = {}, ports: { rateCounter?: RateCounter } = {}): Promise<ApiFixture> {
-  const store: TestStore = await sqliteTestStore();
+export async function apiFixture(overrides: Partial<ApiDeps['settings']> = {}, ports: { rateCounter?: RateCounter; store?: () => Promise<TestStore> } = {}): Promise<ApiFixture> {
+  const store: TestStore = await (ports.store ?? sqliteTestStore)();
   const clock = new FakeClock(Date.parse('2026-01-23T09:24:59Z'));
   const repos = createRepos(store.conn.db, clock);
   const acme = await repos.accounts.create('acme');
