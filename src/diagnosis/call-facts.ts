@@ -147,7 +147,7 @@ export function codecName(p: { readonly pt: number; readonly encoding?: string; 
 
 /** "PCMU/8000 (PT 0), G729/8000 (PT 18)" — the offer as evidence. */
 export function describeOffer(sdp: SdpEvidence): string {
-  const parts = sdp.media.map((m) => `${m.type} ${m.protocol} [${m.payloads.map(codecName).join(', ')}]`);
+  const parts = sdp.media.map((m) => `${m.type} port ${m.port} ${m.protocol}${m.direction ? ` ${m.direction}` : ''} [${m.payloads.map(codecName).join(', ')}]`);
   return parts.length ? parts.join('; ') : 'no m= line';
 }
 

@@ -76,4 +76,10 @@ test('580 to an SRTP offer, and to an offer requiring preconditions, names the r
 test('606 to an offer without a usable audio stream is no-usable-media', () => {
   const off = sdp('203.0.113.10', 0, [8]);
   assert.deepEqual(ids(diagnoseCall(failedCall(606, 'Not Acceptable', { offer: off }))), ['sip.606.no-usable-media']);
+  // A "null codec" offer (port 0, a=inactive) refused with 488 is the same fault.
+  const nul = sdp('203.0.113.10', 0, [0], { direction: 'inactive' });
+  const [f] = diagnoseCall(failedCall(488, 'Not Acceptable Here', { offer: nul }));
+  assert.equal(f.id, 'sip.606.no-usable-media');
+  assert.equal(f.code, 488);
+  assert.ok(f.evidence.includes('offered: audio port 0 RTP/AVP inactive [PCMU/8000 (PT 0)]'), f.evidence.join('\n'));
 });
