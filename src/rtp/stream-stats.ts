@@ -92,6 +92,8 @@ export class RtpStreamStats {
   #ssrc = -1;
   #ssrcChanges = 0;
   readonly #ptCounts = new Uint32Array(128);
+  /** Per PT: 0 unknown yet, 1 A-law, 2 µ-law, 3 not G.711. */
+  readonly #laws = new Uint8Array(128);
   #mainPt = -1;
   #cn = 0;
   #markers = 0;
@@ -161,6 +163,16 @@ export class RtpStreamStats {
     this.#sdpAddress = sdpAddress;
   }
 
+  /** RFC 4855 §3: encoding names are case-insensitive ("pcma" in the wild). Cached per PT. */
+  #law(pt: number, info: PayloadTypeInfo | undefined): 'alaw' | 'ulaw' | undefined {
+    const cached = this.#laws[pt];
+    if (cached !== 0) return cached === 1 ? 'alaw' : cached === 2 ? 'ulaw' : undefined;
+    const enc = info?.encoding.toUpperCase();
+    const v = enc === 'PCMA' ? 1 : enc === 'PCMU' ? 2 : 3;
+    this.#laws[pt] = v;
+    return v === 1 ? 'alaw' : v === 2 ? 'ulaw' : undefined;
+  }
+
   #info(pt: number): PayloadTypeInfo | undefined {
     return this.#types?.get(pt) ?? staticPayloadType(pt);
   }
@@ -204,10 +216,10 @@ export class RtpStreamStats {
       this.#prevArrival = arrivalMs;
       this.#prevTs = h.timestamp;
     }
-    const enc = info?.encoding;
-    if (enc === 'PCMA' || enc === 'PCMU') {
+    const law = this.#law(pt, info);
+    if (law !== undefined) {
       const n = h.payloadLength;
-      const power = g711FramePower(enc === 'PCMA' ? 'alaw' : 'ulaw', packet, h.payloadOffset, n);
+      const power = g711FramePower(law, packet, h.payloadOffset, n);
       this.#decoded++;
       if (power < this.#silencePower) {
         this.#silent++;

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { analyzeCaptureFile, type CaptureResult } from '../../src/capture/index.js';
+import type { RtpStreamSnapshot } from '../../src/rtp/index.js';
 
 const CORPUS = resolve(process.cwd(), '../shared/corpus/pcaps');
 const files = existsSync(CORPUS) ? readdirSync(CORPUS).filter((f) => /\.pcap(ng)?$/.test(f)).sort() : [];
@@ -160,4 +161,74 @@ test('what neither reader can see is said plainly: SIP over TLS is counted as TL
     assert.ok(tls && tls.count > 0, `${f}: ${JSON.stringify(r.summary.unreadable)}`);
     assert.equal(r.summary.sipMessages, 0);
   }
+});
+
+interface TsharkStream {
+  packets: number;
+  lost: number;
+  maxJitterMs: number;
+}
+
+function runTsharkStreams(file: string): Promise<Map<string, TsharkStream>> {
+  const path = join(CORPUS, file);
+  const st = statSync(path);
+  const cacheDir = join(tmpdir(), 'trunkline-tshark-cache');
+  const key = createHash('sha1').update(JSON.stringify([file, st.size, st.mtimeMs, TSHARK_ARGS, 'rtp,streams', 1])).digest('hex');
+  const cached = join(cacheDir, `${key}.json`);
+  const toMap = (rows: [string, TsharkStream][]): Map<string, TsharkStream> => new Map(rows);
+  if (existsSync(cached)) return Promise.resolve(toMap(JSON.parse(readFileSync(cached, 'utf8')) as [string, TsharkStream][]));
+  return new Promise((done, fail) => {
+    execFile('tshark', ['-r', path, ...TSHARK_ARGS, '-q', '-z', 'rtp,streams'], { maxBuffer: 64 * 1024 * 1024 }, (err, stdout) => {
+      if (err) return fail(err);
+      const re = /^\s*[\d.]+\s+[\d.]+\s+(\S+)\s+(\d+)\s+(\S+)\s+(\d+)\s+(0x[0-9A-Fa-f]+)\s+.+?\s+(\d+)\s+(-?\d+) \([-\d.]+%\)\s+-?[\d.]+\s+-?[\d.]+\s+-?[\d.]+\s+-?[\d.]+\s+-?[\d.]+\s+(-?[\d.]+)/;
+      const ep = (ip: string, port: string): string => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
+      const rows: [string, TsharkStream][] = [];
+      for (const line of stdout.split('\n')) {
+        const m = re.exec(line);
+        if (m) rows.push([`${ep(m[1], m[2])}>${ep(m[3], m[4])}>${parseInt(m[5], 16)}`, { packets: Number(m[6]), lost: Number(m[7]), maxJitterMs: Number(m[8]) }]);
+      }
+      mkdirSync(cacheDir, { recursive: true });
+      writeFileSync(cached, JSON.stringify(rows));
+      done(toMap(rows));
+    });
+  });
+}
+
+/** Streams whose packets tshark (rightly or not) did not call RTP: see EXPECTED_RTP_DIFFERENCE. */
+const STREAM_COUNT_EXCEPTIONS = new Set(Object.keys(EXPECTED_RTP_DIFFERENCE));
+
+test('RTP streams match tshark\'s rtp,streams: packets, RFC 3550 loss and interarrival jitter', { skip: !tshark ? 'tshark not installed' : files.length === 0 ? 'corpus not present' : false }, async () => {
+  const problems: string[] = [];
+  let compared = 0;
+  let jitterCompared = 0;
+  for (const f of files) {
+    const r = results.get(f) ?? (await analyzeCaptureFile(join(CORPUS, f)));
+    if (r.summary.rtpPackets === 0 || STREAM_COUNT_EXCEPTIONS.has(f)) continue;
+    const theirs = await runTsharkStreams(f);
+    const ours = new Map<string, RtpStreamSnapshot>(r.calls.flatMap((c) => c.streams.map((s): [string, RtpStreamSnapshot] => [`${s.src}>${s.dst}>${s.ssrc}`, s])));
+    if (theirs.size !== ours.size) problems.push(`${f}: ${ours.size} streams, tshark ${theirs.size}`);
+    for (const [key, t] of theirs) {
+      const s = ours.get(key);
+      if (s === undefined) {
+        problems.push(`${f}: tshark stream ${key} not found`);
+        continue;
+      }
+      compared++;
+      if (s.packets !== t.packets) problems.push(`${f} ${key}: ${s.packets} packets, tshark ${t.packets}`);
+      // tshark reports RFC 3550 A.3 literally, expected − received with duplicates counted as
+      // received (so RFC 4733 event packets sent three times make loss negative). We count
+      // duplicates apart: our loss is tshark's plus the duplicates (never negative).
+      if (s.lost !== Math.max(0, t.lost + s.duplicates)) problems.push(`${f} ${key}: lost ${s.lost} (dup ${s.duplicates}), tshark ${t.lost}`);
+      // tshark also runs A.8 over duplicates and over RFC 4733 telephone-event packets (whose
+      // timestamp stands still during an event); we run it once per sequence number on the
+      // voice payload type. Where neither happens the figures must agree.
+      if (s.duplicates === 0 && s.payloadTypes.length === 1) {
+        jitterCompared++;
+        if (Math.abs(s.maxJitterMs - t.maxJitterMs) > 0.01) problems.push(`${f} ${key}: max jitter ${s.maxJitterMs} ms, tshark ${t.maxJitterMs}`);
+      }
+    }
+  }
+  assert.ok(compared >= 30, `only ${compared} streams compared`);
+  assert.ok(jitterCompared >= 20, `only ${jitterCompared} jitter figures compared`);
+  assert.deepEqual(problems, []);
 });

@@ -215,3 +215,9 @@ test('parseRtpHeader output feeds the stats as well as the reusable fields', () 
 test('an invalid silence threshold is refused with RTP_INVALID_OPTION', () => {
   assert.throws(() => new RtpStreamStats({ ...opts, silenceThresholdDbfs: 3 }), { code: 'RTP_INVALID_OPTION' });
 });
+
+test('RFC 4855: encoding names are case-insensitive, so an SDP "pcma" still gets its silence decoded', () => {
+  const s = new RtpStreamStats({ ...opts, payloadTypes: new Map([[8, { encoding: 'pcma', clockRate: 8000 }]]) });
+  feed(s, steady(10));
+  assert.equal(s.snapshot().longestSilenceMs, 200);
+});
