@@ -3,7 +3,7 @@
 // through Debian's rtpengine (userspace, ng protocol) in the same run, with the ratio.
 //
 //   node .build/<name>/bench/media-relay.js [--hold 30] [--steps 250,500,1000,1500,2000,2500]
-//        [--no-rtpengine] [--cpu-prof DIR] [--warmup 2] [--node-generator]
+//        [--no-rtpengine] [--cpu-prof DIR] [--warmup 2] [--node-generator] [--baseline]
 //
 // Three processes: this one (orchestrator, and rtpengine's ng client), the relay (a child that
 // runs MediaRelay, started with --cpu-prof when asked), and the generator (a child owning two
@@ -253,6 +253,42 @@ async function relayChild(): Promise<void> {
       await relay.close();
       sessions = [];
       return relay.pool.stats();
+    },
+  });
+}
+
+// ──────────────────────── bare Node forwarder (baseline) ────────────────────────
+async function bareChild(): Promise<void> {
+  let pairs: { a: dgram.Socket; b: dgram.Socket; pa: number; pb: number }[] = [];
+  let received = 0;
+  serve({
+    async create(m) {
+      const n = m.n as number;
+      const open = () => new Promise<dgram.Socket>((resolve) => {
+        const s = dgram.createSocket({ type: 'udp4', lookup: ((addr: string, _o: unknown, cb: (e: null, a: string, f: number) => void) => cb(null, addr, 4)) as never });
+        s.bind(0, '127.0.0.1', () => resolve(s));
+      });
+      pairs = [];
+      for (let i = 0; i < n; i++) {
+        const p = { a: await open(), b: await open(), pa: 0, pb: 0 };
+        p.a.on('message', (msg) => (received++, p.b.send(msg, p.pb, '127.0.0.1')));
+        p.b.on('message', (msg) => (received++, p.a.send(msg, p.pa, '127.0.0.1')));
+        pairs.push(p);
+      }
+      return pairs.map((p) => [(p.a.address() as AddressInfo).port, (p.b.address() as AddressInfo).port]);
+    },
+    async remote(m) {
+      (m.ports as [number, number][]).forEach(([a, b], i) => Object.assign(pairs[i], { pa: a, pb: b }));
+      return true;
+    },
+    async stats() {
+      return { received, forwarded: received };
+    },
+    async close() {
+      await Promise.all(pairs.flatMap((p) => [p.a, p.b]).map((s) => new Promise<void>((r) => s.close(() => r()))));
+      pairs = [];
+      received = 0;
+      return true;
     },
   });
 }
@@ -580,23 +616,30 @@ async function main(): Promise<void> {
   const native = process.argv.includes('--node-generator') ? undefined : NativeGenerator.build();
   const gen: Generator = native ?? new NodeGenerator();
   console.log(`generator: ${gen.kind}; machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  const relay = fork(SELF, ['relay'], { stdio: 'inherit', execArgv: prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [] });
-  const ours: StepResult[] = [];
-  for (const n of steps) {
-    const r = await step('trunkline', n, gen, hold, warmup, {
-      pid: relay.pid!,
-      setup: async (genPorts) => {
-        const legs = await ask<[number, number][]>(relay, { op: 'create', n });
-        await ask(relay, { op: 'remote', ports: genPorts });
-        return legs;
-      },
-      teardown: async () => void (await ask(relay, { op: 'close' })),
-      where: () => ask(relay, { op: 'stats' }),
-    });
-    ours.push(r);
-    if (r.lost !== 0) break;
-  }
-  relay.disconnect();
+  const runNode = async (role: string, label: string): Promise<StepResult[]> => {
+    const relay = fork(SELF, [role], { stdio: 'inherit', execArgv: prof && role === 'relay' ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [] });
+    const results: StepResult[] = [];
+    for (const n of steps) {
+      const r = await step(label, n, gen, hold, warmup, {
+        pid: relay.pid!,
+        setup: async (genPorts) => {
+          const legs = await ask<[number, number][]>(relay, { op: 'create', n });
+          await ask(relay, { op: 'remote', ports: genPorts });
+          return legs;
+        },
+        teardown: async () => void (await ask(relay, { op: 'close' })),
+        where: () => ask(relay, { op: 'stats' }),
+      });
+      results.push(r);
+      if (r.lost !== 0) break;
+    }
+    relay.disconnect();
+    return results;
+  };
+  const ours = await runNode('relay', 'trunkline');
+  // --baseline: the same streams through a bare Node dgram forwarder (no latching, no stats):
+  // what Node's per-datagram machinery costs on its own, to tell it from the relay's own work.
+  const bare = process.argv.includes('--baseline') ? await runNode('bare', 'node-bare') : [];
 
   const theirs: StepResult[] = [];
   if (!process.argv.includes('--no-rtpengine')) {
@@ -642,6 +685,8 @@ async function main(): Promise<void> {
   const b = best(theirs);
   console.log('');
   console.log(`trunkline relay: highest N held ${hold}s with zero loss = ${a ? `${a.n} calls (${a.pps} pps), added delay p99 ${a.p99.toFixed(2)} ms, relay CPU ${a.cpu.toFixed(0)}%` : 'none of the steps'}`);
+  const c = best(bare);
+  if (bare.length) console.log(`bare Node forwarder: highest N = ${c ? `${c.n} calls, CPU ${c.cpu.toFixed(0)}%` : 'none of the steps'}`);
   if (theirs.length) {
     console.log(`rtpengine:       highest N held ${hold}s with zero loss = ${b ? `${b.n} calls (${b.pps} pps), added delay p99 ${b.p99.toFixed(2)} ms, CPU ${b.cpu.toFixed(0)}%` : 'none of the steps'}`);
     if (a && b) console.log(`ratio trunkline/rtpengine: calls ${(a.n / b.n).toFixed(2)}`);
@@ -656,4 +701,5 @@ async function main(): Promise<void> {
 const role = process.argv[2];
 if (role === 'relay') void relayChild();
 else if (role === 'gen') void generatorChild();
+else if (role === 'bare') void bareChild();
 else await main();
