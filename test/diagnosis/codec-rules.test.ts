@@ -79,7 +79,8 @@ test('606 to an offer without a usable audio stream is no-usable-media', () => {
   // A "null codec" offer (port 0, a=inactive) refused with 488 is the same fault.
   const nul = sdp('203.0.113.10', 0, [0], { direction: 'inactive' });
   const [f] = diagnoseCall(failedCall(488, 'Not Acceptable Here', { offer: nul }));
-  assert.equal(f.id, 'sip.606.no-usable-media');
+  assert.equal(f.id, 'sip.488.no-usable-media');
   assert.equal(f.code, 488);
+  assert.ok(f.evidence.includes('488 Not Acceptable Here from 198.51.100.20:5070'));
   assert.ok(f.evidence.includes('offered: audio port 0 RTP/AVP inactive [PCMU/8000 (PT 0)]'), f.evidence.join('\n'));
 });

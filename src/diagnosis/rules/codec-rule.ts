@@ -31,7 +31,7 @@ function rejectionFindings(ctx: RuleContext): Finding[] {
     if (notSdp) out.push(makeFinding('sip.415.not-sdp', [`415 from ${final.src}`, `the ${notSdp.method} body was Content-Type: ${notSdp.contentType}`]));
   }
   if ((code === 606 || code === 488) && offer && !usable) {
-    out.push(makeFinding('sip.606.no-usable-media', [`${code} from ${final.src}`, `offered: ${describeOffer(offer)}`, 'no audio stream with a non-zero port'], { code }));
+    out.push(makeFinding(`sip.${code}.no-usable-media`, [`${code} ${final.reason ?? ''}`.trim() + ` from ${final.src}`, `offered: ${describeOffer(offer)}`, 'no audio stream with a non-zero port']));
   }
   if (code === 580 && offer) {
     const encrypted = offer.media.filter((m) => m.encrypted || /SAVP/i.test(m.protocol));
