@@ -3,14 +3,14 @@ import { randomBytes } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import { newCallSid, TrunklineError, type Clock, type Logger } from '../core/index.js';
 import type { CallsPort, TestCallsPort } from '../api/index.js';
-import { diagnoseCall, type CallEvidence } from '../diagnosis/index.js';
+import { diagnoseCall, type CallEvidence, type SipEventEvidence } from '../diagnosis/index.js';
 import {
   Authenticator, B2bua, createEdgeMetrics, edgeSipHandler, noEdgeMetrics, renderLadder, TransactionLayerPort,
   type EdgeDirectory, type Hop, type MediaAnchorFactory, type RouteTarget,
 } from '../edge/index.js';
 import { startPstnSim, type PstnSimServer } from '../pstn-sim/index.js';
-import { DigestServer } from '../sip/index.js';
-import type { CallRecord, CallRecordStore } from '../store/index.js';
+import { DigestServer, parseMessage } from '../sip/index.js';
+import type { CallRecord, CallRecordStore, TraceEntry } from '../store/index.js';
 import type { SipServer } from './sip-server.js';
 
 /**
@@ -92,6 +92,11 @@ function hostOf(uri: string): string | undefined {
   return m[2] ? `${host}:${m[2]}` : host;
 }
 
+/** The address written into SDP for the relay: the listening host, or for a wildcard this host's first external address. */
+export function mediaAddressFor(listenHost: string): string {
+  return localAddressFor(listenHost, listenHost === '::' ? '2001:db8::1' : '192.0.2.1');
+}
+
 /** The address the peer reaches us at: the listening host, or for a wildcard the interface facing it. */
 function localAddressFor(listenHost: string, remote: string): string {
   if (listenHost !== '0.0.0.0' && listenHost !== '::') return listenHost;
@@ -106,16 +111,44 @@ function localAddressFor(listenHost: string, remote: string): string {
 
 /** A call record as evidence for the diagnosis engine (SPEC §4: the same engine serves edge records). */
 export function evidenceOf(record: CallRecord): CallEvidence {
+  const media = record.media as { streams?: CallEvidence['streams'] } | null;
   return {
     callId: record.sip_call_id,
     source: 'edge',
     direction: record.direction,
-    messages: [],
-    streams: [],
+    messages: record.trace.filter((t) => t.leg === (record.direction === 'outbound' ? 'customer' : 'carrier')).flatMap((t) => messageEvidence(t)),
+    streams: media?.streams ?? [],
     ...(record.ended_at ? { observedUntil: Date.parse(record.ended_at) } : {}),
     ...(record.edge_cause ? { edgeCause: record.edge_cause } : {}),
-    mediaObserved: false,
+    mediaObserved: media !== null && media !== undefined,
   };
+}
+
+/** One traced message of the caller's leg as SIP evidence (what the PBX or carrier saw of the edge). */
+function messageEvidence(t: TraceEntry): SipEventEvidence[] {
+  let msg;
+  try {
+    msg = parseMessage(Buffer.from(t.message, 'latin1'));
+  } catch {
+    return [];
+  }
+  const cseq = msg.headers.cseq();
+  const headers: Record<string, string[]> = {};
+  for (const name of ['warning', 'reason', 'retry-after', 'www-authenticate', 'authorization', 'x-trunkline-finding']) {
+    const v = msg.headers.getAll(name);
+    if (v.length) headers[name] = v;
+  }
+  return [{
+    at: Date.parse(t.at), src: t.src, dst: t.dst, transport: t.transport, kind: msg.kind,
+    method: msg.kind === 'request' ? msg.method : (cseq?.method ?? ''),
+    ...(msg.kind === 'response' ? { status: msg.status, reason: msg.reason } : { requestUri: msg.uri }),
+    cseq: cseq?.seq ?? 0,
+    ...(msg.headers.topVia()?.branch ? { branch: msg.headers.topVia()!.branch! } : {}),
+    ...(msg.headers.from()?.tag ? { fromTag: msg.headers.from()!.tag! } : {}),
+    ...(msg.headers.to()?.tag ? { toTag: msg.headers.to()!.tag! } : {}),
+    ...(msg.headers.get('Content-Type') ? { contentType: msg.headers.get('Content-Type')! } : {}),
+    headers,
+  }];
 }
 
 /**

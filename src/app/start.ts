@@ -9,8 +9,9 @@ import { ensureSelfSignedCert } from './tls-cert.js';
 import { Registry } from 'prom-client';
 import type { Kysely } from 'kysely';
 import { CallsRepo, type CallsDatabase } from '../store/index.js';
-import { StoreDirectory } from '../edge/index.js';
-import { edgePorts, startEdge, type EdgePart } from './edge.js';
+import { relayMedia, StoreDirectory } from '../edge/index.js';
+import { MediaRelay } from '../media/index.js';
+import { edgePorts, mediaAddressFor, startEdge, type EdgePart } from './edge.js';
 
 /** A running trunkline: the addresses it listens on and one call that stops everything. */
 export interface Trunkline {
@@ -80,9 +81,13 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
     const sipServer = await startSip(config, clock, logger);
     parts.push({ name: 'sip', stop: () => sipServer.stop() });
 
+    // SPEC §3: every call's RTP through the relay, on the configured range, ended after the RTP timeout.
+    const relay = new MediaRelay({ host: config.sip.host, advertisedAddress: mediaAddressFor(config.sip.host), portRange: config.rtpPorts, rtpTimeoutMs: config.rtpTimeoutSeconds * 1000, clock });
+    parts.push({ name: 'media-relay', stop: () => relay.close() });
     const started = await startEdge({
       sipServer, sipHost: config.sip.host, sipDomain: config.sipDomain, carriers: config.carriers, pstnSim: config.pstnSim,
       directory: new StoreDirectory(repos.read, config.sipDomain), calls: callsRepo, clock, logger, registry: metrics,
+      media: relayMedia(relay),
     });
     edgeRef.current = started;
     parts.push({ name: 'edge', stop: () => started.stop() });

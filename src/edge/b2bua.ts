@@ -9,7 +9,7 @@ import { callerE164, checkCaller } from './caller-policy.js';
 import type { EdgeDirectory, TrunkView } from './directory.js';
 import { identifyTrunk, needsDigest } from './identify-trunk.js';
 import type { Hop } from './leg.js';
-import { passThroughMedia, type CallSide, type MediaAnchorFactory } from './media-anchor.js';
+import { passThroughAnchor, type CallSide, type MediaAnchorFactory } from './media-anchor.js';
 import { noEdgeMetrics, type EdgeMetrics } from './metrics.js';
 import { checkNumber } from './number-policy.js';
 import { checkInviteBody } from './offer-policy.js';
@@ -156,8 +156,7 @@ export class B2bua implements EdgeRequestHandler {
       from: req.headers.from() ? userOf(req.headers.from()!.uri) : '', to: uri?.user ?? '',
       sourceAddress: addr(tx.source.hop.address, tx.source.hop.port), transport: tx.source.hop.protocol, sipCallId: req.headers.callId() ?? '',
     });
-    const media = (this.#o.media ?? passThroughMedia).create(sid, (detail) => call.hangUp(detail, 408));
-    const call = new Call(this.#ctx, sid, recorder, tx, aRole, media);
+    const call = new Call(this.#ctx, sid, recorder, tx, aRole, passThroughAnchor());
     call.traceIn(aRole, req, tx.source.hop, tx.source.local);
     this.#active.set(sid, call);
     this.#metrics.active(1, fromCarrier ? 'inbound' : 'outbound');
@@ -225,7 +224,7 @@ export class B2bua implements EdgeRequestHandler {
       if (r.ok) targets.push({ uri: withUser(r.uri, number.e164), hop: r.hop });
       else call.recorder.event('route', `carrier ${t.uri} skipped: ${r.detail}`);
     }
-    if (call.isEnded()) return;
+    if (!(await this.#anchor(call))) return;
     const carrierHost = targets[0]?.hop.address ?? 'carrier.invalid';
     call.start({
       fromUri: `<sip:${caller.caller}@${o.agent}>`,
@@ -278,6 +277,7 @@ export class B2bua implements EdgeRequestHandler {
     }
     if (call.isEnded()) return;
     if (targets.length === 0 && unresolved > 0) return call.refuseCause('fqdn-unresolvable', `${unresolved} destination(s)`);
+    if (!(await this.#anchor(call))) return;
     call.start({
       fromUri: `<sip:${fromUser}@${o.agent}>`,
       toUri: `<sip:${number.e164}@${trunk.domainName}>`,
@@ -289,6 +289,31 @@ export class B2bua implements EdgeRequestHandler {
       onTransportError: 'destination-unreachable',
       onNoTarget: 'no-destination',
     });
+  }
+
+  /** Takes relay ports for an admitted call; false when the call ended meanwhile or the relay failed (500). */
+  async #anchor(call: Call): Promise<boolean> {
+    if (call.isEnded()) return false;
+    const factory = this.#o.media;
+    if (!factory) return true;
+    try {
+      const anchor = await factory.create(call.sid, call.aRole, (detail) => {
+        call.recorder.edgeCause('rtp-timeout');
+        call.recorder.event('rtp-timeout', detail);
+        call.hangUp('RTP timeout', 408);
+      });
+      if (call.isEnded()) {
+        anchor.close();
+        return false;
+      }
+      call.setMedia(anchor);
+      return true;
+    } catch (err) {
+      this.#o.log.error({ err, call_sid: call.sid }, 'media relay could not anchor the call');
+      call.recorder.event('error', `media relay: ${String(err)}`);
+      call.refuseCause('internal-error', 'media relay has no free ports');
+      return false;
+    }
   }
 
   #challenge(call: Call, cause: 'auth-required' | 'auth-failed', detail: string, challenges: readonly string[]): void {
@@ -343,8 +368,10 @@ function userOf(uri: string): string {
 }
 
 function withUser(uri: string, user: string): string {
-  // The carrier / destination URI names the host; the dialled number goes in the user part.
-  return uri.replace(/^(sips?):(?:[^@]*@)?/i, `$1:${user}@`);
+  // The carrier / destination URI names the host; the dialled number goes in the user part
+  // unless the URI names its own (a flow endpoint such as sip:echo@…).
+  if (/^sips?:[^@;>]+@/i.test(uri)) return uri;
+  return uri.replace(/^(sips?):/i, `$1:${user}@`);
 }
 
 function addr(address: string, port: number): string {

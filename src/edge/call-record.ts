@@ -102,6 +102,11 @@ export class CallRecorder {
     this.event('end', cause);
   }
 
+  /** An edge-side cause for an answered call (rtp-timeout): the diagnosis engine reads it. */
+  edgeCause(cause: string): void {
+    this.#edgeCause = cause;
+  }
+
   setFindings(findings: readonly Finding[]): void {
     this.#findings = [...findings];
   }

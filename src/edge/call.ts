@@ -70,7 +70,7 @@ export class Call {
   countedTrunk: string | undefined;
   readonly #ctx: CallContext;
   readonly #aTx: ServerTx;
-  readonly #media: MediaAnchor;
+  #media: MediaAnchor;
   #b: Leg | undefined;
   #bTx: ClientTx | undefined;
   #bProvisional = false;
@@ -118,6 +118,12 @@ export class Call {
 
   get state(): State {
     return this.#state;
+  }
+
+  /** The media anchor chosen once the call is admitted (refusals never take relay ports). */
+  setMedia(media: MediaAnchor): void {
+    this.#media.close();
+    this.#media = media;
   }
 
   isEnded(): boolean {

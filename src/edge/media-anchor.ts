@@ -18,17 +18,22 @@ export interface MediaAnchor {
 }
 
 export interface MediaAnchorFactory {
-  create(callSid: string, onTimeout: (detail: string) => void): MediaAnchor;
+  /** `aRole`: who sent the INVITE (customer for outbound calls), so the relay knows which leg faces whom. */
+  create(callSid: string, aRole: 'customer' | 'carrier', onTimeout: (detail: string) => void): Promise<MediaAnchor>;
 }
 
 /** No relay: SDP passes with the codec list reduced (offers only; an answer is the callee's choice). */
 export const passThroughMedia: MediaAnchorFactory = {
-  create: () => ({
+  create: async () => passThroughAnchor(),
+};
+
+export function passThroughAnchor(): MediaAnchor {
+  return {
     rewrite: (_from, sdp, kind) => (kind === 'offer' ? safeReduce(sdp) : sdp),
     answered: () => {},
     close: () => null,
-  }),
-};
+  };
+}
 
 function safeReduce(sdp: string): string {
   try {

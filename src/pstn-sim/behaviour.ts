@@ -16,6 +16,8 @@ function isFinalCode(n: number): boolean {
 }
 
 export function behaviourFor(number: string): SimBehaviour {
+  // The built-in echo flow (SPEC §2, `flow` numbers without a flow_uri) is this simulator too.
+  if (number === 'echo') return { kind: 'answer-echo' };
   const last4 = number.replace(/\D/g, '').slice(-4);
   switch (last4) {
     case '0000':

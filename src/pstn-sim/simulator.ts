@@ -106,7 +106,7 @@ export class PstnSimulator {
     const number = req.requestUri.user ?? '';
     const parsed = parsePhoneNumberFromString(number.startsWith('+') ? number : `+${number}`);
     const localTag = newTag();
-    if (!parsed?.isValid()) {
+    if (number !== 'echo' && !parsed?.isValid()) {
       return tx.respond(createResponse(req, 604, 'Does Not Exist Anywhere', { toTag: localTag, headers: [['Reason', `SIP;cause=604;text="${number} is not in the numbering plan"`]] }));
     }
     const script = scriptFor(number);

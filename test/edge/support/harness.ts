@@ -4,6 +4,8 @@ import { startEdge, type EdgePart } from '../../../src/app/edge.js';
 import type { CallQuery, CallRecord, CallRecordStore } from '../../../src/store/index.js';
 import { computeHa1 } from '../../../src/sip/index.js';
 import { MemoryDirectory } from './memory-directory.js';
+import { MediaRelay } from '../../../src/media/index.js';
+import { relayMedia } from '../../../src/edge/index.js';
 
 /** Call records kept in memory; `wait` resolves when a record with the predicate is saved. */
 export class MemoryCalls implements CallRecordStore {
@@ -54,25 +56,28 @@ export interface Harness {
   readonly directory: MemoryDirectory;
   readonly calls: MemoryCalls;
   readonly port: number;
+  readonly relay?: MediaRelay;
   stop(): Promise<void>;
 }
 
 /** A running edge on 127.0.0.1:0 with the PSTN simulator and one trunk whitelisting 127.0.0.1. */
-export async function startHarness(opts: { inviteTimeoutMs?: number; carriers?: string[]; pstnSim?: boolean; carrierSources?: string[] } = {}): Promise<Harness> {
+export async function startHarness(opts: { inviteTimeoutMs?: number; carriers?: string[]; pstnSim?: boolean; carrierSources?: string[]; relay?: { rtpTimeoutMs: number } } = {}): Promise<Harness> {
   const directory = new MemoryDirectory();
   directory.addTrunk({ trunkSid: TRUNK, accountSid: ACCOUNT, whitelist: ['127.0.0.1/32'], numbers: [CALLER] });
   directory.numbers.set(CALLER, { e164: CALLER, trunkSid: TRUNK, accountSid: ACCOUNT, status: 'active', removed: false, mode: 'pstn' });
   const calls = new MemoryCalls();
+  const relay = opts.relay ? new MediaRelay({ host: '127.0.0.1', portRange: '30000-39999', rtpTimeoutMs: opts.relay.rtpTimeoutMs, tickMs: 200 }) : undefined;
   const sip = await startSipServer({ host: '127.0.0.1', port: 0, tls: null, clock: systemClock, logger: silentLogger });
   const edge = await startEdge({
     sipServer: sip, sipHost: '127.0.0.1', sipDomain: 'pstn.localhost', carriers: opts.carriers ?? [], pstnSim: opts.pstnSim ?? true,
-    directory, calls, clock: systemClock, logger: silentLogger, inviteTimeoutMs: opts.inviteTimeoutMs ?? 1500, testCallHoldMs: 500, carrierSources: opts.carrierSources ?? [],
+    directory, calls, clock: systemClock, logger: silentLogger, inviteTimeoutMs: opts.inviteTimeoutMs ?? 1500, testCallHoldMs: 500, carrierSources: opts.carrierSources ?? [], ...(relay ? { media: relayMedia(relay) } : {}),
   });
   return {
-    sip, edge, directory, calls, port: sip.ports.sip,
+    sip, edge, directory, calls, port: sip.ports.sip, ...(relay ? { relay } : {}),
     stop: async () => {
       await edge.stop();
       await sip.stop();
+      await relay?.close();
     },
   };
 }

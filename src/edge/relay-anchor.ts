@@ -1,0 +1,81 @@
+import { holdState, mediaEndpoint, parseSdp, reduceCodecs, rewriteForRelay } from '../sdp/index.js';
+import type { LegName, MediaRelay, MediaSession, MediaSessionStats } from '../media/index.js';
+import type { Role } from './call.js';
+import type { CallSide, MediaAnchor, MediaAnchorFactory } from './media-anchor.js';
+
+/**
+ * Media anchoring on the relay (SPEC §3, issue 7 item 1): relay leg A faces the customer, leg
+ * B the carrier. An SDP from one side tells the relay where that side wants media
+ * (setRemote) and is rewritten so the other side sends to the relay's socket facing it.
+ * Re-INVITE/UPDATE go through the same path (new ports re-open the latch; hold pauses timeouts).
+ */
+export class RelayAnchor implements MediaAnchor {
+  readonly #session: MediaSession;
+  readonly #legOfA: LegName;
+  #closedStats: unknown;
+
+  constructor(session: MediaSession, aRole: Role) {
+    this.#session = session;
+    this.#legOfA = aRole === 'customer' ? 'A' : 'B';
+  }
+
+  #leg(side: CallSide): LegName {
+    return side === 'a' ? this.#legOfA : this.#legOfA === 'A' ? 'B' : 'A';
+  }
+
+  rewrite(from: CallSide, sdp: string, kind: 'offer' | 'answer'): string {
+    const parsed = parseSdp(kind === 'offer' ? reduceCodecs(sdp) : sdp);
+    const fromLeg = this.#leg(from);
+    const toLeg: LegName = fromLeg === 'A' ? 'B' : 'A';
+    const audioIndex = parsed.media.findIndex((m) => m.type === 'audio' && m.port !== 0);
+    const endpoint = mediaEndpoint(parsed, audioIndex);
+    if (endpoint) this.#session.setRemote(fromLeg, endpoint);
+    if (audioIndex >= 0) this.#session.setHold(holdState(parsed, audioIndex).held);
+    const info = toLeg === 'A' ? this.#session.legA : this.#session.legB;
+    return rewriteForRelay(parsed, {
+      address: info.localAddress,
+      media: parsed.media.map((_m, i) => (i === audioIndex ? { rtpPort: info.rtpPort, rtcpPort: info.rtcpPort } : null)),
+    });
+  }
+
+  answered(): void {
+    this.#session.answered();
+  }
+
+  close(): unknown {
+    if (this.#closedStats !== undefined) return this.#closedStats;
+    const s: MediaSessionStats = this.#session.stats();
+    void this.#session.close('call ended');
+    this.#closedStats = {
+      legs: s.legs,
+      held: s.held,
+      timed_out: s.timedOut,
+      directions: {
+        customer_to_carrier: summarise(s.directions.aToB),
+        carrier_to_customer: summarise(s.directions.bToA),
+      },
+      streams: s.streams,
+    };
+    return this.#closedStats;
+  }
+}
+
+function summarise(d: MediaSessionStats['directions']['aToB']) {
+  const st = d.stream;
+  return {
+    packets: st.packets, bytes: st.bytes, lost: st.lost, jitter_ms: st.jitterMs, max_gap_ms: st.maxGapMs,
+    first_at: st.packets ? new Date(st.firstAt).toISOString() : null, last_at: st.packets ? new Date(st.lastAt).toISOString() : null,
+    ssrc_changes: st.ssrcChanges, forwarded: d.forwardedPackets, drops: d.drops, source: d.source ?? null, sdp_address: d.sdpAddress ?? null,
+  };
+}
+
+/** Anchors every call on `relay`; `rtpTimeoutMs` ends a call whose media stops both ways. */
+export function relayMedia(relay: MediaRelay, options: { rtpTimeoutMs?: number } = {}): MediaAnchorFactory {
+  return {
+    async create(callSid, aRole, onTimeout) {
+      const session = await relay.createSession(callSid, options.rtpTimeoutMs === undefined ? {} : { rtpTimeoutMs: options.rtpTimeoutMs });
+      session.on('timeout', (ev) => onTimeout(`RTP timeout: no media for ${Math.round(ev.silentMs)} ms`));
+      return new RelayAnchor(session, aRole);
+    },
+  };
+}
