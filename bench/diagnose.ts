@@ -14,7 +14,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -181,6 +181,8 @@ function generate(path: string): void {
 
 interface Run {
   readonly seconds: number;
+  /** User + system CPU seconds: steadier than wall time on a shared machine. */
+  readonly cpuSeconds?: number;
   readonly maxRssMb?: number;
   readonly status: number | null;
   readonly stderr: string;
@@ -196,7 +198,15 @@ function timed(cmd: string, cmdArgs: readonly string[], stdoutFd?: number): Run 
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const stderr = r.stderr?.toString() ?? '';
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-  return { seconds, status: r.status, stderr, ...(rss ? { maxRssMb: Number(rss[1]) / 1024 } : {}) };
+  const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
+  const sys = /System time \(seconds\): ([\d.]+)/.exec(stderr);
+  return {
+    seconds,
+    status: r.status,
+    stderr,
+    ...(rss ? { maxRssMb: Number(rss[1]) / 1024 } : {}),
+    ...(user && sys ? { cpuSeconds: Number(user[1]) + Number(sys[1]) } : {}),
+  };
 }
 
 function main(): void {
@@ -219,7 +229,7 @@ function main(): void {
   if (tl.status !== 0) console.log(`trunkline exited ${tl.status}: ${tl.stderr.split('\n').slice(0, 5).join(' | ')}`);
   const doc = JSON.parse(readFileSync(out, 'utf8')) as { summary: { calls: number; rtp_packets: number; sip_messages: number; streams: number; states: Record<string, number> } };
   const sm = doc.summary;
-  console.log(`trunkline diagnose --json: ${tl.seconds.toFixed(1)} s, peak RSS ${tl.maxRssMb?.toFixed(0) ?? '?'} MB; read ${sm.calls} calls, ${sm.sip_messages} SIP messages, ${sm.rtp_packets} RTP packets in ${sm.streams} streams, states ${JSON.stringify(sm.states)}; JSON ${(statSync(out).size / 1e6).toFixed(0)} MB`);
+  console.log(`trunkline diagnose --json: ${tl.seconds.toFixed(1)} s wall, ${tl.cpuSeconds?.toFixed(1) ?? '?'} s CPU, peak RSS ${tl.maxRssMb?.toFixed(0) ?? '?'} MB; read ${sm.calls} calls, ${sm.sip_messages} SIP messages, ${sm.rtp_packets} RTP packets in ${sm.streams} streams, states ${JSON.stringify(sm.states)}; JSON ${(statSync(out).size / 1e6).toFixed(0)} MB`);
   rmSync(out, { force: true });
   const hasTshark = spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0;
   if (!hasTshark) {
@@ -232,8 +242,9 @@ function main(): void {
   const callsTap = /^\s*voip,calls\b/m.test(taps) ? 'voip,calls' : 'sip,stat';
   if (callsTap !== 'voip,calls') console.log('tshark has no voip,calls tap here: using -z sip,stat instead');
   const ts = timed('tshark', ['-q', '-z', callsTap, '-z', 'rtp,streams', '-r', FILE]);
-  console.log(`tshark -q -z ${callsTap} -z rtp,streams: ${ts.seconds.toFixed(1)} s, peak RSS ${ts.maxRssMb?.toFixed(0) ?? '?'} MB${ts.status !== 0 ? ` (exit ${ts.status})` : ''}`);
-  console.log(`ratio trunkline/tshark: ${(tl.seconds / ts.seconds).toFixed(2)} (below 1 = trunkline faster)`);
+  console.log(`tshark -q -z ${callsTap} -z rtp,streams: ${ts.seconds.toFixed(1)} s wall, ${ts.cpuSeconds?.toFixed(1) ?? '?'} s CPU, peak RSS ${ts.maxRssMb?.toFixed(0) ?? '?'} MB${ts.status !== 0 ? ` (exit ${ts.status})` : ''}`);
+  const cpuRatio = tl.cpuSeconds !== undefined && ts.cpuSeconds ? `, CPU ${(tl.cpuSeconds / ts.cpuSeconds).toFixed(2)}` : '';
+  console.log(`ratio trunkline/tshark: wall ${(tl.seconds / ts.seconds).toFixed(2)}${cpuRatio} (below 1 = trunkline faster); load average ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs`);
 }
 
 main();
