@@ -23,6 +23,7 @@ const BY_API_CODE: Record<ApiErrorCode, { exotel: ExotelCode | null; http: numbe
   API_INVALID_BODY: { exotel: 1007, http: 400 },
   API_BODY_TOO_LARGE: { exotel: 1007, http: 413 },
   API_DUPLICATE: { exotel: 1008, http: 409 },
+  API_IDEMPOTENCY_IN_PROGRESS: { exotel: 1008, http: 409 },
   API_UNAUTHORIZED: { exotel: 1010, http: 401 },
   API_UNSUPPORTED_CONTENT_TYPE: { exotel: 1011, http: 415 },
   API_RATE_LIMITED: { exotel: 1030, http: 429 },

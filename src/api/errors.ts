@@ -6,6 +6,7 @@ export const ApiErrorCodes = {
   API_INVALID_PARAMETER: '1002 / 400: a value breaks its rule (format, range, E.164, whitelisted range, reused Idempotency-Key); the description names the field and the rule',
   API_INVALID_BODY: '1007 / 400: the body is not parseable JSON, not a JSON object, or a field has the wrong JSON type',
   API_BODY_TOO_LARGE: '1007 / 413: the body is larger than 1 MB',
+  API_IDEMPOTENCY_IN_PROGRESS: '1008 / 409: a request with the same Idempotency-Key is still running; retry to get its answer',
   API_DUPLICATE: '1008 / 409: the trunk name, phone number, network, destination or credential user already exists',
   API_UNAUTHORIZED: '1010 / 401: missing or wrong api_key/api_token, or credentials of another account',
   API_UNSUPPORTED_CONTENT_TYPE: '1011 / 415: a POST/PUT whose Content-Type is not application/json; the description names the type sent',

@@ -25,7 +25,7 @@ export { WhitelistedIpsRepo } from './whitelisted-ips-repo.js';
 export { DestinationUrisRepo } from './destination-uris-repo.js';
 export { CredentialsRepo } from './credentials-repo.js';
 export { SettingsRepo, TRUNK_SETTING_NAMES, type TrunkSettingName } from './settings-repo.js';
-export { IdempotencyRepo, IDEMPOTENCY_TTL_MS } from './idempotency-repo.js';
+export { IdempotencyRepo, IDEMPOTENCY_TTL_MS, IDEMPOTENCY_PENDING_MS, type Reservation } from './idempotency-repo.js';
 export { ReadModel, type TrunkView, type NumberRoute } from './read-model.js';
 export { type RateCounter, type RateDecision, MemoryRateCounter } from './counters/rate-counter.js';
 export { RedisRateCounter, type RedisRateCounterOptions } from './counters/redis-rate-counter.js';

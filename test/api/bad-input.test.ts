@@ -131,3 +131,19 @@ test('a body with a __proto__ key is refused as 1007 (prototype poisoning)', asy
   assert.equal(e.code, 1007);
   assert.match(e.description, /__proto__/);
 });
+
+test('Idempotency-Key under concurrency: 20 identical requests with one key write once and never answer 1008 for the duplicate write', async () => {
+  const answers = await Promise.all(
+    Array.from({ length: 20 }, () => f.call({ method: 'POST', url: `${A}/trunks`, payload: { trunk_name: 'idem_race' }, headers: { 'idempotency-key': 'race-key' } })),
+  );
+  const created = answers.filter((a) => a.statusCode === 200);
+  assert.ok(created.length >= 1);
+  assert.ok(created.every((a) => a.body === created[0].body), 'every 200 is the same answer (the first, replayed)');
+  const others = answers.filter((a) => a.statusCode !== 200);
+  for (const o of others) {
+    assert.equal(o.statusCode, 409);
+    assert.match(JSON.parse(o.body).response.error_data.description, /still running/);
+  }
+  const replay = await f.call({ method: 'POST', url: `${A}/trunks`, payload: { trunk_name: 'idem_race' }, headers: { 'idempotency-key': 'race-key' } });
+  assert.equal(replay.body, created[0].body);
+});

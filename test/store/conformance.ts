@@ -178,11 +178,22 @@ export function storeConformance(dialect: string, open: () => Promise<TestStore>
       assert.ok(results.every((r) => r.status === 'fulfilled' || isTrunklineError(r.reason, 'STORE_DUPLICATE')));
     });
 
-    test('idempotency keys keep the first answer', async () => {
-      await repos.idempotency.save('acc_idem', 'k1', { request_hash: 'h1', status_code: 200, response_body: '{"a":1}' });
-      await repos.idempotency.save('acc_idem', 'k1', { request_hash: 'h2', status_code: 409, response_body: '{"a":2}' });
-      assert.deepEqual(await repos.idempotency.find('acc_idem', 'k1'), { request_hash: 'h1', status_code: 200, response_body: '{"a":1}' });
-      assert.equal(await repos.idempotency.find('other', 'k1'), undefined);
+    test('an idempotency key is reserved once: a concurrent second request sees it pending, then the first answer', async () => {
+      const tries = await Promise.all(Array.from({ length: 10 }, () => repos.idempotency.reserve('acc_idem', 'k1', 'h1')));
+      assert.equal(tries.filter((t) => t.kind === 'reserved').length, 1);
+      assert.ok(tries.every((t) => t.kind === 'reserved' || (t.kind === 'pending' && t.request_hash === 'h1')));
+      await repos.idempotency.complete('acc_idem', 'k1', { request_hash: 'h1', status_code: 200, response_body: '{"a":1}' });
+      assert.deepEqual(await repos.idempotency.reserve('acc_idem', 'k1', 'h2'), { kind: 'answered', answer: { request_hash: 'h1', status_code: 200, response_body: '{"a":1}' } });
+      assert.equal((await repos.idempotency.reserve('other', 'k1', 'h1')).kind, 'reserved', 'keys are per account');
+      await repos.idempotency.release('other', 'k1');
+      assert.equal((await repos.idempotency.reserve('other', 'k1', 'h3')).kind, 'reserved', 'a released key is free again');
+    });
+
+    test('a reservation whose request died is taken over after a minute', async () => {
+      assert.equal((await repos.idempotency.reserve('acc_idem', 'dead', 'h1')).kind, 'reserved');
+      assert.equal((await repos.idempotency.reserve('acc_idem', 'dead', 'h1')).kind, 'pending');
+      clock.advance(61_000);
+      assert.equal((await repos.idempotency.reserve('acc_idem', 'dead', 'h1')).kind, 'reserved');
     });
   });
 }
