@@ -138,8 +138,10 @@ function bySymptomWords(q: string): MediaSymptom | undefined {
 /** The entry a query names, or undefined. Accepts "488", "SIP 488", "1008", a finding id, an edge cause, or free words. */
 export function lookup(query: string): ExplainEntry | undefined {
   const q = query.trim().replace(/^(sip\/2\.0|sip|api|error|code)\s+/i, '');
-  if (/^\d{3}$/.test(q)) return sipEntry(Number(q));
-  if (/^\d{4}$/.test(q)) return apiEntry(Number(q));
+  // "488", or a status line pasted whole ("SIP/2.0 488 Not Acceptable Here").
+  const code = /^(\d{3,4})(?:\s+\D.*)?$/.exec(q)?.[1];
+  if (code?.length === 3) return sipEntry(Number(code));
+  if (code?.length === 4) return apiEntry(Number(code));
   const lower = q.toLowerCase();
   if (FINDING_CATALOGUE.has(lower)) return findingEntry(lower);
   if (Object.hasOwn(EDGE_CAUSES, lower)) return edgeCauseEntry(lower);

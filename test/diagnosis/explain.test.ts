@@ -13,6 +13,7 @@ test('explain a SIP code from the guide: meaning, likely cause, fault domain, ch
   assert.equal(e.rfc, 'RFC 3261');
   assert.ok(e.findings?.includes('sip.488.no-pcma'));
   assert.equal(explain('SIP 403').key, '403');
+  assert.equal(explain('SIP/2.0 486 Busy Here').key, '486');
 });
 
 test('explain a code only the IANA registry knows, and an unregistered one by its class', () => {
