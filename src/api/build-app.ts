@@ -9,6 +9,7 @@ import { installErrorHandling } from './plugins/errors.js';
 import { installIdempotency } from './plugins/idempotency.js';
 import './request-context.js';
 import { ROUTES } from './routes/index.js';
+import { EnvelopeDoc } from './schemas/common.js';
 import { typeboxValidatorCompiler } from './validate.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -73,6 +74,12 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  // The OpenAPI document shows the envelope as the answer of every account route; the
+  // schema also serializes it (its `response` and `metadata` members are free-form).
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/v2/accounts/') || !route.schema || route.schema.response) return;
+    route.schema = { ...route.schema, response: { '2xx': EnvelopeDoc, '4xx': EnvelopeDoc } };
+  });
   for (const register of [...ROUTES, ...(deps.extraRoutes ?? [])]) register(app, deps);
   await app.ready();
   return app;

@@ -20,10 +20,15 @@ export const Enum = <T extends string>(values: readonly T[], description?: strin
 export const NullableEnum = <T extends string>(values: readonly T[]) => Type.Union([...values.map((v) => Type.Literal(v)), Type.Null()]);
 
 /** The envelope every answer has, for the OpenAPI document (not used to serialize). */
-export const EnvelopeDoc = Type.Object({
-  request_id: Type.String({ pattern: '^[0-9a-f]{32}$' }),
-  method: Type.String(),
-  http_code: Type.Integer(),
-  metadata: Type.Optional(Type.Object({}, { additionalProperties: true })),
-  response: Type.Unknown({ description: '{code, error_data, status, data} or an array of them for lists and batches' }),
-});
+export const EnvelopeDoc = Type.Object(
+  {
+    request_id: Type.String({ pattern: '^[0-9a-f]{32}$', description: '32 lowercase hex' }),
+    method: Type.String({ description: 'the HTTP method of the request' }),
+    http_code: Type.Integer({ description: 'equal to the HTTP status' }),
+    metadata: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'lists: page_size, total, first/prev/next_page_uri; batches: total, success, failed' })),
+    response: Type.Unknown({
+      description: '{code, error_data: {code, message, description} | null, status: "success" | "failure", data} — or an array of them for lists and batches',
+    }),
+  },
+  { description: 'The Exotel envelope every account route answers with' },
+);
