@@ -36,12 +36,38 @@ export interface CorrelatorOptions {
 }
 
 const MAX_RTCP_PER_CALL = 2000;
+const MAX_UNBOUND = 5000;
+
+/** RTP-looking flows that no SDP announced (signaling missing from the capture, or not SIP). */
+interface UnboundStream {
+  readonly src: string;
+  readonly dst: string;
+  readonly ssrc: number;
+  readonly payloadType: number;
+  packets: number;
+  /** Packets whose sequence number followed the previous one: real RTP does this, noise does not. */
+  inSequence: number;
+  lastSeq: number;
+  readonly firstAt: number;
+  lastAt: number;
+}
+
+export interface UnboundRtpStream {
+  readonly src: string;
+  readonly dst: string;
+  readonly ssrc: number;
+  readonly payloadType: number;
+  readonly packets: number;
+  readonly firstAt: number;
+  readonly lastAt: number;
+}
 
 export class Correlator implements DissectSink {
   readonly #calls = new Map<string, CallState>();
   readonly #media = new Map<string, MediaBinding>();
   readonly #header = new RtpHeaderFields();
   readonly #opts: CorrelatorOptions;
+  readonly #unbound = new Map<string, UnboundStream>();
   sipMessages = 0;
   sipWithoutCallId = 0;
   sipUnparseable = 0;
@@ -135,12 +161,13 @@ export class Correlator implements DissectSink {
 
   udp(at: number, srcIp: string, srcPort: number, dstIp: string, dstPort: number, payload: Uint8Array): void {
     this.#seen(at);
-    if (this.#media.size === 0) return;
     const src = endpoint(srcIp, srcPort);
     const dst = endpoint(dstIp, dstPort);
-    const toBinding = this.#media.get(dst);
-    const binding = toBinding ?? this.#media.get(src);
-    if (binding === undefined) return;
+    const binding = this.#media.size === 0 ? undefined : (this.#media.get(dst) ?? this.#media.get(src));
+    if (binding === undefined) {
+      if (srcPort >= 1024 && dstPort >= 1024) this.#maybeUnbound(at, src, dst, payload);
+      return;
+    }
     const kind = classifyMediaPacket(payload);
     if (kind === 'rtcp') {
       // RFC 5761 §4 demux: also catches RTCP multiplexed on the RTP port.
@@ -172,6 +199,35 @@ export class Correlator implements DissectSink {
       call.streams.set(key, stats);
     }
     stats.add(at, h, payload);
+  }
+
+  /** Counts RTP-looking datagrams outside any SDP, so "RTP but no signaling" can be said. */
+  #maybeUnbound(at: number, src: string, dst: string, payload: Uint8Array): void {
+    if (classifyMediaPacket(payload) !== 'rtp') return;
+    const h = this.#header;
+    if (readRtpHeaderInto(payload, h) !== undefined) return;
+    const key = `${src}>${dst}>${h.ssrc}`;
+    const u = this.#unbound.get(key);
+    if (u === undefined) {
+      if (this.#unbound.size < MAX_UNBOUND) {
+        this.#unbound.set(key, { src, dst, ssrc: h.ssrc, payloadType: h.payloadType, packets: 1, inSequence: 0, lastSeq: h.sequenceNumber, firstAt: at, lastAt: at });
+      }
+      return;
+    }
+    u.packets++;
+    if (((h.sequenceNumber - u.lastSeq) & 0xffff) === 1) u.inSequence++;
+    u.lastSeq = h.sequenceNumber;
+    u.lastAt = at;
+  }
+
+  /** RTP streams no SDP in the capture announced: at least 10 packets, mostly in sequence. */
+  unboundStreams(): UnboundRtpStream[] {
+    const out: UnboundRtpStream[] = [];
+    for (const u of this.#unbound.values()) {
+      if (u.packets < 10 || u.inSequence < 0.8 * (u.packets - 1)) continue;
+      out.push({ src: u.src, dst: u.dst, ssrc: u.ssrc, payloadType: u.payloadType, packets: u.packets, firstAt: u.firstAt, lastAt: u.lastAt });
+    }
+    return out.sort((a, b) => b.packets - a.packets);
   }
 
   /** The address the sender announced in SDP: the call's latest media endpoint other than the receiver's. */

@@ -238,6 +238,7 @@ export class CaptureSession {
     if (c.sipWithoutCallId > 0) unreadable.push({ reason: 'SIP message without Call-ID (not in any call)', count: c.sipWithoutCallId });
     if (c.sipDamaged > 0) unreadable.push({ reason: 'SIP message damaged (kept as far as readable)', count: c.sipDamaged });
     const calls = c.calls();
+    const unbound = c.unboundStreams();
     return {
       calls,
       summary: {
@@ -250,6 +251,11 @@ export class CaptureSession {
         ...(c.firstAt === undefined ? {} : { firstAt: c.firstAt }),
         ...(c.lastAt === undefined ? {} : { lastAt: c.lastAt }),
         unreadable,
+        rtpWithoutSignaling: {
+          streams: unbound.length,
+          packets: unbound.reduce((n, u) => n + u.packets, 0),
+          largest: unbound.slice(0, 20),
+        },
         files: [...this.#files],
         tcp: { ...this.#tcp },
         ipFragments: { ...this.#frag },

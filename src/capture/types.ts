@@ -96,6 +96,24 @@ export interface CaptureSummary {
   readonly firstAt?: number;
   readonly lastAt?: number;
   readonly unreadable: readonly UnreadableCount[];
+  /**
+   * RTP streams (≥ 10 packets, sequence numbers mostly consecutive) that no SIP SDP in the
+   * capture announced: the signaling is missing from the capture, encrypted, or not SIP.
+   * Not counted in rtpPackets. At most 20, largest first.
+   */
+  readonly rtpWithoutSignaling: {
+    readonly streams: number;
+    readonly packets: number;
+    readonly largest: readonly {
+      readonly src: string;
+      readonly dst: string;
+      readonly ssrc: number;
+      readonly payloadType: number;
+      readonly packets: number;
+      readonly firstAt: number;
+      readonly lastAt: number;
+    }[];
+  };
   readonly files: readonly CaptureFileSummary[];
   readonly tcp: { readonly segments: number; readonly retransmitted: number; readonly outOfOrder: number; readonly gaps: number };
   readonly ipFragments: { readonly fragments: number; readonly reassembled: number; readonly incomplete: number };

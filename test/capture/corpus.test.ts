@@ -160,6 +160,8 @@ test('what neither reader can see is said plainly: SIP over TLS is counted as TL
     const tls = r.summary.unreadable.find((u) => u.reason === 'TLS');
     assert.ok(tls && tls.count > 0, `${f}: ${JSON.stringify(r.summary.unreadable)}`);
     assert.equal(r.summary.sipMessages, 0);
+    // The calls' RTP is in the clear: it is reported as RTP whose signaling could not be read.
+    assert.equal(r.summary.rtpWithoutSignaling.streams > 0, f.startsWith('voipshark'), f);
   }
 });
 

@@ -141,3 +141,20 @@ test('several files are read into one set of calls; a file that fails does not h
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('RTP that no SDP announced is reported as RTP without signaling, noise is not', async () => {
+  const recs: Rec[] = [];
+  for (let i = 0; i < 30; i++) recs.push({ at: T0 + i * 20, data: ethUdp4(A, 30000, B, 40000, rtp(500 + i, i * 160, 0x1234)) });
+  // Random datagrams on high ports whose first byte happens to look like RTP version 2.
+  for (let i = 0; i < 30; i++) {
+    const junk = Buffer.alloc(40, i * 7);
+    junk[0] = 0x80;
+    junk.writeUInt16BE((i * 7919) & 0xffff, 2);
+    recs.push({ at: T0 + i * 20 + 1, data: ethUdp4(A, 31000, B, 41000, junk) });
+  }
+  const r = await analyzeBytes(pcap(1, recs));
+  assert.equal(r.summary.rtpPackets, 0);
+  assert.equal(r.summary.rtpWithoutSignaling.streams, 1);
+  assert.equal(r.summary.rtpWithoutSignaling.packets, 30);
+  assert.deepEqual(r.summary.rtpWithoutSignaling.largest[0], { src: '10.0.0.1:30000', dst: '10.0.0.2:40000', ssrc: 0x1234, payloadType: 8, packets: 30, firstAt: T0, lastAt: T0 + 29 * 20 });
+});
