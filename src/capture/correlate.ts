@@ -143,7 +143,7 @@ export class Correlator implements DissectSink {
           call.payloadTypes.set(p.pt, { encoding: p.encoding, clockRate: p.clockRate ?? 8000 });
         }
       }
-      const addr = m.connectionAddress ?? sdp.connectionAddress;
+      const addr = canonicalIp(m.connectionAddress ?? sdp.connectionAddress);
       // Port 0 rejects the stream; 0.0.0.0 / :: is RFC 3264 §8.4 hold; udptl etc. are not RTP.
       if (addr === undefined || m.port === 0 || addr === '0.0.0.0' || addr === '::') continue;
       const key = endpoint(addr, m.port);
@@ -283,5 +283,18 @@ export class Correlator implements DissectSink {
       });
     }
     return out.sort((a, b) => a.firstAt - b.firstAt);
+  }
+}
+
+/**
+ * SDP may write an IPv6 address in any valid form (upper case, zeros spelled out); packets
+ * are named in RFC 5952 form. The WHATWG URL serializer produces exactly that form.
+ */
+export function canonicalIp(addr: string | undefined): string | undefined {
+  if (addr === undefined || !addr.includes(':')) return addr;
+  try {
+    return new URL(`http://[${addr}]/`).hostname.slice(1, -1);
+  } catch {
+    return addr;
   }
 }

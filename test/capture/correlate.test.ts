@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeCaptureFile, analyzeCaptureFiles } from '../../src/capture/index.js';
-import { ethUdp4, pcap, rtp, sdp, sipRequest, sipResponse, type Rec } from './support/packets.js';
+import { ethernet, ethUdp4, ipv6, pcap, rtp, sdp, sipRequest, sipResponse, udp, type Rec } from './support/packets.js';
 import { analyzeBytes } from './support/run.js';
 
 const T0 = Date.UTC(2026, 0, 23, 10, 0, 0);
@@ -157,4 +157,18 @@ test('RTP that no SDP announced is reported as RTP without signaling, noise is n
   assert.equal(r.summary.rtpWithoutSignaling.streams, 1);
   assert.equal(r.summary.rtpWithoutSignaling.packets, 30);
   assert.deepEqual(r.summary.rtpWithoutSignaling.largest[0], { src: '10.0.0.1:30000', dst: '10.0.0.2:40000', ssrc: 0x1234, payloadType: 8, packets: 30, firstAt: T0, lastAt: T0 + 29 * 20 });
+});
+
+test('IPv6: an SDP address written in long upper-case form still ties the RTP to the call', async () => {
+  const e6 = (src: string, sport: number, dst: string, dport: number, payload: Buffer | string): Buffer => ethernet(0x86dd, ipv6(src, dst, 17, udp(sport, dport, payload)));
+  const r = await analyzeBytes(
+    pcap(1, [
+      { at: T0, data: e6('2001:db8::1', 5060, '2001:db8::2', 5060, sipRequest('INVITE', 'v6@x', { sdp: sdp('2001:DB8:0:0:0:0:0:1', 4000) })) },
+      { at: T0 + 1, data: e6('2001:db8::2', 5060, '2001:db8::1', 5060, sipResponse(200, 'OK', 'INVITE', 'v6@x', { sdp: sdp('2001:db8::2', 5000) })) },
+      ...[0, 1, 2].map((i) => ({ at: T0 + 10 + i * 20, data: e6('2001:db8::2', 5000, '2001:db8::1', 4000, rtp(i, i * 160, 9)) })),
+    ]),
+  );
+  assert.equal(r.calls[0].messages[0].src, '[2001:db8::1]:5060');
+  assert.equal(r.summary.rtpPackets, 3);
+  assert.equal(r.calls[0].streams[0].dst, '[2001:db8::1]:4000');
 });
