@@ -14,7 +14,8 @@ export function envName(flags: string): string {
 
 export function envOption(flags: string, description: string): Option {
   const name = envName(flags);
-  return new Option(flags, `${description} (env ${name})`).env(name);
+  // commander shows "(env: NAME)" in --help itself.
+  return new Option(flags, description).env(name);
 }
 
 /** For repeatable flags (`--carrier URI`...): collects values; the env form is comma-separated. */
