@@ -3,7 +3,7 @@
 // through Debian's rtpengine (userspace, ng protocol) in the same run, with the ratio.
 //
 //   node .build/<name>/bench/media-relay.js [--hold 30] [--steps 250,500,1000,1500,2000,2500]
-//        [--no-rtpengine] [--cpu-prof DIR] [--warmup 2] [--node-generator] [--baseline]
+//        [--no-rtpengine] [--cpu-prof DIR] [--warmup 2] [--node-generator] [--baseline] [--workers N]
 //
 // Three processes: this one (orchestrator, and rtpengine's ng client), the relay (a child that
 // runs MediaRelay, started with --cpu-prof when asked), and the generator (a child owning two
@@ -218,8 +218,11 @@ function serve(handlers: Record<string, (m: Msg) => Promise<unknown>>): void {
 
 // ───────────────────────────── relay child ─────────────────────────────
 async function relayChild(): Promise<void> {
-  const { MediaRelay } = await import('../src/media/index.js');
-  const relay = new MediaRelay({ host: '127.0.0.1', portRange: '20000-39999', rtpTimeoutMs: 0, dropAfterMs: 0 });
+  const { MediaRelay, ThreadedMediaRelay } = await import('../src/media/index.js');
+  const workers = Number(arg('workers', '0'));
+  const options = { host: '127.0.0.1', portRange: '20000-39999', rtpTimeoutMs: 0, dropAfterMs: 0 };
+  // --workers N: the relay spread over N worker threads, each owning a slice of the ports.
+  const relay = workers > 0 ? new ThreadedMediaRelay({ ...options, workers }) : new MediaRelay(options);
   type Session = Awaited<ReturnType<typeof relay.createSession>>;
   let sessions: Session[] = [];
   serve({
@@ -243,16 +246,16 @@ async function relayChild(): Promise<void> {
       let received = 0;
       let forwarded = 0;
       for (const s of sessions) {
-        const { aToB, bToA } = s.stats().directions;
+        const { aToB, bToA } = (await s.statsAsync()).directions;
         received += aToB.stream.packets + bToA.stream.packets;
         forwarded += aToB.forwardedPackets + bToA.forwardedPackets;
       }
       return { received, forwarded };
     },
     async close() {
-      await relay.close();
+      await Promise.all(sessions.map((s) => s.close('bench')));
       sessions = [];
-      return relay.pool.stats();
+      return true;
     },
   });
 }
@@ -617,7 +620,7 @@ async function main(): Promise<void> {
   const gen: Generator = native ?? new NodeGenerator();
   console.log(`generator: ${gen.kind}; machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const runNode = async (role: string, label: string): Promise<StepResult[]> => {
-    const relay = fork(SELF, [role], { stdio: 'inherit', execArgv: prof && role === 'relay' ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [] });
+    const relay = fork(SELF, [role, '--workers', arg('workers', '0')], { stdio: 'inherit', execArgv: prof && role === 'relay' ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [] });
     const results: StepResult[] = [];
     for (const n of steps) {
       const r = await step(label, n, gen, hold, warmup, {
@@ -636,7 +639,7 @@ async function main(): Promise<void> {
     relay.disconnect();
     return results;
   };
-  const ours = await runNode('relay', 'trunkline');
+  const ours = await runNode('relay', Number(arg('workers', '0')) > 0 ? `trunkline/${arg('workers', '0')}w` : 'trunkline');
   // --baseline: the same streams through a bare Node dgram forwarder (no latching, no stats):
   // what Node's per-datagram machinery costs on its own, to tell it from the relay's own work.
   const bare = process.argv.includes('--baseline') ? await runNode('bare', 'node-bare') : [];

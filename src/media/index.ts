@@ -16,6 +16,7 @@ export {
   type MediaSessionEvents,
 } from './media-session.js';
 export { type LegInfo, type LegName, type DropCounters, type RtcpSummary } from './media-leg.js';
+export { ThreadedMediaRelay, RemoteMediaSession, type ThreadedMediaRelayOptions } from './threaded-relay.js';
 export { PortPool, type PortRange, type PortPoolStats } from './port-pool.js';
 export { PcapWriter, udpFrame } from './pcap-writer.js';
 export { formatAddress, parsePortRange } from './addresses.js';

@@ -348,6 +348,11 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     await rec?.close();
   }
 
+  /** Same as stats(); the shape RemoteMediaSession (worker threads) also offers. */
+  statsAsync(): Promise<MediaSessionStats> {
+    return Promise.resolve(this.stats());
+  }
+
   stats(): MediaSessionStats {
     const dir = (leg: MediaLeg): DirectionStats => ({
       direction: dirOf(leg),
