@@ -122,3 +122,14 @@ test('a 200 OK retransmitted with no ACK until the callee hangs up at 32 s is a 
   assert.deepEqual(ids(diagnoseCall(call([req('INVITE', 0), ok(1000), ok(1500), req('ACK', 1600)], 40_000))).filter((i) => i.startsWith('reach')), []);
   assert.deepEqual(ids(diagnoseCall(call([req('INVITE', 0), ok(1000), ok(1500)], 3000))).filter((i) => i.startsWith('reach')), []);
 });
+
+test('with the trunk configuration, a 480 inbound names the missing destination URI and a 580 the secure trunking setting', () => {
+  const inbound = { ...failedCall(480, 'Temporarily Unavailable'), direction: 'inbound' as const, trunk: { trunkSid: 't', destinationUris: [] } };
+  const [f] = diagnoseCall(inbound);
+  assert.equal(f.id, 'routing.no-destination-uri');
+  assert.ok(f.evidence.includes('trunk t has no destination URI'));
+  const plain = { ...failedCall(580, 'Precondition Failure'), trunk: { trunkSid: 't', secureTrunking: true } };
+  assert.deepEqual(ids(diagnoseCall(plain)), ['sip.580.srtp-required']);
+  // Without the configuration the guide row stands.
+  assert.deepEqual(ids(diagnoseCall({ ...inbound, trunk: undefined })), ['sip.480']);
+});
