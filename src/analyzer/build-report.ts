@@ -4,7 +4,7 @@
  */
 import type { CaptureCall, CaptureSummary, UnreadableCount } from '../capture/index.js';
 import type { CallEvidence, Finding } from '../diagnosis/index.js';
-import { buildCallReport, iso } from './call-report.js';
+import { buildCallReport, iso, ssrcHex } from './call-report.js';
 import { REPORT_SCHEMA } from './report.js';
 import type { CallReport, DiagnoseReport, UnreadableReport } from './report.js';
 
@@ -68,6 +68,20 @@ export function buildReport(result: ReportInput, diagnoser: Diagnoser, now: Date
       rtcp_packets: s.rtcpPackets,
       calls: calls.length,
       streams: calls.reduce((n, c) => n + c.streams.length, 0),
+      rtp_without_signaling: {
+        streams: s.rtpWithoutSignaling.streams,
+        packets: s.rtpWithoutSignaling.packets,
+        largest: s.rtpWithoutSignaling.largest.map((u) => ({
+          src: u.src,
+          dst: u.dst,
+          ssrc: u.ssrc,
+          ssrc_hex: ssrcHex(u.ssrc),
+          payload_type: u.payloadType,
+          packets: u.packets,
+          first_at: iso(u.firstAt),
+          last_at: iso(u.lastAt),
+        })),
+      },
       states: count(calls, (c) => [c.state]),
       findings: count(calls, (c) => [...new Set(c.findings.map((f) => f.id))]),
       unreadable: s.unreadable.map(unreadable),

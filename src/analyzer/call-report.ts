@@ -31,12 +31,16 @@ function sdpSide(m: SipEventEvidence, sdp: SdpEvidence): SdpSideReport {
   };
 }
 
+export function ssrcHex(ssrc: number): string {
+  return `0x${(ssrc >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
+}
+
 function streamReport(s: RtpStreamEvidence): StreamReport {
   return {
     src: s.src,
     dst: s.dst,
     ssrc: s.ssrc,
-    ssrc_hex: `0x${(s.ssrc >>> 0).toString(16).toUpperCase().padStart(8, '0')}`,
+    ssrc_hex: ssrcHex(s.ssrc),
     payload_type: s.payloadType,
     codec: s.codec ?? `PT${s.payloadType}`,
     packets: s.packets,

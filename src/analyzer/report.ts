@@ -120,6 +120,17 @@ export interface FileReport {
   readonly error?: FileErrorReport;
 }
 
+export interface UnsignaledStreamReport {
+  readonly src: string;
+  readonly dst: string;
+  readonly ssrc: number;
+  readonly ssrc_hex: string;
+  readonly payload_type: number;
+  readonly packets: number;
+  readonly first_at: string;
+  readonly last_at: string;
+}
+
 export interface SummaryReport {
   readonly files: number;
   readonly packets: number;
@@ -128,6 +139,15 @@ export interface SummaryReport {
   readonly rtcp_packets: number;
   readonly calls: number;
   readonly streams: number;
+  /**
+   * RTP flows no SIP SDP in the captures announced (signaling missing from the capture, encrypted,
+   * or not SIP): not tied to a call, not in rtp_packets. The largest 20 are listed.
+   */
+  readonly rtp_without_signaling: {
+    readonly streams: number;
+    readonly packets: number;
+    readonly largest: readonly UnsignaledStreamReport[];
+  };
   /** Calls by state. */
   readonly states: Readonly<Record<string, number>>;
   /** Findings by id, over all calls. */

@@ -133,3 +133,12 @@ test('SIP over TLS is reported as unreadable, plainly, with no invented calls', 
   assert.ok(tls && tls.packets > 0 && tls.detail.length > 20);
   assert.match(renderCallTable(r), /not read: TLS/);
 });
+
+test('RTP that no SDP announced is reported beside the calls, not dropped and not invented into a call', { skip }, async () => {
+  // tshark -o rtp.heuristic_rtp:TRUE -z rtp,streams: one stream 10.1.3.143:5000 → 10.1.6.18:2006, SSRC 0xDEE0EE8F, 236 packets.
+  const r = await diagnose('sipp__g711a.pcap');
+  assert.equal(r.calls.length, 0);
+  assert.equal(r.summary.rtp_without_signaling.streams, 1);
+  const u = r.summary.rtp_without_signaling.largest[0];
+  assert.deepEqual([u.src, u.dst, u.ssrc_hex, u.payload_type, u.packets], ['10.1.3.143:5000', '10.1.6.18:2006', '0xDEE0EE8F', 8, 236]);
+});

@@ -57,7 +57,7 @@ test('docs/diagnose-json.md lists exactly the fields diagnose --json emits', asy
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  // Edge records carry a direction and TLS is counted as unreadable: no loopback capture has those.
+  // Edge records carry a direction; TLS and RTP without signaling are not in our loopback captures.
   const edge = buildReport(
     {
       calls: [{ callId: 'e', source: 'edge', direction: 'inbound', messages: [], streams: [] }],
@@ -65,6 +65,7 @@ test('docs/diagnose-json.md lists exactly the fields diagnose --json emits', asy
         packets: 0, bytes: 0, sipMessages: 0, rtpPackets: 0, rtcpPackets: 0, calls: 1,
         unreadable: [{ reason: 'TLS', count: 1 }], files: [],
         tcp: { segments: 0, retransmitted: 0, outOfOrder: 0, gaps: 0 }, ipFragments: { fragments: 0, reassembled: 0, incomplete: 0 },
+        rtpWithoutSignaling: { streams: 1, packets: 10, largest: [{ src: '192.0.2.1:4000', dst: '192.0.2.2:4000', ssrc: 7, payloadType: 0, packets: 10, firstAt: 0, lastAt: 200 }] },
       },
     },
     { diagnose: () => [] },

@@ -69,6 +69,7 @@ const input: ReportInput = {
     files: [{ name: 'x.pcap', format: 'pcap', bytesRead: 1000, packets: 509, sipMessages: 9, rtpPackets: 500, linkTypes: [1] }],
     tcp: { segments: 0, retransmitted: 0, outOfOrder: 0, gaps: 0 },
     ipFragments: { fragments: 0, reassembled: 0, incomplete: 0 },
+    rtpWithoutSignaling: { streams: 1, packets: 236, largest: [{ src: '192.0.2.99:7000', dst: '198.51.100.20:6000', ssrc: 1, payloadType: 8, packets: 236, firstAt: T0, lastAt: T0 + 7000 }] },
   },
 };
 
@@ -102,6 +103,8 @@ test('an INVITE with no final response by the end of the capture is in progress,
 test('the call table has one line per call with its top finding; --call finds a call by Call-ID prefix', () => {
   const text = renderCallTable(report);
   assert.match(text, /call-488@x .*488 +failed +\[error\] The offer has no PCMA/);
+  assert.match(text, /RTP without signaling: 1 streams, 236 packets/);
+  assert.match(text, /192\.0\.2\.99:7000 → 198\.51\.100\.20:6000 0x00000001 PT 8: 236 packets/);
   assert.match(text, /not read: TLS — 4 packets\. TLS-encrypted TCP \(SIP over TLS/);
   assert.equal(findCall(report, 'call-ans')?.call_id, 'call-answered@x');
   assert.equal(findCall(report, 'call-'), undefined, 'an ambiguous prefix finds nothing');

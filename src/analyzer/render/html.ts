@@ -96,6 +96,15 @@ export function renderHtml(report: DiagnoseReport): string {
   const unreadable = s.unreadable.length
     ? `<p>Not read:</p><ul>${s.unreadable.map((u) => `<li><strong>${h(u.what)}</strong> (${u.packets} packets): ${h(u.detail)}</li>`).join('')}</ul>`
     : '';
+  const lone = s.rtp_without_signaling;
+  const loneHtml = lone.streams
+    ? `<p>RTP without signaling: ${lone.streams} streams, ${lone.packets} packets that no SIP SDP in the capture announced (signaling not captured, encrypted, or not SIP).</p>` +
+      `<table class="streams"><thead><tr><th>src → dst</th><th>SSRC</th><th>PT</th><th>packets</th><th>first</th><th>last</th></tr></thead><tbody>` +
+      lone.largest
+        .map((u) => `<tr><td class="mono">${h(u.src)} → ${h(u.dst)}</td><td class="mono">${h(u.ssrc_hex)}</td><td class="num">${u.payload_type}</td><td class="num">${u.packets}</td><td class="mono">${h(u.first_at)}</td><td class="mono">${h(u.last_at)}</td></tr>`)
+        .join('') +
+      '</tbody></table>'
+    : '';
   const rows = report.calls
     .map((c, i) => {
       const top = c.findings[0];
@@ -111,6 +120,7 @@ export function renderHtml(report: DiagnoseReport): string {
 <ul>${files}</ul>
 <p>${s.packets} packets: ${s.sip_messages} SIP messages, ${s.rtp_packets} RTP, ${s.rtcp_packets} RTCP; ${s.calls} calls; ${s.streams} RTP streams.</p>
 ${unreadable}
+${loneHtml}
 <table class="calls"><thead><tr><th>call-id</th><th>from → to</th><th>method</th><th>start</th><th>duration s</th><th>code</th><th>state</th><th>top finding</th></tr></thead><tbody>
 ${rows}
 </tbody></table>

@@ -39,6 +39,11 @@ export function renderSummaryText(s: SummaryReport): string {
   const lines = [
     `${s.packets} packets: ${s.sip_messages} SIP messages, ${s.rtp_packets} RTP, ${s.rtcp_packets} RTCP; ${s.calls} calls, ${s.streams} RTP streams`,
   ];
+  const lone = s.rtp_without_signaling;
+  if (lone.streams > 0) {
+    lines.push(`RTP without signaling: ${lone.streams} streams, ${lone.packets} packets that no SIP SDP in the capture announced (signaling not captured, encrypted, or not SIP):`);
+    for (const u of lone.largest.slice(0, 5)) lines.push(`  ${u.src} → ${u.dst} ${u.ssrc_hex} PT ${u.payload_type}: ${u.packets} packets`);
+  }
   for (const u of s.unreadable) lines.push(`not read: ${u.what} — ${u.packets} packets. ${u.detail}`);
   return lines.join('\n');
 }
