@@ -28,7 +28,7 @@ export function formatExplain(e: ExplainEntry): string {
     if (value) lines.push(`  ${label.padEnd(17)}${value}`);
   };
   field('Meaning:', e.meaning);
-  field('Likely cause:', e.likely_cause);
+  field('Likely cause:', e.likely_cause === e.meaning ? undefined : e.likely_cause);
   field('Fault lies with:', e.fault_domain ? `${DOMAIN_WORDS[e.fault_domain] ?? e.fault_domain} [${e.fault_domain}]` : undefined);
   field('HTTP status:', e.http_status === undefined ? undefined : String(e.http_status));
   if (e.endpoints?.length) field('Endpoints:', e.endpoints.join(', '));
