@@ -74,10 +74,10 @@ export function toSipEvent(
   }
   if (msg === undefined) return undefined;
   const h = msg.headers;
-  const cseq = safe(() => h.cseq());
-  const from = safe(() => h.from());
-  const to = safe(() => h.to());
-  const via = safe(() => h.topVia());
+  const cseq = safe(() => h.cseq()) ?? lenientCSeq(h.get('cseq'));
+  const from = safe(() => h.from()) ?? lenientNameAddr(h.get('from'));
+  const to = safe(() => h.to()) ?? lenientNameAddr(h.get('to'));
+  const via = safe(() => h.topVia()) ?? lenientVia(safe(() => h.getAll('via'))?.[0]);
   const callId = safe(() => h.callId()) ?? h.get('call-id');
   const contentType = h.get('content-type');
   let sdp: SdpSummary | undefined;
@@ -114,4 +114,24 @@ export function toSipEvent(
     ...(parseError === undefined ? {} : { parseError: meta.truncated ? `${parseError} (frame cut by the snap length)` : parseError }),
   };
   return { callId, event };
+}
+
+// Captures hold what real equipment sent, grammar slips included. When the sip parser refuses a
+// header, these take the few fields the evidence needs, so a message is never dropped for it.
+
+function lenientCSeq(v: string | undefined): { seq: number; method: string } | undefined {
+  const m = v === undefined ? null : /^\s*(\d+)\s+(\S+)/.exec(v);
+  return m === null ? undefined : { seq: Number(m[1]), method: m[2] };
+}
+
+function lenientNameAddr(v: string | undefined): { uri: string; tag: string | null } | undefined {
+  if (v === undefined) return undefined;
+  const uri = /<([^>]*)>/.exec(v)?.[1] ?? v.split(';')[0].trim();
+  const tag = /;\s*tag=([^;,\s>]+)/i.exec(v.replace(/<[^>]*>/, ''))?.[1] ?? null;
+  return { uri, tag };
+}
+
+function lenientVia(v: string | undefined): { branch: string | null } | undefined {
+  if (v === undefined) return undefined;
+  return { branch: /;\s*branch=([^;,\s]+)/i.exec(v)?.[1] ?? null };
 }

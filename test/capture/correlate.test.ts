@@ -172,3 +172,12 @@ test('IPv6: an SDP address written in long upper-case form still ties the RTP to
   assert.equal(r.summary.rtpPackets, 3);
   assert.equal(r.calls[0].streams[0].dst, '[2001:db8::1]:4000');
 });
+
+test('a header the SIP parser refuses (an "@" in a Via branch) still yields branch, tags and CSeq leniently', async () => {
+  const text = sipRequest('INVITE', 'lenient@x', { branch: 'z9hG4bK@bad' }).replace('CSeq: 1 INVITE', 'CSeq: 7 INVITE');
+  const r = await analyzeBytes(pcap(1, [{ at: T0, data: ethUdp4(A, 5060, B, 5060, text) }]));
+  const m = r.calls[0].messages[0];
+  assert.equal(m.branch, 'z9hG4bK@bad');
+  assert.equal(m.fromTag, 'ft1');
+  assert.equal(m.cseq, 7);
+});

@@ -204,7 +204,7 @@ export function sipRequest(method: string, callId: string, o: { cseq?: number; b
   const body = o.sdp ?? '';
   return (
     `${method} sip:+911234567890@trunk.example.com SIP/2.0\r\n` +
-    `Via: SIP/2.0/UDP 10.0.0.1:5060;branch=${o.branch ?? 'z9hG4bK' + callId}\r\n` +
+    `Via: SIP/2.0/UDP 10.0.0.1:5060;branch=${o.branch ?? 'z9hG4bK' + callId.replace(/[^A-Za-z0-9]/g, '')}\r\n` +
     `From: <sip:alice@pbx.example.com>;tag=${o.fromTag ?? 'ft1'}\r\n` +
     `To: <sip:+911234567890@trunk.example.com>${o.toTag ? `;tag=${o.toTag}` : ''}\r\n` +
     `Call-ID: ${callId}\r\n` +
@@ -219,7 +219,7 @@ export function sipResponse(status: number, reason: string, method: string, call
   const body = o.sdp ?? '';
   return (
     `SIP/2.0 ${status} ${reason}\r\n` +
-    `Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK${callId}\r\n` +
+    `Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK${callId.replace(/[^A-Za-z0-9]/g, '')}\r\n` +
     `From: <sip:alice@pbx.example.com>;tag=ft1\r\n` +
     `To: <sip:+911234567890@trunk.example.com>;tag=${o.toTag ?? 'tt1'}\r\n` +
     `Call-ID: ${callId}\r\n` +
