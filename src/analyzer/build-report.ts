@@ -82,6 +82,8 @@ export function buildReport(result: ReportInput, diagnoser: Diagnoser, now: Date
           last_at: iso(u.lastAt),
         })),
       },
+      ip_fragments: { ...s.ipFragments },
+      tcp: { segments: s.tcp.segments, retransmitted: s.tcp.retransmitted, out_of_order: s.tcp.outOfOrder, gaps: s.tcp.gaps },
       states: count(calls, (c) => [c.state]),
       findings: count(calls, (c) => [...new Set(c.findings.map((f) => f.id))]),
       unreadable: s.unreadable.map(unreadable),

@@ -148,6 +148,10 @@ export interface SummaryReport {
     readonly packets: number;
     readonly largest: readonly UnsignaledStreamReport[];
   };
+  /** IPv4/IPv6 fragments seen, datagrams rebuilt from them, and datagrams left incomplete. */
+  readonly ip_fragments: { readonly fragments: number; readonly reassembled: number; readonly incomplete: number };
+  /** TCP segments carrying SIP, and how many were retransmitted, out of order, or left a gap. */
+  readonly tcp: { readonly segments: number; readonly retransmitted: number; readonly out_of_order: number; readonly gaps: number };
   /** Calls by state. */
   readonly states: Readonly<Record<string, number>>;
   /** Findings by id, over all calls. */

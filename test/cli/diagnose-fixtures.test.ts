@@ -87,6 +87,9 @@ test('a 401 challenge answered and challenged again is wrong credentials (Linux 
 });
 
 test('an INVITE over TCP (pcapng) is reassembled and the call is answered cleanly', async () => {
+  const rep = await diagnoseJson('tcp-call.pcapng');
+  assert.ok(rep.summary.tcp.segments >= 6, 'six SIP messages over TCP');
+  assert.equal(rep.summary.tcp.gaps, 0);
   const c = await onlyCall('tcp-call.pcapng');
   assert.equal(c.transport, 'TCP');
   assert.equal(c.state, 'answered');
@@ -95,6 +98,9 @@ test('an INVITE over TCP (pcapng) is reassembled and the call is answered cleanl
 });
 
 test('an INVITE in four IPv4 fragments is reassembled: its whole offer is read', async () => {
+  const rep = await diagnoseJson('fragmented-invite.pcap');
+  // tshark: frames 3–6 are the fragments (offsets 0, 1256, 2512, 3768) of one UDP datagram.
+  assert.deepEqual(rep.summary.ip_fragments, { fragments: 4, reassembled: 1, incomplete: 0 });
   const c = await onlyCall('fragmented-invite.pcap');
   assert.equal(c.state, 'answered');
   assert.equal(c.sdp.offer?.codecs.length, 33, 'PCMA and 32 filler payload types');
