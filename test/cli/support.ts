@@ -14,7 +14,7 @@ export interface Served {
 
 /** Starts `trunkline serve` on port 0 and resolves on its `listening` line (bounded wait). */
 export function serve(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<Served> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--http-host', '127.0.0.1', '--http-port', '0', '--log-level', 'warn', ...args], {
+  const child = spawn(process.execPath, [CLI, 'serve', '--http-host', '127.0.0.1', '--http-port', '0', '--sip-host', '127.0.0.1', '--sip-port', '0', '--log-level', 'warn', ...args], {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
