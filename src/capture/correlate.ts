@@ -267,7 +267,15 @@ export class Correlator implements DissectSink {
     for (const c of this.#calls.values()) {
       const messages = [...c.messages].sort((a, b) => a.at - b.at);
       const firstRequest = messages.find((m) => m.kind === 'request');
-      const streams = [...c.streams.values()].map((s) => s.snapshot()).sort((a, b) => a.firstAt - b.firstAt);
+      const snaps = [...c.streams.values()].map((s) => s.snapshot()).sort((a, b) => a.firstAt - b.firstAt);
+      // A capture keeps one stream per SSRC; the SSRC changes of a direction (same source and
+      // destination) are then the number of its streams after the first.
+      const perDirection = new Map<string, number>();
+      for (const s of snaps) perDirection.set(`${s.src}>${s.dst}`, (perDirection.get(`${s.src}>${s.dst}`) ?? 0) + 1);
+      const streams = snaps.map((s) => {
+        const n = perDirection.get(`${s.src}>${s.dst}`) ?? 1;
+        return n > 1 ? { ...s, ssrcChanges: s.ssrcChanges + n - 1 } : s;
+      });
       const times = [...messages.map((m) => m.at), ...streams.map((s) => s.lastAt)];
       out.push({
         callId: c.callId,

@@ -181,3 +181,12 @@ test('a header the SIP parser refuses (an "@" in a Via branch) still yields bran
   assert.equal(m.fromTag, 'ft1');
   assert.equal(m.cseq, 7);
 });
+
+test('a new SSRC on the same direction is its own stream, and both count the SSRC change', async () => {
+  const recs = callRecords('ssrc@x', false).filter((x) => x.at < T0 + 600);
+  for (let i = 0; i < 10; i++) recs.push({ at: T0 + 600 + i * 20, data: ethUdp4(A, 4000, B, 5000, rtp(i, i * 160, 0x1111)) });
+  for (let i = 0; i < 10; i++) recs.push({ at: T0 + 900 + i * 20, data: ethUdp4(A, 4000, B, 5000, rtp(5000 + i, 70000 + i * 160, 0x2222)) });
+  const r = await analyzeBytes(pcap(1, recs));
+  const s = r.calls[0].streams;
+  assert.deepEqual(s.map((x) => [x.ssrc, x.packets, x.ssrcChanges]), [[0x1111, 10, 1], [0x2222, 10, 1]]);
+});

@@ -57,6 +57,7 @@ export class Dissector {
   readonly #reasm = new IpReassembler();
   readonly #flows = new Map<string, { flow: TcpFlow; consumer: SipStreamConsumer }>();
   readonly #link: LinkResult = { etherType: 0, offset: 0, vlans: 0 };
+  readonly #ip: IpHeader[] = Array.from({ length: MAX_DEPTH + 1 }, () => new IpHeader());
   readonly #sctpFragments = new Map<string, { next: number; parts: Uint8Array[]; bytes: number }>();
   readonly unreadable = new Map<string, number>();
   readonly unknownLinkTypes = new Set<number>();
@@ -102,7 +103,8 @@ export class Dissector {
       if (depth === 0) this.nonIp++;
       return;
     }
-    const ip = new IpHeader();
+    // One reusable header per tunnel depth: no allocation per packet.
+    const ip = this.#ip[depth];
     const ok = etherType === ETHERTYPE_IPV4 ? readIpv4(d, p, end, ip) : readIpv6(d, p, end, ip);
     if (!ok) return this.#count('malformed IP header');
     let payload = d;
