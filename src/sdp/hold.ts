@@ -5,9 +5,13 @@ import { mediaConnection, mediaDirection, type SdpDirection } from './summary.js
 export interface HoldState {
   /** The stream's direction as the SDP's sender means it. */
   readonly direction: SdpDirection;
-  /** RFC 3264 §8.4: the sender puts the stream on hold (it will not receive; a=recvonly is not a hold). */
+  /**
+   * RFC 3264 §8.4: the stream is on hold — a=sendonly or a=inactive from the side holding, or
+   * a=recvonly, the answer to such an offer. Either way media may stop one or both ways, so a
+   * relay must not call it a drop or an RTP timeout.
+   */
   readonly held: boolean;
-  readonly how?: 'sendonly' | 'inactive' | 'zero-address';
+  readonly how?: 'sendonly' | 'inactive' | 'recvonly' | 'zero-address';
 }
 
 /**
@@ -22,7 +26,7 @@ export function holdState(input: string | ParsedSdp, mediaIndex?: number): HoldS
   if (!m) return { direction: 'inactive', held: true, how: 'inactive' };
   const direction = mediaDirection(sdp, m);
   if (isUnspecifiedAddress(mediaConnection(sdp, m))) return { direction, held: true, how: 'zero-address' };
-  if (direction === 'sendonly' || direction === 'inactive') return { direction, held: true, how: direction };
+  if (direction !== 'sendrecv') return { direction, held: true, how: direction };
   return { direction, held: false };
 }
 

@@ -67,12 +67,13 @@ test('rewrite refuses a non-IP address and a port list of the wrong length', () 
   assert.throws(() => rewriteForRelay(offer(['m=audio 4000 RTP/AVP 8']), { address: '127.0.0.1', media: [] }), (e: unknown) => isTrunklineError(e, 'SDP_MEDIA_MISMATCH'));
 });
 
-test('hold is detected from a=sendonly, a=inactive (media or session level) and c=0.0.0.0; sendrecv resumes', () => {
+test('hold is detected from a=sendonly, a=inactive (media or session level), c=0.0.0.0 and the a=recvonly answer; sendrecv resumes', () => {
   assert.deepEqual(holdState(offer(['m=audio 4000 RTP/AVP 8', 'a=sendonly'])), { direction: 'sendonly', held: true, how: 'sendonly' });
   assert.deepEqual(holdState(offer(['a=inactive', 'm=audio 4000 RTP/AVP 8'])), { direction: 'inactive', held: true, how: 'inactive' });
   assert.deepEqual(holdState(offer(['m=audio 4000 RTP/AVP 8', 'c=IN IP4 0.0.0.0'])), { direction: 'sendrecv', held: true, how: 'zero-address' });
   assert.deepEqual(holdState(offer(['m=audio 4000 RTP/AVP 8', 'a=sendrecv'])), { direction: 'sendrecv', held: false });
-  assert.equal(holdState(offer(['m=audio 4000 RTP/AVP 8', 'a=recvonly'])).held, false);
+  // The answer to a hold offer is a=recvonly: the call is still on hold (RFC 3264 §8.4).
+  assert.deepEqual(holdState(offer(['m=audio 4000 RTP/AVP 8', 'a=recvonly'])), { direction: 'recvonly', held: true, how: 'recvonly' });
 });
 
 test('the media endpoint gives the address and ports to send to, with a=rtcp or port+1', () => {
