@@ -352,6 +352,11 @@ export class TransactionLayer {
     return this.#transports.send(serializeMessage(message), destination);
   }
 
+  /** Send a message again exactly as it is (e.g. the same ACK for a retransmitted 2xx); no Via is added. */
+  resend(message: SipRequest | SipResponse, destination: Destination): Promise<void> {
+    return this.#transports.send(serializeMessage(message), destination);
+  }
+
   #addVia(request: SipRequest, to: Destination, branch: string): void {
     const s = this.#transports.sentBy(to);
     const host = s.host.includes(':') ? `[${s.host}]` : s.host;

@@ -1,0 +1,174 @@
+import type { Clock, TimerHandle } from '../../core/index.js';
+import type { SipRequest, SipResponse } from '../message/message.js';
+import type { ServerTransaction } from '../transaction/server-transaction.js';
+import { RFC3261_TIMERS, type TimerSettings } from '../transaction/timers.js';
+import type { TransactionLayer } from '../transaction/transaction-layer.js';
+import type { Destination } from '../transport/transport.js';
+import { Dialog, dialogFromRequest, dialogFromResponse, dialogKey } from './dialog.js';
+
+export interface DialogLayerOptions {
+  readonly transactions: TransactionLayer;
+  readonly clock: Clock;
+  readonly timers?: TimerSettings;
+}
+
+export interface AcceptOptions {
+  /** RFC 3261 §13.3.1.4: no ACK within 64*T1 — the TU should end the session with a BYE. */
+  onNoAck?(dialog: Dialog): void;
+}
+
+interface Pending2xx {
+  readonly timer: { handle: TimerHandle | undefined };
+  readonly onNoAck?: (dialog: Dialog) => void;
+}
+
+/**
+ * The dialogs of this element (RFC 3261 §12) and the two jobs RFC 3261 gives the TU around a
+ * 2xx to INVITE: the UAS core retransmits the 2xx until the ACK comes (§13.3.1.4), and the UAC
+ * core ACKs every 2xx, retransmissions included, with the same ACK (§13.2.2.4).
+ */
+export class DialogLayer {
+  readonly #tx: TransactionLayer;
+  readonly #clock: Clock;
+  readonly #timers: TimerSettings;
+  readonly #dialogs = new Map<string, Dialog>();
+  readonly #pending = new Map<string, Pending2xx>();
+  readonly #acks = new Map<string, { ack: SipRequest; to: Destination }>();
+
+  constructor(options: DialogLayerOptions) {
+    this.#tx = options.transactions;
+    this.#clock = options.clock;
+    this.#timers = options.timers ?? RFC3261_TIMERS;
+  }
+
+  get size(): number {
+    return this.#dialogs.size;
+  }
+
+  add(dialog: Dialog): Dialog {
+    this.#dialogs.set(dialog.key, dialog);
+    return dialog;
+  }
+
+  remove(dialog: Dialog): void {
+    dialog.terminate();
+    this.#dialogs.delete(dialog.key);
+    for (const key of [...this.#pending.keys()]) if (key.startsWith(`${dialog.key}|`)) this.#stopRetransmit(key);
+    for (const key of [...this.#acks.keys()]) if (key.startsWith(`${dialog.key}|`)) this.#acks.delete(key);
+  }
+
+  /** RFC 3261 §12.2.2: the dialog of an incoming request — our tag is in To, the peer's in From. */
+  forRequest(request: SipRequest): Dialog | undefined {
+    const callId = safe(() => request.headers.callId());
+    const local = safe(() => request.headers.to()?.tag);
+    const remote = safe(() => request.headers.from()?.tag);
+    if (!callId || !local || !remote) return undefined;
+    return this.#dialogs.get(dialogKey({ callId, localTag: local, remoteTag: remote }));
+  }
+
+  /** The dialog of a response to our request — our tag is in From, the peer's in To. */
+  forResponse(response: SipResponse): Dialog | undefined {
+    const callId = safe(() => response.headers.callId());
+    const local = safe(() => response.headers.from()?.tag);
+    const remote = safe(() => response.headers.to()?.tag);
+    if (!callId || !local || !remote) return undefined;
+    return this.#dialogs.get(dialogKey({ callId, localTag: local, remoteTag: remote }));
+  }
+
+  /**
+   * UAS: send `response` (1xx with To tag, or 2xx) to the INVITE of `tx`, creating or confirming
+   * its dialog. A 2xx is retransmitted at T1, 2·T1 … up to T2 until the ACK or 64·T1 (§13.3.1.4).
+   */
+  answerInvite(tx: ServerTransaction, response: SipResponse, options: AcceptOptions = {}): Dialog | undefined {
+    const localTag = response.headers.to()?.tag;
+    tx.respond(response);
+    if (!localTag) return undefined;
+    const probe = dialogFromRequest(tx.request, localTag, response);
+    if (!probe) return undefined;
+    const dialog = this.#dialogs.get(probe.key) ?? this.add(probe);
+    if (response.status >= 200 && response.status < 300) {
+      dialog.confirm();
+      this.#retransmit2xx(dialog, tx, response, options);
+    } else if (response.status >= 300) this.remove(dialog);
+    return dialog;
+  }
+
+  #retransmit2xx(dialog: Dialog, tx: ServerTransaction, response: SipResponse, options: AcceptOptions): void {
+    const seq = tx.request.headers.cseq()?.seq ?? 0;
+    const key = `${dialog.key}|${seq}`;
+    this.#stopRetransmit(key);
+    const timer: { handle: TimerHandle | undefined } = { handle: undefined };
+    this.#pending.set(key, { timer, ...(options.onNoAck ? { onNoAck: options.onNoAck } : {}) });
+    const { T1, T2 } = this.#timers;
+    const deadline = 64 * T1;
+    let elapsed = 0;
+    const arm = (interval: number) => {
+      timer.handle = this.#clock.setTimer(interval, () => {
+        elapsed += interval;
+        if (!this.#pending.has(key)) return;
+        if (elapsed >= deadline) {
+          const p = this.#pending.get(key);
+          this.#pending.delete(key);
+          p?.onNoAck?.(dialog);
+          return;
+        }
+        try {
+          tx.respond(response);
+        } catch {
+          // The transaction ended (timer L); retransmit statelessly to the same place.
+          void this.#tx.resend(response, tx.responseDestination).catch(() => undefined);
+        }
+        arm(Math.min(2 * interval, T2));
+      });
+    };
+    arm(T1);
+  }
+
+  #stopRetransmit(key: string): void {
+    this.#pending.get(key)?.timer.handle?.cancel();
+    this.#pending.delete(key);
+  }
+
+  /** The ACK for a 2xx (TransactionUser.onAck): stops the 2xx retransmissions; returns its dialog. */
+  receiveAck(ack: SipRequest): Dialog | undefined {
+    const dialog = this.forRequest(ack);
+    if (!dialog) return undefined;
+    this.#stopRetransmit(`${dialog.key}|${ack.headers.cseq()?.seq ?? 0}`);
+    return dialog;
+  }
+
+  /**
+   * UAC: a response to our INVITE (provisional with tag, or 2xx). Creates the (early) dialog, and
+   * for a 2xx sends the ACK to `ackDestination` — the same ACK again for each retransmitted 2xx.
+   */
+  receiveInviteResponse(invite: SipRequest, response: SipResponse, ackDestination?: Destination): Dialog | undefined {
+    if (response.status < 101 || response.status >= 300) return undefined;
+    let dialog = this.forResponse(response);
+    if (!dialog) {
+      const made = dialogFromResponse(invite, response);
+      if (!made) return undefined;
+      dialog = this.add(made);
+    }
+    dialog.receiveResponse(response);
+    if (response.status >= 200 && ackDestination) {
+      const seq = invite.headers.cseq()?.seq ?? 0;
+      const key = `${dialog.key}|${seq}`;
+      const cached = this.#acks.get(key);
+      if (cached) void this.#tx.resend(cached.ack, cached.to).catch(() => undefined);
+      else {
+        const ack = dialog.createAck(seq);
+        this.#acks.set(key, { ack, to: ackDestination });
+        void this.#tx.sendStateless(ack, ackDestination).catch(() => undefined);
+      }
+    }
+    return dialog;
+  }
+}
+
+function safe<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
+}
