@@ -17,6 +17,8 @@ interface MediaBinding {
   /** The SIP sender of the SDP that announced this endpoint. */
   readonly announcedBy: string;
   readonly rtcp: boolean;
+  /** Streams seen through this binding, by SSRC: a small per-endpoint cache in front of call.streams. */
+  readonly seen: Map<number, { src: string; dst: string; stats: RtpStreamStats }[]>;
 }
 
 interface CallState {
@@ -153,8 +155,8 @@ export class Correlator implements DissectSink {
         this.#media.delete(endpoint(addr, m.port + 1));
         continue;
       }
-      this.#media.set(key, { call, announcedBy: ev.src, rtcp: false });
-      this.#media.set(endpoint(addr, m.port + 1), { call, announcedBy: ev.src, rtcp: true });
+      this.#media.set(key, { call, announcedBy: ev.src, rtcp: false, seen: new Map() });
+      this.#media.set(endpoint(addr, m.port + 1), { call, announcedBy: ev.src, rtcp: true, seen: new Map() });
       call.media.push({ key, announcedBy: ev.src });
     }
   }
@@ -186,8 +188,15 @@ export class Correlator implements DissectSink {
     this.rtpPackets++;
     this.fileRtp++;
     const call = binding.call;
+    // Fast path: the binding's own small cache, without building a string key per packet.
+    let cached = binding.seen.get(h.ssrc);
+    let stats = cached?.find((x) => x.src === src && x.dst === dst)?.stats;
+    if (stats !== undefined) {
+      stats.add(at, h, payload);
+      return;
+    }
     const key = `${src}>${dst}>${h.ssrc}`;
-    let stats = call.streams.get(key);
+    stats = call.streams.get(key);
     if (stats === undefined) {
       stats = new RtpStreamStats({
         src,
@@ -198,6 +207,8 @@ export class Correlator implements DissectSink {
       });
       call.streams.set(key, stats);
     }
+    if (cached === undefined) binding.seen.set(h.ssrc, (cached = []));
+    cached.push({ src, dst, stats });
     stats.add(at, h, payload);
   }
 
