@@ -4,8 +4,7 @@ import type { ServerTransaction } from '../transaction/server-transaction.js';
 import { RFC3261_TIMERS, type TimerSettings } from '../transaction/timers.js';
 import type { TransactionLayer } from '../transaction/transaction-layer.js';
 import type { Destination } from '../transport/transport.js';
-import type { Dialog} from './dialog.js';
-import { dialogFromRequest, dialogFromResponse, dialogKey } from './dialog.js';
+import { type Dialog, dialogFromRequest, dialogFromResponse, dialogKey } from './dialog.js';
 
 export interface DialogLayerOptions {
   readonly transactions: TransactionLayer;

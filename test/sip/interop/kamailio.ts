@@ -3,6 +3,7 @@ import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopChild } from './serve.js';
 
 export const KAMAILIO = '/usr/sbin/kamailio';
 export const hasKamailio = existsSync(KAMAILIO);
@@ -85,13 +86,7 @@ event_route[keepalive:dst-down] {
     waiters.add(check);
   });
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(() => { child.kill('SIGKILL'); resolve(); }, 5000);
-        child.once('exit', () => { clearTimeout(t); resolve(); });
-      });
-    }
+    await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
   };
   if (!(await waitForLog(/Listening on|udp: 127\.0\.0\.1/, 10_000))) {

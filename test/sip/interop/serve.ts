@@ -4,6 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** SIGTERM a child this test started, SIGKILL after 5 s; resolves once it has exited. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(() => { child.kill('SIGKILL'); resolve(); }, 5000);
+    child.once('exit', () => { clearTimeout(t); resolve(); });
+    child.kill('SIGTERM');
+  });
+}
+
 export interface RunningServe {
   readonly child: ChildProcess;
   readonly ports: { http: number; sip: number; tls: number | null };
@@ -20,13 +30,7 @@ export async function startServe(extra: string[] = []): Promise<RunningServe> {
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(() => { child.kill('SIGKILL'); resolve(); }, 5000);
-        child.once('exit', () => { clearTimeout(t); resolve(); });
-      });
-    }
+    await stopChild(child);
     rmSync(dataDir, { recursive: true, force: true });
   };
   const ports = await new Promise<RunningServe['ports']>((resolve, reject) => {
