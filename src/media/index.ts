@@ -1,6 +1,6 @@
 // media: the RTP relay — port pool, per-call sessions with latching, per-direction statistics, RTP timeout, echo, pcap recorder.
 export { MediaErrorCodes, type MediaErrorCode } from './errors.js';
-export { MediaRelay, type MediaRelayOptions, type CreateSessionOptions, type RelayCounters } from './media-relay.js';
+export { MediaRelay, mediaSessionChannel, type MediaSessionMessage, type MediaRelayOptions, type CreateSessionOptions, type RelayCounters } from './media-relay.js';
 export {
   MediaSession,
   type MediaDirection,

@@ -1,3 +1,4 @@
+import { channel } from 'node:diagnostics_channel';
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import { systemClock, TrunklineError, type Clock, type TimerHandle } from '../core/index.js';
@@ -45,6 +46,19 @@ export interface RelayCounters {
 }
 
 const DEFAULT_RANGE: PortRange = { lo: 10000, hi: 40000 };
+
+/** What the relay publishes on `trunkline:media:session` (CONVENTIONS habit 10: lower layers do not log). */
+export interface MediaSessionMessage {
+  readonly event: 'created' | 'latch' | 'drop' | 'timeout' | 'closed';
+  readonly callSid: string;
+  readonly data?: unknown;
+}
+
+export const mediaSessionChannel = channel('trunkline:media:session');
+
+function publish(message: MediaSessionMessage): void {
+  if (mediaSessionChannel.hasSubscribers) mediaSessionChannel.publish(message);
+}
 
 /**
  * The media relay: owns the port pool and every call's MediaSession. One process, sockets on the
@@ -119,8 +133,16 @@ export class MediaRelay extends EventEmitter<{ session: [MediaSession]; 'session
       echo: options.echo ?? false,
       onClosed: (s) => this.#release(s, a.rtpPort, b.rtpPort),
     });
-    session.on('timeout', () => this.#timeouts++);
-    session.on('drop', () => this.#drops++);
+    session.on('timeout', (data) => {
+      this.#timeouts++;
+      publish({ event: 'timeout', callSid, data });
+    });
+    session.on('drop', (data) => {
+      this.#drops++;
+      publish({ event: 'drop', callSid, data });
+    });
+    session.on('latch', (data) => publish({ event: 'latch', callSid, data }));
+    publish({ event: 'created', callSid, data: { legA: session.legA, legB: session.legB } });
     this.#sessions.set(callSid, session);
     this.#created++;
     this.#arm();
@@ -142,6 +164,7 @@ export class MediaRelay extends EventEmitter<{ session: [MediaSession]; 'session
     this.pool.give(portB);
     if (this.#sessions.get(session.callSid) === session) this.#sessions.delete(session.callSid);
     this.#closedCount++;
+    publish({ event: 'closed', callSid: session.callSid, data: { reason: s.closeReason } });
     this.emit('session-closed', session);
   }
 

@@ -1,6 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { MediaRelay, type LatchEvent } from '../../src/media/index.js';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { MediaRelay, type LatchEvent, type MediaSessionMessage } from '../../src/media/index.js';
 import { Peer, rtpPacket, rtcpReceiverReport, until } from './rtp-peer.js';
 
 const relay = new MediaRelay({ host: '127.0.0.1', portRange: '42000-42999' });
@@ -167,6 +168,20 @@ test('echo mode sends every packet back to its source', async () => {
   assert.deepEqual(caller.received.map((b) => b.readUInt16BE(2)), Array.from({ length: 30 }, (_, i) => i));
   assert.equal(session.stats().directions.aToB.forwardedPackets, 30);
   await Promise.all([session.close(), caller.close()]);
+});
+
+test('session life is published on diagnostics_channel trunkline:media:session', async () => {
+  const seen: MediaSessionMessage[] = [];
+  const onMessage = (m: unknown) => seen.push(m as MediaSessionMessage);
+  subscribe('trunkline:media:session', onMessage);
+  try {
+    const s = await relay.createSession('CA-dc');
+    await s.close('bye');
+  } finally {
+    unsubscribe('trunkline:media:session', onMessage);
+  }
+  assert.deepEqual(seen.filter((m) => m.callSid === 'CA-dc').map((m) => m.event), ['created', 'closed']);
+  assert.deepEqual(seen.at(-1)!.data, { reason: 'bye' });
 });
 
 test('relay counters sum the sessions, live and closed', async () => {
