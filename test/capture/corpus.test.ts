@@ -51,26 +51,48 @@ interface TsharkCounts {
   t38Malformed: number;
   /** RTP whose tshark "setup frame" is not a SIP frame (set up by MGCP/Megaco SDP). */
   rtpNotSetUpBySip: number;
+  /** tshark -z rtp,streams, keyed "src>dst>ssrc". */
+  streams: [string, TsharkStream][];
+}
+
+interface TsharkStream {
+  packets: number;
+  lost: number;
+  maxJitterMs: number;
+}
+
+const STREAM_LINE = /^\s*[\d.]+\s+[\d.]+\s+(\S+)\s+(\d+)\s+(\S+)\s+(\d+)\s+(0x[0-9A-Fa-f]+)\s+.+?\s+(\d+)\s+(-?\d+) \([-\d.]+%\)\s+-?[\d.]+\s+-?[\d.]+\s+-?[\d.]+\s+-?[\d.]+\s+-?[\d.]+\s+(-?[\d.]+)/;
+
+function parseStreams(stdout: string): [string, TsharkStream][] {
+  const ep = (ip: string, port: string): string => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
+  const rows: [string, TsharkStream][] = [];
+  for (const line of stdout.split('\n')) {
+    const m = STREAM_LINE.exec(line);
+    if (m) rows.push([`${ep(m[1], m[2])}>${ep(m[3], m[4])}>${parseInt(m[5], 16)}`, { packets: Number(m[6]), lost: Number(m[7]), maxJitterMs: Number(m[8]) }]);
+  }
+  return rows;
 }
 
 function runTshark(file: string, extra: string[]): Promise<TsharkCounts> {
   const path = join(CORPUS, file);
   const st = statSync(path);
   const cacheDir = join(tmpdir(), 'trunkline-tshark-cache');
-  const key = createHash('sha1').update(JSON.stringify([file, st.size, st.mtimeMs, TSHARK_ARGS, extra, 3])).digest('hex');
+  const key = createHash('sha1').update(JSON.stringify([file, st.size, st.mtimeMs, TSHARK_ARGS, extra, 4])).digest('hex');
   const cached = join(cacheDir, `${key}.json`);
   if (existsSync(cached)) return Promise.resolve(JSON.parse(readFileSync(cached, 'utf8')) as TsharkCounts);
   const args = [
     '-r', path, ...TSHARK_ARGS, ...extra, '-T', 'fields',
     '-e', 'frame.number', '-e', 'frame.protocols', '-e', 'rtp.version', '-e', 'rtp.setup-frame',
     '-e', 'sip.Request-Line', '-e', 'sip.Status-Line', '-e', '_ws.malformed', '-E', 'occurrence=a', '-E', 'aggregator=\u0001',
+    // The per-stream statistics come in the same pass, after the per-frame rows.
+    '-z', 'rtp,streams',
   ];
   return new Promise((done, fail) => {
     execFile('tshark', args, { maxBuffer: 256 * 1024 * 1024 }, (err, stdout) => {
       if (err) return fail(err);
-      const rows = stdout.split('\n').filter((l) => l.length > 0).map((l) => l.split('\t'));
+      const rows = stdout.split('\n').filter((l) => /^\d+\t/.test(l)).map((l) => l.split('\t'));
       const sipFrames = new Set<string>();
-      const c: TsharkCounts = { frames: rows.length, sip: 0, rtp: 0, rtcp: 0, t38Malformed: 0, rtpNotSetUpBySip: 0 };
+      const c: TsharkCounts = { frames: rows.length, sip: 0, rtp: 0, rtcp: 0, t38Malformed: 0, rtpNotSetUpBySip: 0, streams: parseStreams(stdout) };
       for (const [num, protos, , , req, status] of rows) {
         // A packet quoted inside an ICMP error was not delivered: neither side counts it.
         if (/:icmp(v6)?:/.test(protos)) continue;
@@ -165,37 +187,6 @@ test('what neither reader can see is said plainly: SIP over TLS is counted as TL
   }
 });
 
-interface TsharkStream {
-  packets: number;
-  lost: number;
-  maxJitterMs: number;
-}
-
-function runTsharkStreams(file: string): Promise<Map<string, TsharkStream>> {
-  const path = join(CORPUS, file);
-  const st = statSync(path);
-  const cacheDir = join(tmpdir(), 'trunkline-tshark-cache');
-  const key = createHash('sha1').update(JSON.stringify([file, st.size, st.mtimeMs, TSHARK_ARGS, 'rtp,streams', 1])).digest('hex');
-  const cached = join(cacheDir, `${key}.json`);
-  const toMap = (rows: [string, TsharkStream][]): Map<string, TsharkStream> => new Map(rows);
-  if (existsSync(cached)) return Promise.resolve(toMap(JSON.parse(readFileSync(cached, 'utf8')) as [string, TsharkStream][]));
-  return new Promise((done, fail) => {
-    execFile('tshark', ['-r', path, ...TSHARK_ARGS, '-q', '-z', 'rtp,streams'], { maxBuffer: 64 * 1024 * 1024 }, (err, stdout) => {
-      if (err) return fail(err);
-      const re = /^\s*[\d.]+\s+[\d.]+\s+(\S+)\s+(\d+)\s+(\S+)\s+(\d+)\s+(0x[0-9A-Fa-f]+)\s+.+?\s+(\d+)\s+(-?\d+) \([-\d.]+%\)\s+-?[\d.]+\s+-?[\d.]+\s+-?[\d.]+\s+-?[\d.]+\s+-?[\d.]+\s+(-?[\d.]+)/;
-      const ep = (ip: string, port: string): string => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
-      const rows: [string, TsharkStream][] = [];
-      for (const line of stdout.split('\n')) {
-        const m = re.exec(line);
-        if (m) rows.push([`${ep(m[1], m[2])}>${ep(m[3], m[4])}>${parseInt(m[5], 16)}`, { packets: Number(m[6]), lost: Number(m[7]), maxJitterMs: Number(m[8]) }]);
-      }
-      mkdirSync(cacheDir, { recursive: true });
-      writeFileSync(cached, JSON.stringify(rows));
-      done(toMap(rows));
-    });
-  });
-}
-
 /** Streams whose packets tshark (rightly or not) did not call RTP: see EXPECTED_RTP_DIFFERENCE. */
 const STREAM_COUNT_EXCEPTIONS = new Set(Object.keys(EXPECTED_RTP_DIFFERENCE));
 
@@ -206,7 +197,7 @@ test('RTP streams match tshark\'s rtp,streams: packets, RFC 3550 loss and intera
   for (const f of files) {
     const r = results.get(f) ?? (await analyzeCaptureFile(join(CORPUS, f)));
     if (r.summary.rtpPackets === 0 || STREAM_COUNT_EXCEPTIONS.has(f)) continue;
-    const theirs = await runTsharkStreams(f);
+    const theirs = new Map((await runTshark(f, DECODE_AS[f]?.args ?? [])).streams);
     const ours = new Map<string, RtpStreamSnapshot>(r.calls.flatMap((c) => c.streams.map((s): [string, RtpStreamSnapshot] => [`${s.src}>${s.dst}>${s.ssrc}`, s])));
     if (theirs.size !== ours.size) problems.push(`${f}: ${ours.size} streams, tshark ${theirs.size}`);
     for (const [key, t] of theirs) {
