@@ -6,6 +6,8 @@ import {
   type Destination, type SocketAddress, type Transport, type TransportHandlers, type TransportLimits,
 } from './transport.js';
 
+const UDP_SOCKET_BUFFER = 4 * 1024 * 1024;
+
 export interface UdpTransportOptions {
   readonly host: string;
   readonly port: number;
@@ -39,6 +41,15 @@ export class UdpTransport implements Transport {
       socket.once('error', onError);
       socket.bind(options.port, options.host, () => {
         socket.off('error', onError);
+        // A burst of requests during a GC pause must wait in the kernel, not be dropped: ask for
+        // larger socket buffers (the kernel caps them at net.core.rmem_max / wmem_max).
+        for (const set of [(n: number) => socket.setRecvBufferSize(n), (n: number) => socket.setSendBufferSize(n)]) {
+          try {
+            set(UDP_SOCKET_BUFFER);
+          } catch {
+            // Not permitted on this host: the default buffers still work, with more loss under load.
+          }
+        }
         resolve();
       });
     });
