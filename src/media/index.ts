@@ -1,20 +1,20 @@
 // media: the RTP relay — port pool, per-call sessions with latching, per-direction statistics, RTP timeout, echo, pcap recorder.
 export { MediaErrorCodes, type MediaErrorCode } from './errors.js';
 export { MediaRelay, mediaSessionChannel, type MediaSessionMessage, type MediaRelayOptions, type CreateSessionOptions, type RelayCounters } from './media-relay.js';
-export {
-  MediaSession,
-  type MediaDirection,
-  type RemoteEndpoint,
-  type SipRecord,
-  type DirectionStats,
-  type MediaSessionStats,
-  type RtpStreamEvidenceLike,
-  type LatchEvent,
-  type FlowEvent,
-  type DropEvent,
-  type TimeoutEvent,
-  type MediaSessionEvents,
-} from './media-session.js';
+export { MediaSession } from './media-session.js';
+export type {
+  MediaDirection,
+  RemoteEndpoint,
+  SipRecord,
+  DirectionStats,
+  MediaSessionStats,
+  RtpStreamEvidenceLike,
+  LatchEvent,
+  FlowEvent,
+  DropEvent,
+  TimeoutEvent,
+  MediaSessionEvents,
+} from './session-types.js';
 export { type LegInfo, type LegName, type DropCounters, type RtcpSummary } from './media-leg.js';
 export { ThreadedMediaRelay, RemoteMediaSession, type ThreadedMediaRelayOptions } from './threaded-relay.js';
 export { PortPool, type PortRange, type PortPoolStats } from './port-pool.js';

@@ -6,78 +6,10 @@ import { isRtcpPayloadType, readRtpHeaderInto, PT_COMFORT_NOISE, type RtpStreamS
 import { formatAddress, plainIp } from './addresses.js';
 import type { MediaErrorCode } from './errors.js';
 import { LATCH_DROP, LATCH_NEW } from './latch.js';
-import type { DropCounters, LegInfo, LegName, MediaLeg, RtcpSummary } from './media-leg.js';
+import type { LegInfo, LegName, MediaLeg } from './media-leg.js';
+import type { DirectionStats, MediaDirection, MediaSessionEvents, MediaSessionStats, RemoteEndpoint, RtpStreamEvidenceLike, SipRecord } from './session-types.js';
 import { PcapWriter } from './pcap-writer.js';
 import { closeSocket } from './udp.js';
-
-export type MediaDirection = 'aToB' | 'bToA';
-
-/** Where a leg's peer wants media (from its SDP: sdp's mediaEndpoint() fits). */
-export interface RemoteEndpoint {
-  readonly address: string;
-  readonly rtpPort: number;
-  /** Default rtpPort + 1 (RFC 3550 §11). */
-  readonly rtcpPort?: number;
-}
-
-export interface SipRecord {
-  /** Wall-clock ms; default now. */
-  readonly at?: number;
-  readonly srcIp: string;
-  readonly srcPort: number;
-  readonly dstIp: string;
-  readonly dstPort: number;
-  readonly data: string | Uint8Array;
-}
-
-export interface DirectionStats {
-  readonly direction: MediaDirection;
-  /** The leg whose peer sends this direction. */
-  readonly from: LegName;
-  readonly stream: RtpStreamSnapshot;
-  readonly forwardedPackets: number;
-  readonly forwardedBytes: number;
-  readonly drops: Readonly<DropCounters>;
-  readonly rtcp: Readonly<RtcpSummary>;
-  /** The source the relay latched to, "ip:port". */
-  readonly source?: string;
-  readonly sdpAddress?: string;
-  /** Times the latch was taken (1 = once; more = re-latched on an SSRC change or re-INVITE). */
-  readonly latches: number;
-}
-
-/** The RtpStreamEvidence shape of diagnosis (media is L2 beside diagnosis and cannot import it). */
-export type RtpStreamEvidenceLike = Pick<RtpStreamSnapshot,
-  'src' | 'dst' | 'ssrc' | 'payloadType' | 'codec' | 'packets' | 'bytes' | 'lost' | 'duplicates' | 'reordered' | 'jitterMs' |
-  'maxGapMs' | 'firstAt' | 'lastAt' | 'ssrcChanges' | 'comfortNoisePackets' | 'longestSilenceMs' | 'sdpAddress' | 'latched'>;
-
-export interface MediaSessionStats {
-  readonly callSid: string;
-  readonly echo: boolean;
-  readonly held: boolean;
-  readonly timedOut: boolean;
-  readonly createdAt: number;
-  readonly closedAt?: number;
-  readonly closeReason?: string;
-  readonly legs: { readonly A: LegInfo; readonly B: LegInfo };
-  readonly directions: { readonly aToB: DirectionStats; readonly bToA: DirectionStats };
-  /** Directions that carried RTP, ready for CallEvidence.streams. */
-  readonly streams: readonly RtpStreamEvidenceLike[];
-  readonly recording?: { readonly path: string; readonly packets: number };
-}
-
-export interface LatchEvent { readonly leg: LegName; readonly source: string; readonly ssrc: number; readonly sdpAddress?: string; readonly matchesSdp: boolean }
-export interface FlowEvent { readonly direction: MediaDirection; readonly at: number; readonly resumed: boolean }
-export interface DropEvent { readonly direction: MediaDirection; readonly lastAt: number; readonly silentMs: number; readonly at: number }
-export interface TimeoutEvent { readonly silentMs: number; readonly lastAt: { readonly aToB?: number; readonly bToA?: number }; readonly at: number }
-
-export interface MediaSessionEvents {
-  latch: [LatchEvent];
-  flow: [FlowEvent];
-  drop: [DropEvent];
-  timeout: [TimeoutEvent];
-  closed: [{ readonly reason: string }];
-}
 
 export interface MediaSessionOptions {
   readonly callSid: string;

@@ -6,7 +6,7 @@ import { parsePortRange } from './addresses.js';
 import type { MediaErrorCode } from './errors.js';
 import type { CreateSessionOptions, MediaRelayOptions, RelayCounters } from './media-relay.js';
 import type { LegInfo, LegName } from './media-leg.js';
-import type { MediaSessionEvents, MediaSessionStats, RemoteEndpoint, SipRecord } from './media-session.js';
+import type { MediaSessionEvents, MediaSessionStats, RemoteEndpoint, SipRecord } from './session-types.js';
 import type { PortRange } from './port-pool.js';
 import type { CreatedSession, ForwardedCall, FromWorker, ToWorker, WorkerInit } from './worker-protocol.js';
 

@@ -1,7 +1,7 @@
 // Messages between ThreadedMediaRelay (main thread) and relay-worker (one per worker thread).
 import type { CreateSessionOptions, MediaRelayOptions, RelayCounters } from './media-relay.js';
 import type { LegInfo } from './media-leg.js';
-import type { MediaSessionStats } from './media-session.js';
+import type { MediaSessionStats } from './session-types.js';
 
 /** Session methods that are fire-and-forget across the thread boundary. */
 export type ForwardedCall =
