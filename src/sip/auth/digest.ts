@@ -2,7 +2,9 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../core/index.js';
 import { TrunklineError } from '../../core/index.js';
 import { computeHa1, digestHash, DIGEST_ALGORITHMS, type DigestAlgorithm } from './ha1.js';
-import { parseDigestParams, quote } from './digest-params.js';
+import type { AuthValue } from '../message/header-values.js';
+import { quote } from '../parser/lexer.js';
+import { parseAuthValue } from '../parser/parse-header.js';
 import type { SipAuthErrorCode } from './errors.js';
 
 /**
@@ -72,8 +74,8 @@ export class DigestServer {
    * is the stored H(username:realm:password) for the credentials' algorithm, looked up by the
    * caller from `usernameOf(value)`; undefined means no such user.
    */
-  verify(value: string, method: string, realm: string, ha1: string | undefined, requestUri?: string): DigestVerdict {
-    const parsed = parseDigestParams(value);
+  verify(value: string | AuthValue, method: string, realm: string, ha1: string | undefined, requestUri?: string): DigestVerdict {
+    const parsed = digestParams(value, 'Authorization');
     if (!parsed || parsed.scheme.toLowerCase() !== 'digest') return fail('malformed');
     const p = parsed.params;
     const { username, nonce, uri, response } = p;
@@ -131,6 +133,16 @@ export class DigestServer {
   }
 }
 
+/** An Authorization / WWW-Authenticate value (text or already parsed) as scheme + params; undefined when malformed. */
+function digestParams(value: string | AuthValue, header: string): { scheme: string; params: Readonly<Record<string, string>> } | undefined {
+  try {
+    const parsed = typeof value === 'string' ? parseAuthValue(value, header) : value;
+    return { scheme: parsed.scheme, params: Object.fromEntries(parsed.params) };
+  } catch {
+    return undefined;
+  }
+}
+
 function fail(reason: DigestFailure, username?: string): DigestVerdict {
   return username === undefined ? { ok: false, reason, stale: false } : { ok: false, reason, stale: false, username };
 }
@@ -144,8 +156,8 @@ export function formatChallenge(ch: DigestChallenge): string {
 }
 
 /** The username of Digest credentials, so the caller can look up the HA1; undefined if malformed. */
-export function usernameOf(value: string): string | undefined {
-  const parsed = parseDigestParams(value);
+export function usernameOf(value: string | AuthValue): string | undefined {
+  const parsed = digestParams(value, 'Authorization');
   return parsed && parsed.scheme.toLowerCase() === 'digest' ? parsed.params.username : undefined;
 }
 
@@ -194,15 +206,15 @@ export interface DigestClientCredentials {
  * answering a WWW-Authenticate (or Proxy-Authenticate) value, for `method` on `uri`.
  */
 export function answerChallenge(
-  challengeValue: string,
+  challengeValue: string | AuthValue,
   credentials: DigestClientCredentials,
   method: string,
   uri: string,
   options: { readonly nc?: number; readonly cnonce?: string } = {},
 ): string {
-  const parsed = parseDigestParams(challengeValue);
+  const parsed = digestParams(challengeValue, 'WWW-Authenticate');
   if (!parsed || parsed.scheme.toLowerCase() !== 'digest' || parsed.params.realm === undefined || parsed.params.nonce === undefined) {
-    throw new TrunklineError<SipAuthErrorCode>('SIP_AUTH_BAD_CHALLENGE', 'not a Digest challenge with realm and nonce', { details: { challenge: challengeValue } });
+    throw new TrunklineError<SipAuthErrorCode>('SIP_AUTH_BAD_CHALLENGE', 'not a Digest challenge with realm and nonce', { details: { challenge: typeof challengeValue === 'string' ? challengeValue : challengeValue.raw } });
   }
   const { realm, nonce, opaque } = parsed.params;
   const algName = parsed.params.algorithm ?? 'MD5';

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { FakeClock } from '../../support/fake-clock.js';
 import { DigestServer, answerChallenge, formatChallenge, usernameOf } from '../../../src/sip/auth/digest.js';
 import { computeHa1 } from '../../../src/sip/auth/ha1.js';
-import { parseDigestParams } from '../../../src/sip/auth/digest-params.js';
+import { parseAuthValue } from '../../../src/sip/index.js';
+
+const paramsOf = (v: string) => parseAuthValue(v, 'Authorization').params;
 
 const realm = 'acme.pstn.localhost';
 const uri = 'sip:+919876540000@acme.pstn.localhost';
@@ -68,11 +70,11 @@ test('a nonce count that does not increase is a replay', () => {
 test('the response matches the worked example of RFC 7616 §3.9.1 (MD5 and SHA-256)', () => {
   const challenge = 'Digest realm="http-auth@example.org", qop="auth, auth-int", algorithm=MD5, nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS"';
   const auth = answerChallenge(challenge, { username: 'Mufasa', password: 'Circle of Life' }, 'GET', '/dir/index.html', { nc: 1, cnonce: 'f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ' });
-  assert.equal(parseDigestParams(auth)?.params.response, '8ca523f5e9506fed4657c9700eebdbec');
+  assert.equal(paramsOf(auth).get('response'), '8ca523f5e9506fed4657c9700eebdbec');
 
   const auth256 = answerChallenge(challenge.replace('algorithm=MD5', 'algorithm=SHA-256'), { username: 'Mufasa', password: 'Circle of Life' }, 'GET', '/dir/index.html', { nc: 1, cnonce: 'f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ' });
 
-  assert.equal(parseDigestParams(auth256)?.params.response, '753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1');
+  assert.equal(paramsOf(auth256).get('response'), '753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1');
 });
 
 test('credentials that are not Digest, or miss a parameter, are malformed', () => {
@@ -80,6 +82,7 @@ test('credentials that are not Digest, or miss a parameter, are malformed', () =
   assert.equal(server.verify('Basic YWxhZGRpbjpvcGVuc2VzYW1l', 'INVITE', realm, 'x').ok, false);
   const v = server.verify('Digest username="a", realm="r"', 'INVITE', 'r', 'x');
   assert.equal(!v.ok && v.reason, 'malformed');
-  assert.equal(parseDigestParams('Digest realm="unterminated'), undefined);
-  assert.deepEqual(parseDigestParams('Digest realm="a \\"b\\"", nc=00000001')?.params, Object.assign(Object.create(null), { realm: 'a "b"', nc: '00000001' }));
+  assert.equal(usernameOf('Digest username="unterminated'), undefined);
+  const parsed = parseAuthValue('Digest username="al \\"x\\"", realm="r", nonce="n", uri="sip:a@b", response="00"', 'Authorization');
+  assert.equal(usernameOf(parsed), 'al "x"', 'verify and usernameOf also take the parsed AuthValue of SipHeaders.authorization()');
 });
