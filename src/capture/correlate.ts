@@ -10,7 +10,7 @@ import {
 } from '../rtp/index.js';
 import { endpoint, type DissectSink, type SipPayload } from './dissect/dissector.js';
 import { toSipEvent } from './sip-event.js';
-import type { CaptureCall, CaptureRtcpReport, CaptureSipEvent } from './types.js';
+import type { CaptureCall, CaptureRtcpReport, CaptureSipEvent, UnboundRtpStream } from './types.js';
 
 interface MediaBinding {
   readonly call: CallState;
@@ -54,15 +54,6 @@ interface UnboundStream {
   lastAt: number;
 }
 
-export interface UnboundRtpStream {
-  readonly src: string;
-  readonly dst: string;
-  readonly ssrc: number;
-  readonly payloadType: number;
-  readonly packets: number;
-  readonly firstAt: number;
-  readonly lastAt: number;
-}
 
 export class Correlator implements DissectSink {
   readonly #calls = new Map<string, CallState>();

@@ -13,6 +13,7 @@ export type {
   CaptureSummary,
   CaptureFileSummary,
   UnreadableCount,
+  UnboundRtpStream,
 } from './types.js';
 
 /**

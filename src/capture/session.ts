@@ -152,6 +152,19 @@ export class CaptureSession {
       );
     };
 
+    /** Sniffs the format from the first bytes, starts its reader and feeds it those bytes. */
+    const begin = (first: Uint8Array): Reader => {
+      const f = format ?? detectFormat(first);
+      if (f === undefined) {
+        throw new TrunklineError<CaptureErrorCode>('CAP_UNKNOWN_FORMAT', `${name} is not pcap, pcapng, HEP or a SIP text log`, {
+          details: { offset: 0, magic: Buffer.from(first.subarray(0, 4)).toString('hex') },
+        });
+      }
+      const r = start(f);
+      r.push(first);
+      return r;
+    };
+
     try {
       for await (const raw of input) {
         const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
@@ -162,14 +175,7 @@ export class CaptureSession {
           joined.set(chunk, head.length);
           head = joined;
           if (format === undefined && head.length < 4096 && head.length < (extra.totalBytes ?? Infinity)) continue;
-          const f = format ?? detectFormat(head);
-          if (f === undefined) {
-            throw new TrunklineError<CaptureErrorCode>('CAP_UNKNOWN_FORMAT', `${name} is not pcap, pcapng, HEP or a SIP text log`, {
-              details: { offset: 0, magic: Buffer.from(head.subarray(0, 4)).toString('hex') },
-            });
-          }
-          reader = start(f);
-          reader.push(head);
+          reader = begin(head);
         } else {
           reader.push(chunk);
         }
@@ -177,14 +183,7 @@ export class CaptureSession {
       }
       if (reader === undefined) {
         if (head.length === 0) throw new TrunklineError<CaptureErrorCode>('CAP_EMPTY_FILE', `${name} is empty`, { details: { offset: 0 } });
-        const f = format ?? detectFormat(head);
-        if (f === undefined) {
-          throw new TrunklineError<CaptureErrorCode>('CAP_UNKNOWN_FORMAT', `${name} is not pcap, pcapng, HEP or a SIP text log`, {
-            details: { offset: 0, magic: Buffer.from(head.subarray(0, 4)).toString('hex') },
-          });
-        }
-        reader = start(f);
-        reader.push(head);
+        reader = begin(head);
       }
       reader.end();
     } catch (err) {

@@ -74,6 +74,17 @@ export interface UnreadableCount {
   readonly detail?: string;
 }
 
+/** An RTP flow that no SDP announced. */
+export interface UnboundRtpStream {
+  readonly src: string;
+  readonly dst: string;
+  readonly ssrc: number;
+  readonly payloadType: number;
+  readonly packets: number;
+  readonly firstAt: number;
+  readonly lastAt: number;
+}
+
 export interface CaptureFileSummary {
   readonly name: string;
   readonly format: 'pcap' | 'pcapng' | 'hep' | 'text' | 'unknown';
@@ -104,15 +115,7 @@ export interface CaptureSummary {
   readonly rtpWithoutSignaling: {
     readonly streams: number;
     readonly packets: number;
-    readonly largest: readonly {
-      readonly src: string;
-      readonly dst: string;
-      readonly ssrc: number;
-      readonly payloadType: number;
-      readonly packets: number;
-      readonly firstAt: number;
-      readonly lastAt: number;
-    }[];
+    readonly largest: readonly UnboundRtpStream[];
   };
   readonly files: readonly CaptureFileSummary[];
   readonly tcp: { readonly segments: number; readonly retransmitted: number; readonly outOfOrder: number; readonly gaps: number };
