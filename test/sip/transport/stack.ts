@@ -32,7 +32,7 @@ export interface Stack {
 }
 
 /** UDP, TCP (and TLS when a certificate is given) on one host, with the UAS core answering OPTIONS. */
-export async function startStack(host: string, opts: { tls?: { key: Buffer; cert: Buffer }; limits?: Partial<TransportLimits>; uasEvents?: UasCoreEvents } = {}): Promise<Stack> {
+export async function startStack(host: string, opts: { tls?: { key: Buffer; cert: Buffer }; limits?: Partial<TransportLimits>; uasEvents?: UasCoreEvents; tlsClient?: { ca: Buffer } } = {}): Promise<Stack> {
   const events: TransportEvent[] = [];
   const set = new TransportSet();
   const layer = new TransactionLayer({ transports: set, clock: systemClock, tu: new UasCore({ supported: [], accept: ['application/sdp'] }, opts.uasEvents ?? {}) });
@@ -40,7 +40,7 @@ export async function startStack(host: string, opts: { tls?: { key: Buffer; cert
   const limits = opts.limits ? { limits: opts.limits } : {};
   const udp = await UdpTransport.listen({ host, port: 0, handlers, ...limits });
   const tcp = await StreamTransport.listen({ host, port: 0, handlers, ...limits });
-  const tls = opts.tls ? await StreamTransport.listen({ host, port: 0, handlers, tls: opts.tls, ...limits }) : undefined;
+  const tls = opts.tls ? await StreamTransport.listen({ host, port: 0, handlers, tls: opts.tls, ...(opts.tlsClient ? { tlsClient: opts.tlsClient } : {}), ...limits }) : undefined;
   for (const t of [udp, tcp, tls]) if (t) set.add(t);
   return {
     port: { udp: udp.local.port, tcp: tcp.local.port, tls: tls?.local.port ?? 0 },
