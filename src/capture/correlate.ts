@@ -54,7 +54,6 @@ interface UnboundStream {
   lastAt: number;
 }
 
-
 export class Correlator implements DissectSink {
   readonly #calls = new Map<string, CallState>();
   readonly #media = new Map<string, MediaBinding>();
