@@ -66,7 +66,11 @@ function readHeaderLines(text: string, byteStart: number, kind: Kind, maxHeaders
     nl = text.indexOf('\n', pos);
     if (nl < 0) nl = n;
     let end = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-    if (++count > maxHeaders) throw fail('SIP_PARSE_TOO_MANY_HEADERS', `more than ${maxHeaders} header lines`, { kind, limit: maxHeaders });
+    if (++count > maxHeaders) {
+      // Keep the lines read so far: with the Via among them the sender still gets its 400.
+      headerError ??= fail('SIP_PARSE_TOO_MANY_HEADERS', `more than ${maxHeaders} header lines`, { kind, limit: maxHeaders, offset: offsetAt(pos) });
+      break;
+    }
     const c0 = text.charCodeAt(pos);
     if (c0 === 32 || c0 === 9) {
       // RFC 3261 §7.3.1: a line starting with whitespace continues the previous header value.
