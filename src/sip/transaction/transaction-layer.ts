@@ -182,11 +182,13 @@ export class TransactionLayer {
   #answerBroken(err: unknown, inbound: InboundMessage): void {
     const { bytes: _b, fault: _f, ...source } = inbound;
     let error = err;
-    // A datagram over the size limit: parse its head alone so the 513 can reach the sender.
-    if (isTrunklineError(err, 'SIP_PARSE_TOO_LARGE') && err.details['partial'] === undefined && inbound.bytes.length) {
+    // Over the size or header-count limit: parse the head alone, without the limit, so the
+    // 513 / 400 can reach the sender (the limit protects the stack, not the answer).
+    const limited = isTrunklineError(err, 'SIP_PARSE_TOO_LARGE') || isTrunklineError(err, 'SIP_PARSE_TOO_MANY_HEADERS');
+    if (limited && err.details['partial'] === undefined && inbound.bytes.length) {
       const end = inbound.bytes.indexOf('\r\n\r\n');
       try {
-        const head = parseMessage(inbound.bytes.subarray(0, end < 0 ? Math.min(inbound.bytes.length, this.#maxBytes) : end + 4), { strict: false, maxBytes: this.#maxBytes });
+        const head = parseMessage(inbound.bytes.subarray(0, end < 0 ? Math.min(inbound.bytes.length, this.#maxBytes) : end + 4), { strict: false, maxBytes: this.#maxBytes, maxHeaders: 1_000_000 });
         error = new TrunklineError(err.code, err.message, { details: { ...err.details, partial: head, kind: head.kind } });
       } catch {
         // The head is broken too: nothing to answer.

@@ -4,7 +4,7 @@ import { TrunklineError } from '../../core/index.js';
 import { SipStreamFramer, type FramerEvent } from '../parser/stream-framer.js';
 import type { SipTransportErrorCode } from './errors.js';
 import {
-  DEFAULT_TRANSPORT_LIMITS, publishMessage, socketAddress,
+  countHeaderLines, DEFAULT_TRANSPORT_LIMITS, publishMessage, socketAddress,
   type Destination, type SocketAddress, type Transport, type TransportHandlers, type TransportLimits,
 } from './transport.js';
 
@@ -142,6 +142,10 @@ export class StreamTransport implements Transport {
     const { socket, remote, local } = conn;
     switch (event.type) {
       case 'message':
+        // The parser answers it 400 ("Too many header fields"); the limit still gets its log line.
+        if (countHeaderLines(event.bytes, this.#limits.maxHeaders) > this.#limits.maxHeaders) {
+          this.#event({ type: 'limit', limit: 'header_count', protocol: this.protocol, remote, detail: `more than ${this.#limits.maxHeaders} header lines; answered 400` });
+        }
         publishMessage({ direction: 'in', protocol: this.protocol, local, remote, bytes: event.bytes, at: Date.now() });
         this.#options.handlers.onMessage({ bytes: event.bytes, protocol: this.protocol, remote, local, connectionId: conn.id });
         return;

@@ -74,8 +74,8 @@ export class UdpTransport implements Transport {
     }
     const headers = countHeaderLines(bytes, limits.maxHeaders);
     if (headers > limits.maxHeaders) {
-      this.#handlers.onEvent?.({ type: 'limit', limit: 'header_count', protocol: 'udp', remote, detail: `more than ${limits.maxHeaders} header lines; dropped` });
-      return;
+      // Passed on: the parser refuses it and the layer above answers 400 ("Too many header fields").
+      this.#handlers.onEvent?.({ type: 'limit', limit: 'header_count', protocol: 'udp', remote, detail: `more than ${limits.maxHeaders} header lines; answered 400 if it is a request` });
     }
     publishMessage({ direction: 'in', protocol: 'udp', local: this.#local, remote, bytes, at: Date.now() });
     this.#handlers.onMessage({ bytes, protocol: 'udp', remote, local: this.#local });

@@ -74,12 +74,23 @@ for (const host of hosts) {
   }
 }
 
-test('a UDP request with more header lines than the limit is dropped with a log event, and the listener stays up', async () => {
+test('a UDP request with more header lines than the limit gets 400 with a log event, and the listener stays up', async () => {
   const s = stacks.get('127.0.0.1')!;
   const many = Array.from({ length: 300 }, (_, i) => `X-H${i}: v`).join('\r\n');
-  assert.equal(await udpExchange('127.0.0.1', s.port.udp, options('127.0.0.1', 1, 'udp', 'many', many), 300), undefined);
+  assert.match((await udpExchange('127.0.0.1', s.port.udp, options('127.0.0.1', 1, 'udp', 'many', many))) ?? '', /^SIP\/2\.0 400 .*\r\n[\s\S]*Warning: 399 trunkline "Too many header fields"/);
   assert.ok(s.events.some((e) => e.type === 'limit' && e.limit === 'header_count'));
   assert.match((await udpExchange('127.0.0.1', s.port.udp, options('127.0.0.1', 1, 'udp'))) ?? '', /^SIP\/2\.0 200/);
+});
+
+test('a TCP request with more header lines than the limit gets 400 and a log event', async () => {
+  const s = stacks.get('127.0.0.1')!;
+  const many = Array.from({ length: 300 }, (_, i) => `X-H${i}: v`).join('\r\n');
+  const c = await streamClient('tcp', '127.0.0.1', s.port.tcp);
+  c.write(options('127.0.0.1', 1, 'tcp', 'many-tcp', many));
+  assert.ok(await c.until((t) => statusLines(t).length > 0));
+  assert.deepEqual(statusLines(c.text()), [400]);
+  assert.ok(s.events.some((e) => e.type === 'limit' && e.limit === 'header_count' && e.protocol === 'tcp'));
+  c.end();
 });
 
 test('connections per source beyond the limit are refused with a log event; idle connections are closed', async () => {
