@@ -44,6 +44,7 @@ function mutate(rand: () => number, pool: Buffer[]): Buffer {
     return out;
   }
   let buf = Buffer.from(pool[pick(pool.length)]);
+  if (choice <= 3) return mutateHeaderValue(rand, buf);
   const rounds = 1 + pick(2);
   for (let r = 0; r < rounds && buf.length > 0; r++) {
     const at = pick(buf.length);
@@ -75,6 +76,36 @@ function mutate(rand: () => number, pool: Buffer[]): Buffer {
     }
   }
   return buf;
+}
+
+/**
+ * Structure-aware: change bytes inside one header VALUE only, so the start line and the
+ * Content-Length framing survive and the typed accessors (Via, name-addr, URI, auth…) get the
+ * hostile input.
+ */
+function mutateHeaderValue(rand: () => number, buf: Buffer): Buffer {
+  const pick = (n: number) => Math.floor(rand() * n);
+  const headEnd = buf.indexOf('\r\n\r\n');
+  if (headEnd < 0) return buf;
+  const lineStarts: number[] = [];
+  for (let i = buf.indexOf('\r\n') + 2; i > 1 && i < headEnd; i = buf.indexOf('\r\n', i) + 2) lineStarts.push(i);
+  if (lineStarts.length === 0) return buf;
+  const start = lineStarts[pick(lineStarts.length)];
+  const colon = buf.indexOf(':', start);
+  const end = buf.indexOf('\r\n', start);
+  if (colon < 0 || colon >= end - 1) return buf;
+  const at = colon + 1 + pick(end - colon - 1);
+  const ch = SPECIAL[pick(SPECIAL.length)];
+  if (ch === 13 || ch === 10) return buf; // line structure stays
+  switch (pick(3)) {
+    case 0:
+      buf[at] = ch;
+      return buf;
+    case 1:
+      return Buffer.concat([buf.subarray(0, at), Buffer.from([ch]), buf.subarray(at)]);
+    default:
+      return Buffer.concat([buf.subarray(0, at), buf.subarray(Math.min(at + 1 + pick(8), end))]);
+  }
 }
 
 interface Tally {
