@@ -14,9 +14,9 @@ export { serializeMessage } from './message/serialize.js';
 export { formatNameAddr, formatVia, formatParams, type NameAddrInit, type ViaInit } from './message/format-header.js';
 export { validateIncoming, validateRequest, type IncomingVerdict, type ValidateOptions } from './message/validate.js';
 export { parseMessage, partialMessageOf, type ParseOptions, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_HEADERS } from './parser/parse-message.js';
-export { parseUri, isAbsoluteUri } from './parser/parse-uri.js';
+export { parseUri, isAbsoluteUri, uriScheme } from './parser/parse-uri.js';
 export { parseVia, parseNameAddr, parseCSeq, parseAuthValue, parseMediaType } from './parser/parse-header.js';
-export { quote, unquote } from './parser/lexer.js';
+export { quote, unquote, type Params } from './parser/lexer.js';
 export { SipStreamFramer, type FramerEvent, type FramerOptions } from './parser/stream-framer.js';
 // --- end messages
 
@@ -38,6 +38,7 @@ export { ClientTransaction, ackFor, cancelFor, type ClientTransactionHandlers } 
 export { ServerTransaction, type ServerTransactionHandlers, type RequestSource } from './transaction/server-transaction.js';
 export { txStateChannel, type TxStateEvent, type TxKind } from './transaction/tx-base.js';
 export { MAGIC_COOKIE } from './transaction/keys.js';
+export { sendToNextHop, type UriSendHandlers } from './transaction/uri-sender.js';
 export { SipAuthErrorCodes, type SipAuthErrorCode } from './auth/errors.js';
 export {
   DigestServer, answerChallenge, formatChallenge, usernameOf,
