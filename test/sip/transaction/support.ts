@@ -6,9 +6,10 @@ import type { Destination, InboundMessage, TransportProtocol } from '../../../sr
 export class RecordingTransports implements TransportPort {
   readonly sent: { bytes: Buffer; to: Destination; message: SipMessage }[] = [];
   fail = false;
+  readonly failFor = new Set<string>();
 
   send(bytes: Buffer, to: Destination): Promise<void> {
-    if (this.fail) return Promise.reject(Object.assign(new Error('ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    if (this.fail || this.failFor.has(to.address)) return Promise.reject(Object.assign(new Error('ECONNREFUSED'), { code: 'ECONNREFUSED' }));
     this.sent.push({ bytes, to, message: parseMessage(bytes, { strict: false }) });
     return Promise.resolve();
   }
