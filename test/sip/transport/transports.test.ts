@@ -1,6 +1,8 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { networkInterfaces } from 'node:os';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { SipMessageEvent } from '../../../src/sip/index.js';
 import { options, startStack, statusLines, streamClient, testCertificate, udpExchange, type Stack } from './stack.js';
 
 // CONVENTIONS habit 6: one conformance suite over every transport, on IPv4 and IPv6.
@@ -107,4 +109,19 @@ test('connections per source beyond the limit are refused with a log event; idle
   } finally {
     await s.close();
   }
+});
+
+test('every message in and out is published on trunkline:sip:message for the trace recorder', async () => {
+  const s = stacks.get('127.0.0.1')!;
+  const seen: SipMessageEvent[] = [];
+  const listener = (m: unknown) => seen.push(m as SipMessageEvent);
+  subscribe('trunkline:sip:message', listener);
+  try {
+    await udpExchange('127.0.0.1', s.port.udp, options('127.0.0.1', s.port.udp, 'udp', 'traced'));
+  } finally {
+    unsubscribe('trunkline:sip:message', listener);
+  }
+  const mine = seen.filter((e) => e.bytes.toString('latin1').includes('Call-ID: traced'));
+  assert.deepEqual(mine.map((e) => `${e.direction} ${e.protocol}`), ['in udp', 'out udp']);
+  assert.equal(mine[0].local.port, s.port.udp);
 });
