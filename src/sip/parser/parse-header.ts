@@ -19,17 +19,34 @@ function readToken(text: string, i: number): number {
 export function parseVia(raw: string): Via {
   const t = raw;
   let i = skipWs(t, 0);
-  const parts: string[] = [];
-  for (let k = 0; k < 3; k++) {
-    const end = readToken(t, i);
-    if (end === i) throw badHeader('Via', 'bad sent-protocol');
-    parts.push(t.slice(i, end));
-    i = skipWs(t, end);
-    if (k < 2) {
-      if (t.charCodeAt(i) !== 47) throw badHeader('Via', 'bad sent-protocol');
-      i = skipWs(t, i + 1);
+  // sent-protocol = protocol-name SLASH protocol-version SLASH transport, SWS around the slashes.
+  let protocol: string;
+  let transport: string;
+  if (t.startsWith('SIP/2.0/', i) && isTokenCode(t.charCodeAt(i + 8))) {
+    // The form everyone sends: no case folding, no LWS.
+    protocol = 'SIP/2.0';
+    const end = readToken(t, i + 8);
+    transport = t.slice(i + 8, end);
+    if (transport !== 'UDP' && transport !== 'TCP' && transport !== 'TLS') transport = transport.toUpperCase();
+    i = end;
+  } else {
+    const parts: string[] = [];
+    for (let k = 0; k < 3; k++) {
+      const end = readToken(t, i);
+      if (end === i) throw badHeader('Via', 'bad sent-protocol');
+      parts.push(t.slice(i, end));
+      i = skipWs(t, end);
+      if (k < 2) {
+        if (t.charCodeAt(i) !== 47) throw badHeader('Via', 'bad sent-protocol');
+        i = skipWs(t, i + 1);
+      }
     }
+    protocol = `${parts[0].toUpperCase()}/${parts[1]}`;
+    transport = parts[2].toUpperCase();
   }
+  // sent-by follows after LWS (RFC 3261 §25.1 via-parm = sent-protocol LWS sent-by).
+  if (!isWs(t.charCodeAt(i)) && !isWs(t.charCodeAt(i - 1))) throw badHeader('Via', 'no LWS between sent-protocol and sent-by');
+  i = skipWs(t, i);
   let host: string;
   if (t.charCodeAt(i) === 91) {
     const close = t.indexOf(']', i);
@@ -82,8 +99,8 @@ export function parseVia(raw: string): Via {
   const branch = params.has('branch') ? text('branch') : null;
   if (params.has('branch') && (branch === null || branch === '')) throw badHeader('Via', 'empty branch');
   return {
-    protocol: `${parts[0].toUpperCase()}/${parts[1]}`,
-    transport: parts[2].toUpperCase(),
+    protocol,
+    transport,
     host,
     port,
     branch,
