@@ -221,3 +221,17 @@ test('every transaction state change is published on trunkline:tx:state', () => 
   }
   assert.deepEqual(seen, ['nist:completed']);
 });
+
+test('a TU that throws still leaves the request answered (500), counted as a TU error', () => {
+  const { layer, transports } = setup({ onRequest: () => { throw new Error('handler bug'); } });
+  layer.receive(inbound(request('OPTIONS', { branch: 'z9hG4bK-throw' })));
+  assert.deepEqual(transports.statuses(), [500]);
+  assert.equal(layer.stats.tuErrors, 1);
+});
+
+test('a second final response through a server transaction is refused with SIP_TX_FINAL_SENT', () => {
+  const { layer, servers } = setup();
+  layer.receive(inbound(request('OPTIONS', { branch: 'z9hG4bK-twice' })));
+  servers[0].respond(createResponse(servers[0].request, 200));
+  assert.throws(() => servers[0].respond(createResponse(servers[0].request, 500)), { code: 'SIP_TX_FINAL_SENT' });
+});
