@@ -16,6 +16,7 @@ export { diagnoseCall, RULES, type DiagnoseOptions } from './engine.js';
 export { DEFAULT_THRESHOLDS, type DiagnosisThresholds, type Rule, type RuleContext } from './rules/rule.js';
 export { callState, summarizeCall, TIMER_B_MS, type CallState, type CallSummary } from './call-facts.js';
 export { classifyStreams, type ClassifiedStream, type Side } from './media-facts.js';
+export { parseReason, describeReason, Q850_CAUSES, type ReasonValue } from './reason.js';
 export { privateRange, isPrivateAddress, parseEndpoint, inCidr, type Endpoint } from './address.js';
 // Findings and edge causes
 export { FINDING_CATALOGUE, findingSpec, makeFinding, type FindingSpec } from './catalogue.js';

@@ -142,3 +142,15 @@ test('RTP that no SDP announced is reported beside the calls, not dropped and no
   const u = r.summary.rtp_without_signaling.largest[0];
   assert.deepEqual([u.src, u.dst, u.ssrc_hex, u.payload_type, u.packets], ['10.1.3.143:5000', '10.1.6.18:2006', '0xDEE0EE8F', 8, 236]);
 });
+
+test('a 403 carrying Reason Q.850 cause 21 "nocallee" is the far end refusing, not an ACL miss', { skip }, async () => {
+  // tshark -r heplify__sip_sctp.pcap -Y sip -T fields -e sip.Status-Line -e sip.Reason:
+  // "SIP/2.0 403 The reason is nocallee" with Q.850;cause=21;text="nocallee", 1.7 ms after the INVITE.
+  const r = await diagnose('heplify__sip_sctp.pcap');
+  const c = call(r, '717B2539AD2002C9152DC497@0870ffffffff');
+  assert.equal(c.final_code, 403);
+  assert.deepEqual(ids(c), ['sip.403.stated-cause']);
+  assert.equal(c.findings[0].fault_domain, 'far-end');
+  assert.match(c.findings[0].evidence.join('\n'), /Q\.850 cause 21 = call rejected/);
+  assert.match(c.findings[0].evidence.join('\n'), /nocallee/);
+});

@@ -84,7 +84,7 @@ test('relayed codes carry their guide row: meaning, where the fault lies, what t
     assert.equal(f.id, `sip.${code}`);
     assert.equal(f.fault_domain, domain);
     assert.equal(f.checks[0], check);
-    assert.ok(f.evidence.includes('Reason: Q.850;cause=1'));
+    assert.ok(f.evidence.includes('Reason: Q.850;cause=1 (Q.850 cause 1 = unallocated (unassigned) number)'), f.evidence.join('\n'));
   }
 });
 
@@ -132,4 +132,29 @@ test('with the trunk configuration, a 480 inbound names the missing destination 
   assert.deepEqual(ids(diagnoseCall(plain)), ['sip.580.srtp-required']);
   // Without the configuration the guide row stands.
   assert.deepEqual(ids(diagnoseCall({ ...inbound, trunk: undefined })), ['sip.480']);
+});
+
+test('a 403 whose Reason gives a Q.850 cause is the far end refusing with that cause, not an ACL miss', () => {
+  // As heplify__sip_sctp.pcap: "403 The reason is nocallee" 1.7 ms after the INVITE, Reason: Q.850;cause=21;text="nocallee".
+  const ev = failedCall(403, 'The reason is nocallee', { at: 2, headers: { reason: ['Q.850;cause=21;text="nocallee"'] } });
+  const found = diagnoseCall(ev);
+  assert.deepEqual(ids(found), ['sip.403.stated-cause']);
+  const [f] = found;
+  assert.equal(f.code, 403);
+  assert.equal(f.fault_domain, 'far-end');
+  assert.ok(f.evidence.includes('Reason: Q.850;cause=21;text="nocallee" (Q.850 cause 21 = call rejected)'), f.evidence.join('\n'));
+  assert.ok(f.evidence.includes('reason phrase "The reason is nocallee"'));
+  // A Warning or a decline phrase says something else too; "SIP;cause=403" alone only repeats the code.
+  assert.deepEqual(ids(diagnoseCall(failedCall(403, 'Forbidden', { at: 40, headers: { warning: ['399 gw "Number barred"'] } }))), ['sip.403.stated-cause']);
+  assert.deepEqual(ids(diagnoseCall(failedCall(403, 'Call Declined', { at: 40 }))), ['sip.403.stated-cause']);
+  assert.deepEqual(ids(diagnoseCall(failedCall(403, 'Forbidden', { at: 40, headers: { reason: ['SIP;cause=403'] } }))), ['acl.not-whitelisted']);
+});
+
+test('a 403 whose words point at the source address supports the ACL miss and is quoted in it', () => {
+  const ev = failedCall(403, 'IP Address Not Allowed', { at: 40, headers: { warning: ['399 sbc "source not in ACL"'] } });
+  const [f, ...rest] = diagnoseCall(ev);
+  assert.equal(f.id, 'acl.not-whitelisted');
+  assert.equal(rest.length, 0);
+  assert.ok(f.evidence.includes('Warning: 399 sbc "source not in ACL"'));
+  assert.ok(f.evidence.includes('reason phrase "IP Address Not Allowed"'));
 });

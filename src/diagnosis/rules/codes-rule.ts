@@ -2,6 +2,7 @@ import { makeFinding } from '../catalogue.js';
 import { header } from '../call-facts.js';
 import type { Finding } from '../finding.js';
 import { sipCodeOrClass } from '../kb/sip-codes.js';
+import { describeReason } from '../reason.js';
 import type { Rule } from './rule.js';
 
 /**
@@ -24,7 +25,7 @@ export const codesRule: Rule = ({ summary }) => {
   if (summary.startAt !== undefined) evidence.push(`${final.at - summary.startAt} ms after the first ${summary.method}`);
   for (const name of ['reason', 'warning', 'retry-after', 'x-trunkline-finding']) {
     const v = header(final, name);
-    if (v) evidence.push(`${name.replace(/(^|-)\w/g, (s) => s.toUpperCase())}: ${v}`);
+    if (v) evidence.push(name === 'reason' ? describeReason(v) : `${name.replace(/(^|-)\w/g, (s) => s.toUpperCase())}: ${v}`);
   }
   const findings: Finding[] = [];
   const retryAfter = header(final, 'retry-after');
