@@ -45,8 +45,26 @@ export interface ReportInput {
   readonly summary: CaptureSummary;
 }
 
+/**
+ * A capture with no RTP packet at all (none tied to a call, none unannounced, no RTCP) in the
+ * files that hold a call's messages was taken off the media path or filtered to signaling: its
+ * calls get mediaObserved false, so missing RTP is not read as blocked RTP. A capture that holds
+ * RTP of other calls leaves it unset: then a call without RTP is evidence.
+ */
+export function observeMedia(ev: CallEvidence, summary: CaptureSummary): CallEvidence {
+  if (ev.mediaObserved !== undefined || ev.source !== 'capture' || ev.streams.length > 0) return ev;
+  if (summary.rtpWithoutSignaling.packets > 0 || summary.rtcpPackets > 0) return ev;
+  // Capture messages say which file they came from; evidence built elsewhere has no file index.
+  const files = new Set(ev.messages.map((m) => (m as { readonly file?: unknown }).file));
+  const noRtp = [...files].every((i) => typeof i === 'number' && summary.files[i] !== undefined)
+    ? [...files].every((i) => summary.files[i as number].rtpPackets === 0)
+    : summary.rtpPackets === 0;
+  return noRtp ? { ...ev, mediaObserved: false } : ev;
+}
+
 export function buildReport(result: ReportInput, diagnoser: Diagnoser, now: Date = new Date()): DiagnoseReport {
   const calls: CallReport[] = result.calls
+    .map((c) => observeMedia(c, result.summary))
     .map((ev) => buildCallReport(ev, diagnoser.diagnose(ev)))
     .sort((a, b) => (a.start_at < b.start_at ? -1 : a.start_at > b.start_at ? 1 : 0));
   const s = result.summary;

@@ -154,3 +154,15 @@ test('a 403 carrying Reason Q.850 cause 21 "nocallee" is the far end refusing, n
   assert.match(c.findings[0].evidence.join('\n'), /Q\.850 cause 21 = call rejected/);
   assert.match(c.findings[0].evidence.join('\n'), /nocallee/);
 });
+
+test('a capture with no RTP at all says the audio was not observed, never blocked RTP', { skip }, async () => {
+  // tshark -r FILE -q -z rtp,streams -o rtp.heuristic_rtp:TRUE lists no stream in any of these (signaling-only captures).
+  for (const file of ['goffinet__uac-uas-scenario-sipp.pcapng', 'goffinet__SIP-SDP-Example.pcap', 'heplify__sip_ipv6_udp.pcap', 'sngrep__ipv6frag.pcap', 'heplify__sip_ipv4_tcp_fragmented.pcap']) {
+    const r = await diagnose(file);
+    assert.equal(r.summary.rtp_packets + r.summary.rtp_without_signaling.packets + r.summary.rtcp_packets, 0, file);
+    const all = r.calls.flatMap((c) => c.findings);
+    assert.deepEqual(all.filter((f) => f.id === 'media.blocked-rtp'), [], file);
+    for (const f of all.filter((x) => x.id === 'media.not-observed')) assert.equal(f.severity, 'info', file);
+    assert.ok(all.some((f) => f.id === 'media.not-observed'), `${file}: an answered call says not observed`);
+  }
+});

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CallEvidence, Finding, SipEventEvidence } from '../../src/diagnosis/index.js';
-import { buildReport, findCall, renderCallDetail, renderCallTable, renderHtml, renderJson, type ReportInput } from '../../src/analyzer/index.js';
+import { buildReport, findCall, observeMedia, renderCallDetail, renderCallTable, renderHtml, renderJson, type ReportInput } from '../../src/analyzer/index.js';
 
 // Hand-built evidence of one answered call and one 488, to pin the report model's shape; real
 // captures are exercised in diagnose-fixtures.test.ts.
@@ -127,4 +127,21 @@ test('the HTML page is self-contained, escapes capture text and draws one arrow 
   assert.match(html, /The offer has no PCMA &lt;script&gt;/);
   assert.equal((html.match(/<g class="msg/g) ?? []).length, 9);
   assert.equal((html.match(/<svg class="ladder"/g) ?? []).length, 2);
+});
+
+test('a capture with no RTP at all marks its calls mediaObserved false; RTP of other calls, or a file with RTP, does not', () => {
+  const seen: CallEvidence[] = [];
+  const spy = { diagnose: (ev: CallEvidence) => (seen.push(ev), []) };
+  const noRtp = { ...input.summary, rtpPackets: 0, rtpWithoutSignaling: { streams: 0, packets: 0, largest: [] }, files: [{ ...input.summary.files[0], rtpPackets: 0 }] };
+  const silentCall = { ...answered, streams: [] };
+  buildReport({ calls: [silentCall], summary: noRtp }, spy);
+  assert.equal(seen[0].mediaObserved, false, 'signaling-only capture: off the media path');
+  // RTP tied to other calls, or RTP no SDP announced: the capture point did see media.
+  assert.equal(observeMedia(silentCall, { ...noRtp, rtpPackets: 500, files: input.summary.files }).mediaObserved, undefined);
+  assert.equal(observeMedia(silentCall, { ...noRtp, rtpWithoutSignaling: input.summary.rtpWithoutSignaling }).mediaObserved, undefined);
+  // Messages that name their file are judged by that file's RTP: the call's file had none.
+  const inFile1 = { ...silentCall, messages: silentCall.messages.map((m) => ({ ...m, file: 1 })) };
+  const twoFiles = { ...noRtp, rtpPackets: 500, files: [input.summary.files[0], { ...input.summary.files[0], name: 'sip-only.pcap', rtpPackets: 0 }] };
+  assert.equal(observeMedia(inFile1, twoFiles).mediaObserved, false);
+  assert.equal(observeMedia({ ...silentCall, source: 'log' }, noRtp).mediaObserved, undefined);
 });

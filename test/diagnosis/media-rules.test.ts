@@ -16,7 +16,7 @@ test('no RTP either way after answer is blocked RTP (check UDP 10000–40000)', 
   assert.ok(f.evidence.some((e) => e.includes('203.0.113.10:10000')));
 });
 
-test('a capture with no RTP at all for an answered call says blocked RTP is not proven (warning)', () => {
+test('a capture with RTP of other calls but none of this answered call keeps blocked RTP, as a warning with the nuance', () => {
   const [f] = diagnoseCall(answeredCall({ byeAt: 15_000 }));
   assert.equal(f.id, 'media.blocked-rtp');
   assert.equal(f.severity, 'warning');
@@ -24,7 +24,12 @@ test('a capture with no RTP at all for an answered call says blocked RTP is not 
 });
 
 test('no media verdict when the source could not see RTP, or the call lasted under the window', () => {
-  assert.deepEqual(diagnoseCall({ ...answeredCall({ byeAt: 15_000 }), mediaObserved: false }), []);
+  // A capture with no RTP at all was taken off the media path: "not observed", info, never blocked RTP.
+  const notSeen = diagnoseCall({ ...answeredCall({ byeAt: 15_000 }), mediaObserved: false });
+  assert.deepEqual(notSeen.map((f) => [f.id, f.severity]), [['media.not-observed', 'info']]);
+  assert.ok(notSeen[0].evidence.some((e) => e.includes('no RTP packet at all')), notSeen[0].evidence.join('\n'));
+  assert.deepEqual(diagnoseCall({ ...answeredCall({ byeAt: 15_000 }), source: 'edge', mediaObserved: false }), []);
+  assert.deepEqual(diagnoseCall({ ...answeredCall({ byeAt: 1500 }), mediaObserved: false }), []);
   assert.deepEqual(diagnoseCall({ ...answeredCall({ byeAt: 15_000 }), source: 'log' }), []);
   assert.deepEqual(diagnoseCall(answeredCall({ byeAt: 1500 })), []);
 });

@@ -29,15 +29,15 @@ function blockedOrOneWay(ctx: RuleContext, active: readonly ClassifiedStream[], 
   const head = `answered at ${new Date(answerAt).toISOString()}, media observed for ${seconds(window)} after answer`;
   if (active.length === 0) {
     const early = ctx.evidence.streams.filter((s) => s.packets > 0 && s.lastAt < answerAt);
-    // A capture with no RTP at all for the call may have been taken off the media path (at a
-    // proxy) or filtered to SIP: the absence is then not proof, and the finding says so.
+    // The capture saw RTP (mediaObserved is not false: it holds RTP of other calls) but none
+    // of this call: blocked, or this call's media took a path the capture point does not see.
     const unproven = ctx.evidence.source === 'capture' && ctx.evidence.streams.length === 0;
     return [makeFinding('media.blocked-rtp', [
       head,
       'no RTP packet in either direction after answer',
       ...sdpLines(ctx),
       ...(early.length ? [`early media before answer only: ${early.map(describeStream).join('; ')}`] : []),
-      ...(unproven ? ['the capture holds no RTP at all for this call: if it was taken at a proxy off the media path, or filtered to SIP, this is not a fault'] : []),
+      ...(unproven ? ['the capture holds RTP of other calls but none of this call: if this call\'s media took another path than the capture point (a proxy off the media path, a B2BUA leg relayed elsewhere), this is not a fault'] : []),
     ], unproven ? { severity: 'warning' } : {})];
   }
   if (active.some((c) => !c.sender)) return []; // a stream we cannot place: no one-way verdict
@@ -103,7 +103,7 @@ function timeoutFindings(ctx: RuleContext, active: readonly ClassifiedStream[], 
 export const mediaRule: Rule = (ctx) => {
   const { summary, evidence, thresholds } = ctx;
   if (summary.state !== 'answered' || summary.method !== 'INVITE' || summary.answerAt === undefined) return [];
-  if (evidence.source === 'log' || evidence.mediaObserved === false) return [];
+  if (evidence.source === 'log') return [];
   // Hold (a=sendonly/inactive, c=0.0.0.0) or an offer without audio (T.38 fax): one-way or no RTP is expected.
   const sdps = [...summary.callerSdps, ...summary.calleeSdps];
   if (sdps.some(holdsMedia)) return [];
@@ -112,6 +112,16 @@ export const mediaRule: Rule = (ctx) => {
   const window = end - summary.answerAt;
   const active = classifyStreams(summary, streamsAfterAnswer(evidence.streams, summary.answerAt));
   const out: Finding[] = [];
+  if (evidence.mediaObserved === false) {
+    // No RTP could be seen at all (a capture with no RTP packets, taken off the media path or
+    // filtered to SIP; the edge without its relay): absence of RTP is no evidence of a fault.
+    if (evidence.source !== 'capture' || window < thresholds.minMediaWindowMs) return [];
+    return [makeFinding('media.not-observed', [
+      `answered at ${new Date(summary.answerAt).toISOString()}, up for ${seconds(window)} after answer`,
+      'the capture holds no RTP packet at all (for any call): it was taken off the media path or filtered to signaling',
+      ...sdpLines(ctx),
+    ])];
+  }
   if (window >= thresholds.minMediaWindowMs) out.push(...blockedOrOneWay(ctx, active, window));
   if (active.length) out.push(...timeoutFindings(ctx, active, end));
   return out;
