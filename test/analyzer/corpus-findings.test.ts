@@ -166,3 +166,17 @@ test('a capture with no RTP at all says the audio was not observed, never blocke
     assert.ok(all.some((f) => f.id === 'media.not-observed'), `${file}: an answered call says not observed`);
   }
 });
+
+test('771 answered PCMU calls: the non-A-law codec is a warning about the trunk rule, never an error on a call that worked', { skip }, async () => {
+  // tshark -Y sdp -T fields -e sdp.media: 771 × INVITE "audio 6001 RTP/AVP 0", 771 × 200 OK "audio 6000 RTP/AVP 0" (PCMU only).
+  const r = await diagnose('goffinet__uac-uas-scenario-sipp.pcapng');
+  assert.equal(r.calls.length, 771);
+  for (const c of r.calls) {
+    assert.equal(c.state, 'answered', c.call_id);
+    const f = c.findings.find((x) => x.id === 'codec.non-pcma-negotiated');
+    assert.ok(f, c.call_id);
+    assert.equal(f.severity, 'warning');
+    assert.match(f.evidence.join(' '), /PCMU\/8000 \(PT 0\)/);
+    assert.deepEqual(c.findings.filter((x) => x.severity === 'error' || x.severity === 'critical'), [], c.call_id);
+  }
+});

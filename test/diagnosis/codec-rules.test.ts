@@ -52,7 +52,12 @@ test('an answer on PCMU and directions on different codecs report transcoding', 
 test('an answer on another codec when the offer had no PCMA is non-pcma-negotiated', () => {
   const ev = answeredCall({ offer: sdp('203.0.113.10', 10000, [0]), answer: sdp('198.51.100.20', 20000, [0]), byeAt: 9050,
     streams: twoWay(9000, { payloadType: 0, codec: 'PCMU' }) });
-  assert.deepEqual(ids(diagnoseCall(ev)), ['codec.non-pcma-negotiated']);
+  const found = diagnoseCall(ev);
+  assert.deepEqual(ids(found), ['codec.non-pcma-negotiated']);
+  // The call worked: a warning about the trunk's A-law-only rule, not an error.
+  assert.equal(found[0].severity, 'warning');
+  assert.match(found[0].title, /A-law-only rule/);
+  assert.ok(found[0].evidence.some((e) => e.includes('the call was answered on it; the trunk allows G.711 A-law (PCMA/8000) only')), found[0].evidence.join('\n'));
 });
 
 test('a trunk with transcoding enabled is reported', () => {

@@ -70,7 +70,13 @@ function firstVoice(sdp: SdpEvidence | undefined) {
 function negotiationFindings({ summary, evidence }: RuleContext): Finding[] {
   const out: Finding[] = [];
   const chosen = summary.state === 'answered' ? firstVoice(summary.answer) : undefined;
-  if (chosen && !isPcma(chosen)) out.push(makeFinding('codec.non-pcma-negotiated', [`the answer chose ${codecName(chosen)}`]));
+  // The call worked: this is the guide §7 rule (G.711 A-law only) speaking, a warning, never an error.
+  if (chosen && !isPcma(chosen)) {
+    out.push(makeFinding('codec.non-pcma-negotiated', [
+      `the answer chose ${codecName(chosen)}`,
+      'the call was answered on it; the trunk allows G.711 A-law (PCMA/8000) only, so through the trunk this offer fails (488) or needs transcoding',
+    ]));
+  }
   const transcoding: string[] = [];
   if (chosen && summary.offer) {
     const offered = audioMedia(summary.offer).flatMap((m) => m.payloads);
