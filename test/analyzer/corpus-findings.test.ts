@@ -180,3 +180,31 @@ test('771 answered PCMU calls: the non-A-law codec is a warning about the trunk 
     assert.deepEqual(c.findings.filter((x) => x.severity === 'error' || x.severity === 'critical'), [], c.call_id);
   }
 });
+
+test('silent RTP only where the decoded audio is silence: a normal two-party call is not, a digital-silence direction is', { skip }, async () => {
+  // Decoded by hand (tshark -T fields -e rtp.payload, G.711 µ-law, RMS per second): each direction of
+  // voipshark's calls carries speech for 5–6 s (-21…-38 dBFS, peaks 14972–22908) and digital silence
+  // (0xFF, level 0) around it — the longest silence is 16.6 s of 26.9 s, a listener's pause, not silent RTP.
+  const normal = await diagnose('voipshark__SIP-RTP-Normal_Call_two_parties.pcap');
+  for (const c of normal.calls) assert.ok(!ids(c).includes('media.silent-rtp'), c.call_id);
+  // goffinet__voip1b: 172.16.98.182:7078 → 172.16.98.181:4006 (PCMU, 642 packets) decodes to level 0 in every
+  // second from 1 s to 19 s (peak 0): the sender sends only silence.
+  const silent = await diagnose('goffinet__voip1b.pcapng');
+  const c = call(silent, '390cbc3372b15a0d07903c6a6b66ab6a@172.16.98.180:5060');
+  const f = c.findings.find((x) => x.id === 'media.silent-rtp');
+  assert.ok(f, ids(c).join());
+  assert.match(f.evidence.join(' '), /172\.16\.98\.182:7078 → 172\.16\.98\.181:4006 .*642 packets: only silence for 19\.7 s of 19\.7 s/);
+  assert.doesNotMatch(f.evidence.join(' '), /172\.16\.98\.181:4006 →/, 'the other direction (32 packets) is not reported');
+});
+
+test('RTP that goes on after a refused T.38 re-INVITE is counted as RTP, one SSRC, no loss', { skip }, async () => {
+  // tshark's default 1838 packets / 6 lost for 10.35.60.100:15580 → 10.23.1.52:16756 is a dissection artefact:
+  // the T.38 re-INVITE (frame 3100, "image 16756 udptl t38") was answered 488 and the call went back to audio
+  // (frames 3124/3138), but tshark kept the port as T.38 and decoded 2010 later RTP packets as T.38. With
+  // `tshark --disable-protocol udptl --disable-protocol t38 -o rtp.heuristic_rtp:TRUE -q -z rtp,streams` it
+  // counts 3848 packets, 0 lost, SSRC 0x0EAF0EAF (3847 × PT 8, 1 × PT 102): what trunkline counts.
+  const r = await diagnose('heplify__FAX-Call-t38-CA-TDM-SIP-FB-1.pcap');
+  const s = r.calls.flatMap((c) => c.streams).filter((x) => x.src === '10.35.60.100:15580' && x.dst === '10.23.1.52:16756');
+  assert.equal(s.length, 1);
+  assert.deepEqual([s[0].ssrc_hex, s[0].packets, s[0].lost, s[0].ssrc_changes], ['0x0EAF0EAF', 3848, 0, 0]);
+});
