@@ -121,10 +121,19 @@ test('RTP from another address than the SDP announced is asymmetric RTP', async 
   assert.equal(fromCallee?.sdp_address, '127.0.0.78:6000');
 });
 
-test('an answered call with no RTP either way is blocked RTP', async () => {
-  const c = await onlyCall('no-rtp.pcap');
-  assert.equal(c.findings[0].id, 'media.blocked-rtp');
-  assert.equal(c.streams.length, 0);
+test('an answered call with no RTP either way is blocked RTP when the capture sees the media path', async () => {
+  // make.sh no-rtp: a good call 127.0.0.77:7000 ⇄ 127.0.0.78:6000 (tshark -z rtp,streams: 101 packets each way),
+  // then an answered call whose SDP says :7100 / :6100 and no RTP at all.
+  const rep = await diagnoseJson('no-rtp.pcap');
+  const invites = rep.calls.filter((c) => c.method === 'INVITE');
+  assert.equal(invites.length, 2);
+  const [good, blocked] = invites;
+  assert.equal(good.streams.length, 2);
+  assert.deepEqual(serious(good), []);
+  assert.equal(blocked.state, 'answered');
+  assert.equal(blocked.streams.length, 0);
+  assert.equal(blocked.findings[0].id, 'media.blocked-rtp');
+  assert.ok(blocked.findings[0].evidence.some((e) => e.includes('127.0.0.77:7100') && e.startsWith('the caller announced audio')));
 });
 
 test('an INVITE retransmitted with no answer past Timer B is a reachability fault, not a cut-off capture', async () => {
