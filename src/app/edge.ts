@@ -41,6 +41,8 @@ export interface EdgeWiring {
   /** No response from a carrier/destination for this long → 504/408 (default 32 s, Timer B). */
   readonly inviteTimeoutMs?: number;
   readonly testCallHoldMs?: number;
+  /** false: run the simulator (test calls, echo flow) without making it a carrier gateway (it sits behind --carrier). */
+  readonly simAsCarrier?: boolean;
   /** Source addresses ("ip" or "ip:port") of the carrier side beyond the carrier URIs' own hosts. */
   readonly carrierSources?: readonly string[];
 }
@@ -49,7 +51,7 @@ export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
   const log = w.logger.child({ part: 'edge' });
   const sim = w.pstnSim ? await startPstnSim({ host: '127.0.0.1', clock: w.clock, log: w.logger.child({ part: 'pstn-sim' }), ...(w.testCallHoldMs ? { testCallHoldMs: w.testCallHoldMs } : {}) }) : null;
   const carriers: RouteTarget[] = w.carriers.map((c) => ({ uri: /^sips?:/i.test(c) ? c : `sip:${c}`, priority: 0, weight: 1 }));
-  if (sim) carriers.push({ uri: `sip:127.0.0.1:${sim.port}`, priority: 0, weight: 1 });
+  if (sim && w.simAsCarrier !== false) carriers.push({ uri: `sip:127.0.0.1:${sim.port}`, priority: 0, weight: 1 });
   const carrierSources = carriers.map((c) => hostOf(c.uri)).filter((h): h is string => h !== undefined);
   if (sim) carrierSources.push(`127.0.0.1:${sim.port}`);
   carrierSources.push(...(w.carrierSources ?? []));

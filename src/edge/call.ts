@@ -302,7 +302,11 @@ export class Call {
     for (const name of ['Reason', 'Warning', 'Retry-After', 'Session-Expires', 'Require', 'Supported', 'Allow', 'Unsupported', 'Min-SE']) {
       for (const v of res.headers.getAll(name)) headers.push([name, v]);
     }
-    if (res.status > 100 && res.status < 300) headers.push(['Contact', this.a.contact]);
+    if (res.status > 100 && res.status < 300) {
+      // RFC 3261 §12.1.1: as the caller's UAS, copy its Record-Route so proxies before us stay in the dialog.
+      for (const rr of request.headers.getAll('Record-Route')) headers.push(['Record-Route', rr]);
+      headers.push(['Contact', this.a.contact]);
+    }
     headers.push(['X-Trunkline-Call-Sid', this.sid]);
     let body: string | undefined;
     if (res.body.length && isSdp(res)) body = this.#media.rewrite('b', res.body.toString('utf8'), kind);

@@ -19,6 +19,8 @@ export class EchoEndpoint {
       if (this.#echo) this.#socket.send(msg, rinfo.port, rinfo.address);
     });
     socket.on('error', () => {});
+    // Like the clock's timers, the simulator's media must never keep a CLI or test process alive.
+    socket.unref();
   }
 
   static async open(host: string, echo: boolean): Promise<EchoEndpoint> {

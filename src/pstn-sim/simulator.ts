@@ -57,6 +57,8 @@ export class PstnSimulator {
   readonly #o: SimOptions;
   #port: SimSipPort | undefined;
   readonly #dialogs = new Map<string, SimDialog>();
+  /** Media of test calls not answered yet, closed with the simulator. */
+  readonly #pendingEcho = new Set<EchoEndpoint>();
   /** Counters for tests and the README's "what happened" answers. */
   readonly stats = { invites: 0, answered: 0, echoedPackets: 0, originated: 0 };
 
@@ -127,6 +129,8 @@ export class PstnSimulator {
         if (d.ended) return;
         const sdp = step.withSdp && d.echo ? simSdp(this.#o.host, d.echo.port) : undefined;
         const headers: [string, string][] = [];
+        // RFC 3261 §12.1.1: the UAS copies Record-Route into responses that create the dialog.
+        if (step.status > 100 && step.status < 300) for (const rr of req.headers.getAll('Record-Route')) headers.push(['Record-Route', rr]);
         if (step.status < 300) headers.push(['Contact', this.#contact()]);
         if (step.status >= 300) headers.push(['Reason', `SIP;cause=${step.status};text="PSTN simulator test number ${number}"`]);
         if (sdp) headers.push(['Content-Type', 'application/sdp']);
@@ -169,6 +173,11 @@ export class PstnSimulator {
     if (!to?.isValid()) throw new TrunklineError<PstnSimErrorCode>('PSTN_SIM_NUMBER_INVALID', `${opts.to} is not valid in its numbering plan`, { details: { to: opts.to } });
     this.stats.originated++;
     const echo = await EchoEndpoint.open(this.#o.host, true);
+    this.#pendingEcho.add(echo);
+    const closeEcho = () => {
+      this.#pendingEcho.delete(echo);
+      echo.close();
+    };
     const callId = newCallId(this.#o.host);
     const tag = newTag();
     const from = opts.from ?? '+919876500000';
@@ -185,14 +194,17 @@ export class PstnSimulator {
         if (res.status < 200 || done) return;
         if (res.status >= 300) {
           done = true;
-          return echo.close();
+          return closeEcho();
         }
         done = true;
+        this.#pendingEcho.delete(echo);
         const remoteTag = res.headers.to()?.tag ?? '';
         const contacts = res.headers.contacts();
         const target = contacts !== '*' && contacts[0] ? contacts[0].uri : ruri;
+        // RFC 3261 §12.1.2: the route set is the Record-Route of the 2xx, reversed (a proxy such as Kamailio in between).
+        const routes = res.headers.recordRoutes().map((r) => r.raw).reverse();
         const inDialog = (method: string, cseq: number) =>
-          createRequest({ method, uri: target, headers: new SipHeaders([['Max-Forwards', '70'], ['From', fromHdr], ['To', `<${ruri}>;tag=${remoteTag}`], ['Call-ID', callId], ['CSeq', `${cseq} ${method}`]]) });
+          createRequest({ method, uri: target, headers: new SipHeaders([['Max-Forwards', '70'], ['From', fromHdr], ['To', `<${ruri}>;tag=${remoteTag}`], ['Call-ID', callId], ['CSeq', `${cseq} ${method}`], ...routes.map((r) => ['Route', r] as [string, string])]) });
         port.sendStateless(inDialog('ACK', 1), opts.edge);
         const key = `${callId}|${tag}`;
         const d: SimDialog = { callId, localTag: tag, timers: [], echo, answered: true, ended: false };
@@ -203,13 +215,15 @@ export class PstnSimulator {
           this.#end(key, d);
         }));
       },
-      onTimeout: () => echo.close(),
-      onTransportError: () => echo.close(),
+      onTimeout: closeEcho,
+      onTransportError: closeEcho,
     });
   }
 
   /** Ends every simulated call (shutdown). */
   close(): void {
     for (const [key, d] of this.#dialogs) this.#end(key, d);
+    for (const e of this.#pendingEcho) e.close();
+    this.#pendingEcho.clear();
   }
 }

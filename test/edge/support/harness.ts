@@ -61,7 +61,7 @@ export interface Harness {
 }
 
 /** A running edge on 127.0.0.1:0 with the PSTN simulator and one trunk whitelisting 127.0.0.1. */
-export async function startHarness(opts: { inviteTimeoutMs?: number; carriers?: string[]; pstnSim?: boolean; carrierSources?: string[]; relay?: { rtpTimeoutMs: number } } = {}): Promise<Harness> {
+export async function startHarness(opts: { inviteTimeoutMs?: number; carriers?: string[]; pstnSim?: boolean; carrierSources?: string[]; relay?: { rtpTimeoutMs: number }; simAsCarrier?: boolean } = {}): Promise<Harness> {
   const directory = new MemoryDirectory();
   directory.addTrunk({ trunkSid: TRUNK, accountSid: ACCOUNT, whitelist: ['127.0.0.1/32'], numbers: [CALLER] });
   directory.numbers.set(CALLER, { e164: CALLER, trunkSid: TRUNK, accountSid: ACCOUNT, status: 'active', removed: false, mode: 'pstn' });
@@ -70,7 +70,7 @@ export async function startHarness(opts: { inviteTimeoutMs?: number; carriers?: 
   const sip = await startSipServer({ host: '127.0.0.1', port: 0, tls: null, clock: systemClock, logger: silentLogger });
   const edge = await startEdge({
     sipServer: sip, sipHost: '127.0.0.1', sipDomain: 'pstn.localhost', carriers: opts.carriers ?? [], pstnSim: opts.pstnSim ?? true,
-    directory, calls, clock: systemClock, logger: silentLogger, inviteTimeoutMs: opts.inviteTimeoutMs ?? 1500, testCallHoldMs: 500, carrierSources: opts.carrierSources ?? [], ...(relay ? { media: relayMedia(relay) } : {}),
+    directory, calls, clock: systemClock, logger: silentLogger, inviteTimeoutMs: opts.inviteTimeoutMs ?? 1500, testCallHoldMs: 500, carrierSources: opts.carrierSources ?? [], ...(opts.simAsCarrier === false ? { simAsCarrier: false } : {}), ...(relay ? { media: relayMedia(relay) } : {}),
   });
   return {
     sip, edge, directory, calls, port: sip.ports.sip, ...(relay ? { relay } : {}),
