@@ -3,6 +3,7 @@
  * given, so that tests can drive it with hand-built evidence and the CLI with real captures.
  */
 import type { CaptureCall, CaptureSummary, UnreadableCount } from '../capture/index.js';
+import { parseEndpoint } from '../diagnosis/index.js';
 import type { CallEvidence, Finding } from '../diagnosis/index.js';
 import { buildCallReport, iso, ssrcHex } from './call-report.js';
 import { REPORT_SCHEMA } from './report.js';
@@ -62,8 +63,35 @@ export function observeMedia(ev: CallEvidence, summary: CaptureSummary): CallEvi
   return noRtp ? { ...ev, mediaObserved: false } : ev;
 }
 
+const hostOf = (endpoint: string): string => parseEndpoint(endpoint).host;
+
+/**
+ * For each call whose opening request was refused 403, the earliest request from the same source
+ * host that the same server host accepted (2xx) before it, in any call of the capture: the ACL
+ * let the address through then (sourceAcceptedBefore on the evidence).
+ */
+export function markAcceptedSources(calls: readonly CallEvidence[]): CallEvidence[] {
+  const accepted: { readonly src: string; readonly dst: string; readonly at: number; readonly text: string }[] = [];
+  for (const c of calls) {
+    for (const r of c.messages) {
+      if (r.kind !== 'response' || r.status === undefined || r.status < 200 || r.status >= 300 || r.method === 'ACK') continue;
+      const q = c.messages.find((m) => m.kind === 'request' && m.method === r.method && m.cseq === r.cseq && m.at <= r.at);
+      if (!q) continue;
+      accepted.push({ src: hostOf(q.src), dst: hostOf(r.src), at: r.at, text: `${q.method} from ${q.src} answered ${r.status} by ${r.src} at ${new Date(r.at).toISOString()} (Call-ID ${c.callId})` });
+    }
+  }
+  accepted.sort((a, b) => a.at - b.at);
+  return calls.map((c) => {
+    const first = c.messages.find((m) => m.kind === 'request' && m.method !== 'ACK' && m.method !== 'CANCEL');
+    const refusal = first && c.messages.find((m) => m.kind === 'response' && m.status === 403 && m.method === first.method);
+    if (!first || !refusal || c.sourceAcceptedBefore !== undefined) return c;
+    const before = accepted.find((a) => a.at < first.at && a.src === hostOf(first.src) && a.dst === hostOf(refusal.src));
+    return before ? { ...c, sourceAcceptedBefore: before.text } : c;
+  });
+}
+
 export function buildReport(result: ReportInput, diagnoser: Diagnoser, now: Date = new Date()): DiagnoseReport {
-  const calls: CallReport[] = result.calls
+  const calls: CallReport[] = markAcceptedSources(result.calls)
     .map((c) => observeMedia(c, result.summary))
     .map((ev) => buildCallReport(ev, diagnoser.diagnose(ev)))
     .sort((a, b) => (a.start_at < b.start_at ? -1 : a.start_at > b.start_at ? 1 : 0));

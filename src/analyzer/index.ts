@@ -14,7 +14,7 @@ export type {
   SummaryReport,
   UnreadableReport,
 } from './report.js';
-export { buildReport, findCall, observeMedia, toEvidence, type Diagnoser, type ReportInput } from './build-report.js';
+export { buildReport, findCall, markAcceptedSources, observeMedia, toEvidence, type Diagnoser, type ReportInput } from './build-report.js';
 export { buildCallReport } from './call-report.js';
 export { diagnoseCaptureFiles, type DiagnoseFilesOptions } from './diagnose-files.js';
 export { renderCallTable, renderCallDetail, renderSummaryText } from './render/text.js';

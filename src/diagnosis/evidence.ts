@@ -117,4 +117,10 @@ export interface CallEvidence {
    * media): rules about missing RTP stay silent then. Absent means RTP was observable.
    */
   readonly mediaObserved?: boolean;
+  /**
+   * The same source address had a request accepted (2xx) by the same server earlier in the
+   * observation, in words ("REGISTER from … answered 200 by … at …"): the server's ACL let it
+   * through then, so a 403 to it now is not an ACL miss. Set by whoever sees more than one call.
+   */
+  readonly sourceAcceptedBefore?: string;
 }

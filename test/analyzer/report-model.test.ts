@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CallEvidence, Finding, SipEventEvidence } from '../../src/diagnosis/index.js';
-import { buildReport, findCall, observeMedia, renderCallDetail, renderCallTable, renderHtml, renderJson, type ReportInput } from '../../src/analyzer/index.js';
+import { buildReport, findCall, markAcceptedSources, observeMedia, renderCallDetail, renderCallTable, renderHtml, renderJson, type ReportInput } from '../../src/analyzer/index.js';
 
 // Hand-built evidence of one answered call and one 488, to pin the report model's shape; real
 // captures are exercised in diagnose-fixtures.test.ts.
@@ -144,4 +144,23 @@ test('a capture with no RTP at all marks its calls mediaObserved false; RTP of o
   const twoFiles = { ...noRtp, rtpPackets: 500, files: [input.summary.files[0], { ...input.summary.files[0], name: 'sip-only.pcap', rtpPackets: 0 }] };
   assert.equal(observeMedia(inFile1, twoFiles).mediaObserved, false);
   assert.equal(observeMedia({ ...silentCall, source: 'log' }, noRtp).mediaObserved, undefined);
+});
+
+test('a 403 call is told when the same source had a request accepted by the same server before it', () => {
+  const forbidden = (id: string, at: number): CallEvidence => ({
+    callId: id,
+    source: 'capture',
+    messages: [
+      msg(at, A, B, { kind: 'request', method: 'INVITE', cseq: 1 }),
+      msg(at + 40, B, A, { kind: 'response', method: 'INVITE', cseq: 1, status: 403, reason: 'Forbidden' }),
+    ],
+    streams: [],
+  });
+  const [before, ok, after] = markAcceptedSources([forbidden('early', -5000), answered, forbidden('late', 30_000)]);
+  assert.equal(before.sourceAcceptedBefore, undefined, 'nothing was accepted before it');
+  assert.equal(ok.sourceAcceptedBefore, undefined, 'not a 403');
+  assert.equal(after.sourceAcceptedBefore, `INVITE from ${A} answered 200 by ${B} at ${new Date(T0 + 900).toISOString()} (Call-ID call-answered@x)`);
+  // Another server accepting the source says nothing about this server's ACL.
+  const elsewhere = { ...answered, messages: answered.messages.map((m) => ({ ...m, src: m.src === B ? '198.51.100.99:5060' : m.src })) };
+  assert.equal(markAcceptedSources([elsewhere, forbidden('late', 30_000)])[1].sourceAcceptedBefore, undefined);
 });

@@ -158,3 +158,12 @@ test('a 403 whose words point at the source address supports the ACL miss and is
   assert.ok(f.evidence.includes('Warning: 399 sbc "source not in ACL"'));
   assert.ok(f.evidence.includes('reason phrase "IP Address Not Allowed"'));
 });
+
+test('a 403 to a source the server accepted before is not an ACL miss: the whitelist let it through', () => {
+  const ev = { ...failedCall(403, 'Forbidden', { at: 45 }), sourceAcceptedBefore: 'REGISTER from 203.0.113.10:5060 answered 200 by 198.51.100.20:5070 at 2026-01-23T09:20:00.000Z' };
+  const found = diagnoseCall(ev);
+  assert.deepEqual(ids(found), ['sip.403']);
+  assert.equal(found[0].fault_domain, 'far-end');
+  assert.match(found[0].title, /accepted before \(not an ACL miss\)/);
+  assert.ok(found[0].evidence.some((e) => e.includes('the same source was accepted before: REGISTER from 203.0.113.10:5060')));
+});

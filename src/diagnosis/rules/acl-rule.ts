@@ -71,6 +71,15 @@ export const aclRule: Rule = (ctx) => {
     ]));
     return out;
   }
+  if (evidence.sourceAcceptedBefore) {
+    // The ACL let this source through before: the refusal is about this call, not the address.
+    out.push(makeFinding('sip.403', [
+      `403 ${summary.final.reason ?? 'Forbidden'} from ${summary.final.src} ${when}`,
+      `the same source was accepted before: ${evidence.sourceAcceptedBefore}`,
+      'not an ACL miss: the whitelist let this address through',
+    ], { title: '403 Forbidden to a source the server accepted before (not an ACL miss)', fault_domain: 'far-end' }));
+    return out;
+  }
   if (delay <= thresholds.aclWindowMs && !rang) {
     out.push(makeFinding('acl.not-whitelisted', [
       `403 Forbidden from ${summary.final.src} ${when}, before any ringing and without an authentication challenge`,
