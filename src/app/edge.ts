@@ -3,13 +3,14 @@ import { randomBytes } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import { newCallSid, TrunklineError, type Clock, type Logger } from '../core/index.js';
 import type { CallsPort, TestCallsPort } from '../api/index.js';
-import { diagnoseCall, type CallEvidence, type SipEventEvidence } from '../diagnosis/index.js';
+import { diagnoseCall, type CallEvidence, type SdpEvidence, type SipEventEvidence } from '../diagnosis/index.js';
 import {
   Authenticator, B2bua, createEdgeMetrics, edgeSipHandler, noEdgeMetrics, renderLadder, TransactionLayerPort,
   type EdgeDirectory, type Hop, type MediaAnchorFactory, type RouteTarget,
 } from '../edge/index.js';
 import { startPstnSim, type PstnSimServer } from '../pstn-sim/index.js';
 import { DigestServer, parseMessage } from '../sip/index.js';
+import { summariseSdp } from '../sdp/index.js';
 import type { CallRecord, CallRecordStore, TraceEntry } from '../store/index.js';
 import type { SipServer } from './sip-server.js';
 
@@ -149,8 +150,22 @@ function messageEvidence(t: TraceEntry): SipEventEvidence[] {
     ...(msg.headers.from()?.tag ? { fromTag: msg.headers.from()!.tag! } : {}),
     ...(msg.headers.to()?.tag ? { toTag: msg.headers.to()!.tag! } : {}),
     ...(msg.headers.get('Content-Type') ? { contentType: msg.headers.get('Content-Type')! } : {}),
+    ...sdpOf(msg.body, msg.headers.get('Content-Type')),
     headers,
   }];
+}
+
+/**
+ * The SDP of a traced message as evidence: the media rules place each RTP stream by the
+ * addresses the two sides announced (one-way, private c=, asymmetric RTP need it).
+ */
+function sdpOf(body: Buffer, contentType: string | undefined): { sdp?: SdpEvidence } {
+  if (!body.length || !/^application\/sdp\b/i.test(contentType ?? 'application/sdp')) return {};
+  try {
+    return { sdp: summariseSdp(body.toString('utf8')) };
+  } catch {
+    return {};
+  }
 }
 
 /**

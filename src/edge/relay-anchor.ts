@@ -1,5 +1,5 @@
 import { holdState, mediaEndpoint, parseSdp, reduceCodecs, rewriteForRelay } from '../sdp/index.js';
-import type { LegName, MediaRelay, MediaSession, MediaSessionStats } from '../media/index.js';
+import { formatAddress, type LegName, type MediaRelay, type MediaSession, type MediaSessionStats } from '../media/index.js';
 import type { Role } from './call.js';
 import type { CallSide, MediaAnchor, MediaAnchorFactory } from './media-anchor.js';
 
@@ -54,7 +54,7 @@ export class RelayAnchor implements MediaAnchor {
         customer_to_carrier: summarise(s.directions.aToB),
         carrier_to_customer: summarise(s.directions.bToA),
       },
-      streams: s.streams,
+      streams: streamsSeenBy(s, this.#legOfA),
     };
     return this.#closedStats;
   }
@@ -67,6 +67,26 @@ function summarise(d: MediaSessionStats['directions']['aToB']) {
     first_at: st.packets ? new Date(st.firstAt).toISOString() : null, last_at: st.packets ? new Date(st.lastAt).toISOString() : null,
     ssrc_changes: st.ssrcChanges, forwarded: d.forwardedPackets, drops: d.drops, source: d.source ?? null, sdp_address: d.sdpAddress ?? null,
   };
+}
+
+/**
+ * The call's RTP streams as seen on the leg of side a (the INVITE's sender), whose SIP the
+ * diagnosis reads: the stream relayed from the far side leaves the relay's socket on this leg
+ * towards the peer, so that is its src/dst there. Left as the relay received it, its addresses
+ * would be the far leg's, which this leg's SDP never named, and the rules could not tell the
+ * two directions apart (one-way audio would be missed or invented).
+ */
+function streamsSeenBy(s: MediaSessionStats, near: LegName): MediaSessionStats['streams'] {
+  const nearInfo = near === 'A' ? s.legs.A : s.legs.B;
+  const nearDir = near === 'A' ? s.directions.aToB : s.directions.bToA;
+  const nearSocket = formatAddress(nearInfo.localAddress, nearInfo.rtpPort);
+  const peer = nearDir.source ?? nearDir.sdpAddress;
+  return s.streams.map((st) => {
+    if (st.dst === nearSocket || !peer) return st;
+    // The far leg's SDP address and latching concern the other leg's SIP, not this one.
+    const { sdpAddress: _sdp, latched: _latched, ...rest } = st;
+    return { ...rest, src: nearSocket, dst: peer };
+  });
 }
 
 /** Anchors every call on `relay`; `rtpTimeoutMs` ends a call whose media stops both ways. */
