@@ -34,3 +34,19 @@ for (const protocol of ['udp', 'tcp'] as const) {
     }
   });
 }
+
+test('Max-Forwards 0 is answered 483 Too Many Hops and never reaches the carrier (RFC 3261 §8.2.2 / §16.3)', async () => {
+  const h = await startHarness();
+  const pbx = await new RawUac('udp', { host: '127.0.0.1', port: h.port }).open();
+  try {
+    const probe = pbx.invite({ ruri: `sip:+919876540000@${DOMAIN}`, from: `<sip:${CALLER}@127.0.0.1>`, body: pcmaOffer(), send: false });
+    await pbx.sendRaw(probe.request.replace('Max-Forwards: 70', 'Max-Forwards: 0'));
+    const m = await probe.waitFinal();
+    // The UAS core of sip/ answers it before the B2BUA sees it (a stateless check), so no call record.
+    assert.equal(m.status, 483);
+    assert.equal(h.edge.sim!.simulator.stats.invites, 0);
+  } finally {
+    await pbx.close();
+    await h.stop();
+  }
+});
