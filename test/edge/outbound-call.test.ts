@@ -50,3 +50,24 @@ test('Max-Forwards 0 is answered 483 Too Many Hops and never reaches the carrier
     await h.stop();
   }
 });
+
+test('a session refresh (RFC 4028 re-INVITE with Session-Expires) is relayed to the carrier leg and answered', async () => {
+  const h = await startHarness();
+  const pbx = await new RawUac('udp', { host: '127.0.0.1', port: h.port }).open();
+  try {
+    const inv = pbx.invite({ ruri: `sip:+919876540000@${DOMAIN}`, from: `<sip:${CALLER}@127.0.0.1>`, body: pcmaOffer(), extra: ['Supported: timer', 'Session-Expires: 1800;refresher=uac'] });
+    const ok = await inv.waitFinal();
+    assert.equal(ok.status, 200);
+    await pbx.ack(inv, ok);
+    const refresh = await pbx.request(inv, 'INVITE', pcmaOffer(), ['Supported: timer', 'Session-Expires: 1800;refresher=uac']);
+    assert.equal(refresh.status, 200);
+    await pbx.request(inv, 'BYE');
+    const rec = await h.calls.wait((r) => r.call_sid === ok.header('x-trunkline-call-sid') && r.status === 'completed');
+    const carrierInvites = rec.trace.filter((t) => t.leg === 'carrier' && t.direction === 'out' && t.summary.startsWith('INVITE'));
+    assert.equal(carrierInvites.length, 2);
+    for (const t of carrierInvites) assert.match(t.message, /Session-Expires: 1800;refresher=uac/);
+  } finally {
+    await pbx.close();
+    await h.stop();
+  }
+});
