@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Authenticator } from '../../src/edge/index.js';
+import { answerChallenge, DigestServer } from '../../src/sip/index.js';
+import { FakeClock } from '../support/fake-clock.js';
+import { MemoryDirectory } from './support/memory-directory.js';
+import { credentialFor, DOMAIN } from './support/harness.js';
+
+const RURI = `sip:+919876540000@${DOMAIN}`;
+
+function setup() {
+  const clock = new FakeClock();
+  const auth = new Authenticator(new DigestServer({ secret: 'k', clock, nonceTtlMs: 1000 }));
+  const d = new MemoryDirectory();
+  const trunk = d.addTrunk({ trunkSid: 't1', accountSid: 'acc1', credentials: [credentialFor('pbx', 'secret')] });
+  return { clock, auth, trunk };
+}
+
+test('RFC 7616 §3.3: a right answer to an expired nonce is challenged again with stale=true, not refused as wrong', () => {
+  const { clock, auth, trunk } = setup();
+  const first = auth.verify([trunk], undefined, 'INVITE', RURI);
+  assert.ok(!first.ok && first.cause === 'auth-required');
+  const md5 = first.challenges.find((c) => c.includes('algorithm=MD5'))!;
+  const answer = answerChallenge(md5, { username: 'pbx', password: 'secret' }, 'INVITE', RURI);
+  assert.equal(auth.verify([trunk], answer, 'INVITE', RURI).ok, true);
+  clock.advance(2000);
+  const stale = auth.verify([trunk], answerChallenge(md5, { username: 'pbx', password: 'secret' }, 'INVITE', RURI, { nc: 2 }), 'INVITE', RURI);
+  assert.ok(!stale.ok);
+  assert.equal(stale.cause, 'auth-required');
+  assert.ok(stale.challenges.every((c) => /stale=true/.test(c)));
+});
+
+test('SHA-256 credentials verify against the stored SHA-256 HA1; a wrong password is auth-failed', () => {
+  const { auth, trunk } = setup();
+  const first = auth.verify([trunk], undefined, 'INVITE', RURI);
+  assert.ok(!first.ok);
+  const sha = first.challenges.find((c) => c.includes('algorithm=SHA-256'))!;
+  assert.equal(auth.verify([trunk], answerChallenge(sha, { username: 'pbx', password: 'secret' }, 'INVITE', RURI), 'INVITE', RURI).ok, true);
+  const wrong = auth.verify([trunk], answerChallenge(sha, { username: 'pbx', password: 'x' }, 'INVITE', RURI), 'INVITE', RURI);
+  assert.ok(!wrong.ok && wrong.cause === 'auth-failed');
+});
