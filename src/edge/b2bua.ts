@@ -218,12 +218,8 @@ export class B2bua implements EdgeRequestHandler {
     if (!offer.ok) return call.refuseCause(offer.cause, offer.detail);
     for (const w of offer.warnings) call.recorder.event('codec', `codec ahead of PCMA: ${w.ahead.join(', ')}`);
     this.#countTrunk(call, trunk.trunkSid);
-    const targets: CallTarget[] = [];
-    for (const t of orderTargets(o.carriers)) {
-      const r = await resolveTarget(t.uri);
-      if (r.ok) targets.push({ uri: withUser(r.uri, number.e164), hop: r.hop });
-      else call.recorder.event('route', `carrier ${t.uri} skipped: ${r.detail}`);
-    }
+    const { targets } = await resolveAll(call, orderTargets(o.carriers), number.e164, 'carrier');
+    if (call.isEnded()) return;
     if (!(await this.#anchor(call))) return;
     const carrierHost = targets[0]?.hop.address ?? 'carrier.invalid';
     call.start({
@@ -257,8 +253,6 @@ export class B2bua implements EdgeRequestHandler {
     if (!offer.ok) return call.refuseCause(offer.cause, offer.detail);
     this.#countTrunk(call, trunk.trunkSid);
     const fromUser = req.headers.from() ? userOf(req.headers.from()!.uri) : 'anonymous';
-    const targets: CallTarget[] = [];
-    let unresolved = 0;
     let candidates: RouteTarget[];
     if (did.mode === 'flow') {
       const flow = trunk.flowUri ?? o.echoFlowUri;
@@ -267,14 +261,7 @@ export class B2bua implements EdgeRequestHandler {
     } else {
       candidates = orderTargets(trunk.destinations, Math.random, trunk.disasterRecoveryUri);
     }
-    for (const t of candidates) {
-      const r = await resolveTarget(t.uri);
-      if (r.ok) targets.push({ uri: withUser(r.uri, number.e164), hop: r.hop });
-      else {
-        unresolved++;
-        call.recorder.event('route', `destination ${t.uri} skipped: ${r.detail}`);
-      }
-    }
+    const { targets, unresolved } = await resolveAll(call, candidates, number.e164, 'destination');
     if (call.isEnded()) return;
     if (targets.length === 0 && unresolved > 0) return call.refuseCause('fqdn-unresolvable', `${unresolved} destination(s)`);
     if (!(await this.#anchor(call))) return;
@@ -350,6 +337,21 @@ export class B2bua implements EdgeRequestHandler {
     this.#pendingSaves.add(p);
     void p.finally(() => this.#pendingSaves.delete(p));
   }
+}
+
+/** Each candidate URI → where to send; an FQDN that does not resolve is skipped and noted in the timeline. */
+async function resolveAll(call: Call, candidates: readonly RouteTarget[], user: string, what: string): Promise<{ targets: CallTarget[]; unresolved: number }> {
+  const targets: CallTarget[] = [];
+  let unresolved = 0;
+  for (const t of candidates) {
+    const r = await resolveTarget(t.uri);
+    if (r.ok) targets.push({ uri: withUser(r.uri, user), hop: r.hop });
+    else {
+      unresolved++;
+      call.recorder.event('route', `${what} ${t.uri} skipped: ${r.detail}`);
+    }
+  }
+  return { targets, unresolved };
 }
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE';
