@@ -59,7 +59,8 @@ export class B2bua implements EdgeRequestHandler {
   readonly #perTrunk = new Map<string, number>();
   readonly #ctx: CallContext;
   readonly #metrics: EdgeMetrics;
-  #pendingSaves = new Set<Promise<void>>();
+  readonly #pendingSaves = new Set<Promise<void>>();
+  readonly #lastSave = new Map<string, Promise<void>>();
 
   constructor(options: B2buaOptions) {
     this.#o = options;
@@ -77,6 +78,7 @@ export class B2bua implements EdgeRequestHandler {
       index: (key, call) => this.#dialogs.set(key, { call }),
       unindex: (key) => this.#dialogs.delete(key),
       finished: (call) => this.#finished(call),
+      answered: (call) => this.#save(call.recorder.toRecord(), call.sid),
     };
   }
 
@@ -332,10 +334,21 @@ export class B2bua implements EdgeRequestHandler {
         this.#o.log.warn({ err, call_sid: call.sid }, 'diagnosis failed');
       }
     }
-    if (!this.#o.calls) return;
-    const p = this.#o.calls.save(record).catch((err: unknown) => this.#o.log.error({ err, call_sid: call.sid }, 'saving the call record failed'));
+    this.#save(record, call.sid);
+  }
+
+  /** Saves in order per call: the final record never loses to the in-progress one written at answer. */
+  #save(record: CallRecord, sid: string): void {
+    const store = this.#o.calls;
+    if (!store) return;
+    const before = this.#lastSave.get(sid) ?? Promise.resolve();
+    const p = before.then(() => store.save(record)).catch((err: unknown) => this.#o.log.error({ err, call_sid: sid }, 'saving the call record failed'));
+    this.#lastSave.set(sid, p);
     this.#pendingSaves.add(p);
-    void p.finally(() => this.#pendingSaves.delete(p));
+    void p.finally(() => {
+      this.#pendingSaves.delete(p);
+      if (this.#lastSave.get(sid) === p) this.#lastSave.delete(sid);
+    });
   }
 }
 

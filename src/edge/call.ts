@@ -52,6 +52,8 @@ export interface CallContext {
   index(key: string, call: Call): void;
   unindex(key: string): void;
   finished(call: Call): void;
+  /** The call was answered: its record is stored as in-progress so the calls API shows live calls. */
+  answered(call: Call): void;
 }
 
 type State = 'routing' | 'early' | 'answered' | 'ended';
@@ -265,6 +267,7 @@ export class Call {
       if (this.#cancelled || this.#state === 'ended') return this.#sendBye(b, 'cancelled before the answer arrived');
       this.#state = 'answered';
       this.recorder.answer(res.status, res.reason);
+      this.#ctx.answered(this);
       this.#ctx.metrics.setupTime((this.#ctx.clock.monotonic() - this.#startedMono) / 1000, this.recorder.toRecord().direction);
       this.#media.answered();
       const ok = this.#relayed(res, 'answer');

@@ -64,3 +64,41 @@ test('calls API: an outbound call and a refusal through `trunkline serve` show r
     await s.stop();
   }
 });
+
+test('POST test-calls: the PSTN simulator calls one of the account\'s numbers through the edge to the trunk\'s destination URI; the call_sid it returns is the record', async () => {
+  const s = await serve();
+  const pbx = await new RawUac('udp', { host: '127.0.0.1', port: s.sip }).open();
+  try {
+    const trunk = await s.api<{ trunk_sid: string }>('POST', `/v2/accounts/${s.account}/trunks`, { trunk_name: 'pbx2' });
+    const sid = trunk.json.response.data.trunk_sid;
+    const DID = '+919876542222';
+    assert.equal((await s.api('POST', `/v2/accounts/${s.account}/trunks/${sid}/whitelisted-ips`, { ip: '127.0.0.1', mask: 32 })).status, 200);
+    assert.equal((await s.api('POST', `/v2/accounts/${s.account}/trunks/${sid}/phone-numbers`, { phone_number: DID, mode: 'pstn' })).status, 200);
+    const dest = await s.api('POST', `/v2/accounts/${s.account}/trunks/${sid}/destination-uris`, { destinations: [{ destination: `127.0.0.1:${pbx.local.port};transport=udp` }] });
+    assert.equal(dest.status, 200, JSON.stringify(dest.json));
+    pbx.onRequest = (m, reply) => {
+      if (m.method === 'INVITE') reply(200, 'OK', [`Contact: ${pbx.contact}`], pcmaOffer('127.0.0.1', 42000));
+      else if (m.method !== 'ACK') reply(200, 'OK');
+    };
+    const placed = await s.api<{ call_sid: string }>('POST', `/v2/accounts/${s.account}/test-calls`, { to: DID });
+    assert.equal(placed.status, 200, JSON.stringify(placed.json));
+    const callSid = placed.json.response.data.call_sid;
+    const invite = await pbx.waitRequest((r) => r.method === 'INVITE', 5000);
+    assert.match(invite.start, /^INVITE sip:\+919876542222@127\.0\.0\.1/);
+    const deadline = Date.now() + 5000;
+    let rec;
+    do {
+      rec = await s.api<{ direction: string; final_code: number }>('GET', `/v2/accounts/${s.account}/calls/${callSid}`);
+      if (rec.status === 200) break;
+      await new Promise((r) => setTimeout(r, 100));
+    } while (Date.now() < deadline);
+    assert.equal(rec.status, 200);
+    assert.equal(rec.json.response.data.direction, 'inbound');
+    assert.equal(rec.json.response.data.final_code, 200);
+    const notMine = await s.api('POST', `/v2/accounts/${s.account}/test-calls`, { to: '+919876549999' });
+    assert.equal(notMine.status, 404);
+  } finally {
+    await pbx.close();
+    await s.stop();
+  }
+});
