@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RawUac, pcmaOffer } from './support/raw-uac.js';
-import { startHarness, DOMAIN, CALLER } from './support/harness.js';
+import { startHarness, DOMAIN, CALLER, TRUNK } from './support/harness.js';
 
 for (const protocol of ['udp', 'tcp'] as const) {
   test(`an outbound call over ${protocol.toUpperCase()} reaches the PSTN simulator, is answered, and BYE ends it with a record`, async () => {
@@ -66,6 +66,30 @@ test('a session refresh (RFC 4028 re-INVITE with Session-Expires) is relayed to 
     const carrierInvites = rec.trace.filter((t) => t.leg === 'carrier' && t.direction === 'out' && t.summary.startsWith('INVITE'));
     assert.equal(carrierInvites.length, 2);
     for (const t of carrierInvites) assert.match(t.message, /Session-Expires: 1800;refresher=uac/);
+  } finally {
+    await pbx.close();
+    await h.stop();
+  }
+});
+
+test('503 with Retry-After when the trunk is at max_concurrent_calls; the slot frees when a call ends', async () => {
+  const h = await startHarness();
+  const pbx = await new RawUac('udp', { host: '127.0.0.1', port: h.port }).open();
+  h.directory.update(TRUNK, { maxConcurrentCalls: 1 });
+  try {
+    const ringing = pbx.invite({ ruri: `sip:+919876540180@${DOMAIN}`, from: `<sip:${CALLER}@127.0.0.1>`, body: pcmaOffer() });
+    await ringing.waitFor((m) => m.status === 180);
+    const second = await pbx.invite({ ruri: `sip:+919876540000@${DOMAIN}`, from: `<sip:${CALLER}@127.0.0.1>`, body: pcmaOffer() }).waitFinal();
+    assert.equal(second.status, 503);
+    assert.equal(second.header('x-trunkline-finding'), 'trunk.concurrency-limited');
+    assert.ok(second.header('retry-after'));
+    await pbx.cancel(ringing);
+    await ringing.waitFinal();
+    const third = pbx.invite({ ruri: `sip:+919876540000@${DOMAIN}`, from: `<sip:${CALLER}@127.0.0.1>`, body: pcmaOffer() });
+    const ok = await third.waitFinal();
+    assert.equal(ok.status, 200);
+    await pbx.ack(third, ok);
+    await pbx.request(third, 'BYE');
   } finally {
     await pbx.close();
     await h.stop();
