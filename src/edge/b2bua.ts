@@ -1,4 +1,4 @@
-import { newCallSid, type Clock, type Logger } from '../core/index.js';
+import { newCallSid, newTag, type Clock, type Logger } from '../core/index.js';
 import { createResponse, type SipRequest } from '../sip/index.js';
 import type { Finding } from '../diagnosis/index.js';
 import type { CallRecord, CallRecordStore } from '../store/index.js';
@@ -134,9 +134,10 @@ export class B2bua implements EdgeRequestHandler {
     if (req.headers.to()?.tag) return tx.respond(createResponse(req, 481, 'Call/Transaction Does Not Exist'));
     if (req.method === 'OPTIONS') {
       // RFC 3261 §11.2: OPTIONS out of a dialog (keep-alives, preflight) gets the capabilities.
-      return tx.respond(createResponse(req, 200, 'OK', { headers: [['Allow', ALLOW], ['Accept', 'application/sdp'], ['Supported', 'timer']] }));
+      // RFC 3261 §8.2.6.2: a response outside a dialog carries a To tag of ours.
+      return tx.respond(createResponse(req, 200, 'OK', { toTag: newTag(), headers: [['Allow', ALLOW], ['Accept', 'application/sdp'], ['Supported', 'timer']] }));
     }
-    if (req.method !== 'INVITE') return tx.respond(createResponse(req, 405, 'Method Not Allowed', { headers: [['Allow', ALLOW]] }));
+    if (req.method !== 'INVITE') return tx.respond(createResponse(req, 405, 'Method Not Allowed', { toTag: newTag(), headers: [['Allow', ALLOW]] }));
     this.#newInvite(tx);
   }
 

@@ -28,6 +28,8 @@ for (const host of ['127.0.0.1', '::1']) {
     const reply = await udpExchange(host, serve!.ports.sip, options(host, serve!.ports.sip, 'udp'), 3000);
     assert.match(reply ?? '(no reply)', /^SIP\/2\.0 200 OK\r\n/);
     assert.match(reply!, /\r\nAllow: [^\r]*OPTIONS/);
+    // RFC 3261 §8.2.6.2: the UAS adds a To tag to a response outside a dialog.
+    assert.match(reply!, /\r\n(To|t):[^\r]*;tag=[^\r;]+/i);
   });
   for (const protocol of ['tcp', 'tls'] as const) {
     const skip = skipHost || (protocol === 'tls' && !hasOpenssl ? 'openssl not installed: serve cannot make a self-signed certificate' : false);
