@@ -5,7 +5,7 @@ import { newCallSid, TrunklineError, type Clock, type Logger } from '../core/ind
 import type { CallsPort, TestCallsPort } from '../api/index.js';
 import { diagnoseCall, type CallEvidence, type SdpEvidence, type SipEventEvidence } from '../diagnosis/index.js';
 import {
-  Authenticator, B2bua, createEdgeMetrics, edgeSipHandler, noEdgeMetrics, renderLadder, TransactionLayerPort,
+  Authenticator, B2bua, createEdgeMetrics, edgeSipHandler, noEdgeMetrics, renderLadder, StackRefusals, TransactionLayerPort,
   type EdgeDirectory, type Hop, type MediaAnchorFactory, type RouteTarget,
 } from '../edge/index.js';
 import { startPstnSim, type PstnSimServer } from '../pstn-sim/index.js';
@@ -75,6 +75,9 @@ export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
     ...(w.inviteTimeoutMs ? { inviteTimeoutMs: w.inviteTimeoutMs } : {}),
   });
   w.sipServer.setHandler(edgeSipHandler(b2bua));
+  // SPEC §2: the stack's own refusals (400, 483, …) carry the finding and call sid and are recorded too.
+  const stackRefusals = new StackRefusals({ clock: w.clock, log, agent: w.sipDomain, calls: w.calls, directory: w.directory, diagnose: (record) => diagnoseCall(evidenceOf(record)) });
+  w.sipServer.setStatelessAnswers(stackRefusals);
   return {
     b2bua,
     sim,
@@ -83,6 +86,8 @@ export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
       b2bua.hangUpAll();
       await b2bua.flush();
       w.sipServer.setHandler(undefined);
+      w.sipServer.setStatelessAnswers(undefined);
+      await stackRefusals.flush();
       await sim?.stop();
     },
   };

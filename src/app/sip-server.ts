@@ -2,7 +2,7 @@ import type { Clock, Logger } from '../core/index.js';
 import { isTrunklineError } from '../core/index.js';
 import {
   StreamTransport, TransactionLayer, TransportSet, UasCore, UdpTransport,
-  type SipRequestHandler, type TimerSettings, type Transport, type TransportEvent, type TransportLimits,
+  type SipRequestHandler, type StatelessAnswerPort, type TimerSettings, type Transport, type TransportEvent, type TransportLimits,
 } from '../sip/index.js';
 
 /**
@@ -32,6 +32,8 @@ export interface SipServer {
   readonly transports: TransportSet;
   readonly uas: UasCore;
   setHandler(handler: SipRequestHandler | undefined): void;
+  /** Plug in (or remove) what decorates and records the stack's own refusals (the edge). */
+  setStatelessAnswers(port: StatelessAnswerPort | undefined): void;
   stop(): Promise<void>;
 }
 
@@ -43,6 +45,9 @@ function hostsFor(host: string): { hosts: string[]; optional: Set<string> } {
 
 export async function startSipServer(options: SipServerOptions): Promise<SipServer> {
   const log = options.logger.child({ part: 'sip' });
+  // One forwarding port for both the transaction layer and the UAS core; the edge plugs in later.
+  let answers: StatelessAnswerPort | undefined;
+  const statelessAnswers: StatelessAnswerPort = { decorate: (req, res, source, bytes) => answers?.decorate(req, res, source, bytes) };
   const transports = new TransportSet([], options.advertisedHost ? { advertisedHost: options.advertisedHost } : {});
   const uas = new UasCore(
     { supported: options.supported ?? [], accept: ['application/sdp'], server: 'trunkline', isLocal: (h, p) => transports.isLocal(h, p) },
@@ -50,9 +55,10 @@ export async function startSipServer(options: SipServerOptions): Promise<SipServ
       answered: (req, status, why) => log.debug({ method: req.method, status, why }, `answered ${req.method} with ${status}: ${why}`),
       dropped: (why, source) => log.info({ protocol: source.protocol, remote: `${source.remote.address}:${source.remote.port}`, why }, `SIP message dropped: ${why}`),
       error: (err, where) => log.error({ where, err: (err as Error)?.message ?? String(err) }, 'SIP request handler failed'),
+      statelessAnswers,
     },
   );
-  const layer = new TransactionLayer({ transports, tu: uas, clock: options.clock, ...(options.timers ? { timers: options.timers } : {}), ...(options.limits?.maxMessageBytes ? { maxMessageBytes: options.limits.maxMessageBytes } : {}), ...(options.limits?.maxHeaders ? { maxHeaders: options.limits.maxHeaders } : {}) });
+  const layer = new TransactionLayer({ transports, tu: uas, clock: options.clock, statelessAnswers, ...(options.timers ? { timers: options.timers } : {}), ...(options.limits?.maxMessageBytes ? { maxMessageBytes: options.limits.maxMessageBytes } : {}), ...(options.limits?.maxHeaders ? { maxHeaders: options.limits.maxHeaders } : {}) });
   const handlers = { onMessage: (m: Parameters<TransactionLayer['receive']>[0]) => layer.receive(m), onEvent: (e: TransportEvent) => logEvent(log, e) };
   const opened: Transport[] = [];
   const closeAll = async () => {
@@ -82,6 +88,9 @@ export async function startSipServer(options: SipServerOptions): Promise<SipServ
       transports,
       uas,
       setHandler: (h) => uas.setHandler(h),
+      setStatelessAnswers: (p) => {
+        answers = p;
+      },
       stop: closeAll,
     };
   } catch (err) {

@@ -21,3 +21,4 @@ export { resolveTarget, hopFromUri } from './targets.js';
 export { TransactionLayerPort, edgeTransactionUser, edgeSipHandler, toSource } from './sip-adapter.js';
 export { StoreDirectory } from './store-directory.js';
 export { RelayAnchor, relayMedia } from './relay-anchor.js';
+export { StackRefusals, type StackRefusalOptions } from './stack-refusals.js';

@@ -33,7 +33,7 @@ export { TransportSet, type TransportPort, type TransportSetOptions, type SentBy
 export { SipResolver, orderSrv, type ResolveInput, type ResolvedTarget, type DnsPort } from './transport/resolver.js';
 export { SipTransactionErrorCodes, type SipTransactionErrorCode } from './transaction/errors.js';
 export { RFC3261_TIMERS, timerDurations, type TimerSettings, type TimerDurations, type TimerName } from './transaction/timers.js';
-export { TransactionLayer, type TransactionLayerOptions, type TransactionUser, type TransactionLayerStats } from './transaction/transaction-layer.js';
+export { TransactionLayer, type TransactionLayerOptions, type TransactionUser, type TransactionLayerStats, type StatelessAnswerPort } from './transaction/transaction-layer.js';
 export { ClientTransaction, ackFor, cancelFor, type ClientTransactionHandlers } from './transaction/client-transaction.js';
 export { ServerTransaction, type ServerTransactionHandlers, type RequestSource } from './transaction/server-transaction.js';
 export { txStateChannel, type TxStateEvent, type TxKind } from './transaction/tx-base.js';

@@ -14,6 +14,17 @@ import { ServerTransaction, type RequestSource } from './server-transaction.js';
 import { RFC3261_TIMERS, timerDurations, type TimerSettings } from './timers.js';
 import type { SipTransactionErrorCode } from './errors.js';
 
+/**
+ * An optional port for the layers above: told of every request answered below the TU (the
+ * stateless 400/505/416/513 here, the 483/420/405/501/482 of the UAS core) just before the
+ * response is sent, so the application can add its own headers and keep a record. The SIP
+ * layer knows nothing of what it adds. Never called for ACK or for dropped responses.
+ */
+export interface StatelessAnswerPort {
+  /** `bytes`: the request as received, when the layer has them (otherwise serialise `request`). */
+  decorate(request: SipRequest, response: SipResponse, source: RequestSource, bytes?: Buffer): void;
+}
+
 /** The transaction user (RFC 3261 §17): what sits above — a UAS core, the B2BUA. */
 export interface TransactionUser {
   /** A new request with its server transaction (INVITE: 100 Trying already sent). */
@@ -37,6 +48,8 @@ export interface TransactionLayerOptions {
   readonly agent?: string;
   readonly maxMessageBytes?: number;
   readonly maxHeaders?: number;
+  /** Told of each stateless answer before it is sent (see StatelessAnswerPort). */
+  readonly statelessAnswers?: StatelessAnswerPort;
 }
 
 /**
@@ -81,6 +94,7 @@ export class TransactionLayer {
   readonly #agent: string;
   readonly #maxBytes: number;
   readonly #maxHeaders: number;
+  readonly #answers: StatelessAnswerPort | undefined;
   readonly #clients = new Map<string, ClientTransaction>();
   readonly #servers = new Map<string, ServerTransaction>();
   readonly #merge = new Map<string, string>();
@@ -94,6 +108,7 @@ export class TransactionLayer {
     this.#agent = options.agent ?? 'trunkline';
     this.#maxBytes = options.maxMessageBytes ?? 65_536;
     this.#maxHeaders = options.maxHeaders ?? 256;
+    this.#answers = options.statelessAnswers;
     timerDurations(this.#settings, false); // validate once
   }
 
@@ -200,7 +215,7 @@ export class TransactionLayer {
     this.#respondStateless(verdict.request, inbound, createResponse(verdict.request, verdict.status, verdict.reason, warning ? { headers: [['Warning', warning]] } : {}));
   }
 
-  #respondStateless(request: SipRequest, inbound: RequestSource, response: SipResponse): void {
+  #respondStateless(request: SipRequest, inbound: InboundMessage, response: SipResponse): void {
     // RFC 3261 §17.2.3: an ACK is never answered.
     if (request.method === 'ACK') return this.#drop(`broken ACK (${response.status} ${response.reason}); ACKs get no response`, inbound);
     this.stats.statelessAnswers++;
@@ -210,6 +225,15 @@ export class TransactionLayer {
       to = responseDestination(request, inbound as InboundMessage);
     } catch {
       to = { protocol: inbound.protocol, address: inbound.remote.address, port: inbound.remote.port, ...(inbound.connectionId ? { connectionId: inbound.connectionId } : {}) };
+    }
+    if (this.#answers) {
+      const { bytes, fault: _f, ...source } = inbound;
+      try {
+        this.#answers.decorate(request, response, source, bytes);
+      } catch (err) {
+        // The answer still goes out undecorated: the sender is owed it (RFC 3261 §8.2).
+        this.#tuError(err, 'statelessAnswers');
+      }
     }
     this.#transports.send(serializeMessage(response), to).catch((err: unknown) => {
       this.stats.sendFailures++;

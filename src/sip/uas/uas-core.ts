@@ -1,6 +1,6 @@
 import type { SipRequest, SipResponse } from '../message/message.js';
 import type { RequestSource, ServerTransaction } from '../transaction/server-transaction.js';
-import type { TransactionUser } from '../transaction/transaction-layer.js';
+import type { StatelessAnswerPort, TransactionUser } from '../transaction/transaction-layer.js';
 import { answerOptions, checkRequest, type UasPolicy } from './stateless-answers.js';
 
 /**
@@ -24,6 +24,8 @@ export interface UasCoreEvents {
   answered?(request: SipRequest, status: number, why: string): void;
   dropped?(why: string, source: RequestSource): void;
   error?(error: unknown, where: string): void;
+  /** Told of each stateless rejection (483/482/420/405/501) before it is sent, to decorate it. */
+  readonly statelessAnswers?: StatelessAnswerPort;
 }
 
 /**
@@ -63,6 +65,12 @@ export class UasCore implements TransactionUser {
     const request = tx.request;
     const rejection = checkRequest(request, this.#policy);
     if (rejection) {
+      try {
+        this.#events.statelessAnswers?.decorate(request, rejection.response, tx.source);
+      } catch (err) {
+        // The rejection still goes out undecorated (RFC 3261 §8.2: the request is owed an answer).
+        this.#events.error?.(err, 'statelessAnswers');
+      }
       tx.respond(rejection.response);
       this.#events.answered?.(request, rejection.response.status, rejection.why);
       return;
