@@ -36,7 +36,7 @@ test('an ACK is never answered (RFC 3261 §17.2.3), so the port never sees one; 
   layer.receive(inbound(request('ACK', { toTag: 'x' }).replace(/CSeq: 1 ACK/, 'CSeq: abc ACK')));
   layer.receive(inbound('SIP/2.0 2000 OK\nVia: SIP/2.0/UDP 192.0.2.1:5070;branch=z9hG4bKx\n\n'));
   assert.equal(calls, 0);
-  assert.ok(drops.some((d) => d.startsWith('broken ACK')), drops.join(' | '));
+  assert.ok(drops.some((d) => d.startsWith('ACK ')), drops.join(' | '));
   assert.deepEqual(transports.statuses(), []);
 });
 
