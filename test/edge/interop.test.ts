@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
+import { resolve } from 'node:path';
 import { startHarness, ACCOUNT, CALLER, DOMAIN, TRUNK } from './support/harness.js';
 import { freeUdpPort, hasKamailio, hasNetSip, startKamailio } from './support/kamailio.js';
 
@@ -14,8 +15,9 @@ import { freeUdpPort, hasKamailio, hasNetSip, startKamailio } from './support/ka
 const skip = !hasKamailio ? 'kamailio not installed' : !hasNetSip ? 'Perl Net::SIP not installed' : false;
 
 function pbxScript(): string {
-  // Tests run from the compiled tree; the Perl script lives in the source tree.
-  return new URL('../../../../test/edge/interop/netsip-pbx.pl', import.meta.url).pathname;
+  // Tests run from the compiled tree (dist/ or .build/NAME/) with the project root as working
+  // directory; the Perl script lives in the source tree.
+  return resolve('test/edge/interop/netsip-pbx.pl');
 }
 
 function runPbx(args: string[], until: RegExp, timeoutMs = 15_000): Promise<string[]> {
