@@ -113,7 +113,8 @@ export function buildReport(result: ReportInput, diagnoser: Diagnoser, now: Date
       rtp_packets: s.rtpPackets,
       rtcp_packets: s.rtcpPackets,
       calls: calls.length,
-      streams: calls.reduce((n, c) => n + c.streams.length, 0),
+      // A stream shared by the two legs of a B2BUA is one stream (one per source, destination, SSRC).
+      streams: new Set(calls.flatMap((c) => c.streams.map((x) => `${x.src}>${x.dst}>${x.ssrc}`))).size,
       rtp_without_signaling: {
         streams: s.rtpWithoutSignaling.streams,
         packets: s.rtpWithoutSignaling.packets,

@@ -14,6 +14,11 @@ import type { CaptureCall, CaptureRtcpReport, CaptureSipEvent, UnboundRtpStream 
 
 interface MediaBinding {
   readonly call: CallState;
+  /**
+   * Other calls still up whose SDP announced the same endpoint earlier: the two legs of a B2BUA
+   * with direct media announce the same address:port, and the packets belong to both.
+   */
+  readonly also: readonly CallState[];
   /** The SIP sender of the SDP that announced this endpoint. */
   readonly announcedBy: string;
   readonly rtcp: boolean;
@@ -31,6 +36,10 @@ interface CallState {
   readonly media: { key: string; announcedBy: string }[];
   readonly rtcp: CaptureRtcpReport[];
   source: 'capture' | 'log';
+  /** A 2xx to an INVITE was seen: a later failed re-INVITE does not end the call. */
+  answered: boolean;
+  /** BYE, or a final failure of the initial INVITE: its endpoints may be reused by later calls. */
+  ended: boolean;
 }
 
 export interface CorrelatorOptions {
@@ -116,11 +125,20 @@ export class Correlator implements DissectSink {
         media: [],
         rtcp: [],
         source: this.source,
+        answered: false,
+        ended: false,
       };
       this.#calls.set(callId, call);
     }
     const ev = parsed.event;
     call.messages.push(ev);
+    if (ev.kind === 'request' && ev.method === 'BYE') call.ended = true;
+    // An INVITE sent again before any answer (after a 401/407 challenge, a 422, a 491) goes on with the call.
+    else if (ev.kind === 'request' && ev.method === 'INVITE' && !call.answered) call.ended = false;
+    else if (ev.kind === 'response' && ev.method === 'INVITE' && ev.status !== undefined && ev.status >= 200) {
+      if (ev.status < 300) call.answered = true;
+      else if (!call.answered) call.ended = true;
+    }
     for (const p of [ev.src, ev.dst]) if (!call.participants.includes(p)) call.participants.push(p);
     if (ev.sdp) this.#learn(call, ev);
   }
@@ -145,8 +163,10 @@ export class Correlator implements DissectSink {
         this.#media.delete(endpoint(addr, m.port + 1));
         continue;
       }
-      this.#media.set(key, { call, announcedBy: ev.src, rtcp: false, seen: new Map() });
-      this.#media.set(endpoint(addr, m.port + 1), { call, announcedBy: ev.src, rtcp: true, seen: new Map() });
+      const prev = this.#media.get(key);
+      const also = prev === undefined ? [] : [...new Set([prev.call, ...prev.also])].filter((c) => c !== call && !c.ended);
+      this.#media.set(key, { call, also, announcedBy: ev.src, rtcp: false, seen: new Map() });
+      this.#media.set(endpoint(addr, m.port + 1), { call, also, announcedBy: ev.src, rtcp: true, seen: new Map() });
       call.media.push({ key, announcedBy: ev.src });
     }
   }
@@ -186,7 +206,11 @@ export class Correlator implements DissectSink {
       return;
     }
     const key = `${src}>${dst}>${h.ssrc}`;
+    // One stats object per stream, shared by every call that announced the endpoint, so the
+    // packets are counted once and a leg that announced it first keeps its counters going.
     stats = call.streams.get(key);
+    for (const other of binding.also) stats ??= other.streams.get(key);
+    if (stats !== undefined && !call.streams.has(key)) call.streams.set(key, stats);
     if (stats === undefined) {
       stats = new RtpStreamStats({
         src,
@@ -197,6 +221,7 @@ export class Correlator implements DissectSink {
       });
       call.streams.set(key, stats);
     }
+    for (const other of binding.also) if (!other.ended && !other.streams.has(key)) other.streams.set(key, stats);
     if (cached === undefined) binding.seen.set(h.ssrc, (cached = []));
     cached.push({ src, dst, stats });
     stats.add(at, h, payload);

@@ -208,3 +208,16 @@ test('RTP that goes on after a refused T.38 re-INVITE is counted as RTP, one SSR
   assert.equal(s.length, 1);
   assert.deepEqual([s[0].ssrc_hex, s[0].packets, s[0].lost, s[0].ssrc_changes], ['0x0EAF0EAF', 3848, 0, 0]);
 });
+
+test('both legs of a B2BUA with direct media carry the stream they announced: no blocked RTP on either', { skip }, async () => {
+  // tshark -Y sdp: both INVITE dialogs of Asterisk's B2BUA announce 172.16.98.1:8000 and 172.16.98.145:8000 after
+  // the direct-media re-INVITEs, and 355 RTP packets flow 172.16.98.145:8000 → 172.16.98.1:8000.
+  const r = await diagnose('goffinet__sip-2phones-B2BUA-Asterisk.pcapng');
+  const legs = r.calls.filter((c) => c.method === 'INVITE' && c.state !== 'failed');
+  assert.equal(legs.length, 2);
+  for (const c of legs) {
+    assert.ok(c.streams.some((s) => s.src === '172.16.98.145:8000' && s.dst === '172.16.98.1:8000' && s.packets === 355), c.call_id);
+    assert.ok(!ids(c).includes('media.blocked-rtp'), `${c.call_id}: ${ids(c).join()}`);
+  }
+  assert.equal(r.summary.rtp_packets, 356, 'packets counted once');
+});

@@ -190,3 +190,38 @@ test('a new SSRC on the same direction is its own stream, and both count the SSR
   const s = r.calls[0].streams;
   assert.deepEqual(s.map((x) => [x.ssrc, x.packets, x.ssrcChanges]), [[0x1111, 10, 1], [0x2222, 10, 1]]);
 });
+
+test('the two legs of a B2BUA that announce the same endpoints (direct media) both get the stream, counted once', async () => {
+  const P = '10.0.0.9';
+  const recs: Rec[] = [];
+  const sip = (at: number, from: string, to: string, text: string): void => {
+    recs.push({ at, data: ethUdp4(from, 5060, to, 5060, text) });
+  };
+  // Leg 1 is A → PBX, leg 2 is PBX → B; the PBX hands each side the other's media address.
+  sip(T0, A, P, sipRequest('INVITE', 'leg1@x', { sdp: sdp(A, 4000), branch: 'z9hG4bKleg1' }));
+  sip(T0 + 5, P, B, sipRequest('INVITE', 'leg2@x', { sdp: sdp(A, 4000), branch: 'z9hG4bKleg2' }));
+  sip(T0 + 400, B, P, sipResponse(200, 'OK', 'INVITE', 'leg2@x', { sdp: sdp(B, 5000) }));
+  sip(T0 + 405, P, A, sipResponse(200, 'OK', 'INVITE', 'leg1@x', { sdp: sdp(B, 5000) }));
+  for (let i = 0; i < 30; i++) {
+    recs.push({ at: T0 + 500 + i * 20, data: ethUdp4(A, 4000, B, 5000, rtp(100 + i, i * 160, 0xaaaa)) });
+    recs.push({ at: T0 + 505 + i * 20, data: ethUdp4(B, 5000, A, 4000, rtp(900 + i, i * 160, 0xbbbb)) });
+  }
+  const r = await analyzeBytes(pcap(1, recs.sort((x, y) => x.at - y.at)));
+  assert.equal(r.summary.rtpPackets, 60, 'each packet counted once');
+  for (const id of ['leg1@x', 'leg2@x']) {
+    const c = r.calls.find((x) => x.callId === id);
+    assert.ok(c, id);
+    assert.deepEqual(c.streams.map((s) => `${s.src}>${s.dst}:${s.packets}`).sort(), ['10.0.0.1:4000>10.0.0.2:5000:30', '10.0.0.2:5000>10.0.0.1:4000:30'], id);
+  }
+});
+
+test('a call ended by BYE does not take the stream of a later call on the same endpoints', async () => {
+  const later = callRecords('two@x').map((x) => ({ ...x, at: x.at + 10_000 }));
+  const r = await analyzeBytes(pcap(1, [...callRecords('one@x'), ...later]));
+  for (const id of ['one@x', 'two@x']) {
+    const c = r.calls.find((x) => x.callId === id);
+    assert.ok(c, id);
+    const fromA = c.streams.find((s) => s.src === '10.0.0.1:4000');
+    assert.equal(fromA?.packets, 49, `${id}: its own 49 packets, not the other call's`);
+  }
+});
