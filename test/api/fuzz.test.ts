@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { A, apiFixture, one, type ApiFixture } from './support.js';
+import { seededRandom as prng } from '../support/prng.js';
 
 // SPEC §8: bad input never crashes anything. Seeded, bounded: random JSON values in every
 // field of every write, and random bytes as bodies; every answer must be a documented
@@ -16,16 +17,6 @@ after(async () => {
   await f.close();
 });
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const STRINGS = ['', ' ', 'a', 'x'.repeat(300), '+919876543210', '10.0.0.1', '::1', 'pbx.example.com:5061;transport=tls', '../../etc', '\u0000', '💥', '<script>', 'null', '-1', '1e999'];
 

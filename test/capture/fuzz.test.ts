@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { CaptureErrorCodes } from '../../src/capture/index.js';
 import { isTrunklineError } from '../../src/core/index.js';
 import { analyzeBytes } from './support/run.js';
+import { seededRandom as rng } from '../support/prng.js';
 
 const CORPUS = resolve(process.cwd(), '../shared/corpus/pcaps');
 const SAMPLES = [
@@ -22,15 +23,6 @@ const SAMPLES = [
 ];
 
 /** Mulberry32: a small deterministic PRNG, so a failure can be replayed. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('truncated and bit-flipped real captures never throw: a typed CAP_* error with an offset, or a clean read', { skip: existsSync(CORPUS) ? false : 'corpus not present' }, async () => {
   const seed = 20260123;

@@ -4,6 +4,7 @@ import { createSocket } from 'node:dgram';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { options, startStack, statusLines, streamClient, udpExchange, type StreamClient } from './transport/stack.js';
+import { seededRandom as rng } from '../support/prng.js';
 
 // Issue 3 item 6, the live half: mutated corpus messages and random bytes thrown at a real UDP
 // and TCP listener. Bounded: a fixed seed for reproducible cases plus one random seed, printed.
@@ -12,16 +13,6 @@ const RANDOM_SEED = (Math.random() * 2 ** 32) >>> 0;
 const UDP_CASES_PER_SEED = 1500;
 const TCP_WRITES_PER_SEED = 300;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function corpus(): Buffer[] {
   const dirs = ['sip-torture', 'sip-torture-ipv6', 'callflows', 'callflows/variants'].map((d) => join('..', 'shared', 'corpus', d));

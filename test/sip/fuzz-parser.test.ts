@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { TrunklineError } from '../../src/core/index.js';
 import { type SipMessage, SipStreamFramer, parseMessage, parseUri, serializeMessage, validateIncoming } from '../../src/sip/index.js';
 import { corpusAvailable, loadCorpus } from './conformance/corpus.js';
+import { seededRandom as prng } from '../support/prng.js';
 
 // Issue 3 item 6: bounded fuzzing of the parser inside `npm test`. Mutations of the RFC 4475 /
 // RFC 5118 / RFC 3665 messages (bit flips, truncation, duplication, splicing, hostile bytes)
@@ -14,16 +15,6 @@ const FIXED_CASES = 12_000;
 // TRUNKLINE_FUZZ_CASES raises the random-seed run for a local soak; the default keeps npm test fast.
 const RANDOM_CASES = Number(process.env['TRUNKLINE_FUZZ_CASES'] ?? 8_000);
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SPECIAL = Buffer.from('\r\n\t :;,"<>%[]@?=\\/\x00\xff');
 
