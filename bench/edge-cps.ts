@@ -23,6 +23,7 @@ import { relayMedia, type EdgeDirectory, type NumberView, type TrunkView } from 
 import { MediaRelay } from '../src/media/index.js';
 import { startPstnSim } from '../src/pstn-sim/index.js';
 import type { CallRecord, CallRecordStore } from '../src/store/index.js';
+import { hasKamailio, startKamailio } from '../test/edge/support/kamailio.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: string) => {
@@ -241,47 +242,14 @@ async function main(): Promise<void> {
 
   // 2) Kamailio, stateful proxy (record_route + t_relay) in front of the same simulator.
   let kamBest: StepResult | undefined;
-  if (spawnSync('sh', ['-c', 'command -v kamailio'], { stdio: 'ignore' }).status === 0) {
+  if (hasKamailio) {
     const sim = await startPstnSim({ host: '127.0.0.1', clock: systemClock, log: silentLogger });
-    const kdir = mkdtempSync(join(tmpdir(), 'edge-cps-kam-'));
-    const kport = await freePort();
-    writeFileSync(join(kdir, 'k.cfg'), `#!KAMAILIO
-debug=0
-log_stderror=yes
-children=2
-listen=udp:127.0.0.1:${kport}
-loadmodule "tm.so"
-loadmodule "tmx.so"
-loadmodule "sl.so"
-loadmodule "rr.so"
-loadmodule "pv.so"
-loadmodule "maxfwd.so"
-loadmodule "siputils.so"
-loadmodule "textops.so"
-request_route {
-  if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
-  if (has_totag()) {
-    if (loose_route()) { t_relay(); exit; }
-    if (is_method("ACK")) { if (t_check_trans()) { t_relay(); } exit; }
-    sl_send_reply("404", "Not here");
-    exit;
-  }
-  if (is_method("CANCEL")) { if (t_check_trans()) { t_relay(); } exit; }
-  record_route();
-  $du = "sip:127.0.0.1:${sim.port}";
-  t_relay();
-}
-`);
-    const k = spawn('kamailio', ['-DD', '-E', '-f', join(kdir, 'k.cfg'), '-L', '/usr/lib/x86_64-linux-gnu/kamailio/modules', '-P', join(kdir, 'k.pid'), '-Y', kdir, '-w', kdir], { stdio: 'ignore', detached: true });
-    await new Promise((r) => setTimeout(r, 1500));
-    kamBest = await ladder('kamailio', `127.0.0.1:${kport}`, ruri, () => procCpuSeconds(groupPids(k.pid!)));
-    try {
-      process.kill(-k.pid!, 'SIGTERM');
-    } catch {
-      // Already gone.
-    }
+    // The same stateful proxy (record_route + t_relay) the interop tests run, here in front of the simulator.
+    const simUri = `sip:127.0.0.1:${sim.port}`;
+    const kam = await startKamailio({ host: '127.0.0.1', port: await freePort(), fromHost: '127.0.0.1', fromPort: 0, toWhenFrom: simUri, toOtherwise: simUri });
+    kamBest = await ladder('kamailio', `127.0.0.1:${kam.port}`, ruri, () => procCpuSeconds(groupPids(kam.pid)));
+    await kam.stop();
     await sim.stop();
-    rmSync(kdir, { recursive: true, force: true });
   } else console.log('kamailio not installed: no ratio');
 
   const fmt = (r: StepResult | undefined) => (r ? `${r.rate} calls/s (p50 ${r.p50} ms, p99 ${r.p99} ms setup, CPU ${(r.cpu * 100).toFixed(0)}% of one core)` : 'no step held');

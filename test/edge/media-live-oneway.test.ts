@@ -1,9 +1,8 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSocket } from 'node:dgram';
-import { once } from 'node:events';
 import { RawUac, pcmaOffer } from './support/raw-uac.js';
 import { call, completedCall, finding, liveEdge, rtpSocket, sendRtp, sleep, tone, type LiveEdge } from './media-live-support.js';
+import { freeUdpPort } from './support/kamailio.js';
 
 // Guide §6 "no audio both ways" and "one-way audio", detected on the relay's own counters of a
 // call through `trunkline serve`, and shown by GET /calls/{call_sid} with their evidence. The
@@ -15,17 +14,9 @@ let carrierRtp: Awaited<ReturnType<typeof rtpSocket>>;
 /** Where the edge told the carrier to send RTP (the relay's leg facing the carrier). */
 let relayForCarrier = 0;
 
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  s.bind(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 before(async () => {
-  const carrierPort = await freeUdpPort();
+  const carrierPort = await freeUdpPort('127.0.0.1');
   e = await liveEdge(['--carrier', `sip:127.0.0.1:${carrierPort};transport=udp`]);
   carrierRtp = await rtpSocket();
   carrier = await new RawUac('udp', { host: '127.0.0.1', port: e.s.sip }).open(carrierPort);

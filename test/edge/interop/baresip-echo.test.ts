@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '../support/serve.js';
+import { freeUdpPort } from '../support/kamailio.js';
 
 // Issue 7 item 8: a real softphone (baresip 1.0, Debian) calls the PSTN simulator's echo
 // number through `trunkline serve`, plays a 440 Hz tone from a WAV (aufile source) and records
@@ -52,14 +52,6 @@ function wavSamples(buf: Buffer): Int16Array {
   return new Int16Array(0);
 }
 
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  s.bind(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 test('baresip calls the echo number (…0000) through the edge, plays a 440 Hz WAV and hears it back: relay counters show both directions, the received audio is not silence', { skip: hasBaresip ? false : 'baresip (with aufile and sndfile modules) not installed' }, async (t) => {
   const s = await serve(['--rtp-ports', '30000-30999']);
@@ -75,7 +67,7 @@ test('baresip calls the echo number (…0000) through the edge, plays a 440 Hz W
     // Headless baresip 1.0: no stdio/cons UI; `account` loads the accounts file, `menu` runs -e /dial.
     // The aubridge player is a sink with no sound card; sndfile dumps what was decoded (…-dec.wav).
     writeFileSync(join(dir, 'config'), [
-      'poll_method epoll', `sip_listen 127.0.0.1:${await freeUdpPort()}`, 'module_path /usr/lib/baresip/modules',
+      'poll_method epoll', `sip_listen 127.0.0.1:${await freeUdpPort('127.0.0.1')}`, 'module_path /usr/lib/baresip/modules',
       'module g711.so', 'module aufile.so', 'module sndfile.so', 'module aubridge.so', 'module_app account.so', 'module_app menu.so',
       `audio_source aufile,${join(dir, 'tone.wav')}`, 'audio_player aubridge,sink', 'audio_alert aubridge,sink', `snd_path ${dir}`,
       'rtp_ports 41000-41999', '',
