@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import { startSipServer, type SipServer } from './sip-server.js';
 import { ensureSelfSignedCert } from './tls-cert.js';
 import { Registry } from 'prom-client';
+import { registerMediaMetrics } from './media-metrics.js';
 import type { Kysely } from 'kysely';
 import { CallsRepo, type CallsDatabase } from '../store/index.js';
 import { relayMedia, StoreDirectory } from '../edge/index.js';
@@ -84,6 +85,7 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
     // SPEC §3: every call's RTP through the relay, on the configured range, ended after the RTP timeout.
     const relay = new MediaRelay({ host: config.sip.host, advertisedAddress: mediaAddressFor(config.sip.host), portRange: config.rtpPorts, rtpTimeoutMs: config.rtpTimeoutSeconds * 1000, clock });
     parts.push({ name: 'media-relay', stop: () => relay.close() });
+    registerMediaMetrics(metrics, () => relay.counters());
     const started = await startEdge({
       sipServer, sipHost: config.sip.host, sipDomain: config.sipDomain, carriers: config.carriers, pstnSim: config.pstnSim,
       directory: new StoreDirectory(repos.read, config.sipDomain), calls: callsRepo, clock, logger, registry: metrics,
