@@ -11,6 +11,8 @@ export const EXOTEL_ERRORS = {
   1010: { http: 401, message: 'Authorization failed' },
   1011: { http: 415, message: 'Unsupported content type' },
   1030: { http: 429, message: 'Rate limit exceeded' },
+  // Beyond Exotel's table (docs/errors.md): an action on a call that needs the call to be up.
+  1040: { http: 409, message: 'Call not in progress' },
 } as const;
 
 export type ExotelCode = keyof typeof EXOTEL_ERRORS;
@@ -27,6 +29,7 @@ const BY_API_CODE: Record<ApiErrorCode, { exotel: ExotelCode | null; http: numbe
   API_UNAUTHORIZED: { exotel: 1010, http: 401 },
   API_UNSUPPORTED_CONTENT_TYPE: { exotel: 1011, http: 415 },
   API_RATE_LIMITED: { exotel: 1030, http: 429 },
+  API_CALL_NOT_IN_PROGRESS: { exotel: 1040, http: 409 },
   API_INTERNAL: { exotel: null, http: 500 },
 };
 

@@ -11,6 +11,7 @@ export const ApiErrorCodes = {
   API_UNAUTHORIZED: '1010 / 401: missing or wrong api_key/api_token, or credentials of another account',
   API_UNSUPPORTED_CONTENT_TYPE: '1011 / 415: a POST/PUT whose Content-Type is not application/json; the description names the type sent',
   API_RATE_LIMITED: '1030 / 429: over the account\'s request rate; Retry-After says when to try again',
+  API_CALL_NOT_IN_PROGRESS: '1040 / 409: the call has ended (or is not yet anchored on the media relay), so it cannot be recorded now',
   API_INTERNAL: '500: an unexpected fault; the log line with the request_id has the cause',
 } as const;
 

@@ -1,8 +1,9 @@
 import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import { newCallSid, TrunklineError, type Clock, type Logger } from '../core/index.js';
-import type { CallsPort, TestCallsPort } from '../api/index.js';
+import type { CallsPort, RecordingsPort, TestCallsPort } from '../api/index.js';
 import { diagnoseCall, type CallEvidence, type SdpEvidence, type SipEventEvidence } from '../diagnosis/index.js';
 import {
   Authenticator, B2bua, createEdgeMetrics, edgeSipHandler, noEdgeMetrics, renderLadder, StackRefusals, TransactionLayerPort,
@@ -177,8 +178,17 @@ function sdpOf(body: Buffer, contentType: string | undefined): { sdp?: SdpEviden
  * The API ports of the edge (api/routes/calls.ts, test-calls.ts, /metrics), built before the
  * HTTP server starts; `edge` is read at request time because the SIP part starts after HTTP.
  */
-export function edgePorts(calls: CallRecordStore, registry: Registry, sipDomain: string, edge: () => EdgePart | undefined): Record<string, unknown> {
+export function edgePorts(calls: CallRecordStore, registry: Registry, sipDomain: string, edge: () => EdgePart | undefined, recordingsDir?: string): Record<string, unknown> {
   const callsPort: CallsPort = { store: calls, renderLadder: (r) => renderLadder(r.trace) };
+  // Issue 7 item 7: a live call is found on the B2BUA by call_sid, and only for its own account.
+  const recordings: RecordingsPort | undefined = recordingsDir === undefined ? undefined : {
+    live: (accountSid, callSid) => {
+      const call = edge()?.b2bua.liveCall(callSid);
+      if (!call || call.recorder.accountSid !== accountSid) return undefined;
+      return { start: () => call.startRecording(), info: () => call.recordingInfo() };
+    },
+    pcapPath: (callSid) => join(recordingsDir, `${callSid}.pcap`),
+  };
   const testCalls: TestCallsPort = {
     place: async (accountSid, to, from) => {
       const e = edge();
@@ -188,5 +198,5 @@ export function edgePorts(calls: CallRecordStore, registry: Registry, sipDomain:
       return callSid;
     },
   };
-  return { calls: callsPort, testCalls, metrics: registry };
+  return { calls: callsPort, testCalls, metrics: registry, ...(recordings ? { recordings } : {}) };
 }

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { systemClock, TrunklineError, type Clock, type Logger } from '../core/index.js';
 import { buildApp, type RouteModule } from '../api/index.js';
@@ -75,7 +76,10 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
     const callsRepo = new CallsRepo(store.db as unknown as Kysely<CallsDatabase>);
     // Filled once the edge is up; the API's test-calls port reads it at request time.
     const edgeRef: { current?: EdgePart } = {};
-    const ports = edgePorts(callsRepo, metrics, config.sipDomain, () => edgeRef.current);
+    // Per-call pcaps (POST …/calls/{sid}/recording, trunk setting record_calls) live under the data directory.
+    const recordingsDir = join(config.dataDir, 'recordings');
+    await mkdir(recordingsDir, { recursive: true });
+    const ports = edgePorts(callsRepo, metrics, config.sipDomain, () => edgeRef.current, recordingsDir);
     const http = await startHttp(config, { repos, store, rateCounter, clock, logger, extraRoutes, ports });
     parts.push({ name: 'http', stop: () => http.app.close() });
 
@@ -89,7 +93,7 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
     const started = await startEdge({
       sipServer, sipHost: config.sip.host, sipDomain: config.sipDomain, carriers: config.carriers, pstnSim: config.pstnSim,
       directory: new StoreDirectory(repos.read, config.sipDomain), calls: callsRepo, clock, logger, registry: metrics,
-      media: relayMedia(relay),
+      media: relayMedia(relay, { recordingsDir }),
     });
     edgeRef.current = started;
     parts.push({ name: 'edge', stop: () => started.stop() });

@@ -86,6 +86,11 @@ export class B2bua implements EdgeRequestHandler {
     return this.#active.size;
   }
 
+  /** A call still up (routing, ringing or answered) by its call_sid: the calls API's recording asks for it. */
+  liveCall(callSid: string): Call | undefined {
+    return this.#active.get(callSid);
+  }
+
   /** Resolves once every call record written so far is stored (tests, shutdown). */
   async flush(): Promise<void> {
     await Promise.all([...this.#pendingSaves]);
@@ -223,7 +228,7 @@ export class B2bua implements EdgeRequestHandler {
     this.#countTrunk(call, trunk.trunkSid);
     const { targets } = await resolveAll(call, orderTargets(o.carriers), number.e164, 'carrier');
     if (call.isEnded()) return;
-    if (!(await this.#anchor(call))) return;
+    if (!(await this.#anchor(call, trunk))) return;
     const carrierHost = targets[0]?.hop.address ?? 'carrier.invalid';
     call.start({
       fromUri: `<sip:${caller.caller}@${o.agent}>`,
@@ -267,7 +272,7 @@ export class B2bua implements EdgeRequestHandler {
     const { targets, unresolved } = await resolveAll(call, candidates, number.e164, 'destination');
     if (call.isEnded()) return;
     if (targets.length === 0 && unresolved > 0) return call.refuseCause('fqdn-unresolvable', `${unresolved} destination(s)`);
-    if (!(await this.#anchor(call))) return;
+    if (!(await this.#anchor(call, trunk))) return;
     call.start({
       fromUri: `<sip:${fromUser}@${o.agent}>`,
       toUri: `<sip:${number.e164}@${trunk.domainName}>`,
@@ -282,21 +287,25 @@ export class B2bua implements EdgeRequestHandler {
   }
 
   /** Takes relay ports for an admitted call; false when the call ended meanwhile or the relay failed (500). */
-  async #anchor(call: Call): Promise<boolean> {
+  async #anchor(call: Call, trunk: TrunkView): Promise<boolean> {
     if (call.isEnded()) return false;
     const factory = this.#o.media;
     if (!factory) return true;
     try {
+      const rtpTimeout = trunk.rtpTimeoutSeconds;
       const anchor = await factory.create(call.sid, call.aRole, (detail) => {
         call.recorder.edgeCause('rtp-timeout');
         call.recorder.event('rtp-timeout', detail);
         call.hangUp('RTP timeout', 408);
-      });
+      }, rtpTimeout === null || rtpTimeout === undefined ? {} : { rtpTimeoutMs: rtpTimeout * 1000 });
+      if (rtpTimeout !== null && rtpTimeout !== undefined) call.recorder.event('media', `RTP timeout ${rtpTimeout === 0 ? 'off' : `${rtpTimeout} s`} (trunk setting rtp_timeout)`);
       if (call.isEnded()) {
         anchor.close();
         return false;
       }
       call.setMedia(anchor);
+      // Trunk setting record_calls: the pcap starts with the INVITE (replayed from the trace).
+      if (trunk.recordCalls) call.startRecording();
       return true;
     } catch (err) {
       this.#o.log.error({ err, call_sid: call.sid }, 'media relay could not anchor the call');

@@ -45,6 +45,11 @@ export class CallRecorder {
     return this.#start.callSid;
   }
 
+  /** The account once identified (null before, and for calls refused before identification). */
+  get accountSid(): string | null {
+    return this.#start.accountSid;
+  }
+
   get answered(): boolean {
     return this.#answeredMs !== null;
   }

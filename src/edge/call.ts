@@ -1,11 +1,12 @@
 import type { Clock, Logger, TimerHandle } from '../core/index.js';
 import { createResponse, serializeMessage, type SipRequest, type SipResponse } from '../sip/index.js';
 import { hopFromUri } from './targets.js';
+import type { TraceEntry } from '../store/index.js';
 import type { CallRecorder } from './call-record.js';
 import { reject, type Rejection } from './rejections.js';
 import type { EdgeCause } from './causes.js';
 import { Leg, passHeaders, type Hop } from './leg.js';
-import type { CallSide, MediaAnchor } from './media-anchor.js';
+import type { CallSide, MediaAnchor, RecordingInfo } from './media-anchor.js';
 import type { EdgeMetrics } from './metrics.js';
 import { shouldFailover, type AttemptOutcome } from './route.js';
 import type { ClientTx, EdgeSipPort, ServerTx } from './sip-port.js';
@@ -89,6 +90,7 @@ export class Call {
   #retransmit: TimerHandle | undefined;
   #answer: SipResponse | undefined;
   #startedMono: number;
+  #recording = false;
 
   constructor(ctx: CallContext, sid: string, recorder: CallRecorder, aTx: ServerTx, aRole: Role, media: MediaAnchor) {
     this.#ctx = ctx;
@@ -137,11 +139,49 @@ export class Call {
   }
 
   traceIn(role: Role, msg: SipRequest | SipResponse, hop: Hop, local: { address: string; port: number }): void {
-    this.recorder.trace({ leg: role, direction: 'in', transport: hop.protocol, src: addr(hop.address, hop.port), dst: addr(local.address, local.port), message: serializeMessage(msg).toString('latin1') });
+    this.#trace({ leg: role, direction: 'in', transport: hop.protocol, src: addr(hop.address, hop.port), dst: addr(local.address, local.port), message: serializeMessage(msg).toString('latin1') });
   }
 
   #traceOut(role: Role, msg: SipRequest | SipResponse, hop: Hop, local: { address: string; port: number }): void {
-    this.recorder.trace({ leg: role, direction: 'out', transport: hop.protocol, src: addr(local.address, local.port), dst: addr(hop.address, hop.port), message: serializeMessage(msg).toString('latin1') });
+    this.#trace({ leg: role, direction: 'out', transport: hop.protocol, src: addr(local.address, local.port), dst: addr(hop.address, hop.port), message: serializeMessage(msg).toString('latin1') });
+  }
+
+  /** Every SIP message of both legs goes to the record's trace and, while recording, into the pcap. */
+  #trace(entry: Omit<TraceEntry, 'at' | 'summary'>): void {
+    this.recorder.trace(entry);
+    if (this.#recording) this.#recordSip(entry, this.#ctx.clock.now());
+  }
+
+  #recordSip(entry: Omit<TraceEntry, 'at' | 'summary'>, at: number): void {
+    const src = splitAddr(entry.src);
+    const dst = splitAddr(entry.dst);
+    if (!src || !dst) return;
+    this.#media.recordSip?.({ at, srcIp: src.ip, srcPort: src.port, dstIp: dst.ip, dstPort: dst.port, data: Buffer.from(entry.message, 'latin1') });
+  }
+
+  get recording(): boolean {
+    return this.#recording;
+  }
+
+  /** The recording so far (file, packets, bytes), or undefined when the call is not recorded. */
+  recordingInfo(): Promise<RecordingInfo | undefined> {
+    return this.#media.recording?.() ?? Promise.resolve(undefined);
+  }
+
+  /**
+   * Records the call to pcap from now on (issue 7 item 7): the relay writes both legs' RTP and
+   * RTCP; the SIP traced so far (the INVITE, provisional and final responses) is written first
+   * with its own times, then every message as it passes. False when the call has no relay
+   * anchor yet (still being admitted) or has ended. Idempotent.
+   */
+  startRecording(): boolean {
+    if (this.#recording) return true;
+    if (this.#state === 'ended' || !this.#media.startRecording) return false;
+    this.#media.startRecording(this.#ctx.clock.now());
+    this.#recording = true;
+    for (const t of this.recorder.traceEntries) this.#recordSip(t, Date.parse(t.at));
+    this.recorder.event('recording', 'pcap recording started (both legs, RTP/RTCP and SIP)');
+    return true;
   }
 
   /** Sends a response to the caller in the INVITE transaction. */
@@ -469,6 +509,12 @@ function stripTag(nameAddr: string): string {
 
 function isSdp(msg: SipRequest | SipResponse): boolean {
   return (msg.headers.contentType()?.type ?? 'application/sdp') === 'application/sdp';
+}
+
+/** "ip:port" or "[v6]:port" (the trace's form) back to its parts. */
+function splitAddr(a: string): { ip: string; port: number } | undefined {
+  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(a);
+  return m ? { ip: m[1], port: Number(m[2]) } : undefined;
 }
 
 function addr(address: string, port: number): string {

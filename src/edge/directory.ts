@@ -39,6 +39,10 @@ export interface TrunkView {
   /** E.164 numbers mapped to the trunk (active ones), for the caller check. */
   readonly numbers: readonly string[];
   readonly externalAlias?: string | null;
+  /** Setting rtp_timeout: overrides the server's RTP timeout for this trunk's calls (0 = off); absent → the server's. */
+  readonly rtpTimeoutSeconds?: number | null;
+  /** Setting record_calls: every call on the trunk is recorded to pcap. */
+  readonly recordCalls?: boolean;
 }
 
 export interface NumberView {

@@ -16,7 +16,7 @@ export { B2bua, type B2buaOptions } from './b2bua.js';
 export { Call, type Role, type CallTarget } from './call.js';
 export { Leg, type Hop, type SipProtocol, type LocalAddress } from './leg.js';
 export type { EdgeSipPort, EdgeRequestHandler, ServerTx, ClientTx, ClientTxEvents, RequestSource } from './sip-port.js';
-export { passThroughMedia, passThroughAnchor, type MediaAnchor, type MediaAnchorFactory, type CallSide } from './media-anchor.js';
+export { passThroughMedia, passThroughAnchor, type MediaAnchor, type MediaAnchorFactory, type CallSide, type AnchorOptions, type RecordingInfo, type SipDatagram } from './media-anchor.js';
 export { resolveTarget, hopFromUri } from './targets.js';
 export { TransactionLayerPort, edgeTransactionUser, edgeSipHandler, toSource } from './sip-adapter.js';
 export { StoreDirectory } from './store-directory.js';

@@ -15,11 +15,50 @@ export interface MediaAnchor {
   answered(): void;
   /** Releases ports; returns the stats to keep in the call record. */
   close(): unknown;
+  /**
+   * Starts the call's pcap (both legs' RTP/RTCP, issue 7 item 7); `at` is wall-clock ms.
+   * Idempotent; absent without a relay (there is no media to record).
+   */
+  startRecording?(at: number): void;
+  /** One SIP message of the call into the pcap, once recording (see Call.startRecording). */
+  recordSip?(message: SipDatagram): void;
+  /** The recording so far, or undefined when the call is not recorded. */
+  recording?(): Promise<RecordingInfo | undefined>;
+}
+
+/** A SIP message as the pcap keeps it: a UDP datagram between the real addresses. */
+export interface SipDatagram {
+  /** Wall-clock ms. */
+  readonly at: number;
+  readonly srcIp: string;
+  readonly srcPort: number;
+  readonly dstIp: string;
+  readonly dstPort: number;
+  readonly data: Uint8Array;
+}
+
+export interface RecordingInfo {
+  /** The pcap file. */
+  readonly path: string;
+  /** Wall-clock ms. */
+  readonly startedAt: number;
+  /** Packets written so far (RTP, RTCP and SIP). */
+  readonly packets: number;
+  /** Bytes of the file that are complete pcap records (a reader may stop there while the call is up). */
+  readonly bytes: number;
+  /** false once the call ended and the file is closed. */
+  readonly active: boolean;
+}
+
+/** Per-call choices the edge makes from the trunk's settings. */
+export interface AnchorOptions {
+  /** The trunk's rtp_timeout (0 = off), overriding the relay's default. */
+  readonly rtpTimeoutMs?: number;
 }
 
 export interface MediaAnchorFactory {
   /** `aRole`: who sent the INVITE (customer for outbound calls), so the relay knows which leg faces whom. */
-  create(callSid: string, aRole: 'customer' | 'carrier', onTimeout: (detail: string) => void): Promise<MediaAnchor>;
+  create(callSid: string, aRole: 'customer' | 'carrier', onTimeout: (detail: string) => void, options?: AnchorOptions): Promise<MediaAnchor>;
 }
 
 /** No relay: SDP passes with the codec list reduced (offers only; an answer is the callee's choice). */

@@ -1,7 +1,8 @@
+import { join } from 'node:path';
 import { holdState, mediaEndpoint, parseSdp, reduceCodecs, rewriteForRelay } from '../sdp/index.js';
 import { formatAddress, type LegName, type MediaRelay, type MediaSession, type MediaSessionStats } from '../media/index.js';
 import type { Role } from './call.js';
-import type { CallSide, MediaAnchor, MediaAnchorFactory } from './media-anchor.js';
+import type { CallSide, MediaAnchor, MediaAnchorFactory, RecordingInfo, SipDatagram } from './media-anchor.js';
 
 /**
  * Media anchoring on the relay (SPEC §3, issue 7 item 1): relay leg A faces the customer, leg
@@ -12,11 +13,35 @@ import type { CallSide, MediaAnchor, MediaAnchorFactory } from './media-anchor.j
 export class RelayAnchor implements MediaAnchor {
   readonly #session: MediaSession;
   readonly #legOfA: LegName;
+  readonly #pcapPath: string | undefined;
   #closedStats: unknown;
+  #recording: { startedAt: number; packets: number; bytes: number; active: boolean } | undefined;
 
-  constructor(session: MediaSession, aRole: Role) {
+  /** `pcapPath`: where this call's recording goes when asked for (none: the call cannot be recorded). */
+  constructor(session: MediaSession, aRole: Role, pcapPath?: string) {
     this.#session = session;
     this.#legOfA = aRole === 'customer' ? 'A' : 'B';
+    this.#pcapPath = pcapPath;
+  }
+
+  startRecording(at: number): void {
+    if (this.#recording || this.#pcapPath === undefined || this.#closedStats !== undefined) return;
+    this.#session.startRecording(this.#pcapPath);
+    this.#recording = { startedAt: at, packets: 0, bytes: 0, active: true };
+  }
+
+  recordSip(m: SipDatagram): void {
+    if (this.#recording?.active) this.#session.recordSip(m);
+  }
+
+  async recording(): Promise<RecordingInfo | undefined> {
+    const r = this.#recording;
+    if (!r || this.#pcapPath === undefined) return undefined;
+    if (r.active) {
+      const now = (await this.#session.statsAsync()).recording;
+      if (now && r.active) Object.assign(r, { packets: now.packets, bytes: now.bytes ?? r.bytes });
+    }
+    return { path: this.#pcapPath, ...r };
   }
 
   #leg(side: CallSide): LegName {
@@ -45,7 +70,11 @@ export class RelayAnchor implements MediaAnchor {
   close(): unknown {
     if (this.#closedStats !== undefined) return this.#closedStats;
     const s: MediaSessionStats = this.#session.stats();
-    void this.#session.close('call ended');
+    const rec = this.#recording;
+    if (rec && s.recording) Object.assign(rec, { packets: s.recording.packets, bytes: s.recording.bytes ?? rec.bytes });
+    void this.#session.close('call ended').finally(() => {
+      if (rec) rec.active = false;
+    });
     this.#closedStats = {
       legs: s.legs,
       held: s.held,
@@ -55,6 +84,7 @@ export class RelayAnchor implements MediaAnchor {
         carrier_to_customer: summarise(s.directions.bToA),
       },
       streams: streamsSeenBy(s, this.#legOfA),
+      ...(rec ? { recording: { started_at: new Date(rec.startedAt).toISOString().replace(/\.\d{3}Z$/, 'Z'), packets: rec.packets } } : {}),
     };
     return this.#closedStats;
   }
@@ -89,13 +119,18 @@ function streamsSeenBy(s: MediaSessionStats, near: LegName): MediaSessionStats['
   });
 }
 
-/** Anchors every call on `relay`; `rtpTimeoutMs` ends a call whose media stops both ways. */
-export function relayMedia(relay: MediaRelay, options: { rtpTimeoutMs?: number } = {}): MediaAnchorFactory {
+/**
+ * Anchors every call on `relay`; `rtpTimeoutMs` ends a call whose media stops both ways;
+ * with `recordingsDir`, a call can be recorded to `<recordingsDir>/<call_sid>.pcap`.
+ */
+export function relayMedia(relay: MediaRelay, options: { rtpTimeoutMs?: number; recordingsDir?: string } = {}): MediaAnchorFactory {
   return {
-    async create(callSid, aRole, onTimeout) {
-      const session = await relay.createSession(callSid, options.rtpTimeoutMs === undefined ? {} : { rtpTimeoutMs: options.rtpTimeoutMs });
+    async create(callSid, aRole, onTimeout, perCall = {}) {
+      // The trunk's rtp_timeout setting wins over the factory's, which wins over the relay's default.
+      const rtpTimeoutMs = perCall.rtpTimeoutMs ?? options.rtpTimeoutMs;
+      const session = await relay.createSession(callSid, rtpTimeoutMs === undefined ? {} : { rtpTimeoutMs });
       session.on('timeout', (ev) => onTimeout(`RTP timeout: no media for ${Math.round(ev.silentMs)} ms`));
-      return new RelayAnchor(session, aRole);
+      return new RelayAnchor(session, aRole, options.recordingsDir === undefined ? undefined : join(options.recordingsDir, `${callSid}.pcap`));
     },
   };
 }

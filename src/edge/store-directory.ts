@@ -64,5 +64,7 @@ function toView(v: StoreTrunkView): TrunkView {
     destinations: v.destinations.map((d) => ({ uri: d.destination, priority: d.priority, weight: d.weight })),
     numbers: [],
     externalAlias: v.settings['trunk_external_alias'] ?? null,
+    rtpTimeoutSeconds: v.settings['rtp_timeout'] === undefined ? null : Number(v.settings['rtp_timeout']),
+    recordCalls: v.settings['record_calls'] === 'true',
   };
 }

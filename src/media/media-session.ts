@@ -318,7 +318,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
       legs: { A: this.#a.info, B: this.#b.info },
       directions: { aToB, bToA },
       streams: [aToB.stream, bToA.stream].filter((s) => s.packets > 0).map(evidence),
-      ...(this.#recorder ? { recording: { path: this.#recorder.path, packets: this.#recorder.packets } } : {}),
+      ...(this.#recorder ? { recording: { path: this.#recorder.path, packets: this.#recorder.packets, bytes: this.#recorder.bytesWritten } } : {}),
     };
   }
 

@@ -118,9 +118,14 @@ export class PcapWriter {
     rec.writeUInt32LE(micros % 1e6, 4);
     rec.writeUInt32LE(frame.length, 8);
     rec.writeUInt32LE(frame.length, 12);
-    this.#out.write(rec);
-    this.#out.write(frame);
+    // One write per record, so the bytes on disk always end on a record boundary (bytesWritten).
+    this.#out.write(Buffer.concat([rec, frame]));
     this.#packets++;
+  }
+
+  /** Bytes already in the file, always whole records: a reader of a recording under way stops here. */
+  get bytesWritten(): number {
+    return this.#out.bytesWritten;
   }
 
   async close(): Promise<void> {

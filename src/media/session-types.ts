@@ -56,7 +56,8 @@ export interface MediaSessionStats {
   readonly directions: { readonly aToB: DirectionStats; readonly bToA: DirectionStats };
   /** Directions that carried RTP, ready for CallEvidence.streams. */
   readonly streams: readonly RtpStreamEvidenceLike[];
-  readonly recording?: { readonly path: string; readonly packets: number };
+  /** bytes: whole pcap records already in the file (absent from relays that do not know). */
+  readonly recording?: { readonly path: string; readonly packets: number; readonly bytes?: number };
 }
 
 export interface LatchEvent { readonly leg: LegName; readonly source: string; readonly ssrc: number; readonly sdpAddress?: string; readonly matchesSdp: boolean }

@@ -3,8 +3,12 @@ import { isoSeconds, type Clock } from '../core/index.js';
 import type { Database } from './schema.js';
 import type { Trunk, TrunkSetting } from './types.js';
 
-/** Settings known to the platform (SPEC §1); any other name fails its batch item. */
-export const TRUNK_SETTING_NAMES = ['trunk_external_alias'] as const;
+/**
+ * Settings known to the platform (SPEC §1); any other name fails its batch item. Beyond
+ * Exotel (issue 7 items 5, 7): `rtp_timeout` (seconds, 0 = off) overrides the server's
+ * --rtp-timeout for the trunk's calls; `record_calls` ("true"/"false") records each call to pcap.
+ */
+export const TRUNK_SETTING_NAMES = ['trunk_external_alias', 'rtp_timeout', 'record_calls'] as const;
 export type TrunkSettingName = (typeof TRUNK_SETTING_NAMES)[number];
 
 export class SettingsRepo {

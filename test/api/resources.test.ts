@@ -153,6 +153,30 @@ test('settings: trunk_external_alias is upserted as E.164; an unknown name fails
   assert.equal((await f.json({ method: 'GET', url: `${T}/settings?name=trunk_external_alias` })).status, 404);
 });
 
+test('settings: rtp_timeout takes whole seconds 5–3600 or 0 (off) and record_calls "true"/"false"; other values fail their item with 400 / 1002 naming the rule', async () => {
+  const ok = await f.json({ method: 'POST', url: `${T}/settings`, payload: { settings: [{ name: 'rtp_timeout', value: '5' }, { name: 'record_calls', value: 'true' }, { name: 'rtp_timeout', value: '0' }] } });
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  const bad = await f.json({
+    method: 'POST',
+    url: `${T}/settings`,
+    payload: { settings: [{ name: 'rtp_timeout', value: '4' }, { name: 'rtp_timeout', value: '3601' }, { name: 'rtp_timeout', value: '30s' }, { name: 'record_calls', value: 'yes' }, { name: 'rtp_timeout', value: '-1' }] },
+  });
+  assert.equal(bad.status, 207);
+  const items = many(bad.body);
+  assert.equal(items.length, 5);
+  for (const [i, item] of items.entries()) {
+    assert.equal(item.status, 'failure');
+    assert.equal(item.code, 400);
+    assert.equal(item.error_data?.code, 1002);
+    assert.match(item.error_data?.description ?? '', new RegExp(`^settings\\[${i}\\]\\.value: `));
+  }
+  assert.match(items[0].error_data?.description ?? '', /rtp_timeout must be whole seconds from 5 to 3600, or 0 to turn the RTP timeout off; got '4'/);
+  assert.match(items[3].error_data?.description ?? '', /record_calls must be "true" or "false"; got 'yes'/);
+  const read = many((await f.json({ method: 'GET', url: `${T}/settings` })).body).map((i) => [i.data.name, i.data.value]);
+  assert.deepEqual(read, [['record_calls', 'true'], ['rtp_timeout', '0']]);
+  for (const name of ['record_calls', 'rtp_timeout']) assert.equal((await f.json({ method: 'DELETE', url: `${T}/settings?name=${name}` })).status, 200);
+});
+
 test("a sub-resource of another account's trunk is 404 / 1000", async () => {
   const res = await f.json({ method: 'GET', url: `/v2/accounts/other/trunks/${T.split('/').pop()}/phone-numbers`, as: 'other' });
   assert.equal(res.status, 404);

@@ -7,6 +7,7 @@ import { listMetadata, sendList, sendOne } from '../envelope.js';
 import { invalid, notFound } from '../error-codes.js';
 import { AccountParams, Enum } from '../schemas/common.js';
 import { accountOf, pageOf } from './context.js';
+import { recordingOf, type RecordingsPort } from './recordings.js';
 
 /**
  * The calls API (SPEC §1): a record for every attempt the edge saw, refusals included, with
@@ -63,12 +64,13 @@ export function callRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return sendList(request, reply, items.map(summary), listMetadata(request, page.offset, page.limit, total));
   });
 
-  app.get(`${BASE}/:call_sid`, { schema: { tags, summary: 'One call: record, findings, timeline, media stats', params: CallParams } }, async (request, reply) => {
+  app.get(`${BASE}/:call_sid`, { schema: { tags, summary: 'One call: record, findings, timeline, media stats, recording (null when not recorded)', params: CallParams } }, async (request, reply) => {
     const sid = (request.params as { call_sid: string }).call_sid;
     const r = await port.store.get(accountOf(request).sid, sid);
     if (!r) throw notFound(`call_sid ${sid} does not exist`);
     const { trace: _t, ...rest } = r;
-    return sendOne(request, reply, { ...rest, trace_uri: `/v2/accounts/${accountOf(request).sid}/calls/${sid}/trace` });
+    const recording = await recordingOf(deps.ports?.['recordings'] as RecordingsPort | undefined, accountOf(request).sid, r);
+    return sendOne(request, reply, { ...rest, recording, trace_uri: `/v2/accounts/${accountOf(request).sid}/calls/${sid}/trace` });
   });
 
   app.get(`${BASE}/:call_sid/trace`, { schema: { tags, summary: 'The SIP trace of a call: every message and a ladder', params: CallParams } }, async (request, reply) => {

@@ -8,6 +8,7 @@ import { trunkRoutes } from './trunks.js';
 import { whitelistedIpRoutes } from './whitelisted-ips.js';
 import { callRoutes, metricsRoutes } from './calls.js';
 import { testCallRoutes } from './test-calls.js';
+import { recordingRoutes } from './recordings.js';
 
 /** Every route module of the API, registered in this order by buildApp; append new ones here. */
 export const ROUTES: readonly RouteModule[] = [
@@ -20,5 +21,6 @@ export const ROUTES: readonly RouteModule[] = [
   settingRoutes,
   callRoutes,
   testCallRoutes,
+  recordingRoutes,
   metricsRoutes,
 ];

@@ -12,10 +12,31 @@ import { trunkOf } from './context.js';
 
 const BASE = '/v2/accounts/:account_sid/trunks/:trunk_sid/settings';
 const tags = ['settings'];
+const SETTINGS_DOC = [
+  'Known settings (any other name fails its item with 1002):',
+  '- `trunk_external_alias`: an E.164 number presented as the caller on outbound calls.',
+  '- `rtp_timeout`: whole seconds 5–3600, or 0 = off; a call on the trunk whose media stops both ways this long is ended with BYE + Reason "RTP timeout" (overrides the server\'s --rtp-timeout).',
+  '- `record_calls`: "true" or "false"; every call on the trunk is recorded to a pcap (both legs, RTP/RTCP and SIP), downloadable at GET …/calls/{call_sid}/pcap.',
+].join('\n');
 
-/** Each known setting's value rule. */
+/** rtp_timeout bounds: below 5 s a normal pause (a hold without re-INVITE, VAD) would end calls. */
+const RTP_TIMEOUT_MIN_S = 5;
+const RTP_TIMEOUT_MAX_S = 3600;
+
+/** Each known setting's value rule; returns the value as stored. */
 const VALUE_RULES: Record<TrunkSettingName, (field: string, v: string) => string> = {
   trunk_external_alias: (field, v) => e164(field, v),
+  rtp_timeout: (field, v) => {
+    const n = /^\d{1,5}$/.test(v) ? Number(v) : NaN;
+    if (n !== 0 && !(n >= RTP_TIMEOUT_MIN_S && n <= RTP_TIMEOUT_MAX_S)) {
+      throw invalid(field, `rtp_timeout must be whole seconds from ${RTP_TIMEOUT_MIN_S} to ${RTP_TIMEOUT_MAX_S}, or 0 to turn the RTP timeout off; got '${v}'`);
+    }
+    return String(n);
+  },
+  record_calls: (field, v) => {
+    if (v !== 'true' && v !== 'false') throw invalid(field, `record_calls must be "true" or "false"; got '${v}'`);
+    return v;
+  },
 };
 
 function isKnown(name: string): name is TrunkSettingName {
@@ -23,7 +44,7 @@ function isKnown(name: string): name is TrunkSettingName {
 }
 
 export function settingRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  app.post(BASE, { schema: { tags, summary: 'Upsert settings (batch: 200 when all succeed, 207 otherwise)', params: TrunkParams, body: PutSettingsBody } }, async (request, reply) => {
+  app.post(BASE, { schema: { tags, summary: 'Upsert settings (batch: 200 when all succeed, 207 otherwise)', description: SETTINGS_DOC, params: TrunkParams, body: PutSettingsBody } }, async (request, reply) => {
     const trunk = await trunkOf(deps, request);
     const body = request.body as Static<typeof PutSettingsBody>;
     const items: ItemResponse[] = [];

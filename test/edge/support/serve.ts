@@ -10,6 +10,8 @@ export interface Served {
   readonly sip: number;
   readonly account: string;
   readonly auth: string;
+  /** The server's --data-dir (store, recordings/). */
+  readonly dataDir: string;
   api<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; json: { response: { data: T } & Record<string, unknown>; metadata?: Record<string, unknown> } & Record<string, unknown> }>;
   stop(): Promise<void>;
 }
@@ -39,7 +41,7 @@ export async function serve(extra: readonly string[] = []): Promise<Served> {
   });
   child.stderr!.resume();
   return {
-    ...ports, account, auth,
+    ...ports, account, auth, dataDir: dir,
     async api(method, path, body) {
       const res = await fetch(`http://127.0.0.1:${ports.http}${path}`, {
         method, headers: { authorization: auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },

@@ -1,0 +1,262 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RawUac, pcmaOffer } from './support/raw-uac.js';
+import { freeUdpPort } from './support/kamailio.js';
+import { call, completedCall, liveEdge, rtpSocket, sendRtp, silence, tone, type CallView, type LiveEdge } from './media-live-support.js';
+
+// Issue 7 item 7: per-call pcap recording through a real `trunkline serve` — by the trunk
+// setting record_calls and by POST …/calls/{call_sid}/recording mid-call — downloaded from
+// GET …/calls/{call_sid}/pcap, opened by tshark, and diagnosed by `trunkline diagnose` to the
+// same media findings the live call record had. The carrier is a raw UAS of this test
+// (--carrier) whose RTP socket echoes when asked, so both legs carry RTP both ways.
+const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const DIALLED = '+919876543210';
+
+interface RecordingView {
+  readonly call_sid: string;
+  readonly status: 'recording' | 'completed';
+  readonly started_at: string;
+  readonly packets: number;
+  readonly pcap_uri: string;
+}
+type CallWithRecording = CallView & { recording: Omit<RecordingView, 'call_sid'> | null; sip_call_id: string };
+
+let e: LiveEdge;
+let carrier: RawUac;
+let carrierRtp: Awaited<ReturnType<typeof rtpSocket>>;
+let echo = false;
+let dir: string;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'trunkline-recording-'));
+  const carrierPort = await freeUdpPort('127.0.0.1');
+  e = await liveEdge(['--carrier', `sip:127.0.0.1:${carrierPort};transport=udp`]);
+  carrierRtp = await rtpSocket();
+  // The carrier echoes the PBX's RTP back to the relay when `echo` is on.
+  carrierRtp.on('message', (msg, rinfo) => {
+    if (echo) carrierRtp.send(msg, rinfo.port, rinfo.address);
+  });
+  carrier = await new RawUac('udp', { host: '127.0.0.1', port: e.s.sip }).open(carrierPort);
+  carrier.onRequest = (m, reply) => {
+    if (m.method === 'ACK') return;
+    if (m.method !== 'INVITE') return reply(200, 'OK');
+    reply(200, 'OK', [`Contact: <sip:carrier@127.0.0.1:${carrierPort}>`], pcmaOffer('127.0.0.1', carrierRtp.address().port));
+  };
+});
+after(async () => {
+  carrierRtp?.close();
+  await carrier?.close();
+  await e?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const base = () => `/v2/accounts/${e.s.account}`;
+
+async function setting(name: string, value: string): Promise<void> {
+  const r = await e.s.api('POST', `${base()}/trunks/${e.trunkSid}/settings`, { settings: [{ name, value }] });
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+}
+
+/** GET …/pcap as bytes, with the headers checked. */
+async function downloadPcap(sid: string, name: string): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${e.s.http}${base()}/calls/${sid}/pcap`, { headers: { authorization: e.s.auth } });
+  assert.equal(res.status, 200, await res.clone().text());
+  assert.equal(res.headers.get('content-type'), 'application/vnd.tcpdump.pcap');
+  assert.equal(res.headers.get('content-disposition'), `attachment; filename="${sid}.pcap"`);
+  const file = join(dir, name);
+  writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+  return file;
+}
+
+function tshark(file: string, ...args: string[]): string[] {
+  return execFileSync('tshark', ['-r', file, ...args], { encoding: 'utf8' }).split('\n').filter((l) => l.trim() !== '');
+}
+
+/** SIP start lines tshark decodes: request methods and response codes. */
+function sipSeen(file: string): { methods: Set<string>; codes: Set<string>; callIds: Set<string> } {
+  const rows = tshark(file, '-Y', 'sip', '-T', 'fields', '-E', 'separator=|', '-e', 'sip.Method', '-e', 'sip.Status-Code', '-e', 'sip.Call-ID');
+  const methods = new Set<string>();
+  const codes = new Set<string>();
+  const callIds = new Set<string>();
+  for (const r of rows) {
+    const [m, c, id] = r.split('|');
+    if (m) methods.add(m);
+    if (c) codes.add(c);
+    if (id) callIds.add(id);
+  }
+  return { methods, codes, callIds };
+}
+
+/** RTP flows tshark decodes (SDP-driven conversations), as "src:port>dst:port" with their packet counts. */
+function rtpFlows(file: string): Map<string, number> {
+  const rows = tshark(file, '-o', 'rtp.heuristic_rtp:TRUE', '-Y', 'rtp && !rtcp', '-T', 'fields', '-E', 'separator=|', '-e', 'ip.src', '-e', 'udp.srcport', '-e', 'ip.dst', '-e', 'udp.dstport');
+  const flows = new Map<string, number>();
+  for (const r of rows) {
+    const [s, sp, d, dp] = r.split('|');
+    const k = `${s}:${sp}>${d}:${dp}`;
+    flows.set(k, (flows.get(k) ?? 0) + 1);
+  }
+  return flows;
+}
+
+/** `trunkline diagnose FILE --json --call CALL-ID`: the media finding ids of that call. */
+function diagnosedMediaIds(file: string, callId: string): string[] {
+  const out = execFileSync(process.execPath, [CLI, 'diagnose', file, '--json', '--call', callId], { encoding: 'utf8' });
+  const report = JSON.parse(out) as { calls: { call_id: string; findings: { id: string }[] }[] };
+  assert.equal(report.calls.length, 1);
+  return mediaIds(report.calls[0].findings);
+}
+
+const mediaIds = (findings: readonly { id: string }[]) => [...new Set(findings.map((f) => f.id).filter((id) => id.startsWith('media.')))].sort();
+
+/** Both legs, both directions: PBX⇄relay (leg A) and relay⇄carrier (leg B). */
+function assertFourFlows(flows: Map<string, number>, pbxPort: number, min: number): void {
+  const pbx = `127.0.0.1:${pbxPort}`;
+  const car = `127.0.0.1:${carrierRtp.address().port}`;
+  const count = (pred: (src: string, dst: string) => boolean) => [...flows].filter(([k]) => pred(...(k.split('>') as [string, string]))).reduce((n, [, c]) => n + c, 0);
+  const seen = JSON.stringify([...flows]);
+  assert.ok(count((s) => s === pbx) >= min, `PBX → relay: ${seen}`);
+  assert.ok(count((_s, d) => d === pbx) >= min, `relay → PBX: ${seen}`);
+  assert.ok(count((_s, d) => d === car) >= min, `relay → carrier: ${seen}`);
+  assert.ok(count((s) => s === car) >= min, `carrier → relay: ${seen}`);
+}
+
+test('a trunk with record_calls=true records every call: GET …/pcap gives a pcap tshark reads with the SIP (INVITE, 200, BYE) and RTP of both legs both ways, and `trunkline diagnose` finds the live call\'s media.silent-rtp', async () => {
+  await setting('record_calls', 'true');
+  const sock = await rtpSocket();
+  echo = true;
+  try {
+    const a = await call(e, DIALLED, '127.0.0.1', sock.address().port);
+    const live = await e.s.api<CallWithRecording>('GET', `${base()}/calls/${a.sid}`);
+    assert.equal(live.json.response.data.recording?.status, 'recording', JSON.stringify(live.json.response.data.recording));
+    // 10.6 s of A-law idle code: the diagnosis calls 10 s of silence inside flowing RTP media.silent-rtp.
+    await sendRtp(sock, a.relayPort, 530, silence);
+    assert.equal((await e.pbx.request(a.inv, 'BYE')).status, 200);
+    const v = (await completedCall(e, a.sid)) as CallWithRecording;
+    assert.ok(v.findings.some((f) => f.id === 'media.silent-rtp'), JSON.stringify(v.findings.map((f) => f.id)));
+    assert.equal(v.recording?.status, 'completed');
+    assert.ok((v.recording?.packets ?? 0) > 2000, JSON.stringify(v.recording));
+    assert.equal(v.recording?.pcap_uri, `${base()}/calls/${a.sid}/pcap`);
+
+    const file = await downloadPcap(a.sid, 'trunk.pcap');
+    const sip = sipSeen(file);
+    for (const m of ['INVITE', 'ACK', 'BYE']) assert.ok(sip.methods.has(m), `${m} in ${[...sip.methods]}`);
+    assert.ok(sip.codes.has('200'), [...sip.codes].join(','));
+    assert.ok(sip.callIds.has(v.sip_call_id), 'the PBX leg');
+    assert.equal(sip.callIds.size, 2, 'both legs: the PBX\'s dialog and the edge\'s towards the carrier');
+    assertFourFlows(rtpFlows(file), sock.address().port, 500);
+    assert.deepEqual(diagnosedMediaIds(file, v.sip_call_id), mediaIds(v.findings));
+  } finally {
+    echo = false;
+    sock.close();
+    await setting('record_calls', 'false');
+  }
+});
+
+test('POST …/calls/{call_sid}/recording records a call mid-call (idempotent); the pcap is downloadable while the call is up and after, with the SIP from the INVITE on and both legs\' RTP both ways', async () => {
+  const sock = await rtpSocket();
+  echo = true;
+  try {
+    const a = await call(e, DIALLED, '127.0.0.1', sock.address().port);
+    const before = await e.s.api<CallWithRecording>('GET', `${base()}/calls/${a.sid}`);
+    assert.equal(before.json.response.data.recording, null);
+    assert.equal((await e.s.api('GET', `${base()}/calls/${a.sid}/pcap`)).status, 404, 'not recorded yet');
+    await sendRtp(sock, a.relayPort, 25, tone);
+    const started = await e.s.api<RecordingView>('POST', `${base()}/calls/${a.sid}/recording`, {});
+    assert.equal(started.status, 200, JSON.stringify(started.json));
+    const r = started.json.response.data;
+    assert.equal(r.call_sid, a.sid);
+    assert.equal(r.status, 'recording');
+    assert.match(r.started_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.equal(r.pcap_uri, `${base()}/calls/${a.sid}/pcap`);
+    await sendRtp(sock, a.relayPort, 100, tone);
+    const again = await e.s.api<RecordingView>('POST', `${base()}/calls/${a.sid}/recording`, {});
+    assert.equal(again.status, 200);
+    assert.equal(again.json.response.data.started_at, r.started_at, 'the same recording, not a new one');
+    assert.ok(again.json.response.data.packets > r.packets, `packets so far grow: ${r.packets} → ${again.json.response.data.packets}`);
+
+    // While the call is up: the file so far, cut at a whole packet, opens in tshark.
+    const partial = await downloadPcap(a.sid, 'partial.pcap');
+    assert.ok(rtpFlows(partial).size >= 4, 'RTP both legs both ways already');
+    assert.ok(sipSeen(partial).methods.has('INVITE'), 'the INVITE sent before the recording started is in the file');
+
+    assert.equal((await e.pbx.request(a.inv, 'BYE')).status, 200);
+    const v = (await completedCall(e, a.sid)) as CallWithRecording;
+    assert.equal(v.recording?.status, 'completed');
+    assert.equal(v.recording?.started_at, r.started_at);
+    const file = await downloadPcap(a.sid, 'mid-call.pcap');
+    const sip = sipSeen(file);
+    for (const m of ['INVITE', 'ACK', 'BYE']) assert.ok(sip.methods.has(m), `${m} in ${[...sip.methods]}`);
+    assert.ok(sip.codes.has('200'));
+    assertFourFlows(rtpFlows(file), sock.address().port, 90);
+    assert.deepEqual(diagnosedMediaIds(file, v.sip_call_id), mediaIds(v.findings));
+
+    const ended = await e.s.api('POST', `${base()}/calls/${a.sid}/recording`, {});
+    assert.equal(ended.status, 409, JSON.stringify(ended.json));
+    const err = (ended.json.response as unknown as { error_data: { code: number; message: string; description: string } }).error_data;
+    assert.equal(err.code, 1040);
+    assert.equal(err.message, 'Call not in progress');
+    assert.match(err.description, new RegExp(`call ${a.sid} has ended`));
+  } finally {
+    echo = false;
+    sock.close();
+  }
+});
+
+test('a one-way call recorded mid-call is media.one-way live and in `trunkline diagnose` of its pcap', async () => {
+  const sock = await rtpSocket();
+  try {
+    const a = await call(e, DIALLED, '127.0.0.1', sock.address().port);
+    assert.equal((await e.s.api('POST', `${base()}/calls/${a.sid}/recording`, {})).status, 200);
+    await sendRtp(sock, a.relayPort, 110, tone);
+    assert.equal((await e.pbx.request(a.inv, 'BYE')).status, 200);
+    const v = (await completedCall(e, a.sid)) as CallWithRecording;
+    assert.ok(v.findings.some((f) => f.id === 'media.one-way'), JSON.stringify(v.findings.map((f) => f.id)));
+    const file = await downloadPcap(a.sid, 'one-way.pcap');
+    const ids = diagnosedMediaIds(file, v.sip_call_id);
+    assert.ok(ids.includes('media.one-way'), ids.join(','));
+    assert.deepEqual(ids, mediaIds(v.findings));
+  } finally {
+    sock.close();
+  }
+});
+
+test('recording API errors: an unknown call and another account\'s call are 404 / 1000; a malformed call_sid is never a path; OpenAPI lists both paths and the new settings', async () => {
+  const unknown = 'f'.repeat(32);
+  for (const [method, path] of [['POST', 'recording'], ['GET', 'pcap']] as const) {
+    const r = await e.s.api(method, `${base()}/calls/${unknown}/${path}`, method === 'POST' ? {} : undefined);
+    assert.equal(r.status, 404, JSON.stringify(r.json));
+    assert.equal((r.json.response as unknown as { error_data: { code: number } }).error_data.code, 1000);
+  }
+  assert.equal((await e.s.api('GET', `${base()}/calls/..%2F..%2Ftrunkline.db/pcap`)).status, 404);
+
+  // Another account, made with the CLI on the same store, asks for a live call of the demo account.
+  const other = JSON.parse(execFileSync(process.execPath, [CLI, 'accounts', 'create', 'other', '--data-dir', e.s.dataDir], { encoding: 'utf8' })) as { api_key: string; api_token: string };
+  const otherAuth = `Basic ${Buffer.from(`${other.api_key}:${other.api_token}`).toString('base64')}`;
+  const sock = await rtpSocket();
+  try {
+    const a = await call(e, DIALLED, '127.0.0.1', sock.address().port);
+    assert.equal((await e.s.api('POST', `${base()}/calls/${a.sid}/recording`, {})).status, 200);
+    for (const [method, path] of [['POST', 'recording'], ['GET', 'pcap']] as const) {
+      const res = await fetch(`http://127.0.0.1:${e.s.http}/v2/accounts/other/calls/${a.sid}/${path}`, {
+        method, headers: { authorization: otherAuth, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) }, ...(method === 'POST' ? { body: '{}' } : {}),
+      });
+      assert.equal(res.status, 404, `${method} ${path}: ${await res.text()}`);
+    }
+    assert.equal((await e.pbx.request(a.inv, 'BYE')).status, 200);
+  } finally {
+    sock.close();
+  }
+
+  const doc = (await (await fetch(`http://127.0.0.1:${e.s.http}/openapi.json`)).json()) as { paths: Record<string, Record<string, { description?: string }>> };
+  assert.ok(doc.paths['/v2/accounts/{account_sid}/calls/{call_sid}/recording']?.post, Object.keys(doc.paths).join(' '));
+  assert.ok(doc.paths['/v2/accounts/{account_sid}/calls/{call_sid}/pcap']?.get);
+  const settings = doc.paths['/v2/accounts/{account_sid}/trunks/{trunk_sid}/settings'].post.description ?? '';
+  assert.match(settings, /rtp_timeout/);
+  assert.match(settings, /record_calls/);
+});
