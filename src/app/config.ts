@@ -1,6 +1,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { TrunklineError } from '../core/index.js';
 import type { StoreLocation } from '../store/index.js';
+import { DEFAULT_THRESHOLDS } from '../diagnosis/index.js';
 
 /**
  * Everything `trunkline serve` can be told (SPEC §7), validated once and frozen. Nothing
@@ -19,11 +20,24 @@ export interface Config {
   /** On in the embedded default; off when a real carrier is configured (SPEC Parts). */
   readonly pstnSim: boolean;
   readonly rtpTimeoutSeconds: number;
+  /** The diagnosis engine's limits for the edge's call records, live and final (DiagnosisThresholds). */
+  readonly diagnosis: DiagnosisLimits;
+  /** An answered call's record is refreshed this often while the call is up (ms; 0 = at answer and end only). */
+  readonly liveRefreshMs: number;
   readonly nsoCodes: readonly string[];
   readonly minWhitelistMask: number;
   readonly apiRateLimitPerMinute: number;
   readonly redisUrl: string | null;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+export interface DiagnosisLimits {
+  /** --media-window: a call answered this long with no RTP shows a media verdict (blocked, one-way). */
+  readonly minMediaWindowMs: number;
+  /** --rtp-stop: RTP quiet this long has stopped (audio dropped after answer). */
+  readonly rtpStopMs: number;
+  /** --silence-threshold: decoded silence this long inside flowing RTP is silent RTP. */
+  readonly silenceMs: number;
 }
 
 export type TlsConfig =
@@ -48,6 +62,10 @@ export interface RawServeOptions {
   /** commander's `--no-pstn-sim`: false when given. */
   readonly pstnSim?: boolean | string;
   readonly rtpTimeout?: string;
+  readonly mediaWindow?: string;
+  readonly rtpStop?: string;
+  readonly silenceThreshold?: string;
+  readonly liveRefresh?: string;
   readonly nsoCodes?: string;
   readonly minMask?: string;
   readonly apiRateLimit?: string;
@@ -74,6 +92,14 @@ function positiveInt(flag: string, raw: string | undefined, fallback: number, ma
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) throw badConfig(flag, `must be a whole number 1–${max}`, raw);
   return Number(raw);
+}
+
+/** A duration in seconds (up to millisecond precision) → ms, within [min, max] seconds. */
+function secondsMs(flag: string, raw: string | undefined, fallbackMs: number, min: number, max: number): number {
+  if (raw === undefined) return fallbackMs;
+  const ok = /^\d+(\.\d{1,3})?$/.test(raw) && Number(raw) >= min && Number(raw) <= max;
+  if (!ok) throw badConfig(flag, `must be a number of seconds ${min}–${max} (e.g. 2 or 0.5)`, raw);
+  return Math.round(Number(raw) * 1000);
 }
 
 function bool(flag: string, raw: boolean | string | undefined, fallback: boolean): boolean {
@@ -140,6 +166,13 @@ export function loadConfig(raw: RawServeOptions): Config {
     // SPEC §7: the simulator is on unless --carrier is given (or --no-pstn-sim).
     pstnSim: bool('no-pstn-sim', raw.pstnSim, true) && carriers.length === 0,
     rtpTimeoutSeconds: positiveInt('rtp-timeout', raw.rtpTimeout, 30, 3600),
+    // Defaults are the engine's own (diagnosis DEFAULT_THRESHOLDS), so `trunkline diagnose` and the edge agree.
+    diagnosis: {
+      minMediaWindowMs: secondsMs('media-window', raw.mediaWindow, DEFAULT_THRESHOLDS.minMediaWindowMs, 0, 3600),
+      rtpStopMs: secondsMs('rtp-stop', raw.rtpStop, DEFAULT_THRESHOLDS.rtpStopMs, 0.1, 3600),
+      silenceMs: secondsMs('silence-threshold', raw.silenceThreshold, DEFAULT_THRESHOLDS.silenceMs, 0.1, 3600),
+    },
+    liveRefreshMs: liveRefresh(raw.liveRefresh),
     nsoCodes,
     minWhitelistMask: minMask,
     apiRateLimitPerMinute: positiveInt('api-rate-limit', raw.apiRateLimit, 200),
@@ -147,6 +180,12 @@ export function loadConfig(raw: RawServeOptions): Config {
     logLevel: logLevel as Config['logLevel'],
   };
   return deepFreeze(config);
+}
+
+/** 0 turns the live refresh off; otherwise 0.2 s at least, so a call never costs more than 5 writes a second. */
+function liveRefresh(raw: string | undefined): number {
+  if (raw === '0') return 0;
+  return secondsMs('live-refresh', raw, 2000, 0.2, 3600);
 }
 
 function tlsConfig(raw: RawServeOptions): TlsConfig | null {

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import { newCallSid, TrunklineError, type Clock, type Logger } from '../core/index.js';
 import type { CallsPort, RecordingsPort, TestCallsPort } from '../api/index.js';
-import { diagnoseCall, type CallEvidence, type SdpEvidence, type SipEventEvidence } from '../diagnosis/index.js';
+import { diagnoseCall, type CallEvidence, type DiagnosisThresholds, type SdpEvidence, type SipEventEvidence } from '../diagnosis/index.js';
 import {
   Authenticator, B2bua, createEdgeMetrics, edgeSipHandler, noEdgeMetrics, renderLadder, StackRefusals, TransactionLayerPort,
   type EdgeDirectory, type Hop, type MediaAnchorFactory, type RouteTarget,
@@ -47,6 +47,10 @@ export interface EdgeWiring {
   readonly simAsCarrier?: boolean;
   /** Source addresses ("ip" or "ip:port") of the carrier side beyond the carrier URIs' own hosts. */
   readonly carrierSources?: readonly string[];
+  /** The diagnosis limits (serve's --media-window, --rtp-stop, --silence-threshold) for live and final records. */
+  readonly thresholds?: Partial<DiagnosisThresholds>;
+  /** How often an answered call's record is refreshed while it is up (ms; 0 = only at answer and end). */
+  readonly liveRefreshMs?: number;
 }
 
 export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
@@ -58,6 +62,8 @@ export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
   if (sim) carrierSources.push(`127.0.0.1:${sim.port}`);
   carrierSources.push(...(w.carrierSources ?? []));
   const sipPort = w.sipServer.ports.sip;
+  const thresholds = w.thresholds ?? {};
+  const diagnose = (record: CallRecord, observedUntil?: number) => diagnoseCall(evidenceOf(record, observedUntil), { thresholds });
   const port = new TransactionLayerPort(() => w.sipServer.layer, (hop) => ({ address: localAddressFor(w.sipHost, hop.address), port: sipPort }));
   const b2bua = new B2bua({
     directory: w.directory,
@@ -68,7 +74,8 @@ export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
     calls: w.calls,
     metrics: w.registry ? createEdgeMetrics(w.registry) : noEdgeMetrics,
     ...(w.media ? { media: w.media } : {}),
-    diagnose: (record) => diagnoseCall(evidenceOf(record)),
+    diagnose,
+    ...(w.liveRefreshMs === undefined ? {} : { liveRefreshMs: w.liveRefreshMs }),
     agent: w.sipDomain,
     carriers,
     carrierSources,
@@ -77,7 +84,7 @@ export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
   });
   w.sipServer.setHandler(edgeSipHandler(b2bua));
   // SPEC §2: the stack's own refusals (400, 483, …) carry the finding and call sid and are recorded too.
-  const stackRefusals = new StackRefusals({ clock: w.clock, log, agent: w.sipDomain, calls: w.calls, directory: w.directory, diagnose: (record) => diagnoseCall(evidenceOf(record)) });
+  const stackRefusals = new StackRefusals({ clock: w.clock, log, agent: w.sipDomain, calls: w.calls, directory: w.directory, diagnose: (record) => diagnose(record) });
   w.sipServer.setStatelessAnswers(stackRefusals);
   return {
     b2bua,
@@ -118,8 +125,11 @@ function localAddressFor(listenHost: string, remote: string): string {
   return v6 ? '::1' : '127.0.0.1';
 }
 
-/** A call record as evidence for the diagnosis engine (SPEC §4: the same engine serves edge records). */
-export function evidenceOf(record: CallRecord): CallEvidence {
+/**
+ * A call record as evidence for the diagnosis engine (SPEC §4: the same engine serves edge
+ * records). `observedUntil`: for the live record of a call still up, evidence ends now.
+ */
+export function evidenceOf(record: CallRecord, observedUntil?: number): CallEvidence {
   const media = record.media as { streams?: CallEvidence['streams'] } | null;
   return {
     callId: record.sip_call_id,
@@ -127,7 +137,7 @@ export function evidenceOf(record: CallRecord): CallEvidence {
     direction: record.direction,
     messages: record.trace.filter((t) => t.leg === (record.direction === 'outbound' ? 'customer' : 'carrier')).flatMap((t) => messageEvidence(t)),
     streams: media?.streams ?? [],
-    ...(record.ended_at ? { observedUntil: Date.parse(record.ended_at) } : {}),
+    ...(record.ended_at ? { observedUntil: Date.parse(record.ended_at) } : observedUntil === undefined ? {} : { observedUntil }),
     ...(record.edge_cause ? { edgeCause: record.edge_cause } : {}),
     mediaObserved: media !== null && media !== undefined,
   };

@@ -93,7 +93,7 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
     const started = await startEdge({
       sipServer, sipHost: config.sip.host, sipDomain: config.sipDomain, carriers: config.carriers, pstnSim: config.pstnSim,
       directory: new StoreDirectory(repos.read, config.sipDomain), calls: callsRepo, clock, logger, registry: metrics,
-      media: relayMedia(relay, { recordingsDir }),
+      media: relayMedia(relay, { recordingsDir }), thresholds: config.diagnosis, liveRefreshMs: config.liveRefreshMs,
     });
     edgeRef.current = started;
     parts.push({ name: 'edge', stop: () => started.stop() });

@@ -8,6 +8,7 @@ import { CallRecorder } from './call-record.js';
 import { callerE164, checkCaller } from './caller-policy.js';
 import type { EdgeDirectory, TrunkView } from './directory.js';
 import { identifyTrunk, needsDigest } from './identify-trunk.js';
+import { LiveRefresh } from './live-refresh.js';
 import type { Hop } from './leg.js';
 import { passThroughAnchor, type CallSide, type MediaAnchorFactory } from './media-anchor.js';
 import { noEdgeMetrics, type EdgeMetrics } from './metrics.js';
@@ -32,8 +33,16 @@ export interface B2buaOptions {
   readonly calls?: CallRecordStore;
   readonly metrics?: EdgeMetrics;
   readonly media?: MediaAnchorFactory;
-  /** Findings for a finished call's record (the diagnosis engine, wired by app/). */
-  readonly diagnose?: (record: CallRecord) => readonly Finding[];
+  /**
+   * Findings for a call's record (the diagnosis engine, wired by app/). `observedUntil` is
+   * given for the live record of a call still up: evidence ends now, not at a BYE.
+   */
+  readonly diagnose?: (record: CallRecord, observedUntil?: number) => readonly Finding[];
+  /**
+   * An answered call's record is refreshed from the relay's live statistics this often while
+   * the call is up, and sooner after a media event (default 2000 ms; 0 turns it off).
+   */
+  readonly liveRefreshMs?: number;
   /** warn-agent of Warning headers (RFC 3261 §20.43): the edge's host name. */
   readonly agent: string;
   /** Carrier gateways for outbound calls, as SIP URIs with priority/weight. */
@@ -61,6 +70,7 @@ export class B2bua implements EdgeRequestHandler {
   readonly #metrics: EdgeMetrics;
   readonly #pendingSaves = new Set<Promise<void>>();
   readonly #lastSave = new Map<string, Promise<void>>();
+  readonly #live = new Map<string, LiveRefresh>();
 
   constructor(options: B2buaOptions) {
     this.#o = options;
@@ -78,7 +88,10 @@ export class B2bua implements EdgeRequestHandler {
       index: (key, call) => this.#dialogs.set(key, { call }),
       unindex: (key) => this.#dialogs.delete(key),
       finished: (call) => this.#finished(call),
-      answered: (call) => this.#save(call.recorder.toRecord(), call.sid),
+      answered: (call) => {
+        this.#save(call.recorder.toRecord(), call.sid);
+        this.#startLive(call);
+      },
     };
   }
 
@@ -325,7 +338,51 @@ export class B2bua implements EdgeRequestHandler {
     call.countedTrunk = trunkSid;
   }
 
+  /**
+   * Issue 7 item 4, media faults detected while the call is up: the answered call's record is
+   * refreshed from the relay's live statistics and its SIP trace and diagnosed by the same
+   * engine as the final record, on a bounded schedule (LiveRefresh), until the call ends.
+   */
+  #startLive(call: Call): void {
+    const interval = this.#o.liveRefreshMs ?? 2000;
+    const media = call.media;
+    if (interval <= 0 || !media.live || call.isEnded() || this.#live.has(call.sid)) return;
+    let written = '';
+    const refresh: LiveRefresh = new LiveRefresh({
+      clock: this.#o.clock,
+      intervalMs: interval,
+      minGapMs: Math.min(500, interval),
+      run: async () => {
+        const stats = await media.live!();
+        // The call may have ended while the relay answered: its final record is queued and stays the last write.
+        if (refresh.stopped || call.isEnded()) return;
+        call.recorder.setMedia(stats);
+        let record = call.recorder.toRecord();
+        if (this.#o.diagnose) {
+          try {
+            call.recorder.setFindings(this.#o.diagnose(record, this.#o.clock.now()));
+            record = call.recorder.toRecord();
+          } catch (err) {
+            this.#o.log.warn({ err, call_sid: call.sid }, 'live diagnosis failed');
+          }
+        }
+        // Nothing new (no RTP moving, no message): no write.
+        const mark = JSON.stringify([record.media, record.findings, record.trace.length, record.events.length]);
+        if (mark === written) return;
+        written = mark;
+        this.#save(record, call.sid);
+      },
+      onError: (err) => this.#o.log.warn({ err, call_sid: call.sid }, 'live call record refresh failed'),
+    });
+    this.#live.set(call.sid, refresh);
+    media.onMediaEvent?.(() => refresh.poke());
+    refresh.start();
+  }
+
   #finished(call: Call): void {
+    // No live refresh starts after this; one under way sees the call ended and does not write.
+    this.#live.get(call.sid)?.stop();
+    this.#live.delete(call.sid);
     this.#active.delete(call.sid);
     if (call.countedTrunk) {
       const n = (this.#perTrunk.get(call.countedTrunk) ?? 1) - 1;

@@ -134,6 +134,11 @@ export class Call {
     return this.#state === 'ended';
   }
 
+  /** The call's media anchor (the live record reads its statistics while the call is up). */
+  get media(): MediaAnchor {
+    return this.#media;
+  }
+
   get b(): Leg | undefined {
     return this.#b;
   }

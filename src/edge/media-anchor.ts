@@ -24,7 +24,17 @@ export interface MediaAnchor {
   recordSip?(message: SipDatagram): void;
   /** The recording so far, or undefined when the call is not recorded. */
   recording?(): Promise<RecordingInfo | undefined>;
+  /**
+   * The statistics so far, in the shape close() returns, while the call is up (the live
+   * record); absent without a relay. Asynchronous: a relay in worker threads or a native
+   * engine answers later.
+   */
+  live?(): Promise<unknown>;
+  /** Calls `listener` on the relay's media events (a latch, a direction starting, stopping, the RTP timeout). */
+  onMediaEvent?(listener: (kind: MediaEventKind) => void): void;
 }
+
+export type MediaEventKind = 'latch' | 'flow' | 'drop' | 'timeout';
 
 /** A SIP message as the pcap keeps it: a UDP datagram between the real addresses. */
 export interface SipDatagram {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { holdState, mediaEndpoint, parseSdp, reduceCodecs, rewriteForRelay } from '../sdp/index.js';
 import { formatAddress, type LegName, type MediaRelay, type MediaSession, type MediaSessionStats } from '../media/index.js';
 import type { Role } from './call.js';
-import type { CallSide, MediaAnchor, MediaAnchorFactory, RecordingInfo, SipDatagram } from './media-anchor.js';
+import type { CallSide, MediaAnchor, MediaAnchorFactory, MediaEventKind, RecordingInfo, SipDatagram } from './media-anchor.js';
 
 /**
  * Media anchoring on the relay (SPEC §3, issue 7 item 1): relay leg A faces the customer, leg
@@ -75,19 +75,38 @@ export class RelayAnchor implements MediaAnchor {
     void this.#session.close('call ended').finally(() => {
       if (rec) rec.active = false;
     });
-    this.#closedStats = {
-      legs: s.legs,
-      held: s.held,
-      timed_out: s.timedOut,
-      directions: {
-        customer_to_carrier: summarise(s.directions.aToB),
-        carrier_to_customer: summarise(s.directions.bToA),
-      },
-      streams: streamsSeenBy(s, this.#legOfA),
-      ...(rec ? { recording: { started_at: new Date(rec.startedAt).toISOString().replace(/\.\d{3}Z$/, 'Z'), packets: rec.packets } } : {}),
-    };
+    this.#closedStats = mediaSummary(s, this.#legOfA, rec);
     return this.#closedStats;
   }
+
+  /** The record's media while the call is up: the same shape as close(), from statsAsync (worker or native engines answer later). */
+  async live(): Promise<unknown> {
+    if (this.#closedStats !== undefined) return this.#closedStats;
+    const s = await this.#session.statsAsync();
+    const rec = this.#recording;
+    return this.#closedStats ?? mediaSummary(s, this.#legOfA, rec && { startedAt: rec.startedAt, packets: s.recording?.packets ?? rec.packets });
+  }
+
+  onMediaEvent(listener: (kind: MediaEventKind) => void): void {
+    for (const kind of MEDIA_EVENTS) this.#session.on(kind, () => listener(kind));
+  }
+}
+
+const MEDIA_EVENTS = ['latch', 'flow', 'drop', 'timeout'] as const;
+
+/** What the call record keeps of the relay's statistics (GET …/calls/{call_sid} shows it; the diagnosis reads `streams`). */
+function mediaSummary(s: MediaSessionStats, legOfA: LegName, rec: { readonly startedAt: number; readonly packets: number } | undefined) {
+  return {
+    legs: s.legs,
+    held: s.held,
+    timed_out: s.timedOut,
+    directions: {
+      customer_to_carrier: summarise(s.directions.aToB),
+      carrier_to_customer: summarise(s.directions.bToA),
+    },
+    streams: streamsSeenBy(s, legOfA),
+    ...(rec ? { recording: { started_at: new Date(rec.startedAt).toISOString().replace(/\.\d{3}Z$/, 'Z'), packets: rec.packets } } : {}),
+  };
 }
 
 function summarise(d: MediaSessionStats['directions']['aToB']) {

@@ -33,6 +33,15 @@ test('--db postgres://… selects PostgreSQL; TLS from files or self-signed', ()
   assert.equal(loadConfig({ tlsCert: 'c.pem', tlsKey: 'k.pem' }).tls?.mode, 'files');
 });
 
+test('the diagnosis limits default to the engine\'s own and take seconds from --media-window, --rtp-stop, --silence-threshold', () => {
+  assert.deepEqual(loadConfig({}).diagnosis, { minMediaWindowMs: 2000, rtpStopMs: 5000, silenceMs: 10_000 });
+  assert.equal(loadConfig({}).liveRefreshMs, 2000);
+  const c = loadConfig({ mediaWindow: '3', rtpStop: '0.5', silenceThreshold: '2.25', liveRefresh: '0' });
+  assert.deepEqual(c.diagnosis, { minMediaWindowMs: 3000, rtpStopMs: 500, silenceMs: 2250 });
+  assert.equal(c.liveRefreshMs, 0, '0 turns the live refresh off');
+  assert.ok(Object.isFrozen(c.diagnosis));
+});
+
 test('a bad value is a usage error naming the flag and its rule', () => {
   const cases: [Parameters<typeof loadConfig>[0], RegExp][] = [
     [{ httpPort: 'abc' }, /--http-port must be a port number/],
@@ -46,6 +55,11 @@ test('a bad value is a usage error naming the flag and its rule', () => {
     [{ apiRateLimit: '0' }, /--api-rate-limit/],
     [{ carrier: ['not a uri'] }, /--carrier/],
     [{ redis: 'http://x' }, /--redis/],
+    [{ silenceThreshold: 'ten' }, /--silence-threshold must be a number of seconds/],
+    [{ silenceThreshold: '0' }, /--silence-threshold/],
+    [{ mediaWindow: '-1' }, /--media-window/],
+    [{ rtpStop: '1.23456' }, /--rtp-stop/],
+    [{ liveRefresh: '0.05' }, /--live-refresh/],
   ];
   for (const [raw, message] of cases) {
     assert.throws(() => loadConfig(raw), (err: unknown) => isUsageError(err) && message.test((err as Error).message), JSON.stringify(raw));

@@ -38,7 +38,15 @@ test('bad usage exits 2: an unknown flag, a missing argument, a bad flag value (
   const badEnv = await run(['serve'], { TRUNKLINE_RTP_PORTS: '40000-10000' });
   assert.equal(badEnv.code, 2);
   assert.match(badEnv.stderr, /--rtp-ports/);
+  const badSilence = await run(['serve', '--silence-threshold', 'loud']);
+  assert.equal(badSilence.code, 2);
+  assert.match(badSilence.stderr, /--silence-threshold must be a number of seconds/);
+  const badWindow = await run(['serve'], { TRUNKLINE_MEDIA_WINDOW: 'x' });
+  assert.equal(badWindow.code, 2);
+  assert.match(badWindow.stderr, /--media-window/);
   assert.equal((await run(['--help'])).code, 0);
+  const serveHelp = await run(['serve', '--help']);
+  for (const flag of ['--media-window', '--rtp-stop', '--silence-threshold', '--live-refresh']) assert.match(serveHelp.stdout, new RegExp(flag));
 });
 
 test('serve prints the demo account once and one JSON listening line with the chosen ports', async () => {

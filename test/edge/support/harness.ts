@@ -10,10 +10,13 @@ import { relayMedia } from '../../../src/edge/index.js';
 /** Call records kept in memory; `wait` resolves when a record with the predicate is saved. */
 export class MemoryCalls implements CallRecordStore {
   readonly records = new Map<string, CallRecord>();
+  /** Every save in order (the live record's refreshes, then the final one). */
+  readonly history: CallRecord[] = [];
   #waiters: (() => void)[] = [];
 
   async save(r: CallRecord): Promise<void> {
     this.records.set(r.call_sid, r);
+    this.history.push(r);
     for (const w of this.#waiters.splice(0)) w();
   }
 
@@ -61,7 +64,7 @@ export interface Harness {
 }
 
 /** A running edge on 127.0.0.1:0 with the PSTN simulator and one trunk whitelisting 127.0.0.1. */
-export async function startHarness(opts: { inviteTimeoutMs?: number; carriers?: string[]; pstnSim?: boolean; carrierSources?: string[]; relay?: { rtpTimeoutMs: number }; simAsCarrier?: boolean } = {}): Promise<Harness> {
+export async function startHarness(opts: { inviteTimeoutMs?: number; carriers?: string[]; pstnSim?: boolean; carrierSources?: string[]; relay?: { rtpTimeoutMs: number }; simAsCarrier?: boolean; liveRefreshMs?: number } = {}): Promise<Harness> {
   const directory = new MemoryDirectory();
   directory.addTrunk({ trunkSid: TRUNK, accountSid: ACCOUNT, whitelist: ['127.0.0.1/32'], numbers: [CALLER] });
   directory.numbers.set(CALLER, { e164: CALLER, trunkSid: TRUNK, accountSid: ACCOUNT, status: 'active', removed: false, mode: 'pstn' });
@@ -71,6 +74,7 @@ export async function startHarness(opts: { inviteTimeoutMs?: number; carriers?: 
   const edge = await startEdge({
     sipServer: sip, sipHost: '127.0.0.1', sipDomain: 'pstn.localhost', carriers: opts.carriers ?? [], pstnSim: opts.pstnSim ?? true,
     directory, calls, clock: systemClock, logger: silentLogger, inviteTimeoutMs: opts.inviteTimeoutMs ?? 1500, testCallHoldMs: 500, carrierSources: opts.carrierSources ?? [], ...(opts.simAsCarrier === false ? { simAsCarrier: false } : {}), ...(relay ? { media: relayMedia(relay) } : {}),
+    ...(opts.liveRefreshMs === undefined ? {} : { liveRefreshMs: opts.liveRefreshMs }),
   });
   return {
     sip, edge, directory, calls, port: sip.ports.sip, ...(relay ? { relay } : {}),
