@@ -1,9 +1,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:dgram';
-import { RawUac, pcmaOffer } from './support/raw-uac.js';
-import { call, completedCall, finding, liveEdge, rtpPacket, rtpSocket, silence, sleep, tone, type CallView, type LiveEdge } from './media-live-support.js';
-import { freeUdpPort } from './support/kamailio.js';
+import { call, completedCall, finding, liveEdgeWithCarrier, rtpPacket, rtpSocket, silence, sleep, tone, type CallView, type CarrierEdge, type LiveEdge } from './media-live-support.js';
 
 // Issue 7 item 4, "detected while the call is up": the calls API shows a call in progress with
 // its per-direction media statistics and the media findings with their evidence before anyone
@@ -12,28 +10,16 @@ import { freeUdpPort } from './support/kamailio.js';
 // threshold is 2 s (--silence-threshold) to keep the silent-RTP case short, and the live
 // refresh every 0.5 s (--live-refresh).
 const DIALLED = '+919876543210';
+let c: CarrierEdge;
 let e: LiveEdge;
-let carrier: RawUac;
-let carrierRtp: Awaited<ReturnType<typeof rtpSocket>>;
-/** Where the edge told the carrier to send RTP (the relay's leg facing the carrier). */
-let relayForCarrier = 0;
+let carrierRtp: CarrierEdge['carrierRtp'];
 
 before(async () => {
-  const carrierPort = await freeUdpPort('127.0.0.1');
-  e = await liveEdge(['--carrier', `sip:127.0.0.1:${carrierPort};transport=udp`, '--silence-threshold', '2', '--live-refresh', '0.5']);
-  carrierRtp = await rtpSocket();
-  carrier = await new RawUac('udp', { host: '127.0.0.1', port: e.s.sip }).open(carrierPort);
-  carrier.onRequest = (m, reply) => {
-    if (m.method === 'ACK') return;
-    if (m.method !== 'INVITE') return reply(200, 'OK');
-    relayForCarrier = Number(/m=audio (\d+)/.exec(m.body)?.[1]);
-    reply(200, 'OK', [`Contact: <sip:carrier@127.0.0.1:${carrierPort}>`], pcmaOffer('127.0.0.1', carrierRtp.address().port));
-  };
+  c = await liveEdgeWithCarrier(['--silence-threshold', '2', '--live-refresh', '0.5']);
+  ({ e, carrierRtp } = c);
 });
 after(async () => {
-  carrierRtp?.close();
-  await carrier?.close();
-  await e?.stop();
+  await c?.stop();
 });
 
 /** Streams RTP every 20 ms until stopped (the call stays up meanwhile); returns the stopper. */
@@ -62,6 +48,15 @@ async function whileUp(sid: string, id: string, timeoutMs = 12_000): Promise<Cal
   }
 }
 
+/** Polls while the streams run, then stops them (whether the finding showed or not). */
+async function seenWhileStreaming(sid: string, id: string, stops: readonly (() => Promise<void>)[]): Promise<CallView> {
+  try {
+    return await whileUp(sid, id);
+  } finally {
+    await Promise.all(stops.map((s) => s()));
+  }
+}
+
 /** After the end: the completed record holds `id`, and refreshes that were under way do not overwrite it later. */
 async function finalKeeps(sid: string, id: string): Promise<CallView> {
   const v = await completedCall(e, sid);
@@ -79,13 +74,7 @@ test('one-way audio shows as media.one-way on the call while it is still up, wit
   const pbxRtp = await rtpSocket();
   try {
     const a = await call(e, DIALLED, '127.0.0.1', pbxRtp.address().port);
-    const stop = stream(pbxRtp, () => a.relayPort, tone, 0x11110001);
-    let v: CallView;
-    try {
-      v = await whileUp(a.sid, 'media.one-way');
-    } finally {
-      await stop();
-    }
+    const v = await seenWhileStreaming(a.sid, 'media.one-way', [stream(pbxRtp, () => a.relayPort, tone, 0x11110001)]);
     assert.equal(v.status, 'in-progress');
     const f = finding(v, 'media.one-way')!;
     assert.ok(f.evidence.some((l) => l.startsWith('RTP only from the caller')), f.evidence.join(' | '));
@@ -105,13 +94,7 @@ test('A-law RTP that carries only silence past the threshold shows as media.sile
   try {
     const a = await call(e, DIALLED, '127.0.0.1', pbxRtp.address().port);
     // The carrier speaks, the PBX sends packets of A-law idle only: audio both ways by the counters.
-    const stops = [stream(pbxRtp, () => a.relayPort, silence, 0x22220001), stream(carrierRtp, () => relayForCarrier, tone, 0x22220002)];
-    let v: CallView;
-    try {
-      v = await whileUp(a.sid, 'media.silent-rtp');
-    } finally {
-      await Promise.all(stops.map((s) => s()));
-    }
+    const v = await seenWhileStreaming(a.sid, 'media.silent-rtp', [stream(pbxRtp, () => a.relayPort, silence, 0x22220001), stream(carrierRtp, () => c.relayForCarrier(), tone, 0x22220002)]);
     assert.equal(v.status, 'in-progress');
     const f = finding(v, 'media.silent-rtp')!;
     assert.ok(f.evidence.some((l) => /only silence for \d+(\.\d+)? s of \d+(\.\d+)? s of RTP/.test(l)), f.evidence.join(' | '));
@@ -130,13 +113,7 @@ test('RTP from another port than the PBX announced shows as media.asymmetric-rtp
   const real = await rtpSocket();
   try {
     const a = await call(e, DIALLED, '127.0.0.1', announced.address().port);
-    const stops = [stream(real, () => a.relayPort, tone, 0x33330001), stream(carrierRtp, () => relayForCarrier, tone, 0x33330002)];
-    let v: CallView;
-    try {
-      v = await whileUp(a.sid, 'media.asymmetric-rtp');
-    } finally {
-      await Promise.all(stops.map((s) => s()));
-    }
+    const v = await seenWhileStreaming(a.sid, 'media.asymmetric-rtp', [stream(real, () => a.relayPort, tone, 0x33330001), stream(carrierRtp, () => c.relayForCarrier(), tone, 0x33330002)]);
     assert.equal(v.status, 'in-progress');
     const d = v.media!.directions.customer_to_carrier;
     assert.equal(d.source, `127.0.0.1:${real.address().port}`);

@@ -1,36 +1,21 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { RawUac, pcmaOffer } from './support/raw-uac.js';
-import { call, completedCall, finding, liveEdge, rtpSocket, sendRtp, sleep, tone, type LiveEdge } from './media-live-support.js';
-import { freeUdpPort } from './support/kamailio.js';
+import { call, completedCall, finding, liveEdgeWithCarrier, rtpSocket, sendRtp, sleep, tone, type CarrierEdge, type LiveEdge } from './media-live-support.js';
 
 // Guide §6 "no audio both ways" and "one-way audio", detected on the relay's own counters of a
 // call through `trunkline serve`, and shown by GET /calls/{call_sid} with their evidence. The
 // carrier is a raw UAS of this test (--carrier), so the test decides who sends RTP.
 const DIALLED = '+919876543210';
+let c: CarrierEdge;
 let e: LiveEdge;
-let carrier: RawUac;
-let carrierRtp: Awaited<ReturnType<typeof rtpSocket>>;
-/** Where the edge told the carrier to send RTP (the relay's leg facing the carrier). */
-let relayForCarrier = 0;
-
+let carrierRtp: CarrierEdge['carrierRtp'];
 
 before(async () => {
-  const carrierPort = await freeUdpPort('127.0.0.1');
-  e = await liveEdge(['--carrier', `sip:127.0.0.1:${carrierPort};transport=udp`]);
-  carrierRtp = await rtpSocket();
-  carrier = await new RawUac('udp', { host: '127.0.0.1', port: e.s.sip }).open(carrierPort);
-  carrier.onRequest = (m, reply) => {
-    if (m.method === 'ACK') return;
-    if (m.method !== 'INVITE') return reply(200, 'OK');
-    relayForCarrier = Number(/m=audio (\d+)/.exec(m.body)?.[1]);
-    reply(200, 'OK', [`Contact: <sip:carrier@127.0.0.1:${carrierPort}>`], pcmaOffer('127.0.0.1', carrierRtp.address().port));
-  };
+  c = await liveEdgeWithCarrier();
+  ({ e, carrierRtp } = c);
 });
 after(async () => {
-  carrierRtp?.close();
-  await carrier?.close();
-  await e?.stop();
+  await c?.stop();
 });
 
 test('no RTP in either direction after answer is media.blocked-rtp, with the SDP addresses as evidence', async () => {
@@ -70,7 +55,7 @@ test('one-way audio towards a PBX that announced a private c= address and sends 
   // The PBX behind NAT announces its LAN address and (its RTP blocked) never sends, so the
   // relay has no source to latch to: the carrier's audio goes to 192.168.1.20 and is lost.
   const a = await call(e, DIALLED, '192.168.1.20', 4000);
-  await sendRtp(carrierRtp, relayForCarrier, 110, tone);
+  await sendRtp(carrierRtp, c.relayForCarrier(), 110, tone);
   assert.equal((await e.pbx.request(a.inv, 'BYE')).status, 200);
   const v = await completedCall(e, a.sid);
   const f = finding(v, 'media.one-way.nat');

@@ -2,6 +2,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import { RawUac, pcmaOffer, type InviteAttempt, type Msg } from './support/raw-uac.js';
 import { serve, type Served } from './support/serve.js';
+import { freeUdpPort } from './support/kamailio.js';
 
 /**
  * Live media scenarios against a real `trunkline serve`: a trunk provisioned through the API
@@ -54,6 +55,40 @@ export async function liveEdge(extra: readonly string[] = []): Promise<LiveEdge>
     await s.stop();
     throw err;
   }
+}
+
+/** The edge with a raw UAS of the test as its only carrier (--carrier): the test decides who sends RTP. */
+export interface CarrierEdge {
+  readonly e: LiveEdge;
+  readonly carrier: RawUac;
+  /** The carrier's RTP socket: announced in its 200 OK. */
+  readonly carrierRtp: Socket & { received: number };
+  /** Where the edge told the carrier to send RTP in the latest INVITE (the relay's leg facing the carrier). */
+  relayForCarrier(): number;
+  stop(): Promise<void>;
+}
+
+export async function liveEdgeWithCarrier(extra: readonly string[] = []): Promise<CarrierEdge> {
+  const carrierPort = await freeUdpPort('127.0.0.1');
+  const e = await liveEdge(['--carrier', `sip:127.0.0.1:${carrierPort};transport=udp`, ...extra]);
+  const carrierRtp = await rtpSocket();
+  const carrier = await new RawUac('udp', { host: '127.0.0.1', port: e.s.sip }).open(carrierPort);
+  let relayPort = 0;
+  carrier.onRequest = (m, reply) => {
+    if (m.method === 'ACK') return;
+    if (m.method !== 'INVITE') return reply(200, 'OK');
+    relayPort = Number(/m=audio (\d+)/.exec(m.body)?.[1]);
+    reply(200, 'OK', [`Contact: <sip:carrier@127.0.0.1:${carrierPort}>`], pcmaOffer('127.0.0.1', carrierRtp.address().port));
+  };
+  return {
+    e, carrier, carrierRtp,
+    relayForCarrier: () => relayPort,
+    stop: async () => {
+      carrierRtp.close();
+      await carrier.close();
+      await e.stop();
+    },
+  };
 }
 
 export interface Answered {
