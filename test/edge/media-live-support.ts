@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import { RawUac, pcmaOffer, type InviteAttempt, type Msg } from './support/raw-uac.js';
@@ -164,6 +165,14 @@ export async function completedCall(e: LiveEdge, sid: string, timeoutMs = 8000):
     if (Date.now() > deadline) throw new Error(`call ${sid} not completed in ${timeoutMs} ms: ${JSON.stringify(r.json).slice(0, 400)}`);
     await sleep(100);
   }
+}
+
+/** The edge ended the call itself: its SIP trace has a BYE to each leg carrying the RTP timeout Reason (RFC 3326). */
+export async function assertRtpTimeoutByes(e: LiveEdge, sid: string): Promise<void> {
+  const trace = await e.s.api<{ messages: { leg: string; direction: string; summary: string; message: string }[] }>('GET', `/v2/accounts/${e.s.account}/calls/${sid}/trace`);
+  const byes = trace.json.response.data.messages.filter((m) => m.direction === 'out' && m.summary.startsWith('BYE '));
+  assert.deepEqual(byes.map((m) => m.leg).sort(), ['carrier', 'customer']);
+  for (const m of byes) assert.match(m.message, /\r\nReason: SIP;cause=\d{3};text="RTP timeout"\r\n/i);
 }
 
 export function finding(view: CallView, id: string): Finding | undefined {

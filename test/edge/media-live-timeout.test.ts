@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { call, completedCall, ECHO, finding, liveEdge, rtpSocket, sendRtp, sleep, tone } from './media-live-support.js';
+import { assertRtpTimeoutByes, call, completedCall, ECHO, finding, liveEdge, rtpSocket, sendRtp, sleep, tone } from './media-live-support.js';
 
 // Guide §6 "audio drops after answer": RTP flows, then stops while the dialog lives on (an INFO
 // in the dialog); the relay's RTP timeout (--rtp-timeout 6 here, 30 s by default) ends the call.
@@ -25,10 +25,7 @@ test('RTP that stops mid-call while signaling goes on is media.rtp-timeout, and 
     assert.ok(f.evidence.some((l) => /does not match a common firewall idle timeout|matches a common firewall idle timeout/.test(l)), f.evidence.join(' | '));
     assert.ok(f.evidence.some((l) => l.startsWith('signaling went on: ') && l.includes('INFO')), f.evidence.join(' | '));
     // The carrier side got its BYE with the same Reason: read it from the call's SIP trace.
-    const trace = await e.s.api<{ messages: { leg: string; direction: string; summary: string; message: string }[] }>('GET', `/v2/accounts/${e.s.account}/calls/${a.sid}/trace`);
-    const byes = trace.json.response.data.messages.filter((m) => m.direction === 'out' && m.summary.startsWith('BYE '));
-    assert.deepEqual(byes.map((m) => m.leg).sort(), ['carrier', 'customer']);
-    for (const m of byes) assert.match(m.message, /\r\nReason: SIP;cause=\d{3};text="RTP timeout"\r\n/i);
+    await assertRtpTimeoutByes(e, a.sid);
   } finally {
     sock.close();
     await e.stop();
