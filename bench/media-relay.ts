@@ -4,6 +4,7 @@
 //
 //   node .build/<name>/bench/media-relay.js [--hold 30] [--steps 250,500,1000,1500,2000,2500]
 //        [--no-rtpengine] [--cpu-prof DIR] [--warmup 2] [--node-generator] [--baseline] [--workers N]
+//        [--engine native|js]   (native: the forwarder of native/relay, the default; js: node:dgram)
 //
 // Three processes: this one (orchestrator, and rtpengine's ng client), the relay (a child that
 // runs MediaRelay, started with --cpu-prof when asked), and the generator (a child owning two
@@ -71,7 +72,9 @@ async function relayChild(): Promise<void> {
   const workers = Number(arg('workers', '0'));
   const options = { host: '127.0.0.1', portRange: '20000-39999', rtpTimeoutMs: 0, dropAfterMs: 0 };
   // --workers N: the relay spread over N worker threads, each owning a slice of the ports.
-  const relay = workers > 0 ? new ThreadedMediaRelay({ ...options, workers }) : new MediaRelay(options);
+  // --engine native|js (default native): the native forwarder (native/relay) or node:dgram sockets.
+  const engine = arg('engine', 'native') === 'js' ? 'js' : 'native';
+  const relay = workers > 0 ? new ThreadedMediaRelay({ ...options, workers }) : new MediaRelay({ ...options, engine });
   type Session = Awaited<ReturnType<typeof relay.createSession>>;
   let sessions: Session[] = [];
   serve({
@@ -399,7 +402,7 @@ async function main(): Promise<void> {
   const gen: Generator = native ?? new NodeGenerator();
   console.log(`generator: ${gen.kind}; machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const runNode = async (role: string, label: string): Promise<StepResult[]> => {
-    const relay = fork(SELF, [role, '--workers', arg('workers', '0')], { stdio: 'inherit', execArgv: prof && role === 'relay' ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [] });
+    const relay = fork(SELF, [role, '--workers', arg('workers', '0'), '--engine', arg('engine', 'native')], { stdio: 'inherit', execArgv: prof && role === 'relay' ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [] });
     const results: StepResult[] = [];
     for (const n of steps) {
       const r = await step(label, n, gen, hold, warmup, {
@@ -418,7 +421,7 @@ async function main(): Promise<void> {
     relay.disconnect();
     return results;
   };
-  const ours = await runNode('relay', Number(arg('workers', '0')) > 0 ? `trunkline/${arg('workers', '0')}w` : 'trunkline');
+  const ours = await runNode('relay', Number(arg('workers', '0')) > 0 ? `trunkline/${arg('workers', '0')}w` : `trunkline/${arg('engine', 'native')}`);
   // --baseline: the same streams through a bare Node dgram forwarder (no latching, no stats):
   // what Node's per-datagram machinery costs on its own, to tell it from the relay's own work.
   const bare = process.argv.includes('--baseline') ? await runNode('bare', 'node-bare') : [];

@@ -24,6 +24,8 @@ export interface Config {
   readonly diagnosis: DiagnosisLimits;
   /** An answered call's record is refreshed this often while the call is up (ms; 0 = at answer and end only). */
   readonly liveRefreshMs: number;
+  /** Who moves RTP: the native forwarder (native/relay; JS if it cannot load) or node:dgram. */
+  readonly mediaEngine: 'native' | 'js';
   readonly nsoCodes: readonly string[];
   readonly minWhitelistMask: number;
   readonly apiRateLimitPerMinute: number;
@@ -66,6 +68,7 @@ export interface RawServeOptions {
   readonly rtpStop?: string;
   readonly silenceThreshold?: string;
   readonly liveRefresh?: string;
+  readonly mediaEngine?: string;
   readonly nsoCodes?: string;
   readonly minMask?: string;
   readonly apiRateLimit?: string;
@@ -152,6 +155,8 @@ export function loadConfig(raw: RawServeOptions): Config {
   if (minMask < 16) throw badConfig('min-mask', 'must be 16–32 (SPEC §1: whitelisted masks are 16–32)', raw.minMask);
   const redisUrl = raw.redis === undefined || raw.redis === '' ? null : raw.redis;
   if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) throw badConfig('redis', 'must be a redis://… URL', redisUrl);
+  const mediaEngine = raw.mediaEngine ?? 'js';
+  if (mediaEngine !== 'native' && mediaEngine !== 'js') throw badConfig('media-engine', 'must be native or js', mediaEngine);
   const logLevel = raw.logLevel ?? 'info';
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) throw badConfig('log-level', 'must be debug, info, warn, error or silent', logLevel);
   const config: Config = {
@@ -173,6 +178,7 @@ export function loadConfig(raw: RawServeOptions): Config {
       silenceMs: secondsMs('silence-threshold', raw.silenceThreshold, DEFAULT_THRESHOLDS.silenceMs, 0.1, 3600),
     },
     liveRefreshMs: liveRefresh(raw.liveRefresh),
+    mediaEngine,
     nsoCodes,
     minWhitelistMask: minMask,
     apiRateLimitPerMinute: positiveInt('api-rate-limit', raw.apiRateLimit, 200),

@@ -12,7 +12,7 @@ import { registerMediaMetrics } from './media-metrics.js';
 import type { Kysely } from 'kysely';
 import { CallsRepo, type CallsDatabase } from '../store/index.js';
 import { relayMedia, StoreDirectory } from '../edge/index.js';
-import { MediaRelay } from '../media/index.js';
+import { loadNativeRelay, MediaRelay, type MediaEngineName } from '../media/index.js';
 import { edgePorts, mediaAddressFor, startEdge, type EdgePart } from './edge.js';
 
 /** A running trunkline: the addresses it listens on and one call that stops everything. */
@@ -87,7 +87,10 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
     parts.push({ name: 'sip', stop: () => sipServer.stop() });
 
     // SPEC §3: every call's RTP through the relay, on the configured range, ended after the RTP timeout.
-    const relay = new MediaRelay({ host: config.sip.host, advertisedAddress: mediaAddressFor(config.sip.host), portRange: config.rtpPorts, rtpTimeoutMs: config.rtpTimeoutSeconds * 1000, clock });
+    const relay = new MediaRelay({
+      host: config.sip.host, advertisedAddress: mediaAddressFor(config.sip.host), portRange: config.rtpPorts, rtpTimeoutMs: config.rtpTimeoutSeconds * 1000, clock,
+      engine: mediaEngineFor(config, logger),
+    });
     parts.push({ name: 'media-relay', stop: () => relay.close() });
     registerMediaMetrics(metrics, () => relay.counters());
     const started = await startEdge({
@@ -113,6 +116,15 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
     await stopAll();
     throw err instanceof TrunklineError ? err : new TrunklineError('APP_START_FAILED', `start failed: ${(err as Error).message}`, { cause: err });
   }
+}
+
+/** --media-engine native runs the addon when it loads; when it does not, the JS engine, saying why. */
+function mediaEngineFor(config: Config, logger: Logger): MediaEngineName {
+  if (config.mediaEngine === 'js') return 'js';
+  const loaded = loadNativeRelay();
+  if (loaded.ok) return 'native';
+  logger.warn({ code: 'MEDIA_NATIVE_UNAVAILABLE', reason: loaded.reason }, 'native media engine unavailable, relaying RTP with the JS engine');
+  return 'js';
 }
 
 async function startStore(config: Config, logger: Logger): Promise<StoreConnection> {

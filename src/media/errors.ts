@@ -5,6 +5,7 @@ export const MediaErrorCodes = {
   MEDIA_BIND_FAILED: 'A relay socket could not be bound for a reason other than the port being in use',
   MEDIA_SESSION_CLOSED: 'The media session was already closed',
   MEDIA_BAD_ADDRESS: 'An address given to the relay is not an IP literal of the relay socket family',
+  MEDIA_NATIVE_UNAVAILABLE: 'The native media engine was asked for but its addon (build/Release/trunkline_relay.node) is missing or failed to load',
   MEDIA_RECORDER_FAILED: 'The per-call pcap recorder could not write its file',
 } as const;
 

@@ -1,6 +1,6 @@
 // media: the RTP relay — port pool, per-call sessions with latching, per-direction statistics, RTP timeout, echo, pcap recorder.
 export { MediaErrorCodes, type MediaErrorCode } from './errors.js';
-export { MediaRelay, mediaSessionChannel, type MediaSessionMessage, type MediaRelayOptions, type CreateSessionOptions, type RelayCounters } from './media-relay.js';
+export { MediaRelay, mediaSessionChannel, type MediaEngineName, type MediaSessionMessage, type MediaRelayOptions, type CreateSessionOptions, type RelayCounters } from './media-relay.js';
 export { MediaSession } from './media-session.js';
 export type {
   MediaDirection,
@@ -21,3 +21,4 @@ export { PortPool, type PortRange, type PortPoolStats } from './port-pool.js';
 export { PcapWriter, udpFrame } from './pcap-writer.js';
 export { formatAddress, parsePortRange } from './addresses.js';
 export { LATCH_WINDOW } from './latch.js';
+export { loadNativeRelay, type NativeLoad } from './native-binding.js';

@@ -53,13 +53,18 @@ export class Latch {
     const newStreamSameHost = this.ip === ip && ssrc >= 0 && ssrc !== this.ssrc;
     const sdpWins = this.accepted < LATCH_WINDOW && ip === this.sdpIp && port === this.sdpPort;
     if (fresh || newStreamSameHost || sdpWins) {
-      this.ip = ip;
-      this.port = port;
-      this.ssrc = ssrc;
-      this.accepted = 1;
-      this.latches++;
+      this.take(ip, port, ssrc);
       return LATCH_NEW;
     }
     return LATCH_DROP;
+  }
+
+  /** Takes the latch (check() decided, or the native engine did by the same rules). */
+  take(ip: string, port: number, ssrc: number): void {
+    this.ip = ip;
+    this.port = port;
+    this.ssrc = ssrc;
+    this.accepted = 1;
+    this.latches++;
   }
 }

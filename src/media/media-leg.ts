@@ -1,7 +1,7 @@
-import type dgram from 'node:dgram';
 import { RtpHeaderFields, RtpStreamStats, parseRtcp, type RtcpReportBlock } from '../rtp/index.js';
 import { formatAddress } from './addresses.js';
 import { Latch } from './latch.js';
+import type { LegTransport } from './transport.js';
 
 export type LegName = 'A' | 'B';
 
@@ -38,8 +38,8 @@ export interface RtcpSummary {
 /** One side of a call: its socket pair, what its SDP said, what it latched to, what it sent. */
 export class MediaLeg {
   readonly name: LegName;
-  readonly rtp: dgram.Socket;
-  readonly rtcp: dgram.Socket;
+  /** Its RTP/RTCP socket pair, in whichever engine owns them. */
+  readonly transport: LegTransport;
   readonly rtpPort: number;
   readonly localAddress: string;
   readonly bindHost: string;
@@ -58,10 +58,9 @@ export class MediaLeg {
   forwarded = 0;
   forwardedBytes = 0;
 
-  constructor(name: LegName, rtp: dgram.Socket, rtcp: dgram.Socket, rtpPort: number, localAddress: string, bindHost: string) {
+  constructor(name: LegName, transport: LegTransport, rtpPort: number, localAddress: string, bindHost: string) {
     this.name = name;
-    this.rtp = rtp;
-    this.rtcp = rtcp;
+    this.transport = transport;
     this.rtpPort = rtpPort;
     this.localAddress = localAddress;
     this.bindHost = bindHost;

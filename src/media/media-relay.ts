@@ -7,7 +7,13 @@ import type { MediaErrorCode } from './errors.js';
 import { MediaLeg } from './media-leg.js';
 import { MediaSession } from './media-session.js';
 import { PortPool, type PortPoolStats, type PortRange } from './port-pool.js';
-import { bindPair, closeSocket } from './udp.js';
+import { bindPair } from './udp.js';
+import { loadNativeRelay } from './native-binding.js';
+import { NativeEngine, type NativeTransport } from './native-engine.js';
+import { DgramTransport, type LegTransport } from './transport.js';
+
+/** Who moves the packets: node:dgram sockets on the main loop, or the native forwarder (native/relay). */
+export type MediaEngineName = 'js' | 'native';
 
 export interface MediaRelayOptions {
   /** Address the sockets bind to. Default 127.0.0.1; '0.0.0.0' or '::' for all interfaces. */
@@ -23,6 +29,10 @@ export interface MediaRelayOptions {
   /** How often sessions are checked for timeouts. Default 1000 ms. */
   readonly tickMs?: number;
   readonly clock?: Clock;
+  /** Default 'js'. 'native' throws MEDIA_NATIVE_UNAVAILABLE when the addon cannot load (see loadNativeRelay). */
+  readonly engine?: MediaEngineName;
+  /** Native engine: bytes of relayed packets held for the JS statistics between drains. */
+  readonly nativeRingBytes?: number;
 }
 
 export interface CreateSessionOptions {
@@ -68,6 +78,8 @@ export class MediaRelay extends EventEmitter<{ session: [MediaSession]; 'session
   readonly host: string;
   readonly advertisedAddress: string;
   readonly pool: PortPool;
+  readonly engine: MediaEngineName;
+  readonly #native: NativeEngine | undefined;
   readonly #clock: Clock;
   readonly #rtpTimeoutMs: number;
   readonly #dropAfterMs: number;
@@ -99,6 +111,18 @@ export class MediaRelay extends EventEmitter<{ session: [MediaSession]; 'session
     this.#rtpTimeoutMs = options.rtpTimeoutMs ?? 30_000;
     this.#dropAfterMs = options.dropAfterMs ?? 10_000;
     this.#tickMs = options.tickMs ?? 1000;
+    this.engine = options.engine ?? 'js';
+    if (this.engine === 'native') {
+      const loaded = loadNativeRelay();
+      if (!loaded.ok) throw new TrunklineError<MediaErrorCode>('MEDIA_NATIVE_UNAVAILABLE', `native media engine unavailable: ${loaded.reason}`);
+      this.#native = new NativeEngine(loaded.binding, this.#clock, options.nativeRingBytes === undefined ? {} : { ringBytes: options.nativeRingBytes });
+    }
+  }
+
+  async #bindLeg(attempts: number): Promise<{ transport: LegTransport; rtpPort: number }> {
+    if (this.#native) return this.#native.bindLeg(this.pool, this.host, attempts);
+    const pair = await bindPair(this.pool, this.host, attempts);
+    return { transport: new DgramTransport(pair.rtp, pair.rtcp), rtpPort: pair.rtpPort };
   }
 
   get size(): number {
@@ -112,17 +136,18 @@ export class MediaRelay extends EventEmitter<{ session: [MediaSession]; 'session
   /** Allocates two even/odd port pairs (leg A customer side, leg B carrier side) and starts relaying. */
   async createSession(callSid: string, options: CreateSessionOptions = {}): Promise<MediaSession> {
     const attempts = Math.min(this.pool.capacity, 64);
-    const a = await bindPair(this.pool, this.host, attempts);
+    const a = await this.#bindLeg(attempts);
     let b;
     try {
-      b = await bindPair(this.pool, this.host, attempts);
+      b = await this.#bindLeg(attempts);
     } catch (err) {
-      await Promise.all([closeSocket(a.rtp), closeSocket(a.rtcp)]);
+      await a.transport.close();
       this.pool.give(a.rtpPort);
       throw err;
     }
-    const legA = new MediaLeg('A', a.rtp, a.rtcp, a.rtpPort, this.advertisedAddress, this.host);
-    const legB = new MediaLeg('B', b.rtp, b.rtcp, b.rtpPort, this.advertisedAddress, this.host);
+    if (this.#native) this.#native.link(a.transport as NativeTransport, b.transport as NativeTransport);
+    const legA = new MediaLeg('A', a.transport, a.rtpPort, this.advertisedAddress, this.host);
+    const legB = new MediaLeg('B', b.transport, b.rtpPort, this.advertisedAddress, this.host);
     const previous = this.#sessions.get(callSid);
     if (previous) await previous.close('replaced');
     const session = new MediaSession(legA, legB, {
@@ -210,5 +235,6 @@ export class MediaRelay extends EventEmitter<{ session: [MediaSession]; 'session
     this.#ticker?.cancel();
     this.#ticker = undefined;
     await Promise.all([...this.#sessions.values()].map((s) => s.close('shutdown')));
+    this.#native?.close();
   }
 }

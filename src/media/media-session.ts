@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import type { RemoteInfo } from 'node:dgram';
 import { isIP } from 'node:net';
 import { TrunklineError, type Clock } from '../core/index.js';
 import { isRtcpPayloadType, readRtpHeaderInto, PT_COMFORT_NOISE, type RtpStreamSnapshot } from '../rtp/index.js';
@@ -9,7 +8,7 @@ import { LATCH_DROP, LATCH_NEW } from './latch.js';
 import type { LegInfo, LegName, MediaLeg } from './media-leg.js';
 import type { DirectionStats, MediaDirection, MediaSessionEvents, MediaSessionStats, RemoteEndpoint, RtpStreamEvidenceLike, SipRecord } from './session-types.js';
 import { PcapWriter } from './pcap-writer.js';
-import { closeSocket } from './udp.js';
+import type { PacketSink, RelayedPacket } from './transport.js';
 
 export interface MediaSessionOptions {
   readonly callSid: string;
@@ -60,11 +59,13 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     this.#echo = opts.echo;
     this.#onClosed = opts.onClosed;
     for (const [leg, other] of [[a, b], [b, a]] as const) {
-      leg.rtp.on('message', (msg, rinfo) => this.#onRtp(leg, other, msg, rinfo));
-      leg.rtcp.on('message', (msg, rinfo) => this.#onRtcp(leg, other, msg, rinfo, false));
-      // Send errors carry no callback (see udp.ts); a socket error must never crash the process.
-      leg.rtp.on('error', () => leg.drops.sendErrors++);
-      leg.rtcp.on('error', () => leg.drops.sendErrors++);
+      const sink: PacketSink = {
+        datagram: (msg, ip, port, onRtcpPort) => (onRtcpPort ? this.#onRtcp(leg, other, msg, ip, port, false) : this.#onRtp(leg, other, msg, ip, port)),
+        rtcp: (msg, ip, port, muxed) => this.#onRtcp(leg, other, msg, ip, port, muxed),
+        relayed: (p) => this.#relayed(leg, other, p),
+      };
+      leg.transport.attach(sink);
+      if (opts.echo) leg.transport.setEcho(true);
     }
   }
 
@@ -110,6 +111,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     l.latch.setSdp(ip, remote.rtpPort);
     l.rtcpLatch.setSdp(ip, remote.rtcpPort ?? remote.rtpPort + 1);
     l.sdpRtcpPort = remote.rtcpPort ?? remote.rtpPort + 1;
+    l.transport.setSdp(ip, remote.rtpPort);
     l.stats.setSdpAddress(formatAddress(plainIp(ip), remote.rtpPort));
     if (changed && l.latch.latched) this.relatch(leg);
   }
@@ -119,11 +121,14 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     const l = this.#leg(leg);
     l.latch.reopen();
     l.rtcpLatch.reopen();
+    l.transport.reopen();
   }
 
   /** Echo: every packet goes back to its source (PSTN simulator …0000 numbers, the echo flow). */
   setEcho(on: boolean): void {
     this.#echo = on;
+    this.#a.transport.setEcho(on);
+    this.#b.transport.setEcho(on);
   }
 
   /** On hold (RFC 3264 §8.4) media may legitimately stop: timeout and drop detection pause. */
@@ -142,7 +147,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     this.#dropAfterMs = dropAfterMs;
   }
 
-  #onRtp(leg: MediaLeg, other: MediaLeg, msg: Buffer, rinfo: RemoteInfo): void {
+  #onRtp(leg: MediaLeg, other: MediaLeg, msg: Uint8Array, ip: string, port: number): void {
     // RFC 3550 §5.1: version 2, 12-byte fixed header; anything else on an RTP port is dropped.
     if (msg.length < 12 || (msg[0] & 0xc0) !== 0x80) {
       leg.drops.malformed++;
@@ -150,7 +155,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     }
     // RFC 5761: RTCP multiplexed on the RTP port.
     if (isRtcpPayloadType(msg[1])) {
-      this.#onRtcp(leg, other, msg, rinfo, true);
+      this.#onRtcp(leg, other, msg, ip, port, true);
       return;
     }
     const h = leg.header;
@@ -158,65 +163,95 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
       leg.drops.malformed++;
       return;
     }
-    const verdict = leg.latch.check(rinfo.address, rinfo.port, h.ssrc);
+    const verdict = leg.latch.check(ip, port, h.ssrc);
     if (verdict === LATCH_DROP) {
       leg.drops.bleed++;
       return;
     }
     const now = this.#clock.monotonic();
-    if (verdict === LATCH_NEW) this.#latched(leg, rinfo, h.ssrc);
+    if (verdict === LATCH_NEW) this.#latched(leg, ip, port, h.ssrc);
+    this.#accepted(leg, msg, now);
+    this.#relay(leg, other, msg, ip, port, false, now);
+  }
+
+  /** What every accepted RTP packet counts for, whichever engine relayed it. */
+  #accepted(leg: MediaLeg, msg: Uint8Array, now: number): void {
+    const h = leg.header;
     leg.stats.add(this.#wall(now), h, msg);
     if (leg.lastRtpMono < 0 || this.#dropped[leg.name]) this.#flow(leg, now);
     leg.lastRtpMono = now;
     leg.lastWasCn = h.payloadType === PT_COMFORT_NOISE;
     if (this.#timedOut) this.#timedOut = false;
-    this.#relay(leg, other, msg, rinfo, false, now);
   }
 
-  #onRtcp(leg: MediaLeg, other: MediaLeg, msg: Buffer, rinfo: RemoteInfo, muxed: boolean): void {
+  /** RTP the native engine checked, latched (by latch.ts's rules) and sent on: the JS half of #onRtp. */
+  #relayed(leg: MediaLeg, other: MediaLeg, p: RelayedPacket): void {
+    if (this.#closing) return;
+    const h = leg.header;
+    if (readRtpHeaderInto(p.buf, h, p.offset, p.length) !== undefined) return; // checked natively already
+    if (p.latchNew) {
+      leg.latch.take(p.srcIp, p.srcPort, h.ssrc);
+      this.#latched(leg, p.srcIp, p.srcPort, h.ssrc);
+    } else {
+      leg.latch.ssrc = h.ssrc;
+      leg.latch.accepted++;
+    }
+    this.#accepted(leg, p.buf, p.at);
+    const rec = this.#recorder;
+    if (rec) {
+      const msg = p.buf.subarray(p.offset, p.offset + p.length);
+      rec.writeUdp(this.#wall(p.at), plainIp(p.srcIp), p.srcPort, leg.localAddress, leg.rtpPort, msg);
+      const out = this.#echo ? leg : other;
+      if (p.forwarded) rec.writeUdp(this.#wall(p.at), out.localAddress, out.rtpPort, plainIp(p.dstIp), p.dstPort, msg);
+    }
+  }
+
+  #onRtcp(leg: MediaLeg, other: MediaLeg, msg: Uint8Array, ip: string, port: number, muxed: boolean): void {
     if (msg.length < 8 || (msg[0] & 0xc0) !== 0x80) {
       leg.rtcpSummary.malformed++;
       return;
     }
     // RTCP keeps to the host the RTP latched to; its own port is latched separately.
     const latch = muxed ? leg.latch : leg.rtcpLatch;
-    if (!muxed && leg.latch.latched && rinfo.address !== leg.latch.ip) {
+    if (!muxed && leg.latch.latched && ip !== leg.latch.ip) {
       leg.drops.bleed++;
       return;
     }
-    if (latch.check(rinfo.address, rinfo.port, -1) === LATCH_DROP) {
+    const verdict = latch.check(ip, port, -1);
+    if (verdict === LATCH_DROP) {
       leg.drops.bleed++;
       return;
     }
+    // Muxed RTCP moved the RTP latch: an engine that latches itself follows.
+    if (muxed && verdict === LATCH_NEW) leg.transport.latchTaken(ip, port, latch.ssrc);
     const now = this.#clock.monotonic();
     if (!leg.readRtcp(msg, this.#wall(now))) return;
-    this.#relay(leg, other, msg, rinfo, !muxed, now);
+    this.#relay(leg, other, msg, ip, port, !muxed, now);
   }
 
-  #relay(leg: MediaLeg, other: MediaLeg, msg: Buffer, rinfo: RemoteInfo, rtcp: boolean, now: number): void {
-    const socket = rtcp ? (this.#echo ? leg.rtcp : other.rtcp) : this.#echo ? leg.rtp : other.rtp;
-    const ip = this.#echo ? rinfo.address : rtcp ? other.rtcpTargetIp : other.targetIp;
-    const port = this.#echo ? rinfo.port : rtcp ? other.rtcpTargetPort : other.targetPort;
+  #relay(leg: MediaLeg, other: MediaLeg, msg: Uint8Array, srcIp: string, srcPort: number, rtcp: boolean, now: number): void {
+    const out = this.#echo ? leg : other;
+    const ip = this.#echo ? srcIp : rtcp ? other.rtcpTargetIp : other.targetIp;
+    const port = this.#echo ? srcPort : rtcp ? other.rtcpTargetPort : other.targetPort;
     const rec = this.#recorder;
     if (rec) {
       const local = rtcp ? leg.rtpPort + 1 : leg.rtpPort;
-      rec.writeUdp(this.#wall(now), plainIp(rinfo.address), rinfo.port, leg.localAddress, local, msg);
+      rec.writeUdp(this.#wall(now), plainIp(srcIp), srcPort, leg.localAddress, local, msg);
     }
     if (!ip || !port) {
       leg.drops.unroutable++;
       return;
     }
-    socket.send(msg, port, ip);
+    out.transport.send(rtcp, msg, port, ip);
     leg.forwarded++;
     leg.forwardedBytes += msg.length;
     if (rec) {
-      const out = this.#echo ? leg : other;
       rec.writeUdp(this.#wall(now), out.localAddress, rtcp ? out.rtpPort + 1 : out.rtpPort, plainIp(ip), port, msg);
     }
   }
 
-  #latched(leg: MediaLeg, rinfo: RemoteInfo, ssrc: number): void {
-    const source = formatAddress(plainIp(rinfo.address), rinfo.port);
+  #latched(leg: MediaLeg, ip: string, port: number, ssrc: number): void {
+    const source = formatAddress(plainIp(ip), port);
     const sdpAddress = leg.sdpAddress === undefined ? undefined : formatAddress(plainIp(leg.latch.sdpIp), leg.latch.sdpPort);
     const matchesSdp = sdpAddress === source;
     leg.stats.setSource(source, sdpAddress !== undefined && !matchesSdp);
@@ -231,6 +266,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
 
   /** Called by the relay's ticker: RTP timeout (both directions silent) and per-direction drops. */
   check(nowMono: number): void {
+    this.#a.transport.flush();
     if (this.#closing || this.#held || this.#armedAt < 0) return;
     const a = this.#a.lastRtpMono;
     const b = this.#b.lastRtpMono;
@@ -286,18 +322,28 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   }
 
   stats(): MediaSessionStats {
-    const dir = (leg: MediaLeg): DirectionStats => ({
+    if (!this.#closing) this.#a.transport.flush();
+    const dir = (leg: MediaLeg): DirectionStats => {
+      // The engine's own counts (native: the RTP it relayed) plus what went through JS here.
+      const t = leg.transport.counters();
+      return {
       direction: dirOf(leg),
       from: leg.name,
       stream: leg.stats.snapshot(),
-      forwardedPackets: leg.forwarded,
-      forwardedBytes: leg.forwardedBytes,
-      drops: { ...leg.drops },
+      forwardedPackets: leg.forwarded + t.forwarded,
+      forwardedBytes: leg.forwardedBytes + t.bytes,
+      drops: {
+        bleed: leg.drops.bleed + t.bleed,
+        malformed: leg.drops.malformed + t.malformed,
+        unroutable: leg.drops.unroutable + t.unroutable,
+        sendErrors: leg.drops.sendErrors + t.sendErrors,
+      },
       rtcp: { ...leg.rtcpSummary },
       ...(leg.latch.latched ? { source: formatAddress(plainIp(leg.latch.ip), leg.latch.port) } : {}),
       ...(leg.sdpAddress === undefined ? {} : { sdpAddress: formatAddress(plainIp(leg.latch.sdpIp), leg.latch.sdpPort) }),
       latches: leg.latch.latches,
-    });
+      };
+    };
     const aToB = dir(this.#a);
     const bToA = dir(this.#b);
     const evidence = (s: RtpStreamSnapshot): RtpStreamEvidenceLike => ({
@@ -331,10 +377,10 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     this.#closing ??= (async () => {
       this.#closedAt = this.#clock.now();
       this.#closeReason = reason;
-      const sockets = [this.#a.rtp, this.#a.rtcp, this.#b.rtp, this.#b.rtcp];
-      for (const s of sockets) s.removeAllListeners('message');
+      // What the engine relayed up to now is counted before its sockets go.
+      this.#a.transport.flush();
       const rec = this.stopRecording().catch(() => undefined);
-      await Promise.all(sockets.map(closeSocket));
+      await Promise.all([this.#a.transport.close(), this.#b.transport.close()]);
       this.#onClosed(this);
       await rec;
       this.emit('closed', { reason });

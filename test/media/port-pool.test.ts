@@ -1,57 +1,64 @@
-import { test } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { MediaRelay, PortPool, parsePortRange } from '../../src/media/index.js';
 import { isTrunklineError } from '../../src/core/index.js';
+import { mediaEngines } from './engines.js';
 
-test('the pool holds even/odd pairs of the range (RFC 3550 §11: RTP even, RTCP odd)', () => {
-  const pool = new PortPool({ lo: 10001, hi: 10010 });
-  const ports: number[] = [];
-  for (let p = pool.take(); p !== undefined; p = pool.take()) ports.push(p);
-  assert.deepEqual(ports, [10002, 10004, 10006, 10008]);
-  assert.equal(pool.stats().free, 0);
-  pool.give(10004);
-  pool.give(10004); // a double return is ignored
-  assert.deepEqual(pool.stats(), { capacity: 4, free: 1, inUse: 3, busyElsewhere: 0 });
-});
+for (const engine of mediaEngines()) {
+describe(`${engine} engine`, () => {
 
-test('bad ranges are refused with MEDIA_BAD_PORT_RANGE', () => {
-  assert.throws(() => new PortPool({ lo: 100, hi: 200 }), (e: unknown) => isTrunklineError(e, 'MEDIA_BAD_PORT_RANGE'));
-  assert.throws(() => new PortPool({ lo: 20000, hi: 20000 }), (e: unknown) => isTrunklineError(e, 'MEDIA_BAD_PORT_RANGE'));
-  assert.throws(() => new MediaRelay({ portRange: '20000' }), (e: unknown) => isTrunklineError(e, 'MEDIA_BAD_PORT_RANGE'));
-  assert.deepEqual(parsePortRange('10000-40000'), { lo: 10000, hi: 40000 });
-});
+  test('the pool holds even/odd pairs of the range (RFC 3550 §11: RTP even, RTCP odd)', () => {
+    const pool = new PortPool({ lo: 10001, hi: 10010 });
+    const ports: number[] = [];
+    for (let p = pool.take(); p !== undefined; p = pool.take()) ports.push(p);
+    assert.deepEqual(ports, [10002, 10004, 10006, 10008]);
+    assert.equal(pool.stats().free, 0);
+    pool.give(10004);
+    pool.give(10004); // a double return is ignored
+    assert.deepEqual(pool.stats(), { capacity: 4, free: 1, inUse: 3, busyElsewhere: 0 });
+  });
 
-test('a churn of thousands of sessions, closed however they end, leaves the pool whole', async () => {
-  const relay = new MediaRelay({ host: '127.0.0.1', portRange: '43400-43599' });
-  const capacity = relay.pool.capacity;
-  let made = 0;
-  for (let round = 0; round < 50; round++) {
-    const batch = await Promise.all(Array.from({ length: 40 }, (_, i) => relay.createSession(`CA${round}-${i}`)));
-    made += batch.length;
-    // Some close twice, some are closed by relay shutdown, some by a replacing session.
-    await Promise.all(batch.map((s, i) => (i % 5 === 0 ? Promise.all([s.close('bye'), s.close('again')]) : i % 7 === 0 ? relay.createSession(s.callSid).then((r) => r.close()) : s.close('bye'))));
-  }
-  const leftovers = await Promise.all(Array.from({ length: 10 }, (_, i) => relay.createSession(`tail-${i}`)));
-  assert.equal(relay.pool.stats().inUse, 20);
-  await relay.close();
-  assert.ok(made >= 2000);
-  assert.equal(leftovers.every((s) => s.closed), true);
-  assert.deepEqual({ ...relay.pool.stats(), busyElsewhere: 0 }, { capacity, free: capacity, inUse: 0, busyElsewhere: 0 });
-  assert.equal(relay.size, 0);
-});
+  test('bad ranges are refused with MEDIA_BAD_PORT_RANGE', () => {
+    assert.throws(() => new PortPool({ lo: 100, hi: 200 }), (e: unknown) => isTrunklineError(e, 'MEDIA_BAD_PORT_RANGE'));
+    assert.throws(() => new PortPool({ lo: 20000, hi: 20000 }), (e: unknown) => isTrunklineError(e, 'MEDIA_BAD_PORT_RANGE'));
+    assert.throws(() => new MediaRelay({ portRange: '20000' }), (e: unknown) => isTrunklineError(e, 'MEDIA_BAD_PORT_RANGE'));
+    assert.deepEqual(parsePortRange('10000-40000'), { lo: 10000, hi: 40000 });
+  });
 
-test('a port bound by someone else is skipped gracefully and the pool stays whole', async () => {
-  const relay = new MediaRelay({ host: '127.0.0.1', portRange: '43600-43609' });
-  const squatter = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => squatter.bind(43601, '127.0.0.1', resolve));
-  const sessions = [await relay.createSession('x1'), await relay.createSession('x2')];
-  const used = sessions.flatMap((s) => [s.legA.rtpPort, s.legB.rtpPort]);
-  assert.ok(!used.includes(43600), `43600/43601 is taken by another socket, got ${used}`);
-  assert.ok(relay.pool.stats().busyElsewhere >= 1);
-  // Only one pair left now; a third session needs two.
-  await assert.rejects(relay.createSession('x3'), (e: unknown) => isTrunklineError(e, 'MEDIA_PORTS_EXHAUSTED'));
-  await relay.close();
-  squatter.close();
-  assert.equal(relay.pool.stats().free, relay.pool.capacity);
+  test('a churn of thousands of sessions, closed however they end, leaves the pool whole', async () => {
+    const relay = new MediaRelay({ engine, host: '127.0.0.1', portRange: engine === 'js' ? '43400-43599' : '44400-44599' });
+    const capacity = relay.pool.capacity;
+    let made = 0;
+    for (let round = 0; round < 50; round++) {
+      const batch = await Promise.all(Array.from({ length: 40 }, (_, i) => relay.createSession(`CA${round}-${i}`)));
+      made += batch.length;
+      // Some close twice, some are closed by relay shutdown, some by a replacing session.
+      await Promise.all(batch.map((s, i) => (i % 5 === 0 ? Promise.all([s.close('bye'), s.close('again')]) : i % 7 === 0 ? relay.createSession(s.callSid).then((r) => r.close()) : s.close('bye'))));
+    }
+    const leftovers = await Promise.all(Array.from({ length: 10 }, (_, i) => relay.createSession(`tail-${i}`)));
+    assert.equal(relay.pool.stats().inUse, 20);
+    await relay.close();
+    assert.ok(made >= 2000);
+    assert.equal(leftovers.every((s) => s.closed), true);
+    assert.deepEqual({ ...relay.pool.stats(), busyElsewhere: 0 }, { capacity, free: capacity, inUse: 0, busyElsewhere: 0 });
+    assert.equal(relay.size, 0);
+  });
+
+  test('a port bound by someone else is skipped gracefully and the pool stays whole', async () => {
+    const base = engine === 'js' ? 43600 : 43610;
+    const relay = new MediaRelay({ engine, host: '127.0.0.1', portRange: `${base}-${base + 9}` });
+    const squatter = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => squatter.bind(base + 1, '127.0.0.1', resolve));
+    const sessions = [await relay.createSession('x1'), await relay.createSession('x2')];
+    const used = sessions.flatMap((s) => [s.legA.rtpPort, s.legB.rtpPort]);
+    assert.ok(!used.includes(base), `${base}/${base + 1} is taken by another socket, got ${used}`);
+    assert.ok(relay.pool.stats().busyElsewhere >= 1);
+    // Only one pair left now; a third session needs two.
+    await assert.rejects(relay.createSession('x3'), (e: unknown) => isTrunklineError(e, 'MEDIA_PORTS_EXHAUSTED'));
+    await relay.close();
+    squatter.close();
+    assert.equal(relay.pool.stats().free, relay.pool.capacity);
+  });
 });
+}

@@ -1,0 +1,50 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** An opaque engine handle (a Node-API external). */
+export type NativeEngineHandle = { readonly __nativeRelayEngine: unique symbol };
+
+/** What native/relay/relay.c exports (see its comments for the record layout drain() copies). */
+export interface NativeRelayBinding {
+  create(ringBytes: number): NativeEngineHandle;
+  close(engine: NativeEngineHandle): void;
+  /** Binds rtpPort and rtpPort + 1; throws an Error whose code is EADDRINUSE, EACCES, EBIND or EINVAL. */
+  openLeg(engine: NativeEngineHandle, host: string, rtpPort: number): number;
+  closeLeg(engine: NativeEngineHandle, leg: number): void;
+  link(engine: NativeEngineHandle, a: number, b: number): void;
+  setSdp(engine: NativeEngineHandle, leg: number, ip: string, port: number): void;
+  setLatch(engine: NativeEngineHandle, leg: number, ip: string, port: number, ssrc: number): void;
+  setEcho(engine: NativeEngineHandle, leg: number, on: boolean): void;
+  /** Fills forwarded, bytes, bleed, malformed, unroutable, sendErrors, recordOverflow, latches; false for an unknown leg. */
+  counters(engine: NativeEngineHandle, leg: number, out: Float64Array): boolean;
+  send(engine: NativeEngineHandle, leg: number, rtcp: boolean, ip: string, port: number, data: Uint8Array): boolean;
+  drain(engine: NativeEngineHandle, into: Uint8Array): number;
+  /** CLOCK_MONOTONIC in ms, the scale of the records' arrival times. */
+  now(): number;
+}
+
+export type NativeLoad = { readonly ok: true; readonly binding: NativeRelayBinding; readonly path: string } | { readonly ok: false; readonly reason: string };
+
+let cached: NativeLoad | undefined;
+
+/**
+ * Loads build/Release/trunkline_relay.node (built by `npm ci` through binding.gyp). Never throws:
+ * a missing or broken addon is a reason, and the caller runs the JS engine instead.
+ * TRUNKLINE_NATIVE_RELAY=off pretends it is missing (to test the fallback).
+ */
+export function loadNativeRelay(): NativeLoad {
+  if (cached) return cached;
+  if (process.env.TRUNKLINE_NATIVE_RELAY === 'off') return (cached = { ok: false, reason: 'TRUNKLINE_NATIVE_RELAY=off' });
+  if (process.platform !== 'linux') return (cached = { ok: false, reason: `the native relay is Linux only (recvmmsg/sendmmsg/epoll), not ${process.platform}` });
+  // dist/src/media/ → the repository root, where node-gyp builds.
+  const path = fileURLToPath(new URL('../../../build/Release/trunkline_relay.node', import.meta.url));
+  if (!existsSync(path)) return (cached = { ok: false, reason: `${path} is not built (npm ci builds it; node-gyp rebuild by hand)` });
+  try {
+    const binding = createRequire(import.meta.url)(path) as NativeRelayBinding;
+    if (typeof binding.create !== 'function' || typeof binding.drain !== 'function') throw new Error('unexpected exports');
+    return (cached = { ok: true, binding, path });
+  } catch (err) {
+    return (cached = { ok: false, reason: `${path} failed to load: ${(err as Error).message}` });
+  }
+}
