@@ -5,9 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RawUac, pcmaOffer } from './support/raw-uac.js';
-import { freeUdpPort } from './support/kamailio.js';
-import { call, completedCall, liveEdge, rtpSocket, sendRtp, silence, tone, type CallView, type LiveEdge } from './media-live-support.js';
+import { call, completedCall, liveEdgeWithCarrier, rtpSocket, sendRtp, silence, tone, type CallView, type CarrierEdge, type LiveEdge } from './media-live-support.js';
 
 // Issue 7 item 7: per-call pcap recording through a real `trunkline serve` — by the trunk
 // setting record_calls and by POST …/calls/{call_sid}/recording mid-call — downloaded from
@@ -26,32 +24,24 @@ interface RecordingView {
 }
 type CallWithRecording = CallView & { recording: Omit<RecordingView, 'call_sid'> | null; sip_call_id: string };
 
+let ce: CarrierEdge;
 let e: LiveEdge;
-let carrier: RawUac;
-let carrierRtp: Awaited<ReturnType<typeof rtpSocket>>;
+let carrierRtp: CarrierEdge['carrierRtp'];
 let echo = false;
 let dir: string;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'trunkline-recording-'));
-  const carrierPort = await freeUdpPort('127.0.0.1');
-  e = await liveEdge(['--carrier', `sip:127.0.0.1:${carrierPort};transport=udp`]);
-  carrierRtp = await rtpSocket();
+  ce = await liveEdgeWithCarrier();
+  e = ce.e;
+  carrierRtp = ce.carrierRtp;
   // The carrier echoes the PBX's RTP back to the relay when `echo` is on.
   carrierRtp.on('message', (msg, rinfo) => {
     if (echo) carrierRtp.send(msg, rinfo.port, rinfo.address);
   });
-  carrier = await new RawUac('udp', { host: '127.0.0.1', port: e.s.sip }).open(carrierPort);
-  carrier.onRequest = (m, reply) => {
-    if (m.method === 'ACK') return;
-    if (m.method !== 'INVITE') return reply(200, 'OK');
-    reply(200, 'OK', [`Contact: <sip:carrier@127.0.0.1:${carrierPort}>`], pcmaOffer('127.0.0.1', carrierRtp.address().port));
-  };
 });
 after(async () => {
-  carrierRtp?.close();
-  await carrier?.close();
-  await e?.stop();
+  await ce?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
