@@ -57,14 +57,14 @@ export async function openStore(location: StoreLocation, options: OpenStoreOptio
     throw new TrunklineError('STORE_BAD_LOCATION', `cannot connect to ${redact(location.url)}: ${(err as Error).message}`, { cause: err });
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return connection(db, 'postgres', migrations);
+  return connection(db, 'postgres', migrations, location.schema);
 }
 
 function redact(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }
 
-function connection(db: Kysely<Database>, dialect: DialectName, migrations: readonly StoreMigration[]): StoreConnection {
+function connection(db: Kysely<Database>, dialect: DialectName, migrations: readonly StoreMigration[], schema?: string): StoreConnection {
   return {
     db,
     dialect,
@@ -78,7 +78,10 @@ function connection(db: Kysely<Database>, dialect: DialectName, migrations: read
       };
       // Kysely's Migrator keeps a migration table and a lock, so two edges starting at
       // once on one PostgreSQL database do not both apply a migration.
-      const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+      // With a schema of its own, the migration table and lock are looked for in that schema:
+      // otherwise Kysely finds another schema's kysely_migration_lock in the same database,
+      // skips creating its own, and the migration fails (seen with two test runs side by side).
+      const { error, results } = await new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) }).migrateToLatest();
       if (error) {
         const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
         throw new TrunklineError('STORE_MIGRATION_FAILED', `migration ${failed} failed: ${(error as Error).message}`, { cause: error, details: { migration: failed } });
