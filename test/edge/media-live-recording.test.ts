@@ -30,15 +30,22 @@ let carrierRtp: CarrierEdge['carrierRtp'];
 let echo = false;
 let dir: string;
 
+const echoing = new WeakSet<CarrierEdge>();
+/** The edge the tests below drive; its carrier echoes the PBX's RTP back to the relay while `echo` is on. */
+function use(edge: CarrierEdge): void {
+  ce = edge;
+  e = edge.e;
+  carrierRtp = edge.carrierRtp;
+  if (echoing.has(edge)) return;
+  echoing.add(edge);
+  edge.carrierRtp.on('message', (msg, rinfo) => {
+    if (echo) edge.carrierRtp.send(msg, rinfo.port, rinfo.address);
+  });
+}
+
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'trunkline-recording-'));
-  ce = await liveEdgeWithCarrier();
-  e = ce.e;
-  carrierRtp = ce.carrierRtp;
-  // The carrier echoes the PBX's RTP back to the relay when `echo` is on.
-  carrierRtp.on('message', (msg, rinfo) => {
-    if (echo) carrierRtp.send(msg, rinfo.port, rinfo.address);
-  });
+  use(await liveEdgeWithCarrier());
 });
 after(async () => {
   await ce?.stop();
@@ -148,7 +155,8 @@ test('a trunk with record_calls=true records every call: GET …/pcap gives a pc
   }
 });
 
-test('POST …/calls/{call_sid}/recording records a call mid-call (idempotent); the pcap is downloadable while the call is up and after, with the SIP from the INVITE on and both legs\' RTP both ways', async () => {
+/** A call recorded by POST mid-call, downloaded while up and after, read by tshark and diagnose. */
+async function midCallRecording(): Promise<void> {
   const sock = await rtpSocket();
   echo = true;
   try {
@@ -195,6 +203,22 @@ test('POST …/calls/{call_sid}/recording records a call mid-call (idempotent); 
   } finally {
     echo = false;
     sock.close();
+  }
+}
+
+test('POST …/calls/{call_sid}/recording records a call mid-call (idempotent); the pcap is downloadable while the call is up and after, with the SIP from the INVITE on and both legs\' RTP both ways', async () => {
+  await midCallRecording();
+});
+
+test('on the native media engine (serve --media-engine native) a call recorded mid-call gives the same pcap: SIP from the INVITE on and both legs\' RTP both ways', async () => {
+  const js = ce;
+  const native = await liveEdgeWithCarrier(['--media-engine', 'native']);
+  try {
+    use(native);
+    await midCallRecording();
+  } finally {
+    use(js);
+    await native.stop();
   }
 });
 
