@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { call, completedCall, liveEdgeWithCarrier, rtpSocket, sendRtp, silence, tone, type CallView, type CarrierEdge, type LiveEdge } from './media-live-support.js';
+import { pcmaOffer } from './support/raw-uac.js';
+import { CALLER, call, completedCall, liveEdgeWithCarrier, rtpSocket, sendRtp, silence, tone, type CallView, type CarrierEdge, type LiveEdge } from './media-live-support.js';
 
 // Issue 7 item 7: per-call pcap recording through a real `trunkline serve` — by the trunk
 // setting record_calls and by POST …/calls/{call_sid}/recording mid-call — downloaded from
@@ -219,6 +220,45 @@ test('on the native media engine (serve --media-engine native) a call recorded m
   } finally {
     use(js);
     await native.stop();
+  }
+});
+
+test('record_calls applies to inbound calls too: a carrier call to the trunk\'s number, answered by the PBX, is in the pcap with the SIP of both legs and the carrier\'s RTP relayed to the PBX', async () => {
+  await setting('record_calls', 'true');
+  const pbxRtp = await rtpSocket();
+  const saved = e.pbx.onRequest;
+  e.pbx.onRequest = (m, reply) => {
+    if (m.method === 'ACK') return;
+    if (m.method !== 'INVITE') return reply(200, 'OK');
+    reply(200, 'OK', [`Contact: <sip:pbx@127.0.0.1:${e.pbx.local.port}>`], pcmaOffer('127.0.0.1', pbxRtp.address().port));
+  };
+  try {
+    const dest = await e.s.api('POST', `${base()}/trunks/${e.trunkSid}/destination-uris`, { destinations: [{ destination: `127.0.0.1:${e.pbx.local.port};transport=udp` }] });
+    assert.equal(dest.status, 200, JSON.stringify(dest.json));
+    const inv = ce.carrier.invite({ ruri: `sip:${CALLER}@127.0.0.1:${e.s.sip}`, from: '<sip:+919876500001@127.0.0.1>', body: pcmaOffer('127.0.0.1', carrierRtp.address().port) });
+    const ok = await inv.waitFinal(5000);
+    assert.equal(ok.status, 200, ok.raw);
+    await ce.carrier.ack(inv, ok);
+    const sid = ok.header('x-trunkline-call-sid')!;
+    await sendRtp(carrierRtp, Number(/m=audio (\d+)/.exec(ok.body)?.[1]), 50, tone);
+    assert.equal((await ce.carrier.request(inv, 'BYE')).status, 200);
+    const v = (await completedCall(e, sid)) as CallWithRecording & { direction: string };
+    assert.equal(v.direction, 'inbound');
+    assert.equal(v.recording?.status, 'completed');
+    const file = await downloadPcap(sid, 'inbound.pcap');
+    const sip = sipSeen(file);
+    for (const m of ['INVITE', 'ACK', 'BYE']) assert.ok(sip.methods.has(m), `${m} in ${[...sip.methods]}`);
+    assert.ok(sip.codes.has('200'));
+    assert.equal(sip.callIds.size, 2, 'the carrier\'s dialog and the edge\'s towards the PBX');
+    const flows = rtpFlows(file);
+    const from = (port: number) => [...flows].filter(([k]) => k.startsWith(`127.0.0.1:${port}>`)).reduce((n, [, c]) => n + c, 0);
+    const to = (port: number) => [...flows].filter(([k]) => k.endsWith(`>127.0.0.1:${port}`)).reduce((n, [, c]) => n + c, 0);
+    assert.ok(from(carrierRtp.address().port) >= 45, JSON.stringify([...flows]));
+    assert.ok(to(pbxRtp.address().port) >= 45, JSON.stringify([...flows]));
+  } finally {
+    e.pbx.onRequest = saved;
+    pbxRtp.close();
+    await setting('record_calls', 'false');
   }
 });
 
