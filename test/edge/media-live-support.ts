@@ -178,3 +178,51 @@ export async function assertRtpTimeoutByes(e: LiveEdge, sid: string): Promise<vo
 export function finding(view: CallView, id: string): Finding | undefined {
   return view.findings.find((f) => f.id === id);
 }
+
+/** Streams RTP every 20 ms until stopped (the call stays up meanwhile; at most a minute); returns the stopper. */
+export function stream(sock: Socket, port: () => number, fill: (i: number) => number, ssrc: number): () => Promise<void> {
+  let on = true;
+  const done = (async () => {
+    for (let seq = 0; on && seq < 3000; seq++) {
+      sock.send(rtpPacket(seq, ssrc, fill), port(), '127.0.0.1');
+      await sleep(20);
+    }
+  })();
+  return async () => {
+    on = false;
+    await done;
+  };
+}
+
+/** Polls GET …/calls/{sid} until `seen` holds (bounded); the view it held in. */
+export async function liveView(e: LiveEdge, sid: string, what: string, seen: (v: CallView) => boolean, timeoutMs = 12_000): Promise<CallView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await e.s.api<CallView>('GET', `/v2/accounts/${e.s.account}/calls/${sid}`);
+    if (r.status === 200 && seen(r.json.response.data)) return r.json.response.data;
+    if (Date.now() > deadline) throw new Error(`${what} not shown within ${timeoutMs} ms: ${JSON.stringify(r.json).slice(0, 600)}`);
+    await sleep(100);
+  }
+}
+
+/** Polls until finding `id` shows while the streams run, then stops them (whether it showed or not). */
+export async function seenWhileStreaming(e: LiveEdge, sid: string, id: string, stops: readonly (() => Promise<void>)[]): Promise<CallView> {
+  try {
+    return await liveView(e, sid, `${id} while the call is up`, (v) => finding(v, id) !== undefined);
+  } finally {
+    await Promise.all(stops.map((s) => s()));
+  }
+}
+
+/** After the end: the completed record holds `id`, and refreshes that were under way do not overwrite it later. */
+export async function finalKeeps(e: LiveEdge, sid: string, id: string): Promise<CallView> {
+  const v = await completedCall(e, sid);
+  assert.ok(finding(v, id), `final record lost ${id}: ${JSON.stringify(v.findings.map((f) => f.id))}`);
+  // Longer than two refresh intervals of the live tests (0.5 s): a late live write would have landed by now.
+  await sleep(1200);
+  const again = (await e.s.api<CallView>('GET', `/v2/accounts/${e.s.account}/calls/${sid}`)).json.response.data;
+  assert.equal(again.status, 'completed');
+  assert.deepEqual(again.findings.map((f) => f.id), v.findings.map((f) => f.id));
+  assert.deepEqual(again.media, v.media);
+  return v;
+}
