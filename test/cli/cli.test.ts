@@ -75,23 +75,15 @@ test('serve prints the demo account once and one JSON listening line with the ch
 });
 
 test('accounts create --db postgres://… creates the account in PostgreSQL (fresh schema, dropped after)', async () => {
-  const { randomBytes } = await import('node:crypto');
-  const pg = (await import('pg')).default;
-  const { pgUrl } = await import('../store/support.js');
-  const url = await pgUrl();
-  const schema = `tl_cli_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
+  const { pgSchema } = await import('../store/support.js');
+  const pg = await pgSchema('tl_cli');
   try {
-    await admin.query(`create schema ${schema}`);
-    const db = `${url}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-    const res = await run(['accounts', 'create', 'pg_acct'], { TRUNKLINE_DB: db });
+    const res = await run(['accounts', 'create', 'pg_acct'], { TRUNKLINE_DB: pg.db });
     assert.equal(res.code, 0, res.stderr);
     assert.equal((JSON.parse(res.stdout) as { account_sid: string }).account_sid, 'pg_acct');
-    const rows = await admin.query(`select sid from ${schema}.accounts`);
-    assert.deepEqual(rows.rows.map((r: { sid: string }) => r.sid), ['pg_acct']);
+    const rows = await pg.query<{ sid: string }>(`select sid from ${pg.schema}.accounts`);
+    assert.deepEqual(rows.map((r) => r.sid), ['pg_acct']);
   } finally {
-    await admin.query(`drop schema if exists ${schema} cascade`);
-    await admin.end();
+    await pg.drop();
   }
 });

@@ -1,22 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { pgUrl } from '../store/support.js';
+import { pgSchema } from '../store/support.js';
 import { call, finalKeeps, finding, liveEdgeWithCarrier, rtpSocket, seenWhileStreaming, stream, tone } from './media-live-support.js';
 
 // The live call record on the PostgreSQL store (serve --db postgres://…): the same refreshes
 // as on SQLite are upserts of one row, and the final record stays the last write. A fresh
 // schema per run, dropped after.
 test('on PostgreSQL, one-way audio shows as media.one-way while the call is up and the final record keeps it', async () => {
-  const url = await pgUrl();
-  const schema = `tl_live_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
+  const pg = await pgSchema('tl_live');
   try {
-    await admin.query(`create schema ${schema}`);
-    const db = `${url}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-    const c = await liveEdgeWithCarrier(['--db', db, '--live-refresh', '0.5']);
+    const c = await liveEdgeWithCarrier(['--db', pg.db, '--live-refresh', '0.5']);
     const pbxRtp = await rtpSocket();
     try {
       const a = await call(c.e, '+919876543210', '127.0.0.1', pbxRtp.address().port);
@@ -27,14 +20,12 @@ test('on PostgreSQL, one-way audio shows as media.one-way while the call is up a
       assert.equal(v.media!.directions.carrier_to_customer.packets, 0);
       assert.equal((await c.e.pbx.request(a.inv, 'BYE')).status, 200);
       await finalKeeps(c.e, a.sid, 'media.one-way');
-      const rows = await admin.query(`select status from ${schema}.calls where call_sid = $1`, [a.sid]);
-      assert.deepEqual(rows.rows, [{ status: 'completed' }]);
+      assert.deepEqual(await pg.query(`select status from ${pg.schema}.calls where call_sid = $1`, [a.sid]), [{ status: 'completed' }]);
     } finally {
       pbxRtp.close();
       await c.stop();
     }
   } finally {
-    await admin.query(`drop schema if exists ${schema} cascade`);
-    await admin.end();
+    await pg.drop();
   }
 });

@@ -67,4 +67,32 @@ export async function postgresTestStore(): Promise<TestStore> {
   };
 }
 
+/**
+ * A fresh schema on the machine's PostgreSQL for a process that takes a --db URL (serve,
+ * accounts create): `db` selects the schema through search_path; `drop` removes it.
+ */
+export interface PgSchema {
+  readonly schema: string;
+  readonly db: string;
+  query<R extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+  drop(): Promise<void>;
+}
+
+export async function pgSchema(prefix: string): Promise<PgSchema> {
+  const url = await pgUrl();
+  const schema = `${prefix}_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  return {
+    schema,
+    db: `${url}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+    query: async <R extends Record<string, unknown>>(sql: string, params?: unknown[]) => (await admin.query(sql, params)).rows as R[],
+    async drop() {
+      await admin.query(`drop schema if exists ${schema} cascade`);
+      await admin.end();
+    },
+  };
+}
+
 export { pgUrl };
