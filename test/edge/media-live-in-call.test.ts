@@ -13,15 +13,20 @@ let c: CarrierEdge;
 let e: LiveEdge;
 let carrierRtp: CarrierEdge['carrierRtp'];
 
+const FLAGS = ['--silence-threshold', '2', '--rtp-stop', '1', '--live-refresh', '0.5'];
+function use(x: CarrierEdge): void {
+  c = x;
+  ({ e, carrierRtp } = x);
+}
+
 before(async () => {
-  c = await liveEdgeWithCarrier(['--silence-threshold', '2', '--rtp-stop', '1', '--live-refresh', '0.5']);
-  ({ e, carrierRtp } = c);
+  use(await liveEdgeWithCarrier(FLAGS));
 });
 after(async () => {
   await c?.stop();
 });
 
-test('one-way audio shows as media.one-way on the call while it is still up, with per-direction counters, and stays on the final record', async () => {
+async function oneWay(): Promise<void> {
   const pbxRtp = await rtpSocket();
   try {
     const a = await call(e, DIALLED, '127.0.0.1', pbxRtp.address().port);
@@ -38,9 +43,11 @@ test('one-way audio shows as media.one-way on the call while it is still up, wit
   } finally {
     pbxRtp.close();
   }
-});
+}
+test('one-way audio shows as media.one-way on the call while it is still up, with per-direction counters, and stays on the final record', oneWay);
 
-test('A-law RTP that carries only silence past the threshold shows as media.silent-rtp while the call is up', async () => {
+
+async function silentRtp(): Promise<void> {
   const pbxRtp = await rtpSocket();
   try {
     const a = await call(e, DIALLED, '127.0.0.1', pbxRtp.address().port);
@@ -57,9 +64,11 @@ test('A-law RTP that carries only silence past the threshold shows as media.sile
   } finally {
     pbxRtp.close();
   }
-});
+}
+test('A-law RTP that carries only silence past the threshold shows as media.silent-rtp while the call is up', silentRtp);
 
-test('RTP from another port than the PBX announced shows as media.asymmetric-rtp (fixed by latching) while the call is up', async () => {
+
+async function asymmetricRtp(): Promise<void> {
   const announced = await rtpSocket();
   const real = await rtpSocket();
   try {
@@ -81,9 +90,11 @@ test('RTP from another port than the PBX announced shows as media.asymmetric-rtp
     announced.close();
     real.close();
   }
-});
+}
+test('RTP from another port than the PBX announced shows as media.asymmetric-rtp (fixed by latching) while the call is up', asymmetricRtp);
 
-test('RTP that stops one way while the other goes on shows as media.rtp-timeout (one direction) while the call is up', async () => {
+
+async function dropOneWay(): Promise<void> {
   const pbxRtp = await rtpSocket();
   try {
     const a = await call(e, DIALLED, '127.0.0.1', pbxRtp.address().port);
@@ -110,5 +121,22 @@ test('RTP that stops one way while the other goes on shows as media.rtp-timeout 
     await finalKeeps(e, a.sid, 'media.rtp-timeout');
   } finally {
     pbxRtp.close();
+  }
+}
+test('RTP that stops one way while the other goes on shows as media.rtp-timeout (one direction) while the call is up', dropOneWay);
+
+
+test('on the native media engine (serve --media-engine native) the same findings show while the call is up: one-way, silent and asymmetric RTP, RTP stopping one way', async () => {
+  const js = c;
+  const native = await liveEdgeWithCarrier([...FLAGS, '--media-engine', 'native']);
+  try {
+    use(native);
+    await oneWay();
+    await silentRtp();
+    await asymmetricRtp();
+    await dropOneWay();
+  } finally {
+    use(js);
+    await native.stop();
   }
 });
