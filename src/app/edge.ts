@@ -135,12 +135,23 @@ export function evidenceOf(record: CallRecord, observedUntil?: number): CallEvid
     callId: record.sip_call_id,
     source: 'edge',
     direction: record.direction,
-    messages: record.trace.filter((t) => t.leg === (record.direction === 'outbound' ? 'customer' : 'carrier')).flatMap((t) => messageEvidence(t)),
+    messages: record.trace.filter((t) => t.leg === (record.direction === 'outbound' ? 'customer' : 'carrier')).flatMap((t) => cachedEvidence(t)),
     streams: media?.streams ?? [],
     ...(record.ended_at ? { observedUntil: Date.parse(record.ended_at) } : observedUntil === undefined ? {} : { observedUntil }),
     ...(record.edge_cause ? { edgeCause: record.edge_cause } : {}),
     mediaObserved: media !== null && media !== undefined,
   };
+}
+
+/**
+ * A live record is diagnosed again every refresh with the same trace entries (the recorder
+ * hands out the same objects) plus a few new ones: each is parsed once, not on every refresh.
+ */
+const parsedTrace = new WeakMap<TraceEntry, SipEventEvidence[]>();
+function cachedEvidence(t: TraceEntry): SipEventEvidence[] {
+  let ev = parsedTrace.get(t);
+  if (!ev) parsedTrace.set(t, (ev = messageEvidence(t)));
+  return ev;
 }
 
 /** One traced message of the caller's leg as SIP evidence (what the PBX or carrier saw of the edge). */
