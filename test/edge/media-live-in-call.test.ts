@@ -46,6 +46,30 @@ async function oneWay(): Promise<void> {
 }
 test('one-way audio shows as media.one-way on the call while it is still up, with per-direction counters, and stays on the final record', oneWay);
 
+test('no RTP either way shows as media.blocked-rtp while the call is up, once the media window (2 s) has passed', async () => {
+  const a = await call(e, DIALLED, '127.0.0.1', 49170);
+  const v = await liveView(e, a.sid, 'media.blocked-rtp while the call is up', (x) => finding(x, 'media.blocked-rtp') !== undefined);
+  assert.equal(v.status, 'in-progress');
+  const f = finding(v, 'media.blocked-rtp')!;
+  assert.ok(f.evidence.includes('no RTP packet in either direction after answer'), f.evidence.join(' | '));
+  assert.ok(f.evidence.some((l) => l.includes('the caller announced audio at 127.0.0.1:49170')), f.evidence.join(' | '));
+  assert.equal(v.media!.directions.customer_to_carrier.packets, 0);
+  assert.equal(v.media!.directions.carrier_to_customer.packets, 0);
+  assert.equal((await e.pbx.request(a.inv, 'BYE')).status, 200);
+  await finalKeeps(e, a.sid, 'media.blocked-rtp');
+});
+
+test('one-way audio towards a PBX that announced a private c= shows as media.one-way.nat while the call is up, quoting the address', async () => {
+  const a = await call(e, DIALLED, '192.168.1.20', 4000);
+  const v = await seenWhileStreaming(e, a.sid, 'media.one-way.nat', [stream(carrierRtp, () => c.relayForCarrier(), tone, 0x66660001)]);
+  assert.equal(v.status, 'in-progress');
+  const f = finding(v, 'media.one-way.nat')!;
+  assert.ok(f.evidence.some((l) => l.startsWith('RTP only from the callee')), f.evidence.join(' | '));
+  assert.ok(f.evidence.some((l) => l.includes('192.168.1.20:4000') && /private|1918/i.test(l)), f.evidence.join(' | '));
+  assert.equal((await e.pbx.request(a.inv, 'BYE')).status, 200);
+  await finalKeeps(e, a.sid, 'media.one-way.nat');
+});
+
 
 async function silentRtp(): Promise<void> {
   const pbxRtp = await rtpSocket();
@@ -55,7 +79,10 @@ async function silentRtp(): Promise<void> {
     const v = await seenWhileStreaming(e, a.sid, 'media.silent-rtp', [stream(pbxRtp, () => a.relayPort, silence, 0x22220001), stream(carrierRtp, () => c.relayForCarrier(), tone, 0x22220002)]);
     assert.equal(v.status, 'in-progress');
     const f = finding(v, 'media.silent-rtp')!;
-    assert.ok(f.evidence.some((l) => /only silence for \d+(\.\d+)? s of \d+(\.\d+)? s of RTP/.test(l)), f.evidence.join(' | '));
+    const silentFor = f.evidence.map((l) => /only silence for (\d+(?:\.\d+)?) s of \d+(?:\.\d+)? s of RTP/.exec(l)?.[1]).find((x) => x !== undefined);
+    assert.ok(silentFor !== undefined, f.evidence.join(' | '));
+    // serve's --silence-threshold 2 reached the diagnosis: the default (10 s) could not report less than 10 s.
+    assert.ok(Number(silentFor) >= 2 && Number(silentFor) < 10, `silent for ${silentFor} s`);
     assert.ok(v.media!.directions.customer_to_carrier.packets > 0);
     assert.ok(v.media!.directions.carrier_to_customer.packets > 0);
     assert.equal(finding(v, 'media.one-way'), undefined);
