@@ -89,7 +89,7 @@ export class B2bua implements EdgeRequestHandler {
       unindex: (key) => this.#dialogs.delete(key),
       finished: (call) => this.#finished(call),
       answered: (call) => {
-        this.#save(call.recorder.toRecord(), call.sid);
+        void this.#save(call.recorder.toRecord(), call.sid);
         this.#startLive(call);
       },
     };
@@ -370,7 +370,9 @@ export class B2bua implements EdgeRequestHandler {
         const mark = JSON.stringify([record.media, record.findings, record.trace.length, record.events.length]);
         if (mark === written) return;
         written = mark;
-        this.#save(record, call.sid);
+        // Waiting for the write keeps one live write per call at a time: a slow store slows the
+        // refresh down instead of growing a queue of stale records.
+        await this.#save(record, call.sid);
       },
       onError: (err) => this.#o.log.warn({ err, call_sid: call.sid }, 'live call record refresh failed'),
     });
@@ -401,13 +403,13 @@ export class B2bua implements EdgeRequestHandler {
         this.#o.log.warn({ err, call_sid: call.sid }, 'diagnosis failed');
       }
     }
-    this.#save(record, call.sid);
+    void this.#save(record, call.sid);
   }
 
   /** Saves in order per call: the final record never loses to the in-progress one written at answer. */
-  #save(record: CallRecord, sid: string): void {
+  #save(record: CallRecord, sid: string): Promise<void> {
     const store = this.#o.calls;
-    if (!store) return;
+    if (!store) return Promise.resolve();
     const before = this.#lastSave.get(sid) ?? Promise.resolve();
     const p = before.then(() => store.save(record)).catch((err: unknown) => this.#o.log.error({ err, call_sid: sid }, 'saving the call record failed'));
     this.#lastSave.set(sid, p);
@@ -416,6 +418,7 @@ export class B2bua implements EdgeRequestHandler {
       this.#pendingSaves.delete(p);
       if (this.#lastSave.get(sid) === p) this.#lastSave.delete(sid);
     });
+    return p;
   }
 }
 

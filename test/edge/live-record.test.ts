@@ -85,3 +85,37 @@ test('a live call whose media does not change is not rewritten on every refresh'
     await h.stop();
   }
 });
+
+test('a stalled store slows the live refresh down instead of queueing a write per refresh', async () => {
+  const h = await startHarness({ relay: { rtpTimeoutMs: 30_000 }, liveRefreshMs: 50 });
+  const pbx = await new RawUac('udp', { host: '127.0.0.1', port: h.port }).open();
+  const media = createSocket('udp4');
+  media.bind(0, '127.0.0.1');
+  await once(media, 'listening');
+  let release!: () => void;
+  try {
+    h.calls.gate = new Promise<void>((r) => (release = r));
+    const a = await answeredCall(pbx, media.address().port);
+    // RTP keeps every refresh different for 1 s (20 refresh intervals) while the store holds every write.
+    for (let seq = 0; seq < 50; seq++) {
+      media.send(rtpPacket(seq, 0x4c1e0002, tone), a.relayPort, '127.0.0.1');
+      await sleep(20);
+    }
+    assert.equal(savesOf(h.calls.history, a.sid).length, 0, 'nothing stored while the store stalls');
+    h.calls.gate = undefined;
+    release();
+    assert.equal((await pbx.request(a.inv, 'BYE')).status, 200);
+    await h.calls.wait((r) => r.call_sid === a.sid && r.status === 'completed');
+    await h.edge.b2bua.flush();
+    const saves = savesOf(h.calls.history, a.sid);
+    // The answer's write and the one refresh waiting behind it (plus the odd refresh between the
+    // store coming back and the BYE) — not the ~20 a queue per refresh would have written.
+    assert.ok(saves.filter((r) => r.status === 'in-progress').length <= 5, `live writes: ${saves.length - 1}`);
+    assert.equal(saves.at(-1)!.status, 'completed');
+  } finally {
+    release?.();
+    media.close();
+    await pbx.close();
+    await h.stop();
+  }
+});

@@ -12,9 +12,12 @@ export class MemoryCalls implements CallRecordStore {
   readonly records = new Map<string, CallRecord>();
   /** Every save in order (the live record's refreshes, then the final one). */
   readonly history: CallRecord[] = [];
+  /** While set, every save waits for it (a slow or stalled store). */
+  gate: Promise<void> | undefined;
   #waiters: (() => void)[] = [];
 
   async save(r: CallRecord): Promise<void> {
+    await this.gate;
     this.records.set(r.call_sid, r);
     this.history.push(r);
     for (const w of this.#waiters.splice(0)) w();
