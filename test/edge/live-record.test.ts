@@ -1,10 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSocket } from 'node:dgram';
-import { once } from 'node:events';
 import { RawUac, pcmaOffer } from './support/raw-uac.js';
 import { startHarness, DOMAIN, CALLER } from './support/harness.js';
-import { rtpPacket, sleep, tone } from './media-live-support.js';
+import { rtpSocket, sendRtp, sleep, tone } from './media-live-support.js';
 import type { CallRecord } from '../../src/store/index.js';
 
 // The live call record (issue 7 item 4) as the store sees it: refreshed while the call is up,
@@ -26,22 +24,30 @@ async function answeredCall(pbx: RawUac, rtpPort: number) {
   return { inv, sid: ok.header('x-trunkline-call-sid')!, relayPort: Number(/m=audio (\d+)/.exec(ok.body)![1]) };
 }
 
+/** An edge with the relay whose live refresh runs every `liveRefreshMs`, a raw PBX and its RTP socket. */
+async function rig(liveRefreshMs: number) {
+  const h = await startHarness({ relay: { rtpTimeoutMs: 30_000 }, liveRefreshMs });
+  const pbx = await new RawUac('udp', { host: '127.0.0.1', port: h.port }).open();
+  const media = await rtpSocket();
+  return {
+    h, pbx, media,
+    stop: async () => {
+      media.close();
+      await pbx.close();
+      await h.stop();
+    },
+  };
+}
+
 function savesOf(history: readonly CallRecord[], sid: string): CallRecord[] {
   return history.filter((r) => r.call_sid === sid);
 }
 
 test('while a call is up its record is rewritten with the relay\'s growing counters, and the final record is the last write', async () => {
-  const h = await startHarness({ relay: { rtpTimeoutMs: 30_000 }, liveRefreshMs: 40 });
-  const pbx = await new RawUac('udp', { host: '127.0.0.1', port: h.port }).open();
-  const media = createSocket('udp4');
-  media.bind(0, '127.0.0.1');
-  await once(media, 'listening');
+  const { h, pbx, media, stop } = await rig(40);
   try {
     const a = await answeredCall(pbx, media.address().port);
-    for (let seq = 0; seq < 50; seq++) {
-      media.send(rtpPacket(seq, 0x4c1e0001, tone), a.relayPort, '127.0.0.1');
-      await sleep(20);
-    }
+    await sendRtp(media, a.relayPort, 50, tone, 0x4c1e0001);
     // Refreshes are still firing every 40 ms when the BYE arrives.
     assert.equal((await pbx.request(a.inv, 'BYE')).status, 200);
     await h.calls.wait((r) => r.call_sid === a.sid && r.status === 'completed');
@@ -61,9 +67,7 @@ test('while a call is up its record is rewritten with the relay\'s growing count
     assert.ok(final.directions.customer_to_carrier.packets >= 50);
     assert.ok(final.directions.customer_to_carrier.packets >= counts.at(-1)!);
   } finally {
-    media.close();
-    await pbx.close();
-    await h.stop();
+    await stop();
   }
 });
 
@@ -87,20 +91,13 @@ test('a live call whose media does not change is not rewritten on every refresh'
 });
 
 test('a stalled store slows the live refresh down instead of queueing a write per refresh', async () => {
-  const h = await startHarness({ relay: { rtpTimeoutMs: 30_000 }, liveRefreshMs: 50 });
-  const pbx = await new RawUac('udp', { host: '127.0.0.1', port: h.port }).open();
-  const media = createSocket('udp4');
-  media.bind(0, '127.0.0.1');
-  await once(media, 'listening');
+  const { h, pbx, media, stop } = await rig(50);
   let release!: () => void;
   try {
     h.calls.gate = new Promise<void>((r) => (release = r));
     const a = await answeredCall(pbx, media.address().port);
     // RTP keeps every refresh different for 1 s (20 refresh intervals) while the store holds every write.
-    for (let seq = 0; seq < 50; seq++) {
-      media.send(rtpPacket(seq, 0x4c1e0002, tone), a.relayPort, '127.0.0.1');
-      await sleep(20);
-    }
+    await sendRtp(media, a.relayPort, 50, tone, 0x4c1e0002);
     assert.equal(savesOf(h.calls.history, a.sid).length, 0, 'nothing stored while the store stalls');
     h.calls.gate = undefined;
     release();
@@ -114,8 +111,6 @@ test('a stalled store slows the live refresh down instead of queueing a write pe
     assert.equal(saves.at(-1)!.status, 'completed');
   } finally {
     release?.();
-    media.close();
-    await pbx.close();
-    await h.stop();
+    await stop();
   }
 });
