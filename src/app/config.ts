@@ -155,7 +155,7 @@ export function loadConfig(raw: RawServeOptions): Config {
   if (minMask < 16) throw badConfig('min-mask', 'must be 16–32 (SPEC §1: whitelisted masks are 16–32)', raw.minMask);
   const redisUrl = raw.redis === undefined || raw.redis === '' ? null : raw.redis;
   if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) throw badConfig('redis', 'must be a redis://… URL', redisUrl);
-  const mediaEngine = raw.mediaEngine ?? 'js';
+  const mediaEngine = raw.mediaEngine ?? 'native';
   if (mediaEngine !== 'native' && mediaEngine !== 'js') throw badConfig('media-engine', 'must be native or js', mediaEngine);
   const logLevel = raw.logLevel ?? 'info';
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) throw badConfig('log-level', 'must be debug, info, warn, error or silent', logLevel);

@@ -91,6 +91,7 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
       host: config.sip.host, advertisedAddress: mediaAddressFor(config.sip.host), portRange: config.rtpPorts, rtpTimeoutMs: config.rtpTimeoutSeconds * 1000, clock,
       engine: mediaEngineFor(config, logger),
     });
+    logger.info({ engine: relay.engine, rtpPorts: `${config.rtpPorts.lo}-${config.rtpPorts.hi}` }, 'media relay up');
     parts.push({ name: 'media-relay', stop: () => relay.close() });
     registerMediaMetrics(metrics, () => relay.counters());
     const started = await startEdge({

@@ -4,6 +4,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { MediaRelay, type LatchEvent, type MediaSessionMessage } from '../../src/media/index.js';
 import { Peer, rtpPacket, rtcpReceiverReport, until } from './rtp-peer.js';
 import { engineRange, mediaEngines } from './engines.js';
+import { seededRandom } from '../support/prng.js';
 
 for (const engine of mediaEngines()) {
 describe(`${engine} engine`, () => {
@@ -127,6 +128,40 @@ describe(`${engine} engine`, () => {
     assert.equal(session.stats().directions.aToB.drops.malformed, 5);
     assert.equal(session.stats().directions.aToB.stream.packets, 1);
     await done();
+  });
+
+  test('a storm of random datagrams (any bytes, any length, RTP-looking headers too) is survived; valid media still flows', async () => {
+    const { session, pbx, carrier, done } = await call('CA-fuzz');
+    session.setRemote('A', { address: '127.0.0.1', rtpPort: pbx.port });
+    session.setRemote('B', { address: '127.0.0.1', rtpPort: carrier.port });
+    const seed = 0x7e1a7;
+    const rnd = seededRandom(seed);
+    const ports = [session.legA.rtpPort, session.legA.rtcpPort, session.legB.rtpPort, session.legB.rtcpPort];
+    const intruder = await Peer.open('127.0.0.2');
+    // Both sides latched first, so what follows is what a live call would see.
+    await pbx.send(rtpPacket({ seq: 1, ssrc: 0xa }), session.legA.rtpPort);
+    await carrier.send(rtpPacket({ seq: 1, ssrc: 0xb }), session.legB.rtpPort);
+    await until(() => pbx.received.length === 1 && carrier.received.length === 1, 'both sides latched');
+    for (let i = 0; i < 1500; i++) {
+      const b = Buffer.alloc(Math.floor(rnd() * (rnd() < 0.5 ? 40 : 1400)));
+      for (let j = 0; j < b.length; j++) b[j] = Math.floor(rnd() * 256);
+      // Half look like RTP/RTCP (version 2, random X/P/CC bits and types), to reach the deeper checks.
+      if (b.length > 0 && rnd() < 0.5) b[0] = 0x80 | (b[0] & 0x3f);
+      await (rnd() < 0.5 ? pbx : intruder).send(b, ports[Math.floor(rnd() * 4)]);
+    }
+    // A storm can overflow a socket's kernel queue (the JS engine reads slower than it arrives), so
+    // valid packets keep coming until one is through.
+    let seq = 900;
+    await until(() => {
+      void carrier.send(rtpPacket({ seq: seq++, ssrc: 0xb }), session.legB.rtpPort);
+      return pbx.received.some((m) => m.length === 172 && m.readUInt32BE(8) === 0xb && m.readUInt16BE(2) >= 900);
+    }, `valid media after the storm (seed ${seed})`, 10_000);
+    const d = session.stats().directions;
+    const refused = [d.aToB, d.bToA].reduce((t, x) => t + x.drops.malformed + x.drops.bleed + x.rtcp.malformed, 0);
+    assert.ok(refused > 0, `seed ${seed}: ${JSON.stringify([d.aToB.drops, d.bToA.drops])}`);
+    await intruder.close();
+    await done();
+    await session.close('twice');
   });
 
   test('sequence loss, duplicates and reordering are counted (RFC 3550 A.3); CN is not loss', async () => {

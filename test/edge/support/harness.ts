@@ -72,7 +72,7 @@ export async function startHarness(opts: { inviteTimeoutMs?: number; carriers?: 
   directory.addTrunk({ trunkSid: TRUNK, accountSid: ACCOUNT, whitelist: ['127.0.0.1/32'], numbers: [CALLER] });
   directory.numbers.set(CALLER, { e164: CALLER, trunkSid: TRUNK, accountSid: ACCOUNT, status: 'active', removed: false, mode: 'pstn' });
   const calls = new MemoryCalls();
-  const relay = opts.relay ? new MediaRelay({ host: '127.0.0.1', portRange: '30000-39999', rtpTimeoutMs: opts.relay.rtpTimeoutMs, tickMs: 200 }) : undefined;
+  const relay = opts.relay ? new MediaRelay({ engine: 'native', host: '127.0.0.1', portRange: '30000-39999', rtpTimeoutMs: opts.relay.rtpTimeoutMs, tickMs: 200 }) : undefined;
   const sip = await startSipServer({ host: '127.0.0.1', port: 0, tls: null, clock: systemClock, logger: silentLogger });
   const edge = await startEdge({
     sipServer: sip, sipHost: '127.0.0.1', sipDomain: 'pstn.localhost', carriers: opts.carriers ?? [], pstnSim: opts.pstnSim ?? true,
