@@ -119,6 +119,8 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   /** Re-opens the latch of a leg (after a re-INVITE/UPDATE): the next packet's source is taken. */
   relatch(leg: LegName): void {
     const l = this.#leg(leg);
+    // What the engine relayed under the old latch is counted under it first.
+    l.transport.flush();
     l.latch.reopen();
     l.rtcpLatch.reopen();
     l.transport.reopen();
