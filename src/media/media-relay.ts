@@ -33,6 +33,8 @@ export interface MediaRelayOptions {
   readonly engine?: MediaEngineName;
   /** Native engine: bytes of relayed packets held for the JS statistics between drains. */
   readonly nativeRingBytes?: number;
+  /** Native engine: how often JS takes in what it relayed (default 20 ms; stats() always does first). */
+  readonly nativeDrainMs?: number;
 }
 
 export interface CreateSessionOptions {
@@ -115,7 +117,10 @@ export class MediaRelay extends EventEmitter<{ session: [MediaSession]; 'session
     if (this.engine === 'native') {
       const loaded = loadNativeRelay();
       if (!loaded.ok) throw new TrunklineError<MediaErrorCode>('MEDIA_NATIVE_UNAVAILABLE', `native media engine unavailable: ${loaded.reason}`);
-      this.#native = new NativeEngine(loaded.binding, this.#clock, options.nativeRingBytes === undefined ? {} : { ringBytes: options.nativeRingBytes });
+      this.#native = new NativeEngine(loaded.binding, this.#clock, {
+        ...(options.nativeRingBytes === undefined ? {} : { ringBytes: options.nativeRingBytes }),
+        ...(options.nativeDrainMs === undefined ? {} : { drainMs: options.nativeDrainMs }),
+      });
     }
   }
 

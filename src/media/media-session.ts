@@ -344,6 +344,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
       ...(leg.latch.latched ? { source: formatAddress(plainIp(leg.latch.ip), leg.latch.port) } : {}),
       ...(leg.sdpAddress === undefined ? {} : { sdpAddress: formatAddress(plainIp(leg.latch.sdpIp), leg.latch.sdpPort) }),
       latches: leg.latch.latches,
+      ...(t.unmeasured > 0 ? { unmeasured: t.unmeasured } : {}),
       };
     };
     const aToB = dir(this.#a);

@@ -112,7 +112,7 @@ export class NativeTransport implements LegTransport {
   counters(): TransportCounters {
     if (this.#final) return this.#final;
     const c = this.#engine.readCounters(this.id);
-    return { forwarded: c[0], bytes: c[1], bleed: c[2], malformed: c[3], unroutable: c[4], sendErrors: c[5] };
+    return { forwarded: c[0], bytes: c[1], bleed: c[2], malformed: c[3], unroutable: c[4], sendErrors: c[5], unmeasured: c[6] };
   }
   close(): Promise<void> {
     if (!this.#final) {

@@ -37,6 +37,11 @@ export interface DirectionStats {
   readonly sdpAddress?: string;
   /** Times the latch was taken (1 = once; more = re-latched on an SSRC change or re-INVITE). */
   readonly latches: number;
+  /**
+   * Native engine: packets relayed while its buffer for JS was full (JS stalled for hundreds of ms),
+   * so the statistics above never saw them and count them as lost. Absent when 0.
+   */
+  readonly unmeasured?: number;
 }
 
 /** The RtpStreamEvidence shape of diagnosis (media is L2 beside diagnosis and cannot import it). */

@@ -40,6 +40,8 @@ export interface TransportCounters {
   readonly malformed: number;
   readonly unroutable: number;
   readonly sendErrors: number;
+  /** Relayed but not handed to the statistics (native buffer for JS full). */
+  readonly unmeasured: number;
 }
 
 export interface LegTransport {
@@ -87,7 +89,7 @@ export class DgramTransport implements LegTransport {
   flush(): void {}
 
   counters(): TransportCounters {
-    return { forwarded: 0, bytes: 0, bleed: 0, malformed: 0, unroutable: 0, sendErrors: this.sendErrors };
+    return { forwarded: 0, bytes: 0, bleed: 0, malformed: 0, unroutable: 0, sendErrors: this.sendErrors, unmeasured: 0 };
   }
 
   async close(): Promise<void> {
