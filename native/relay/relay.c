@@ -263,7 +263,7 @@ static void on_readable(engine_t *e, uint64_t id, int rtcp, batch_t *b) {
       struct sockaddr_storage *src = &b->from[i];
       if (b->in[i].msg_hdr.msg_flags & MSG_TRUNC) { l->c[C_MALFORMED]++; continue; }
       if (rtcp) {
-        // RFC 3550 §6.4: version 2, 8-byte minimum; the rest is JS's (MediaSession's rules).
+        // Every check of RTCP (RFC 3550 §6.4) and its latch are JS's: MediaSession's rules, unchanged.
         record(e, l, id, K_RTCP, 0, at, p, len, src, NULL);
         continue;
       }
@@ -558,51 +558,56 @@ static napi_value js_link(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
+/** The arguments setSdp and setLatch share: (engine, id, ip, port, …); false once a JS exception is pending. */
+typedef struct { engine_t *e; uint64_t id; char ip[64]; int port; } addr_args_t;
+
+static bool addr_args(napi_env env, napi_callback_info info, size_t argc, napi_value *argv, addr_args_t *a) {
+  if (get_args(env, info, argc, argv)) return false;
+  a->e = get_engine(env, argv[0]);
+  if (!a->e) return false;
+  a->id = (uint64_t)num(env, argv[1]);
+  if (str(env, argv[2], a->ip, sizeof a->ip)) a->ip[0] = 0;
+  a->port = (int)num(env, argv[3]);
+  return true;
+}
+
 /** setSdp(engine, id, ip, port): the SDP address of the leg's peer (ip '' clears). */
 static napi_value js_set_sdp(napi_env env, napi_callback_info info) {
   napi_value argv[4];
-  if (get_args(env, info, 4, argv)) return NULL;
-  engine_t *e = get_engine(env, argv[0]);
-  if (!e) return NULL;
-  char ip[64];
-  if (str(env, argv[2], ip, sizeof ip)) return undef(env);
-  int port = (int)num(env, argv[3]);
-  pthread_mutex_lock(&e->mu);
-  leg_t *l = leg_of(e, (uint64_t)num(env, argv[1]));
+  addr_args_t a;
+  if (!addr_args(env, info, 4, argv, &a)) return NULL;
+  pthread_mutex_lock(&a.e->mu);
+  leg_t *l = leg_of(a.e, a.id);
   if (l) {
     struct sockaddr_storage s;
     socklen_t len;
-    if (ip[0] && port > 0 && port < 65536 && parse_addr(ip, port, l->family, &s, &len) == 0) { l->sdp = s; l->sdp_len = len; }
+    if (a.ip[0] && a.port > 0 && a.port < 65536 && parse_addr(a.ip, a.port, l->family, &s, &len) == 0) { l->sdp = s; l->sdp_len = len; }
     else memset(&l->sdp, 0, sizeof l->sdp);
   }
-  pthread_mutex_unlock(&e->mu);
+  pthread_mutex_unlock(&a.e->mu);
   return undef(env);
 }
 
 /** setLatch(engine, id, ip, port, ssrc): ip '' re-opens the latch (relatch); otherwise takes it (muxed RTCP latched in JS). */
 static napi_value js_set_latch(napi_env env, napi_callback_info info) {
   napi_value argv[5];
-  if (get_args(env, info, 5, argv)) return NULL;
-  engine_t *e = get_engine(env, argv[0]);
-  if (!e) return NULL;
-  char ip[64];
-  if (str(env, argv[2], ip, sizeof ip)) return undef(env);
-  int port = (int)num(env, argv[3]);
+  addr_args_t a;
+  if (!addr_args(env, info, 5, argv, &a)) return NULL;
   double ssrc = num(env, argv[4]);
-  pthread_mutex_lock(&e->mu);
-  leg_t *l = leg_of(e, (uint64_t)num(env, argv[1]));
+  pthread_mutex_lock(&a.e->mu);
+  leg_t *l = leg_of(a.e, a.id);
   if (l) {
-    if (!ip[0]) {
+    if (!a.ip[0]) {
       memset(&l->latch.addr, 0, sizeof l->latch.addr);
       l->latch.ssrc = -1;
       l->latch.accepted = 0;
-    } else if (parse_addr(ip, port, l->family, &l->latch.addr, &l->latch.len) == 0) {
+    } else if (parse_addr(a.ip, a.port, l->family, &l->latch.addr, &l->latch.len) == 0) {
       l->latch.ssrc = (int64_t)ssrc;
       l->latch.accepted = 1;
       l->latch.latches++;
     }
   }
-  pthread_mutex_unlock(&e->mu);
+  pthread_mutex_unlock(&a.e->mu);
   return undef(env);
 }
 
