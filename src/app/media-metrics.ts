@@ -42,6 +42,7 @@ export function registerMediaMetrics(registry: Registry, read: () => RelayCounte
   counter('trunkline_media_packets_relayed_total', 'RTP and RTCP packets the relay forwarded', (c) => c.packetsRelayed);
   counter('trunkline_media_bytes_relayed_total', 'Bytes of RTP and RTCP the relay forwarded', (c) => c.bytesRelayed);
   counter('trunkline_media_packets_lost_total', 'RTP packets missing by sequence number, as the relay received them', (c) => c.packetsLost);
+  counter('trunkline_media_packets_unmeasured_total', 'Packets the native engine relayed while JS could not keep up: forwarded, but missing from the statistics', (c) => c.packetsUnmeasured);
   counter('trunkline_media_rtp_timeouts_total', 'Calls whose media stopped both ways for the RTP timeout', (c) => c.timeouts);
   counter('trunkline_media_direction_drops_total', 'Directions that stopped mid-call while the other flowed', (c) => c.drops);
 

@@ -5,6 +5,13 @@ import type { Role } from './call.js';
 import type { CallSide, MediaAnchor, MediaAnchorFactory, MediaEventKind, RecordingInfo, SipDatagram } from './media-anchor.js';
 
 /**
+ * How long a call's pcap stays open after its media ended: the edge relays the BYE before the
+ * far side answers it, so the last 200 OK (and any retransmission within 4×T1 on a lossy path)
+ * would otherwise be missing from the recording.
+ */
+const RECORDING_TAIL_MS = 2000;
+
+/**
  * Media anchoring on the relay (SPEC §3, issue 7 item 1): relay leg A faces the customer, leg
  * B the carrier. An SDP from one side tells the relay where that side wants media
  * (setRemote) and is rewritten so the other side sends to the relay's socket facing it.
@@ -72,9 +79,8 @@ export class RelayAnchor implements MediaAnchor {
     const s: MediaSessionStats = this.#session.stats();
     const rec = this.#recording;
     if (rec && s.recording) Object.assign(rec, { packets: s.recording.packets, bytes: s.recording.bytes ?? rec.bytes });
-    void this.#session.close('call ended').finally(() => {
-      if (rec) rec.active = false;
-    });
+    if (rec) this.#session.once('recorded', () => (rec.active = false));
+    void this.#session.close('call ended', RECORDING_TAIL_MS);
     this.#closedStats = mediaSummary(s, this.#legOfA, rec);
     return this.#closedStats;
   }

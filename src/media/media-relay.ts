@@ -53,6 +53,8 @@ export interface RelayCounters {
   readonly packetsRelayed: number;
   readonly bytesRelayed: number;
   readonly packetsLost: number;
+  /** Relayed by the native engine while its buffer for JS was full: forwarded, but not in the statistics. */
+  readonly packetsUnmeasured: number;
   readonly packetsDropped: { readonly bleed: number; readonly malformed: number; readonly unroutable: number };
   readonly ports: PortPoolStats;
 }
@@ -99,6 +101,9 @@ export class MediaRelay extends EventEmitter<{ session: [MediaSession]; 'session
   #bleed = 0;
   #malformed = 0;
   #unroutable = 0;
+  #unmeasured = 0;
+  /** Closed sessions whose pcap is still open for the call's last SIP (MediaSession.close's recordingTailMs). */
+  readonly #recordingTails = new Set<MediaSession>();
 
   constructor(options: MediaRelayOptions = {}) {
     super();
@@ -189,9 +194,14 @@ export class MediaRelay extends EventEmitter<{ session: [MediaSession]; 'session
       this.#bleed += d.drops.bleed;
       this.#malformed += d.drops.malformed;
       this.#unroutable += d.drops.unroutable;
+      this.#unmeasured += d.unmeasured ?? 0;
     }
     this.pool.give(portA);
     this.pool.give(portB);
+    if (session.recording) {
+      this.#recordingTails.add(session);
+      session.once('recorded', () => this.#recordingTails.delete(session));
+    }
     if (this.#sessions.get(session.callSid) === session) this.#sessions.delete(session.callSid);
     this.#closedCount++;
     publish({ event: 'closed', callSid: session.callSid, data: { reason: s.closeReason } });
@@ -209,7 +219,7 @@ export class MediaRelay extends EventEmitter<{ session: [MediaSession]; 'session
   }
 
   counters(): RelayCounters {
-    let packets = this.#packets, bytes = this.#bytes, lost = this.#lost, bleed = this.#bleed, malformed = this.#malformed, unroutable = this.#unroutable;
+    let packets = this.#packets, bytes = this.#bytes, lost = this.#lost, bleed = this.#bleed, malformed = this.#malformed, unroutable = this.#unroutable, unmeasured = this.#unmeasured;
     for (const session of this.#sessions.values()) {
       const s = session.stats();
       for (const d of [s.directions.aToB, s.directions.bToA]) {
@@ -219,6 +229,7 @@ export class MediaRelay extends EventEmitter<{ session: [MediaSession]; 'session
         bleed += d.drops.bleed;
         malformed += d.drops.malformed;
         unroutable += d.drops.unroutable;
+        unmeasured += d.unmeasured ?? 0;
       }
     }
     return {
@@ -230,6 +241,7 @@ export class MediaRelay extends EventEmitter<{ session: [MediaSession]; 'session
       packetsRelayed: packets,
       bytesRelayed: bytes,
       packetsLost: lost,
+      packetsUnmeasured: unmeasured,
       packetsDropped: { bleed, malformed, unroutable },
       ports: this.pool.stats(),
     };
@@ -240,6 +252,7 @@ export class MediaRelay extends EventEmitter<{ session: [MediaSession]; 'session
     this.#ticker?.cancel();
     this.#ticker = undefined;
     await Promise.all([...this.#sessions.values()].map((s) => s.close('shutdown')));
+    await Promise.all([...this.#recordingTails].map((s) => s.stopRecording().catch(() => undefined)));
     this.#native?.close();
   }
 }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
-import { TrunklineError, type Clock } from '../core/index.js';
+import { TrunklineError, type Clock, type TimerHandle } from '../core/index.js';
 import { isRtcpPayloadType, readRtpHeaderInto, PT_COMFORT_NOISE, type RtpStreamSnapshot } from '../rtp/index.js';
 import { formatAddress, plainIp } from './addresses.js';
 import type { MediaErrorCode } from './errors.js';
@@ -42,6 +42,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   #timedOut = false;
   readonly #dropped = { A: false, B: false };
   #recorder: PcapWriter | undefined;
+  #recordingTail: TimerHandle | undefined;
   #closing: Promise<void> | undefined;
   #closedAt: number | undefined;
   #closeReason: string | undefined;
@@ -315,7 +316,15 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   async stopRecording(): Promise<void> {
     const rec = this.#recorder;
     this.#recorder = undefined;
+    this.#recordingTail?.cancel();
+    this.#recordingTail = undefined;
     await rec?.close();
+    if (rec) this.emit('recorded', { path: rec.path, packets: rec.packets });
+  }
+
+  /** The pcap is still open: recording, or in its tail after close() (see close's recordingTailMs). */
+  get recording(): boolean {
+    return this.#recorder !== undefined;
   }
 
   /** Same as stats(); the shape RemoteMediaSession (worker threads) also offers. */
@@ -375,14 +384,20 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     if (this.#closing) throw new TrunklineError<MediaErrorCode>('MEDIA_SESSION_CLOSED', `media session ${this.callSid} is closed`);
   }
 
-  /** Closes the four sockets and returns the ports to the pool, however the call ended. Idempotent. */
-  close(reason = 'closed'): Promise<void> {
+  /**
+   * Closes the four sockets and returns the ports to the pool, however the call ended. Idempotent.
+   * `recordingTailMs`: a recording stays open that long for recordSip, because the call's last SIP
+   * (the far leg's answer to the BYE) comes after its media has ended; stopRecording() ends it sooner.
+   */
+  close(reason = 'closed', recordingTailMs = 0): Promise<void> {
     this.#closing ??= (async () => {
       this.#closedAt = this.#clock.now();
       this.#closeReason = reason;
       // What the engine relayed up to now is counted before its sockets go.
       this.#a.transport.flush();
-      const rec = this.stopRecording().catch(() => undefined);
+      const tail = this.#recorder !== undefined && recordingTailMs > 0;
+      if (tail) this.#recordingTail = this.#clock.setTimer(recordingTailMs, () => void this.stopRecording().catch(() => undefined));
+      const rec = tail ? Promise.resolve() : this.stopRecording().catch(() => undefined);
       await Promise.all([this.#a.transport.close(), this.#b.transport.close()]);
       this.#onClosed(this);
       await rec;

@@ -76,4 +76,6 @@ export interface MediaSessionEvents {
   drop: [DropEvent];
   timeout: [TimeoutEvent];
   closed: [{ readonly reason: string }];
+  /** The pcap is complete and closed. */
+  recorded: [{ readonly path: string; readonly packets: number }];
 }

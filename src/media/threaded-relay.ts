@@ -222,6 +222,7 @@ export class ThreadedMediaRelay extends EventEmitter<{ session: [RemoteMediaSess
       packetsRelayed: sum((c) => c.packetsRelayed),
       bytesRelayed: sum((c) => c.bytesRelayed),
       packetsLost: sum((c) => c.packetsLost),
+      packetsUnmeasured: sum((c) => c.packetsUnmeasured),
       packetsDropped: {
         bleed: sum((c) => c.packetsDropped.bleed),
         malformed: sum((c) => c.packetsDropped.malformed),

@@ -6,7 +6,7 @@ import type { RelayCounters } from '../../src/media/index.js';
 
 function counters(over: Partial<RelayCounters> = {}): RelayCounters {
   return {
-    sessionsActive: 0, sessionsCreated: 0, sessionsClosed: 0, timeouts: 0, drops: 0, packetsRelayed: 0, bytesRelayed: 0, packetsLost: 0,
+    sessionsActive: 0, sessionsCreated: 0, sessionsClosed: 0, timeouts: 0, drops: 0, packetsRelayed: 0, bytesRelayed: 0, packetsLost: 0, packetsUnmeasured: 0,
     packetsDropped: { bleed: 0, malformed: 0, unroutable: 0 },
     ports: { capacity: 100, free: 100, inUse: 0, busyElsewhere: 0 },
     ...over,
@@ -38,12 +38,13 @@ test('relay totals appear as Prometheus counters that advance by what the relay 
   assert.equal(sample(text, 'trunkline_media_sessions_total'), 2);
 
   now += 1000;
-  value = counters({ sessionsActive: 0, sessionsCreated: 3, sessionsClosed: 3, packetsRelayed: 650, bytesRelayed: 111_800, packetsLost: 3, timeouts: 1, packetsDropped: { bleed: 4, malformed: 9, unroutable: 2 } });
+  value = counters({ sessionsActive: 0, sessionsCreated: 3, sessionsClosed: 3, packetsRelayed: 650, bytesRelayed: 111_800, packetsLost: 3, packetsUnmeasured: 7, timeouts: 1, packetsDropped: { bleed: 4, malformed: 9, unroutable: 2 } });
   text = await registry.metrics();
   assert.equal(sample(text, 'trunkline_media_active_sessions'), 0);
   assert.equal(sample(text, 'trunkline_media_packets_relayed_total'), 650);
   assert.equal(sample(text, 'trunkline_media_sessions_total'), 3);
   assert.equal(sample(text, 'trunkline_media_rtp_timeouts_total'), 1);
+  assert.equal(sample(text, 'trunkline_media_packets_unmeasured_total'), 7);
   assert.equal(sample(text, 'trunkline_media_packets_dropped_total{reason="malformed"}'), 9);
   assert.equal(sample(text, 'trunkline_media_packets_dropped_total{reason="unroutable"}'), 2);
 });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pcmaOffer } from './support/raw-uac.js';
-import { CALLER, call, completedCall, liveEdgeWithCarrier, rtpSocket, sendRtp, silence, tone, type CallView, type CarrierEdge, type LiveEdge } from './media-live-support.js';
+import { CALLER, call, completedCall, liveEdgeWithCarrier, rtpSocket, sendRtp, silence, sleep, tone, type CallView, type CarrierEdge, type LiveEdge } from './media-live-support.js';
 
 // Issue 7 item 7: per-call pcap recording through a real `trunkline serve` — by the trunk
 // setting record_calls and by POST …/calls/{call_sid}/recording mid-call — downloaded from
@@ -73,6 +73,20 @@ async function downloadPcap(sid: string, name: string): Promise<string> {
 
 function tshark(file: string, ...args: string[]): string[] {
   return execFileSync('tshark', ['-r', file, ...args], { encoding: 'utf8' }).split('\n').filter((l) => l.trim() !== '');
+}
+
+/**
+ * The answers to BYE in the pcap of an ended call: one per leg once the far side's 200 is in.
+ * That 200 comes after the call's media ended, so the file is read again until it is (bounded).
+ */
+async function byeAnswers(sid: string, name: string, want: number): Promise<number> {
+  const deadline = Date.now() + 4000;
+  for (;;) {
+    const file = await downloadPcap(sid, name);
+    const rows = tshark(file, '-Y', 'sip.Status-Code == 200 && sip.CSeq.method == "BYE"', '-T', 'fields', '-e', 'sip.Call-ID');
+    if (rows.length >= want || Date.now() > deadline) return new Set(rows).size;
+    await sleep(100);
+  }
 }
 
 /** SIP start lines tshark decodes: request methods and response codes. */
@@ -189,6 +203,8 @@ async function midCallRecording(): Promise<void> {
     assert.equal(v.recording?.status, 'completed');
     assert.equal(v.recording?.started_at, r.started_at);
     const file = await downloadPcap(a.sid, 'mid-call.pcap');
+    // The edge answers the PBX's BYE and relays it; the carrier's 200 to that BYE ends the call last.
+    assert.equal(await byeAnswers(a.sid, 'mid-call-bye.pcap', 2), 2, 'the 200 to BYE on both legs, the far one after the media ended');
     const sip = sipSeen(file);
     for (const m of ['INVITE', 'ACK', 'BYE']) assert.ok(sip.methods.has(m), `${m} in ${[...sip.methods]}`);
     assert.ok(sip.codes.has('200'));

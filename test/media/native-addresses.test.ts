@@ -39,6 +39,10 @@ test('native engine: packets relayed while JS could not take them in are counted
     assert.equal(d.forwardedPackets, 600);
     assert.ok(d.unmeasured !== undefined && d.unmeasured > 0, JSON.stringify(d));
     assert.equal(d.stream.packets + d.unmeasured, 600);
+    // The relay's totals (what /metrics shows) carry them too, before and after the call.
+    assert.equal(relay.counters().packetsUnmeasured, d.unmeasured);
+    await session.close();
+    assert.equal(relay.counters().packetsUnmeasured, d.unmeasured);
   } finally {
     await Promise.all([session.close(), pbx.close(), carrier.close()]);
     await relay.close();

@@ -79,6 +79,33 @@ describe(`${engine} engine`, () => {
     }
   });
 
+  test('a recording stays open for the call\'s last SIP after its media closed, and a relay shutdown ends it at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trunkline-pcap-'));
+    try {
+      const relay = new MediaRelay({ engine, host: '127.0.0.1', portRange: engineRange('43800-43899', engine) });
+      const session = await relay.createSession('CA-tail');
+      const file = join(dir, 'tail.pcap');
+      session.startRecording(file);
+      session.recordSip({ srcIp: '127.0.0.1', srcPort: 5090, dstIp: '127.0.0.1', dstPort: 5070, data: INVITE });
+      let recorded: { path: string; packets: number } | undefined;
+      session.once('recorded', (r) => (recorded = r));
+      await session.close('call ended', 60_000);
+      assert.equal(relay.pool.stats().inUse, 0, 'the ports went back with the media');
+      assert.equal(session.recording, true, 'the pcap is still open in its tail');
+      // The far side's 200 to the BYE, after the media ended.
+      session.recordSip({ srcIp: '127.0.0.1', srcPort: 5060, dstIp: '127.0.0.1', dstPort: 5070, data: sipMessage('SIP/2.0 200 OK', '2 BYE', ';tag=b2', '') });
+      await relay.close();
+      assert.equal(session.recording, false, 'shutdown does not wait for the tail');
+      assert.deepEqual(recorded, { path: file, packets: 2 });
+      const buf = readFileSync(file);
+      let records = 0;
+      for (let off = 24; off < buf.length; off += 16 + buf.readUInt32LE(off + 8)) records++;
+      assert.equal(records, 2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('tshark reads the recording: SIP and both RTP legs', { skip: hasTshark ? false : 'tshark not installed' }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'trunkline-pcap-'));
     try {
