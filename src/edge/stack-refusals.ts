@@ -5,6 +5,7 @@ import type { CallRecord, CallRecordStore } from '../store/index.js';
 import { CallRecorder } from './call-record.js';
 import { causeRow, type EdgeCause } from './causes.js';
 import type { EdgeDirectory } from './directory.js';
+import { RecordBudget, type RecordBudgetOptions } from './record-budget.js';
 
 /**
  * Refusals the SIP stack sends below the B2BUA (the transaction layer's 400/505/416/513 for a
@@ -21,6 +22,8 @@ export interface StackRefusalOptions {
   /** The account named by the Request-URI host (`{account_sid}.{sip_domain}`), when it parses. */
   readonly directory?: Pick<EdgeDirectory, 'accountByDomain'>;
   readonly diagnose?: (record: CallRecord) => readonly Finding[];
+  /** How many refusal records are stored per source and in all, per window (default: 20 per source, 200 in all, per 10 s). */
+  readonly recordBudget?: RecordBudgetOptions;
 }
 
 /** The edge cause a stack status stands for; statuses with no cause get a call sid but no finding. */
@@ -50,9 +53,11 @@ function safe<T>(fn: () => T): T | undefined {
 export class StackRefusals implements StatelessAnswerPort {
   readonly #o: StackRefusalOptions;
   readonly #pending = new Set<Promise<void>>();
+  readonly #budget: RecordBudget;
 
   constructor(options: StackRefusalOptions) {
     this.#o = options;
+    this.#budget = new RecordBudget(options.recordBudget);
   }
 
   /** Resolves once every record written so far is stored (tests, shutdown). */
@@ -65,6 +70,10 @@ export class StackRefusals implements StatelessAnswerPort {
     const o = this.#o;
     const cause = causeOf(response.status);
     const row = cause ? causeRow(cause) : undefined;
+    // Over budget the answer still says why, but names no call sid: no record would stand behind it.
+    const budget = this.#budget.take(source.remote.address, o.clock.monotonic());
+    if (budget.suppressedBefore > 0) o.log.warn({ suppressed: budget.suppressedBefore }, 'stack refusals over the record budget were answered but not recorded');
+    const stored = budget.allowed;
     const callSid = newCallSid();
     const h = response.headers;
     const why = h.get('Warning') ?? row?.text ?? `${response.status} ${response.reason}`;
@@ -72,7 +81,7 @@ export class StackRefusals implements StatelessAnswerPort {
     if (!h.has('Warning')) h.append('Warning', `399 ${o.agent} ${quote(row?.text ?? `${response.reason} (answered by the SIP stack)`)}`);
     if (!h.has('Reason')) h.append('Reason', `SIP;cause=${response.status};text=${quote(row?.text ?? response.reason)}`);
     if (row) h.append('X-Trunkline-Finding', row.finding);
-    h.append('X-Trunkline-Call-Sid', callSid);
+    if (stored) h.append('X-Trunkline-Call-Sid', callSid);
 
     const uri = safe(() => request.requestUri);
     const from = safe(() => request.headers.from()?.uri) ?? '';
@@ -90,7 +99,7 @@ export class StackRefusals implements StatelessAnswerPort {
     recorder.trace({ leg: 'customer', direction: 'in', transport: source.protocol, src: remote, dst: local, message: requestText });
     recorder.trace({ leg: 'customer', direction: 'out', transport: source.protocol, src: local, dst: remote, message: serializeMessage(response).toString('latin1') });
     recorder.fail(response.status, response.reason, 'edge', cause);
-    if (!o.calls) return;
+    if (!stored || !o.calls) return;
     const host = uri && uri.scheme !== 'tel' ? uri.host : undefined;
     const p = this.#store(recorder, host).catch((err: unknown) => o.log.error({ err, call_sid: callSid }, 'saving the stack refusal record failed'));
     this.#pending.add(p);

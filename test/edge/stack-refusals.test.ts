@@ -98,3 +98,20 @@ test('requests the SIP stack refuses (400 without Call-ID, 483 at Max-Forwards 0
     await s.stop();
   }
 });
+
+test('a source spraying broken requests gets every answer, but only its record budget (20 per 10 s) is stored and named by a call sid', async () => {
+  const s = await serve();
+  try {
+    const answers: string[] = [];
+    for (let i = 0; i < 30; i++) answers.push(await exchange(s.sip, invite(s.account, { callId: `flood-${i}-${Date.now()}@pbx`, maxForwards: 0 })));
+    assert.ok(answers.every((a) => /^SIP\/2\.0 483 /.test(a) && header(a, 'Warning') && header(a, 'X-Trunkline-Finding')), 'every request is answered and says why');
+    const sids = answers.map((a) => header(a, 'X-Trunkline-Call-Sid')).filter((x): x is string => x !== undefined);
+    assert.equal(sids.length, 20, 'a call sid only where a record stands behind it');
+    for (const sid of [sids[0], sids[19]]) assert.ok(await record(s, sid), `record ${sid}`);
+    const list = await s.api<unknown[]>('GET', `/v2/accounts/${s.account}/calls?code=483&page_size=100`);
+    assert.equal(list.status, 200);
+    assert.equal(list.json.response.length, 20, 'no rows for the requests over budget');
+  } finally {
+    await s.stop();
+  }
+});
