@@ -4,7 +4,7 @@
  * the support bundle call this; the renderers take it from there.
  */
 import { analyzeCaptureFiles } from '../capture/index.js';
-import { diagnoseCall } from '../diagnosis/index.js';
+import { diagnoseCall, type DiagnosisThresholds } from '../diagnosis/index.js';
 import { buildReport } from './build-report.js';
 import type { DiagnoseReport } from './report.js';
 
@@ -12,6 +12,8 @@ export interface DiagnoseFilesOptions {
   /** Bytes read so far, over all files. */
   readonly onProgress?: (bytesRead: number) => void;
   readonly hepPorts?: readonly number[];
+  /** The media limits (default the engine's own; serve's --media-window/--rtp-stop/--silence-threshold to match a live record). */
+  readonly thresholds?: Partial<DiagnosisThresholds>;
 }
 
 export async function diagnoseCaptureFiles(paths: readonly string[], options: DiagnoseFilesOptions = {}): Promise<DiagnoseReport> {
@@ -30,5 +32,5 @@ export async function diagnoseCaptureFiles(paths: readonly string[], options: Di
         }
       : {}),
   });
-  return buildReport(result, { diagnose: (ev) => diagnoseCall(ev) });
+  return buildReport(result, { diagnose: (ev) => diagnoseCall(ev, options.thresholds ? { thresholds: options.thresholds } : {}) });
 }

@@ -105,6 +105,15 @@ function secondsMs(flag: string, raw: string | undefined, fallbackMs: number, mi
   return Math.round(Number(raw) * 1000);
 }
 
+/** The media limits of the diagnosis from --media-window/--rtp-stop/--silence-threshold (serve and diagnose take the same flags). */
+export function diagnosisThresholds(raw: { readonly mediaWindow?: string; readonly rtpStop?: string; readonly silenceThreshold?: string }): Config['diagnosis'] {
+  return {
+    minMediaWindowMs: secondsMs('media-window', raw.mediaWindow, DEFAULT_THRESHOLDS.minMediaWindowMs, 0, 3600),
+    rtpStopMs: secondsMs('rtp-stop', raw.rtpStop, DEFAULT_THRESHOLDS.rtpStopMs, 0.1, 3600),
+    silenceMs: secondsMs('silence-threshold', raw.silenceThreshold, DEFAULT_THRESHOLDS.silenceMs, 0.1, 3600),
+  };
+}
+
 function bool(flag: string, raw: boolean | string | undefined, fallback: boolean): boolean {
   if (raw === undefined) return fallback;
   if (typeof raw === 'boolean') return raw;
@@ -172,11 +181,7 @@ export function loadConfig(raw: RawServeOptions): Config {
     pstnSim: bool('no-pstn-sim', raw.pstnSim, true) && carriers.length === 0,
     rtpTimeoutSeconds: positiveInt('rtp-timeout', raw.rtpTimeout, 30, 3600),
     // Defaults are the engine's own (diagnosis DEFAULT_THRESHOLDS), so `trunkline diagnose` and the edge agree.
-    diagnosis: {
-      minMediaWindowMs: secondsMs('media-window', raw.mediaWindow, DEFAULT_THRESHOLDS.minMediaWindowMs, 0, 3600),
-      rtpStopMs: secondsMs('rtp-stop', raw.rtpStop, DEFAULT_THRESHOLDS.rtpStopMs, 0.1, 3600),
-      silenceMs: secondsMs('silence-threshold', raw.silenceThreshold, DEFAULT_THRESHOLDS.silenceMs, 0.1, 3600),
-    },
+    diagnosis: diagnosisThresholds(raw),
     liveRefreshMs: liveRefresh(raw.liveRefresh),
     mediaEngine,
     nsoCodes,

@@ -1,5 +1,5 @@
 // app: the composition root — validated frozen config, the pino logger adapter, start and stop of every part.
-export { loadConfig, storeLocation, isUsageError, badConfig, type Config, type RawServeOptions, type TlsConfig } from './config.js';
+export { loadConfig, diagnosisThresholds, storeLocation, isUsageError, badConfig, type Config, type RawServeOptions, type TlsConfig } from './config.js';
 export { startTrunkline, DEMO_ACCOUNT_SID, type Trunkline, type StartOptions } from './start.js';
 export { pinoLogger } from './logger.js';
 export { createAccount } from './accounts.js';

@@ -58,6 +58,19 @@ test('a good call (PCMA both ways, RTP both ways) is answered with no fault foun
   assert.equal(c.sdp.answer?.media_address, '127.0.0.78:6000');
 });
 
+test('diagnose takes serve\'s media limits: with --media-window longer than the call, one-way audio is not yet a verdict; a bad value is exit 2', async () => {
+  const file = join(DIR, 'one-way-rtp.pcap');
+  const longWindow = await trunkline('diagnose', file, '--json', '--media-window', '3600');
+  assert.equal(longWindow.code, 0, longWindow.stderr);
+  const c = (JSON.parse(longWindow.stdout) as DiagnoseReport).calls.find((x) => x.method === 'INVITE');
+  assert.ok(c);
+  assert.ok(!ids(c).includes('media.one-way.nat'), ids(c).join(','));
+  assert.ok(ids(await onlyCall('one-way-rtp.pcap')).includes('media.one-way.nat'), 'with the default window it is');
+  const bad = await trunkline('diagnose', file, '--rtp-stop', 'loud');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--rtp-stop must be a number of seconds/);
+});
+
 test('RTP one way with a private c= address in the 200 OK is one-way audio from NAT', async () => {
   const c = await onlyCall('one-way-rtp.pcap');
   assert.equal(c.findings[0].id, 'media.one-way.nat');

@@ -5,12 +5,16 @@ import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { diagnoseCaptureFiles, findCall, renderCallDetail, renderCallTable, renderHtml, renderJson } from '../../analyzer/index.js';
 import type { DiagnoseReport } from '../../analyzer/index.js';
+import { diagnosisThresholds } from '../../app/index.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 
 interface DiagnoseFlags {
   readonly call?: string;
   readonly json?: boolean;
   readonly html?: string;
+  readonly mediaWindow?: string;
+  readonly rtpStop?: string;
+  readonly silenceThreshold?: string;
 }
 
 /** Files above this size show a progress bar on stderr, when stderr is a terminal. */
@@ -23,6 +27,8 @@ function usage(message: string): number {
 
 export async function runDiagnose(files: readonly string[], flags: DiagnoseFlags): Promise<number> {
   if (flags.json && flags.html !== undefined) return usage('--json and --html cannot be used together');
+  // Bad values throw APP_BAD_CONFIG, which main turns into exit 2 like serve's.
+  const thresholds = diagnosisThresholds(flags);
   let total = 0;
   for (const f of files) {
     try {
@@ -45,7 +51,7 @@ export async function runDiagnose(files: readonly string[], flags: DiagnoseFlags
   }
   let report: DiagnoseReport;
   try {
-    report = await diagnoseCaptureFiles(files, bar ? { onProgress: (n) => bar?.update(Math.floor(n / 1e6)) } : {});
+    report = await diagnoseCaptureFiles(files, { thresholds, ...(bar ? { onProgress: (n: number) => bar?.update(Math.floor(n / 1e6)) } : {}) });
   } finally {
     bar?.stop();
   }
@@ -78,6 +84,10 @@ export function register(program: Command): void {
     .option('--call <id>', "one call in detail: its ladder, SDP, RTP streams and findings (a Call-ID or a unique prefix)")
     .option('--json', 'print everything as JSON (docs/diagnose-json.md)')
     .option('--html <out>', 'write one self-contained HTML report (SVG ladders) to <out>')
+    // The same limits as serve's, so a recorded call can be read with the limits its live record had.
+    .option('--media-window <seconds>', 'an answered call with no RTP for this long is no-audio / one-way (default 2)')
+    .option('--rtp-stop <seconds>', 'RTP quiet this long has dropped after answer (default 5)')
+    .option('--silence-threshold <seconds>', 'only silence this long inside flowing RTP is silent RTP (default 10)')
     .action(async (files: string[], flags: DiagnoseFlags) => {
       process.exitCode = await runDiagnose(files, flags);
     });
