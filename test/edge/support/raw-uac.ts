@@ -136,7 +136,7 @@ export class RawUac {
 
   async open(bindPort = 0): Promise<this> {
     if (this.protocol === 'udp') {
-      this.#udp = createSocket('udp4');
+      this.#udp = createSocket(this.#local.host.includes(':') ? 'udp6' : 'udp4');
       this.#udp.on('message', (b) => this.#onMessage(b.toString('latin1')));
       this.#udp.bind(bindPort, this.#local.host);
       await once(this.#udp, 'listening');
@@ -192,18 +192,24 @@ export class RawUac {
     (await this.#stream()).write(text, 'latin1');
   }
 
+  /** host:port as a SIP URI writes it (RFC 3261 §25.1: an IPv6 reference in brackets). */
+  get #hostport(): string {
+    const h = this.#local.host;
+    return `${h.includes(':') ? `[${h}]` : h}:${this.#local.port}`;
+  }
+
   get via(): string {
-    return `SIP/2.0/${this.protocol.toUpperCase()} ${this.#local.host}:${this.#local.port}`;
+    return `SIP/2.0/${this.protocol.toUpperCase()} ${this.#hostport}`;
   }
 
   get contact(): string {
-    return `<sip:pbx@${this.#local.host}:${this.#local.port}${this.protocol === 'tcp' ? ';transport=tcp' : ''}>`;
+    return `<sip:pbx@${this.#hostport}${this.protocol === 'tcp' ? ';transport=tcp' : ''}>`;
   }
 
   invite(o: InviteOptions): InviteAttempt {
     const callId = `${randomBytes(8).toString('hex')}@pbx`;
     const localTag = randomBytes(4).toString('hex');
-    const from = o.from ?? `<sip:+919876541111@${this.#local.host}>`;
+    const from = o.from ?? `<sip:+919876541111@${this.#local.host.includes(':') ? `[${this.#local.host}]` : this.#local.host}>`;
     const to = o.to ?? `<${o.ruri}>`;
     const dialog = new Dialog(this, callId, localTag, `${from};tag=${localTag}`, to, o.ruri, o.ruri);
     const branch = `z9hG4bK${randomBytes(6).toString('hex')}`;
@@ -346,7 +352,7 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
 
 export function pcmaOffer(host = '127.0.0.1', port = 40000, codecs = '8 101'): string {
   return [
-    'v=0', `o=pbx 1 1 IN IP4 ${host}`, 's=-', `c=IN IP4 ${host}`, 't=0 0', `m=audio ${port} RTP/AVP ${codecs}`,
+    'v=0', `o=pbx 1 1 IN ${host.includes(':') ? 'IP6' : 'IP4'} ${host}`, 's=-', `c=IN ${host.includes(':') ? 'IP6' : 'IP4'} ${host}`, 't=0 0', `m=audio ${port} RTP/AVP ${codecs}`,
     'a=rtpmap:8 PCMA/8000', 'a=rtpmap:101 telephone-event/8000', 'a=fmtp:101 0-15', 'a=sendrecv', '',
   ].join('\r\n');
 }
