@@ -378,6 +378,10 @@ export class B2bua implements EdgeRequestHandler {
     });
     this.#live.set(call.sid, refresh);
     media.onMediaEvent?.(() => refresh.poke());
+    // A hold or resume (re-INVITE/UPDATE) changes what the media rules may conclude: show it soon, not at the next tick.
+    call.recorder.onEvent = (kind) => {
+      if (kind === 'reinvite') refresh.poke();
+    };
     refresh.start();
   }
 

@@ -67,8 +67,12 @@ export class CallRecorder {
     this.#start = { ...this.#start, ...update };
   }
 
+  /** Told of every event as it is recorded (the live refresh wakes up on a re-INVITE/UPDATE). */
+  onEvent: ((kind: string) => void) | undefined;
+
   event(kind: string, detail: string): void {
     this.#events.push({ at: new Date(this.#clock.now()).toISOString(), kind, detail });
+    this.onEvent?.(kind);
   }
 
   trace(entry: Omit<TraceEntry, 'at' | 'summary'>): void {
