@@ -625,19 +625,25 @@ static napi_value js_set_echo(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
+/** A typed array argument of `type` with at least `min_len` elements, or a TypeError naming `what`. */
+static int typed_arg(napi_env env, napi_value v, napi_typedarray_type type, size_t min_len, void **data, size_t *len, const char *what) {
+  napi_typedarray_type t;
+  if (napi_get_typedarray_info(env, v, &t, len, data, NULL, NULL) != napi_ok || t != type || *len < min_len) {
+    napi_throw_type_error(env, "TRUNKLINE_NATIVE", what);
+    return -1;
+  }
+  return 0;
+}
+
 /** counters(engine, id, Float64Array(C_N + 1)): forwarded, bytes, bleed, malformed, unroutable, sendErrors, overflow, latches. */
 static napi_value js_counters(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   if (get_args(env, info, 3, argv)) return NULL;
   engine_t *e = get_engine(env, argv[0]);
   if (!e) return NULL;
-  napi_typedarray_type t;
   size_t len;
   void *data;
-  if (napi_get_typedarray_info(env, argv[2], &t, &len, &data, NULL, NULL) != napi_ok || t != napi_float64_array || len < C_N + 1) {
-    napi_throw_type_error(env, "TRUNKLINE_NATIVE", "counters needs a Float64Array");
-    return NULL;
-  }
+  if (typed_arg(env, argv[2], napi_float64_array, C_N + 1, &data, &len, "counters needs a Float64Array")) return NULL;
   double *out = data;
   bool found = false;
   pthread_mutex_lock(&e->mu);
@@ -662,13 +668,7 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   int port = (int)num(env, argv[4]);
   void *data;
   size_t len;
-  napi_typedarray_type t;
-  napi_value ab;
-  size_t off;
-  if (napi_get_typedarray_info(env, argv[5], &t, &len, &data, &ab, &off) != napi_ok || t != napi_uint8_array) {
-    napi_throw_type_error(env, "TRUNKLINE_NATIVE", "send needs a Uint8Array");
-    return NULL;
-  }
+  if (typed_arg(env, argv[5], napi_uint8_array, 0, &data, &len, "send needs a Uint8Array")) return NULL;
   bool ok = false;
   pthread_mutex_lock(&e->mu);
   leg_t *l = leg_of(e, (uint64_t)num(env, argv[1]));
@@ -693,11 +693,7 @@ static napi_value js_drain(napi_env env, napi_callback_info info) {
   if (!e) return NULL;
   void *data;
   size_t cap;
-  napi_typedarray_type t;
-  if (napi_get_typedarray_info(env, argv[1], &t, &cap, &data, NULL, NULL) != napi_ok || t != napi_uint8_array) {
-    napi_throw_type_error(env, "TRUNKLINE_NATIVE", "drain needs a Uint8Array");
-    return NULL;
-  }
+  if (typed_arg(env, argv[1], napi_uint8_array, 0, &data, &cap, "drain needs a Uint8Array")) return NULL;
   pthread_mutex_lock(&e->mu);
   size_t n = 0;
   if (e->ring_len <= cap) n = e->ring_len;
