@@ -1,16 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { findPeer, peerSkip } from '../support/peers.js';
 
 // The HTML report of a real capture (two calls: the 401 loop and the RTP timeout), opened in
 // Chromium: it renders without script or network, with one SVG ladder per call and one arrow per
 // SIP message, and the findings visible. A screenshot is left in a temp folder for a human look
 // (its path is printed).
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = findPeer('chromium') ?? 'chromium';
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const FIXTURES = ['test/fixtures/captures/auth-401-loop.pcap', 'test/fixtures/captures/rtp-timeout.pcap'];
 
@@ -22,7 +23,7 @@ function run(args: string[]): Promise<{ code: number; stderr: string; stdout: st
   });
 }
 
-test('the HTML report renders in Chromium: an SVG ladder per call with an arrow per message, findings visible', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed` }, async () => {
+test('the HTML report renders in Chromium: an SVG ladder per call with an arrow per message, findings visible', { skip: peerSkip('chromium') }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tl-html-'));
   const out = join(dir, 'report.html');
   const json = await run(['diagnose', ...FIXTURES, '--json']);

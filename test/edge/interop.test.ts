@@ -6,13 +6,14 @@ import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { startHarness, ACCOUNT, CALLER, DOMAIN, TRUNK } from './support/harness.js';
 import { freeUdpPort, hasKamailio, hasNetSip, startKamailio } from './support/kamailio.js';
+import { peerSkip } from '../support/peers.js';
 
 /**
  * Issue 5 item 8: independent SIP software over loopback — Perl Net::SIP as the PBX and
  * Kamailio (record_route + t_relay) as the upstream carrier proxy in front of the PSTN
  * simulator — a full outbound and a full inbound call, and one refused call each way.
  */
-const skip = !hasKamailio ? 'kamailio not installed' : !hasNetSip ? 'Perl Net::SIP not installed' : false;
+const skip = !hasKamailio ? peerSkip('kamailio') || 'kamailio -v failed' : !hasNetSip ? 'Perl Net::SIP not installed (Debian package libnet-sip-perl; .ci/run installs it)' : false;
 
 function pbxScript(): string {
   // Tests run from the compiled tree (dist/ or .build/NAME/) with the project root as working

@@ -7,12 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '../support/serve.js';
 import { freeUdpPort } from '../support/kamailio.js';
+import { findPeer, peerSkip } from '../../support/peers.js';
 
 // Issue 7 item 8: a real softphone (baresip 1.0, Debian) calls the PSTN simulator's echo
 // number through `trunkline serve`, plays a 440 Hz tone from a WAV (aufile source) and records
 // what it hears (sndfile filter, decode side). The relay anchors the call both ways.
-const BARESIP = '/usr/bin/baresip';
-const hasBaresip = existsSync(BARESIP) && existsSync('/usr/lib/baresip/modules/aufile.so') && existsSync('/usr/lib/baresip/modules/sndfile.so');
+const BARESIP = findPeer('baresip') ?? 'baresip';
+const skip = peerSkip('baresip') || (existsSync('/usr/lib/baresip/modules/aufile.so') && existsSync('/usr/lib/baresip/modules/sndfile.so') ? false : 'baresip\'s aufile and sndfile modules are missing (Debian package baresip)');
 const CALLER = '+919876541111';
 
 /** 16-bit mono PCM WAV, 8 kHz: a 440 Hz tone at about -12 dBFS for `seconds`. */
@@ -53,7 +54,7 @@ function wavSamples(buf: Buffer): Int16Array {
 }
 
 
-test('baresip calls the echo number (…0000) through the edge, plays a 440 Hz WAV and hears it back: relay counters show both directions, the received audio is not silence', { skip: hasBaresip ? false : 'baresip (with aufile and sndfile modules) not installed' }, async (t) => {
+test('baresip calls the echo number (…0000) through the edge, plays a 440 Hz WAV and hears it back: relay counters show both directions, the received audio is not silence', { skip }, async (t) => {
   const s = await serve(['--rtp-ports', '30000-30999']);
   const dir = mkdtempSync(join(tmpdir(), 'trunkline-baresip-'));
   try {

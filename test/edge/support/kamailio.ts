@@ -4,10 +4,12 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findPeer } from '../../support/peers.js';
 
-export const hasKamailio = spawnSync('kamailio', ['-v'], { stdio: 'ignore' }).status === 0;
-export const hasNetSip = spawnSync('perl', ['-MNet::SIP', '-e', '1'], { stdio: 'ignore' }).status === 0;
-export const hasSipp = spawnSync('sipp', ['-v'], { stdio: 'ignore' }).status !== null && spawnSync('sh', ['-c', 'command -v sipp'], { stdio: 'ignore' }).status === 0;
+const KAMAILIO = findPeer('kamailio');
+export const hasKamailio = KAMAILIO !== undefined && spawnSync(KAMAILIO, ['-v'], { stdio: 'ignore' }).status === 0;
+const PERL = findPeer('perl');
+export const hasNetSip = PERL !== undefined && spawnSync(PERL, ['-MNet::SIP', '-e', '1'], { stdio: 'ignore' }).status === 0;
 
 export async function freeUdpPort(host: string): Promise<number> {
   const s = createSocket('udp4');
@@ -55,7 +57,7 @@ request_route {
 }
 `;
   writeFileSync(join(dir, 'kamailio.cfg'), cfg);
-  const child: ChildProcess = spawn('kamailio', ['-DD', '-E', '-f', join(dir, 'kamailio.cfg'), '-L', MODULES, '-P', join(dir, 'k.pid'), '-Y', dir, '-w', dir], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const child: ChildProcess = spawn(KAMAILIO ?? 'kamailio', ['-DD', '-E', '-f', join(dir, 'kamailio.cfg'), '-L', MODULES, '-P', join(dir, 'k.pid'), '-Y', dir, '-w', dir], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let log = '';
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
   const deadline = Date.now() + 5000;

@@ -2,11 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import type { SipRequest } from '../../../src/sip/index.js';
-import { hasKamailio, startKamailio } from './kamailio.js';
+import { startKamailio } from './kamailio.js';
+import { peerSkip } from '../../support/peers.js';
 import { startStack } from '../transport/stack.js';
 
 // Issue 3 item 7: Kamailio sends OPTIONS to trunkline and relays requests to it, over loopback.
-const skip = hasKamailio ? false : 'kamailio not installed (/usr/sbin/kamailio); CI installs it';
+const skip = peerSkip('kamailio');
 
 function request(method: string, kamPort: number, clientPort: number, callId: string, extra = ''): string {
   return [

@@ -4,9 +4,10 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stopChild } from './serve.js';
+import { findPeer } from '../../support/peers.js';
 
-export const KAMAILIO = '/usr/sbin/kamailio';
-export const hasKamailio = existsSync(KAMAILIO);
+export const KAMAILIO = findPeer('kamailio') ?? 'kamailio';
+export const hasKamailio = KAMAILIO.startsWith('/');
 const MODULES = ['/usr/lib/x86_64-linux-gnu/kamailio/modules', '/usr/lib/kamailio/modules', '/usr/lib64/kamailio/modules'].find((d) => existsSync(d));
 
 /** A free UDP port on 127.0.0.1 (bound and released; a race with another process is possible but rare). */
