@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { TrunklineError } from '../core/index.js';
 import type { StoreLocation } from '../store/index.js';
@@ -30,6 +31,12 @@ export interface Config {
   readonly minWhitelistMask: number;
   readonly apiRateLimitPerMinute: number;
   readonly redisUrl: string | null;
+  /** Prefix of every Redis key: the nodes of one cluster share it. */
+  readonly redisPrefix: string;
+  /** The node carrying a call, written on its record (issue 15). */
+  readonly nodeId: string;
+  /** A node whose heartbeat is older than this is lost: its calls are closed by a survivor (ms). */
+  readonly nodeTimeoutMs: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
 
@@ -73,6 +80,9 @@ export interface RawServeOptions {
   readonly minMask?: string;
   readonly apiRateLimit?: string;
   readonly redis?: string;
+  readonly redisPrefix?: string;
+  readonly nodeId?: string;
+  readonly nodeTimeout?: string;
   readonly logLevel?: string;
 }
 
@@ -164,6 +174,11 @@ export function loadConfig(raw: RawServeOptions): Config {
   if (minMask < 16) throw badConfig('min-mask', 'must be 16–32 (SPEC §1: whitelisted masks are 16–32)', raw.minMask);
   const redisUrl = raw.redis === undefined || raw.redis === '' ? null : raw.redis;
   if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) throw badConfig('redis', 'must be a redis://… URL', redisUrl);
+  const redisPrefix = raw.redisPrefix ?? 'trunkline:';
+  if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(redisPrefix)) throw badConfig('redis-prefix', 'must be 1–64 of A-Z a-z 0-9 : _ . -', redisPrefix);
+  // Default: host name and process id, so a restarted node is a new node and its old calls are closed as lost.
+  const nodeId = raw.nodeId ?? `${hostname()}-${process.pid}`;
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(nodeId)) throw badConfig('node-id', 'must be 1–64 of A-Z a-z 0-9 . _ -', nodeId);
   const mediaEngine = raw.mediaEngine ?? 'native';
   if (mediaEngine !== 'native' && mediaEngine !== 'js') throw badConfig('media-engine', 'must be native or js', mediaEngine);
   const logLevel = raw.logLevel ?? 'info';
@@ -188,6 +203,9 @@ export function loadConfig(raw: RawServeOptions): Config {
     minWhitelistMask: minMask,
     apiRateLimitPerMinute: positiveInt('api-rate-limit', raw.apiRateLimit, 200),
     redisUrl,
+    redisPrefix,
+    nodeId,
+    nodeTimeoutMs: secondsMs('node-timeout', raw.nodeTimeout, 15_000, 1, 3600),
     logLevel: logLevel as Config['logLevel'],
   };
   return deepFreeze(config);

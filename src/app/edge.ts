@@ -12,7 +12,7 @@ import {
 import { startPstnSim, type PstnSimServer } from '../pstn-sim/index.js';
 import { DigestServer, parseMessage } from '../sip/index.js';
 import { summariseSdp } from '../sdp/index.js';
-import type { CallRecord, CallRecordStore, TraceEntry } from '../store/index.js';
+import type { CallRecord, CallRecordStore, CallSlots, TraceEntry } from '../store/index.js';
 import type { SipServer } from './sip-server.js';
 
 /**
@@ -51,6 +51,12 @@ export interface EdgeWiring {
   readonly thresholds?: Partial<DiagnosisThresholds>;
   /** How often an answered call's record is refreshed while it is up (ms; 0 = only at answer and end). */
   readonly liveRefreshMs?: number;
+  /** HMAC key of the digest nonces; the same on every node of a cluster so a nonce verifies anywhere. */
+  readonly digestSecret?: Buffer;
+  /** Cluster-wide call slots (Redis); undefined: counted in this process. */
+  readonly slots?: CallSlots;
+  /** Written on every call record (serve --node-id). */
+  readonly nodeId?: string;
 }
 
 export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
@@ -70,8 +76,10 @@ export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
     port,
     clock: w.clock,
     log,
-    authenticator: new Authenticator(new DigestServer({ secret: randomBytes(32), clock: w.clock })),
+    authenticator: new Authenticator(new DigestServer({ secret: w.digestSecret ?? randomBytes(32), clock: w.clock })),
     calls: w.calls,
+    ...(w.slots ? { slots: w.slots } : {}),
+    ...(w.nodeId ? { nodeId: w.nodeId } : {}),
     metrics: w.registry ? createEdgeMetrics(w.registry) : noEdgeMetrics,
     ...(w.media ? { media: w.media } : {}),
     diagnose,
@@ -84,7 +92,7 @@ export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
   });
   w.sipServer.setHandler(edgeSipHandler(b2bua));
   // SPEC §2: the stack's own refusals (400, 483, …) carry the finding and call sid and are recorded too.
-  const stackRefusals = new StackRefusals({ clock: w.clock, log, agent: w.sipDomain, calls: w.calls, directory: w.directory, diagnose: (record) => diagnose(record) });
+  const stackRefusals = new StackRefusals({ clock: w.clock, log, agent: w.sipDomain, calls: w.calls, directory: w.directory, diagnose: (record) => diagnose(record), ...(w.nodeId ? { nodeId: w.nodeId } : {}) });
   w.sipServer.setStatelessAnswers(stackRefusals);
   return {
     b2bua,

@@ -14,6 +14,7 @@ import { CallsRepo, type CallsDatabase } from '../store/index.js';
 import { relayMedia, StoreDirectory } from '../edge/index.js';
 import { loadNativeRelay, MediaRelay, type MediaEngineName } from '../media/index.js';
 import { edgePorts, mediaAddressFor, startEdge, type EdgePart } from './edge.js';
+import { startCluster } from './cluster.js';
 
 /** A running trunkline: the addresses it listens on and one call that stops everything. */
 export interface Trunkline {
@@ -69,6 +70,9 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
 
     const rateCounter = await startRateCounter(config, clock);
     parts.push({ name: 'rate-counter', stop: () => rateCounter.close() });
+    // Issue 15: with --redis, this node's call slots, nonce key and heartbeat are the cluster's.
+    const cluster = await startCluster(config, logger);
+    parts.push({ name: 'cluster', stop: () => cluster.stop() });
 
     const extraRoutes: RouteModule[] = [];
     // The edge's API ports (calls, test-calls, /metrics) exist before HTTP; the edge itself starts after SIP.
@@ -98,6 +102,7 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
       sipServer, sipHost: config.sip.host, sipDomain: config.sipDomain, carriers: config.carriers, pstnSim: config.pstnSim,
       directory: new StoreDirectory(repos.read, config.sipDomain), calls: callsRepo, clock, logger, registry: metrics,
       media: relayMedia(relay, { recordingsDir }), thresholds: config.diagnosis, liveRefreshMs: config.liveRefreshMs,
+      digestSecret: cluster.digestSecret, nodeId: config.nodeId, ...(cluster.slots ? { slots: cluster.slots } : {}),
     });
     edgeRef.current = started;
     parts.push({ name: 'edge', stop: () => started.stop() });
@@ -166,7 +171,7 @@ async function startSip(config: Config, clock: Clock, logger: Logger): Promise<S
 
 async function startRateCounter(config: Config, clock: Clock): Promise<RateCounter> {
   if (config.redisUrl === null) return new MemoryRateCounter(clock);
-  const redis = new RedisRateCounter({ url: config.redisUrl });
+  const redis = new RedisRateCounter({ url: config.redisUrl, prefix: `${config.redisPrefix}rate:` });
   await redis.connect();
   return redis;
 }

@@ -1,7 +1,7 @@
 import { newCallSid, newTag, type Clock, type Logger } from '../core/index.js';
 import { createResponse, type SipRequest } from '../sip/index.js';
 import type { Finding } from '../diagnosis/index.js';
-import type { CallRecord, CallRecordStore } from '../store/index.js';
+import type { CallRecord, CallRecordStore, CallSlots } from '../store/index.js';
 import type { Authenticator } from './authenticate.js';
 import { Call, dialogKey, type CallContext, type CallTarget, type Role } from './call.js';
 import { CallRecorder } from './call-record.js';
@@ -14,7 +14,7 @@ import { passThroughAnchor, type CallSide, type MediaAnchorFactory } from './med
 import { noEdgeMetrics, type EdgeMetrics } from './metrics.js';
 import { checkNumber } from './number-policy.js';
 import { checkInviteBody } from './offer-policy.js';
-import { SlidingWindowLimiter } from './rate-limiter.js';
+import { LocalCallSlots } from './admission.js';
 import { DEFAULT_FAILOVER_CODES, orderTargets, type RouteTarget } from './route.js';
 import type { EdgeRequestHandler, EdgeSipPort, RequestSource, ServerTx } from './sip-port.js';
 import { resolveTarget } from './targets.js';
@@ -31,6 +31,13 @@ export interface B2buaOptions {
   readonly log: Logger;
   readonly authenticator: Authenticator;
   readonly calls?: CallRecordStore;
+  /**
+   * The trunks' calls_per_minute and max_concurrent_calls budget: this process alone by
+   * default, Redis when several edges count as one (issue 15).
+   */
+  readonly slots?: CallSlots;
+  /** Written on every call record: the node that carries the call (serve --node-id). */
+  readonly nodeId?: string;
   readonly metrics?: EdgeMetrics;
   readonly media?: MediaAnchorFactory;
   /**
@@ -62,10 +69,9 @@ interface Indexed {
 
 export class B2bua implements EdgeRequestHandler {
   readonly #o: B2buaOptions;
-  readonly #limiter: SlidingWindowLimiter;
+  readonly #slots: CallSlots;
   readonly #dialogs = new Map<string, Indexed>();
   readonly #active = new Map<string, Call>();
-  readonly #perTrunk = new Map<string, number>();
   readonly #ctx: CallContext;
   readonly #metrics: EdgeMetrics;
   readonly #pendingSaves = new Set<Promise<void>>();
@@ -74,7 +80,7 @@ export class B2bua implements EdgeRequestHandler {
 
   constructor(options: B2buaOptions) {
     this.#o = options;
-    this.#limiter = new SlidingWindowLimiter(options.clock);
+    this.#slots = options.slots ?? new LocalCallSlots(options.clock);
     this.#metrics = options.metrics ?? noEdgeMetrics;
     this.#ctx = {
       port: options.port,
@@ -176,6 +182,7 @@ export class B2bua implements EdgeRequestHandler {
       callSid: sid, accountSid: null, trunkSid: null, direction: fromCarrier ? 'inbound' : 'outbound',
       from: req.headers.from() ? userOf(req.headers.from()!.uri) : '', to: uri?.user ?? '',
       sourceAddress: addr(tx.source.hop.address, tx.source.hop.port), transport: tx.source.hop.protocol, sipCallId: req.headers.callId() ?? '',
+      ...(this.#o.nodeId ? { nodeId: this.#o.nodeId } : {}),
     });
     const call = new Call(this.#ctx, sid, recorder, tx, aRole, passThroughAnchor());
     call.traceIn(aRole, req, tx.source.hop, tx.source.local);
@@ -222,11 +229,15 @@ export class B2bua implements EdgeRequestHandler {
       call.recorder.identify({ trunkSid: trunk.trunkSid });
       call.recorder.event('auth', `digest ok for ${v.username} (trunk ${trunk.trunkSid})`);
     }
-    const rate = this.#limiter.take(trunk.trunkSid, trunk.callsPerMinute);
-    if (!rate.allowed) return call.refuseCause('rate-limited', `${trunk.callsPerMinute} calls/min`, rate.retryAfter);
-    if (trunk.maxConcurrentCalls && (this.#perTrunk.get(trunk.trunkSid) ?? 0) >= trunk.maxConcurrentCalls) {
-      return call.refuseCause('concurrency-limited', `${trunk.maxConcurrentCalls} concurrent calls`, 5);
+    // Both limits in one step, so that across nodes exactly the limit passes (issue 15).
+    const slot = await this.#slots.admit({ trunkSid: trunk.trunkSid, callSid: call.sid, callsPerMinute: trunk.callsPerMinute, maxConcurrent: trunk.maxConcurrentCalls || null });
+    if (!slot.ok) {
+      return slot.limit === 'rate'
+        ? call.refuseCause('rate-limited', `${trunk.callsPerMinute} calls/min`, slot.retryAfter)
+        : call.refuseCause('concurrency-limited', `${trunk.maxConcurrentCalls} concurrent calls`, slot.retryAfter);
     }
+    this.#holdSlot(call, trunk.trunkSid);
+    if (call.isEnded()) return;
     const number = checkNumber(dialled);
     if (!number.ok) return call.refuseCause(number.cause, number.detail);
     const fromUser = req.headers.from() ? userOf(req.headers.from()!.uri) : '';
@@ -238,7 +249,6 @@ export class B2bua implements EdgeRequestHandler {
     const offer = checkInviteBody(req.headers.get('Content-Type'), req.body.toString('utf8'), trunk.secureTrunking);
     if (!offer.ok) return call.refuseCause(offer.cause, offer.detail);
     for (const w of offer.warnings) call.recorder.event('codec', `codec ahead of PCMA: ${w.ahead.join(', ')}`);
-    this.#countTrunk(call, trunk.trunkSid);
     const { targets } = await resolveAll(call, orderTargets(o.carriers), number.e164, 'carrier');
     if (call.isEnded()) return;
     if (!(await this.#anchor(call, trunk))) return;
@@ -272,7 +282,10 @@ export class B2bua implements EdgeRequestHandler {
     if (trunk.status !== 'active') return call.refuseCause('trunk-inactive', trunk.trunkSid);
     const offer = checkInviteBody(req.headers.get('Content-Type'), req.body.toString('utf8'), trunk.secureTrunking);
     if (!offer.ok) return call.refuseCause(offer.cause, offer.detail);
-    this.#countTrunk(call, trunk.trunkSid);
+    // An inbound call is not refused for the trunk's limits, but it counts towards its concurrent calls.
+    await this.#slots.admit({ trunkSid: trunk.trunkSid, callSid: call.sid, callsPerMinute: null, maxConcurrent: null });
+    this.#holdSlot(call, trunk.trunkSid);
+    if (call.isEnded()) return;
     const fromUser = req.headers.from() ? userOf(req.headers.from()!.uri) : 'anonymous';
     let candidates: RouteTarget[];
     if (did.mode === 'flow') {
@@ -333,9 +346,17 @@ export class B2bua implements EdgeRequestHandler {
     call.refuseWith(cause, detail, challenges.map((c) => ['WWW-Authenticate', c] as const));
   }
 
-  #countTrunk(call: Call, trunkSid: string): void {
-    this.#perTrunk.set(trunkSid, (this.#perTrunk.get(trunkSid) ?? 0) + 1);
+  /** The call holds a concurrent slot of its trunk until it ends; one that ended while admitted gives it back at once. */
+  #holdSlot(call: Call, trunkSid: string): void {
     call.countedTrunk = trunkSid;
+    if (call.isEnded()) this.#releaseSlot(call);
+  }
+
+  #releaseSlot(call: Call): void {
+    const trunkSid = call.countedTrunk;
+    if (!trunkSid) return;
+    call.countedTrunk = undefined;
+    this.#slots.release(trunkSid, call.sid).catch((err: unknown) => this.#o.log.warn({ err, call_sid: call.sid }, 'releasing the call slot failed'));
   }
 
   /**
@@ -390,11 +411,7 @@ export class B2bua implements EdgeRequestHandler {
     this.#live.get(call.sid)?.stop();
     this.#live.delete(call.sid);
     this.#active.delete(call.sid);
-    if (call.countedTrunk) {
-      const n = (this.#perTrunk.get(call.countedTrunk) ?? 1) - 1;
-      if (n <= 0) this.#perTrunk.delete(call.countedTrunk);
-      else this.#perTrunk.set(call.countedTrunk, n);
-    }
+    this.#releaseSlot(call);
     let record = call.recorder.toRecord();
     this.#metrics.active(-1, record.direction);
     this.#metrics.callEnded(record.trunk_sid, record.direction, record.final_code, record.final_by);

@@ -17,6 +17,8 @@ export interface CallStart {
   readonly sourceAddress: string;
   readonly transport: string;
   readonly sipCallId: string;
+  /** The node carrying the call (serve --node-id), so a survivor can close it if the node is lost. */
+  readonly nodeId?: string;
 }
 
 export class CallRecorder {
@@ -143,6 +145,7 @@ export class CallRecorder {
       duration_s: this.#answeredMs !== null && this.#endedMs !== null ? Math.round((this.#endedMs - this.#answeredMs) / 1000) : null,
       setup_ms: this.#answeredMs !== null ? this.#answeredMs - this.#startedMs : this.#endedMs !== null ? this.#endedMs - this.#startedMs : null,
       findings: this.#findings, events: [...this.#events], trace: [...this.#trace], media: this.#media,
+      node_id: s.nodeId ?? null,
     };
   }
 }

@@ -23,18 +23,23 @@ export class SlidingWindowLimiter {
 
   /** Counts the call when allowed; a refused attempt does not use a slot. */
   take(key: string, limit: number): RateDecision {
+    const decision = this.peek(key, limit);
+    if (decision.allowed) this.#starts.get(key)!.push(this.#clock.monotonic());
+    return decision;
+  }
+
+  /** Whether a call would be allowed now, without counting it. */
+  peek(key: string, limit: number): RateDecision {
     const now = this.#clock.monotonic();
     const log = this.#starts.get(key) ?? [];
     let drop = 0;
     while (drop < log.length && log[drop] <= now - this.#windowMs) drop++;
     if (drop) log.splice(0, drop);
+    this.#starts.set(key, log);
     if (log.length >= limit) {
-      this.#starts.set(key, log);
       const oldest = log[log.length - limit] ?? log[0];
       return { allowed: false, retryAfter: Math.max(1, Math.ceil((oldest + this.#windowMs - now) / 1000)) };
     }
-    log.push(now);
-    this.#starts.set(key, log);
     return { allowed: true };
   }
 

@@ -24,6 +24,8 @@ export interface StackRefusalOptions {
   readonly diagnose?: (record: CallRecord) => readonly Finding[];
   /** How many refusal records are stored per source and in all, per window (default: 20 per source, 200 in all, per 10 s). */
   readonly recordBudget?: RecordBudgetOptions;
+  /** Written on each refusal's record (serve --node-id). */
+  readonly nodeId?: string;
 }
 
 /** The edge cause a stack status stands for; statuses with no cause get a call sid but no finding. */
@@ -93,6 +95,7 @@ export class StackRefusals implements StatelessAnswerPort {
       callSid, accountSid: null, trunkSid: null, direction: 'outbound',
       from: /^(?:sips?|tel):([^@;>]+)/i.exec(from)?.[1] ?? '', to: uri?.user ?? '',
       sourceAddress: remote, transport: source.protocol, sipCallId: safe(() => request.headers.callId()) ?? '',
+      ...(o.nodeId ? { nodeId: o.nodeId } : {}),
     });
     recorder.event('stack', `${response.status} ${response.reason}: ${why}`);
     const requestText = (bytes ?? safe(() => serializeMessage(request)) ?? Buffer.alloc(0)).toString('latin1');

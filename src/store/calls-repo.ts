@@ -58,6 +58,8 @@ export interface CallRecord {
   readonly events: readonly CallEvent[];
   readonly trace: readonly TraceEntry[];
   readonly media: unknown;
+  /** The edge node that carried the call (serve --node-id); null in records written before it existed. */
+  readonly node_id: string | null;
 }
 
 export interface CallsTable {
@@ -85,6 +87,7 @@ export interface CallsTable {
   events: string;
   trace: string;
   media: string | null;
+  node_id: string | null;
 }
 
 export interface CallsDatabase {
@@ -119,6 +122,7 @@ function toRow(r: CallRecord): CallsTable {
     end_cause: r.end_cause, edge_cause: r.edge_cause, duration_s: r.duration_s, setup_ms: r.setup_ms,
     findings: JSON.stringify(r.findings), events: JSON.stringify(r.events), trace: JSON.stringify(r.trace),
     media: r.media === undefined || r.media === null ? null : JSON.stringify(r.media),
+    node_id: r.node_id,
   };
 }
 
@@ -134,6 +138,7 @@ function fromRow(row: CallsTable): CallRecord {
     setup_ms: row.setup_ms === null ? null : Number(row.setup_ms),
     findings: JSON.parse(row.findings) as Finding[], events: JSON.parse(row.events) as CallEvent[],
     trace: JSON.parse(row.trace) as TraceEntry[], media: row.media === null ? null : (JSON.parse(row.media) as unknown),
+    node_id: row.node_id ?? null,
   };
 }
 

@@ -33,3 +33,6 @@ export { StoreErrorCodes, type StoreErrorCode } from './errors.js';
 export {
   CallsRepo, type CallRecord, type CallRecordStore, type CallQuery, type CallDirection, type CallStatus, type FinalBy, type TraceEntry, type CallEvent, type CallsDatabase,
 } from './calls-repo.js';
+export { type CallSlots, type SlotRequest, type SlotDecision, RATE_WINDOW_MS } from './counters/call-slots.js';
+export { RedisCallSlots, type RedisCallSlotsOptions } from './counters/redis-call-slots.js';
+export { ClusterRedis, type ClusterRedisOptions } from './counters/redis-cluster.js';

@@ -31,6 +31,9 @@ export function register(program: Command): void {
     .addOption(envOption('--min-mask <n>', 'smallest whitelisted-IP mask accepted (16–32)').default('16'))
     .addOption(envOption('--api-rate-limit <n>', 'API requests per minute per account').default('200'))
     .addOption(envOption('--redis <url>', 'redis://… for counters shared by several nodes'))
+    .addOption(envOption('--redis-prefix <prefix>', 'prefix of every Redis key; the nodes of one cluster share it').default('trunkline:'))
+    .addOption(envOption('--node-id <id>', 'this node\'s name on call records and in the cluster (default: hostname-pid)'))
+    .addOption(envOption('--node-timeout <seconds>', 'with --redis: a node silent this long is lost and its calls are closed by another').default('15'))
     .addOption(envOption('--log-level <level>', 'debug, info, warn, error or silent').default('info'))
     .action(async (raw: RawServeOptions) => {
       const config = loadConfig(raw);

@@ -12,6 +12,8 @@ export interface Served {
   readonly auth: string;
   /** The server's --data-dir (store, recordings/). */
   readonly dataDir: string;
+  /** The serve process (a cluster test kills one with SIGKILL). */
+  readonly child: ChildProcess;
   api<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; json: { response: { data: T } & Record<string, unknown>; metadata?: Record<string, unknown> } & Record<string, unknown> }>;
   stop(): Promise<void>;
 }
@@ -41,15 +43,8 @@ export async function serve(extra: readonly string[] = []): Promise<Served> {
   });
   child.stderr!.resume();
   return {
-    ...ports, account, auth, dataDir: dir,
-    async api(method, path, body) {
-      const res = await fetch(`http://127.0.0.1:${ports.http}${path}`, {
-        method, headers: { authorization: auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await res.text();
-      return { status: res.status, json: (text.startsWith('{') ? JSON.parse(text) : { text }) as never };
-    },
+    ...ports, account, auth, dataDir: dir, child,
+    api: apiClient(ports.http, auth),
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
@@ -60,5 +55,17 @@ export async function serve(extra: readonly string[] = []): Promise<Served> {
       }
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** The HTTP API of a served node with one account's credentials (another node of a cluster reuses the first's). */
+export function apiClient(http: number, auth: string): Served['api'] {
+  return async (method, path, body) => {
+    const res = await fetch(`http://127.0.0.1:${http}${path}`, {
+      method, headers: { authorization: auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, json: (text.startsWith('{') ? JSON.parse(text) : { text }) as never };
   };
 }

@@ -1,0 +1,122 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { answerChallenge } from '../../src/sip/index.js';
+import { RawUac, pcmaOffer, type InviteAttempt, type Msg } from './support/raw-uac.js';
+import { CALLER, pbxTrunk, startCluster, type Cluster } from './support/cluster.js';
+
+// Issue 15: two `trunkline serve` on one PostgreSQL + Redis count a trunk's limits as one
+// edge. The simulator's 0180 number rings for ever, so every admitted call holds its
+// concurrent slot while the others arrive; 6 INVITEs go at once, 3 to each node.
+const RINGS = '+919876540180';
+
+// One cluster of two nodes for the file (starting serve is the slow part); each test has its own trunk.
+let c: Cluster;
+before(async () => {
+  c = await startCluster(2);
+});
+after(async () => {
+  await c?.stop();
+});
+
+interface Outcome {
+  readonly attempt: InviteAttempt;
+  readonly pbx: RawUac;
+  readonly first: Msg;
+}
+
+/** Sends one INVITE per entry of `pbxs` at once; each ends at its 180 (admitted) or its final response (refused). */
+async function burst(pbxs: readonly RawUac[], domain: string): Promise<Outcome[]> {
+  return Promise.all(pbxs.map(async (pbx) => {
+    const attempt = pbx.invite({ ruri: `sip:${RINGS}@${domain}`, from: `<sip:${CALLER}@127.0.0.1>`, body: pcmaOffer() });
+    const first = await attempt.waitFor((m) => m.status === 180 || (m.status ?? 0) >= 200, 8000);
+    return { attempt, pbx, first };
+  }));
+}
+
+async function cancelAll(admitted: readonly Outcome[]): Promise<void> {
+  for (const o of admitted) {
+    await o.pbx.cancel(o.attempt);
+    assert.equal((await o.attempt.waitFinal(5000)).status, 487);
+  }
+}
+
+test('max_concurrent_calls holds across two nodes: of 6 concurrent calls exactly 2 are admitted, 4 get 503 with Retry-After and trunk.concurrency-limited; a slot freed on one node is taken on the other', async () => {
+  const pbxs: RawUac[] = [];
+  const trunk = await pbxTrunk(c.nodes[0], 'pbx_conc', { max_concurrent_calls: 2 });
+  const { domain } = trunk;
+  try {
+    for (let i = 0; i < 6; i++) pbxs.push(await new RawUac('udp', { host: '127.0.0.1', port: c.nodes[i % 2].sip }).open());
+    const out = await burst(pbxs, domain);
+    const admitted = out.filter((o) => o.first.status === 180);
+    const refused = out.filter((o) => o.first.status !== 180);
+    assert.equal(admitted.length, 2, out.map((o) => o.first.start).join(' | '));
+    for (const o of refused) {
+      assert.equal(o.first.status, 503, o.first.raw);
+      assert.equal(o.first.header('x-trunkline-finding'), 'trunk.concurrency-limited');
+      assert.ok(Number(o.first.header('retry-after')) >= 1, o.first.raw);
+    }
+    // The refusals are on the records of the nodes that refused, in the shared store, each naming its node.
+    for (const o of refused) {
+      const sid = o.first.header('x-trunkline-call-sid')!;
+      const rec = await c.nodes[1].api<{ status: string; node_id: string; findings: { id: string }[] }>('GET', `/v2/accounts/${c.account}/calls/${sid}`);
+      assert.equal(rec.json.response.data.status, 'refused');
+      assert.equal(rec.json.response.data.node_id, `node-${pbxs.indexOf(o.pbx) % 2}`);
+      assert.ok(rec.json.response.data.findings.some((f) => f.id === 'trunk.concurrency-limited'));
+    }
+    // One admitted call ends: the next INVITE gets the slot, whichever node it reaches.
+    const [gone, kept] = admitted;
+    await cancelAll([gone]);
+    // pbxs[i] talks to node i % 2: the next one in the list talks to the other node.
+    const [again] = await burst([pbxs[(pbxs.indexOf(gone.pbx) + 1) % pbxs.length]], domain);
+    assert.equal(again.first.status, 180, again.first.raw);
+    await cancelAll([kept, again]);
+  } finally {
+    await Promise.all(pbxs.map((p) => p.close()));
+    await trunk.remove();
+  }
+});
+
+test('calls_per_minute holds across two nodes: of 6 concurrent calls exactly 3 pass, 3 get 503 trunk.rate-limited with the seconds until a slot frees', async () => {
+  const pbxs: RawUac[] = [];
+  const trunk = await pbxTrunk(c.nodes[0], 'pbx_rate', { calls_per_minute: 3 });
+  const { domain } = trunk;
+  try {
+    for (let i = 0; i < 6; i++) pbxs.push(await new RawUac('udp', { host: '127.0.0.1', port: c.nodes[i % 2].sip }).open());
+    const out = await burst(pbxs, domain);
+    const admitted = out.filter((o) => o.first.status === 180);
+    assert.equal(admitted.length, 3, out.map((o) => o.first.start).join(' | '));
+    for (const o of out.filter((x) => x.first.status !== 180)) {
+      assert.equal(o.first.status, 503, o.first.raw);
+      assert.equal(o.first.header('x-trunkline-finding'), 'trunk.rate-limited');
+      const retry = Number(o.first.header('retry-after'));
+      assert.ok(retry >= 1 && retry <= 60, o.first.raw);
+    }
+    await cancelAll(admitted);
+  } finally {
+    await Promise.all(pbxs.map((p) => p.close()));
+    await trunk.remove();
+  }
+});
+
+test('a digest nonce issued by one node is accepted by another (RFC 7616 §3.3: the nonce key is the cluster\'s)', async () => {
+  const [a, b] = await Promise.all(c.nodes.map((n) => new RawUac('udp', { host: '127.0.0.1', port: n.sip }).open()));
+  const trunk = await pbxTrunk(c.nodes[0], 'pbx_digest', { auth_mode: 'digest' });
+  const { trunkSid, domain } = trunk;
+  try {
+    const cred = await c.nodes[0].api('POST', `/v2/accounts/${c.account}/trunks/${trunkSid}/credentials`, { user_name: 'pbxc', password: 'Cluster-pass-1' });
+    assert.equal(cred.status, 200, JSON.stringify(cred.json));
+    const ruri = `sip:+919876540000@${domain}`;
+    const challenged = await a.invite({ ruri, from: `<sip:${CALLER}@127.0.0.1>`, body: pcmaOffer() }).waitFinal(5000);
+    assert.equal(challenged.status, 401, challenged.raw);
+    const challenge = challenged.all('www-authenticate').find((v) => /algorithm=MD5/.test(v)) ?? challenged.header('www-authenticate')!;
+    const authorization = answerChallenge(challenge, { username: 'pbxc', password: 'Cluster-pass-1' }, 'INVITE', ruri);
+    const inv = b.invite({ ruri, from: `<sip:${CALLER}@127.0.0.1>`, body: pcmaOffer(), extra: [`Authorization: ${authorization}`] });
+    const ok = await inv.waitFinal(8000);
+    assert.equal(ok.status, 200, ok.raw);
+    await b.ack(inv, ok);
+    assert.equal((await b.request(inv, 'BYE')).status, 200);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+    await trunk.remove();
+  }
+});
