@@ -135,6 +135,7 @@ export function buildReport(result: ReportInput, diagnoser: Diagnoser, now: Date
       findings: count(calls, (c) => [...new Set(c.findings.map((f) => f.id))]),
       unreadable: s.unreadable.map(unreadable),
     },
+    findings: [],
     calls,
   };
 }

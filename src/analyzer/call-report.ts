@@ -2,9 +2,9 @@
  * One call's evidence → its report: the timeline (start, answer, end, final code) and state as the
  * diagnosis layer sums them up (summarizeCall), the ladder, the offer/answer and the streams.
  */
-import { summarizeCall } from '../diagnosis/index.js';
-import type { CallEvidence, Finding, RtpStreamEvidence, SdpEvidence, SipEventEvidence } from '../diagnosis/index.js';
-import type { CallReport, LadderMessage, SdpSideReport, StreamReport } from './report.js';
+import { callQuality, summarizeCall } from '../diagnosis/index.js';
+import type { CallEvidence, Finding, RtpStreamEvidence, SdpEvidence, SipEventEvidence, StreamQuality } from '../diagnosis/index.js';
+import type { CallReport, LadderMessage, SdpSideReport, StreamQualityReport, StreamReport } from './report.js';
 
 const SEVERITY_RANK: Readonly<Record<string, number>> = { critical: 0, error: 1, warning: 2, info: 3 };
 
@@ -35,7 +35,22 @@ export function ssrcHex(ssrc: number): string {
   return `0x${(ssrc >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
 }
 
-function streamReport(s: RtpStreamEvidence): StreamReport {
+function qualityReport(q: StreamQuality): StreamQualityReport {
+  const rr = q.receiverReport;
+  return {
+    ...(q.rFactor === undefined ? {} : { r_factor: q.rFactor }),
+    ...(q.mos === undefined ? {} : { mos: q.mos }),
+    loss_pct: q.lossPct,
+    late_pct: q.latePct,
+    burst_ratio: q.burstRatio,
+    delay_ms: q.delayMs,
+    ...(q.rttMs === undefined ? {} : { rtt_ms: q.rttMs }),
+    ...(rr === undefined ? {} : { receiver_report: { at: iso(rr.at), cumulative_lost: rr.cumulativeLost, fraction_lost: rr.fractionLost, jitter_ms: rr.jitterMs } }),
+    ...(q.unscored === undefined ? {} : { unscored: q.unscored }),
+  };
+}
+
+function streamReport(s: RtpStreamEvidence, q: StreamQuality): StreamReport {
   return {
     src: s.src,
     dst: s.dst,
@@ -53,6 +68,7 @@ function streamReport(s: RtpStreamEvidence): StreamReport {
     ssrc_changes: s.ssrcChanges,
     comfort_noise_packets: s.comfortNoisePackets ?? 0,
     ...(s.sdpAddress !== undefined && s.sdpAddress !== s.src ? { sdp_address: s.sdpAddress } : {}),
+    quality: qualityReport(q),
   };
 }
 
@@ -62,6 +78,7 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
 
 export function buildCallReport(ev: CallEvidence, findings: readonly Finding[]): CallReport {
   const sum = summarizeCall(ev);
+  const quality = callQuality(ev, sum);
   const msgs = ev.messages;
   const start = sum.startAt ?? msgs[0]?.at ?? ev.streams[0]?.firstAt ?? 0;
   const firstRequest = sum.request ?? msgs.find((m) => m.kind === 'request') ?? msgs[0];
@@ -112,10 +129,24 @@ export function buildCallReport(ev: CallEvidence, findings: readonly Finding[]):
     ...(sum.final?.reason !== undefined ? { final_reason: sum.final.reason } : {}),
     state: sum.state,
     ...(sum.endedBy ? { ended_by: sum.endedBy } : {}),
+    ...(quality.pddMs === undefined ? {} : { pdd_ms: quality.pddMs, pdd_to: quality.pddTo ?? '' }),
+    ...(quality.ringMs === undefined ? {} : { ring_ms: quality.ringMs }),
+    ...(quality.hangup === undefined
+      ? {}
+      : {
+          hangup: {
+            by: quality.hangup.by,
+            how: quality.hangup.how,
+            ...(quality.hangup.at === undefined ? {} : { at: iso(quality.hangup.at) }),
+            ...(quality.hangup.sender === undefined ? {} : { sender: quality.hangup.sender }),
+            detail: quality.hangup.detail,
+          },
+        }),
+    dtmf: quality.dtmf.map((d) => ({ at: iso(d.at), digit: d.digit, via: d.via, src: d.src, dst: d.dst, ...(d.durationMs === undefined ? {} : { duration_ms: d.durationMs }) })),
     endpoints,
     messages: ladder,
     sdp: { ...(offer ? { offer } : {}), ...(answer ? { answer } : {}) },
-    streams: ev.streams.map(streamReport),
+    streams: ev.streams.map((s, i) => streamReport(s, quality.streams[i])),
     findings: sortFindings(findings),
   };
 }

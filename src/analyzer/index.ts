@@ -3,6 +3,7 @@ export { AnalyzerErrorCodes, type AnalyzerErrorCode } from './errors.js';
 export { REPORT_SCHEMA } from './report.js';
 export type {
   CallReport,
+  CaptureFindingReport,
   CallState,
   DiagnoseReport,
   FileErrorReport,
@@ -11,6 +12,9 @@ export type {
   LadderMessage,
   SdpSideReport,
   StreamReport,
+  StreamQualityReport,
+  HangupReport,
+  DtmfReport,
   SummaryReport,
   UnreadableReport,
 } from './report.js';

@@ -64,6 +64,37 @@ export interface StreamReport {
   readonly comfort_noise_packets: number;
   /** The address the SDP announced for this sender, when it differs from src (asymmetric RTP). */
   readonly sdp_address?: string;
+  /** ITU-T G.107 E-model estimate (simplified; see docs/diagnose-json.md). */
+  readonly quality: StreamQualityReport;
+}
+
+export interface StreamQualityReport {
+  readonly r_factor?: number;
+  readonly mos?: number;
+  readonly loss_pct: number;
+  readonly late_pct: number;
+  readonly burst_ratio: number;
+  readonly delay_ms: number;
+  readonly rtt_ms?: number;
+  readonly receiver_report?: { readonly at: string; readonly cumulative_lost: number; readonly fraction_lost: number; readonly jitter_ms: number };
+  readonly unscored?: string;
+}
+
+export interface HangupReport {
+  readonly by: 'caller' | 'callee' | 'none';
+  readonly how: 'bye' | 'cancel' | 'rejected' | 'timeout' | 'not-ended';
+  readonly at?: string;
+  readonly sender?: string;
+  readonly detail: string;
+}
+
+export interface DtmfReport {
+  readonly at: string;
+  readonly digit: string;
+  readonly via: 'rfc4733' | 'sip-info';
+  readonly src: string;
+  readonly dst: string;
+  readonly duration_ms?: number;
 }
 
 export type FindingReport = Finding;
@@ -87,6 +118,16 @@ export interface CallReport {
   readonly state: CallState;
   /** Who sent the BYE (or CANCEL). */
   readonly ended_by?: 'caller' | 'callee';
+  /** RFC 6076 §4.1 session request delay: first INVITE → first 18x (or the final answer if it came first), ms. */
+  readonly pdd_ms?: number;
+  /** The response that ended the PDD ("180 Ringing"). */
+  readonly pdd_to?: string;
+  /** First 18x → answer, CANCEL or final failure, ms. */
+  readonly ring_ms?: number;
+  /** INVITE calls: who ended the call and how. */
+  readonly hangup?: HangupReport;
+  /** DTMF digits, RFC 4733 events in RTP and SIP INFO, in time order. */
+  readonly dtmf: readonly DtmfReport[];
   /** Every endpoint ("ip:port") that sent or received a message, in order of appearance. */
   readonly endpoints: readonly string[];
   readonly messages: readonly LadderMessage[];
@@ -159,10 +200,18 @@ export interface SummaryReport {
   readonly unreadable: readonly UnreadableReport[];
 }
 
+/** A finding about the capture as a whole, or about several dialogs at once (a scanner, a flood). */
+export interface CaptureFindingReport extends Finding {
+  /** The dialogs it rests on (at most 20). */
+  readonly call_ids: readonly string[];
+}
+
 export interface DiagnoseReport {
   readonly schema: typeof REPORT_SCHEMA;
   readonly generated_at: string;
   readonly files: readonly FileReport[];
   readonly summary: SummaryReport;
+  /** Findings across dialogs (security signals, …), most severe first. */
+  readonly findings: readonly CaptureFindingReport[];
   readonly calls: readonly CallReport[];
 }

@@ -277,7 +277,15 @@ export class Correlator implements DissectSink {
           dst,
           type: p.type,
           ssrc: p.ssrc,
-          reports: p.reports.map((b) => ({ ssrc: b.ssrc, fractionLost: b.fractionLost, cumulativeLost: b.cumulativeLost, jitter: b.jitter })),
+          ...(p.type === 'SR' ? { ntpMiddle: (((p.ntpSeconds & 0xffff) << 16) | (p.ntpFraction >>> 16)) >>> 0 } : {}),
+          reports: p.reports.map((b) => ({
+            ssrc: b.ssrc,
+            fractionLost: b.fractionLost,
+            cumulativeLost: b.cumulativeLost,
+            jitter: b.jitter,
+            lastSr: b.lastSr,
+            delaySinceLastSr: b.delaySinceLastSr,
+          })),
         });
       }
     }

@@ -83,6 +83,7 @@ export function toSipEvent(
   let sdp: SdpSummary | undefined;
   const body = sdpText(msg, contentType);
   if (body !== undefined) sdp = safe(() => summariseSdp(body));
+  const dtmf = msg.kind === 'request' && msg.method === 'INFO' ? infoDtmf(contentType, msg.body.toString('utf8')) : undefined;
   const headers: Record<string, string[]> = {};
   for (const name of KEPT_HEADERS) {
     const values = safe(() => h.getAll(name));
@@ -107,6 +108,7 @@ export function toSipEvent(
     ...(msg.kind === 'request' ? { requestUri: msg.uri } : {}),
     ...(contentType === undefined ? {} : { contentType }),
     ...(sdp === undefined ? {} : { sdp }),
+    ...(dtmf === undefined ? {} : { dtmf }),
     ...(Object.keys(headers).length > 0 ? { headers } : {}),
     frame: meta.frame,
     file: meta.file,
@@ -114,6 +116,24 @@ export function toSipEvent(
     ...(parseError === undefined ? {} : { parseError: meta.truncated ? `${parseError} (frame cut by the snap length)` : parseError }),
   };
   return { callId, event };
+}
+
+/**
+ * DTMF in a SIP INFO (RFC 6086 carries it; the bodies are de-facto formats): application/dtmf-relay
+ * "Signal=5\r\nDuration=160" (Cisco, Asterisk, SIPp) or application/dtmf "5".
+ */
+function infoDtmf(contentType: string | undefined, body: string): { signal: string; durationMs?: number } | undefined {
+  const ct = (contentType ?? '').toLowerCase();
+  if (ct.startsWith('application/dtmf-relay')) {
+    const signal = /^\s*signal\s*=\s*(\S+)/im.exec(body)?.[1];
+    const duration = /^\s*duration\s*=\s*(\d+)/im.exec(body)?.[1];
+    return signal === undefined ? undefined : { signal, ...(duration === undefined ? {} : { durationMs: Number(duration) }) };
+  }
+  if (ct.startsWith('application/dtmf')) {
+    const signal = body.trim();
+    return signal === '' ? undefined : { signal: signal.slice(0, 8) };
+  }
+  return undefined;
 }
 
 // Captures hold what real equipment sent, grammar slips included. When the sip parser refuses a

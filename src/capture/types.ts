@@ -24,6 +24,7 @@ export interface CaptureSipEvent {
   readonly requestUri?: string;
   readonly contentType?: string;
   readonly sdp?: SdpSummary;
+  readonly dtmf?: { readonly signal: string; readonly durationMs?: number };
   readonly headers?: Readonly<Record<string, readonly string[]>>;
   // Beyond the evidence contract:
   /** 1-based frame number in its file (as tshark numbers them), or line number for text logs. */
@@ -42,11 +43,16 @@ export interface CaptureRtcpReport {
   readonly dst: string;
   readonly type: 'SR' | 'RR';
   readonly ssrc: number;
+  /** SR only: the middle 32 bits of its NTP timestamp, as a later report block's lastSr names it (RFC 3550 §6.4.1). */
+  readonly ntpMiddle?: number;
   readonly reports: readonly {
     readonly ssrc: number;
     readonly fractionLost: number;
     readonly cumulativeLost: number;
     readonly jitter: number;
+    readonly lastSr: number;
+    /** DLSR in units of 1/65536 s. */
+    readonly delaySinceLastSr: number;
   }[];
 }
 

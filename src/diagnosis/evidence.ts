@@ -51,6 +51,8 @@ export interface SipEventEvidence {
   readonly requestUri?: string;
   readonly contentType?: string;
   readonly sdp?: SdpEvidence;
+  /** A DTMF digit carried in a SIP INFO body (application/dtmf-relay "Signal=5", or application/dtmf). */
+  readonly dtmf?: { readonly signal: string; readonly durationMs?: number };
   /** Headers that rules read: Warning, Reason, Retry-After, WWW-Authenticate, Proxy-Authenticate, Authorization, User-Agent, Server, X-Trunkline-Finding. Lower-case names. */
   readonly headers?: Readonly<Record<string, readonly string[]>>;
 }
@@ -80,6 +82,34 @@ export interface RtpStreamEvidence {
   readonly sdpAddress?: string;
   /** The relay latched to src instead of sdpAddress (symmetric RTP fixed it). */
   readonly latched?: boolean;
+  /** Packets the sequence numbers say were sent (RFC 3550 A.3 expected). */
+  readonly expected?: number;
+  /** Runs of consecutive lost packets: lost / lossBursts is the mean loss burst length. */
+  readonly lossBursts?: number;
+  /** Packets a 60 ms fixed jitter buffer would have discarded as late. */
+  readonly latePackets?: number;
+  /** RFC 4733 telephone events (DTMF) in the stream. */
+  readonly events?: readonly { readonly at: number; readonly event: number; readonly durationMs: number; readonly ended: boolean }[];
+}
+
+/** An RTCP SR or RR seen with the call's media (RFC 3550 §6.4). */
+export interface RtcpEvidence {
+  readonly at: number;
+  readonly src: string;
+  readonly dst: string;
+  readonly type: 'SR' | 'RR';
+  readonly ssrc: number;
+  /** SR: the middle 32 bits of its NTP timestamp (what a report block's lastSr echoes). */
+  readonly ntpMiddle?: number;
+  readonly reports: readonly {
+    readonly ssrc: number;
+    readonly fractionLost: number;
+    readonly cumulativeLost: number;
+    readonly jitter: number;
+    readonly lastSr?: number;
+    /** 1/65536 s. */
+    readonly delaySinceLastSr?: number;
+  }[];
 }
 
 /** The trunk's configuration, when the evidence comes from the edge (or is given). */
@@ -105,6 +135,8 @@ export interface CallEvidence {
   /** Every SIP message of the call, in time order. */
   readonly messages: readonly SipEventEvidence[];
   readonly streams: readonly RtpStreamEvidence[];
+  /** RTCP reports seen with the call's media, when the source saw them. */
+  readonly rtcp?: readonly RtcpEvidence[];
   readonly trunk?: TrunkEvidence;
   /** When observation ended (end of capture, or now for a live call): a call still open then is in progress, not failed. */
   readonly observedUntil?: number;

@@ -7,6 +7,7 @@ export type {
   SdpMediaEvidence,
   SdpPayloadEvidence,
   RtpStreamEvidence,
+  RtcpEvidence,
   TrunkEvidence,
   EdgeCauseDetails,
 } from './evidence.js';
@@ -15,6 +16,8 @@ export { DiagnosisErrorCodes, type DiagnosisErrorCode } from './errors.js';
 export { diagnoseCall, RULES, type DiagnoseOptions } from './engine.js';
 export { DEFAULT_THRESHOLDS, type DiagnosisThresholds, type Rule, type RuleContext } from './rules/rule.js';
 export { callState, summarizeCall, TIMER_B_MS, type CallState, type CallSummary } from './call-facts.js';
+export { callQuality, dtmfDigit, type CallQuality, type DtmfDigit, type Hangup, type HangupHow } from './call-quality.js';
+export { streamQuality, mosFromR, burstRatio, codecImpairment, delayImpairment, effectiveEquipmentImpairment, rttFromRtcp, type StreamQuality } from './e-model.js';
 export { classifyStreams, type ClassifiedStream, type Side } from './media-facts.js';
 export { parseReason, describeReason, Q850_CAUSES, type ReasonValue } from './reason.js';
 export { privateRange, isPrivateAddress, parseEndpoint, inCidr, type Endpoint } from './address.js';

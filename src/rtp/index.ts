@@ -39,5 +39,7 @@ export {
   type RtpPacketInfo,
   type RtpStreamStatsOptions,
   type RtpStreamSnapshot,
+  type RtpEvent,
   RtpStreamStats,
+  JITTER_BUFFER_MS,
 } from './stream-stats.js';

@@ -67,7 +67,30 @@ export interface RtpStreamSnapshot {
   /** Packets A.1 refused as a jump of the sequence space (not yet confirmed as a restart). */
   readonly invalidSequencePackets: number;
   readonly payloadTypes: readonly { readonly pt: number; readonly encoding?: string; readonly packets: number }[];
+  /** Runs of consecutive lost sequence numbers (a gap of n is one run): with lost, the burstiness of the loss. */
+  readonly lossBursts: number;
+  /** Voice packets that came later than a fixed jitter buffer of JITTER_BUFFER_MS after the earliest-arriving one would play them. */
+  readonly latePackets: number;
+  /** RFC 4733 telephone events (DTMF) carried in this stream, at most MAX_EVENTS. */
+  readonly events?: readonly RtpEvent[];
 }
+
+/** One RFC 4733 §2.3 named event: its first packet's arrival, code, and duration (from its last packet). */
+export interface RtpEvent {
+  readonly at: number;
+  /** RFC 4733 §3.2 event code: 0–9 digits, 10 *, 11 #, 12–15 A–D, 16 flash. */
+  readonly event: number;
+  readonly durationMs: number;
+  /** An end packet (E bit) was seen. */
+  readonly ended: boolean;
+}
+
+/**
+ * A fixed jitter buffer this deep (ms), the default of common desk phones and gateways: a packet
+ * whose transit exceeds the fastest one by more is discarded by such a receiver (counted as late).
+ */
+export const JITTER_BUFFER_MS = 60;
+const MAX_EVENTS = 100;
 
 // RFC 3550 A.1 constants.
 const RTP_SEQ_MOD = 0x10000;
@@ -92,7 +115,7 @@ export class RtpStreamStats {
   #ssrc = -1;
   #ssrcChanges = 0;
   readonly #ptCounts = new Uint32Array(128);
-  /** Per PT: 0 unknown yet, 1 A-law, 2 µ-law, 3 not G.711. */
+  /** Per PT: 0 unknown yet, 1 A-law, 2 µ-law, 3 other, 4 telephone-event (RFC 4733). */
   readonly #laws = new Uint8Array(128);
   #mainPt = -1;
   #cn = 0;
@@ -116,6 +139,14 @@ export class RtpStreamStats {
   #maxJitterMs = 0;
   #prevArrival = -1;
   #prevTs = 0;
+
+  #lossBursts = 0;
+  // Jitter buffer model: media time played since the segment's first voice packet, and the least transit.
+  #mediaMs = 0;
+  #baseArrival = -1;
+  #minTransit = 0;
+  #late = 0;
+  readonly #events: { at: number; event: number; ts: number; durationMs: number; ended: boolean }[] = [];
 
   #maxGap = 0;
   #maxGapAt = -1;
@@ -164,13 +195,29 @@ export class RtpStreamStats {
   }
 
   /** RFC 4855 §3: encoding names are case-insensitive ("pcma" in the wild). Cached per PT. */
-  #law(pt: number, info: PayloadTypeInfo | undefined): 'alaw' | 'ulaw' | undefined {
+  #kind(pt: number, info: PayloadTypeInfo | undefined): number {
     const cached = this.#laws[pt];
-    if (cached !== 0) return cached === 1 ? 'alaw' : cached === 2 ? 'ulaw' : undefined;
+    if (cached !== 0) return cached;
     const enc = info?.encoding.toUpperCase();
-    const v = enc === 'PCMA' ? 1 : enc === 'PCMU' ? 2 : 3;
+    const v = enc === 'PCMA' ? 1 : enc === 'PCMU' ? 2 : enc === 'TELEPHONE-EVENT' ? 4 : 3;
     this.#laws[pt] = v;
-    return v === 1 ? 'alaw' : v === 2 ? 'ulaw' : undefined;
+    return v;
+  }
+
+  /** RFC 4733 §2.3: event(8) E|R|volume(6) duration(16); one event = one RTP timestamp. */
+  #event(arrivalMs: number, h: RtpPacketInfo, packet: Uint8Array, clock: number): void {
+    if (h.payloadLength < 4) return;
+    const o = h.payloadOffset;
+    const code = packet[o];
+    const ended = (packet[o + 1] & 0x80) !== 0;
+    const durationMs = (((packet[o + 2] << 8) | packet[o + 3]) * 1000) / clock;
+    const last = this.#events[this.#events.length - 1];
+    if (last !== undefined && last.ts === h.timestamp && last.event === code) {
+      if (durationMs > last.durationMs) last.durationMs = durationMs;
+      last.ended ||= ended;
+    } else if (this.#events.length < MAX_EVENTS) {
+      this.#events.push({ at: arrivalMs, event: code, ts: h.timestamp, durationMs, ended });
+    }
   }
 
   #info(pt: number): PayloadTypeInfo | undefined {
@@ -192,6 +239,7 @@ export class RtpStreamStats {
       this.#ssrc = h.ssrc;
       this.#initSeq(h.sequenceNumber);
       this.#prevArrival = -1;
+      this.#baseArrival = -1;
     } else if (!this.#updateSeq(h.sequenceNumber)) {
       this.#countPacket(arrivalMs, h, pt);
       return;
@@ -202,21 +250,36 @@ export class RtpStreamStats {
       this.#extendSilence(arrivalMs, 0);
       return;
     }
-    if (this.#mainPt < 0) this.#mainPt = pt;
     const info = this.#info(pt);
     const clock = info?.clockRate ?? 8000;
+    const kind = this.#kind(pt, info);
+    if (kind === 4) {
+      this.#event(arrivalMs, h, packet, clock);
+      return;
+    }
+    if (this.#mainPt < 0) this.#mainPt = pt;
     // RFC 3550 A.8: D(i-1,i) = (Rj - Ri) - (Sj - Si), J += (|D| - J)/16; computed in ms.
     if (pt === this.#mainPt) {
       if (this.#prevArrival >= 0) {
-        const dTs = (h.timestamp - this.#prevTs) | 0;
-        const d = arrivalMs - this.#prevArrival - (dTs * 1000) / clock;
+        const dTsMs = (((h.timestamp - this.#prevTs) | 0) * 1000) / clock;
+        const d = arrivalMs - this.#prevArrival - dTsMs;
         this.#jitterMs += (Math.abs(d) - this.#jitterMs) / 16;
         if (this.#jitterMs > this.#maxJitterMs) this.#maxJitterMs = this.#jitterMs;
+        // Transit relative to the segment's first packet; a receiver's fixed buffer plays each
+        // packet JITTER_BUFFER_MS after the fastest transit, so a slower one misses its slot.
+        this.#mediaMs += dTsMs;
+        const transit = arrivalMs - this.#baseArrival - this.#mediaMs;
+        if (transit < this.#minTransit) this.#minTransit = transit;
+        else if (transit - this.#minTransit > JITTER_BUFFER_MS) this.#late++;
+      } else {
+        this.#baseArrival = arrivalMs;
+        this.#mediaMs = 0;
+        this.#minTransit = 0;
       }
       this.#prevArrival = arrivalMs;
       this.#prevTs = h.timestamp;
     }
-    const law = this.#law(pt, info);
+    const law = kind === 1 ? 'alaw' : kind === 2 ? 'ulaw' : undefined;
     if (law !== undefined) {
       const n = h.payloadLength;
       const power = g711FramePower(law, packet, h.payloadOffset, n);
@@ -297,6 +360,7 @@ export class RtpStreamStats {
     if (udelta < MAX_DROPOUT) {
       // In order, with a permissible gap.
       if (seq < this.#maxSeq) this.#cycles += RTP_SEQ_MOD;
+      if (udelta > 1) this.#lossBursts++;
       const ext = this.#cycles + seq;
       if (ext - maxExt >= WINDOW_BITS) this.#seen.fill(0);
       else for (let e = maxExt + 1; e < ext; e++) this.#clear(e);
@@ -376,6 +440,9 @@ export class RtpStreamStats {
       silentPackets: this.#silent,
       invalidSequencePackets: this.#invalid,
       payloadTypes,
+      lossBursts: Math.min(this.#lossBursts, lost),
+      latePackets: this.#late,
+      ...(this.#events.length > 0 ? { events: this.#events.map((e) => ({ at: e.at, event: e.event, durationMs: round3(e.durationMs), ended: e.ended })) } : {}),
     };
   }
 }

@@ -60,7 +60,18 @@ test('docs/diagnose-json.md lists exactly the fields diagnose --json emits', asy
   // Edge records carry a direction; TLS and RTP without signaling are not in our loopback captures.
   const edge = buildReport(
     {
-      calls: [{ callId: 'e', source: 'edge', direction: 'inbound', messages: [], streams: [] }],
+      calls: [
+        { callId: 'e', source: 'edge', direction: 'inbound', messages: [], streams: [] },
+        // RTCP (an SR and the report block that echoes it) is not in our loopback captures: SIPp sends none.
+        {
+          callId: 'r', source: 'capture', messages: [],
+          streams: [{ src: '192.0.2.1:4000', dst: '192.0.2.2:4000', ssrc: 7, payloadType: 8, codec: 'PCMA', packets: 100, bytes: 17200, lost: 0, jitterMs: 1, maxGapMs: 20, firstAt: 0, lastAt: 2000, ssrcChanges: 0 }],
+          rtcp: [
+            { at: 500, src: '192.0.2.1:4001', dst: '192.0.2.2:4001', type: 'SR', ssrc: 7, ntpMiddle: 42, reports: [] },
+            { at: 520, src: '192.0.2.2:4001', dst: '192.0.2.1:4001', type: 'RR', ssrc: 8, reports: [{ ssrc: 7, fractionLost: 0, cumulativeLost: 0, jitter: 8, lastSr: 42, delaySinceLastSr: 655 }] },
+          ],
+        },
+      ],
       summary: {
         packets: 0, bytes: 0, sipMessages: 0, rtpPackets: 0, rtcpPackets: 0, calls: 1,
         unreadable: [{ reason: 'TLS', count: 1 }], files: [],

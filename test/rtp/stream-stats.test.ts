@@ -221,3 +221,35 @@ test('RFC 4855: encoding names are case-insensitive, so an SDP "pcma" still gets
   feed(s, steady(10));
   assert.equal(s.snapshot().longestSilenceMs, 200);
 });
+
+test('RFC 4733 §2.5: packets of one event share its timestamp; the event is listed once with its final duration, and never counted as voice', () => {
+  const stats = new RtpStreamStats({ src: 'a:1', dst: 'b:2', payloadTypes: new Map([[101, { encoding: 'telephone-event', clockRate: 8000 }]]) });
+  const event = (code: number, end: boolean, dur: number): Uint8Array => new Uint8Array([code, end ? 0x8a : 0x0a, dur >> 8, dur & 0xff]);
+  // An event before any voice must not make telephone-event the stream's codec.
+  feed(stats, [
+    { seq: 1, ts: 0, at: 1000, pt: 101, marker: true, payload: event(5, false, 160) },
+    { seq: 2, ts: 0, at: 1020, pt: 101, payload: event(5, false, 320) },
+    { seq: 3, ts: 0, at: 1040, pt: 101, payload: event(5, true, 480) },
+    { seq: 3, ts: 0, at: 1041, pt: 101, payload: event(5, true, 480) }, // RFC 4733 §2.5.1.4: the end packet sent again
+    ...steady(10, { seq0: 4, t0: 1060 }),
+    { seq: 14, ts: 8000, at: 1260, pt: 101, marker: true, payload: event(11, true, 800) },
+  ]);
+  const s = stats.snapshot();
+  assert.equal(s.codec, 'PCMA');
+  assert.deepEqual(s.events, [
+    { at: 1000, event: 5, durationMs: 60, ended: true },
+    { at: 1260, event: 11, durationMs: 100, ended: true },
+  ]);
+  assert.equal(s.lost, 0);
+});
+
+test('loss runs are counted (burstiness), and packets later than the 60 ms jitter buffer are late', () => {
+  const stats = new RtpStreamStats({ src: 'a:1', dst: 'b:2' });
+  // 100 packets, seqs 20–24 and 60 missing (two runs), packet 80 arrives 100 ms late.
+  const pkts = steady(100).filter((p) => !(p.seq >= 20 && p.seq < 25) && p.seq !== 60).map((p) => (p.seq === 80 ? { ...p, at: p.at + 100 } : p));
+  feed(stats, pkts);
+  const s = stats.snapshot();
+  assert.equal(s.lost, 6);
+  assert.equal(s.lossBursts, 2);
+  assert.equal(s.latePackets, 1);
+});

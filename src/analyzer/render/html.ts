@@ -6,7 +6,7 @@
 import type { CallReport, DiagnoseReport, StreamReport } from '../report.js';
 import { escapeHtml as h } from './escape.js';
 import { svgLadder } from './svg-ladder.js';
-import { shortParty } from './text.js';
+import { qualityLines, shortParty } from './text.js';
 
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#1b1f24;background:#fff}
@@ -32,11 +32,12 @@ function streamsTable(streams: readonly StreamReport[]): string {
       (s) =>
         `<tr><td class="mono">${h(s.src)} → ${h(s.dst)}</td><td class="mono">${h(s.ssrc_hex)}</td><td>${h(s.codec)}</td>` +
         `<td class="num">${s.packets}</td><td class="num">${s.lost}</td><td class="num">${s.jitter_ms.toFixed(2)}</td>` +
+        `<td class="num" title="${h(s.quality.unscored ?? `R ${s.quality.r_factor}; loss ${s.quality.loss_pct} % (${s.quality.late_pct} % late); burst ratio ${s.quality.burst_ratio}; delay ${s.quality.delay_ms} ms`)}">${s.quality.mos !== undefined ? s.quality.mos.toFixed(2) : '–'}</td>` +
         `<td class="num">${s.max_gap_ms.toFixed(0)}</td><td class="mono">${h(s.first_at)}</td><td class="mono">${h(s.last_at)}</td>` +
         `<td>${s.sdp_address ? `SDP announced ${h(s.sdp_address)}` : s.comfort_noise_packets > 0 ? `${s.comfort_noise_packets} comfort-noise packets` : ''}</td></tr>`,
     )
     .join('\n');
-  return `<table class="streams"><thead><tr><th>src → dst</th><th>SSRC</th><th>codec</th><th>packets</th><th>lost</th><th>jitter ms</th><th>max gap ms</th><th>first</th><th>last</th><th>note</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<table class="streams"><thead><tr><th>src → dst</th><th>SSRC</th><th>codec</th><th>packets</th><th>lost</th><th>jitter ms</th><th>MOS (E-model)</th><th>max gap ms</th><th>first</th><th>last</th><th>note</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function findingsHtml(c: CallReport): string {
@@ -62,6 +63,11 @@ function sdpTable(c: CallReport): string {
   return `<table class="sdp"><thead><tr><th></th><th>sent by</th><th>in</th><th>media address</th><th>codecs</th><th>direction</th></tr></thead><tbody>${row('offer', c.sdp.offer)}${row('answer', c.sdp.answer)}</tbody></table>`;
 }
 
+function qualityHtml(c: CallReport): string {
+  const lines = qualityLines(c).slice(1).filter((l) => l.trim() !== '');
+  return lines.length ? `<h3>Call quality <span class="muted">(ITU-T G.107 E-model, simplified)</span></h3><ul>${lines.map((l) => `<li>${h(l.trim())}</li>`).join('')}</ul>` : '';
+}
+
 function callSection(c: CallReport, i: number): string {
   return [
     `<section class="call" id="call-${i}">`,
@@ -77,6 +83,7 @@ function callSection(c: CallReport, i: number): string {
     sdpTable(c),
     '<h3>RTP streams</h3>',
     streamsTable(c.streams),
+    qualityHtml(c),
     '</section>',
   ].join('\n');
 }

@@ -104,16 +104,33 @@ function streamRows(streams: readonly StreamReport[]): string {
     String(s.packets),
     String(s.lost),
     s.jitter_ms.toFixed(2),
+    s.quality.mos !== undefined ? `${s.quality.mos.toFixed(2)} (R ${s.quality.r_factor ?? '?'})` : '-',
     s.max_gap_ms.toFixed(0),
     time(s.first_at).slice(11, 23),
     time(s.last_at).slice(11, 23),
     s.sdp_address ? `SDP said ${s.sdp_address}` : s.comfort_noise_packets > 0 ? `${s.comfort_noise_packets} CN` : '',
   ]);
-  const head = ['SRC → DST', 'SSRC', 'CODEC', 'PACKETS', 'LOST', 'JITTER MS', 'MAX GAP MS', 'FIRST', 'LAST', 'NOTE'];
-  return table(head, rows, [50, 10, 16, 8, 6, 9, 10, 12, 12, 40])
+  const head = ['SRC → DST', 'SSRC', 'CODEC', 'PACKETS', 'LOST', 'JITTER MS', 'MOS', 'MAX GAP MS', 'FIRST', 'LAST', 'NOTE'];
+  return table(head, rows, [50, 10, 16, 8, 6, 9, 14, 10, 12, 12, 40])
     .split('\n')
     .map((l) => `  ${l}`)
     .join('\n');
+}
+
+/** PDD, ring time, hang-up, DTMF and the E-model basis of each stream's score. */
+export function qualityLines(c: CallReport): string[] {
+  const out: string[] = [];
+  if (c.pdd_ms !== undefined) out.push(`  post-dial delay ${(c.pdd_ms / 1000).toFixed(3)} s (INVITE → ${c.pdd_to ?? '?'})${c.ring_ms !== undefined ? `; rang ${(c.ring_ms / 1000).toFixed(1)} s` : ''}`);
+  if (c.hangup) out.push(`  ended: ${c.hangup.detail}`);
+  if (c.dtmf.length > 0) out.push(`  DTMF: ${c.dtmf.map((d) => `${d.digit} (${d.via === 'rfc4733' ? 'RFC 4733' : 'SIP INFO'}, ${d.src} → ${d.dst}, ${time(d.at).slice(11, 23)})`).join(', ')}`);
+  for (const s of c.streams) {
+    const q = s.quality;
+    const score = q.mos !== undefined ? `MOS ${q.mos.toFixed(2)}, R ${q.r_factor}` : `not scored: ${q.unscored ?? '?'}`;
+    const rtt = q.rtt_ms !== undefined ? `, RTCP round trip ${q.rtt_ms} ms` : '';
+    const rr = q.receiver_report ? `; the receiver's RTCP says ${q.receiver_report.cumulative_lost} lost, jitter ${q.receiver_report.jitter_ms} ms` : '';
+    out.push(`  ${s.src} → ${s.dst}: ${score} (loss ${q.loss_pct} % incl. ${q.late_pct} % late past a 60 ms jitter buffer, burst ratio ${q.burst_ratio}, delay ${q.delay_ms} ms${rtt})${rr}`);
+  }
+  return out.length > 0 ? ['Call quality (ITU-T G.107 E-model, simplified)', ...out, ''] : [];
 }
 
 export function renderCallDetail(c: CallReport): string {
@@ -130,7 +147,7 @@ export function renderCallDetail(c: CallReport): string {
       ? `  ${name.padEnd(6)} from ${s.sent_by} in ${s.in_message}: media ${s.media_address ?? '?'}, codecs ${s.codecs.join(' ') || '(none)'}` +
         `${s.direction ? `, ${s.direction}` : ''}${s.encrypted ? ', encrypted (SRTP)' : ''}`
       : `  ${name.padEnd(6)} (none seen)`;
-  out.push(side('offer', c.sdp.offer), side('answer', c.sdp.answer), '', 'RTP streams', streamRows(c.streams), '', 'Findings');
+  out.push(side('offer', c.sdp.offer), side('answer', c.sdp.answer), '', 'RTP streams', streamRows(c.streams), '', ...qualityLines(c), 'Findings');
   if (c.findings.length === 0) out.push('  none: nothing in the evidence points to a fault');
   for (const f of c.findings) {
     out.push(`  [${f.severity}] ${f.title} (${f.id}${f.code !== undefined ? `, ${f.code}` : ''}; fault: ${f.fault_domain})`);
