@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     const headers = { authorization: server.auth, 'content-type': 'application/json' };
     let trunkSid = '';
     for (let i = 0; i < 20; i++) {
-      const res = await fetch(`${base}/trunks`, { method: 'POST', headers, body: JSON.stringify({ trunk_name: `bench_${i}` }) });
+      const res = await fetch(`${base}/trunks`, { method: 'POST', headers, body: JSON.stringify({ trunk_name: `bench_${i}`, nso_code: 'ANY-ANY', domain_name: 'demo.pstn.localhost' }) });
       trunkSid = ((await res.json()) as { response: { data: { trunk_sid: string } } }).response.data.trunk_sid;
     }
     console.log(`bench/api: trunkline serve on SQLite (WAL), ${CONNECTIONS} connections, ${SECONDS} s each, node ${process.version}`);

@@ -50,6 +50,8 @@ export class ApiError extends TrunklineError<ApiErrorCode> {
   }
 }
 
-export const notFound = (what: string): ApiError => new ApiError('API_NOT_FOUND', what);
-export const missing = (field: string, extra = ''): ApiError => new ApiError('API_MISSING_PARAMETER', `${field} is required${extra}`);
+// Descriptions use Exotel's phrases (docs/exotel-api.md): an unknown id is "Not Found", a
+// missing field "… is mandatory"; each still names the field or id.
+export const notFound = (what: string): ApiError => new ApiError('API_NOT_FOUND', `Not Found: ${what}`);
+export const missing = (field: string, extra = ''): ApiError => new ApiError('API_MISSING_PARAMETER', `${field} is mandatory${extra}`);
 export const invalid = (field: string, rule: string): ApiError => new ApiError('API_INVALID_PARAMETER', `${field}: ${rule}`);

@@ -1,13 +1,24 @@
 import type { Credential, DestinationUri, PhoneNumber, Trunk, TrunkSetting, WhitelistedIp } from '../store/index.js';
 
-// Records as the API shows them: Exotel's field names, numeric ids as strings, and the
-// sub-resource paths of a trunk. Secrets (HA1 hashes) never leave through here.
-const AUTH_TYPE: Record<Trunk['auth_mode'], string> = {
-  ip: 'ip-whitelist',
-  digest: 'credentials',
-  ip_or_digest: 'ip-whitelist-or-credentials',
-  ip_and_digest: 'ip-whitelist-and-credentials',
+// Records as the API shows them: Exotel's field names, spellings and types, numeric ids as
+// strings, every sub-resource with its trunk_sid, and the sub-resource paths of a trunk
+// (docs/exotel-api.md gives the source of each shape). Secrets (HA1 hashes) never leave here.
+
+/**
+ * Exotel documents one value, `IP-WHITELIST` (create-trunk response); the other modes of
+ * trunkline's auth_mode are spelled the same way (upper case, hyphens).
+ */
+export const AUTH_TYPE: Record<Trunk['auth_mode'], string> = {
+  ip: 'IP-WHITELIST',
+  digest: 'CREDENTIALS',
+  ip_or_digest: 'IP-WHITELIST-OR-CREDENTIALS',
+  ip_and_digest: 'IP-WHITELIST-AND-CREDENTIALS',
 };
+
+/** Exotel's trunk answers carry `"enabled"` / `"disabled"`, not a JSON boolean. */
+export function registrationEnabled(on: boolean): 'enabled' | 'disabled' {
+  return on ? 'enabled' : 'disabled';
+}
 
 export function trunkPath(t: Trunk): string {
   return `/v2/accounts/${t.account_sid}/trunks/${t.sid}`;
@@ -23,7 +34,7 @@ export function presentTrunk(t: Trunk) {
     status: t.status,
     auth_type: AUTH_TYPE[t.auth_mode],
     auth_mode: t.auth_mode,
-    registration_enabled: t.registration_enabled,
+    registration_enabled: registrationEnabled(t.registration_enabled),
     edge_preference: t.edge_preference,
     secure_trunking: t.secure_trunking,
     calls_per_minute: t.calls_per_minute,
@@ -45,18 +56,20 @@ export function presentNumber(n: PhoneNumber, trunkSid: string) {
   return { id: String(n.id), trunk_sid: trunkSid, phone_number: n.phone_number, mode: n.mode, status: n.status, date_created: n.created_at, date_updated: n.updated_at };
 }
 
-export function presentIp(w: WhitelistedIp) {
-  return { id: String(w.id), ip: w.ip, mask: w.mask, date_created: w.created_at, date_updated: w.updated_at };
+// Exotel's whitelisted-ip answers carry `friendly_name` (null unless set); its documented
+// request takes only ip and mask, so through this API it is always null.
+export function presentIp(w: WhitelistedIp, trunkSid: string) {
+  return { id: String(w.id), ip: w.ip, mask: w.mask, trunk_sid: trunkSid, friendly_name: null, date_created: w.created_at, date_updated: w.updated_at };
 }
 
-export function presentDestination(d: DestinationUri) {
-  return { id: String(d.id), destination: d.destination, type: d.type, priority: d.priority, weight: d.weight, date_created: d.created_at, date_updated: d.updated_at };
+export function presentDestination(d: DestinationUri, trunkSid: string) {
+  return { id: String(d.id), destination: d.destination, type: d.type, priority: d.priority, weight: d.weight, trunk_sid: trunkSid, date_created: d.created_at, date_updated: d.updated_at };
 }
 
-export function presentCredential(c: Credential) {
-  return { id: String(c.id), user_name: c.user_name, friendly_name: c.friendly_name, realm: c.realm, date_created: c.created_at, date_updated: c.updated_at };
+export function presentCredential(c: Credential, trunkSid: string) {
+  return { id: String(c.id), trunk_sid: trunkSid, user_name: c.user_name, friendly_name: c.friendly_name, realm: c.realm, date_created: c.created_at, date_updated: c.updated_at };
 }
 
-export function presentSetting(s: TrunkSetting) {
-  return { name: s.name, value: s.value, date_created: s.created_at, date_updated: s.updated_at };
+export function presentSetting(s: TrunkSetting, trunkSid: string) {
+  return { name: s.name, value: s.value, trunk_sid: trunkSid, date_created: s.created_at, date_updated: s.updated_at };
 }

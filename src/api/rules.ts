@@ -5,21 +5,22 @@ import { invalid } from './error-codes.js';
 
 /**
  * The semantic rules of SPEC §1 that a schema cannot say. Each throws a 1002 whose
- * description names the field and the rule.
+ * description names the field and the rule, in Exotel's words where it has some
+ * ("Invalid ip", "mask should be in-between 16 and 32"; docs/exotel-api.md).
  */
 
 /** E.164 and valid in its country's numbering plan (full libphonenumber metadata). */
 export function e164(field: string, value: string): string {
-  if (!/^\+[1-9]\d{1,14}$/.test(value)) throw invalid(field, `'${value}' is not an E.164 number (+ then country code and number, at most 15 digits)`);
+  if (!/^\+[1-9]\d{1,14}$/.test(value)) throw invalid(field, `Invalid phone number: '${value}' is not an E.164 number (+ then country code and number, at most 15 digits)`);
   const parsed = parsePhoneNumberFromString(value);
-  if (!parsed || !parsed.isValid()) throw invalid(field, `'${value}' is not a valid number in its country's numbering plan`);
+  if (!parsed || !parsed.isValid()) throw invalid(field, `Invalid phone number: '${value}' is not a valid number in its country's numbering plan`);
   return parsed.number;
 }
 
 /** IPv4 dotted quad and a mask min..32; returns the network (SPEC §1: stored as its network). */
 export function ipv4Network(ip: string, mask: number, minMask: number): { ip: string; mask: number } {
-  if (!ipaddr.IPv4.isValidFourPartDecimal(ip)) throw invalid('ip', `'${ip}' is not an IPv4 address in dotted-quad form`);
-  if (!Number.isInteger(mask) || mask < minMask || mask > 32) throw invalid('mask', `must be a whole number from ${minMask} to 32, got ${mask}`);
+  if (!ipaddr.IPv4.isValidFourPartDecimal(ip)) throw invalid('ip', `Invalid ip: '${ip}' is not an IPv4 address in dotted-quad form`);
+  if (!Number.isInteger(mask) || mask < minMask || mask > 32) throw invalid('mask', `mask should be in-between ${minMask} and 32 (a whole number); got ${mask}`);
   return { ip: ipaddr.IPv4.networkAddressFromCIDR(`${ip}/${mask}`).toString(), mask };
 }
 

@@ -50,8 +50,13 @@ function unionRule(schema: TSchema): string {
 export function toApiError(e: ValueError, part: 'body' | 'querystring' | 'params'): ApiError {
   const field = fieldName(e.path);
   const inJson = part === 'body';
-  if (e.type === ValueErrorType.ObjectRequiredProperty) return new ApiError('API_MISSING_PARAMETER', `${field} is required`);
-  if (e.type === ValueErrorType.StringMinLength && e.value === '') return new ApiError('API_MISSING_PARAMETER', `${field} must not be empty`);
+  // Exotel's phrases: "TrunkName is mandatory", "Maximum allowed length for TrunkName is 16",
+  // "Allowed characters for TrunkName is alphanumeric and _" — here with the field's own name.
+  if (e.type === ValueErrorType.ObjectRequiredProperty) return new ApiError('API_MISSING_PARAMETER', `${field} is mandatory`);
+  if (e.type === ValueErrorType.StringMinLength && e.value === '') return new ApiError('API_MISSING_PARAMETER', `${field} is mandatory and must not be empty`);
+  if (e.type === ValueErrorType.StringMaxLength && typeof e.value === 'string') {
+    return new ApiError('API_INVALID_PARAMETER', `Maximum allowed length for ${field} is ${String((e.schema as { maxLength?: number }).maxLength)}; got ${e.value.length} characters`);
+  }
   if (e.path === '' && e.type === ValueErrorType.Object) return new ApiError('API_INVALID_BODY', `the body must be a JSON object, got ${jsonType(e.value)}`);
   if (inJson && TYPE_ERRORS.has(e.type)) return new ApiError('API_INVALID_BODY', `${field} must be a JSON ${String((e.schema as { type?: unknown }).type)}, got ${jsonType(e.value)}`);
   if (e.type === ValueErrorType.Integer) {
@@ -65,6 +70,8 @@ export function toApiError(e: ValueError, part: 'body' | 'querystring' | 'params
     return new ApiError('API_INVALID_PARAMETER', `${field}: ${unionRule(e.schema)}`);
   }
   if (e.type === ValueErrorType.StringPattern) {
+    const allowed = (e.schema as { 'x-allowed-characters'?: string })['x-allowed-characters'];
+    if (allowed !== undefined) return new ApiError('API_INVALID_PARAMETER', `Allowed characters for ${field} is ${allowed}; got '${String(e.value)}'`);
     return new ApiError('API_INVALID_PARAMETER', `${field}: must match ${(e.schema as { pattern?: string }).pattern ?? 'its pattern'}`);
   }
   if (e.type === ValueErrorType.ObjectAdditionalProperties) return new ApiError('API_INVALID_PARAMETER', `${field}: unknown field`);

@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { A, apiFixture, one, type ApiFixture } from './support.js';
+import { A, apiFixture, one, type ApiFixture, trunkBody } from './support.js';
 
 let f: ApiFixture;
 before(async () => {
@@ -38,26 +38,26 @@ test('an empty body is 1007', async () => {
 });
 
 test('a field of the wrong JSON type is 1007 naming the field and the type', async () => {
-  const e = await error({ method: 'POST', url: `${A}/trunks`, payload: { trunk_name: 12 } });
+  const e = await error({ method: 'POST', url: `${A}/trunks`, payload: { ...trunkBody('x'), trunk_name: 12 } });
   assert.equal(e.code, 1007);
   assert.match(e.description, /trunk_name must be a JSON string, got integer/);
-  const arr = await error({ method: 'POST', url: `${A}/trunks`, payload: { trunk_name: ['a'] } });
+  const arr = await error({ method: 'POST', url: `${A}/trunks`, payload: { ...trunkBody('x'), trunk_name: ['a'] } });
   assert.equal(arr.code, 1007);
 });
 
 test('a missing or empty required field is 1001 naming it', async () => {
   const missing = await error({ method: 'POST', url: `${A}/trunks`, payload: {} });
   assert.deepEqual([missing.status, missing.code, missing.message], [400, 1001, 'Mandatory parameter missing']);
-  assert.match(missing.description, /trunk_name is required/);
-  const empty = await error({ method: 'POST', url: `${A}/trunks`, payload: { trunk_name: '' } });
+  assert.match(missing.description, /trunk_name is mandatory/);
+  const empty = await error({ method: 'POST', url: `${A}/trunks`, payload: { ...trunkBody('x'), trunk_name: '' } });
   assert.equal(empty.code, 1001);
-  assert.match(empty.description, /trunk_name must not be empty/);
+  assert.match(empty.description, /trunk_name is mandatory and must not be empty/);
 });
 
 test('an over-long string is 1002 naming the field and the limit', async () => {
-  const e = await error({ method: 'POST', url: `${A}/trunks`, payload: { trunk_name: 'a'.repeat(17) } });
+  const e = await error({ method: 'POST', url: `${A}/trunks`, payload: { ...trunkBody('x'), trunk_name: 'a'.repeat(17) } });
   assert.deepEqual([e.code, e.message], [1002, 'Invalid parameter']);
-  assert.match(e.description, /trunk_name: .*16/);
+  assert.match(e.description, /Maximum allowed length for trunk_name is 16; got 17 characters/);
 });
 
 test('an unknown trunk is 404 / 1000', async () => {
@@ -81,7 +81,7 @@ test('a wrong or missing Content-Type is 415 / 1011 naming the type sent', async
   const none = await error({ method: 'POST', url: `${A}/trunks` });
   assert.equal(none.code, 1011);
   assert.match(none.description, /missing/);
-  const withCharset = await f.json({ method: 'POST', url: `${A}/trunks`, payload: JSON.stringify({ trunk_name: 'charset_ok' }), headers: { 'content-type': 'application/json; charset=utf-8' } });
+  const withCharset = await f.json({ method: 'POST', url: `${A}/trunks`, payload: JSON.stringify(trunkBody('charset_ok')), headers: { 'content-type': 'application/json; charset=utf-8' } });
   assert.equal(withCharset.status, 200, 'a charset parameter is fine');
 });
 
@@ -96,27 +96,27 @@ test('an unknown path is 404 / 1000; a known path with a wrong method is 405 wit
 });
 
 test('50 concurrent identical creates: exactly one success, the rest 1008', async () => {
-  const answers = await Promise.all(Array.from({ length: 50 }, () => f.json({ method: 'POST', url: `${A}/trunks`, payload: { trunk_name: 'racer' } })));
+  const answers = await Promise.all(Array.from({ length: 50 }, () => f.json({ method: 'POST', url: `${A}/trunks`, payload: trunkBody('racer') })));
   assert.equal(answers.filter((a) => a.status === 200).length, 1);
   assert.equal(answers.filter((a) => a.status === 409 && one(a.body).error_data?.code === 1008).length, 49);
 });
 
 test('Idempotency-Key: the same key and body replay the first answer; the same key with another body is 1002', async () => {
-  const first = await f.call({ method: 'POST', url: `${A}/trunks`, payload: { trunk_name: 'idem' }, headers: { 'idempotency-key': 'key-1' } });
+  const first = await f.call({ method: 'POST', url: `${A}/trunks`, payload: trunkBody('idem'), headers: { 'idempotency-key': 'key-1' } });
   assert.equal(first.statusCode, 200);
-  const again = await f.call({ method: 'POST', url: `${A}/trunks`, payload: { trunk_name: 'idem' }, headers: { 'idempotency-key': 'key-1' } });
+  const again = await f.call({ method: 'POST', url: `${A}/trunks`, payload: trunkBody('idem'), headers: { 'idempotency-key': 'key-1' } });
   assert.equal(again.statusCode, 200, 'a replay, not a 1008');
   assert.equal(again.body, first.body, 'the first answer byte for byte');
   assert.equal(again.headers['idempotent-replayed'], 'true');
-  const other = await error({ method: 'POST', url: `${A}/trunks`, payload: { trunk_name: 'idem2' }, headers: { 'idempotency-key': 'key-1' } });
+  const other = await error({ method: 'POST', url: `${A}/trunks`, payload: trunkBody('idem2'), headers: { 'idempotency-key': 'key-1' } });
   assert.equal(other.code, 1002);
   assert.match(other.description, /Idempotency-Key 'key-1' was already used with a different request/);
-  const otherAccount = await f.call({ method: 'POST', url: '/v2/accounts/other/trunks', payload: { trunk_name: 'idem' }, headers: { 'idempotency-key': 'key-1' }, as: 'other' });
+  const otherAccount = await f.call({ method: 'POST', url: '/v2/accounts/other/trunks', payload: trunkBody('idem', 'other'), headers: { 'idempotency-key': 'key-1' }, as: 'other' });
   assert.equal(otherAccount.statusCode, 200, 'keys are per account');
 });
 
 test('nothing is half-written: a batch item that fails leaves no row, the others stay whole', async () => {
-  const t = one((await f.json({ method: 'POST', url: `${A}/trunks`, payload: { trunk_name: 'half' } })).body).data;
+  const t = one((await f.json({ method: 'POST', url: `${A}/trunks`, payload: trunkBody('half') })).body).data;
   const url = `${A}/trunks/${String(t.trunk_sid)}/destination-uris`;
   const res = await f.json({ method: 'POST', url, payload: { destinations: [{ destination: 'a.example.com' }, { destination: '10.9.9.9' }] } });
   assert.equal(res.status, 207);
@@ -134,7 +134,7 @@ test('a body with a __proto__ key is refused as 1007 (prototype poisoning)', asy
 
 test('Idempotency-Key under concurrency: 20 identical requests with one key write once and never answer 1008 for the duplicate write', async () => {
   const answers = await Promise.all(
-    Array.from({ length: 20 }, () => f.call({ method: 'POST', url: `${A}/trunks`, payload: { trunk_name: 'idem_race' }, headers: { 'idempotency-key': 'race-key' } })),
+    Array.from({ length: 20 }, () => f.call({ method: 'POST', url: `${A}/trunks`, payload: trunkBody('idem_race'), headers: { 'idempotency-key': 'race-key' } })),
   );
   const created = answers.filter((a) => a.statusCode === 200);
   assert.ok(created.length >= 1);
@@ -144,6 +144,6 @@ test('Idempotency-Key under concurrency: 20 identical requests with one key writ
     assert.equal(o.statusCode, 409);
     assert.match(JSON.parse(o.body).response.error_data.description, /still running/);
   }
-  const replay = await f.call({ method: 'POST', url: `${A}/trunks`, payload: { trunk_name: 'idem_race' }, headers: { 'idempotency-key': 'race-key' } });
+  const replay = await f.call({ method: 'POST', url: `${A}/trunks`, payload: trunkBody('idem_race'), headers: { 'idempotency-key': 'race-key' } });
   assert.equal(replay.body, created[0].body);
 });

@@ -9,7 +9,7 @@ test('calls API: an outbound call and a refusal through `trunkline serve` show r
   const s = await serve();
   const pbx = await new RawUac('udp', { host: '127.0.0.1', port: s.sip }).open();
   try {
-    const trunk = await s.api<{ trunk_sid: string; domain_name: string }>('POST', `/v2/accounts/${s.account}/trunks`, { trunk_name: 'pbx1' });
+    const trunk = await s.api<{ trunk_sid: string; domain_name: string }>('POST', `/v2/accounts/${s.account}/trunks`, { trunk_name: 'pbx1', nso_code: 'ANY-ANY', domain_name: `${s.account}.pstn.localhost` });
     assert.equal(trunk.status, 200, JSON.stringify(trunk.json));
     const { trunk_sid: sid, domain_name: domain } = trunk.json.response.data;
     assert.equal((await s.api('POST', `/v2/accounts/${s.account}/trunks/${sid}/whitelisted-ips`, { ip: '127.0.0.1', mask: 32 })).status, 200);
@@ -69,7 +69,7 @@ test('POST test-calls: the PSTN simulator calls one of the account\'s numbers th
   const s = await serve();
   const pbx = await new RawUac('udp', { host: '127.0.0.1', port: s.sip }).open();
   try {
-    const trunk = await s.api<{ trunk_sid: string }>('POST', `/v2/accounts/${s.account}/trunks`, { trunk_name: 'pbx2' });
+    const trunk = await s.api<{ trunk_sid: string }>('POST', `/v2/accounts/${s.account}/trunks`, { trunk_name: 'pbx2', nso_code: 'ANY-ANY', domain_name: `${s.account}.pstn.localhost` });
     const sid = trunk.json.response.data.trunk_sid;
     const DID = '+919876542222';
     assert.equal((await s.api('POST', `/v2/accounts/${s.account}/trunks/${sid}/whitelisted-ips`, { ip: '127.0.0.1', mask: 32 })).status, 200);

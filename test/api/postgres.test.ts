@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { postgresTestStore } from '../store/support.js';
-import { A, apiFixture, many, one, type ApiFixture } from './support.js';
+import { A, apiFixture, many, one, type ApiFixture, trunkBody } from './support.js';
 
 // The API's store-sensitive behaviour once more on PostgreSQL (fresh schema, dropped after):
 // unique constraints under concurrency, multi-row transactions, paging and counts.
@@ -14,13 +14,13 @@ after(async () => {
 });
 
 test('on PostgreSQL: 50 concurrent identical creates give exactly one success, the rest 1008', async () => {
-  const answers = await Promise.all(Array.from({ length: 50 }, () => f.json({ method: 'POST', url: `${A}/trunks`, payload: { trunk_name: 'pg_race' } })));
+  const answers = await Promise.all(Array.from({ length: 50 }, () => f.json({ method: 'POST', url: `${A}/trunks`, payload: trunkBody('pg_race') })));
   assert.equal(answers.filter((a) => a.status === 200).length, 1);
   assert.equal(answers.filter((a) => a.status === 409 && one(a.body).error_data?.code === 1008).length, 49);
 });
 
 test('on PostgreSQL: the setup flow, paging metadata and the cascade delete', async () => {
-  const t = one((await f.json({ method: 'POST', url: `${A}/trunks`, payload: { trunk_name: 'pg_flow' } })).body).data;
+  const t = one((await f.json({ method: 'POST', url: `${A}/trunks`, payload: trunkBody('pg_flow') })).body).data;
   const T = `${A}/trunks/${String(t.trunk_sid)}`;
   assert.equal((await f.json({ method: 'POST', url: `${T}/phone-numbers`, payload: { phone_number: '+919876500001', mode: 'pstn' } })).status, 200);
   assert.equal((await f.json({ method: 'POST', url: `${T}/whitelisted-ips`, payload: { ip: '198.51.100.7', mask: 24 } })).status, 200);

@@ -1,13 +1,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeHa1 } from '../../src/sip/index.js';
-import { A, apiFixture, many, one, type ApiFixture } from './support.js';
+import { A, apiFixture, many, one, type ApiFixture, trunkBody } from './support.js';
 
 let f: ApiFixture;
 let T: string;
 before(async () => {
   f = await apiFixture();
-  const t = one((await f.json({ method: 'POST', url: `${A}/trunks`, payload: { trunk_name: 'res' } })).body).data;
+  const t = one((await f.json({ method: 'POST', url: `${A}/trunks`, payload: trunkBody('res') })).body).data;
   T = `${A}/trunks/${String(t.trunk_sid)}`;
 });
 after(async () => {
@@ -24,16 +24,16 @@ test('phone numbers must be E.164 and valid in their country; a number maps to o
   assert.equal(noMode.mode, null, 'absent mode is null (behaves as pstn)');
   const notE164 = await f.json({ method: 'POST', url: `${T}/phone-numbers`, payload: { phone_number: '09876543210' } });
   assert.equal(one(notE164.body).error_data?.code, 1002);
-  assert.match(one(notE164.body).error_data?.description ?? '', /phone_number: '09876543210' is not an E.164 number/);
+  assert.match(one(notE164.body).error_data?.description ?? '', /phone_number: Invalid phone number: '09876543210' is not an E.164 number/);
   const invalidPlan = await f.json({ method: 'POST', url: `${T}/phone-numbers`, payload: { phone_number: '+4420794600000' } });
   assert.match(one(invalidPlan.body).error_data?.description ?? '', /not a valid number in its country's numbering plan/);
-  const other = one((await f.json({ method: 'POST', url: '/v2/accounts/other/trunks', payload: { trunk_name: 'oth' }, as: 'other' })).body).data;
+  const other = one((await f.json({ method: 'POST', url: '/v2/accounts/other/trunks', payload: trunkBody('oth', 'other'), as: 'other' })).body).data;
   const taken = await f.json({ method: 'POST', url: `/v2/accounts/other/trunks/${String(other.trunk_sid)}/phone-numbers`, payload: { phone_number: '+919876543210' }, as: 'other' });
   assert.equal(taken.status, 409);
   assert.equal(one(taken.body).error_data?.code, 1008);
   const missingNumber = await f.json({ method: 'POST', url: `${T}/phone-numbers`, payload: { mode: 'flow' } });
   assert.equal(one(missingNumber.body).error_data?.code, 1001);
-  assert.match(one(missingNumber.body).error_data?.description ?? '', /phone_number is required/);
+  assert.match(one(missingNumber.body).error_data?.description ?? '', /phone_number is mandatory/);
 });
 
 test('PUT and DELETE of a phone number take the id in the path or as ?id=; PUT needs the same number and a mode', async () => {
@@ -69,9 +69,9 @@ test('whitelisted IPs are IPv4 with mask 16–32, stored as their network; the s
   const dup = await f.json({ method: 'POST', url: `${T}/whitelisted-ips`, payload: { ip: '10.20.30.99', mask: 24 } });
   assert.equal(dup.status, 409);
   const wide = await f.json({ method: 'POST', url: `${T}/whitelisted-ips`, payload: { ip: '10.0.0.0', mask: 8 } });
-  assert.match(one(wide.body).error_data?.description ?? '', /mask: must be a whole number from 16 to 32/);
+  assert.match(one(wide.body).error_data?.description ?? '', /mask: mask should be in-between 16 and 32/);
   const v6 = await f.json({ method: 'POST', url: `${T}/whitelisted-ips`, payload: { ip: '2001:db8::1' } });
-  assert.match(one(v6.body).error_data?.description ?? '', /ip: '2001:db8::1' is not an IPv4 address/);
+  assert.match(one(v6.body).error_data?.description ?? '', /ip: Invalid ip: '2001:db8::1' is not an IPv4 address/);
   const put = await f.json({ method: 'PUT', url: `${T}/whitelisted-ips/${String(single.id)}`, payload: { mask: 30 } });
   assert.equal(one(put.body).data.ip, '192.0.2.8');
   const list = await f.json({ method: 'GET', url: `${T}/whitelisted-ips` });
@@ -127,7 +127,7 @@ test('credentials: the password is write-only and kept only as HA1 hashes with r
   assert.match(one(tooLong.body).error_data?.description ?? '', /friendly_name/);
   const rename = await f.json({ method: 'PUT', url: `${T}/credentials/${String(c.id)}`, payload: { user_name: 'pbx9' } });
   assert.equal(one(rename.body).error_data?.code, 1001);
-  assert.match(one(rename.body).error_data?.description ?? '', /password is required when user_name changes/);
+  assert.match(one(rename.body).error_data?.description ?? '', /password is mandatory when user_name changes/);
   const changed = await f.json({ method: 'PUT', url: `${T}/credentials/${String(c.id)}`, payload: { password: 'another-pass', friendly_name: 'PBX' } });
   assert.equal(one(changed.body).data.friendly_name, 'PBX');
   assert.equal((await f.json({ method: 'GET', url: `${T}/credentials` })).status, 200);
@@ -181,5 +181,5 @@ test("a sub-resource of another account's trunk is 404 / 1000", async () => {
   const res = await f.json({ method: 'GET', url: `/v2/accounts/other/trunks/${T.split('/').pop()}/phone-numbers`, as: 'other' });
   assert.equal(res.status, 404);
   assert.equal(one(res.body).error_data?.code, 1000);
-  assert.match(one(res.body).error_data?.description ?? '', /trunk_sid .* does not exist/);
+  assert.match(one(res.body).error_data?.description ?? '', /Not Found: trunk_sid .* does not exist/);
 });

@@ -34,6 +34,14 @@ export interface Item {
 
 export const A = '/v2/accounts/acme';
 
+/**
+ * A create-trunk body as Exotel's contract has it: trunk_name, nso_code and domain_name
+ * (`{account_sid}.{sip_domain}`; the fixture's sip_domain is pstn.example.com).
+ */
+export function trunkBody(name: string, account: 'acme' | 'other' = 'acme'): { trunk_name: string; nso_code: string; domain_name: string } {
+  return { trunk_name: name, nso_code: 'ANY-ANY', domain_name: `${account}.pstn.example.com` };
+}
+
 export async function apiFixture(overrides: Partial<ApiDeps['settings']> = {}, ports: { rateCounter?: RateCounter; store?: () => Promise<TestStore> } = {}): Promise<ApiFixture> {
   const store: TestStore = await (ports.store ?? sqliteTestStore)();
   const clock = new FakeClock(Date.parse('2026-01-23T09:24:59Z'));

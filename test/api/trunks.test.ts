@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TRUNK_SID_PATTERN } from '../../src/core/index.js';
-import { A, apiFixture, many, one, type ApiFixture } from './support.js';
+import { A, apiFixture, many, one, type ApiFixture, trunkBody } from './support.js';
 
 let f: ApiFixture;
 before(async () => {
@@ -12,7 +12,7 @@ after(async () => {
 });
 
 test('POST /trunks answers the Exotel envelope with the new trunk, its domain and its sub-resource paths', async () => {
-  const { status, body } = await f.json({ method: 'POST', url: `${A}/trunks`, payload: { trunk_name: 'main_trunk' } });
+  const { status, body } = await f.json({ method: 'POST', url: `${A}/trunks`, payload: trunkBody('main_trunk') });
   assert.equal(status, 200);
   assert.match(body.request_id, /^[0-9a-f]{32}$/);
   assert.equal(body.method, 'POST');
@@ -36,8 +36,8 @@ test('POST /trunks answers the Exotel envelope with the new trunk, its domain an
 });
 
 test('trunk_name is unique per account: the second create is 409 with code 1008', async () => {
-  await f.json({ method: 'POST', url: `${A}/trunks`, payload: { trunk_name: 'dup_name' } });
-  const { status, body } = await f.json({ method: 'POST', url: `${A}/trunks`, payload: { trunk_name: 'dup_name' } });
+  await f.json({ method: 'POST', url: `${A}/trunks`, payload: trunkBody('dup_name') });
+  const { status, body } = await f.json({ method: 'POST', url: `${A}/trunks`, payload: trunkBody('dup_name') });
   assert.equal(status, 409);
   assert.equal(one(body).error_data?.code, 1008);
   assert.equal(one(body).error_data?.message, 'Duplicate resource');
@@ -45,18 +45,18 @@ test('trunk_name is unique per account: the second create is 409 with code 1008'
 });
 
 test('nso_code must be in the configured allow-list', async () => {
-  const ok = await f.json({ method: 'POST', url: `${A}/trunks`, payload: { trunk_name: 'nso_ok', nso_code: 'IN-MUM' } });
+  const ok = await f.json({ method: 'POST', url: `${A}/trunks`, payload: { ...trunkBody('nso_ok'), nso_code: 'IN-MUM' } });
   assert.equal(ok.status, 200);
-  const bad = await f.json({ method: 'POST', url: `${A}/trunks`, payload: { trunk_name: 'nso_bad', nso_code: 'XX-YY' } });
+  const bad = await f.json({ method: 'POST', url: `${A}/trunks`, payload: { ...trunkBody('nso_bad'), nso_code: 'XX-YY' } });
   assert.equal(bad.status, 400);
   assert.equal(one(bad.body).error_data?.code, 1002);
-  assert.match(one(bad.body).error_data?.description ?? '', /nso_code: must be one of ANY-ANY, IN-MUM/);
+  assert.match(one(bad.body).error_data?.description ?? '', /nso_code: Nso code is invalid: must be one of ANY-ANY, IN-MUM; got 'XX-YY'/);
 });
 
 test('lists are newest first with offset/page_size and the metadata page URIs', async () => {
   for (const name of ['page_a', 'page_b', 'page_c']) {
     f.clock.advance(1000);
-    await f.json({ method: 'POST', url: `${A}/trunks`, payload: { trunk_name: name } });
+    await f.json({ method: 'POST', url: `${A}/trunks`, payload: trunkBody(name) });
   }
   const first = await f.json({ method: 'GET', url: `${A}/trunks?page_size=2` });
   assert.equal(first.status, 200);
@@ -78,7 +78,7 @@ test('lists are newest first with offset/page_size and the metadata page URIs', 
 });
 
 test('PUT /trunks/{sid} changes the extended fields and refuses failover on 486/600/603', async () => {
-  const created = one((await f.json({ method: 'POST', url: `${A}/trunks`, payload: { trunk_name: 'put_me' } })).body).data;
+  const created = one((await f.json({ method: 'POST', url: `${A}/trunks`, payload: trunkBody('put_me') })).body).data;
   const url = `${A}/trunks/${String(created.trunk_sid)}`;
   const { status, body } = await f.json({
     method: 'PUT',
@@ -108,7 +108,7 @@ test('PUT /trunks/{sid} changes the extended fields and refuses failover on 486/
 });
 
 test("another account's trunk is 404 / 1000, never its existence", async () => {
-  const created = one((await f.json({ method: 'POST', url: `${A}/trunks`, payload: { trunk_name: 'private' } })).body).data;
+  const created = one((await f.json({ method: 'POST', url: `${A}/trunks`, payload: trunkBody('private') })).body).data;
   const sid = String(created.trunk_sid);
   const asOther = await f.json({ method: 'GET', url: `/v2/accounts/other/trunks/${sid}`, as: 'other' });
   assert.equal(asOther.status, 404);
@@ -130,7 +130,7 @@ test('missing or wrong credentials are 401 with code 1010 in the envelope', asyn
 });
 
 test('DELETE /trunks?trunk_sid= removes the trunk with everything under it and returns the deleted trunk', async () => {
-  const t = one((await f.json({ method: 'POST', url: `${A}/trunks`, payload: { trunk_name: 'to_delete' } })).body).data;
+  const t = one((await f.json({ method: 'POST', url: `${A}/trunks`, payload: trunkBody('to_delete') })).body).data;
   const sid = String(t.trunk_sid);
   await f.json({ method: 'POST', url: `${A}/trunks/${sid}/phone-numbers`, payload: { phone_number: '+919812345678' } });
   await f.json({ method: 'POST', url: `${A}/trunks/${sid}/whitelisted-ips`, payload: { ip: '198.51.100.0', mask: 24 } });

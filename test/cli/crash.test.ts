@@ -18,7 +18,7 @@ test('kill -9 in the middle of a stream of writes loses no acknowledged write', 
     const auth = `Basic ${Buffer.from(`${String(demo.api_key)}:${String(demo.api_token)}`).toString('base64')}`;
     const headers = { authorization: auth, 'content-type': 'application/json' };
     const base = (port: number) => `http://127.0.0.1:${port}/v2/accounts/demo`;
-    const trunk = (await (await fetch(`${base(first.port)}/trunks`, { method: 'POST', headers, body: JSON.stringify({ trunk_name: 'crash' }) })).json()) as {
+    const trunk = (await (await fetch(`${base(first.port)}/trunks`, { method: 'POST', headers, body: JSON.stringify({ trunk_name: 'crash', nso_code: 'ANY-ANY', domain_name: 'demo.pstn.localhost' }) })).json()) as {
       response: { data: { trunk_sid: string } };
     };
     const url = (port: number) => `${base(port)}/trunks/${trunk.response.data.trunk_sid}/whitelisted-ips`;

@@ -38,7 +38,7 @@ test('an IPv6 call (c=IN IP6 on both sides) is anchored on the relay: each side 
     reply(200, 'OK', [`Contact: <sip:carrier@[::1]:${carrierPort}>`], pcmaOffer('::1', carrierRtp.address().port));
   };
   try {
-    const trunk = await s.api<{ trunk_sid: string; domain_name: string }>('POST', `/v2/accounts/${s.account}/trunks`, { trunk_name: 'pbx_v6' });
+    const trunk = await s.api<{ trunk_sid: string; domain_name: string }>('POST', `/v2/accounts/${s.account}/trunks`, { trunk_name: 'pbx_v6', nso_code: 'ANY-ANY', domain_name: `${s.account}.pstn.localhost` });
     assert.equal(trunk.status, 200, JSON.stringify(trunk.json));
     const { trunk_sid: trunkSid, domain_name: domain } = trunk.json.response.data;
     const mode = await s.api('PUT', `/v2/accounts/${s.account}/trunks/${trunkSid}`, { auth_mode: 'digest' });

@@ -37,7 +37,7 @@ export interface LiveEdge {
 export async function liveEdge(extra: readonly string[] = []): Promise<LiveEdge> {
   const s = await serve(extra);
   try {
-    const trunk = await s.api<{ trunk_sid: string; domain_name: string }>('POST', `/v2/accounts/${s.account}/trunks`, { trunk_name: 'pbx_media' });
+    const trunk = await s.api<{ trunk_sid: string; domain_name: string }>('POST', `/v2/accounts/${s.account}/trunks`, { trunk_name: 'pbx_media', nso_code: 'ANY-ANY', domain_name: `${s.account}.pstn.localhost` });
     if (trunk.status !== 200) throw new Error(`trunk create: ${JSON.stringify(trunk.json)}`);
     const { trunk_sid: trunkSid, domain_name: domain } = trunk.json.response.data;
     for (const [path, body] of [['whitelisted-ips', { ip: '127.0.0.1', mask: 32 }], ['phone-numbers', { phone_number: CALLER, mode: 'pstn' }]] as const) {

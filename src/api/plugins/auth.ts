@@ -24,11 +24,11 @@ export function installAuth(app: FastifyInstance, deps: ApiDeps): void {
     const m = ACCOUNT_PATH.exec(request.url);
     if (!m) return;
     const creds = basic(request);
-    if (!creds) throw new ApiError('API_UNAUTHORIZED', 'HTTP Basic authorization with api_key:api_token is required', { headers: challenge });
+    if (!creds) throw new ApiError('API_UNAUTHORIZED', 'Authorization failed: HTTP Basic authorization with api_key:api_token is required', { headers: challenge });
     const account = await deps.repos.accounts.verify(creds.key, creds.token);
-    if (!account) throw new ApiError('API_UNAUTHORIZED', 'api_key or api_token is wrong', { headers: challenge });
+    if (!account) throw new ApiError('API_UNAUTHORIZED', 'Authorization failed: api_key or api_token is wrong', { headers: challenge });
     if (account.sid !== decodeURIComponent(m[1])) {
-      throw new ApiError('API_UNAUTHORIZED', `these credentials are not those of account ${decodeURIComponent(m[1])}`, { headers: challenge });
+      throw new ApiError('API_UNAUTHORIZED', `Authorization failed: these credentials are not those of account ${decodeURIComponent(m[1])}`, { headers: challenge });
     }
     request.account = account;
   });

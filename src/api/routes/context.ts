@@ -6,7 +6,7 @@ import { ApiError, missing, notFound } from '../error-codes.js';
 
 /** Helpers every route module uses: the caller's account, its trunk, the page, the id. */
 export function accountOf(request: FastifyRequest): Account {
-  if (!request.account) throw new ApiError('API_UNAUTHORIZED', 'HTTP Basic authorization with api_key:api_token is required');
+  if (!request.account) throw new ApiError('API_UNAUTHORIZED', 'Authorization failed: HTTP Basic authorization with api_key:api_token is required');
   return request.account;
 }
 

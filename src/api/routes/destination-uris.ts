@@ -22,7 +22,7 @@ function itemFailure(err: unknown): ItemResponse {
 }
 
 export function destinationUriRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  subResourceRoutes(app, deps, { base: BASE, tag: 'destination-uris', what: 'destination', repo: (d) => d.repos.destinationUris, present: presentDestination });
+  subResourceRoutes(app, deps, { base: BASE, tag: 'destination-uris', what: 'destination', repo: (d) => d.repos.destinationUris, present: (d, t) => presentDestination(d, t.sid) });
   app.post(BASE, { schema: { tags, summary: 'Add destinations (batch: 200 when all succeed, 207 otherwise)', params: TrunkParams, body: CreateDestinationsBody } }, async (request, reply) => {
     const trunk = await trunkOf(deps, request);
     const body = request.body as Static<typeof CreateDestinationsBody>;
@@ -36,7 +36,7 @@ export function destinationUriRoutes(app: FastifyInstance, deps: ApiDeps): void 
           throw invalid(`destinations[${i}].destination`, `Destination not whitelisted: ${parsed.host} is in no whitelisted range of trunk ${trunk.sid}`);
         }
         const created = await deps.repos.destinationUris.create(trunk, { destination: parsed.uri, priority: d.priority ?? 0, weight: d.weight ?? 1 });
-        items.push(success(presentDestination(created)));
+        items.push(success(presentDestination(created, trunk.sid)));
       } catch (err) {
         items.push(itemFailure(err));
       }
@@ -54,7 +54,7 @@ export function destinationUriRoutes(app: FastifyInstance, deps: ApiDeps): void 
       ...(body.weight !== undefined ? { weight: body.weight } : {}),
     });
     if (!updated) throw notFound(`destination id ${id} does not exist on trunk ${trunk.sid}`);
-    return sendOne(request, reply, presentDestination(updated));
+    return sendOne(request, reply, presentDestination(updated, trunk.sid));
   });
 
 }

@@ -36,13 +36,14 @@ export function phoneNumberRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return sendOne(request, reply, presentNumber(updated, trunk.sid));
   });
 
-  app.get('/v2/accounts/:account_sid/trunk-maps', { schema: { tags, summary: 'Which trunk a number is mapped to', params: AccountParams, querystring: TrunkMapQuery } }, async (request, reply) => {
-    const raw = (request.query as { exophone?: string }).exophone;
+  app.get('/v2/accounts/:account_sid/trunk-maps', { schema: { tags, summary: 'Which trunk a number is mapped to: the number mapping (id, phone_number, trunk_sid, mode, status, dates)', params: AccountParams, querystring: TrunkMapQuery } }, async (request, reply) => {
+    const { exophone: raw, trunk_sid: onTrunk } = request.query as { exophone?: string; trunk_sid?: string };
     if (raw === undefined || raw === '') throw missing('exophone', ' (as ?exophone=+E164)');
     // An unencoded '+' in a query string decodes to a space (WHATWG form encoding); take it back.
     const number = e164('exophone', raw.replace(/^ (?=\d)/, '+'));
     const found = await deps.repos.phoneNumbers.findInAccount(accountOf(request).sid, number);
     if (!found) throw notFound(`${number} is not mapped to a trunk of this account`);
+    if (onTrunk !== undefined && onTrunk !== '' && found.trunk_sid !== onTrunk) throw notFound(`${number} is not mapped to trunk_sid ${onTrunk}`);
     return sendOne(request, reply, presentNumber(found.number, found.trunk_sid));
   });
 }

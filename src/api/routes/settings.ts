@@ -52,7 +52,7 @@ export function settingRoutes(app: FastifyInstance, deps: ApiDeps): void {
       try {
         if (!isKnown(s.name)) throw invalid(`settings[${i}].name`, `unknown setting '${s.name}'; known: ${TRUNK_SETTING_NAMES.join(', ')}`);
         const value = VALUE_RULES[s.name](`settings[${i}].value`, s.value);
-        items.push(success(presentSetting(await deps.repos.settings.put(trunk, s.name, value))));
+        items.push(success(presentSetting(await deps.repos.settings.put(trunk, s.name, value), trunk.sid)));
       } catch (err) {
         if (!(err instanceof ApiError)) throw err;
         items.push(failure(err));
@@ -66,7 +66,7 @@ export function settingRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const name = (request.query as { name?: string }).name;
     const list = await deps.repos.settings.list(trunk, name);
     if (name !== undefined && list.length === 0) throw notFound(`setting ${name} is not set on trunk ${trunk.sid}`);
-    const items = list.map((s) => success(presentSetting(s)));
+    const items = list.map((s) => success(presentSetting(s, trunk.sid)));
     return reply.code(200).send(envelope(request, 200, items, { total: items.length }));
   });
 
@@ -76,6 +76,6 @@ export function settingRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (name === undefined || name === '') throw missing('name', ' (as ?name=)');
     const removed = await deps.repos.settings.delete(trunk, name);
     if (!removed) throw notFound(`setting ${name} is not set on trunk ${trunk.sid}`);
-    return sendOne(request, reply, presentSetting(removed));
+    return sendOne(request, reply, presentSetting(removed, trunk.sid));
   });
 }

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import type { Page, Paged, Trunk } from '../../store/index.js';
 import type { ApiDeps } from '../deps.js';
 import { listMetadata, sendList, sendOne } from '../envelope.js';
 import { notFound } from '../error-codes.js';
-import { PageQuery, TrunkParams } from '../schemas/common.js';
+import { IdQuery, PageQuery, TrunkParams } from '../schemas/common.js';
 import { idOf, pageOf, trunkOf, withIdForms } from './context.js';
 
 /** What every sub-resource repo of a trunk offers for reading and removing. */
@@ -23,6 +24,12 @@ export interface SubResourceSpec<T> {
   readonly present: (item: T, trunk: Trunk) => unknown;
 }
 
+const ListQuery = Type.Composite([PageQuery, IdQuery]);
+
+async function oneOf<T>(repo: SubResourceRepo<T>, trunk: Trunk, raw: string): Promise<T | undefined> {
+  return /^\d{1,15}$/.test(raw) ? repo.get(trunk, Number(raw)) : undefined;
+}
+
 /**
  * The read and remove routes every sub-resource of a trunk has, the same way: the list
  * (newest first, paged), one item by `/{id}`, and DELETE by `/{id}` or `?id=` (SPEC §1).
@@ -33,10 +40,14 @@ export function subResourceRoutes<T>(app: FastifyInstance, deps: ApiDeps, spec: 
   const repo = spec.repo(deps);
   const missing = (id: number, trunk: Trunk) => notFound(`${spec.what} id ${id} does not exist on trunk ${trunk.sid}`);
 
-  app.get(spec.base, { schema: { tags, summary: `List the ${spec.what}s of the trunk, newest first`, params: TrunkParams, querystring: PageQuery } }, async (request, reply) => {
+  // Exotel's credential list takes `?id=` for one row; every sub-resource list here does.
+  app.get(spec.base, { schema: { tags, summary: `List the ${spec.what}s of the trunk, newest first (?id= for one)`, params: TrunkParams, querystring: ListQuery } }, async (request, reply) => {
     const trunk = await trunkOf(deps, request);
     const page = pageOf(request);
-    const { items, total } = await repo.list(trunk, page);
+    const only = (request.query as { id?: string }).id;
+    const { items, total } = only !== undefined && only !== ''
+      ? await oneOf(repo, trunk, only).then((i) => ({ items: i !== undefined && page.offset === 0 ? [i] : [], total: i === undefined ? 0 : 1 }))
+      : await repo.list(trunk, page);
     return sendList(request, reply, items.map((i) => spec.present(i, trunk)), listMetadata(request, page.offset, page.limit, total));
   });
 

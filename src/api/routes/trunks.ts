@@ -6,8 +6,8 @@ import { sendList, sendOne, listMetadata } from '../envelope.js';
 import { invalid, missing, notFound } from '../error-codes.js';
 import { presentTrunk } from '../present.js';
 import { failoverCodes, targetUri } from '../rules.js';
-import { AccountParams, PageQuery, TrunkParams } from '../schemas/common.js';
-import { CreateTrunkBody, DeleteTrunkQuery, UpdateTrunkBody } from '../schemas/trunks.js';
+import { AccountParams, TrunkParams } from '../schemas/common.js';
+import { CreateTrunkBody, DeleteTrunkQuery, ListTrunksQuery, UpdateTrunkBody } from '../schemas/trunks.js';
 import { accountOf, pageOf, requireSome, trunkOf } from './context.js';
 
 const BASE = '/v2/accounts/:account_sid/trunks';
@@ -17,19 +17,25 @@ export function trunkRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.post(BASE, { schema: { tags, summary: 'Create a trunk', params: AccountParams, body: CreateTrunkBody } }, async (request, reply) => {
     const account = accountOf(request);
     const body = request.body as Static<typeof CreateTrunkBody>;
-    const nso = body.nso_code ?? deps.settings.nsoCodes[0];
-    if (!deps.settings.nsoCodes.includes(nso)) throw invalid('nso_code', `must be one of ${deps.settings.nsoCodes.join(', ')}`);
-    const trunk = await deps.repos.trunks.create(account.id, account.sid, {
-      trunk_name: body.trunk_name,
-      nso_code: nso,
-      domain_name: `${account.sid}.${deps.settings.sipDomain}`.toLowerCase(),
-    });
+    if (!deps.settings.nsoCodes.includes(body.nso_code)) {
+      throw invalid('nso_code', `Nso code is invalid: must be one of ${deps.settings.nsoCodes.join(', ')}; got '${body.nso_code}'`);
+    }
+    // Exotel: domain_name is `{account_sid}.pstn.exotel.com`; here the suffix is --sip-domain.
+    // Host names compare without regard to case (RFC 4343).
+    const domain = `${account.sid}.${deps.settings.sipDomain}`.toLowerCase();
+    if (body.domain_name.toLowerCase() !== domain) {
+      throw invalid('domain_name', `must be ${domain} ({account_sid}.{sip_domain}); got '${body.domain_name}'`);
+    }
+    const trunk = await deps.repos.trunks.create(account.id, account.sid, { trunk_name: body.trunk_name, nso_code: body.nso_code, domain_name: domain });
     return sendOne(request, reply, presentTrunk(trunk));
   });
 
-  app.get(BASE, { schema: { tags, summary: 'List trunks, newest first', params: AccountParams, querystring: PageQuery } }, async (request, reply) => {
+  app.get(BASE, { schema: { tags, summary: 'List trunks, newest first (?trunk_sid= for one)', params: AccountParams, querystring: ListTrunksQuery } }, async (request, reply) => {
     const page = pageOf(request);
-    const { items, total } = await deps.repos.trunks.list(accountOf(request).sid, page);
+    const only = (request.query as { trunk_sid?: string }).trunk_sid;
+    const { items, total } = only
+      ? await deps.repos.trunks.get(accountOf(request).sid, only).then((t) => ({ items: t && page.offset === 0 ? [t] : [], total: t ? 1 : 0 }))
+      : await deps.repos.trunks.list(accountOf(request).sid, page);
     return sendList(request, reply, items.map(presentTrunk), listMetadata(request, page.offset, page.limit, total));
   });
 

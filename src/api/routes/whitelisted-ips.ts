@@ -14,14 +14,14 @@ const BASE = '/v2/accounts/:account_sid/trunks/:trunk_sid/whitelisted-ips';
 const tags = ['whitelisted-ips'];
 
 export function whitelistedIpRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  subResourceRoutes(app, deps, { base: BASE, tag: 'whitelisted-ips', what: 'whitelisted ip', repo: (d) => d.repos.whitelistedIps, present: presentIp });
+  subResourceRoutes(app, deps, { base: BASE, tag: 'whitelisted-ips', what: 'whitelisted ip', repo: (d) => d.repos.whitelistedIps, present: (w, t) => presentIp(w, t.sid) });
   const minMask = deps.settings.minWhitelistMask;
 
   app.post(BASE, { schema: { tags, summary: 'Whitelist an IPv4 network (stored as its network address)', params: TrunkParams, body: CreateWhitelistedIpBody } }, async (request, reply) => {
     const trunk = await trunkOf(deps, request);
     const body = request.body as Static<typeof CreateWhitelistedIpBody>;
     const created = await deps.repos.whitelistedIps.create(trunk, ipv4Network(body.ip, body.mask ?? 32, minMask));
-    return sendOne(request, reply, presentIp(created));
+    return sendOne(request, reply, presentIp(created, trunk.sid));
   });
 
   withIdForms(app, 'PUT', BASE, { tags, summary: 'Change a whitelisted network', body: UpdateWhitelistedIpBody }, async (request, reply) => {
@@ -33,7 +33,7 @@ export function whitelistedIpRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (!current) throw notFound(`whitelisted ip id ${id} does not exist on trunk ${trunk.sid}`);
     const updated = await deps.repos.whitelistedIps.update(trunk, id, ipv4Network(body.ip ?? current.ip, body.mask ?? current.mask, minMask));
     if (!updated) throw notFound(`whitelisted ip id ${id} does not exist on trunk ${trunk.sid}`);
-    return sendOne(request, reply, presentIp(updated));
+    return sendOne(request, reply, presentIp(updated, trunk.sid));
   });
 
 }

@@ -14,7 +14,11 @@ export const UpdatePhoneNumberBody = Type.Object({
   status: Type.Optional(Enum(['active', 'inactive'])),
 });
 
-export const TrunkMapQuery = Type.Object({ exophone: Type.Optional(Type.String({ description: 'the E.164 number to look up' })) });
+// Exotel's trunk-maps lookup: `exophone` (required) and an optional `trunk_sid`.
+export const TrunkMapQuery = Type.Object({
+  exophone: Type.Optional(Type.String({ description: 'the E.164 number to look up (mandatory)' })),
+  trunk_sid: Type.Optional(Type.String({ description: 'only answer when the number is on this trunk' })),
+});
 
 export const CreateWhitelistedIpBody = Type.Object({
   ip: Type.String({ minLength: 1, maxLength: 64, description: 'IPv4 address' }),

@@ -58,7 +58,7 @@ test('baresip calls the echo number (…0000) through the edge, plays a 440 Hz W
   const s = await serve(['--rtp-ports', '30000-30999']);
   const dir = mkdtempSync(join(tmpdir(), 'trunkline-baresip-'));
   try {
-    const trunk = await s.api<{ trunk_sid: string; domain_name: string }>('POST', `/v2/accounts/${s.account}/trunks`, { trunk_name: 'softphone' });
+    const trunk = await s.api<{ trunk_sid: string; domain_name: string }>('POST', `/v2/accounts/${s.account}/trunks`, { trunk_name: 'softphone', nso_code: 'ANY-ANY', domain_name: `${s.account}.pstn.localhost` });
     assert.equal(trunk.status, 200, JSON.stringify(trunk.json));
     const { trunk_sid: trunkSid, domain_name: domain } = trunk.json.response.data;
     assert.equal((await s.api('POST', `/v2/accounts/${s.account}/trunks/${trunkSid}/whitelisted-ips`, { ip: '127.0.0.1', mask: 32 })).status, 200);
