@@ -163,7 +163,7 @@ async function startSip(config: Config, clock: Clock, logger: Logger): Promise<S
   if (config.tls?.mode === 'files') {
     tls = { port: config.tls.port, key: await readFile(config.tls.key), cert: await readFile(config.tls.cert) };
   } else if (config.tls?.mode === 'self-signed') {
-    const made = await ensureSelfSignedCert(config.dataDir, [config.sipDomain, 'localhost']);
+    const made = await ensureSelfSignedCert(config.dataDir, [config.sipDomain, `*.${config.sipDomain}`, 'localhost']) // trunk domains are {account}.{sip_domain};
     tls = { port: config.tls.port, key: made.key, cert: made.cert };
   }
   return startSipServer({ host: config.sip.host, port: config.sip.port, tls, clock, logger });

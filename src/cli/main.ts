@@ -9,6 +9,7 @@ import { register as registerServe } from './commands/serve.js';
 import { register as registerAccounts } from './commands/accounts.js';
 import { register as registerDiagnose } from './commands/diagnose.js';
 import { register as registerExplain } from './commands/explain.js';
+import { register as registerPreflight } from './commands/preflight.js';
 
 const program = new Command();
 program
@@ -22,6 +23,7 @@ registerServe(program);
 registerAccounts(program);
 registerDiagnose(program);
 registerExplain(program);
+registerPreflight(program);
 
 /** Commands throw; this is the one place that turns an outcome into an exit code. */
 async function main(argv: readonly string[]): Promise<number> {

@@ -36,3 +36,4 @@ export {
 export { type CallSlots, type SlotRequest, type SlotDecision, RATE_WINDOW_MS } from './counters/call-slots.js';
 export { RedisCallSlots, type RedisCallSlotsOptions } from './counters/redis-call-slots.js';
 export { ClusterRedis, type ClusterRedisOptions } from './counters/redis-cluster.js';
+export { PreflightResultsRepo, type PreflightResultRow, type PreflightResultsDatabase } from './preflight-results-repo.js';

@@ -5,6 +5,7 @@ import { CredentialsRepo } from './credentials-repo.js';
 import { DestinationUrisRepo } from './destination-uris-repo.js';
 import { IdempotencyRepo } from './idempotency-repo.js';
 import { PhoneNumbersRepo } from './phone-numbers-repo.js';
+import { PreflightResultsRepo, type PreflightResultsDatabase } from './preflight-results-repo.js';
 import { ReadModel } from './read-model.js';
 import type { Database } from './schema.js';
 import { SettingsRepo } from './settings-repo.js';
@@ -22,6 +23,7 @@ export interface Repos {
   readonly settings: SettingsRepo;
   readonly idempotency: IdempotencyRepo;
   readonly read: ReadModel;
+  readonly preflightResults: PreflightResultsRepo;
 }
 
 export function createRepos(db: Kysely<Database>, clock: Clock): Repos {
@@ -35,5 +37,6 @@ export function createRepos(db: Kysely<Database>, clock: Clock): Repos {
     settings: new SettingsRepo(db, clock),
     idempotency: new IdempotencyRepo(db, clock),
     read: new ReadModel(db, clock),
+    preflightResults: new PreflightResultsRepo(db as unknown as Kysely<PreflightResultsDatabase>, clock),
   });
 }

@@ -9,6 +9,7 @@ import { whitelistedIpRoutes } from './whitelisted-ips.js';
 import { callRoutes, metricsRoutes } from './calls.js';
 import { testCallRoutes } from './test-calls.js';
 import { recordingRoutes } from './recordings.js';
+import { preflightResultRoutes } from './preflight-results.js';
 
 /** Every route module of the API, registered in this order by buildApp; append new ones here. */
 export const ROUTES: readonly RouteModule[] = [
@@ -22,5 +23,6 @@ export const ROUTES: readonly RouteModule[] = [
   callRoutes,
   testCallRoutes,
   recordingRoutes,
+  preflightResultRoutes,
   metricsRoutes,
 ];

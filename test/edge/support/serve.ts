@@ -8,7 +8,12 @@ import { createInterface } from 'node:readline';
 export interface Served {
   readonly http: number;
   readonly sip: number;
+  /** The TLS port when serve was given --tls-port with a certificate, else null. */
+  readonly tls: number | null;
   readonly account: string;
+  /** The demo account's api_key and api_token (what `auth` is made of). */
+  readonly key: string;
+  readonly token: string;
   readonly auth: string;
   /** The server's --data-dir (store, recordings/). */
   readonly dataDir: string;
@@ -25,25 +30,29 @@ export async function serve(extra: readonly string[] = []): Promise<Served> {
   const lines = createInterface({ input: child.stdout! });
   let account = '';
   let auth = '';
-  const ports = await new Promise<{ http: number; sip: number }>((resolve, reject) => {
+  let key = '';
+  let token = '';
+  const ports = await new Promise<{ http: number; sip: number; tls: number | null }>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('serve did not print its listening line in 15 s')), 15_000);
     child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
     lines.on('line', (line) => {
       if (!line.startsWith('{"event"')) return;
-      const ev = JSON.parse(line) as { event: string; account_sid?: string; api_key?: string; api_token?: string; http?: number; sip?: number };
+      const ev = JSON.parse(line) as { event: string; account_sid?: string; api_key?: string; api_token?: string; http?: number; sip?: number; tls?: number | null };
       if (ev.event === 'demo_account') {
         account = ev.account_sid!;
+        key = ev.api_key!;
+        token = ev.api_token!;
         auth = `Basic ${Buffer.from(`${ev.api_key}:${ev.api_token}`).toString('base64')}`;
       }
       if (ev.event === 'listening') {
         clearTimeout(t);
-        resolve({ http: ev.http!, sip: ev.sip! });
+        resolve({ http: ev.http!, sip: ev.sip!, tls: ev.tls ?? null });
       }
     });
   });
   child.stderr!.resume();
   return {
-    ...ports, account, auth, dataDir: dir, child,
+    ...ports, account, auth, key, token, dataDir: dir, child,
     api: apiClient(ports.http, auth),
     async stop() {
       if (child.exitCode === null) {
