@@ -3,11 +3,11 @@
  * given, so that tests can drive it with hand-built evidence and the CLI with real captures.
  */
 import type { CaptureCall, CaptureSummary, UnreadableCount } from '../capture/index.js';
-import { parseEndpoint } from '../diagnosis/index.js';
+import { FAULT_DOMAIN_WORDS, parseEndpoint } from '../diagnosis/index.js';
 import type { CallEvidence, Finding } from '../diagnosis/index.js';
 import { buildCallReport, iso, ssrcHex } from './call-report.js';
 import { REPORT_SCHEMA } from './report.js';
-import type { CallReport, DiagnoseReport, UnreadableReport } from './report.js';
+import type { CallReport, CaptureFindingReport, DiagnoseReport, ProblemReport, UnreadableReport } from './report.js';
 
 /** The rules to run on each call: diagnoseCall from the diagnosis layer, or a stand-in in tests. */
 export interface Diagnoser {
@@ -90,12 +90,47 @@ export function markAcceptedSources(calls: readonly CallEvidence[]): CallEvidenc
   });
 }
 
+const SEVERITY_ORDER: Readonly<Record<string, number>> = { critical: 0, error: 1, warning: 2 };
+
+/**
+ * The problem list: each finding of severity warning or worse once, with the dialogs it was found
+ * on; the most severe first, then the one that hit the most dialogs (fix that first).
+ */
+export function rankProblems(calls: readonly CallReport[], across: readonly CaptureFindingReport[]): ProblemReport[] {
+  const byId = new Map<string, { f: CallReport['findings'][number]; ids: string[] }>();
+  const add = (f: CallReport['findings'][number], ids: readonly string[]): void => {
+    if (SEVERITY_ORDER[f.severity] === undefined) return;
+    const p = byId.get(f.id);
+    if (p) {
+      for (const id of ids) if (!p.ids.includes(id)) p.ids.push(id);
+      if (SEVERITY_ORDER[f.severity] < SEVERITY_ORDER[p.f.severity]) p.f = f;
+    } else byId.set(f.id, { f, ids: [...ids] });
+  };
+  for (const f of across) add(f, f.call_ids);
+  for (const c of calls) for (const f of c.findings) add(f, [c.call_id]);
+  return [...byId.values()]
+    .sort((a, b) => SEVERITY_ORDER[a.f.severity] - SEVERITY_ORDER[b.f.severity] || b.ids.length - a.ids.length || (a.f.id < b.f.id ? -1 : 1))
+    .map(({ f, ids }, i) => ({
+      rank: i + 1,
+      id: f.id,
+      severity: f.severity,
+      title: f.title,
+      fault_domain: f.fault_domain,
+      side: FAULT_DOMAIN_WORDS[f.fault_domain],
+      calls: ids.length,
+      call_ids: ids.slice(0, 10),
+      evidence: f.evidence[0] ?? '',
+      fix: f.fix,
+    }));
+}
+
 export function buildReport(result: ReportInput, diagnoser: Diagnoser, now: Date = new Date()): DiagnoseReport {
   const calls: CallReport[] = markAcceptedSources(result.calls)
     .map((c) => observeMedia(c, result.summary))
     .map((ev) => buildCallReport(ev, diagnoser.diagnose(ev)))
     .sort((a, b) => (a.start_at < b.start_at ? -1 : a.start_at > b.start_at ? 1 : 0));
   const s = result.summary;
+  const across: CaptureFindingReport[] = [];
   return {
     schema: REPORT_SCHEMA,
     generated_at: iso(now.getTime()),
@@ -135,7 +170,8 @@ export function buildReport(result: ReportInput, diagnoser: Diagnoser, now: Date
       findings: count(calls, (c) => [...new Set(c.findings.map((f) => f.id))]),
       unreadable: s.unreadable.map(unreadable),
     },
-    findings: [],
+    problems: rankProblems(calls, across),
+    findings: across,
     calls,
   };
 }

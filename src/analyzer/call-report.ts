@@ -112,8 +112,11 @@ export function buildCallReport(ev: CallEvidence, findings: readonly Finding[]):
   // When answered: from answer to the BYE (or the end of observation); else from the first to the last message.
   let last = start;
   for (const m of msgs) last = Math.max(last, m.at);
-  const from = sum.answerAt ?? start;
-  const to = sum.answerAt !== undefined ? (sum.endAt ?? sum.observedUntil) : (sum.endAt ?? last);
+  // A REGISTER or OPTIONS is a transaction, not a session: its length is its messages', never
+  // "answered until the end of the capture".
+  const session = (sum.method ?? firstRequest?.method) === 'INVITE';
+  const from = session ? (sum.answerAt ?? start) : start;
+  const to = !session ? last : sum.answerAt !== undefined ? (sum.endAt ?? sum.observedUntil) : (sum.endAt ?? last);
   return {
     call_id: ev.callId,
     method: sum.method ?? firstRequest?.method ?? 'UNKNOWN',

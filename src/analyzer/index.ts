@@ -3,6 +3,7 @@ export { AnalyzerErrorCodes, type AnalyzerErrorCode } from './errors.js';
 export { REPORT_SCHEMA } from './report.js';
 export type {
   CallReport,
+  ProblemReport,
   CaptureFindingReport,
   CallState,
   DiagnoseReport,
@@ -18,7 +19,7 @@ export type {
   SummaryReport,
   UnreadableReport,
 } from './report.js';
-export { buildReport, findCall, markAcceptedSources, observeMedia, toEvidence, type Diagnoser, type ReportInput } from './build-report.js';
+export { buildReport, rankProblems, findCall, markAcceptedSources, observeMedia, toEvidence, type Diagnoser, type ReportInput } from './build-report.js';
 export { buildCallReport } from './call-report.js';
 export { diagnoseCaptureFiles, type DiagnoseFilesOptions } from './diagnose-files.js';
 export { renderCallTable, renderCallDetail, renderSummaryText } from './render/text.js';

@@ -206,11 +206,32 @@ export interface CaptureFindingReport extends Finding {
   readonly call_ids: readonly string[];
 }
 
+/** One line of the ranked problem list: a finding and every dialog it was found on. */
+export interface ProblemReport {
+  /** 1 = fix this first. */
+  readonly rank: number;
+  readonly id: string;
+  readonly severity: Finding['severity'];
+  readonly title: string;
+  readonly fault_domain: Finding['fault_domain'];
+  /** The side to act on, in words. */
+  readonly side: string;
+  /** Dialogs it was found on. */
+  readonly calls: number;
+  /** The first 10 of them. */
+  readonly call_ids: readonly string[];
+  /** What was seen on the first of them. */
+  readonly evidence: string;
+  readonly fix: string;
+}
+
 export interface DiagnoseReport {
   readonly schema: typeof REPORT_SCHEMA;
   readonly generated_at: string;
   readonly files: readonly FileReport[];
   readonly summary: SummaryReport;
+  /** What to fix, most important first: every warning or worse, over all calls and across dialogs. */
+  readonly problems: readonly ProblemReport[];
   /** Findings across dialogs (security signals, …), most severe first. */
   readonly findings: readonly CaptureFindingReport[];
   readonly calls: readonly CallReport[];

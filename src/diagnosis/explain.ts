@@ -6,8 +6,21 @@ import { API_ERRORS, SUPPORT_CHECKLIST, SUPPORT_CONTACT, TICKET_FIELDS } from '.
 import { CODEC_RULE, MEDIA_SYMPTOMS } from './kb/guide-media.js';
 import { SIP_CODES, sipCodeOrClass } from './kb/sip-codes.js';
 import type { MediaSymptom } from './kb/types.js';
+import { CALL_SYMPTOMS } from './kb/call-symptoms.js';
 
-export type ExplainKind = 'sip-code' | 'api-error' | 'media-symptom' | 'codec-rule' | 'finding' | 'edge-cause' | 'checklist' | 'ticket';
+export type ExplainKind = 'sip-code' | 'api-error' | 'media-symptom' | 'call-symptom' | 'codec-rule' | 'finding' | 'edge-cause' | 'checklist' | 'ticket';
+
+/** One cause of a call symptom, ranked: `fits` when the length the user gave is the one it produces. */
+export interface ExplainCause {
+  readonly id: string;
+  readonly cause: string;
+  readonly why: string;
+  readonly fits: boolean;
+  readonly fault_domain: FaultDomain;
+  readonly checks: readonly string[];
+  readonly fix: string;
+  readonly findings: readonly string[];
+}
 
 /** One knowledge-base entry, shaped alike whatever the query found (the --json output). */
 export interface ExplainEntry {
@@ -29,6 +42,8 @@ export interface ExplainEntry {
   readonly endpoints?: readonly string[];
   /** Finding ids the engine files this under. */
   readonly findings?: readonly string[];
+  /** Call symptoms: every cause an engineer weighs, most likely first. */
+  readonly causes?: readonly ExplainCause[];
   readonly note?: string;
 }
 
@@ -135,6 +150,46 @@ function bySymptomWords(q: string): MediaSymptom | undefined {
   return best?.s;
 }
 
+const UNIT_S: Readonly<Record<string, number>> = { s: 1, sec: 1, secs: 1, second: 1, seconds: 1, m: 60, min: 60, mins: 60, minute: 60, minutes: 60, h: 3600, hr: 3600, hour: 3600, hours: 3600 };
+
+/** "after 30 seconds", "32s", "15 min", "half an hour", "an hour" → seconds. */
+export function durationInQuery(q: string): number | undefined {
+  const t = q.toLowerCase();
+  const m = /(\d+(?:[.,]\d+)?)\s*(seconds|second|secs|sec|s|minutes|minute|mins|min|m|hours|hour|hr|h)\b/.exec(t);
+  if (m) return Number(m[1].replace(',', '.')) * (UNIT_S[m[2]] ?? 1);
+  if (/\bhalf an hour\b/.test(t)) return 1800;
+  if (/\b(an|one) hour\b/.test(t)) return 3600;
+  return undefined;
+}
+
+/** A symptom in the user's words ("my calls drop after 30 seconds"): every cause, the ones that fit the length first. */
+function callSymptomEntry(q: string): ExplainEntry | undefined {
+  const tokens = new Set(words(q).split(' '));
+  const symptom = CALL_SYMPTOMS.find((s) => s.words.every((group) => group.some((w) => tokens.has(w))));
+  if (!symptom) return undefined;
+  const d = durationInQuery(q);
+  const fit = (c: (typeof symptom.causes)[number]): number => {
+    if (d === undefined || !c.at) return Infinity;
+    return Math.min(...c.at.map((a) => (Math.abs(d - a.s) <= a.tolerance ? Math.abs(d - a.s) / a.tolerance : Infinity)));
+  };
+  const ranked = symptom.causes.map((c, i) => ({ c, i, f: fit(c) })).sort((a, b) => a.f - b.f || a.i - b.i);
+  const causes: ExplainCause[] = ranked.map(({ c, f }) => ({
+    id: c.id, cause: c.cause, why: c.why, fits: Number.isFinite(f), fault_domain: c.faultDomain, checks: c.checks, fix: c.fix, findings: c.findings,
+  }));
+  const top = causes[0];
+  const fitting = causes.filter((c) => c.fits);
+  return {
+    kind: 'call-symptom', key: symptom.id,
+    title: d === undefined ? symptom.title : `${symptom.title}: after ${d} s`,
+    meaning: symptom.meaning,
+    likely_cause: fitting.length ? fitting.map((c) => c.cause).join('; or ') : `one of the causes below; the length of the calls tells which`,
+    fault_domain: top.fault_domain, checks: top.checks, fix: top.fix, source: 'engine',
+    findings: [...new Set(causes.flatMap((c) => c.findings))],
+    causes,
+    note: 'A capture of one such call tells them apart: `trunkline diagnose capture.pcap --call ID` shows the ACK, the RTP and the refreshes, and files reachability.no-ack or media.rtp-timeout on the call.',
+  };
+}
+
 /** The entry a query names, or undefined. Accepts "488", "SIP 488", "1008", a finding id, an edge cause, or free words. */
 export function lookup(query: string): ExplainEntry | undefined {
   const q = query.trim().replace(/^(sip\/2\.0|sip|api|error|code)\s+/i, '');
@@ -148,6 +203,8 @@ export function lookup(query: string): ExplainEntry | undefined {
   const w = words(q);
   const symptom = MEDIA_SYMPTOMS.find((s) => s.id === lower) ?? (w ? bySymptomWords(q) : undefined);
   if (symptom) return symptomEntry(symptom);
+  const callSymptom = w ? callSymptomEntry(q) : undefined;
+  if (callSymptom) return callSymptom;
   if (/\b(codec|codecs|g ?711|a ?law|alaw|pcma|transcod\w*)\b/.test(w)) return codecEntry();
   if (/\b(checklist|before contacting|verify)\b/.test(w)) return checklistEntry();
   if (/\b(ticket|contact support|support)\b/.test(w)) return ticketEntry();

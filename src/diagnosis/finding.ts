@@ -2,6 +2,16 @@
 export const FAULT_DOMAINS = ['customer-network', 'customer-pbx', 'trunk-config', 'carrier', 'far-end', 'edge'] as const;
 export type FaultDomain = (typeof FAULT_DOMAINS)[number];
 
+/** Where to act, in words: the side a problem list names. */
+export const FAULT_DOMAIN_WORDS: Readonly<Record<FaultDomain, string>> = {
+  'customer-network': "the customer's network (firewall, NAT, ports)",
+  'customer-pbx': "the customer's PBX configuration",
+  'trunk-config': 'the trunk configuration (provisioning)',
+  carrier: 'the carrier / upstream network',
+  'far-end': 'the far end (the called or calling party)',
+  edge: 'the trunkline edge itself',
+};
+
 export const SEVERITIES = ['info', 'warning', 'error', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 

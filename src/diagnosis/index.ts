@@ -1,5 +1,5 @@
 // diagnosis: evidence of a call → findings, pure; the guide and the IANA registry as data.
-export { FAULT_DOMAINS, SEVERITIES, type FaultDomain, type Severity, type Finding } from './finding.js';
+export { FAULT_DOMAINS, FAULT_DOMAIN_WORDS, SEVERITIES, type FaultDomain, type Severity, type Finding } from './finding.js';
 export type {
   CallEvidence,
   SipEventEvidence,
@@ -26,7 +26,8 @@ export { FINDING_CATALOGUE, findingSpec, makeFinding, type FindingSpec } from '.
 export { EDGE_CAUSES, edgeCause, edgeCauseText, edgeCauseHeader, type EdgeCauseEntry } from './edge-causes.js';
 export { renderFindingsMarkdown } from './findings-doc.js';
 // The knowledge base
-export { explain, lookup, type ExplainEntry, type ExplainKind } from './explain.js';
+export { explain, lookup, durationInQuery, type ExplainEntry, type ExplainKind, type ExplainCause } from './explain.js';
+export { CALL_SYMPTOMS, type CallSymptom, type SymptomCause } from './kb/call-symptoms.js';
 export { SIP_CODES, sipCodeEntry, sipCodeOrClass } from './kb/sip-codes.js';
 export { GUIDE_SIP_ROWS } from './kb/guide-sip.js';
 export { SIP_REGISTRY } from './kb/sip-registry.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CallEvidence, Finding, SipEventEvidence } from '../../src/diagnosis/index.js';
-import { buildReport, findCall, markAcceptedSources, observeMedia, renderCallDetail, renderCallTable, renderHtml, renderJson, type ReportInput } from '../../src/analyzer/index.js';
+import { buildReport, diagnoseCaptureFiles, findCall, markAcceptedSources, observeMedia, renderCallDetail, renderCallTable, renderHtml, renderJson, type ReportInput } from '../../src/analyzer/index.js';
 
 // Hand-built evidence of one answered call and one 488, to pin the report model's shape; real
 // captures are exercised in diagnose-fixtures.test.ts.
@@ -163,4 +163,26 @@ test('a 403 call is told when the same source had a request accepted by the same
   // Another server accepting the source says nothing about this server's ACL.
   const elsewhere = { ...answered, messages: answered.messages.map((m) => ({ ...m, src: m.src === B ? '198.51.100.99:5060' : m.src })) };
   assert.equal(markAcceptedSources([elsewhere, forbidden('late', 30_000)])[1].sourceAcceptedBefore, undefined);
+});
+
+test('the text report puts the ranked problems first and keeps REGISTER/OPTIONS apart from calls, without durations', async () => {
+  // auth-401-loop.pcap: INVITE challenged twice (wrong password) and an OPTIONS qualify 3 s later;
+  // invite-timeout.pcap: an INVITE never answered, then an OPTIONS to the same peer (SOURCES.md).
+  const r = await diagnoseCaptureFiles(['test/fixtures/captures/auth-401-loop.pcap', 'test/fixtures/captures/invite-timeout.pcap']);
+  assert.deepEqual(r.problems.map((p) => [p.rank, p.id, p.calls]), [[1, 'auth.credentials-loop', 1], [2, 'reachability.no-response', 1]]);
+  assert.equal(r.problems[0].side, "the trunk configuration (provisioning)");
+  const options = r.calls.filter((c) => c.method === 'OPTIONS');
+  assert.equal(options.length, 2);
+  for (const c of options) assert.ok(c.duration_s < 5, `${c.call_id}: ${c.duration_s} s is the transaction (retransmissions included), not until the end of the capture`);
+  const text = renderCallTable(r);
+  const problems = text.indexOf('Problems, most important first:');
+  const calls = text.indexOf('Calls (INVITE dialogs)');
+  const requests = text.indexOf('Registrations, keep-alives and other requests');
+  assert.ok(problems > 0 && problems < calls && calls < requests, text);
+  assert.match(text.slice(problems, calls), /1\. \[error\] Wrong credentials.*\n +act on: the trunk configuration/);
+  assert.doesNotMatch(text.slice(calls, requests), /OPTIONS/);
+  assert.match(text.slice(requests), /OPTIONS +qualify@127\.0\.0\.77:5062 → 1000 +127\.0\.0\.77 → 127\.0\.0\.78 +2 +1 completed/);
+  const html = renderHtml(r);
+  assert.ok(html.indexOf('Problems, most important first') < html.indexOf('<h2>Calls</h2>'));
+  assert.match(html, /<h2>Registrations, keep-alives and other requests<\/h2>/);
 });

@@ -56,3 +56,21 @@ test('an unknown query exits 1 with a clear message; no argument exits 2', () =>
   assert.equal(none.code, 2);
   assert.match(none.err, /missing required argument/);
 });
+
+test('trunkline explain answers a symptom in the user\'s words: "my calls drop after 30 seconds" weighs the RTP timeout and the missing ACK (Timer H, 32 s) first, session timers after', () => {
+  const r = run('my', 'calls', 'drop', 'after', '30', 'seconds');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^Calls drop after a while: after 30 s/);
+  const causes = r.out.slice(r.out.indexOf('Causes, most likely first:'));
+  assert.match(causes, /1\. RTP stops at a firewall .*← fits the length you gave/);
+  assert.match(causes, /2\. The ACK to the 200 OK never arrives \(Timer H\) .*← fits/);
+  assert.match(causes, /64·T1 = 32 s/);
+  assert.match(causes, /3\. A session-timer refresh fails \(RFC 4028\) \[customer-pbx\]\n/);
+  // A length that only a session timer produces puts it first.
+  const half = run('calls disconnect after 15 minutes');
+  assert.match(half.out.slice(half.out.indexOf('Causes')), /1\. A session-timer refresh fails .*← fits/);
+  const json = JSON.parse(run('calls drop after 32s', '--json').out) as { kind: string; causes: { id: string; fits: boolean }[] };
+  assert.equal(json.kind, 'call-symptom');
+  // 32 s is Timer H's span exactly, and within 3 s of a 30 s firewall timeout: both fit, the closer first.
+  assert.deepEqual(json.causes.filter((c) => c.fits).map((c) => c.id), ['no-ack-timer-h', 'rtp-timeout-firewall']);
+});

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { explain, lookup, isTrunklineErrorLike } from './support/explain-helpers.js';
+import { durationInQuery } from '../../src/diagnosis/index.js';
 
 test('explain a SIP code from the guide: meaning, likely cause, fault domain, checks', () => {
   const e = explain('488');
@@ -63,4 +64,18 @@ test('explain a finding id, an edge cause, the codec rule, the checklist and the
 test('an unknown or empty query is an error with a code', () => {
   assert.ok(isTrunklineErrorLike(() => explain('purple monkey'), 'DIAG_UNKNOWN_QUERY'));
   assert.ok(isTrunklineErrorLike(() => explain('   '), 'DIAG_EMPTY_QUERY'));
+});
+
+test('free-text call symptoms: a length in the query ranks the causes that produce it; "audio drops" stays the guide\'s media symptom', () => {
+  assert.equal(durationInQuery('my calls drop after 30 seconds'), 30);
+  assert.equal(durationInQuery('cut off at 2 min'), 120);
+  assert.equal(durationInQuery('dropped after half an hour'), 1800);
+  assert.equal(durationInQuery('calls drop'), undefined);
+  const e = explain('calls keep dropping');
+  assert.equal(e.kind, 'call-symptom');
+  assert.deepEqual(e.causes?.map((c) => c.fits), [false, false, false, false]);
+  assert.deepEqual(e.findings, ['reachability.no-ack', 'media.rtp-timeout']);
+  assert.equal(explain('calls drop after one hour').causes?.[0].id, 'max-call-duration');
+  assert.equal(explain('audio drops').key, 'audio-drops-after-answer');
+  assert.equal(explain('choppy audio').key, 'choppy-audio');
 });

@@ -6,7 +6,7 @@
 import type { CallReport, DiagnoseReport, StreamReport } from '../report.js';
 import { escapeHtml as h } from './escape.js';
 import { svgLadder } from './svg-ladder.js';
-import { qualityLines, shortParty } from './text.js';
+import { outcome, qualityLines, requestGroups, shortParty } from './text.js';
 
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#1b1f24;background:#fff}
@@ -112,12 +112,31 @@ export function renderHtml(report: DiagnoseReport): string {
         .join('') +
       '</tbody></table>'
     : '';
+  const index = new Map(report.calls.map((c, i) => [c, i]));
   const rows = report.calls
-    .map((c, i) => {
+    .filter((c) => c.method === 'INVITE')
+    .map((c) => {
+      const i = index.get(c) ?? 0;
       const top = c.findings[0];
       return `<tr><td class="mono"><a href="#call-${i}">${h(c.call_id)}</a></td><td>${h(shortParty(c.from))} → ${h(shortParty(c.to))}</td><td>${h(c.method)}</td><td class="mono">${h(c.start_at)}</td><td class="num">${c.duration_s.toFixed(1)}</td><td class="num">${c.final_code ?? '–'}</td><td class="state-${h(c.state)}">${h(c.state)}</td><td>${top ? `<span class="sev ${h(top.severity)}">${h(top.severity)}</span> ${h(top.title)}` : ''}</td></tr>`;
     })
     .join('\n');
+  const groups = requestGroups(report.calls);
+  const requests = groups.length
+    ? '<h2>Registrations, keep-alives and other requests</h2><p class="muted">Transactions, not calls: no duration.</p>' +
+      '<table class="requests"><thead><tr><th>method</th><th>from → to</th><th>src → dst</th><th>dialogs</th><th>outcome</th><th>first</th><th>last</th></tr></thead><tbody>' +
+      groups
+        .map((g) => `<tr><td>${h(g.method)}</td><td>${h(g.from)} → ${h(g.to)}</td><td class="mono">${h(g.src)} → ${h(g.dst)}</td><td class="num"><a href="#call-${index.get(g.calls[0]) ?? 0}">${g.calls.length}</a></td><td>${h(outcome(g.calls))}</td><td class="mono">${h(g.calls[0].start_at)}</td><td class="mono">${h(g.calls[g.calls.length - 1].start_at)}</td></tr>`)
+        .join('') +
+      '</tbody></table>'
+    : '';
+  const problems = report.problems.length
+    ? '<h2>Problems, most important first</h2><ol class="problems">' +
+      report.problems
+        .map((p) => `<li><span class="sev ${h(p.severity)}">${h(p.severity)}</span> <strong>${h(p.title)}</strong> — ${p.calls === 1 ? '1 call' : `${p.calls} calls`} <span class="muted">(${h(p.id)})</span><br>Act on: ${h(p.side)}. Fix: ${h(p.fix)}${p.evidence ? `<br><span class="muted">Seen: ${h(p.evidence)}</span>` : ''}</li>`)
+        .join('') +
+      '</ol>'
+    : '<h2>Problems</h2><p class="muted">None of severity warning or worse.</p>';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>trunkline diagnose — ${s.calls} calls</title><style>${CSS}</style></head>
@@ -128,9 +147,12 @@ export function renderHtml(report: DiagnoseReport): string {
 <p>${s.packets} packets: ${s.sip_messages} SIP messages, ${s.rtp_packets} RTP, ${s.rtcp_packets} RTCP; ${s.calls} calls; ${s.streams} RTP streams.</p>
 ${unreadable}
 ${loneHtml}
+${problems}
+<h2>Calls</h2>
 <table class="calls"><thead><tr><th>call-id</th><th>from → to</th><th>method</th><th>start</th><th>duration s</th><th>code</th><th>state</th><th>top finding</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
+${requests}
 ${report.calls.map(callSection).join('\n')}
 </body></html>
 `;

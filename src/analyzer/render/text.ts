@@ -48,8 +48,66 @@ export function renderSummaryText(s: SummaryReport): string {
   return lines.join('\n');
 }
 
+/** The ranked problem list: what to fix first, on which side, over how many calls. */
+export function problemLines(report: DiagnoseReport): string[] {
+  if (report.problems.length === 0) return ['Problems: none of severity warning or worse.'];
+  const out = ['Problems, most important first:'];
+  for (const p of report.problems) {
+    const many = p.calls === 1 ? '1 call' : `${p.calls} calls`;
+    out.push(`  ${p.rank}. [${p.severity}] ${p.title} — ${many} (${p.id})`);
+    out.push(`     act on: ${p.side} [${p.fault_domain}]; fix: ${p.fix}`);
+    if (p.evidence) out.push(`     seen: ${cut(p.evidence, 160)}${p.calls > 0 ? ` (call ${p.call_ids[0]})` : ''}`);
+  }
+  return out;
+}
+
+/** REGISTER, OPTIONS and other non-INVITE dialogs, grouped by method, From user and hosts: transactions, not sessions. */
+export interface RequestGroup {
+  readonly method: string;
+  readonly from: string;
+  readonly to: string;
+  readonly src: string;
+  readonly dst: string;
+  readonly calls: CallReport[];
+}
+
+const hostPart = (e: string | undefined): string => (e === undefined ? '?' : e.replace(/:\d+$/, ''));
+
+export function requestGroups(calls: readonly CallReport[]): RequestGroup[] {
+  const groups = new Map<string, RequestGroup>();
+  for (const c of calls) {
+    if (c.method === 'INVITE') continue;
+    const first = c.messages.find((m) => m.method === c.method && m.status === undefined) ?? c.messages[0];
+    const src = hostPart(first?.src);
+    const dst = hostPart(first?.dst);
+    const key = `${c.method}|${shortParty(c.from)}|${shortParty(c.to)}|${src}|${dst}`;
+    const g = groups.get(key);
+    if (g) g.calls.push(c);
+    else groups.set(key, { method: c.method, from: shortParty(c.from), to: shortParty(c.to), src, dst, calls: [c] });
+  }
+  return [...groups.values()];
+}
+
+/** "3 completed, 1 failed (403)" */
+export function outcome(calls: readonly CallReport[]): string {
+  const n = new Map<string, number>();
+  for (const c of calls) {
+    const k = c.final_code !== undefined && c.state !== 'completed' ? `${c.state} (${c.final_code})` : c.state;
+    n.set(k, (n.get(k) ?? 0) + 1);
+  }
+  return [...n].map(([k, v]) => `${v} ${k}`).join(', ');
+}
+
+function topFinding(calls: readonly CallReport[]): string {
+  const all = calls.flatMap((c) => c.findings);
+  const rank: Record<string, number> = { critical: 0, error: 1, warning: 2, info: 3 };
+  const top = all.sort((a, b) => (rank[a.severity] ?? 9) - (rank[b.severity] ?? 9))[0];
+  return top ? `[${top.severity}] ${top.title}` : '';
+}
+
 export function renderCallTable(report: DiagnoseReport): string {
-  const rows = report.calls.map((c) => {
+  const invites = report.calls.filter((c) => c.method === 'INVITE');
+  const rows = invites.map((c) => {
     const top = c.findings[0];
     return [
       c.call_id,
@@ -63,8 +121,24 @@ export function renderCallTable(report: DiagnoseReport): string {
     ];
   });
   const head = ['CALL-ID', 'FROM → TO', 'METHOD', 'START', 'DURATION', 'CODE', 'STATE', 'TOP FINDING'];
-  const out = [...report.files.map(fileLine), renderSummaryText(report.summary), ''];
+  const out = [...report.files.map(fileLine), renderSummaryText(report.summary), '', ...problemLines(report), ''];
+  out.push('Calls (INVITE dialogs)');
   out.push(rows.length > 0 ? table(head, rows, [36, 40, 9, 23, 9, 4, 11, 90]) : 'no calls found');
+  const groups = requestGroups(report.calls);
+  if (groups.length > 0) {
+    out.push('', 'Registrations, keep-alives and other requests (transactions, not calls: no duration)');
+    const greq = groups.map((g) => [
+      g.method,
+      `${g.from} → ${g.to}`,
+      `${g.src} → ${g.dst}`,
+      String(g.calls.length),
+      outcome(g.calls),
+      time(g.calls[0].start_at).slice(0, 23),
+      time(g.calls[g.calls.length - 1].start_at).slice(0, 23),
+      topFinding(g.calls),
+    ]);
+    out.push(table(['METHOD', 'FROM → TO', 'SRC → DST', 'DIALOGS', 'OUTCOME', 'FIRST', 'LAST', 'TOP FINDING'], greq, [10, 40, 36, 7, 40, 23, 23, 90]));
+  }
   return `${out.join('\n')}\n`;
 }
 

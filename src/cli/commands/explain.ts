@@ -2,17 +2,10 @@
 // code, an API error code, a media symptom in free words or a finding id. Thin: lookup lives in
 // src/diagnosis; this file only formats and picks the exit code.
 import type { Command } from 'commander';
-import { lookup, type ExplainEntry } from '../../diagnosis/index.js';
+import { FAULT_DOMAIN_WORDS, lookup, type ExplainEntry } from '../../diagnosis/index.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 
-const DOMAIN_WORDS: Record<string, string> = {
-  'customer-network': "the customer's network (firewall, NAT, ports)",
-  'customer-pbx': "the customer's PBX configuration",
-  'trunk-config': 'the trunk configuration (provisioning)',
-  carrier: 'the carrier / upstream network',
-  'far-end': 'the far end (the called or calling party)',
-  edge: 'the trunkline edge itself',
-};
+const DOMAIN_WORDS: Readonly<Record<string, string>> = FAULT_DOMAIN_WORDS;
 
 function guideRow(e: ExplainEntry): string | undefined {
   if (!e.guide) return undefined;
@@ -37,6 +30,15 @@ export function formatExplain(e: ExplainEntry): string {
     e.checks.forEach((c, i) => lines.push(`    ${i + 1}. ${c}`));
   }
   field('Fix:', e.fix);
+  if (e.causes?.length) {
+    lines.push('  Causes, most likely first:');
+    e.causes.forEach((c, i) => {
+      lines.push(`    ${i + 1}. ${c.cause}${c.fits ? '  ← fits the length you gave' : ''} [${c.fault_domain}]`);
+      lines.push(`       ${c.why}`);
+      for (const k of c.checks) lines.push(`       - ${k}`);
+      lines.push(`       fix: ${c.fix}${c.findings.length ? ` (finding: ${c.findings.join(', ')})` : ''}`);
+    });
+  }
   field('Guide row:', guideRow(e));
   if (e.findings?.length) field('Findings:', e.findings.join(', '));
   field('Note:', e.note);
@@ -52,7 +54,7 @@ export function runExplain(words: readonly string[], flags: { readonly json?: bo
   const entry = lookup(query);
   if (!entry) {
     process.stderr.write(
-      `trunkline explain: nothing in the knowledge base matches "${query}" — try a SIP code (100–699), an API error code (1000, 1001, 1002, 1007, 1008, 1010, 1011, 1030), a symptom ("no audio", "one way audio", "audio drops", "ivr audio but no agent audio"), "codec", "checklist", "ticket" or a finding id (see docs/findings.md)\n`,
+      `trunkline explain: nothing in the knowledge base matches "${query}" — try a SIP code (100–699), an API error code (1000, 1001, 1002, 1007, 1008, 1010, 1011, 1030), a symptom ("no audio", "one way audio", "audio drops", "ivr audio but no agent audio", "calls drop after 30 seconds", "choppy audio"), "codec", "checklist", "ticket" or a finding id (see docs/findings.md)\n`,
     );
     return EXIT_FAILURE;
   }
