@@ -9,6 +9,7 @@ import { installErrorHandling } from './plugins/errors.js';
 import { installIdempotency } from './plugins/idempotency.js';
 import './request-context.js';
 import { ROUTES } from './routes/index.js';
+import { ANSWER_SCHEMAS } from './schemas/answers.js';
 import { EnvelopeDoc } from './schemas/common.js';
 import { typeboxValidatorCompiler } from './validate.js';
 
@@ -67,7 +68,11 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     openapi: {
       openapi: '3.0.3',
       info: { title: 'trunkline provisioning API', version: '0.1.0', description: 'Exotel-compatible SIP trunk provisioning, with the extensions of trunkline SPEC §1.' },
-      components: { securitySchemes: { basic: { type: 'http', scheme: 'basic', description: 'api_key:api_token' } } },
+      components: {
+        securitySchemes: { basic: { type: 'http', scheme: 'basic', description: 'api_key:api_token' } },
+        // The `data` of each answer (docs/exotel-api.md), for clients generated from this document.
+        schemas: { ...ANSWER_SCHEMAS },
+      },
       security: [{ basic: [] }],
     },
   });
