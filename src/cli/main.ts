@@ -10,6 +10,7 @@ import { register as registerAccounts } from './commands/accounts.js';
 import { register as registerDiagnose } from './commands/diagnose.js';
 import { register as registerExplain } from './commands/explain.js';
 import { register as registerPreflight } from './commands/preflight.js';
+import { register as registerBundle } from './commands/bundle.js';
 
 const program = new Command();
 program
@@ -24,6 +25,7 @@ registerAccounts(program);
 registerDiagnose(program);
 registerExplain(program);
 registerPreflight(program);
+registerBundle(program);
 
 /** Commands throw; this is the one place that turns an outcome into an exit code. */
 async function main(argv: readonly string[]): Promise<number> {

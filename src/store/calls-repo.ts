@@ -162,6 +162,12 @@ export class CallsRepo implements CallRecordStore {
     return row ? fromRow(row) : undefined;
   }
 
+  /** Any account's call by its sid: for the operator's tools on the store (`trunkline bundle`), never the API. */
+  async getBySid(callSid: string): Promise<CallRecord | undefined> {
+    const row = await this.#db.selectFrom('calls').selectAll().where('call_sid', '=', callSid).executeTakeFirst();
+    return row ? fromRow(row) : undefined;
+  }
+
   async list(q: CallQuery): Promise<{ readonly items: readonly CallRecord[]; readonly total: number }> {
     let base = this.#db.selectFrom('calls').where('account_sid', '=', q.accountSid);
     if (q.trunkSid) base = base.where('trunk_sid', '=', q.trunkSid);

@@ -10,6 +10,7 @@ import { callRoutes, metricsRoutes } from './calls.js';
 import { testCallRoutes } from './test-calls.js';
 import { recordingRoutes } from './recordings.js';
 import { preflightResultRoutes } from './preflight-results.js';
+import { bundleRoutes } from './bundle.js';
 
 /** Every route module of the API, registered in this order by buildApp; append new ones here. */
 export const ROUTES: readonly RouteModule[] = [
@@ -24,5 +25,6 @@ export const ROUTES: readonly RouteModule[] = [
   testCallRoutes,
   recordingRoutes,
   preflightResultRoutes,
+  bundleRoutes,
   metricsRoutes,
 ];
