@@ -46,7 +46,7 @@ export async function provisioningChecks(access: ApiAccess, domain: string, publ
         id: 'trunk.domain', item: ITEMS.domain, status: 'fail', seen,
         change: known.length
           ? `use the trunk's domain_name as the SIP domain (Request-URI host) of your PBX: ${str(trunks[0]['domain_name'])}, and run preflight with --trunk-domain ${str(trunks[0]['domain_name'])}`
-          : `create a trunk: POST ${api.base}/trunks {"trunk_name":"my_pbx"}`,
+          : `create a trunk: POST ${api.base}/trunks {"trunk_name":"my_pbx","nso_code":"ANY-ANY","domain_name":"${domain}"}`,
       }],
     };
   }
