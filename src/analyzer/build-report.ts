@@ -4,14 +4,26 @@
  */
 import type { CaptureCall, CaptureSummary, UnreadableCount } from '../capture/index.js';
 import { FAULT_DOMAIN_WORDS, parseEndpoint } from '../diagnosis/index.js';
-import type { CallEvidence, Finding } from '../diagnosis/index.js';
-import { buildCallReport, iso, ssrcHex } from './call-report.js';
+import type { AcrossResult, CallEvidence, Finding } from '../diagnosis/index.js';
+import { buildCallReport, iso, sortFindings, ssrcHex } from './call-report.js';
 import { REPORT_SCHEMA } from './report.js';
 import type { CallReport, CaptureFindingReport, DiagnoseReport, ProblemReport, UnreadableReport } from './report.js';
 
 /** The rules to run on each call: diagnoseCall from the diagnosis layer, or a stand-in in tests. */
 export interface Diagnoser {
   diagnose(ev: CallEvidence): readonly Finding[];
+  /** Causes across dialogs (diagnoseAcross), when the diagnoser looks at the capture as a whole. */
+  across?(calls: readonly CallEvidence[]): AcrossResult;
+}
+
+const GENERIC = /^sip\.\d{3}$/;
+
+/** A call's own findings and those another dialog explains, most severe first; a generic sip.NNN yields to a sharper one of its code. */
+function mergeFindings(own: readonly Finding[], extra: readonly Finding[] | undefined): readonly Finding[] {
+  if (!extra?.length) return own;
+  // The cause another dialog shows goes ahead of the call's own findings of the same severity.
+  const all = [...extra.filter((f) => !own.some((g) => g.id === f.id)), ...own];
+  return all.filter((f) => !GENERIC.test(f.id) || !all.some((g) => g !== f && g.code === f.code && !GENERIC.test(g.id)));
 }
 
 /** What each kind of unreadable traffic is, and how to see it, when the capture layer gives no detail. */
@@ -94,9 +106,10 @@ const SEVERITY_ORDER: Readonly<Record<string, number>> = { critical: 0, error: 1
 
 /**
  * The problem list: each finding of severity warning or worse once, with the dialogs it was found
- * on; the most severe first, then the one that hit the most dialogs (fix that first).
+ * on; the most severe first, then causes found across dialogs (they explain the rest), then the
+ * one that hit the most dialogs (fix that first).
  */
-export function rankProblems(calls: readonly CallReport[], across: readonly CaptureFindingReport[]): ProblemReport[] {
+export function rankProblems(calls: readonly CallReport[], across: readonly CaptureFindingReport[], causes: ReadonlySet<string> = new Set()): ProblemReport[] {
   const byId = new Map<string, { f: CallReport['findings'][number]; ids: string[] }>();
   const add = (f: CallReport['findings'][number], ids: readonly string[]): void => {
     if (SEVERITY_ORDER[f.severity] === undefined) return;
@@ -109,7 +122,7 @@ export function rankProblems(calls: readonly CallReport[], across: readonly Capt
   for (const f of across) add(f, f.call_ids);
   for (const c of calls) for (const f of c.findings) add(f, [c.call_id]);
   return [...byId.values()]
-    .sort((a, b) => SEVERITY_ORDER[a.f.severity] - SEVERITY_ORDER[b.f.severity] || b.ids.length - a.ids.length || (a.f.id < b.f.id ? -1 : 1))
+    .sort((a, b) => SEVERITY_ORDER[a.f.severity] - SEVERITY_ORDER[b.f.severity] || Number(causes.has(b.f.id)) - Number(causes.has(a.f.id)) || b.ids.length - a.ids.length || (a.f.id < b.f.id ? -1 : 1))
     .map(({ f, ids }, i) => ({
       rank: i + 1,
       id: f.id,
@@ -125,12 +138,16 @@ export function rankProblems(calls: readonly CallReport[], across: readonly Capt
 }
 
 export function buildReport(result: ReportInput, diagnoser: Diagnoser, now: Date = new Date()): DiagnoseReport {
-  const calls: CallReport[] = markAcceptedSources(result.calls)
-    .map((c) => observeMedia(c, result.summary))
-    .map((ev) => buildCallReport(ev, diagnoser.diagnose(ev)))
+  const evidence = markAcceptedSources(result.calls).map((c) => observeMedia(c, result.summary));
+  const acrossResult = diagnoser.across?.(evidence);
+  const calls: CallReport[] = evidence
+    .map((ev) => buildCallReport(ev, mergeFindings(diagnoser.diagnose(ev), acrossResult?.perCall.get(ev.callId))))
     .sort((a, b) => (a.start_at < b.start_at ? -1 : a.start_at > b.start_at ? 1 : 0));
   const s = result.summary;
-  const across: CaptureFindingReport[] = [];
+  const across: CaptureFindingReport[] = sortFindings((acrossResult?.capture ?? []).map((a) => a.finding)).map((f) => ({
+    ...f,
+    call_ids: (acrossResult?.capture.find((a) => a.finding === f)?.callIds ?? []).slice(0, 20),
+  }));
   return {
     schema: REPORT_SCHEMA,
     generated_at: iso(now.getTime()),
@@ -170,7 +187,8 @@ export function buildReport(result: ReportInput, diagnoser: Diagnoser, now: Date
       findings: count(calls, (c) => [...new Set(c.findings.map((f) => f.id))]),
       unreadable: s.unreadable.map(unreadable),
     },
-    problems: rankProblems(calls, across),
+    // A cause found across dialogs explains the failures it is about: it ranks ahead of them.
+    problems: rankProblems(calls, across, new Set([...(acrossResult?.perCall.values() ?? [])].flatMap((l) => l.map((f) => f.id)))),
     findings: across,
     calls,
   };

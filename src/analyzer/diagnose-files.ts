@@ -4,7 +4,7 @@
  * the support bundle call this; the renderers take it from there.
  */
 import { analyzeCaptureFiles } from '../capture/index.js';
-import { diagnoseCall, type DiagnosisThresholds } from '../diagnosis/index.js';
+import { diagnoseAcross, diagnoseCall, type DiagnosisThresholds } from '../diagnosis/index.js';
 import { buildReport } from './build-report.js';
 import type { DiagnoseReport } from './report.js';
 
@@ -32,5 +32,8 @@ export async function diagnoseCaptureFiles(paths: readonly string[], options: Di
         }
       : {}),
   });
-  return buildReport(result, { diagnose: (ev) => diagnoseCall(ev, options.thresholds ? { thresholds: options.thresholds } : {}) });
+  return buildReport(result, {
+    diagnose: (ev) => diagnoseCall(ev, options.thresholds ? { thresholds: options.thresholds } : {}),
+    across: (calls) => diagnoseAcross(calls),
+  });
 }

@@ -22,6 +22,8 @@ const KEPT_HEADERS = [
   'record-route',
   'supported',
   'require',
+  'expires',
+  'session-expires',
 ];
 
 const MAX_RAW = 64 * 1024;
