@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import type { Logger } from '../core/index.js';
+import type { Clock, Logger } from '../core/index.js';
+import { NodeReaper, type LostCallStore } from '../edge/index.js';
 import { ClusterRedis, type CallSlots } from '../store/index.js';
 import type { Config } from './config.js';
 
 /**
  * What makes several `trunkline serve` on one PostgreSQL + Redis one edge (issue 15): the
  * trunks' call slots counted in Redis, the digest nonce key shared, and this node's heartbeat
- * (which also keeps its calls' slots alive). Without --redis a node is alone: slots in
- * memory, a nonce key of its own, no heartbeat.
+ * (which also keeps its calls' slots alive, and on which it closes the calls of lost nodes).
+ * Without --redis a node is alone: slots in memory, a nonce key of its own, no heartbeat.
  */
 export interface ClusterPart {
   /** undefined: the edge counts in this process. */
@@ -18,13 +19,33 @@ export interface ClusterPart {
   stop(): Promise<void>;
 }
 
-export async function startCluster(config: Config, logger: Logger): Promise<ClusterPart> {
+export interface ClusterDeps {
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly calls: LostCallStore;
+}
+
+export async function startCluster(config: Config, deps: ClusterDeps): Promise<ClusterPart> {
+  const logger = deps.logger;
   if (config.redisUrl === null) return { slots: undefined, digestSecret: randomBytes(32), redis: undefined, stop: async () => {} };
   const log = logger.child({ part: 'cluster', node_id: config.nodeId });
   const redis = await ClusterRedis.connect({ url: config.redisUrl, prefix: config.redisPrefix, nodeTimeoutMs: config.nodeTimeoutMs });
   try {
     const digestSecret = await redis.sharedSecret('digest-nonce');
     const heartbeat = new Heartbeat(redis, config, log);
+    const reaper = new NodeReaper({
+      nodeId: config.nodeId, calls: deps.calls, clock: deps.clock, log, timeoutMs: config.nodeTimeoutMs,
+      nodes: {
+        lostNodes: () => redis.lostNodes(config.nodeTimeoutMs),
+        // The lock outlives a slow close; if its holder dies, another survivor takes over when it lapses.
+        claimLost: (lost) => redis.claimLost(lost, config.nodeId, Math.max(60_000, 4 * config.nodeTimeoutMs)),
+        forgetNode: (lost) => redis.forgetNode(lost),
+        releaseLost: (slots) => redis.slots.releaseLost(slots),
+      },
+    });
+    heartbeat.onBeat = async () => {
+      await reaper.sweep();
+    };
     await heartbeat.beat();
     heartbeat.start();
     log.info({ timeout_ms: config.nodeTimeoutMs }, 'cluster node up');

@@ -70,14 +70,14 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
 
     const rateCounter = await startRateCounter(config, clock);
     parts.push({ name: 'rate-counter', stop: () => rateCounter.close() });
-    // Issue 15: with --redis, this node's call slots, nonce key and heartbeat are the cluster's.
-    const cluster = await startCluster(config, logger);
-    parts.push({ name: 'cluster', stop: () => cluster.stop() });
 
     const extraRoutes: RouteModule[] = [];
     // The edge's API ports (calls, test-calls, /metrics) exist before HTTP; the edge itself starts after SIP.
     const metrics = new Registry();
     const callsRepo = new CallsRepo(store.db as unknown as Kysely<CallsDatabase>);
+    // Issue 15: with --redis, this node's call slots, nonce key and heartbeat are the cluster's.
+    const cluster = await startCluster(config, { logger, clock, calls: callsRepo });
+    parts.push({ name: 'cluster', stop: () => cluster.stop() });
     // Filled once the edge is up; the API's test-calls port reads it at request time.
     const edgeRef: { current?: EdgePart } = {};
     // Per-call pcaps (POST …/calls/{sid}/recording, trunk setting record_calls) live under the data directory.

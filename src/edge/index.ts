@@ -22,3 +22,5 @@ export { TransactionLayerPort, edgeTransactionUser, edgeSipHandler, toSource } f
 export { StoreDirectory } from './store-directory.js';
 export { RelayAnchor, relayMedia } from './relay-anchor.js';
 export { StackRefusals, type StackRefusalOptions } from './stack-refusals.js';
+export { LocalCallSlots } from './admission.js';
+export { NodeReaper, lostRecord, type ClusterNodes, type LostCallStore, type NodeReaperOptions } from './node-lost.js';

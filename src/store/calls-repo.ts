@@ -157,6 +157,22 @@ export class CallsRepo implements CallRecordStore {
     await this.#db.insertInto('calls').values(row).onConflict((oc) => oc.column('call_sid').doUpdateSet(rest)).execute();
   }
 
+  /** Calls a node left in progress (issue 15: a survivor closes them when that node is lost). */
+  async inProgressOn(nodeId: string): Promise<readonly CallRecord[]> {
+    const rows = await this.#db.selectFrom('calls').selectAll().where('node_id', '=', nodeId).where('status', '=', 'in-progress').execute();
+    return rows.map(fromRow);
+  }
+
+  /**
+   * Writes `record` only over a row still in progress: two survivors, or the lost node coming
+   * back with its final write, cannot both close a call.
+   */
+  async closeInProgress(record: CallRecord): Promise<boolean> {
+    const { call_sid: sid, ...rest } = toRow(record);
+    const result = await this.#db.updateTable('calls').set(rest).where('call_sid', '=', sid).where('status', '=', 'in-progress').executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   async get(accountSid: string, callSid: string): Promise<CallRecord | undefined> {
     const row = await this.#db.selectFrom('calls').selectAll().where('call_sid', '=', callSid).where('account_sid', '=', accountSid).executeTakeFirst();
     return row ? fromRow(row) : undefined;

@@ -57,7 +57,22 @@ export async function openStore(location: StoreLocation, options: OpenStoreOptio
     throw new TrunklineError('STORE_BAD_LOCATION', `cannot connect to ${redact(location.url)}: ${(err as Error).message}`, { cause: err });
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return connection(db, 'postgres', migrations, location.schema);
+  return connection(db, 'postgres', migrations, location.schema ?? searchPathOf(location.url));
+}
+
+/**
+ * The schema a postgres:// URL selects with `options=-c search_path=NAME` (how an operator
+ * or a test gives serve a schema of its own): Kysely's migration table and lock belong there too.
+ */
+function searchPathOf(url: string): string | undefined {
+  let options: string | null;
+  try {
+    options = new URL(url).searchParams.get('options');
+  } catch {
+    return undefined;
+  }
+  const m = /(?:^|\s)-c\s*search_path=([A-Za-z_][A-Za-z0-9_]*)(?:\s|$)/.exec(options ?? '');
+  return m?.[1];
 }
 
 function redact(url: string): string {

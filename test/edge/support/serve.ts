@@ -28,13 +28,19 @@ export async function serve(extra: readonly string[] = []): Promise<Served> {
   const main = new URL('../../../src/cli/main.js', import.meta.url).pathname;
   const child: ChildProcess = spawn(process.execPath, [main, 'serve', '--data-dir', dir, '--http-host', '127.0.0.1', '--http-port', '0', '--sip-host', '127.0.0.1', '--sip-port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = createInterface({ input: child.stdout! });
+  // The end of stderr, for the error when serve exits before listening.
+  const stderrTail: string[] = [];
+  child.stderr!.on('data', (d: Buffer) => {
+    stderrTail.push(d.toString());
+    if (stderrTail.length > 20) stderrTail.shift();
+  });
   let account = '';
   let auth = '';
   let key = '';
   let token = '';
   const ports = await new Promise<{ http: number; sip: number; tls: number | null }>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('serve did not print its listening line in 15 s')), 15_000);
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderrTail.join('').slice(-800)}`)));
     lines.on('line', (line) => {
       if (!line.startsWith('{"event"')) return;
       const ev = JSON.parse(line) as { event: string; account_sid?: string; api_key?: string; api_token?: string; http?: number; sip?: number; tls?: number | null };
@@ -50,12 +56,12 @@ export async function serve(extra: readonly string[] = []): Promise<Served> {
       }
     });
   });
-  child.stderr!.resume();
   return {
     ...ports, account, auth, key, token, dataDir: dir, child,
     api: apiClient(ports.http, auth),
     async stop() {
-      if (child.exitCode === null) {
+      // A child killed by a signal (a cluster test's SIGKILL) has signalCode set and exitCode null.
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         const t = setTimeout(() => child.kill('SIGKILL'), 5000);
