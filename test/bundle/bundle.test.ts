@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { serve, type Served } from '../edge/support/serve.js';
 import { run } from '../cli/support.js';
+import { peerSkip } from '../support/peers.js';
 import { TICKET_FIELDS } from '../../src/diagnosis/index.js';
 
 // `trunkline bundle CALL_SID` and GET …/calls/{call_sid}/bundle against a real serve: the bundle
@@ -21,7 +22,7 @@ let trunk: string;
 let failed: string;
 let answered: string;
 
-const hasTshark = spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
+const tsharkSkip = peerSkip('tshark');
 
 async function ok<T = Record<string, unknown>>(p: Promise<{ status: number; json: { response: { data: T } } }>): Promise<T> {
   const r = await p;
@@ -131,7 +132,7 @@ test('the bundle of a failed call holds every ticket field, the findings with th
   assert.equal(s.pcap.rebuilt, true);
   assert.match(s.pcap.file, /rebuilt-from-trace\.pcap$/);
   noSecrets(root, readFileSync(file));
-  if (!hasTshark) return t.skip('tshark is not installed: the pcap was not read by a peer');
+  if (tsharkSkip) return t.skip(tsharkSkip);
   assert.ok(tsharkCount(join(root, s.pcap.file), 'sip.Status-Code == 486') >= 1);
 });
 
@@ -159,7 +160,7 @@ test('the bundle of an answered call carries its recorded pcap (SIP and RTP) and
   assert.equal(foreign.status, 404);
   assert.equal(((await foreign.json()) as { response: { error_data: { code: number } } }).response.error_data.code, 1000);
 
-  if (!hasTshark) return t.skip('tshark is not installed: the pcap was not read by a peer');
+  if (tsharkSkip) return t.skip(tsharkSkip);
   const pcap = join(root, s.pcap.file);
   assert.ok(tsharkCount(pcap, 'sip.Method == "INVITE"') >= 1);
   assert.ok(tsharkCount(pcap, 'rtp') >= 100, 'RTP of the echo call is in the recording');
