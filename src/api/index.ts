@@ -9,4 +9,5 @@ export { PageQuery, TrunkParams, AccountParams } from './schemas/common.js';
 export { e164 } from './rules.js';
 export type { CallsPort } from './routes/calls.js';
 export type { TestCallsPort } from './routes/test-calls.js';
+export type { CallFeedPort } from './routes/call-events.js';
 export { PCAP_CONTENT_TYPE, type RecordingsPort, type LiveRecording, type RecordingFacts, type RecordingView } from './routes/recordings.js';

@@ -9,6 +9,13 @@ declare module 'fastify' {
     rawBody: string;
     idempotency: { readonly key: string; readonly hash: string } | null;
   }
+  interface FastifyContextConfig {
+    /**
+     * A route that a browser opens without headers (the call event stream) names the verifier
+     * of its `?token=`; the auth hook then takes the token instead of HTTP Basic.
+     */
+    tokenAuth?: { verify(token: string | undefined): string | undefined };
+  }
 }
 
 export const ACCOUNT_PATH = /^\/v2\/accounts\/([^/?]+)(?:[/?]|$)/;

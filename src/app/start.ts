@@ -15,6 +15,7 @@ import { relayMedia, StoreDirectory } from '../edge/index.js';
 import { loadNativeRelay, MediaRelay, type MediaEngineName } from '../media/index.js';
 import { edgePorts, mediaAddressFor, startEdge, type EdgePart } from './edge.js';
 import { startCluster } from './cluster.js';
+import { CallFeed } from './call-feed.js';
 
 /** A running trunkline: the addresses it listens on and one call that stops everything. */
 export interface Trunkline {
@@ -74,16 +75,19 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
     const extraRoutes: RouteModule[] = [];
     // The edge's API ports (calls, test-calls, /metrics) exist before HTTP; the edge itself starts after SIP.
     const metrics = new Registry();
-    const callsRepo = new CallsRepo(store.db as unknown as Kysely<CallsDatabase>);
+    // The edge writes through the feed, which tells the API's call event stream (the console's live calls).
+    const callFeed = new CallFeed(logger.child({ part: 'call-feed' }));
+    const storedCalls = new CallsRepo(store.db as unknown as Kysely<CallsDatabase>);
+    const callsRepo = callFeed.observe(storedCalls);
     // Issue 15: with --redis, this node's call slots, nonce key and heartbeat are the cluster's.
-    const cluster = await startCluster(config, { logger, clock, calls: callsRepo });
+    const cluster = await startCluster(config, { logger, clock, calls: storedCalls });
     parts.push({ name: 'cluster', stop: () => cluster.stop() });
     // Filled once the edge is up; the API's test-calls port reads it at request time.
     const edgeRef: { current?: EdgePart } = {};
     // Per-call pcaps (POST …/calls/{sid}/recording, trunk setting record_calls) live under the data directory.
     const recordingsDir = join(config.dataDir, 'recordings');
     await mkdir(recordingsDir, { recursive: true });
-    const ports = edgePorts(callsRepo, metrics, config.sipDomain, () => edgeRef.current, recordingsDir);
+    const ports = { ...edgePorts(callsRepo, metrics, config.sipDomain, () => edgeRef.current, recordingsDir), callFeed };
     const http = await startHttp(config, { repos, store, rateCounter, clock, logger, extraRoutes, ports });
     parts.push({ name: 'http', stop: () => http.app.close() });
 
@@ -101,7 +105,7 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
     const started = await startEdge({
       sipServer, sipHost: config.sip.host, sipDomain: config.sipDomain, carriers: config.carriers, pstnSim: config.pstnSim,
       directory: new StoreDirectory(repos.read, config.sipDomain), calls: callsRepo, clock, logger, registry: metrics,
-      media: relayMedia(relay, { recordingsDir }), thresholds: config.diagnosis, liveRefreshMs: config.liveRefreshMs,
+      media: relayMedia(relay, { recordingsDir, clock }), thresholds: config.diagnosis, liveRefreshMs: config.liveRefreshMs,
       digestSecret: cluster.digestSecret, nodeId: config.nodeId, ...(cluster.slots ? { slots: cluster.slots } : {}),
     });
     edgeRef.current = started;

@@ -1,8 +1,10 @@
 import { join } from 'node:path';
+import { systemClock, type Clock } from '../core/index.js';
 import { holdState, mediaEndpoint, parseSdp, reduceCodecs, rewriteForRelay } from '../sdp/index.js';
 import { formatAddress, type LegName, type MediaRelay, type MediaSession, type MediaSessionStats } from '../media/index.js';
 import type { Role } from './call.js';
 import type { CallSide, MediaAnchor, MediaAnchorFactory, MediaEventKind, RecordingInfo, SipDatagram } from './media-anchor.js';
+import { MediaSeries, type MediaSeriesView } from './media-series.js';
 
 /**
  * How long a call's pcap stays open after its media ended: the edge relays the BYE before the
@@ -23,12 +25,22 @@ export class RelayAnchor implements MediaAnchor {
   readonly #pcapPath: string | undefined;
   #closedStats: unknown;
   #recording: { startedAt: number; packets: number; bytes: number; active: boolean } | undefined;
+  readonly #series = new MediaSeries();
+  readonly #clock: Clock;
 
   /** `pcapPath`: where this call's recording goes when asked for (none: the call cannot be recorded). */
-  constructor(session: MediaSession, aRole: Role, pcapPath?: string) {
+  constructor(session: MediaSession, aRole: Role, pcapPath?: string, clock: Clock = systemClock) {
     this.#session = session;
     this.#legOfA = aRole === 'customer' ? 'A' : 'B';
     this.#pcapPath = pcapPath;
+    this.#clock = clock;
+  }
+
+  /** One sample of each direction's counters, taken at each live refresh and at the close. */
+  #sample(s: MediaSessionStats): MediaSeriesView | undefined {
+    const totals = (d: MediaSessionStats['directions']['aToB']) => ({ packets: d.stream.packets, lost: d.stream.lost, jitterMs: d.stream.jitterMs });
+    this.#series.add(this.#clock.now(), totals(s.directions.aToB), totals(s.directions.bToA));
+    return this.#series.view();
   }
 
   startRecording(at: number): void {
@@ -81,7 +93,7 @@ export class RelayAnchor implements MediaAnchor {
     if (rec && s.recording) Object.assign(rec, { packets: s.recording.packets, bytes: s.recording.bytes ?? rec.bytes });
     if (rec) this.#session.once('recorded', () => (rec.active = false));
     void this.#session.close('call ended', RECORDING_TAIL_MS);
-    this.#closedStats = mediaSummary(s, this.#legOfA, rec);
+    this.#closedStats = mediaSummary(s, this.#legOfA, rec, this.#sample(s));
     return this.#closedStats;
   }
 
@@ -90,7 +102,8 @@ export class RelayAnchor implements MediaAnchor {
     if (this.#closedStats !== undefined) return this.#closedStats;
     const s = await this.#session.statsAsync();
     const rec = this.#recording;
-    return this.#closedStats ?? mediaSummary(s, this.#legOfA, rec && { startedAt: rec.startedAt, packets: s.recording?.packets ?? rec.packets });
+    if (this.#closedStats !== undefined) return this.#closedStats;
+    return mediaSummary(s, this.#legOfA, rec && { startedAt: rec.startedAt, packets: s.recording?.packets ?? rec.packets }, this.#sample(s));
   }
 
   onMediaEvent(listener: (kind: MediaEventKind) => void): void {
@@ -101,7 +114,7 @@ export class RelayAnchor implements MediaAnchor {
 const MEDIA_EVENTS = ['latch', 'flow', 'drop', 'timeout'] as const;
 
 /** What the call record keeps of the relay's statistics (GET …/calls/{call_sid} shows it; the diagnosis reads `streams`). */
-function mediaSummary(s: MediaSessionStats, legOfA: LegName, rec: { readonly startedAt: number; readonly packets: number } | undefined) {
+function mediaSummary(s: MediaSessionStats, legOfA: LegName, rec: { readonly startedAt: number; readonly packets: number } | undefined, series: MediaSeriesView | undefined) {
   return {
     legs: s.legs,
     held: s.held,
@@ -111,6 +124,8 @@ function mediaSummary(s: MediaSessionStats, legOfA: LegName, rec: { readonly sta
       carrier_to_customer: summarise(s.directions.bToA),
     },
     streams: streamsSeenBy(s, legOfA),
+    // Samples [ms since the first, packets, lost, jitter ms] per direction, for charts over time.
+    ...(series ? { series } : {}),
     ...(rec ? { recording: { started_at: new Date(rec.startedAt).toISOString().replace(/\.\d{3}Z$/, 'Z'), packets: rec.packets } } : {}),
   };
 }
@@ -148,14 +163,14 @@ function streamsSeenBy(s: MediaSessionStats, near: LegName): MediaSessionStats['
  * Anchors every call on `relay`; `rtpTimeoutMs` ends a call whose media stops both ways;
  * with `recordingsDir`, a call can be recorded to `<recordingsDir>/<call_sid>.pcap`.
  */
-export function relayMedia(relay: MediaRelay, options: { rtpTimeoutMs?: number; recordingsDir?: string } = {}): MediaAnchorFactory {
+export function relayMedia(relay: MediaRelay, options: { rtpTimeoutMs?: number; recordingsDir?: string; clock?: Clock } = {}): MediaAnchorFactory {
   return {
     async create(callSid, aRole, onTimeout, perCall = {}) {
       // The trunk's rtp_timeout setting wins over the factory's, which wins over the relay's default.
       const rtpTimeoutMs = perCall.rtpTimeoutMs ?? options.rtpTimeoutMs;
       const session = await relay.createSession(callSid, rtpTimeoutMs === undefined ? {} : { rtpTimeoutMs });
       session.on('timeout', (ev) => onTimeout(`RTP timeout: no media for ${Math.round(ev.silentMs)} ms`));
-      return new RelayAnchor(session, aRole, options.recordingsDir === undefined ? undefined : join(options.recordingsDir, `${callSid}.pcap`));
+      return new RelayAnchor(session, aRole, options.recordingsDir === undefined ? undefined : join(options.recordingsDir, `${callSid}.pcap`), options.clock);
     },
   };
 }

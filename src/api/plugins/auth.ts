@@ -23,6 +23,14 @@ export function installAuth(app: FastifyInstance, deps: ApiDeps): void {
   app.addHook('onRequest', async (request) => {
     const m = ACCOUNT_PATH.exec(request.url);
     if (!m) return;
+    const tokenAuth = request.routeOptions.config.tokenAuth;
+    if (tokenAuth) {
+      const sid = tokenAuth.verify((request.query as { token?: string }).token);
+      const account = sid === decodeURIComponent(m[1]) ? await deps.repos.accounts.findBySid(sid) : undefined;
+      if (!account) throw new ApiError('API_UNAUTHORIZED', 'the stream token is missing, wrong or expired; POST …/calls/events/token (with HTTP Basic) for a new one');
+      request.account = account;
+      return;
+    }
     const creds = basic(request);
     if (!creds) throw new ApiError('API_UNAUTHORIZED', 'Authorization failed: HTTP Basic authorization with api_key:api_token is required', { headers: challenge });
     const account = await deps.repos.accounts.verify(creds.key, creds.token);

@@ -42,7 +42,8 @@ function isoParam(name: string, value: string | undefined): string | undefined {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-function summary(r: CallRecord) {
+/** A call as lists (and the event stream) show it: no trace, timeline or media; findings by id and title. */
+export function callSummary(r: CallRecord) {
   const { trace: _t, events: _e, media: _m, ...rest } = r;
   return { ...rest, findings: r.findings.map((f) => ({ id: f.id, code: f.code, title: f.title, severity: f.severity, fault_domain: f.fault_domain })) };
 }
@@ -61,7 +62,7 @@ export function callRoutes(app: FastifyInstance, deps: ApiDeps): void {
       ...(q.trunk_sid ? { trunkSid: q.trunk_sid } : {}), ...(q.status ? { status: q.status } : {}),
       ...(q.code !== undefined ? { code: q.code } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}),
     });
-    return sendList(request, reply, items.map(summary), listMetadata(request, page.offset, page.limit, total));
+    return sendList(request, reply, items.map(callSummary), listMetadata(request, page.offset, page.limit, total));
   });
 
   app.get(`${BASE}/:call_sid`, { schema: { tags, summary: 'One call: record, findings, timeline, media stats, recording (null when not recorded)', params: CallParams } }, async (request, reply) => {

@@ -11,6 +11,9 @@ import { testCallRoutes } from './test-calls.js';
 import { recordingRoutes } from './recordings.js';
 import { preflightResultRoutes } from './preflight-results.js';
 import { bundleRoutes } from './bundle.js';
+import { callEventRoutes } from './call-events.js';
+import { explainRoutes } from './explain.js';
+import { consoleRoutes } from './console.js';
 
 /** Every route module of the API, registered in this order by buildApp; append new ones here. */
 export const ROUTES: readonly RouteModule[] = [
@@ -21,10 +24,13 @@ export const ROUTES: readonly RouteModule[] = [
   destinationUriRoutes,
   credentialRoutes,
   settingRoutes,
+  callEventRoutes,
   callRoutes,
   testCallRoutes,
   recordingRoutes,
   preflightResultRoutes,
   bundleRoutes,
   metricsRoutes,
+  explainRoutes,
+  consoleRoutes,
 ];
