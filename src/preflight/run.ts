@@ -1,7 +1,7 @@
 import type { Via } from '../sip/index.js';
 import { optionsOver, tcpConnect, type SignalingTarget } from './checks/signaling.js';
 import { checkTls } from './checks/tls-check.js';
-import { checkOfferFile } from './checks/codec.js';
+import { checkOfferFile, checkPbxOptions, type PbxTarget } from './checks/codec.js';
 import { provisioningChecks, type ApiAccess, type TrunkFacts } from './checks/provisioning.js';
 import { echoTest } from './checks/echo.js';
 import { PreflightSip, type DigestLogin } from './sip-client.js';
@@ -28,6 +28,8 @@ export interface PreflightOptions {
   readonly login?: DigestLogin;
   /** The PBX's SDP offer (--sdp FILE), as text. */
   readonly sdp?: string;
+  /** The PBX to ask for its SDP with OPTIONS (--pbx), when no --sdp is given. */
+  readonly pbx?: PbxTarget;
   readonly rtpSeconds: number;
   /** Called as each item is decided (the CLI's progress line). */
   readonly onItem?: (item: CheckResult) => void;
@@ -92,7 +94,10 @@ export async function runPreflight(o: PreflightOptions): Promise<PreflightReport
       o.onStart?.(`echo call to ${o.echoNumber} with ${o.rtpSeconds} s of RTP`);
       add(...(await echoTest(sip, { ...o, publicAddress, trunk })));
     }
-    add(checkOfferFile(o.sdp));
+    if (o.sdp === undefined && o.pbx && sip) {
+      o.onStart?.(`OPTIONS to the PBX at ${o.pbx.host}:${o.pbx.port} for its SDP`);
+      add(await checkPbxOptions(sip, o.pbx, o.timeoutMs));
+    } else add(checkOfferFile(o.sdp, o.sdp === undefined ? undefined : 'the offer in --sdp'));
   } finally {
     await sip?.close();
   }

@@ -1,10 +1,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve, type Served } from '../edge/support/serve.js';
-import { run } from '../cli/support.js';
+import { CLI, run } from '../cli/support.js';
 import { peerSkip } from '../support/peers.js';
 import { expiredCert } from './certs.js';
 import { udpFirewall, type RtpRule } from './udp-firewall.js';
@@ -83,4 +85,34 @@ test('preflight fails the TLS certificate item for an expired certificate and sa
   assert.equal(cert.status, 'fail');
   assert.match(cert.seen, /expired on Feb {1,2}1 00:00:00 2020 GMT/);
   assert.match(cert.change ?? '', /renew the certificate/);
+});
+
+test('preflight judges the codec order in the SDP of the PBX\'s OPTIONS answer (RFC 3261 §11.2) when given --pbx', { skip: opensslSkip }, async () => {
+  // A PBX on a raw socket that offers PCMU ahead of PCMA in its OPTIONS answer.
+  const pbx = createSocket('udp4');
+  await new Promise<void>((resolve) => pbx.bind(0, '127.0.0.1', () => resolve()));
+  const sdp = 'v=0\r\no=pbx 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0 8\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n';
+  pbx.on('message', (m, from) => {
+    const lines = m.toString('latin1').split('\r\n');
+    const copy = lines.filter((l) => /^(Via|From|To|Call-ID|CSeq):/i.test(l)).map((l) => (/^To:/i.test(l) ? `${l};tag=pbx1` : l));
+    pbx.send(Buffer.from(['SIP/2.0 200 OK', ...copy, 'Content-Type: application/sdp', `Content-Length: ${sdp.length}`, '', sdp].join('\r\n')), from.port, from.address);
+  });
+  try {
+    const out = await run(['preflight', '--trunk-domain', DOMAIN, '--edge', '127.0.0.1', '--sip-port', String(edge.sip), '--no-tls', '--json', '--pbx', `127.0.0.1:${pbx.address().port}`]);
+    const codec = (JSON.parse(out.stdout) as { items: Item[] }).items.find((i) => i.id === 'codec.pcma-first')!;
+    assert.equal(codec.status, 'warn');
+    assert.match(codec.seen, /the PBX at UDP 127\.0\.0\.1:\d+'s OPTIONS answer: PCMA is offered but 0 PCMU\/8000 is forced ahead of it/);
+  } finally {
+    pbx.close();
+  }
+});
+
+test('on a terminal preflight writes a progress line per item; piped, it writes none', { skip: opensslSkip || peerSkip('script') }, async () => {
+  const args = ['preflight', '--trunk-domain', DOMAIN, '--edge', '127.0.0.1', '--sip-port', String(edge.sip), '--no-tls', '--json', '--timeout', '2'];
+  // script(1) gives the command a pseudo-terminal, as a user's shell would.
+  const tty = spawnSync('script', ['-qc', `'${process.execPath}' '${CLI}' ${args.join(' ')} >/dev/null`, '/dev/null'], { encoding: 'utf8', timeout: 30_000 });
+  assert.match(tty.stdout, /\r\x1b\[K {2}\.{4} {2}checking OPTIONS over UDP/);
+  assert.match(tty.stdout, /\r\x1b\[K {2}PASS {2}options\.udp/);
+  const piped = await run(args);
+  assert.equal(piped.stderr, '');
 });

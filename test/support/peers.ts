@@ -16,6 +16,7 @@ export const DEBIAN_PACKAGE: Readonly<Record<string, string>> = {
   perl: 'perl',
   tcpdump: 'tcpdump',
   openssl: 'openssl',
+  script: 'bsdutils',
 };
 
 function executable(path: string): boolean {

@@ -26,6 +26,7 @@ interface PreflightFlags {
   readonly user?: string;
   readonly password?: string;
   readonly sdp?: string;
+  readonly pbx?: string;
   readonly rtpSeconds: string;
   readonly timeout: string;
   readonly json?: boolean;
@@ -49,6 +50,13 @@ function file(name: string, path: string): string {
   } catch (err) {
     throw usage(`--${name} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'PREFLIGHT_SDP_FILE');
   }
+}
+
+/** --pbx HOST[:PORT][;transport=udp|tcp] (IPv6 in brackets), port 5060 and UDP by default. */
+function pbxTarget(text: string): { host: string; port: number; protocol: 'udp' | 'tcp' } {
+  const m = /^(\[[^\]]+\]|[^:;\s]+)(?::(\d+))?(?:;transport=(udp|tcp))?$/i.exec(text);
+  if (!m) throw usage(`--pbx must be HOST[:PORT][;transport=udp|tcp] (got ${text})`);
+  return { host: m[1].replace(/^\[|\]$/g, ''), port: m[2] ? port('pbx', m[2]) : 5060, protocol: (m[3]?.toLowerCase() ?? 'udp') as 'udp' | 'tcp' };
 }
 
 /** Flags → options; a missing or bad value is a PREFLIGHT_BAD_OPTION / PREFLIGHT_SDP_FILE error (exit 2). */
@@ -76,6 +84,7 @@ export function preflightOptions(f: PreflightFlags): PreflightOptions {
     echoNumber: f.echoNumber,
     ...(f.user ? { login: { username: f.user, password: f.password! } } : {}),
     ...(f.sdp ? { sdp: file('sdp', f.sdp) } : {}),
+    ...(f.pbx ? { pbx: pbxTarget(f.pbx) } : {}),
     rtpSeconds,
   };
 }
@@ -125,6 +134,7 @@ export function register(program: Command): void {
     .addOption(envOption('--user <name>', 'digest user for the echo call, when the trunk has credentials'))
     .addOption(envOption('--password <password>', 'digest password for the echo call'))
     .addOption(envOption('--sdp <file>', "an INVITE's SDP from your PBX: PCMA must be offered first"))
+    .addOption(envOption('--pbx <host[:port]>', "ask this host's PBX for its SDP with OPTIONS (RFC 3261 §11.2) when no --sdp is given"))
     .addOption(envOption('--rtp-seconds <s>', 'seconds of RTP in the echo call (at least 2)').default('2'))
     .addOption(envOption('--timeout <s>', 'seconds to wait for each answer').default('5'))
     .addOption(envOption('--no-save', 'with API credentials, do not store the result on the edge (a support bundle includes the latest)'))

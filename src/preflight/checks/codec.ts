@@ -1,4 +1,5 @@
 import { checkOffer, describePayload, parseSdp, payloadsOf } from '../../sdp/index.js';
+import type { PreflightSip } from '../sip-client.js';
 import { ITEMS, type CheckResult } from '../types.js';
 
 /**
@@ -8,10 +9,10 @@ import { ITEMS, type CheckResult } from '../types.js';
  */
 const ENABLE = 'enable G.711 A-law (PCMA/8000) in the PBX\'s codec list for this trunk, first in the order, and disable transcoding';
 
-export function checkOfferFile(sdp: string | undefined): CheckResult {
+export function checkOfferFile(sdp: string | undefined, source = 'the offer'): CheckResult {
   const base = { id: 'codec.pcma-first', item: ITEMS.codec };
   if (sdp === undefined) {
-    return { ...base, status: 'skip', seen: 'no SDP of your PBX given: the codec order was not checked (the echo call used PCMA)', change: 'run again with --sdp FILE holding an INVITE SDP your PBX sends (from its SIP log or a capture)' };
+    return { ...base, status: 'skip', seen: 'no SDP of your PBX given: the codec order was not checked (the echo call used PCMA)', change: 'run again with --sdp FILE holding an INVITE SDP your PBX sends (from its SIP log or a capture), or --pbx HOST[:PORT] if it answers OPTIONS with its SDP' };
   }
   const verdict = checkOffer(sdp);
   let order = '';
@@ -23,11 +24,11 @@ export function checkOfferFile(sdp: string | undefined): CheckResult {
   if (!verdict.ok) {
     const seen: Record<typeof verdict.cause, string> = {
       'not-sdp': 'the file is not an SDP session description (no v=0 / o= line)',
-      'no-audio': 'the offer has no active audio stream (the edge answers 606)',
+      'no-audio': `${source} has no active audio stream (the edge answers 606)`,
       'srtp-not-allowed': 'the offer asks for SRTP (RTP/SAVP) on a trunk without secure trunking (the edge answers 580)',
       'srtp-required': 'the offer has no SRTP but the trunk requires it (the edge answers 580)',
       preconditions: 'the offer makes QoS preconditions mandatory (the edge answers 580)',
-      'no-pcma': `the offer has no G.711 A-law: it offers ${verdict.cause === 'no-pcma' ? verdict.offered.join(', ') || 'nothing' : ''} (the edge answers 488 with Warning 305)`,
+      'no-pcma': `${source} has no G.711 A-law: it offers ${verdict.cause === 'no-pcma' ? verdict.offered.join(', ') || 'nothing' : ''} (the edge answers 488 with Warning 305)`,
     };
     const change = verdict.cause === 'srtp-not-allowed' ? 'disable SRTP for this trunk in the PBX, or enable secure_trunking on the trunk'
       : verdict.cause === 'preconditions' ? 'turn off mandatory QoS preconditions (RFC 3312) for this trunk in the PBX'
@@ -36,7 +37,33 @@ export function checkOfferFile(sdp: string | undefined): CheckResult {
   }
   const ahead = verdict.warnings.find((w) => w.cause === 'codec-ahead-of-pcma');
   if (ahead) {
-    return { ...base, status: 'warn', seen: `PCMA is offered but ${ahead.ahead.join(', ')} ${ahead.ahead.length > 1 ? 'are' : 'is'} forced ahead of it (offer order: ${order})`, change: `move PCMA/8000 first in the PBX's codec list for this trunk ("no other codec is forced ahead of it") and disable transcoding` };
+    return { ...base, status: 'warn', seen: `${source}: PCMA is offered but ${ahead.ahead.join(', ')} ${ahead.ahead.length > 1 ? 'are' : 'is'} forced ahead of it (offer order: ${order})`, change: `move PCMA/8000 first in the PBX's codec list for this trunk ("no other codec is forced ahead of it") and disable transcoding` };
   }
-  return { ...base, status: 'pass', seen: `PCMA is offered first (offer order: ${order})` };
+  return { ...base, status: 'pass', seen: `${source}: PCMA is offered first (order: ${order})` };
+}
+
+/**
+ * RFC 3261 §11.2: an OPTIONS answer may carry the SDP the UA would offer. Asks the PBX (--pbx)
+ * for it and judges that offer; a PBX that answers without SDP leaves the item to --sdp.
+ */
+export async function checkPbxOptions(sip: PreflightSip, pbx: PbxTarget, timeoutMs: number): Promise<CheckResult> {
+  const base = { id: 'codec.pcma-first', item: ITEMS.codec };
+  const host = pbx.host.includes(':') ? `[${pbx.host}]` : pbx.host;
+  const uri = `sip:${host}:${pbx.port}`;
+  const req = sip.request('OPTIONS', uri, `sip:preflight@${sip.localAddress.includes(':') ? `[${sip.localAddress}]` : sip.localAddress}`, uri, pbx.protocol, [['Accept', 'application/sdp']]);
+  const x = await sip.send(req, { protocol: pbx.protocol, address: pbx.host, port: pbx.port }, timeoutMs);
+  const where = `the PBX at ${pbx.protocol.toUpperCase()} ${host}:${pbx.port}`;
+  if (!x.response) return { ...base, status: 'warn', seen: `${where} did not answer OPTIONS (${x.error}): its codec order was not checked`, change: 'check --pbx, or give --sdp FILE with an INVITE SDP from the PBX' };
+  const r = x.response;
+  const body = r.body.toString('utf8');
+  if (r.status >= 300 || !/^v=0/m.test(body)) {
+    return { ...base, status: 'skip', seen: `${where} answered OPTIONS ${r.status} ${r.reason} without SDP: its codec order was not checked`, change: 'give --sdp FILE with an INVITE SDP from the PBX (its SIP log or a capture)' };
+  }
+  return checkOfferFile(body, `${where}'s OPTIONS answer`);
+}
+
+export interface PbxTarget {
+  readonly host: string;
+  readonly port: number;
+  readonly protocol: 'udp' | 'tcp';
 }
