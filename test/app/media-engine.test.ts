@@ -16,7 +16,7 @@ async function serveLines(args: readonly string[], env: NodeJS.ProcessEnv): Prom
   const lines: string[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no "media relay up" line in 15 s: ${lines.join('\n')}`)), 15_000);
+      const t = setTimeout(() => reject(new Error(`no "media relay up" line in 60 s: ${lines.join('\n')}`)), 60_000);
       child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${lines.join('\n')}`)));
       createInterface({ input: child.stdout }).on('line', (line) => {
         lines.push(line);

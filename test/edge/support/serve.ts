@@ -38,8 +38,9 @@ export async function serve(extra: readonly string[] = []): Promise<Served> {
   let auth = '';
   let key = '';
   let token = '';
+  // A loaded machine (CI, suites side by side) can take a while to start a serve: 60 s before giving up.
   const ports = await new Promise<{ http: number; sip: number; tls: number | null }>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('serve did not print its listening line in 15 s')), 15_000);
+    const t = setTimeout(() => reject(new Error('serve did not print its listening line in 60 s')), 60_000);
     child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderrTail.join('').slice(-800)}`)));
     lines.on('line', (line) => {
       if (!line.startsWith('{"event"')) return;
@@ -55,6 +56,11 @@ export async function serve(extra: readonly string[] = []): Promise<Served> {
         resolve({ http: ev.http!, sip: ev.sip!, tls: ev.tls ?? null });
       }
     });
+  }).catch((err: unknown) => {
+    // A serve that did not come up must not outlive the test: its open stdout pipe would keep the test process alive forever.
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
   });
   return {
     ...ports, account, auth, key, token, dataDir: dir, child,

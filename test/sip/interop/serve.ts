@@ -34,7 +34,7 @@ export async function startServe(extra: string[] = []): Promise<RunningServe> {
     rmSync(dataDir, { recursive: true, force: true });
   };
   const ports = await new Promise<RunningServe['ports']>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not print its listening line in 20 s; stderr: ${err.slice(-2000)}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`serve did not print its listening line in 60 s; stderr: ${err.slice(-2000)}`)), 20_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       for (const line of out.split('\n')) {
