@@ -37,6 +37,8 @@ export interface Config {
   readonly nodeId: string;
   /** A node whose heartbeat is older than this is lost: its calls are closed by a survivor (ms). */
   readonly nodeTimeoutMs: number;
+  /** serve --hep HOST:PORT: where every SIP message and the calls' quality reports go as HEP3. */
+  readonly hep: { readonly host: string; readonly port: number } | null;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
 
@@ -83,6 +85,7 @@ export interface RawServeOptions {
   readonly redisPrefix?: string;
   readonly nodeId?: string;
   readonly nodeTimeout?: string;
+  readonly hep?: string;
   readonly logLevel?: string;
 }
 
@@ -206,9 +209,18 @@ export function loadConfig(raw: RawServeOptions): Config {
     redisPrefix,
     nodeId,
     nodeTimeoutMs: secondsMs('node-timeout', raw.nodeTimeout, 15_000, 1, 3600),
+    hep: hepTarget(raw.hep),
     logLevel: logLevel as Config['logLevel'],
   };
   return deepFreeze(config);
+}
+
+/** HOST:PORT or [IPv6]:PORT of a HEP capture node (Homer, heplify-server; 9060 by convention). */
+function hepTarget(raw: string | undefined): Config['hep'] {
+  if (raw === undefined || raw === '') return null;
+  const m = /^\[([0-9a-fA-F:.]+)\]:(\d{1,5})$/.exec(raw) ?? /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(raw);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw badConfig('hep', 'must be HOST:PORT such as 127.0.0.1:9060 or [::1]:9060', raw);
+  return { host: m[1], port: Number(m[2]) };
 }
 
 /** 0 turns the live refresh off; otherwise 0.2 s at least, so a call never costs more than 5 writes a second. */

@@ -7,7 +7,7 @@ import type { CallsPort, RecordingsPort, TestCallsPort } from '../api/index.js';
 import { diagnoseCall, type CallEvidence, type DiagnosisThresholds, type SdpEvidence, type SipEventEvidence } from '../diagnosis/index.js';
 import {
   Authenticator, B2bua, createEdgeMetrics, edgeSipHandler, noEdgeMetrics, renderLadder, StackRefusals, TransactionLayerPort,
-  type EdgeDirectory, type Hop, type MediaAnchorFactory, type RouteTarget,
+  type CallObserver, type EdgeDirectory, type Hop, type MediaAnchorFactory, type RouteTarget,
 } from '../edge/index.js';
 import { startPstnSim, type PstnSimServer } from '../pstn-sim/index.js';
 import { DigestServer, parseMessage } from '../sip/index.js';
@@ -57,6 +57,8 @@ export interface EdgeWiring {
   readonly slots?: CallSlots;
   /** Written on every call record (serve --node-id). */
   readonly nodeId?: string;
+  /** Told of every traced SIP message and every ended call (serve --hep). */
+  readonly observer?: CallObserver;
 }
 
 export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
@@ -80,6 +82,7 @@ export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
     calls: w.calls,
     ...(w.slots ? { slots: w.slots } : {}),
     ...(w.nodeId ? { nodeId: w.nodeId } : {}),
+    ...(w.observer ? { observer: w.observer } : {}),
     metrics: w.registry ? createEdgeMetrics(w.registry) : noEdgeMetrics,
     ...(w.media ? { media: w.media } : {}),
     diagnose,
@@ -92,7 +95,9 @@ export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
   });
   w.sipServer.setHandler(edgeSipHandler(b2bua));
   // SPEC §2: the stack's own refusals (400, 483, …) carry the finding and call sid and are recorded too.
-  const stackRefusals = new StackRefusals({ clock: w.clock, log, agent: w.sipDomain, calls: w.calls, directory: w.directory, diagnose: (record) => diagnose(record), ...(w.nodeId ? { nodeId: w.nodeId } : {}) });
+  const stackRefusals = new StackRefusals({ clock: w.clock, log, agent: w.sipDomain, calls: w.calls, directory: w.directory, diagnose: (record) => diagnose(record), ...(w.nodeId ? { nodeId: w.nodeId } : {}),
+    ...(w.observer ? { onTrace: (entry: TraceEntry, callSid: string) => w.observer!.trace(entry, callSid) } : {}),
+  });
   w.sipServer.setStatelessAnswers(stackRefusals);
   return {
     b2bua,

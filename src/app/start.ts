@@ -16,6 +16,7 @@ import { loadNativeRelay, MediaRelay, type MediaEngineName } from '../media/inde
 import { edgePorts, mediaAddressFor, startEdge, type EdgePart } from './edge.js';
 import { startCluster } from './cluster.js';
 import { CallFeed } from './call-feed.js';
+import { HepExporter } from './hep-export.js';
 
 /** A running trunkline: the addresses it listens on and one call that stops everything. */
 export interface Trunkline {
@@ -102,11 +103,13 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
     logger.info({ engine: relay.engine, rtpPorts: `${config.rtpPorts.lo}-${config.rtpPorts.hi}` }, 'media relay up');
     parts.push({ name: 'media-relay', stop: () => relay.close() });
     registerMediaMetrics(metrics, () => relay.counters());
+    const hep = config.hep ? await HepExporter.open(config.hep, config.nodeId, logger) : undefined;
+    if (hep) parts.push({ name: 'hep', stop: () => hep.close() });
     const started = await startEdge({
       sipServer, sipHost: config.sip.host, sipDomain: config.sipDomain, carriers: config.carriers, pstnSim: config.pstnSim,
       directory: new StoreDirectory(repos.read, config.sipDomain), calls: callsRepo, clock, logger, registry: metrics,
       media: relayMedia(relay, { recordingsDir, clock }), thresholds: config.diagnosis, liveRefreshMs: config.liveRefreshMs,
-      digestSecret: cluster.digestSecret, nodeId: config.nodeId, ...(cluster.slots ? { slots: cluster.slots } : {}),
+      digestSecret: cluster.digestSecret, nodeId: config.nodeId, ...(cluster.slots ? { slots: cluster.slots } : {}), ...(hep ? { observer: hep } : {}),
     });
     edgeRef.current = started;
     parts.push({ name: 'edge', stop: () => started.stop() });

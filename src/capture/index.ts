@@ -4,6 +4,7 @@ import { CaptureSession, type CaptureOptions } from './session.js';
 import type { CaptureResult } from './types.js';
 
 export { CaptureErrorCodes, type CaptureErrorCode } from './errors.js';
+export { encodeHep3, type HepOut } from './hep-encode.js';
 export { CaptureSession, detectFormat, type CaptureOptions, type CaptureFormat } from './session.js';
 export type {
   CaptureCall,

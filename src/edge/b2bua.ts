@@ -1,7 +1,7 @@
 import { newCallSid, newTag, type Clock, type Logger } from '../core/index.js';
 import { createResponse, type SipRequest } from '../sip/index.js';
 import type { Finding } from '../diagnosis/index.js';
-import type { CallRecord, CallRecordStore, CallSlots } from '../store/index.js';
+import type { CallRecord, CallRecordStore, CallSlots, TraceEntry } from '../store/index.js';
 import type { Authenticator } from './authenticate.js';
 import { Call, dialogKey, type CallContext, type CallTarget, type Role } from './call.js';
 import { CallRecorder } from './call-record.js';
@@ -38,6 +38,8 @@ export interface B2buaOptions {
   readonly slots?: CallSlots;
   /** Written on every call record: the node that carries the call (serve --node-id). */
   readonly nodeId?: string;
+  /** Every SIP message of every call, both legs, as traced (serve --hep); the final record once the call ends. */
+  readonly observer?: CallObserver;
   readonly metrics?: EdgeMetrics;
   readonly media?: MediaAnchorFactory;
   /**
@@ -61,6 +63,11 @@ export interface B2buaOptions {
   readonly inviteTimeoutMs?: number;
   readonly t1?: number;
   readonly t2?: number;
+}
+
+export interface CallObserver {
+  trace(entry: TraceEntry, callSid: string): void;
+  ended?(record: CallRecord): void;
 }
 
 interface Indexed {
@@ -184,6 +191,7 @@ export class B2bua implements EdgeRequestHandler {
       sourceAddress: addr(tx.source.hop.address, tx.source.hop.port), transport: tx.source.hop.protocol, sipCallId: req.headers.callId() ?? '',
       ...(this.#o.nodeId ? { nodeId: this.#o.nodeId } : {}),
     });
+    if (this.#o.observer) recorder.onTrace = (entry, callSid) => this.#o.observer!.trace(entry, callSid);
     const call = new Call(this.#ctx, sid, recorder, tx, aRole, passThroughAnchor());
     call.traceIn(aRole, req, tx.source.hop, tx.source.local);
     this.#active.set(sid, call);
@@ -425,6 +433,11 @@ export class B2bua implements EdgeRequestHandler {
       }
     }
     void this.#save(record, call.sid);
+    try {
+      this.#o.observer?.ended?.(record);
+    } catch (err) {
+      this.#o.log.warn({ err, call_sid: call.sid }, 'call observer failed');
+    }
   }
 
   /** Saves in order per call: the final record never loses to the in-progress one written at answer. */

@@ -77,9 +77,14 @@ export class CallRecorder {
     this.onEvent?.(kind);
   }
 
+  /** Told of every traced SIP message as it is recorded (serve --hep exports them). */
+  onTrace: ((entry: TraceEntry, callSid: string) => void) | undefined;
+
   trace(entry: Omit<TraceEntry, 'at' | 'summary'>): void {
     const firstLine = entry.message.split('\r\n', 1)[0];
-    this.#trace.push({ at: new Date(this.#clock.now()).toISOString(), summary: firstLine, ...entry });
+    const traced: TraceEntry = { at: new Date(this.#clock.now()).toISOString(), summary: firstLine, ...entry };
+    this.#trace.push(traced);
+    this.onTrace?.(traced, this.#start.callSid);
   }
 
   get traceEntries(): readonly TraceEntry[] {

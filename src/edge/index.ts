@@ -12,7 +12,7 @@ export { checkInviteBody, mediaTypeOf, type OfferVerdict } from './offer-policy.
 export { checkCaller, callerE164, type CallerVerdict } from './caller-policy.js';
 export { Authenticator, type AuthVerdict } from './authenticate.js';
 export { createEdgeMetrics, noEdgeMetrics, type EdgeMetrics } from './metrics.js';
-export { B2bua, type B2buaOptions } from './b2bua.js';
+export { B2bua, type B2buaOptions, type CallObserver } from './b2bua.js';
 export { Call, type Role, type CallTarget } from './call.js';
 export { Leg, type Hop, type SipProtocol, type LocalAddress } from './leg.js';
 export type { EdgeSipPort, EdgeRequestHandler, ServerTx, ClientTx, ClientTxEvents, RequestSource } from './sip-port.js';

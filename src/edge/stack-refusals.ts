@@ -1,7 +1,7 @@
 import { newCallSid, type Clock, type Logger } from '../core/index.js';
 import type { Finding } from '../diagnosis/index.js';
 import { serializeMessage, type SipRequest, type SipResponse, type StatelessAnswerPort } from '../sip/index.js';
-import type { CallRecord, CallRecordStore } from '../store/index.js';
+import type { CallRecord, CallRecordStore, TraceEntry } from '../store/index.js';
 import { CallRecorder } from './call-record.js';
 import { causeRow, type EdgeCause } from './causes.js';
 import type { EdgeDirectory } from './directory.js';
@@ -26,6 +26,8 @@ export interface StackRefusalOptions {
   readonly recordBudget?: RecordBudgetOptions;
   /** Written on each refusal's record (serve --node-id). */
   readonly nodeId?: string;
+  /** Told of the refused request and the answer as traced (serve --hep). */
+  readonly onTrace?: (entry: TraceEntry, callSid: string) => void;
 }
 
 /** The edge cause a stack status stands for; statuses with no cause get a call sid but no finding. */
@@ -97,6 +99,7 @@ export class StackRefusals implements StatelessAnswerPort {
       sourceAddress: remote, transport: source.protocol, sipCallId: safe(() => request.headers.callId()) ?? '',
       ...(o.nodeId ? { nodeId: o.nodeId } : {}),
     });
+    if (o.onTrace) recorder.onTrace = o.onTrace;
     recorder.event('stack', `${response.status} ${response.reason}: ${why}`);
     const requestText = (bytes ?? safe(() => serializeMessage(request)) ?? Buffer.alloc(0)).toString('latin1');
     recorder.trace({ leg: 'customer', direction: 'in', transport: source.protocol, src: remote, dst: local, message: requestText });

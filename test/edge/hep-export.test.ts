@@ -1,0 +1,112 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { PcapWriter } from '../../src/media/index.js';
+import { peerSkip } from '../support/peers.js';
+import { RawUac, pcmaOffer } from './support/raw-uac.js';
+import { serve } from './support/serve.js';
+import { CALLER, pbxTrunk } from './support/cluster.js';
+import { rtpPacket, sleep, tone } from './media-live-support.js';
+
+const run = promisify(execFile);
+const MAIN = new URL('../../src/cli/main.js', import.meta.url).pathname;
+// Wireshark 4.0 has no HEP dissector: a small Lua one (support/hep3.lua) hands the payload to tshark's SIP dissector.
+const HEP_LUA = new URL('../../../test/edge/support/hep3.lua', import.meta.url).pathname;
+
+/** A HEP3 packet's chunk 11 (protocol type) and chunk 17 (correlation id), read straight from the bytes. */
+function chunks(d: Buffer): { type: number; correlation?: string } {
+  let type = -1;
+  let correlation: string | undefined;
+  for (let q = 6; q + 6 <= d.readUInt16BE(4);) {
+    const t = d.readUInt16BE(q + 2);
+    const len = d.readUInt16BE(q + 4);
+    if (t === 11) type = d[q + 6];
+    if (t === 17) correlation = d.subarray(q + 6, q + len).toString();
+    q += len;
+  }
+  return correlation === undefined ? { type } : { type, correlation };
+}
+
+// Issue 15: serve --hep sends every SIP message the edge traces, on both legs, as HEP3 with
+// the call sid as correlation id, and a quality report per RTP stream when the call ends.
+// A loopback socket plays Homer; what it caught is read back by `trunkline diagnose` (a raw
+// HEP3 file) and by tshark (the datagrams to UDP 9060 in a pcap).
+test('serve --hep: every SIP message of a call, both legs, reaches the HEP collector with the call sid as correlation id; diagnose and tshark read the calls from it; an RTCP quality report follows the call', async (t) => {
+  const collector = createSocket('udp4');
+  const caught: Buffer[] = [];
+  collector.on('message', (m) => caught.push(m));
+  collector.bind(0, '127.0.0.1');
+  await once(collector, 'listening');
+  const s = await serve(['--hep', `127.0.0.1:${collector.address().port}`, '--node-id', 'hep-node']);
+  const pbx = await new RawUac('udp', { host: '127.0.0.1', port: s.sip }).open();
+  const pbxRtp = createSocket('udp4');
+  pbxRtp.bind(0, '127.0.0.1');
+  await once(pbxRtp, 'listening');
+  const dir = mkdtempSync(join(tmpdir(), 'trunkline-hep-'));
+  try {
+    const trunk = await pbxTrunk(s, 'pbx_hep');
+    const inv = pbx.invite({ ruri: `sip:+919876540000@${trunk.domain}`, from: `<sip:${CALLER}@127.0.0.1>`, body: pcmaOffer('127.0.0.1', pbxRtp.address().port) });
+    const ok = await inv.waitFinal(8000);
+    assert.equal(ok.status, 200, ok.raw);
+    await pbx.ack(inv, ok);
+    const sid = ok.header('x-trunkline-call-sid')!;
+    const relayPort = Number(/m=audio (\d+)/.exec(ok.body)?.[1]);
+    for (let seq = 0; seq < 25; seq++) {
+      pbxRtp.send(rtpPacket(seq, 0x4e9e0001, tone), relayPort, '127.0.0.1');
+      await sleep(20);
+    }
+    assert.equal((await pbx.request(inv, 'BYE')).status, 200);
+    // The quality report is sent when the call ends; the trace is complete by then.
+    for (let i = 0; i < 100 && !caught.some((d) => chunks(d).type === 5); i++) await sleep(100);
+    const trace = await s.api<{ messages: { leg: string; message: string }[] }>('GET', `/v2/accounts/${s.account}/calls/${sid}/trace`);
+    const messages = trace.json.response.data.messages;
+    assert.deepEqual([...new Set(messages.map((m) => m.leg))].sort(), ['carrier', 'customer']);
+    // Every message on the call's record went out as HEP with the call sid (and the last 200 to
+    // the far leg's BYE too, which arrives after the final record is written).
+    const ofSid = caught.filter((d) => chunks(d).type === 1 && chunks(d).correlation === sid).map((d) => d.toString('latin1'));
+    assert.ok(ofSid.length >= messages.length, `${ofSid.length} HEP packets for ${messages.length} traced messages`);
+    for (const m of messages) assert.ok(ofSid.some((d) => d.endsWith(m.message)), `HEP carries ${m.message.split('\r\n')[0]}`);
+    const callIds = [...new Set(messages.map((m) => /\r\nCall-ID: ([^\r]+)/i.exec(m.message)?.[1]))];
+    assert.equal(callIds.length, 2, 'two legs, two Call-IDs');
+    const report = caught.find((d) => chunks(d).type === 5 && chunks(d).correlation === sid);
+    assert.ok(report, 'an RTCP quality report for the call');
+    const json = JSON.parse(report.subarray(report.indexOf('{"type"')).toString()) as { report_blocks: { source_ssrc: number; packets_lost: number }[] };
+    assert.ok(json.report_blocks[0].source_ssrc > 0);
+
+    // trunkline diagnose reads the datagrams as a raw HEP3 file.
+    const hepFile = join(dir, 'calls.hep');
+    writeFileSync(hepFile, Buffer.concat(caught));
+    const diagnosed = JSON.parse((await run(process.execPath, [MAIN, 'diagnose', hepFile, '--json'])).stdout) as { files: { format: string }[]; calls: { call_id: string; messages: unknown[] }[] };
+    assert.equal(diagnosed.files[0].format, 'hep');
+    for (const id of callIds) {
+      const call = diagnosed.calls.find((c) => c.call_id === id);
+      assert.ok(call, `diagnose found Call-ID ${id}`);
+      assert.equal(call.messages.length, ofSid.filter((d) => d.includes(`Call-ID: ${id}\r\n`)).length);
+    }
+
+    // tshark reads the same datagrams, sent to UDP 9060, through a HEP3 dissector into its SIP dissector.
+    const skip = peerSkip('tshark');
+    if (skip) return void t.skip(skip);
+    const pcap = join(dir, 'hep.pcap');
+    const w = new PcapWriter(pcap);
+    for (const d of caught) w.writeUdp(Date.now(), '127.0.0.1', 40000, '127.0.0.1', 9060, d);
+    await w.close();
+    const fields = (await run('tshark', ['-X', `lua_script:${HEP_LUA}`, '-r', pcap, '-Y', 'sip', '-T', 'fields', '-e', 'hep3.correlation_id', '-e', 'sip.Call-ID'])).stdout
+      .trim().split('\n').map((l) => l.split('\t'));
+    const ofCall = fields.filter(([corr]) => corr === sid);
+    assert.equal(ofCall.length, ofSid.length, 'tshark decodes every message of the call as SIP');
+    assert.deepEqual([...new Set(ofCall.map(([, id]) => id))].sort(), [...callIds].sort());
+  } finally {
+    collector.close();
+    pbxRtp.close();
+    await pbx.close();
+    await s.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
