@@ -7,7 +7,7 @@ import type { CallsPort, RecordingsPort, TestCallsPort } from '../api/index.js';
 import { diagnoseCall, type CallEvidence, type DiagnosisThresholds, type SdpEvidence, type SipEventEvidence } from '../diagnosis/index.js';
 import {
   Authenticator, B2bua, createEdgeMetrics, edgeSipHandler, noEdgeMetrics, renderLadder, StackRefusals, TransactionLayerPort,
-  type CallObserver, type EdgeDirectory, type Hop, type MediaAnchorFactory, type RouteTarget,
+  type BindingStore, type CallObserver, type EdgeDirectory, type Hop, type MediaAnchorFactory, type RouteTarget,
 } from '../edge/index.js';
 import { startPstnSim, type PstnSimServer } from '../pstn-sim/index.js';
 import { DigestServer, parseMessage } from '../sip/index.js';
@@ -59,6 +59,8 @@ export interface EdgeWiring {
   readonly nodeId?: string;
   /** Told of every traced SIP message and every ended call (serve --hep). */
   readonly observer?: CallObserver;
+  /** Registrar bindings in the store (issue 11 item 2); absent, REGISTER is refused with 403. */
+  readonly registrations?: BindingStore;
 }
 
 export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
@@ -92,6 +94,7 @@ export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
     carrierSources,
     ...(sim ? { echoFlowUri: `sip:echo@127.0.0.1:${sim.port}` } : {}),
     ...(w.inviteTimeoutMs ? { inviteTimeoutMs: w.inviteTimeoutMs } : {}),
+    ...(w.registrations ? { registrations: w.registrations } : {}),
   });
   w.sipServer.setHandler(edgeSipHandler(b2bua));
   // SPEC §2: the stack's own refusals (400, 483, …) carry the finding and call sid and are recorded too.

@@ -61,6 +61,12 @@ const ROWS: Readonly<Record<string, Row>> = {
   'preconditions-required': [580, 'Precondition Failure', 'reason', 'sip.580.preconditions', 'Offer requires preconditions the edge does not support'],
   'number-not-in-plan': [604, 'Does Not Exist Anywhere', 'reason', 'number.not-in-plan', 'Number does not exist in its numbering plan', 'Number {number} does not exist in its numbering plan'],
   'no-usable-media': [606, 'Not Acceptable', 'reason', 'sip.606.no-usable-media', 'Offer has no usable audio stream'],
+  // Issue 11 item 2, the registrar: a REGISTER the edge will not bind (never a bare 405), RFC 3261 §10.3.
+  'registration-disabled': [403, 'Forbidden', 'warning', 'trunk.registration-disabled', 'This trunk does not take registrations'],
+  'registration-not-allowed': [403, 'Forbidden', 'warning', 'auth.aor-not-allowed', 'The credential may not register this address-of-record'],
+  // RFC 3261 §10.3 step 7 / §21.4.17: an expiry below the registrar's minimum; the response carries Min-Expires.
+  'interval-too-brief': [423, 'Interval Too Brief', 'reason', 'sip.423', 'Registration expiry is shorter than the edge allows'],
+  'no-registered-contact': [480, 'Temporarily Unavailable', 'reason', 'routing.no-registered-contact', 'No PBX is registered on the trunk and it has no destination URI'],
   // RFC 3261 §16.3 step 3: Max-Forwards exhausted, a routing loop guard (beyond SPEC §2's table).
   'too-many-hops': [483, 'Too Many Hops', 'reason', 'sip.483', 'Max-Forwards reached zero (routing loop?)'],
   // RFC 3326 Reason in the BYE: we use cause=408 (a timeout) — SIP has no code for media inactivity.

@@ -18,6 +18,9 @@ import { LocalCallSlots } from './admission.js';
 import { DEFAULT_FAILOVER_CODES, orderTargets, type RouteTarget } from './route.js';
 import type { EdgeRequestHandler, EdgeSipPort, RequestSource, ServerTx } from './sip-port.js';
 import { resolveTarget } from './targets.js';
+import { Registrar, type BindingStore } from './registrar.js';
+import type { RegistrarLimits } from './registrar-rules.js';
+import { registeredTargets } from './registered-targets.js';
 
 /**
  * The B2BUA's front door: every request the SIP server receives lands here. New INVITEs are
@@ -61,6 +64,9 @@ export interface B2buaOptions {
   /** Where `flow` numbers go when the trunk has no flow_uri: the built-in echo flow. */
   readonly echoFlowUri?: string;
   readonly inviteTimeoutMs?: number;
+  /** Registrar bindings (issue 11 item 2); absent, every REGISTER is refused with 403 and its finding. */
+  readonly registrations?: BindingStore;
+  readonly registrarLimits?: Partial<RegistrarLimits>;
   readonly t1?: number;
   readonly t2?: number;
 }
@@ -84,11 +90,17 @@ export class B2bua implements EdgeRequestHandler {
   readonly #pendingSaves = new Set<Promise<void>>();
   readonly #lastSave = new Map<string, Promise<void>>();
   readonly #live = new Map<string, LiveRefresh>();
+  readonly #registrar: Registrar;
 
   constructor(options: B2buaOptions) {
     this.#o = options;
     this.#slots = options.slots ?? new LocalCallSlots(options.clock);
     this.#metrics = options.metrics ?? noEdgeMetrics;
+    this.#registrar = new Registrar({
+      directory: options.directory, authenticator: options.authenticator, clock: options.clock, log: options.log, agent: options.agent,
+      ...(options.registrations ? { bindings: options.registrations } : {}), ...(options.registrarLimits ? { limits: options.registrarLimits } : {}),
+      ...(options.calls ? { calls: options.calls } : {}), ...(options.diagnose ? { diagnose: (r: CallRecord) => options.diagnose!(r) } : {}),
+    });
     this.#ctx = {
       port: options.port,
       clock: options.clock,
@@ -119,7 +131,7 @@ export class B2bua implements EdgeRequestHandler {
 
   /** Resolves once every call record written so far is stored (tests, shutdown). */
   async flush(): Promise<void> {
-    await Promise.all([...this.#pendingSaves]);
+    await Promise.all([...this.#pendingSaves, this.#registrar.flush()]);
   }
 
   /** Ends every call (shutdown). */
@@ -168,6 +180,8 @@ export class B2bua implements EdgeRequestHandler {
       // RFC 3261 §8.2.6.2: a response outside a dialog carries a To tag of ours.
       return tx.respond(createResponse(req, 200, 'OK', { toTag: newTag(), headers: [['Allow', ALLOW], ['Accept', 'application/sdp'], ['Supported', 'timer']] }));
     }
+    // RFC 3261 §10: the edge is the registrar of trunks with registration_enabled.
+    if (req.method === 'REGISTER') return this.#registrar.onRegister(tx);
     if (req.method !== 'INVITE') return tx.respond(createResponse(req, 405, 'Method Not Allowed', { toTag: newTag(), headers: [['Allow', ALLOW]] }));
     this.#newInvite(tx);
   }
@@ -303,9 +317,12 @@ export class B2bua implements EdgeRequestHandler {
     } else {
       candidates = orderTargets(trunk.destinations, Math.random, trunk.disasterRecoveryUri);
     }
-    const { targets, unresolved } = await resolveAll(call, candidates, number.e164, 'destination');
+    // Issue 11 item 2: a trunk that takes registrations tries its registered contacts first, then its destination URIs.
+    const registered = did.mode !== 'flow' && trunk.registrationEnabled ? await registeredTargets(o.registrations, trunk, call.recorder, o.log) : [];
+    const resolved = await resolveAll(call, candidates, number.e164, 'destination');
     if (call.isEnded()) return;
-    if (targets.length === 0 && unresolved > 0) return call.refuseCause('fqdn-unresolvable', `${unresolved} destination(s)`);
+    const targets = [...registered, ...resolved.targets];
+    if (targets.length === 0 && resolved.unresolved > 0) return call.refuseCause('fqdn-unresolvable', `${resolved.unresolved} destination(s)`);
     if (!(await this.#anchor(call, trunk))) return;
     call.start({
       fromUri: `<sip:${fromUser}@${o.agent}>`,
@@ -316,7 +333,7 @@ export class B2bua implements EdgeRequestHandler {
       maxForwards: (req.headers.maxForwards() ?? 70) - 1,
       onTimeout: 'destination-timeout',
       onTransportError: 'destination-unreachable',
-      onNoTarget: 'no-destination',
+      onNoTarget: trunk.registrationEnabled && did.mode !== 'flow' ? 'no-registered-contact' : 'no-destination',
     });
   }
 
@@ -471,7 +488,7 @@ async function resolveAll(call: Call, candidates: readonly RouteTarget[], user: 
   return { targets, unresolved };
 }
 
-const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE';
+const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REGISTER';
 
 function safeUri(req: SipRequest): { user: string | null; host: string } | undefined {
   try {

@@ -22,6 +22,12 @@ export type Role = 'customer' | 'carrier';
 export interface CallTarget {
   readonly uri: string;
   readonly hop: Hop;
+  /**
+   * A registered contact reached over the flow its REGISTER came on (RFC 5626 §5.3 spirit):
+   * every request of the dialog goes to `hop`, never to the Contact the PBX wrote, which
+   * behind NAT names an address the edge cannot reach.
+   */
+  readonly flow?: boolean;
 }
 
 export interface CallSetup {
@@ -91,6 +97,8 @@ export class Call {
   #answer: SipResponse | undefined;
   #startedMono: number;
   #recording = false;
+  /** b legs to a registered contact's flow (see CallTarget.flow), including abandoned attempts. */
+  readonly #flowLegs = new WeakSet<Leg>();
 
   constructor(ctx: CallContext, sid: string, recorder: CallRecorder, aTx: ServerTx, aRole: Role, media: MediaAnchor) {
     this.#ctx = ctx;
@@ -228,6 +236,7 @@ export class Call {
     if (this.#b) this.#ctx.unindex(dialogKey(this.#b.callId, this.#b.localTag));
     const b = new Leg({ localUri: setup.fromUri, remoteUri: setup.toUri, remoteTarget: target.uri, hop: target.hop, local: this.#ctx.port.localFor(target.hop) });
     this.#b = b;
+    if (target.flow) this.#flowLegs.add(b);
     this.#bProvisional = false;
     this.#ctx.index(dialogKey(b.callId, b.localTag), this);
     let offer: string;
@@ -491,7 +500,7 @@ export class Call {
 
   /** Where in-dialog requests for `leg` go: the caller's source (symmetric, NAT-safe), or the callee's target. */
   #hopOf(leg: Leg): Hop {
-    if (leg === this.a || leg.routeSet.length) return leg.hop;
+    if (leg === this.a || leg.routeSet.length || this.#flowLegs.has(leg)) return leg.hop;
     // RFC 3261 §12.2.1.1: with no route set, requests go to the remote target (the callee's Contact).
     return hopFromUri(leg.remoteTarget, leg.hop.protocol) ?? leg.hop;
   }

@@ -43,6 +43,8 @@ export interface TrunkView {
   readonly rtpTimeoutSeconds?: number | null;
   /** Setting record_calls: every call on the trunk is recorded to pcap. */
   readonly recordCalls?: boolean;
+  /** Exotel's registration_enabled: PBXs register (RFC 3261 §10) and inbound calls try their contacts first. */
+  readonly registrationEnabled?: boolean;
 }
 
 export interface NumberView {

@@ -24,3 +24,5 @@ export { RelayAnchor, relayMedia } from './relay-anchor.js';
 export { StackRefusals, type StackRefusalOptions } from './stack-refusals.js';
 export { LocalCallSlots } from './admission.js';
 export { NodeReaper, lostRecord, type ClusterNodes, type LostCallStore, type NodeReaperOptions } from './node-lost.js';
+export { Registrar, type BindingStore, type RegistrarOptions } from './registrar.js';
+export { DEFAULT_REGISTRAR_LIMITS, readContacts, planBindings, contactKey, canonicalAor, type RegistrarLimits } from './registrar-rules.js';

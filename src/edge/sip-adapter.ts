@@ -93,7 +93,7 @@ function destination(hop: Hop) {
 /** The B2BUA as the UAS core's request handler (sip/uas SipRequestHandler), for app/'s SIP server. */
 export function edgeSipHandler(handler: EdgeRequestHandler): SipRequestHandler {
   return {
-    methods: ['INVITE', 'ACK', 'CANCEL', 'BYE', 'UPDATE', 'INFO', 'OPTIONS'],
+    methods: ['INVITE', 'ACK', 'CANCEL', 'BYE', 'UPDATE', 'INFO', 'OPTIONS', 'REGISTER'],
     supported: ['timer'],
     handleRequest: (tx) => handler.onRequest(new ServerTxAdapter(tx)),
     handleAck: (ack, source) => handler.onAck(ack, toSource(source)),

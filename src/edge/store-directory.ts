@@ -66,5 +66,6 @@ function toView(v: StoreTrunkView): TrunkView {
     externalAlias: v.settings['trunk_external_alias'] ?? null,
     rtpTimeoutSeconds: v.settings['rtp_timeout'] === undefined ? null : Number(v.settings['rtp_timeout']),
     recordCalls: v.settings['record_calls'] === 'true',
+    registrationEnabled: t.registration_enabled,
   };
 }

@@ -27,6 +27,9 @@ export { CredentialsRepo } from './credentials-repo.js';
 export { SettingsRepo, TRUNK_SETTING_NAMES, type TrunkSettingName } from './settings-repo.js';
 export { IdempotencyRepo, IDEMPOTENCY_TTL_MS, IDEMPOTENCY_PENDING_MS, type Reservation } from './idempotency-repo.js';
 export { ReadModel, type TrunkView, type NumberRoute } from './read-model.js';
+export {
+  RegistrationsRepo, type Registration, type RegistrationWrite, type RegistrationPlan, type RegistrationOutcome, type RegistrationTransport,
+} from './registrations-repo.js';
 export { type RateCounter, type RateDecision, MemoryRateCounter } from './counters/rate-counter.js';
 export { RedisRateCounter, type RedisRateCounterOptions } from './counters/redis-rate-counter.js';
 export { StoreErrorCodes, type StoreErrorCode } from './errors.js';

@@ -7,6 +7,7 @@ import { IdempotencyRepo } from './idempotency-repo.js';
 import { PhoneNumbersRepo } from './phone-numbers-repo.js';
 import { PreflightResultsRepo, type PreflightResultsDatabase } from './preflight-results-repo.js';
 import { ReadModel } from './read-model.js';
+import { RegistrationsRepo } from './registrations-repo.js';
 import type { Database } from './schema.js';
 import { SettingsRepo } from './settings-repo.js';
 import { TrunksRepo } from './trunks-repo.js';
@@ -24,6 +25,7 @@ export interface Repos {
   readonly idempotency: IdempotencyRepo;
   readonly read: ReadModel;
   readonly preflightResults: PreflightResultsRepo;
+  readonly registrations: RegistrationsRepo;
 }
 
 export function createRepos(db: Kysely<Database>, clock: Clock): Repos {
@@ -38,5 +40,6 @@ export function createRepos(db: Kysely<Database>, clock: Clock): Repos {
     idempotency: new IdempotencyRepo(db, clock),
     read: new ReadModel(db, clock),
     preflightResults: new PreflightResultsRepo(db as unknown as Kysely<PreflightResultsDatabase>, clock),
+    registrations: new RegistrationsRepo(db, clock),
   });
 }

@@ -108,6 +108,28 @@ export interface IdempotencyKeysTable {
   created_at: string;
 }
 
+/** RFC 3261 §10 bindings of registered PBXs, with the flow each REGISTER came on (RFC 5626 style). */
+export interface RegistrationsTable {
+  id: Generated<number>;
+  trunk_id: number;
+  trunk_sid: string;
+  account_sid: string;
+  aor: string;
+  user_name: string;
+  contact: string;
+  q_milli: number | null;
+  call_id: string;
+  cseq: number;
+  expires_at: string;
+  source_address: string;
+  source_port: number;
+  transport: string;
+  connection_id: string | null;
+  user_agent: string | null;
+  registered_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   trunks: TrunksTable;
@@ -118,4 +140,5 @@ export interface Database {
   credentials: CredentialsTable;
   trunk_settings: TrunkSettingsTable;
   idempotency_keys: IdempotencyKeysTable;
+  registrations: RegistrationsTable;
 }

@@ -57,11 +57,16 @@ export class TrunksRepo {
   }
 
   async update(accountSid: string, trunkSid: string, patch: TrunkPatch): Promise<Trunk | undefined> {
-    const { failover_codes, ...rest } = patch;
+    const { failover_codes, registration_enabled, ...rest } = patch;
     try {
       const row = await this.#db
         .updateTable('trunks')
-        .set({ ...rest, ...(failover_codes ? { failover_codes: JSON.stringify(failover_codes) } : {}), updated_at: isoSeconds(this.#clock.now()) })
+        .set({
+          ...rest,
+          ...(failover_codes ? { failover_codes: JSON.stringify(failover_codes) } : {}),
+          ...(registration_enabled === undefined ? {} : { registration_enabled: registration_enabled ? 1 : 0 }),
+          updated_at: isoSeconds(this.#clock.now()),
+        })
         .where('sid', '=', trunkSid)
         .where('account_sid', '=', accountSid)
         .returningAll()
@@ -90,7 +95,7 @@ export class TrunksRepo {
           .execute();
       }
       // Explicit child deletes: the foreign keys cascade too, but this does not depend on it.
-      for (const table of ['phone_numbers', 'whitelisted_ips', 'destination_uris', 'credentials', 'trunk_settings'] as const) {
+      for (const table of ['phone_numbers', 'whitelisted_ips', 'destination_uris', 'credentials', 'trunk_settings', 'registrations'] as const) {
         await tx.deleteFrom(table).where('trunk_id', '=', row.id).execute();
       }
       await tx.deleteFrom('trunks').where('id', '=', row.id).execute();

@@ -51,7 +51,7 @@ export interface NewTrunk {
   readonly domain_name: string;
 }
 
-export type TrunkPatch = Partial<Pick<Trunk, 'trunk_name' | 'status' | 'auth_mode' | 'secure_trunking' | 'calls_per_minute' | 'max_concurrent_calls' | 'failover_codes' | 'disaster_recovery_uri' | 'flow_uri'>>;
+export type TrunkPatch = Partial<Pick<Trunk, 'trunk_name' | 'status' | 'auth_mode' | 'secure_trunking' | 'registration_enabled' | 'calls_per_minute' | 'max_concurrent_calls' | 'failover_codes' | 'disaster_recovery_uri' | 'flow_uri'>>;
 
 export interface PhoneNumber {
   readonly id: number;

@@ -6,8 +6,8 @@ import { answeredCall, failedCall, ids, twoWay } from './support/evidence.js';
 test('every code the edge generates in SPEC §2 has a cause, and the RTP timeout ends calls with a BYE', () => {
   const generated = [400, 401, 403, 404, 408, 410, 415, 480, 484, 488, 500, 502, 503, 504, 580, 604, 606];
   const responses = Object.values(EDGE_CAUSES).filter((e) => e.sends === 'response');
-  // 483 (Max-Forwards exhausted) is the one the edge adds beyond SPEC §2.
-  assert.deepEqual([...new Set(responses.map((e) => e.status))].sort((a, b) => a - b), [...generated, 483].sort((a, b) => a - b));
+  // Beyond SPEC §2: 483 (Max-Forwards exhausted) and the registrar's 423 (expiry below Min-Expires).
+  assert.deepEqual([...new Set(responses.map((e) => e.status))].sort((a, b) => a - b), [...generated, 423, 483].sort((a, b) => a - b));
   assert.equal(EDGE_CAUSES['rtp-timeout'].sends, 'bye');
   for (const e of Object.values(EDGE_CAUSES)) {
     const spec = FINDING_CATALOGUE.get(e.findingId);

@@ -5,6 +5,7 @@ import { computeHa1 } from '../../src/sip/index.js';
 import { createRepos, MIGRATIONS, type Repos, type StoreConnection } from '../../src/store/index.js';
 import { FakeClock } from '../support/fake-clock.js';
 import type { TestStore } from './support.js';
+import { registrationsConformance } from './registrations-conformance.js';
 
 /**
  * One suite for every store dialect (CONVENTIONS habit 6): sqlite.test.ts and
@@ -195,5 +196,7 @@ export function storeConformance(dialect: string, open: () => Promise<TestStore>
       clock.advance(61_000);
       assert.equal((await repos.idempotency.reserve('acc_idem', 'dead', 'h1')).kind, 'reserved');
     });
+
+    registrationsConformance(() => repos, clock);
   });
 }

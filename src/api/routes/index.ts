@@ -14,6 +14,7 @@ import { bundleRoutes } from './bundle.js';
 import { callEventRoutes } from './call-events.js';
 import { explainRoutes } from './explain.js';
 import { consoleRoutes } from './console.js';
+import { registrationRoutes } from './registrations.js';
 
 /** Every route module of the API, registered in this order by buildApp; append new ones here. */
 export const ROUTES: readonly RouteModule[] = [
@@ -30,6 +31,7 @@ export const ROUTES: readonly RouteModule[] = [
   recordingRoutes,
   preflightResultRoutes,
   bundleRoutes,
+  registrationRoutes,
   metricsRoutes,
   explainRoutes,
   consoleRoutes,

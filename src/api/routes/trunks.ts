@@ -58,6 +58,7 @@ export function trunkRoutes(app: FastifyInstance, deps: ApiDeps): void {
         ? { disaster_recovery_uri: body.disaster_recovery_uri === null ? null : targetUri('disaster_recovery_uri', body.disaster_recovery_uri) }
         : {}),
       ...(body.flow_uri !== undefined ? { flow_uri: body.flow_uri === null ? null : targetUri('flow_uri', body.flow_uri) } : {}),
+      ...(body.registration_enabled !== undefined ? { registration_enabled: body.registration_enabled === true || body.registration_enabled === 'enabled' } : {}),
     };
     const sid = (request.params as { trunk_sid: string }).trunk_sid;
     const trunk = await deps.repos.trunks.update(accountOf(request).sid, sid, patch);

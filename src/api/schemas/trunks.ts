@@ -28,6 +28,10 @@ export const UpdateTrunkBody = Type.Object({
   failover_codes: Type.Optional(Type.Array(Type.Integer(), { maxItems: 50, description: 'SIP statuses that move on to the next destination; never 486, 600, 603' })),
   disaster_recovery_uri: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 255 }))),
   flow_uri: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 255 }))),
+  // Exotel spells it 'enabled' / 'disabled' (as trunk answers show it); a JSON boolean is taken too.
+  registration_enabled: Type.Optional(Type.Union([Enum(['enabled', 'disabled']), Type.Boolean()], {
+    description: 'enabled: PBXs with a trunk credential may REGISTER to the trunk domain, and inbound calls try their contacts before the destination URIs',
+  })),
 });
 
 /** Exotel's list takes page_size, offset and an optional trunk_sid (its Postman collection). */

@@ -5,7 +5,7 @@ import type { StoreMigration } from './migration.js';
 // Tables of the provisioning API (SPEC §1). Integer surrogate keys give numeric sub-resource
 // ids and a stable "newest first" order; unique constraints — not check-then-insert — make
 // concurrent identical creates end in exactly one row.
-function withId<T extends string>(t: CreateTableBuilder<T, never>, dialect: DialectName): CreateTableBuilder<T, 'id'> {
+export function withId<T extends string>(t: CreateTableBuilder<T, never>, dialect: DialectName): CreateTableBuilder<T, 'id'> {
   return dialect === 'postgres'
     ? t.addColumn('id', 'serial', (c) => c.primaryKey())
     : t.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());

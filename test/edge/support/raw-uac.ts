@@ -280,6 +280,13 @@ export class RawUac {
     return final;
   }
 
+  /** Sends a request the test built and resolves with its final response (matched by branch and method). */
+  async sendRequest(text: string, branch: string, method: string, timeoutMs = 5000): Promise<Msg> {
+    const p = new Promise<Msg>((resolve) => this.#others.set(`${branch}|${method}`, resolve));
+    await this.sendRaw(text);
+    return withTimeout(p, timeoutMs, `${method} response`);
+  }
+
   async waitRequest(pred: (m: Msg) => boolean, timeoutMs = 5000): Promise<Msg> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {

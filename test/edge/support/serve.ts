@@ -23,8 +23,9 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-export async function serve(extra: readonly string[] = []): Promise<Served> {
-  const dir = mkdtempSync(join(tmpdir(), 'trunkline-edge-'));
+/** `opts.dataDir`: run on this data directory and leave it in place at stop (restart tests). */
+export async function serve(extra: readonly string[] = [], opts: { dataDir?: string } = {}): Promise<Served> {
+  const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'trunkline-edge-'));
   const main = new URL('../../../src/cli/main.js', import.meta.url).pathname;
   const child: ChildProcess = spawn(process.execPath, [main, 'serve', '--data-dir', dir, '--http-host', '127.0.0.1', '--http-port', '0', '--sip-host', '127.0.0.1', '--sip-port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = createInterface({ input: child.stdout! });
@@ -74,7 +75,7 @@ export async function serve(extra: readonly string[] = []): Promise<Served> {
         await exited;
         clearTimeout(t);
       }
-      rmSync(dir, { recursive: true, force: true });
+      if (!opts.dataDir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
