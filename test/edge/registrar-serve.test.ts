@@ -22,7 +22,7 @@ async function api(s: Served, auth: string, method: string, path: string, body?:
   return { status: res.status, json: (await res.json()) as { metadata?: Record<string, unknown>; response: unknown } };
 }
 
-test('registration_enabled through PUT /trunks, a REGISTER refused then accepted, GET …/registrations lists the binding, and after a restart the binding still takes the inbound call', async () => {
+test('registration_enabled through PUT /trunks, a REGISTER refused then accepted, GET …/registrations lists the binding, and after a restart the binding still takes the inbound call', { timeout: 90_000 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'trunkline-reg-'));
   let s = await serve([], { dataDir });
   const auth = s.auth;
