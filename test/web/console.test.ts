@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve } from '../edge/support/serve.js';
 import { RawUac, pcmaOffer } from '../edge/support/raw-uac.js';
@@ -145,12 +146,21 @@ test('web console: a wrong token shows the sign-in error; signed in, a trunk is 
     assert.match(await dialog.innerText(), /^INVITE sip:\+919876540000@/m);
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
+    assert.equal(await page.evaluate('document.activeElement?.getAttribute("data-index")'), '0', 'focus is back on the arrow');
+    await page.evaluate('document.activeElement.blur()');
     for (const dir of ['c2c', 'k2c']) {
       const line = page.locator(`figure.chart:has(figcaption:text("Packets received")) polyline.${dir}`);
       const points = Number(await line.getAttribute('data-points'));
       assert.ok(points >= 2, `${dir}: packets over time has ${points} samples`);
     }
     assert.equal(await page.locator('figure.chart').count(), 3, 'packets, loss and jitter charts');
+    // The support bundle (GET …/bundle, with Basic auth through fetch): a gzip file saved by the browser.
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download support bundle' }).click();
+    const download = await downloading;
+    assert.equal(download.suggestedFilename(), `${echoSid}-bundle.tar.gz`);
+    const saved = readFileSync((await download.path())!);
+    assert.deepEqual([saved[0], saved[1]], [0x1f, 0x8b], 'gzip');
     await page.screenshot({ path: join(shots, 'call-answered.png'), fullPage: true });
 
     await page.getByRole('link', { name: 'Explain', exact: true }).click();

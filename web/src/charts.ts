@@ -8,9 +8,9 @@ export interface Line {
   readonly points: readonly (readonly [x: number, y: number])[];
 }
 
-const W = 600;
+const W = 420;
 const H = 220;
-const PAD = { left: 52, right: 12, top: 12, bottom: 32 };
+const PAD = { left: 44, right: 10, top: 10, bottom: 34 };
 
 /** A "nice" upper bound for an axis: 1, 2 or 5 times a power of ten. */
 function niceMax(v: number): number {
@@ -26,7 +26,8 @@ function fmt(v: number): string {
 
 export function lineChart(title: string, unit: string, lines: readonly Line[], xLabel = 'seconds'): HTMLElement {
   const all = lines.flatMap((l) => l.points);
-  const xMax = niceMax(Math.max(1, ...all.map((p) => p[0])));
+  // Time runs to the last sample (a rounded-up axis would leave most of a short call's chart empty).
+  const xMax = Math.max(1, ...all.map((p) => p[0]));
   const yMax = niceMax(Math.max(0, ...all.map((p) => p[1])));
   const x = (v: number) => PAD.left + (v / xMax) * (W - PAD.left - PAD.right);
   const y = (v: number) => H - PAD.bottom - (v / yMax) * (H - PAD.top - PAD.bottom);
@@ -39,11 +40,11 @@ export function lineChart(title: string, unit: string, lines: readonly Line[], x
     [0, 0.25, 0.5, 0.75, 1].map((f) => [
       s('line', { class: 'grid', x1: PAD.left, x2: W - PAD.right, y1: y(f * yMax), y2: y(f * yMax) }),
       s('text', { x: PAD.left - 6, y: y(f * yMax) + 4, 'text-anchor': 'end' }, fmt(f * yMax)),
-      s('text', { x: x(f * xMax), y: H - PAD.bottom + 16, 'text-anchor': 'middle' }, fmt(f * xMax)),
+      s('text', { x: x(f * xMax), y: H - PAD.bottom + 16, 'text-anchor': 'middle' }, (f * xMax).toFixed(xMax < 10 ? 1 : 0)),
     ]),
     s('line', { class: 'axis', x1: PAD.left, x2: PAD.left, y1: PAD.top, y2: H - PAD.bottom }),
     s('line', { class: 'axis', x1: PAD.left, x2: W - PAD.right, y1: H - PAD.bottom, y2: H - PAD.bottom }),
-    s('text', { x: W - PAD.right, y: H - 4, 'text-anchor': 'end' }, xLabel),
+    s('text', { x: W - PAD.right, y: H - 2, 'text-anchor': 'end' }, xLabel),
     lines.map((l) => l.points.length === 1
       ? s('circle', { class: l.cls, 'data-direction': l.cls, 'data-points': 1, cx: x(l.points[0][0]), cy: y(l.points[0][1]), r: 4 })
       : s('polyline', { class: l.cls, 'data-direction': l.cls, 'data-points': l.points.length, points: l.points.map((p) => `${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join(' ') })));

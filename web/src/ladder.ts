@@ -34,7 +34,7 @@ export function ladder(trace: readonly TraceMessage[], open: (m: TraceMessage) =
   const t0 = trace.length ? Date.parse(trace[0].at) : 0;
   const svg = s('svg', { class: 'ladder', viewBox: `0 0 ${WIDTH} ${height}`, role: 'group', 'aria-label': `SIP ladder: ${trace.length} messages; each arrow opens the message` },
     s('defs', {},
-      ...['ok', 'resp', 'fail'].map((k) => s('marker', { id: `head-${k}`, viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 8, markerHeight: 8, orient: 'auto-start-reverse' },
+      ...['ok', 'resp', 'fail'].map((k) => s('marker', { id: `head-${k}`, viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 5, markerHeight: 5, orient: 'auto-start-reverse' },
         s('path', { d: 'M0,0 L10,5 L0,10 z', fill: k === 'fail' ? '#b00020' : k === 'resp' ? '#1a6b32' : '#0b5cad' })))),
     LANES.map((_l, i) => [
       s('text', { class: 'party', x: LANE_X[i], y: 20, 'text-anchor': 'middle' }, LANE_NAMES[i]),

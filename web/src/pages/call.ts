@@ -63,13 +63,17 @@ function mediaSection(m: CallMedia | null): HTMLElement {
         h('td', {}, x.max_gap_ms), h('td', { class: 'mono' }, x.source ?? '—'), h('td', { class: 'mono' }, x.sdp_address ?? '—'));
     })));
   section.append(h('div', { class: 'table-wrap' }, totals));
+  if (DIRECTIONS.every((d) => m.directions![d.key].packets === 0)) {
+    section.append(h('p', {}, 'No RTP packet reached the relay either way, so there is nothing to chart over time.'));
+    return section;
+  }
   if (!m.series || m.series.customer_to_carrier.length === 0) {
     section.append(h('p', {}, 'No samples over time were kept for this call (recorded before the edge sampled media over time); the totals above are what the record has.'));
     return section;
   }
   const lines = (pick: (s: MediaSample) => number): Line[] => DIRECTIONS.map((d) => ({ label: d.label, cls: d.cls, points: series(m, d.key, pick) }));
   section.append(
-    h('p', {}, `Sampled at each live refresh of the record while the call was up (${m.series.customer_to_carrier.length} samples from ${m.series.started_at.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}).`),
+    h('p', {}, `Sampled at each live refresh of the record while the call was up and at its end (${m.series.customer_to_carrier.length} sample${m.series.customer_to_carrier.length === 1 ? '' : 's'} from ${m.series.started_at.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}).`),
     legend(DIRECTIONS),
     h('div', { class: 'charts' },
       lineChart('Packets received', 'packets', lines((s) => s[1])),
@@ -114,7 +118,9 @@ async function render(main: HTMLElement, sid: string): Promise<CallDetail> {
   const downloads = h('p', { class: 'actions' });
   if (c.recording?.pcap_uri) downloads.append(downloadButton('Download pcap', c.recording.pcap_uri, `${sid}.pcap`));
   void hasBundleRoute().then((yes) => {
-    if (yes) downloads.append(downloadButton('Download support bundle', `${accountPath()}/calls/${encodeURIComponent(sid)}/bundle`, `${sid}-bundle`));
+    // The bundle states the call's start in the browser's time zone.
+    const tz = encodeURIComponent(Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
+    if (yes) downloads.append(downloadButton('Download support bundle', `${accountPath()}/calls/${encodeURIComponent(sid)}/bundle?tz=${tz}`, `${sid}-bundle.tar.gz`));
   });
   clear(main,
     h('p', { class: 'crumbs' }, h('a', { href: '#/calls' }, '← Calls')),

@@ -136,8 +136,9 @@ export const callsPage: Page = (main, route) => {
   const live = liveCalls((c) => {
     if (!matches(c, f)) return;
     const row = callRow(c);
-    row.classList.add('flash');
-    const existing = tbody.querySelector(`tr[data-call-sid="${CSS.escape(c.call_sid)}"]`);
+    const existing = tbody.querySelector<HTMLTableRowElement>(`tr[data-call-sid="${CSS.escape(c.call_sid)}"]`);
+    // A new call or a new status is flashed; a live refresh of the same state is not.
+    if (existing?.dataset['status'] !== c.status) row.classList.add('flash');
     if (existing) {
       existing.replaceWith(row);
     } else {

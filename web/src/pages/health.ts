@@ -56,7 +56,8 @@ function part(m: Metrics, title: string, prefix: string, lead: HTMLElement): HTM
       const count = total(m, `${name}_count`);
       if (count !== undefined) {
         const sumV = total(m, `${name}_sum`) ?? 0;
-        return h('li', {}, `${m.help.get(name)}: `, h('strong', {}, count ? `${n(sumV / count)} on average` : 'none yet'), ` over ${n(count)}`);
+        const unit = name.endsWith('_seconds') ? ' s' : '';
+        return h('li', {}, `${m.help.get(name)}: `, h('strong', {}, count ? `${n(sumV / count)}${unit} on average` : 'none yet'), ` over ${n(count)}`);
       }
       const codes = name.endsWith('calls_total') ? byLabel(m, name, 'code') : [];
       return h('li', {}, `${m.help.get(name)}: `, h('strong', {}, n(total(m, name))),
