@@ -18,8 +18,13 @@ export interface Diagnoser {
 
 const GENERIC = /^sip\.\d{3}$/;
 
-/** A call's own findings and those another dialog explains, most severe first; a generic sip.NNN yields to a sharper one of its code. */
-function mergeFindings(own: readonly Finding[], extra: readonly Finding[] | undefined): readonly Finding[] {
+/**
+ * A call's own findings and those another dialog explains, most severe first; a generic sip.NNN
+ * yields to a sharper one of its code. A dialog that is attack traffic keeps only the attack's
+ * findings: its 404 or "wrong credentials" is the attack working, not a fault to configure away.
+ */
+function mergeFindings(own: readonly Finding[], extra: readonly Finding[] | undefined, attack = false): readonly Finding[] {
+  if (attack && extra?.length) return extra;
   if (!extra?.length) return own;
   // The cause another dialog shows goes ahead of the call's own findings of the same severity.
   const all = [...extra.filter((f) => !own.some((g) => g.id === f.id)), ...own];
@@ -141,7 +146,7 @@ export function buildReport(result: ReportInput, diagnoser: Diagnoser, now: Date
   const evidence = markAcceptedSources(result.calls).map((c) => observeMedia(c, result.summary));
   const acrossResult = diagnoser.across?.(evidence);
   const calls: CallReport[] = evidence
-    .map((ev) => buildCallReport(ev, mergeFindings(diagnoser.diagnose(ev), acrossResult?.perCall.get(ev.callId))))
+    .map((ev) => buildCallReport(ev, mergeFindings(diagnoser.diagnose(ev), acrossResult?.perCall.get(ev.callId), acrossResult?.attack.has(ev.callId))))
     .sort((a, b) => (a.start_at < b.start_at ? -1 : a.start_at > b.start_at ? 1 : 0));
   const s = result.summary;
   const across: CaptureFindingReport[] = sortFindings((acrossResult?.capture ?? []).map((a) => a.finding)).map((f) => ({

@@ -5,7 +5,10 @@
 export const CORPUS_FINDING_COUNTS: Readonly<Record<string, Readonly<Record<string, number>>>> = {
   'geunhyung_an__sip-call.pcap': { 'codec.pcma-not-first': 2, 'media.not-observed': 2, 'sip.404': 3, 'sip.501': 3 },
   'geunhyung_an__sip-register.pcap': {},
-  'goffinet__Forensic_challenge_4.pcap': { 'codec.pcma-not-first': 1, 'sip.404': 1 },
+  // security.scanner (reviewed with tshark): 172.25.105.43 sends one OPTIONS with User-Agent
+  // "UNfriendly-scanner - for demo purposes" (SIPVicious svmap renamed), then brute-forces the PBX's
+  // web admin over HTTP — the Honeynet challenge's attacker. Counted once for its dialog, once for the capture.
+  'goffinet__Forensic_challenge_4.pcap': { 'codec.pcma-not-first': 1, 'security.scanner': 2, 'sip.404': 1 },
   'goffinet__REGISTER-Request.pcap': {},
   'goffinet__RTP-Protocol.pcap': {},
   'goffinet__SIP-Call-with-Proxy-Server.pcap': { 'media.not-observed': 1 },

@@ -24,11 +24,14 @@ export interface AcrossResult {
   /** Findings to add to a call, by Call-ID. */
   readonly perCall: ReadonlyMap<string, readonly Finding[]>;
   readonly capture: readonly AcrossFinding[];
+  /** Dialogs that are attack traffic (a scan, an enumeration, a guessing run): their own findings describe the attack, not a fault. */
+  readonly attack: ReadonlySet<string>;
 }
 
 export interface AcrossRuleResult {
   readonly perCall?: readonly (readonly [string, Finding])[];
   readonly capture?: readonly AcrossFinding[];
+  readonly attack?: readonly string[];
 }
 
 export type AcrossRule = (ctx: AcrossContext) => AcrossRuleResult;
@@ -44,6 +47,7 @@ export function runAcross(calls: readonly CallEvidence[], rules: readonly Across
   const ctx: AcrossContext = { calls, summaries: summaries ?? calls.map((c) => summarizeCall(c)) };
   const perCall = new Map<string, Finding[]>();
   const capture: AcrossFinding[] = [];
+  const attack = new Set<string>();
   for (const rule of rules) {
     const r = rule(ctx);
     for (const [id, f] of r.perCall ?? []) {
@@ -52,6 +56,7 @@ export function runAcross(calls: readonly CallEvidence[], rules: readonly Across
       else perCall.set(id, [f]);
     }
     capture.push(...(r.capture ?? []));
+    for (const id of r.attack ?? []) attack.add(id);
   }
-  return { perCall, capture };
+  return { perCall, capture, attack };
 }
