@@ -10,6 +10,8 @@ import { DEFAULT_THRESHOLDS } from '../diagnosis/index.js';
  */
 export interface Config {
   readonly dataDir: string;
+  /** Where call pcaps are written and read; a directory every node mounts makes recordings readable from any node's API. */
+  readonly recordingsDir: string;
   readonly store: StoreLocation;
   readonly http: { readonly host: string; readonly port: number };
   readonly sip: { readonly host: string; readonly port: number };
@@ -58,6 +60,7 @@ export type TlsConfig =
 /** The values as commander hands them over (strings from flags or TRUNKLINE_* variables). */
 export interface RawServeOptions {
   readonly dataDir?: string;
+  readonly recordingsDir?: string;
   readonly db?: string;
   readonly httpHost?: string;
   readonly httpPort?: string;
@@ -188,6 +191,7 @@ export function loadConfig(raw: RawServeOptions): Config {
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) throw badConfig('log-level', 'must be debug, info, warn, error or silent', logLevel);
   const config: Config = {
     dataDir,
+    recordingsDir: raw.recordingsDir === undefined || raw.recordingsDir === '' ? join(dataDir, 'recordings') : resolve(raw.recordingsDir),
     store: storeLocation(dataDir, raw.db),
     http: { host: host('http-host', raw.httpHost, '0.0.0.0'), port: port('http-port', raw.httpPort, 8080) },
     sip: { host: host('sip-host', raw.sipHost, '0.0.0.0'), port: port('sip-port', raw.sipPort, 5070) },

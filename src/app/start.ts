@@ -1,5 +1,4 @@
 import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { systemClock, TrunklineError, type Clock, type Logger } from '../core/index.js';
 import { buildApp, type RouteModule } from '../api/index.js';
@@ -85,8 +84,9 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
     parts.push({ name: 'cluster', stop: () => cluster.stop() });
     // Filled once the edge is up; the API's test-calls port reads it at request time.
     const edgeRef: { current?: EdgePart } = {};
-    // Per-call pcaps (POST …/calls/{sid}/recording, trunk setting record_calls) live under the data directory.
-    const recordingsDir = join(config.dataDir, 'recordings');
+    // Per-call pcaps (POST …/calls/{sid}/recording, trunk setting record_calls): under the data directory,
+    // or in --recordings-dir, which the nodes of a cluster share so any node's API serves any call's pcap.
+    const recordingsDir = config.recordingsDir;
     await mkdir(recordingsDir, { recursive: true });
     const ports = { ...edgePorts(callsRepo, metrics, config.sipDomain, () => edgeRef.current, recordingsDir), callFeed };
     const http = await startHttp(config, { repos, store, rateCounter, clock, logger, extraRoutes, ports });

@@ -72,3 +72,22 @@ test('every flag reads TRUNKLINE_<FLAG> from the environment', () => {
   assert.equal(envName('--no-pstn-sim'), 'TRUNKLINE_NO_PSTN_SIM');
   assert.equal(envName('--carrier <uri>'), 'TRUNKLINE_CARRIER');
 });
+
+test('cluster flags: --node-id (default host name and pid), --node-timeout, --redis-prefix, --hep HOST:PORT, --recordings-dir', () => {
+  const d = loadConfig({});
+  assert.match(d.nodeId, new RegExp(`-${process.pid}$`));
+  assert.equal(d.nodeTimeoutMs, 15_000);
+  assert.equal(d.redisPrefix, 'trunkline:');
+  assert.equal(d.hep, null);
+  assert.equal(d.recordingsDir, join(resolve('./data'), 'recordings'));
+  const c = loadConfig({ nodeId: 'edge-a.1', nodeTimeout: '2.5', redisPrefix: 'tl:prod:', hep: '[::1]:9060', recordingsDir: '/srv/recordings' });
+  assert.equal(c.nodeId, 'edge-a.1');
+  assert.equal(c.nodeTimeoutMs, 2500);
+  assert.equal(c.redisPrefix, 'tl:prod:');
+  assert.deepEqual(c.hep, { host: '::1', port: 9060 });
+  assert.equal(c.recordingsDir, '/srv/recordings');
+  assert.deepEqual(loadConfig({ hep: 'homer.example.com:9060' }).hep, { host: 'homer.example.com', port: 9060 });
+  for (const bad of [{ nodeId: 'a b' }, { nodeTimeout: '0' }, { redisPrefix: 'x y' }, { hep: 'homer' }, { hep: '127.0.0.1:0' }]) {
+    assert.throws(() => loadConfig(bad), isUsageError, JSON.stringify(bad));
+  }
+});

@@ -1,4 +1,7 @@
 import { after, before, test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { answerChallenge } from '../../src/sip/index.js';
 import { RawUac, pcmaOffer, type InviteAttempt, type Msg } from './support/raw-uac.js';
@@ -10,12 +13,15 @@ import { CALLER, pbxTrunk, startCluster, type Cluster } from './support/cluster.
 const RINGS = '+919876540180';
 
 // One cluster of two nodes for the file (starting serve is the slow part); each test has its own trunk.
+// Both nodes write and read call pcaps in one directory (serve --recordings-dir), as nodes sharing a mount would.
 let c: Cluster;
+const recordings = mkdtempSync(join(tmpdir(), 'trunkline-shared-recordings-'));
 before(async () => {
-  c = await startCluster(2);
+  c = await startCluster(2, ['--recordings-dir', recordings]);
 });
 after(async () => {
   await c?.stop();
+  rmSync(recordings, { recursive: true, force: true });
 });
 
 interface Outcome {
@@ -117,6 +123,38 @@ test('a digest nonce issued by one node is accepted by another (RFC 7616 §3.3: 
     assert.equal((await b.request(inv, 'BYE')).status, 200);
   } finally {
     await Promise.all([a.close(), b.close()]);
+    await trunk.remove();
+  }
+});
+
+test('a call recorded on one node is readable from the other node\'s API (shared --recordings-dir): the record shows the recording and GET …/pcap gives the file', async () => {
+  const trunk = await pbxTrunk(c.nodes[0], 'pbx_rec');
+  const pbx = await new RawUac('udp', { host: '127.0.0.1', port: c.nodes[1].sip }).open();
+  try {
+    const set = await c.nodes[0].api('POST', `/v2/accounts/${c.account}/trunks/${trunk.trunkSid}/settings`, { settings: [{ name: 'record_calls', value: 'true' }] });
+    assert.equal(set.status, 200, JSON.stringify(set.json));
+    const inv = pbx.invite({ ruri: `sip:+919876540000@${trunk.domain}`, from: `<sip:${CALLER}@127.0.0.1>`, body: pcmaOffer() });
+    const ok = await inv.waitFinal(8000);
+    assert.equal(ok.status, 200, ok.raw);
+    await pbx.ack(inv, ok);
+    const sid = ok.header('x-trunkline-call-sid')!;
+    assert.equal((await pbx.request(inv, 'BYE')).status, 200);
+    let rec: { status: string; node_id: string; recording: { status: string; pcap_uri: string } | null } | undefined;
+    for (let i = 0; i < 80; i++) {
+      const r = await c.nodes[0].api<NonNullable<typeof rec>>('GET', `/v2/accounts/${c.account}/calls/${sid}`);
+      rec = r.json.response.data;
+      if (rec.status === 'completed' && rec.recording) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.equal(rec?.node_id, 'node-1');
+    assert.equal(rec?.recording?.status, 'completed');
+    const res = await fetch(`http://127.0.0.1:${c.nodes[0].http}${rec.recording.pcap_uri}`, { headers: { authorization: c.nodes[0].auth } });
+    assert.equal(res.status, 200);
+    const pcap = Buffer.from(await res.arrayBuffer());
+    assert.equal(pcap.readUInt32LE(0), 0xa1b2c3d4, 'a pcap file');
+    assert.ok(pcap.includes(Buffer.from(`INVITE sip:+919876540000@${trunk.domain}`)), 'with the call\'s INVITE');
+  } finally {
+    await pbx.close();
     await trunk.remove();
   }
 });
