@@ -84,7 +84,7 @@ function safeEndpoint(sdp: string) {
   }
 }
 
-/** Sends one PCMA packet every 20 ms for `seconds` and counts what comes back until 500 ms after the last. */
+/** Sends one PCMA packet every 20 ms for `seconds` and counts what comes back (all of it, or until 2 s after the last). */
 async function pump(socket: Socket, address: string, port: number, seconds: number) {
   const total = Math.max(1, Math.round((seconds * 1000) / PACKET_MS));
   const ssrc = randomBytes(4).readUInt32BE(0);
@@ -114,7 +114,8 @@ async function pump(socket: Socket, address: string, port: number, seconds: numb
     const due = start + (i + 1) * PACKET_MS;
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
   }
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  // Echoes still on their way: wait until all are back, at most 2 s (a loaded host or a long path).
+  for (let waited = 0; back < sent && waited < 2000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
   return { sent, back, from, firstMs };
 }
 
