@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock, Logger } from '../core/index.js';
 import type { RateCounter, Repos } from '../store/index.js';
+import type { ApiPorts } from './ports.js';
 
 /** Rules that are configuration (SPEC §1: sip_domain, the nso allow-list, the minimum mask). */
 export interface ApiSettings {
@@ -29,8 +30,8 @@ export interface ApiDeps {
   readonly ping?: () => Promise<void>;
   /** Extra route modules (the edge's calls and test-calls) registered after the core ones. */
   readonly extraRoutes?: readonly RouteModule[];
-  /** Open-ended: ports the edge adds (e.g. `calls`, `testCalls`) for its route modules. */
-  readonly ports?: Readonly<Record<string, unknown>>;
+  /** The ports the edge and the simulator hand in (ports.ts); a route module without its port does not register. */
+  readonly ports?: ApiPorts;
 }
 
 /** A route module: registers its routes on the app (under the auth/envelope rules of buildApp). */

@@ -7,7 +7,5 @@ export { envelope, success, failure, sendOne, sendList, sendBatch, sendError, li
 export { accountOf, trunkOf, pageOf, idOf } from './routes/context.js';
 export { PageQuery, TrunkParams, AccountParams } from './schemas/common.js';
 export { e164 } from './rules.js';
-export type { CallsPort } from './routes/calls.js';
-export type { TestCallsPort } from './routes/test-calls.js';
-export type { CallFeedPort } from './routes/call-events.js';
-export { PCAP_CONTENT_TYPE, type RecordingsPort, type LiveRecording, type RecordingFacts, type RecordingView } from './routes/recordings.js';
+export type { ApiPorts, CallsPort, TestCallsPort, CallFeedPort, MetricsPort, RecordingsPort, LiveRecording, RecordingFacts } from './ports.js';
+export { PCAP_CONTENT_TYPE, type RecordingView } from './routes/recordings.js';

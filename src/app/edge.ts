@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import { newCallSid, TrunklineError, type Clock, type Logger } from '../core/index.js';
-import type { CallsPort, RecordingsPort, TestCallsPort } from '../api/index.js';
+import type { ApiPorts, CallsPort, RecordingsPort, TestCallsPort } from '../api/index.js';
 import { diagnoseCall, type CallEvidence, type DiagnosisThresholds, type SdpEvidence, type SipEventEvidence } from '../diagnosis/index.js';
 import {
   Authenticator, B2bua, createEdgeMetrics, edgeSipHandler, noEdgeMetrics, renderLadder, StackRefusals, TransactionLayerPort,
@@ -215,7 +215,7 @@ function sdpOf(body: Buffer, contentType: string | undefined): { sdp?: SdpEviden
  * The API ports of the edge (api/routes/calls.ts, test-calls.ts, /metrics), built before the
  * HTTP server starts; `edge` is read at request time because the SIP part starts after HTTP.
  */
-export function edgePorts(calls: CallRecordStore, registry: Registry, sipDomain: string, edge: () => EdgePart | undefined, recordingsDir?: string): Record<string, unknown> {
+export function edgePorts(calls: CallRecordStore, registry: Registry, sipDomain: string, edge: () => EdgePart | undefined, recordingsDir?: string): ApiPorts {
   const callsPort: CallsPort = { store: calls, renderLadder: (r) => renderLadder(r.trace) };
   // Issue 7 item 7: a live call is found on the B2BUA by call_sid, and only for its own account.
   const recordings: RecordingsPort | undefined = recordingsDir === undefined ? undefined : {

@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { systemClock, TrunklineError, type Clock, type Logger } from '../core/index.js';
-import { buildApp, type RouteModule } from '../api/index.js';
+import { buildApp, type ApiPorts, type RouteModule } from '../api/index.js';
 import { createRepos, MemoryRateCounter, openStore, pingStore, RedisRateCounter, type RateCounter, type Repos, type StoreConnection } from '../store/index.js';
 import type { Config } from './config.js';
 import { startSipServer, type SipServer } from './sip-server.js';
@@ -191,7 +191,7 @@ interface HttpDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly extraRoutes: readonly RouteModule[];
-  readonly ports?: Readonly<Record<string, unknown>>;
+  readonly ports?: ApiPorts;
 }
 
 async function startHttp(config: Config, deps: HttpDeps): Promise<{ app: FastifyInstance; port: number }> {

@@ -3,9 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { buildBundle } from '../../bundle/index.js';
 import type { ApiDeps } from '../deps.js';
 import { invalid, notFound } from '../error-codes.js';
-import type { CallsPort } from './calls.js';
 import { accountOf } from './context.js';
-import type { RecordingsPort } from './recordings.js';
 
 /**
  * GET …/calls/{call_sid}/bundle (SPEC §6, guide §10): the call's support bundle, the same
@@ -17,8 +15,8 @@ const BundleQuery = Type.Object({ tz: Type.Optional(Type.String({ description: '
 const SID = /^[0-9a-f]{32}$/;
 
 export function bundleRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const calls = deps.ports?.['calls'] as CallsPort | undefined;
-  const recordings = deps.ports?.['recordings'] as RecordingsPort | undefined;
+  const calls = deps.ports?.calls;
+  const recordings = deps.ports?.recordings;
   if (!calls || !recordings) return;
   app.get('/v2/accounts/:account_sid/calls/:call_sid/bundle', {
     schema: {

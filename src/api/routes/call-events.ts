@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
-import type { CallRecord } from '../../store/index.js';
 import type { ApiDeps } from '../deps.js';
 import { sendOne } from '../envelope.js';
 import { AccountParams } from '../schemas/common.js';
@@ -15,10 +14,6 @@ import { accountOf } from './context.js';
  * list's summary of the call as `data`. EventSource cannot send headers, so the stream is
  * opened with a short-lived token from POST …/calls/events/token (see stream-token.ts).
  */
-export interface CallFeedPort {
-  /** Calls `listener` with every record of `accountSid` saved from now on; returns the unsubscribe. */
-  subscribe(accountSid: string, listener: (record: CallRecord) => void): () => void;
-}
 
 const BASE = '/v2/accounts/:account_sid/calls/events';
 const tags = ['calls'];
@@ -28,7 +23,7 @@ const KEEPALIVE_MS = 15_000;
 const MAX_BUFFERED = 1 << 20;
 
 export function callEventRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const feed = deps.ports?.['callFeed'] as CallFeedPort | undefined;
+  const feed = deps.ports?.callFeed;
   if (!feed) return;
   const tokens = new StreamTokens(deps.clock);
   const open = new Set<ServerResponse>();

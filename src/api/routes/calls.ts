@@ -1,13 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { Registry } from 'prom-client';
-import type { CallRecord, CallRecordStore, CallStatus } from '../../store/index.js';
+import type { CallRecord, CallStatus } from '../../store/index.js';
 import type { ApiDeps } from '../deps.js';
 import { listMetadata, sendList, sendOne } from '../envelope.js';
 import { invalid, notFound } from '../error-codes.js';
 import { AccountParams, Enum } from '../schemas/common.js';
 import { accountOf, pageOf } from './context.js';
-import { recordingOf, type RecordingsPort } from './recordings.js';
+import { recordingOf } from './recordings.js';
 
 /**
  * The calls API (SPEC §1): a record for every attempt the edge saw, refusals included, with
@@ -29,12 +28,6 @@ const CallListQuery = Type.Object({
 });
 const CallParams = Type.Object({ account_sid: Type.String(), call_sid: Type.String() });
 
-/** The ladder renderer lives with the edge; the API gets it through the same port object. */
-export interface CallsPort {
-  readonly store: CallRecordStore;
-  renderLadder(record: CallRecord): string;
-}
-
 function isoParam(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const ms = Date.parse(value);
@@ -49,7 +42,7 @@ export function callSummary(r: CallRecord) {
 }
 
 export function callRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const port = deps.ports?.['calls'] as CallsPort | undefined;
+  const port = deps.ports?.calls;
   if (!port) return;
 
   app.get(BASE, { schema: { tags, summary: 'List calls, newest first', params: AccountParams, querystring: CallListQuery } }, async (request, reply) => {
@@ -70,7 +63,7 @@ export function callRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const r = await port.store.get(accountOf(request).sid, sid);
     if (!r) throw notFound(`call_sid ${sid} does not exist`);
     const { trace: _t, ...rest } = r;
-    const recording = await recordingOf(deps.ports?.['recordings'] as RecordingsPort | undefined, accountOf(request).sid, r);
+    const recording = await recordingOf(deps.ports?.recordings, accountOf(request).sid, r);
     return sendOne(request, reply, { ...rest, recording, trace_uri: `/v2/accounts/${accountOf(request).sid}/calls/${sid}/trace` });
   });
 
@@ -84,7 +77,7 @@ export function callRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
 /** Prometheus text at /metrics from the registry app/ shares between the API and the edge. */
 export function metricsRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const registry = deps.ports?.['metrics'] as Registry | undefined;
+  const registry = deps.ports?.metrics;
   if (!registry) return;
   app.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics' } }, async (_request, reply) => {
     return reply.code(200).header('content-type', registry.contentType).send(await registry.metrics());

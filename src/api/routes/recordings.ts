@@ -6,7 +6,7 @@ import type { CallRecord } from '../../store/index.js';
 import type { ApiDeps } from '../deps.js';
 import { sendOne } from '../envelope.js';
 import { ApiError, notFound } from '../error-codes.js';
-import type { CallsPort } from './calls.js';
+import type { RecordingFacts, RecordingsPort } from '../ports.js';
 import { accountOf } from './context.js';
 
 /**
@@ -17,29 +17,6 @@ import { accountOf } from './context.js';
 const BASE = '/v2/accounts/:account_sid/calls/:call_sid';
 const tags = ['calls'];
 export const PCAP_CONTENT_TYPE = 'application/vnd.tcpdump.pcap';
-
-/** What the API needs of a live call on the edge. */
-export interface LiveRecording {
-  /** Starts (or keeps) recording; false when the call cannot be recorded now (not anchored yet, or ended). */
-  start(): boolean;
-  info(): Promise<RecordingFacts | undefined>;
-}
-
-export interface RecordingFacts {
-  /** Wall-clock ms. */
-  readonly startedAt: number;
-  readonly packets: number;
-  /** Bytes of the file that are whole pcap records (what a download while recording gets). */
-  readonly bytes: number;
-  readonly active: boolean;
-}
-
-export interface RecordingsPort {
-  /** The call `callSid` of the account while it is up on this edge; undefined otherwise (ended, unknown, another account's). */
-  live(accountSid: string, callSid: string): LiveRecording | undefined;
-  /** Where the pcap of a call is (or would be) written. */
-  pcapPath(callSid: string): string;
-}
 
 const CallParams = Type.Object({ account_sid: Type.String(), call_sid: Type.String() });
 const RecordingBody = Type.Object({}, { description: 'empty object: nothing to choose yet' });
@@ -78,8 +55,8 @@ export async function recordingOf(port: RecordingsPort | undefined, accountSid: 
 const SID = /^[0-9a-f]{32}$/;
 
 export function recordingRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const port = deps.ports?.['recordings'] as RecordingsPort | undefined;
-  const calls = deps.ports?.['calls'] as CallsPort | undefined;
+  const port = deps.ports?.recordings;
+  const calls = deps.ports?.calls;
   if (!port || !calls) return;
 
   app.post(`${BASE}/recording`, {

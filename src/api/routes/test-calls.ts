@@ -12,18 +12,13 @@ import { accountOf } from './context.js';
  * the account's numbers through the edge, so the inbound path can be tried without a carrier.
  * The answer is the call_sid to look up under /calls.
  */
-export interface TestCallsPort {
-  /** Resolves with the call_sid once the INVITE is on its way. */
-  place(accountSid: string, to: string, from?: string): Promise<string>;
-}
-
 const TestCallBody = Type.Object({
   to: Type.String({ description: 'one of the account\'s numbers, E.164' }),
   from: Type.Optional(Type.String({ description: 'caller number presented, E.164' })),
 });
 
 export function testCallRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const port = deps.ports?.['testCalls'] as TestCallsPort | undefined;
+  const port = deps.ports?.testCalls;
   if (!port) return;
   app.post('/v2/accounts/:account_sid/test-calls', { schema: { tags: ['calls'], summary: 'Have the PSTN simulator call one of your numbers', params: AccountParams, body: TestCallBody } }, async (request, reply) => {
     const account = accountOf(request);
