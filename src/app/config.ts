@@ -41,6 +41,8 @@ export interface Config {
   readonly nodeTimeoutMs: number;
   /** serve --hep HOST:PORT: where every SIP message and the calls' quality reports go as HEP3. */
   readonly hep: { readonly host: string; readonly port: number } | null;
+  /** Digest challenges the edge offers, in order (RFC 8760 §2.4: most preferred first). */
+  readonly digestAlgorithms: readonly ('SHA-256' | 'MD5')[];
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
 
@@ -89,6 +91,7 @@ export interface RawServeOptions {
   readonly nodeId?: string;
   readonly nodeTimeout?: string;
   readonly hep?: string;
+  readonly digestAlgorithms?: string;
   readonly logLevel?: string;
 }
 
@@ -214,6 +217,7 @@ export function loadConfig(raw: RawServeOptions): Config {
     nodeId,
     nodeTimeoutMs: secondsMs('node-timeout', raw.nodeTimeout, 15_000, 1, 3600),
     hep: hepTarget(raw.hep),
+    digestAlgorithms: digestAlgorithms(raw.digestAlgorithms),
     logLevel: logLevel as Config['logLevel'],
   };
   return deepFreeze(config);
@@ -225,6 +229,16 @@ function hepTarget(raw: string | undefined): Config['hep'] {
   const m = /^\[([0-9a-fA-F:.]+)\]:(\d{1,5})$/.exec(raw) ?? /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(raw);
   if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw badConfig('hep', 'must be HOST:PORT such as 127.0.0.1:9060 or [::1]:9060', raw);
   return { host: m[1], port: Number(m[2]) };
+}
+
+/** --digest-algorithms SHA-256,MD5: the challenges offered, each once, in the order given. */
+function digestAlgorithms(raw: string | undefined): readonly ('SHA-256' | 'MD5')[] {
+  if (raw === undefined) return ['SHA-256', 'MD5'];
+  const list = raw.split(',').map((a) => a.trim().toUpperCase());
+  if (list.length === 0 || list.length > 2 || new Set(list).size !== list.length || list.some((a) => a !== 'SHA-256' && a !== 'MD5')) {
+    throw badConfig('digest-algorithms', 'must be SHA-256, MD5, or both comma-separated in order of preference', raw);
+  }
+  return list as ('SHA-256' | 'MD5')[];
 }
 
 /** 0 turns the live refresh off; otherwise 0.2 s at least, so a call never costs more than 5 writes a second. */

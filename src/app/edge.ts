@@ -10,7 +10,7 @@ import {
   type BindingStore, type CallObserver, type EdgeDirectory, type Hop, type MediaAnchorFactory, type RouteTarget,
 } from '../edge/index.js';
 import { startPstnSim, type PstnSimServer } from '../pstn-sim/index.js';
-import { DigestServer, parseMessage } from '../sip/index.js';
+import { DigestServer, parseMessage, type DigestAlgorithm } from '../sip/index.js';
 import { summariseSdp } from '../sdp/index.js';
 import type { CallRecord, CallRecordStore, CallSlots, TraceEntry } from '../store/index.js';
 import type { SipServer } from './sip-server.js';
@@ -61,6 +61,8 @@ export interface EdgeWiring {
   readonly observer?: CallObserver;
   /** Registrar bindings in the store (issue 11 item 2); absent, REGISTER is refused with 403. */
   readonly registrations?: BindingStore;
+  /** The digest challenges offered, in order (serve --digest-algorithms; default SHA-256 then MD5). */
+  readonly digestAlgorithms?: readonly DigestAlgorithm[];
 }
 
 export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
@@ -80,7 +82,7 @@ export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
     port,
     clock: w.clock,
     log,
-    authenticator: new Authenticator(new DigestServer({ secret: w.digestSecret ?? randomBytes(32), clock: w.clock })),
+    authenticator: new Authenticator(new DigestServer({ secret: w.digestSecret ?? randomBytes(32), clock: w.clock }), w.digestAlgorithms),
     calls: w.calls,
     ...(w.slots ? { slots: w.slots } : {}),
     ...(w.nodeId ? { nodeId: w.nodeId } : {}),

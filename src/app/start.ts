@@ -110,7 +110,7 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
       directory: new StoreDirectory(repos.read, config.sipDomain), calls: callsRepo, clock, logger, registry: metrics,
       media: relayMedia(relay, { recordingsDir, clock }), thresholds: config.diagnosis, liveRefreshMs: config.liveRefreshMs,
       digestSecret: cluster.digestSecret, nodeId: config.nodeId, ...(cluster.slots ? { slots: cluster.slots } : {}), ...(hep ? { observer: hep } : {}),
-      registrations: repos.registrations,
+      registrations: repos.registrations, digestAlgorithms: config.digestAlgorithms,
     });
     edgeRef.current = started;
     parts.push({ name: 'edge', stop: () => started.stop() });

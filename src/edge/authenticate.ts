@@ -1,4 +1,4 @@
-import { formatChallenge, usernameOf, type DigestServer } from '../sip/index.js';
+import { formatChallenge, usernameOf, type DigestAlgorithm, type DigestServer } from '../sip/index.js';
 import type { EdgeCause } from './causes.js';
 import type { TrunkView } from './directory.js';
 
@@ -14,9 +14,17 @@ export type AuthVerdict =
 
 export class Authenticator {
   readonly #server: DigestServer;
+  readonly #offered: readonly DigestAlgorithm[];
 
-  constructor(server: DigestServer) {
+  /**
+   * `offered`: the challenges sent, in order of preference (serve --digest-algorithms). Whatever
+   * is offered, a response with either algorithm verifies. Offering MD5 alone is for UAs that
+   * give up when they meet a challenge they do not know — baresip 1.0 (libre) fails its
+   * REGISTER with ENOSYS on a SHA-256 challenge even when an MD5 one comes with it.
+   */
+  constructor(server: DigestServer, offered: readonly DigestAlgorithm[] = ['SHA-256', 'MD5']) {
     this.#server = server;
+    this.#offered = offered.length ? offered : ['SHA-256', 'MD5'];
   }
 
   /** `candidates`: the trunk found by IP, or the digest-only trunks of the account. */
@@ -36,7 +44,7 @@ export class Authenticator {
   }
 
   #refuse(realm: string, cause: 'auth-required' | 'auth-failed', stale: boolean, detail: string): AuthVerdict {
-    const challenges = (['SHA-256', 'MD5'] as const).map((alg) => formatChallenge(this.#server.challenge(realm, alg, stale)));
+    const challenges = this.#offered.map((alg) => formatChallenge(this.#server.challenge(realm, alg, stale)));
     return { ok: false, cause, challenges, detail };
   }
 }

@@ -36,6 +36,8 @@ test('--db postgres://… selects PostgreSQL; TLS from files or self-signed', ()
 test('the diagnosis limits default to the engine\'s own and take seconds from --media-window, --rtp-stop, --silence-threshold', () => {
   assert.deepEqual(loadConfig({}).diagnosis, { minMediaWindowMs: 2000, rtpStopMs: 5000, silenceMs: 10_000 });
   assert.equal(loadConfig({}).liveRefreshMs, 2000);
+  assert.deepEqual(loadConfig({}).digestAlgorithms, ['SHA-256', 'MD5']);
+  assert.deepEqual(loadConfig({ digestAlgorithms: 'md5' }).digestAlgorithms, ['MD5']);
   const c = loadConfig({ mediaWindow: '3', rtpStop: '0.5', silenceThreshold: '2.25', liveRefresh: '0' });
   assert.deepEqual(c.diagnosis, { minMediaWindowMs: 3000, rtpStopMs: 500, silenceMs: 2250 });
   assert.equal(c.liveRefreshMs, 0, '0 turns the live refresh off');
@@ -60,6 +62,8 @@ test('a bad value is a usage error naming the flag and its rule', () => {
     [{ mediaWindow: '-1' }, /--media-window/],
     [{ rtpStop: '1.23456' }, /--rtp-stop/],
     [{ liveRefresh: '0.05' }, /--live-refresh/],
+    [{ digestAlgorithms: 'SHA-512' }, /--digest-algorithms/],
+    [{ digestAlgorithms: 'MD5,MD5' }, /--digest-algorithms/],
   ];
   for (const [raw, message] of cases) {
     assert.throws(() => loadConfig(raw), (err: unknown) => isUsageError(err) && message.test((err as Error).message), JSON.stringify(raw));

@@ -39,3 +39,18 @@ test('SHA-256 credentials verify against the stored SHA-256 HA1; a wrong passwor
   const wrong = auth.verify([trunk], answerChallenge(sha, { username: 'pbx', password: 'x' }, 'INVITE', RURI), 'INVITE', RURI);
   assert.ok(!wrong.ok && wrong.cause === 'auth-failed');
 });
+
+test('the challenges offered follow --digest-algorithms (RFC 8760 §2.4 order); a SHA-256 answer verifies even when only MD5 was offered', () => {
+  const clock = new FakeClock();
+  const server = new DigestServer({ secret: 'k', clock });
+  const trunk = new MemoryDirectory().addTrunk({ trunkSid: 't1', accountSid: 'acc1', credentials: [credentialFor('pbx', 'secret')] });
+  const both = new Authenticator(server).verify([trunk], undefined, 'REGISTER', RURI);
+  assert.ok(!both.ok);
+  assert.deepEqual(both.challenges.map((c) => /algorithm=([\w-]+)/.exec(c)?.[1]), ['SHA-256', 'MD5']);
+  const md5Only = new Authenticator(server, ['MD5']);
+  const first = md5Only.verify([trunk], undefined, 'REGISTER', RURI);
+  assert.ok(!first.ok);
+  assert.deepEqual(first.challenges.map((c) => /algorithm=([\w-]+)/.exec(c)?.[1]), ['MD5']);
+  const sha = answerChallenge(first.challenges[0].replace('algorithm=MD5', 'algorithm=SHA-256'), { username: 'pbx', password: 'secret' }, 'REGISTER', RURI);
+  assert.equal(md5Only.verify([trunk], sha, 'REGISTER', RURI).ok, true);
+});

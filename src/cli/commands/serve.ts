@@ -36,6 +36,7 @@ export function register(program: Command): void {
     .addOption(envOption('--node-id <id>', 'this node\'s name on call records and in the cluster (default: hostname-pid)'))
     .addOption(envOption('--node-timeout <seconds>', 'with --redis: a node silent this long is lost and its calls are closed by another').default('15'))
     .addOption(envOption('--hep <host:port>', 'send every SIP message (both legs) and call quality reports as HEP3 to a Homer/heplify-server capture node'))
+    .addOption(envOption('--digest-algorithms <list>', 'digest challenges offered, in order: SHA-256,MD5; MD5 alone for UAs that fail on SHA-256 (baresip 1.0)').default('SHA-256,MD5'))
     .addOption(envOption('--log-level <level>', 'debug, info, warn, error or silent').default('info'))
     .action(async (raw: RawServeOptions) => {
       const config = loadConfig(raw);
