@@ -61,6 +61,7 @@ test('web console: a wrong token shows the sign-in error; signed in, a trunk is 
     await page.getByRole('link', { name: 'pbx_console' }).waitFor();
     await page.screenshot({ path: join(shots, 'trunks.png') });
     const listed = await s.api<{ trunk_name: string; domain_name: string; nso_code: string }[]>('GET', `/v2/accounts/${s.account}/trunks`);
+    const created0 = (l: typeof listed) => (l.json.response as unknown as { data: { trunk_sid: string } }[])[0].data.trunk_sid;
     const created = (listed.json.response as unknown as { data: { trunk_name: string; domain_name: string; nso_code: string } }[]).map((i) => i.data);
     assert.deepEqual(created.map((t) => [t.trunk_name, t.nso_code, t.domain_name]), [['pbx_console', 'ANY-ANY', `${s.account}.pstn.localhost`]]);
 
@@ -77,6 +78,32 @@ test('web console: a wrong token shows the sign-in error; signed in, a trunk is 
     await ipForm.getByRole('button', { name: 'Add' }).click();
     await page.getByRole('row', { name: /127\.0\.0\.1\/32/ }).waitFor();
 
+    // The trunk's own settings: only what changed is sent; a refused value is shown beside it.
+    const trunkForm = page.getByRole('form', { name: 'Trunk settings' });
+    await trunkForm.getByLabel('Calls per minute').fill('0');
+    await trunkForm.getByRole('button', { name: 'Save trunk' }).click();
+    const cpmError = trunkForm.locator('.field:has(input[name=calls_per_minute]) .field-error');
+    await cpmError.waitFor();
+    assert.match(await cpmError.innerText(), /calls_per_minute/);
+    await trunkForm.getByLabel('Calls per minute').fill('120');
+    await trunkForm.getByLabel('Max concurrent calls').fill('5');
+    await trunkForm.getByRole('button', { name: 'Save trunk' }).click();
+    await trunkForm.getByText('Saved: calls_per_minute, max_concurrent_calls.').waitFor();
+    const trunkNow = await s.api<{ calls_per_minute: number; max_concurrent_calls: number }>('GET', `/v2/accounts/${s.account}/trunks/${created0(listed)}`);
+    assert.deepEqual([trunkNow.json.response.data.calls_per_minute, trunkNow.json.response.data.max_concurrent_calls], [120, 5]);
+
+    // Edit in place: a mask wider than the API allows is refused beside the mask.
+    await page.getByRole('button', { name: 'Edit 127.0.0.1/32' }).click();
+    const ipEdit = page.getByRole('form', { name: 'Edit 127.0.0.1/32' });
+    await ipEdit.getByLabel('Mask (prefix length)').fill('4');
+    await ipEdit.getByRole('button', { name: 'Save' }).click();
+    const maskError = ipEdit.locator('.field:has(input[name=mask]) .field-error');
+    await maskError.waitFor();
+    assert.match(await maskError.innerText(), /^Invalid parameter \(1002\): .*mask/);
+    await ipEdit.getByLabel('Mask (prefix length)').fill('32');
+    await ipEdit.getByRole('button', { name: 'Save' }).click();
+    await ipEdit.waitFor({ state: 'detached' });
+
     const numForm = page.getByRole('form', { name: 'Add a phone number' });
     await numForm.getByLabel('Phone number (E.164)').fill('12345');
     await numForm.getByRole('button', { name: 'Add' }).click();
@@ -86,6 +113,17 @@ test('web console: a wrong token shows the sign-in error; signed in, a trunk is 
     await numForm.getByLabel('Phone number (E.164)').fill(CALLER);
     await numForm.getByRole('button', { name: 'Add' }).click();
     await page.getByRole('row', { name: new RegExp(CALLER.replace('+', '\\+')) }).waitFor();
+    // Settings through the form: a bad value is refused beside the value; record_calls=true records every call.
+    const setForm = page.getByRole('form', { name: 'Set a setting' });
+    await setForm.getByLabel('Setting').selectOption('record_calls');
+    await setForm.getByLabel('Value').fill('yes');
+    await setForm.getByRole('button', { name: 'Add' }).click();
+    const valueError = setForm.locator('.field:has(input[name=value]) .field-error');
+    await valueError.waitFor();
+    assert.match(await valueError.innerText(), /record_calls must be "true" or "false"; got 'yes'/);
+    await setForm.getByLabel('Value').fill('true');
+    await setForm.getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('row', { name: /record_calls true/ }).waitFor();
     await page.screenshot({ path: join(shots, 'trunk.png'), fullPage: true });
 
 
@@ -154,6 +192,12 @@ test('web console: a wrong token shows the sign-in error; signed in, a trunk is 
       assert.ok(points >= 2, `${dir}: packets over time has ${points} samples`);
     }
     assert.equal(await page.locator('figure.chart').count(), 3, 'packets, loss and jitter charts');
+    // The call was recorded (record_calls): its pcap downloads through the button.
+    const pcapDownloading = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download pcap' }).click();
+    const pcap = await pcapDownloading;
+    assert.equal(pcap.suggestedFilename(), `${echoSid}.pcap`);
+    assert.equal(readFileSync((await pcap.path())!).readUInt32LE(0), 0xa1b2c3d4, 'pcap magic');
     // The support bundle (GET …/bundle, with Basic auth through fetch): a gzip file saved by the browser.
     const downloading = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Download support bundle' }).click();

@@ -8,6 +8,7 @@ export interface Trunk {
   status: 'active' | 'inactive';
   auth_mode: 'ip' | 'digest' | 'ip_or_digest' | 'ip_and_digest';
   secure_trunking: 'enabled' | 'disabled';
+  registration_enabled?: 'enabled' | 'disabled';
   calls_per_minute: number;
   max_concurrent_calls: number | null;
   failover_codes: number[];

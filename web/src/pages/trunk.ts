@@ -19,21 +19,51 @@ interface SubSpec<T> {
   readonly body: (v: Record<string, string>) => unknown;
   readonly method?: 'POST' | 'PUT';
   readonly empty: string;
+  /** How an item is changed in place (PUT …/{id}): its form fields and body. */
+  readonly edit?: {
+    readonly fields: (item: T) => readonly FieldSpec[];
+    readonly body: (v: Record<string, string>, item: T) => unknown;
+    readonly path: (item: T) => string;
+  };
 }
 
 function subSection<T>(base: string, spec: SubSpec<T>): HTMLElement {
   const headingId = `h-${spec.path.replace(/\W/g, '')}`;
   const table = h('div', { class: 'table-wrap' }, statusLine('Loading…'));
   const status = statusLine();
+  const editSlot = h('div');
+  const openEdit = (item: T, opener: HTMLElement): void => {
+    const e = spec.edit!;
+    const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
+    const form = apiForm({
+      label: `Edit ${spec.itemName(item)}`, submit: 'Save', fields: e.fields(item),
+      async onSubmit(v) {
+        await send('PUT', `${base}/${e.path(item)}`, e.body(v, item));
+        clear(editSlot);
+        status.textContent = `Saved ${spec.itemName(item)}.`;
+        await load();
+      },
+    });
+    cancel.addEventListener('click', () => {
+      clear(editSlot);
+      opener.focus();
+    });
+    form.querySelector('.actions')?.append(cancel);
+    clear(editSlot, form);
+    (form.querySelector('input:not([readonly]), select') as HTMLElement | null)?.focus();
+  };
   const load = async (): Promise<void> => {
     try {
       const { items } = await getList<T>(`${base}/${spec.path}?page_size=500`);
       if (items.length === 0) return clear(table, h('p', {}, spec.empty));
       clear(table, h('table', { 'aria-labelledby': headingId },
-        h('thead', {}, h('tr', {}, [...spec.columns, spec.removePath ? 'Actions' : null].filter(Boolean).map((c) => h('th', { scope: 'col' }, c)))),
+        h('thead', {}, h('tr', {}, [...spec.columns, spec.removePath || spec.edit ? 'Actions' : null].filter(Boolean).map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', {}, items.map((item) => h('tr', {},
           spec.cells(item).map((c, i) => (i === 0 ? h('th', { scope: 'row' }, c) : h('td', {}, c))),
-          spec.removePath ? h('td', {}, h('button', {
+          spec.removePath || spec.edit ? h('td', { class: 'row-actions' }, spec.edit ? h('button', {
+            type: 'button', class: 'secondary small', 'aria-label': `Edit ${spec.itemName(item)}`,
+            onclick: (ev: Event) => openEdit(item, ev.currentTarget as HTMLElement),
+          }, 'Edit') : null, ' ', spec.removePath ? h('button', {
             type: 'button', class: 'danger small', 'aria-label': `Remove ${spec.itemName(item)}`,
             onclick: async () => {
               try {
@@ -44,7 +74,7 @@ function subSection<T>(base: string, spec: SubSpec<T>): HTMLElement {
                 status.textContent = failureText(err);
               }
             },
-          }, 'Remove')) : null)))));
+          }, 'Remove') : null) : null)))));
     } catch (err) {
       clear(table, errorBox(failureText(err)));
     }
@@ -52,7 +82,7 @@ function subSection<T>(base: string, spec: SubSpec<T>): HTMLElement {
   void load();
   return h('section', { class: 'card', 'aria-labelledby': headingId },
     h('h2', { id: headingId }, spec.title),
-    table, status,
+    table, status, editSlot,
     apiForm({
       label: spec.addLabel, submit: spec.method === 'PUT' ? 'Save' : 'Add', fields: spec.fields,
       async onSubmit(v, form) {
@@ -68,6 +98,7 @@ function subSection<T>(base: string, spec: SubSpec<T>): HTMLElement {
 function trunkPatch(t: Trunk, v: Record<string, string>): Record<string, unknown> {
   const want: Record<string, unknown> = {
     trunk_name: v['trunk_name'], status: v['status'], auth_mode: v['auth_mode'], secure_trunking: v['secure_trunking'],
+    registration_enabled: v['registration_enabled'],
     calls_per_minute: numberOrUndefined(v['calls_per_minute']),
     max_concurrent_calls: v['max_concurrent_calls'] === '' ? null : Number(v['max_concurrent_calls']),
     failover_codes: v['failover_codes'] === '' ? [] : v['failover_codes'].split(/[\s,]+/).filter(Boolean).map(Number),
@@ -90,6 +121,7 @@ function trunkForm(base: string, t: Trunk, onSaved: (t: Trunk) => void): HTMLFor
       { name: 'auth_mode', label: 'Authentication of your PBX', type: 'select', value: t.auth_mode,
         options: [['ip', 'IP whitelist'], ['digest', 'Digest credentials'], ['ip_or_digest', 'IP or credentials'], ['ip_and_digest', 'IP and credentials']] },
       { name: 'secure_trunking', label: 'Secure trunking (TLS/SRTP)', type: 'select', options: ['disabled', 'enabled'], value: t.secure_trunking },
+      { name: 'registration_enabled', label: 'PBX registration (REGISTER with a credential)', type: 'select', options: ['disabled', 'enabled'], value: t.registration_enabled ?? 'disabled' },
       { name: 'calls_per_minute', label: 'Calls per minute', type: 'number', value: t.calls_per_minute, inputmode: 'numeric' },
       { name: 'max_concurrent_calls', label: 'Max concurrent calls', type: 'number', value: t.max_concurrent_calls, hint: 'Empty: no limit.', inputmode: 'numeric' },
       { name: 'failover_codes', label: 'Failover codes', value: t.failover_codes.join(', '), hint: 'SIP codes that move on to the next destination, e.g. 503, 408.' },
@@ -105,6 +137,21 @@ function trunkForm(base: string, t: Trunk, onSaved: (t: Trunk) => void): HTMLFor
       return `Saved: ${Object.keys(patch).join(', ')}.`;
     },
   });
+}
+
+interface Registration { id: string; aor: string; contact: string; source_address: string; transport: string; expires: number; user_agent: string | null }
+
+/** The PBXs registered on the trunk now (read-only: a binding is made by REGISTER and ends by expiry). */
+function registrationsSection(base: string): HTMLElement {
+  const body = h('div', { class: 'table-wrap' }, statusLine('Loading…'));
+  void getList<Registration>(`${base}/registrations?page_size=100`).then(({ items }) => {
+    if (!items.length) return clear(body, h('p', {}, 'No PBX is registered on this trunk.'));
+    clear(body, h('table', { 'aria-labelledby': 'h-registrations' },
+      h('thead', {}, h('tr', {}, ['Address of record', 'Contact', 'From', 'Expires in', 'User agent'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, items.map((r) => h('tr', {}, h('th', { scope: 'row' }, r.aor), h('td', { class: 'mono' }, r.contact),
+        h('td', { class: 'mono' }, `${r.source_address} (${r.transport})`), h('td', {}, `${r.expires} s`), h('td', {}, r.user_agent ?? '—'))))));
+  }, (err: unknown) => clear(body, (err as { status?: number }).status === 404 ? h('p', {}, 'This server does not list registrations.') : errorBox(failureText(err))));
+  return h('section', { class: 'card', 'aria-labelledby': 'h-registrations' }, h('h2', { id: 'h-registrations' }, 'Registrations'), body);
 }
 
 export const trunkPage: Page = (main, route) => {
@@ -134,6 +181,15 @@ export const trunkPage: Page = (main, route) => {
             { name: 'mode', label: 'Mode', type: 'select', options: ['pstn', 'flow'], value: 'pstn' },
           ],
           body: (v) => ({ phone_number: v['phone_number'], mode: v['mode'] }),
+          edit: {
+            path: (n) => `phone-numbers/${n.id}`,
+            fields: (n) => [
+              { name: 'phone_number', label: 'Phone number', value: n.phone_number, readonly: true },
+              { name: 'mode', label: 'Mode', type: 'select', options: ['pstn', 'flow'], value: n.mode ?? 'pstn' },
+              { name: 'status', label: 'Status', type: 'select', options: ['active', 'inactive'], value: n.status },
+            ],
+            body: (v) => ({ phone_number: v['phone_number'], mode: v['mode'], status: v['status'] }),
+          },
         }),
         subSection<WhitelistedIp>(base, {
           title: 'Whitelisted IPs', path: 'whitelisted-ips', columns: ['Network'], empty: 'No whitelisted network: calls from your PBX are refused unless credentials are used.',
@@ -144,6 +200,14 @@ export const trunkPage: Page = (main, route) => {
             { name: 'mask', label: 'Mask (prefix length)', type: 'number', value: 32, inputmode: 'numeric' },
           ],
           body: (v) => ({ ip: v['ip'], ...(v['mask'] ? { mask: Number(v['mask']) } : {}) }),
+          edit: {
+            path: (w) => `whitelisted-ips/${w.id}`,
+            fields: (w) => [
+              { name: 'ip', label: 'IPv4 address', value: w.ip, required: true, inputmode: 'decimal' },
+              { name: 'mask', label: 'Mask (prefix length)', type: 'number', value: w.mask, inputmode: 'numeric' },
+            ],
+            body: (v) => ({ ip: v['ip'], ...(v['mask'] ? { mask: Number(v['mask']) } : {}) }),
+          },
         }),
         subSection<DestinationUri>(base, {
           title: 'Destination URIs', path: 'destination-uris', columns: ['Destination', 'Priority', 'Weight', 'Added'], empty: 'No destination: inbound calls have nowhere to go.',
@@ -155,6 +219,14 @@ export const trunkPage: Page = (main, route) => {
             { name: 'weight', label: 'Weight (higher gets more)', type: 'number', value: 1, inputmode: 'numeric' },
           ],
           body: (v) => ({ destinations: [{ destination: v['destination'], ...(v['priority'] ? { priority: Number(v['priority']) } : {}), ...(v['weight'] ? { weight: Number(v['weight']) } : {}) }] }),
+          edit: {
+            path: (d) => `destination-uris/${d.id}`,
+            fields: (d) => [
+              { name: 'priority', label: 'Priority (lower first)', type: 'number', value: d.priority, inputmode: 'numeric' },
+              { name: 'weight', label: 'Weight (higher gets more)', type: 'number', value: d.weight, inputmode: 'numeric' },
+            ],
+            body: (v) => ({ priority: Number(v['priority']), weight: Number(v['weight']) }),
+          },
         }),
         subSection<Credential>(base, {
           title: 'Credentials', path: 'credentials', columns: ['User', 'Friendly name', 'Realm', 'Added'], empty: 'No credential.',
@@ -166,10 +238,23 @@ export const trunkPage: Page = (main, route) => {
             { name: 'friendly_name', label: 'Friendly name' },
           ],
           body: (v) => ({ user_name: v['user_name'], password: v['password'], ...(v['friendly_name'] ? { friendly_name: v['friendly_name'] } : {}) }),
+          edit: {
+            path: (c) => `credentials/${c.id}`,
+            fields: (c) => [
+              { name: 'user_name', label: 'User name', value: c.user_name, required: true },
+              { name: 'password', label: 'New password', type: 'password', autocomplete: 'new-password', hint: 'Empty: keep the current one.' },
+              { name: 'friendly_name', label: 'Friendly name', value: c.friendly_name },
+            ],
+            body: (v, c) => ({
+              ...(v['user_name'] !== c.user_name ? { user_name: v['user_name'] } : {}),
+              ...(v['password'] ? { password: v['password'] } : {}),
+              friendly_name: v['friendly_name'] === '' ? null : v['friendly_name'],
+            }),
+          },
         }),
         subSection<Setting>(base, {
-          title: 'Settings', path: 'settings', columns: ['Name', 'Value', 'Updated'], empty: 'No setting: defaults apply.',
-          cells: (x) => [x.name, x.value, time(x.date_updated)], itemName: (x) => x.name,
+          title: 'Settings', path: 'settings', columns: ['Name', 'Value'], empty: 'No setting: defaults apply.',
+          cells: (x) => [x.name, x.value], itemName: (x) => x.name,
           removePath: (x) => `settings?name=${encodeURIComponent(x.name)}`, addLabel: 'Set a setting',
           fields: [
             { name: 'name', label: 'Setting', type: 'select', options: ['trunk_external_alias', 'rtp_timeout', 'record_calls'], value: 'trunk_external_alias' },
@@ -177,6 +262,7 @@ export const trunkPage: Page = (main, route) => {
           ],
           body: (v) => ({ settings: [{ name: v['name'], value: v['value'] }] }),
         }),
+        registrationsSection(base),
         h('section', { class: 'card danger-zone', 'aria-label': 'Delete the trunk' },
           h('h2', {}, 'Delete the trunk'),
           h('p', {}, 'Removes the trunk and everything under it. Calls already recorded stay.'),
