@@ -2,11 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { TrunklineError } from '../core/index.js';
 import type { DialectName, StoreLocation } from './dialect.js';
 import type { Database } from './schema.js';
 import { MIGRATIONS, type StoreMigration } from './migrations/index.js';
+import { applyMigrations } from './migrate.js';
 
 /** An open store: the Kysely instance every repo is built on, its dialect, and close(). */
 export interface StoreConnection {
@@ -57,51 +58,19 @@ export async function openStore(location: StoreLocation, options: OpenStoreOptio
     throw new TrunklineError('STORE_BAD_LOCATION', `cannot connect to ${redact(location.url)}: ${(err as Error).message}`, { cause: err });
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return connection(db, 'postgres', migrations, location.schema ?? searchPathOf(location.url));
-}
-
-/**
- * The schema a postgres:// URL selects with `options=-c search_path=NAME` (how an operator
- * or a test gives serve a schema of its own): Kysely's migration table and lock belong there too.
- */
-function searchPathOf(url: string): string | undefined {
-  let options: string | null;
-  try {
-    options = new URL(url).searchParams.get('options');
-  } catch {
-    return undefined;
-  }
-  const m = /(?:^|\s)-c\s*search_path=([A-Za-z_][A-Za-z0-9_]*)(?:\s|$)/.exec(options ?? '');
-  return m?.[1];
+  return connection(db, 'postgres', migrations);
 }
 
 function redact(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }
 
-function connection(db: Kysely<Database>, dialect: DialectName, migrations: readonly StoreMigration[], schema?: string): StoreConnection {
+function connection(db: Kysely<Database>, dialect: DialectName, migrations: readonly StoreMigration[]): StoreConnection {
   return {
     db,
     dialect,
-    async migrate() {
-      const provider: MigrationProvider = {
-        async getMigrations() {
-          const all: Record<string, Migration> = {};
-          for (const m of migrations) all[m.name] = { up: (tx) => m.up(tx, dialect) };
-          return all;
-        },
-      };
-      // Kysely's Migrator keeps a migration table and a lock, so two edges starting at
-      // once on one PostgreSQL database do not both apply a migration.
-      // With a schema of its own, the migration table and lock are looked for in that schema:
-      // otherwise Kysely finds another schema's kysely_migration_lock in the same database,
-      // skips creating its own, and the migration fails (seen with two test runs side by side).
-      const { error, results } = await new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) }).migrateToLatest();
-      if (error) {
-        const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-        throw new TrunklineError('STORE_MIGRATION_FAILED', `migration ${failed} failed: ${(error as Error).message}`, { cause: error, details: { migration: failed } });
-      }
-      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    migrate() {
+      return applyMigrations(db as unknown as Kysely<unknown>, dialect, migrations);
     },
     async close() {
       await db.destroy();
