@@ -11,6 +11,7 @@ import './request-context.js';
 import { ROUTES } from './routes/index.js';
 import { ANSWER_SCHEMAS } from './schemas/answers.js';
 import { EnvelopeDoc } from './schemas/common.js';
+import type { TypeBoxTypeProvider } from './type-provider.js';
 import { typeboxValidatorCompiler } from './validate.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -85,7 +86,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     if (!route.url.startsWith('/v2/accounts/') || !route.schema || route.schema.response) return;
     route.schema = { ...route.schema, response: { '2xx': EnvelopeDoc, '4xx': EnvelopeDoc } };
   });
-  for (const register of [...ROUTES, ...(deps.extraRoutes ?? [])]) register(app, deps);
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+  for (const register of [...ROUTES, ...(deps.extraRoutes ?? [])]) register(typed, deps);
   await app.ready();
   return app;
 }

@@ -1,7 +1,7 @@
-import type { FastifyInstance } from 'fastify';
 import type { Clock, Logger } from '../core/index.js';
 import type { RateCounter, Repos } from '../store/index.js';
 import type { ApiPorts } from './ports.js';
+import type { ApiInstance } from './type-provider.js';
 
 /** Rules that are configuration (SPEC §1: sip_domain, the nso allow-list, the minimum mask). */
 export interface ApiSettings {
@@ -35,4 +35,4 @@ export interface ApiDeps {
 }
 
 /** A route module: registers its routes on the app (under the auth/envelope rules of buildApp). */
-export type RouteModule = (app: FastifyInstance, deps: ApiDeps) => void;
+export type RouteModule = (app: ApiInstance, deps: ApiDeps) => void;

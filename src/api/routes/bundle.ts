@@ -1,9 +1,9 @@
-import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { buildBundle } from '../../bundle/index.js';
 import type { ApiDeps } from '../deps.js';
 import { invalid, notFound } from '../error-codes.js';
 import { accountOf } from './context.js';
+import type { ApiInstance } from '../type-provider.js';
 
 /**
  * GET …/calls/{call_sid}/bundle (SPEC §6, guide §10): the call's support bundle, the same
@@ -14,7 +14,7 @@ const CallParams = Type.Object({ account_sid: Type.String(), call_sid: Type.Stri
 const BundleQuery = Type.Object({ tz: Type.Optional(Type.String({ description: 'IANA time zone for the local start time (default the server\'s)' })) });
 const SID = /^[0-9a-f]{32}$/;
 
-export function bundleRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export function bundleRoutes(app: ApiInstance, deps: ApiDeps): void {
   const calls = deps.ports?.calls;
   const recordings = deps.ports?.recordings;
   if (!calls || !recordings) return;
@@ -27,8 +27,8 @@ export function bundleRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
   }, async (request, reply) => {
     const account = accountOf(request).sid;
-    const sid = (request.params as { call_sid: string }).call_sid;
-    const tz = (request.query as { tz?: string }).tz;
+    const sid = request.params.call_sid;
+    const tz = request.query.tz;
     if (!SID.test(sid)) throw notFound(`call_sid ${sid} does not exist`);
     if (tz !== undefined) {
       try {

@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import type { ApiDeps } from '../deps.js';
 import { sendOne } from '../envelope.js';
@@ -6,6 +5,7 @@ import { AccountParams } from '../schemas/common.js';
 import { StreamTokens } from '../stream-token.js';
 import { callSummary } from './calls.js';
 import { accountOf } from './context.js';
+import type { ApiInstance } from '../type-provider.js';
 
 /**
  * Live calls without polling: a server-sent events stream (WHATWG HTML §9.2) of the account's
@@ -22,7 +22,7 @@ const KEEPALIVE_MS = 15_000;
 /** A client that reads slower than calls change is cut off past this much unsent data; EventSource reconnects. */
 const MAX_BUFFERED = 1 << 20;
 
-export function callEventRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export function callEventRoutes(app: ApiInstance, deps: ApiDeps): void {
   const feed = deps.ports?.callFeed;
   if (!feed) return;
   const tokens = new StreamTokens(deps.clock);

@@ -1,5 +1,4 @@
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import type { CallRecord, CallStatus } from '../../store/index.js';
 import type { ApiDeps } from '../deps.js';
 import { listMetadata, sendList, sendOne } from '../envelope.js';
@@ -7,6 +6,7 @@ import { invalid, notFound } from '../error-codes.js';
 import { AccountParams, Enum } from '../schemas/common.js';
 import { accountOf, pageOf } from './context.js';
 import { recordingOf } from './recordings.js';
+import type { ApiInstance } from '../type-provider.js';
 
 /**
  * The calls API (SPEC §1): a record for every attempt the edge saw, refusals included, with
@@ -41,12 +41,12 @@ export function callSummary(r: CallRecord) {
   return { ...rest, findings: r.findings.map((f) => ({ id: f.id, code: f.code, title: f.title, severity: f.severity, fault_domain: f.fault_domain })) };
 }
 
-export function callRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export function callRoutes(app: ApiInstance, deps: ApiDeps): void {
   const port = deps.ports?.calls;
   if (!port) return;
 
   app.get(BASE, { schema: { tags, summary: 'List calls, newest first', params: AccountParams, querystring: CallListQuery } }, async (request, reply) => {
-    const q = request.query as Static<typeof CallListQuery>;
+    const q = request.query;
     const page = pageOf(request);
     const from = isoParam('start_time', q.start_time);
     const to = isoParam('end_time', q.end_time);
@@ -59,7 +59,7 @@ export function callRoutes(app: FastifyInstance, deps: ApiDeps): void {
   });
 
   app.get(`${BASE}/:call_sid`, { schema: { tags, summary: 'One call: record, findings, timeline, media stats, recording (null when not recorded)', params: CallParams } }, async (request, reply) => {
-    const sid = (request.params as { call_sid: string }).call_sid;
+    const sid = request.params.call_sid;
     const r = await port.store.get(accountOf(request).sid, sid);
     if (!r) throw notFound(`call_sid ${sid} does not exist`);
     const { trace: _t, ...rest } = r;
@@ -68,7 +68,7 @@ export function callRoutes(app: FastifyInstance, deps: ApiDeps): void {
   });
 
   app.get(`${BASE}/:call_sid/trace`, { schema: { tags, summary: 'The SIP trace of a call: every message and a ladder', params: CallParams } }, async (request, reply) => {
-    const sid = (request.params as { call_sid: string }).call_sid;
+    const sid = request.params.call_sid;
     const r = await port.store.get(accountOf(request).sid, sid);
     if (!r) throw notFound(`call_sid ${sid} does not exist`);
     return sendOne(request, reply, { call_sid: sid, messages: r.trace, ladder: port.renderLadder(r) });
@@ -76,7 +76,7 @@ export function callRoutes(app: FastifyInstance, deps: ApiDeps): void {
 }
 
 /** Prometheus text at /metrics from the registry app/ shares between the API and the edge. */
-export function metricsRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export function metricsRoutes(app: ApiInstance, deps: ApiDeps): void {
   const registry = deps.ports?.metrics;
   if (!registry) return;
   app.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics' } }, async (_request, reply) => {

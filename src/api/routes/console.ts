@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiDeps } from '../deps.js';
+import type { ApiInstance } from '../type-provider.js';
 
 /**
  * The web console (SPEC table: "web console … served by the API"): static files only, at `/`
@@ -67,7 +68,7 @@ async function sendFile(request: FastifyRequest, reply: FastifyReply, relPath: s
   return reply.code(200).header('content-type', type).send(await readFile(file.path));
 }
 
-export function consoleRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export function consoleRoutes(app: ApiInstance, deps: ApiDeps): void {
   const schema = { hide: true };
   const index = (request: FastifyRequest, reply: FastifyReply) => sendFile(request, reply, 'index.html');
   app.get('/', { schema }, index);

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Static, TSchema, TUnknown } from '@sinclair/typebox';
 import { IdQuery, ItemParams, TrunkParams } from '../schemas/common.js';
 import type { Account, Page, Trunk } from '../../store/index.js';
 import type { ApiDeps } from '../deps.js';
@@ -36,19 +37,20 @@ export function requireSome(body: Record<string, unknown>, fields: readonly stri
   if (!fields.some((f) => body[f] !== undefined)) throw missing(`one of ${fields.join(', ')}`);
 }
 
-type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+/** A handler whose `request.body` is the Static type of the route's TypeBox body schema. */
+type Handler<B extends TSchema> = (request: FastifyRequest<{ Body: Static<B> }>, reply: FastifyReply) => Promise<unknown>;
 
 /**
  * SPEC §1: sub-resource PUT and DELETE take the id in the path (`/{id}`) or the query
  * (`?id=`); both routes share one handler.
  */
-export function withIdForms(
+export function withIdForms<B extends TSchema = TUnknown>(
   app: FastifyInstance,
   method: 'PUT' | 'DELETE' | 'GET',
   base: string,
-  schema: Record<string, unknown>,
-  handler: Handler,
+  schema: { readonly tags: string[]; readonly summary: string; readonly body?: B },
+  handler: Handler<B>,
 ): void {
-  app.route({ method, url: `${base}/:id`, schema: { ...schema, params: ItemParams }, handler });
-  if (method !== 'GET') app.route({ method, url: base, schema: { ...schema, params: TrunkParams, querystring: IdQuery }, handler });
+  app.route<{ Body: Static<B> }>({ method, url: `${base}/:id`, schema: { ...schema, params: ItemParams }, handler });
+  if (method !== 'GET') app.route<{ Body: Static<B> }>({ method, url: base, schema: { ...schema, params: TrunkParams, querystring: IdQuery }, handler });
 }

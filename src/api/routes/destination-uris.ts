@@ -1,5 +1,3 @@
-import type { FastifyInstance } from 'fastify';
-import type { Static } from '@sinclair/typebox';
 import type { ApiDeps } from '../deps.js';
 import { failure, sendBatch, sendOne, success, type ItemResponse } from '../envelope.js';
 import { ApiError, invalid, notFound } from '../error-codes.js';
@@ -10,6 +8,7 @@ import { TrunkParams } from '../schemas/common.js';
 import { CreateDestinationsBody, UpdateDestinationBody } from '../schemas/resources.js';
 import { idOf, requireSome, trunkOf, withIdForms } from './context.js';
 import { subResourceRoutes } from './sub-resource.js';
+import type { ApiInstance } from '../type-provider.js';
 
 const BASE = '/v2/accounts/:account_sid/trunks/:trunk_sid/destination-uris';
 const tags = ['destination-uris'];
@@ -21,11 +20,11 @@ function itemFailure(err: unknown): ItemResponse {
   throw err;
 }
 
-export function destinationUriRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export function destinationUriRoutes(app: ApiInstance, deps: ApiDeps): void {
   subResourceRoutes(app, deps, { base: BASE, tag: 'destination-uris', what: 'destination', repo: (d) => d.repos.destinationUris, present: (d, t) => presentDestination(d, t.sid) });
   app.post(BASE, { schema: { tags, summary: 'Add destinations (batch: 200 when all succeed, 207 otherwise)', params: TrunkParams, body: CreateDestinationsBody } }, async (request, reply) => {
     const trunk = await trunkOf(deps, request);
-    const body = request.body as Static<typeof CreateDestinationsBody>;
+    const body = request.body;
     const networks = await deps.repos.whitelistedIps.all(trunk);
     const items: ItemResponse[] = [];
     // Each item is one row written on its own: an item either is stored whole or fails whole.
@@ -47,7 +46,7 @@ export function destinationUriRoutes(app: FastifyInstance, deps: ApiDeps): void 
   withIdForms(app, 'PUT', BASE, { tags, summary: 'Change priority (lower first) and weight (higher gets more)', body: UpdateDestinationBody }, async (request, reply) => {
     const trunk = await trunkOf(deps, request);
     const id = idOf(request, 'destination');
-    const body = request.body as Static<typeof UpdateDestinationBody>;
+    const body = request.body;
     requireSome(body, ['priority', 'weight']);
     const updated = await deps.repos.destinationUris.update(trunk, id, {
       ...(body.priority !== undefined ? { priority: body.priority } : {}),

@@ -1,8 +1,8 @@
-import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../deps.js';
+import type { ApiInstance } from '../type-provider.js';
 
 /** Liveness for load balancers and scripts: 200 when the store answers, 503 when not. */
-export function healthRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export function healthRoutes(app: ApiInstance, deps: ApiDeps): void {
   app.get('/healthz', { schema: { tags: ['health'], summary: 'Liveness of the API and its store' } }, async (_request, reply) => {
     try {
       await deps.ping?.();

@@ -1,5 +1,3 @@
-import type { FastifyInstance } from 'fastify';
-import type { Static } from '@sinclair/typebox';
 import type { ApiDeps } from '../deps.js';
 import { sendOne } from '../envelope.js';
 import { invalid, missing, notFound } from '../error-codes.js';
@@ -9,16 +7,17 @@ import { AccountParams, TrunkParams } from '../schemas/common.js';
 import { CreatePhoneNumberBody, TrunkMapQuery, UpdatePhoneNumberBody } from '../schemas/resources.js';
 import { accountOf, idOf, trunkOf, withIdForms } from './context.js';
 import { subResourceRoutes } from './sub-resource.js';
+import type { ApiInstance } from '../type-provider.js';
 
 const BASE = '/v2/accounts/:account_sid/trunks/:trunk_sid/phone-numbers';
 const tags = ['phone-numbers'];
 
-export function phoneNumberRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export function phoneNumberRoutes(app: ApiInstance, deps: ApiDeps): void {
   // DELETE remembers the number as removed: calls to it get 410 for 30 days (SPEC §1).
   subResourceRoutes(app, deps, { base: BASE, tag: 'phone-numbers', what: 'phone number', repo: (d) => d.repos.phoneNumbers, present: (n, t) => presentNumber(n, t.sid) });
   app.post(BASE, { schema: { tags, summary: 'Map a phone number to the trunk', params: TrunkParams, body: CreatePhoneNumberBody } }, async (request, reply) => {
     const trunk = await trunkOf(deps, request);
-    const body = request.body as Static<typeof CreatePhoneNumberBody>;
+    const body = request.body;
     const number = await deps.repos.phoneNumbers.create(trunk, { phone_number: e164('phone_number', body.phone_number), mode: body.mode ?? null });
     return sendOne(request, reply, presentNumber(number, trunk.sid));
   });
@@ -26,7 +25,7 @@ export function phoneNumberRoutes(app: FastifyInstance, deps: ApiDeps): void {
   withIdForms(app, 'PUT', BASE, { tags, summary: 'Change mode or status of a number', body: UpdatePhoneNumberBody }, async (request, reply) => {
     const trunk = await trunkOf(deps, request);
     const id = idOf(request, 'phone number');
-    const body = request.body as Static<typeof UpdatePhoneNumberBody>;
+    const body = request.body;
     const current = await deps.repos.phoneNumbers.get(trunk, id);
     if (!current) throw notFound(`phone number id ${id} does not exist on trunk ${trunk.sid}`);
     const number = e164('phone_number', body.phone_number);
@@ -37,7 +36,7 @@ export function phoneNumberRoutes(app: FastifyInstance, deps: ApiDeps): void {
   });
 
   app.get('/v2/accounts/:account_sid/trunk-maps', { schema: { tags, summary: 'Which trunk a number is mapped to: the number mapping (id, phone_number, trunk_sid, mode, status, dates)', params: AccountParams, querystring: TrunkMapQuery } }, async (request, reply) => {
-    const { exophone: raw, trunk_sid: onTrunk } = request.query as { exophone?: string; trunk_sid?: string };
+    const { exophone: raw, trunk_sid: onTrunk } = request.query;
     if (raw === undefined || raw === '') throw missing('exophone', ' (as ?exophone=+E164)');
     // An unencoded '+' in a query string decodes to a space (WHATWG form encoding); take it back.
     const number = e164('exophone', raw.replace(/^ (?=\d)/, '+'));

@@ -1,11 +1,11 @@
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import type { PreflightResultRow } from '../../store/index.js';
 import type { ApiDeps } from '../deps.js';
 import { listMetadata, sendList, sendOne } from '../envelope.js';
 import { notFound } from '../error-codes.js';
 import { AccountParams, PageQuery } from '../schemas/common.js';
 import { accountOf, pageOf } from './context.js';
+import type { ApiInstance } from '../type-provider.js';
 
 /**
  * Preflight results (SPEC §6, issue 12): `trunkline preflight` with API credentials stores its
@@ -34,10 +34,10 @@ function present(r: PreflightResultRow, withReport: boolean) {
   return { id: r.id, trunk_sid: r.trunk_sid, trunk_domain: r.trunk_domain, ok: r.ok, date_created: r.created_at, uri: uriOf(r.account_sid, r.id), ...(withReport ? { report: r.report } : {}) };
 }
 
-export function preflightResultRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export function preflightResultRoutes(app: ApiInstance, deps: ApiDeps): void {
   app.post(BASE, { schema: { tags, summary: 'Store a preflight report (trunkline preflight does this when given API credentials)', params: AccountParams, body: ReportBody } }, async (request, reply) => {
     const account = accountOf(request).sid;
-    const body = request.body as Static<typeof ReportBody>;
+    const body = request.body;
     const named = body.trunk_sid ? await deps.repos.trunks.get(account, body.trunk_sid) : undefined;
     const trunk = named ?? (await deps.repos.read.trunksOfAccount(account)).find((t) => t.trunk.domain_name.toLowerCase() === body.trunk_domain.toLowerCase())?.trunk;
     const saved = await deps.repos.preflightResults.save({ accountSid: account, trunkSid: trunk?.sid ?? null, trunkDomain: body.trunk_domain, ok: body.ok, report: body });
@@ -46,13 +46,13 @@ export function preflightResultRoutes(app: FastifyInstance, deps: ApiDeps): void
 
   app.get(BASE, { schema: { tags, summary: 'Preflight results, newest first', params: AccountParams, querystring: ListQuery } }, async (request, reply) => {
     const page = pageOf(request);
-    const q = request.query as Static<typeof ListQuery>;
+    const q = request.query;
     const { items, total } = await deps.repos.preflightResults.list(accountOf(request).sid, { offset: page.offset, limit: page.limit, ...(q.trunk_sid ? { trunkSid: q.trunk_sid } : {}) });
     return sendList(request, reply, items.map((r) => present(r, false)), listMetadata(request, page.offset, page.limit, total));
   });
 
   app.get(`${BASE}/:id`, { schema: { tags, summary: 'One preflight result with its report', params: OneParams } }, async (request, reply) => {
-    const id = (request.params as { id: string }).id;
+    const id = request.params.id;
     const r = await deps.repos.preflightResults.get(accountOf(request).sid, id);
     if (!r) throw notFound(`preflight result ${id} does not exist`);
     return sendOne(request, reply, present(r, true));

@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { CallRecord } from '../../store/index.js';
 import type { ApiDeps } from '../deps.js';
@@ -8,6 +7,7 @@ import { sendOne } from '../envelope.js';
 import { ApiError, notFound } from '../error-codes.js';
 import type { RecordingFacts, RecordingsPort } from '../ports.js';
 import { accountOf } from './context.js';
+import type { ApiInstance } from '../type-provider.js';
 
 /**
  * Call recording (issue 7 item 7, SPEC §1 "its pcap when recorded"): POST …/recording starts
@@ -54,7 +54,7 @@ export async function recordingOf(port: RecordingsPort | undefined, accountSid: 
 /** A call_sid is 32 lowercase hex (core ids); anything else is an unknown call, never a path. */
 const SID = /^[0-9a-f]{32}$/;
 
-export function recordingRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export function recordingRoutes(app: ApiInstance, deps: ApiDeps): void {
   const port = deps.ports?.recordings;
   const calls = deps.ports?.calls;
   if (!port || !calls) return;
@@ -67,7 +67,7 @@ export function recordingRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
   }, async (request, reply) => {
     const account = accountOf(request).sid;
-    const sid = (request.params as { call_sid: string }).call_sid;
+    const sid = request.params.call_sid;
     if (!SID.test(sid)) throw notFound(`call_sid ${sid} does not exist`);
     const live = port.live(account, sid);
     if (!live) {
@@ -90,7 +90,7 @@ export function recordingRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
   }, async (request, reply) => {
     const account = accountOf(request).sid;
-    const sid = (request.params as { call_sid: string }).call_sid;
+    const sid = request.params.call_sid;
     if (!SID.test(sid)) throw notFound(`call_sid ${sid} does not exist`);
     const facts = await port.live(account, sid)?.info();
     if (!facts && !(await calls.store.get(account, sid))) throw notFound(`call_sid ${sid} does not exist`);

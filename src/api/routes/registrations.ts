@@ -1,9 +1,9 @@
-import type { FastifyInstance } from 'fastify';
 import type { Registration } from '../../store/index.js';
 import type { ApiDeps } from '../deps.js';
 import { listMetadata, sendList } from '../envelope.js';
 import { PageQuery, TrunkParams } from '../schemas/common.js';
 import { pageOf, trunkOf } from './context.js';
+import type { ApiInstance } from '../type-provider.js';
 
 const BASE = '/v2/accounts/:account_sid/trunks/:trunk_sid/registrations';
 
@@ -31,7 +31,7 @@ function present(r: Registration, nowMs: number) {
   };
 }
 
-export function registrationRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export function registrationRoutes(app: ApiInstance, deps: ApiDeps): void {
   app.get(BASE, {
     schema: {
       tags: ['registrations'],

@@ -1,5 +1,3 @@
-import type { FastifyInstance } from 'fastify';
-import type { Static } from '@sinclair/typebox';
 import { TRUNK_SETTING_NAMES, type TrunkSettingName } from '../../store/index.js';
 import type { ApiDeps } from '../deps.js';
 import { envelope, failure, sendBatch, sendOne, success, type ItemResponse } from '../envelope.js';
@@ -9,6 +7,7 @@ import { e164 } from '../rules.js';
 import { TrunkParams } from '../schemas/common.js';
 import { PutSettingsBody, SettingsQuery } from '../schemas/resources.js';
 import { trunkOf } from './context.js';
+import type { ApiInstance } from '../type-provider.js';
 
 const BASE = '/v2/accounts/:account_sid/trunks/:trunk_sid/settings';
 const tags = ['settings'];
@@ -43,10 +42,10 @@ function isKnown(name: string): name is TrunkSettingName {
   return (TRUNK_SETTING_NAMES as readonly string[]).includes(name);
 }
 
-export function settingRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export function settingRoutes(app: ApiInstance, deps: ApiDeps): void {
   app.post(BASE, { schema: { tags, summary: 'Upsert settings (batch: 200 when all succeed, 207 otherwise)', description: SETTINGS_DOC, params: TrunkParams, body: PutSettingsBody } }, async (request, reply) => {
     const trunk = await trunkOf(deps, request);
-    const body = request.body as Static<typeof PutSettingsBody>;
+    const body = request.body;
     const items: ItemResponse[] = [];
     for (const [i, s] of body.settings.entries()) {
       try {
@@ -63,7 +62,7 @@ export function settingRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.get(BASE, { schema: { tags, summary: 'Read settings (all, or ?name=)', params: TrunkParams, querystring: SettingsQuery } }, async (request, reply) => {
     const trunk = await trunkOf(deps, request);
-    const name = (request.query as { name?: string }).name;
+    const name = request.query.name;
     const list = await deps.repos.settings.list(trunk, name);
     if (name !== undefined && list.length === 0) throw notFound(`setting ${name} is not set on trunk ${trunk.sid}`);
     const items = list.map((s) => success(presentSetting(s, trunk.sid)));
@@ -72,7 +71,7 @@ export function settingRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.delete(BASE, { schema: { tags, summary: 'Remove a setting (?name=)', params: TrunkParams, querystring: SettingsQuery } }, async (request, reply) => {
     const trunk = await trunkOf(deps, request);
-    const name = (request.query as { name?: string }).name;
+    const name = request.query.name;
     if (name === undefined || name === '') throw missing('name', ' (as ?name=)');
     const removed = await deps.repos.settings.delete(trunk, name);
     if (!removed) throw notFound(`setting ${name} is not set on trunk ${trunk.sid}`);

@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Page, Paged, Trunk } from '../../store/index.js';
 import type { ApiDeps } from '../deps.js';
@@ -6,6 +5,7 @@ import { listMetadata, sendList, sendOne } from '../envelope.js';
 import { notFound } from '../error-codes.js';
 import { IdQuery, PageQuery, TrunkParams } from '../schemas/common.js';
 import { idOf, pageOf, trunkOf, withIdForms } from './context.js';
+import type { ApiInstance } from '../type-provider.js';
 
 /** What every sub-resource repo of a trunk offers for reading and removing. */
 export interface SubResourceRepo<T> {
@@ -35,7 +35,7 @@ async function oneOf<T>(repo: SubResourceRepo<T>, trunk: Trunk, raw: string): Pr
  * (newest first, paged), one item by `/{id}`, and DELETE by `/{id}` or `?id=` (SPEC §1).
  * Creating and changing differ per resource and stay in the resource's own module.
  */
-export function subResourceRoutes<T>(app: FastifyInstance, deps: ApiDeps, spec: SubResourceSpec<T>): void {
+export function subResourceRoutes<T>(app: ApiInstance, deps: ApiDeps, spec: SubResourceSpec<T>): void {
   const tags = [spec.tag];
   const repo = spec.repo(deps);
   const missing = (id: number, trunk: Trunk) => notFound(`${spec.what} id ${id} does not exist on trunk ${trunk.sid}`);
@@ -44,7 +44,7 @@ export function subResourceRoutes<T>(app: FastifyInstance, deps: ApiDeps, spec: 
   app.get(spec.base, { schema: { tags, summary: `List the ${spec.what}s of the trunk, newest first (?id= for one)`, params: TrunkParams, querystring: ListQuery } }, async (request, reply) => {
     const trunk = await trunkOf(deps, request);
     const page = pageOf(request);
-    const only = (request.query as { id?: string }).id;
+    const only = request.query.id;
     const { items, total } = only !== undefined && only !== ''
       ? await oneOf(repo, trunk, only).then((i) => ({ items: i !== undefined && page.offset === 0 ? [i] : [], total: i === undefined ? 0 : 1 }))
       : await repo.list(trunk, page);

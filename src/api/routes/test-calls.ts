@@ -1,11 +1,11 @@
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import type { ApiDeps } from '../deps.js';
 import { sendOne } from '../envelope.js';
 import { invalid, notFound } from '../error-codes.js';
 import { e164 } from '../rules.js';
 import { AccountParams } from '../schemas/common.js';
 import { accountOf } from './context.js';
+import type { ApiInstance } from '../type-provider.js';
 
 /**
  * POST /v2/accounts/{sid}/test-calls {to, from?} (SPEC §1): the PSTN simulator calls one of
@@ -17,12 +17,12 @@ const TestCallBody = Type.Object({
   from: Type.Optional(Type.String({ description: 'caller number presented, E.164' })),
 });
 
-export function testCallRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export function testCallRoutes(app: ApiInstance, deps: ApiDeps): void {
   const port = deps.ports?.testCalls;
   if (!port) return;
   app.post('/v2/accounts/:account_sid/test-calls', { schema: { tags: ['calls'], summary: 'Have the PSTN simulator call one of your numbers', params: AccountParams, body: TestCallBody } }, async (request, reply) => {
     const account = accountOf(request);
-    const body = request.body as Static<typeof TestCallBody>;
+    const body = request.body;
     const to = e164('to', body.to);
     const from = body.from === undefined ? undefined : e164('from', body.from);
     const found = await deps.repos.phoneNumbers.findInAccount(account.sid, to);

@@ -1,5 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Static } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TrunkPatch } from '../../store/index.js';
 import type { ApiDeps } from '../deps.js';
 import { sendList, sendOne, listMetadata } from '../envelope.js';
@@ -9,14 +8,15 @@ import { failoverCodes, targetUri } from '../rules.js';
 import { AccountParams, TrunkParams } from '../schemas/common.js';
 import { CreateTrunkBody, DeleteTrunkQuery, ListTrunksQuery, UpdateTrunkBody } from '../schemas/trunks.js';
 import { accountOf, pageOf, requireSome, trunkOf } from './context.js';
+import type { ApiInstance } from '../type-provider.js';
 
 const BASE = '/v2/accounts/:account_sid/trunks';
 const tags = ['trunks'];
 
-export function trunkRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export function trunkRoutes(app: ApiInstance, deps: ApiDeps): void {
   app.post(BASE, { schema: { tags, summary: 'Create a trunk', params: AccountParams, body: CreateTrunkBody } }, async (request, reply) => {
     const account = accountOf(request);
-    const body = request.body as Static<typeof CreateTrunkBody>;
+    const body = request.body;
     if (!deps.settings.nsoCodes.includes(body.nso_code)) {
       throw invalid('nso_code', `Nso code is invalid: must be one of ${deps.settings.nsoCodes.join(', ')}; got '${body.nso_code}'`);
     }
@@ -32,7 +32,7 @@ export function trunkRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.get(BASE, { schema: { tags, summary: 'List trunks, newest first (?trunk_sid= for one)', params: AccountParams, querystring: ListTrunksQuery } }, async (request, reply) => {
     const page = pageOf(request);
-    const only = (request.query as { trunk_sid?: string }).trunk_sid;
+    const only = request.query.trunk_sid;
     const { items, total } = only
       ? await deps.repos.trunks.get(accountOf(request).sid, only).then((t) => ({ items: t && page.offset === 0 ? [t] : [], total: t ? 1 : 0 }))
       : await deps.repos.trunks.list(accountOf(request).sid, page);
@@ -44,7 +44,7 @@ export function trunkRoutes(app: FastifyInstance, deps: ApiDeps): void {
   });
 
   app.put(`${BASE}/:trunk_sid`, { schema: { tags, summary: 'Change a trunk', params: TrunkParams, body: UpdateTrunkBody } }, async (request, reply) => {
-    const body = request.body as Static<typeof UpdateTrunkBody>;
+    const body = request.body;
     requireSome(body, Object.keys(UpdateTrunkBody.properties));
     const patch: TrunkPatch = {
       ...(body.trunk_name !== undefined ? { trunk_name: body.trunk_name } : {}),
@@ -60,7 +60,7 @@ export function trunkRoutes(app: FastifyInstance, deps: ApiDeps): void {
       ...(body.flow_uri !== undefined ? { flow_uri: body.flow_uri === null ? null : targetUri('flow_uri', body.flow_uri) } : {}),
       ...(body.registration_enabled !== undefined ? { registration_enabled: body.registration_enabled === true || body.registration_enabled === 'enabled' } : {}),
     };
-    const sid = (request.params as { trunk_sid: string }).trunk_sid;
+    const sid = request.params.trunk_sid;
     const trunk = await deps.repos.trunks.update(accountOf(request).sid, sid, patch);
     if (!trunk) throw notFound(`trunk_sid ${sid} does not exist`);
     return sendOne(request, reply, presentTrunk(trunk));
@@ -74,9 +74,9 @@ export function trunkRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return sendOne(request, reply, presentTrunk(trunk));
   };
   app.delete(BASE, { schema: { tags, summary: 'Delete a trunk and everything under it', params: AccountParams, querystring: DeleteTrunkQuery } }, async (request, reply) =>
-    remove((request.query as { trunk_sid?: string }).trunk_sid, request, reply),
+    remove(request.query.trunk_sid, request, reply),
   );
   app.delete(`${BASE}/:trunk_sid`, { schema: { tags, summary: 'Delete a trunk and everything under it', params: TrunkParams } }, async (request, reply) =>
-    remove((request.params as { trunk_sid: string }).trunk_sid, request, reply),
+    remove(request.params.trunk_sid, request, reply),
   );
 }

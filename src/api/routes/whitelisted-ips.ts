@@ -1,5 +1,3 @@
-import type { FastifyInstance } from 'fastify';
-import type { Static } from '@sinclair/typebox';
 import type { ApiDeps } from '../deps.js';
 import { sendOne } from '../envelope.js';
 import { notFound } from '../error-codes.js';
@@ -9,17 +7,18 @@ import { TrunkParams } from '../schemas/common.js';
 import { CreateWhitelistedIpBody, UpdateWhitelistedIpBody } from '../schemas/resources.js';
 import { idOf, requireSome, trunkOf, withIdForms } from './context.js';
 import { subResourceRoutes } from './sub-resource.js';
+import type { ApiInstance } from '../type-provider.js';
 
 const BASE = '/v2/accounts/:account_sid/trunks/:trunk_sid/whitelisted-ips';
 const tags = ['whitelisted-ips'];
 
-export function whitelistedIpRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export function whitelistedIpRoutes(app: ApiInstance, deps: ApiDeps): void {
   subResourceRoutes(app, deps, { base: BASE, tag: 'whitelisted-ips', what: 'whitelisted ip', repo: (d) => d.repos.whitelistedIps, present: (w, t) => presentIp(w, t.sid) });
   const minMask = deps.settings.minWhitelistMask;
 
   app.post(BASE, { schema: { tags, summary: 'Whitelist an IPv4 network (stored as its network address)', params: TrunkParams, body: CreateWhitelistedIpBody } }, async (request, reply) => {
     const trunk = await trunkOf(deps, request);
-    const body = request.body as Static<typeof CreateWhitelistedIpBody>;
+    const body = request.body;
     const created = await deps.repos.whitelistedIps.create(trunk, ipv4Network(body.ip, body.mask ?? 32, minMask));
     return sendOne(request, reply, presentIp(created, trunk.sid));
   });
@@ -27,7 +26,7 @@ export function whitelistedIpRoutes(app: FastifyInstance, deps: ApiDeps): void {
   withIdForms(app, 'PUT', BASE, { tags, summary: 'Change a whitelisted network', body: UpdateWhitelistedIpBody }, async (request, reply) => {
     const trunk = await trunkOf(deps, request);
     const id = idOf(request, 'whitelisted ip');
-    const body = request.body as Static<typeof UpdateWhitelistedIpBody>;
+    const body = request.body;
     requireSome(body, ['ip', 'mask']);
     const current = await deps.repos.whitelistedIps.get(trunk, id);
     if (!current) throw notFound(`whitelisted ip id ${id} does not exist on trunk ${trunk.sid}`);
