@@ -27,7 +27,10 @@ export interface ClusterDeps {
 
 export async function startCluster(config: Config, deps: ClusterDeps): Promise<ClusterPart> {
   const logger = deps.logger;
-  if (config.redisUrl === null) return { slots: undefined, digestSecret: randomBytes(32), redis: undefined, stop: async () => {} };
+  if (config.redisUrl === null) {
+    await new NodeReaper({ nodeId: config.nodeId, calls: deps.calls, clock: deps.clock, log: logger.child({ part: 'cluster' }), timeoutMs: config.nodeTimeoutMs }).closeLeftovers();
+    return { slots: undefined, digestSecret: randomBytes(32), redis: undefined, stop: async () => {} };
+  }
   const log = logger.child({ part: 'cluster', node_id: config.nodeId });
   const redis = await ClusterRedis.connect({ url: config.redisUrl, prefix: config.redisPrefix, nodeTimeoutMs: config.nodeTimeoutMs });
   try {
@@ -46,6 +49,7 @@ export async function startCluster(config: Config, deps: ClusterDeps): Promise<C
     heartbeat.onBeat = async () => {
       await reaper.sweep();
     };
+    await reaper.closeLeftovers();
     await heartbeat.beat();
     heartbeat.start();
     log.info({ timeout_ms: config.nodeTimeoutMs }, 'cluster node up');

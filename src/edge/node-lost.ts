@@ -28,7 +28,8 @@ export interface LostCallStore {
 
 export interface NodeReaperOptions {
   readonly nodeId: string;
-  readonly nodes: ClusterNodes;
+  /** undefined: a node without Redis (it only closes its own leftovers). */
+  readonly nodes?: ClusterNodes;
   readonly calls: LostCallStore;
   readonly clock: Clock;
   readonly log: Logger;
@@ -44,14 +45,25 @@ export class NodeReaper {
 
   /** One look for lost nodes; resolves to the number of calls this node closed. */
   async sweep(): Promise<number> {
+    const nodes = this.#o.nodes;
+    if (!nodes) return 0;
     let closed = 0;
-    for (const lost of await this.#o.nodes.lostNodes()) {
+    for (const lost of await nodes.lostNodes()) {
       if (lost === this.#o.nodeId) continue;
-      if (!(await this.#o.nodes.claimLost(lost))) continue;
+      if (!(await nodes.claimLost(lost))) continue;
       closed += await this.#close(lost);
-      await this.#o.nodes.forgetNode(lost);
+      await nodes.forgetNode(lost);
     }
     return closed;
+  }
+
+  /**
+   * At start, before taking calls: records this node id left in progress belong to a previous
+   * life of the node (a crash, kill -9, power) — no call of theirs can be up now. With a stable
+   * --node-id this also covers a restart quicker than the node timeout, and a lone node.
+   */
+  async closeLeftovers(): Promise<number> {
+    return this.#close(this.#o.nodeId);
   }
 
   async #close(lost: string): Promise<number> {
@@ -60,8 +72,8 @@ export class NodeReaper {
     for (const record of calls) {
       if (await this.#o.calls.closeInProgress(lostRecord(record, lost, this.#o.nodeId, this.#o.timeoutMs, this.#o.clock.now()))) closed++;
     }
-    await this.#o.nodes.releaseLost(calls.filter((r) => r.trunk_sid !== null).map((r) => ({ trunkSid: r.trunk_sid!, callSid: r.call_sid })));
-    this.#o.log.warn({ lost_node: lost, calls: closed }, 'node lost: its in-progress calls are closed as failed');
+    await this.#o.nodes?.releaseLost(calls.filter((r) => r.trunk_sid !== null).map((r) => ({ trunkSid: r.trunk_sid!, callSid: r.call_sid })));
+    if (closed > 0 || lost !== this.#o.nodeId) this.#o.log.warn({ lost_node: lost, calls: closed }, 'node lost: its in-progress calls are closed as failed');
     return closed;
   }
 }
@@ -69,7 +81,9 @@ export class NodeReaper {
 /** The record of a call the lost node carried, closed now as failed with the finding that names the node. */
 export function lostRecord(r: CallRecord, lost: string, by: string, timeoutMs: number, now: number): CallRecord {
   const at = new Date(now).toISOString();
-  const detail = `node ${lost} carrying the call sent no heartbeat for more than ${timeoutMs / 1000} s; node ${by} closed the call`;
+  const detail = lost === by
+    ? `node ${lost} stopped while carrying the call (found in progress when the node started again); node ${by} closed the call`
+    : `node ${lost} carrying the call sent no heartbeat for more than ${timeoutMs / 1000} s; node ${by} closed the call`;
   const answeredMs = r.answered_at ? Date.parse(r.answered_at) : null;
   return {
     ...r,

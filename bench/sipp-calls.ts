@@ -1,0 +1,160 @@
+/**
+ * SIPp as a call generator for the cps benches (bench/edge-cps, bench/cluster-cps): INVITE →
+ * 200 → ACK → BYE calls from one SIPp process at a fixed rate, read back from SIPp's own
+ * statistics (-trace_stat) and round-trip times (-trace_rtt).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
+
+export const CALLER = '+919876541111';
+
+export const scenario = (ruri: string) => `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="edge-cps">
+  <send retrans="500" start_rtd="setup">
+    <![CDATA[
+INVITE ${ruri} SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch];rport
+From: <sip:${CALLER}@[local_ip]>;tag=[pid]SIPpTag[call_number]
+To: <${ruri}>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Contact: <sip:pbx@[local_ip]:[local_port]>
+Max-Forwards: 70
+Content-Type: application/sdp
+Content-Length: [len]
+
+v=0
+o=pbx 1 1 IN IP4 [local_ip]
+s=-
+c=IN IP4 [local_ip]
+t=0 0
+m=audio [media_port] RTP/AVP 8 101
+a=rtpmap:8 PCMA/8000
+a=rtpmap:101 telephone-event/8000
+]]>
+  </send>
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="183" optional="true"/>
+  <recv response="200" rrs="true" rtd="setup"/>
+  <send>
+    <![CDATA[
+ACK [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch];rport
+[routes]
+From: <sip:${CALLER}@[local_ip]>;tag=[pid]SIPpTag[call_number]
+[last_To:]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Max-Forwards: 70
+Content-Length: 0
+
+]]>
+  </send>
+  <send retrans="500">
+    <![CDATA[
+BYE [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch];rport
+[routes]
+From: <sip:${CALLER}@[local_ip]>;tag=[pid]SIPpTag[call_number]
+[last_To:]
+Call-ID: [call_id]
+CSeq: 2 BYE
+Max-Forwards: 70
+Content-Length: 0
+
+]]>
+  </send>
+  <recv response="200" crlf="true"/>
+  <ResponseTimeRepartition value="10, 20, 50, 100, 200, 500, 1000"/>
+</scenario>
+`;
+
+export async function freePort(): Promise<number> {
+  const s = createSocket('udp4');
+  s.bind(0, '127.0.0.1');
+  await once(s, 'listening');
+  const p = s.address().port;
+  s.close();
+  return p;
+}
+
+export interface StepResult {
+  readonly rate: number;
+  readonly created: number;
+  readonly ok: number;
+  readonly failed: number;
+  readonly achievedCps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly cpu: number;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** One SIPp run at `rate` calls/s for `seconds`; `cpu()` gives the target's CPU seconds so far. */
+export async function step(target: string, ruri: string, rate: number, seconds: number, cpu: () => number): Promise<StepResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'edge-cps-'));
+  writeFileSync(join(dir, 'uac.xml'), scenario(ruri));
+  const total = Math.round(rate * seconds);
+  const port = await freePort();
+  const cpu0 = cpu();
+  const t0 = performance.now();
+  const child = spawn('sipp', [target, '-sf', join(dir, 'uac.xml'), '-i', '127.0.0.1', '-p', String(port), '-mp', String(port + 2), '-r', String(rate), '-m', String(total),
+    '-l', String(Math.max(100, rate * 4)), '-bg', '-trace_stat', '-stf', join(dir, 'stat.csv'), '-trace_rtt', '-rtt_freq', '1', '-nostdin', '-timeout', `${seconds + 30}s`,
+    '-recv_timeout', '5000', '-max_socket', '5000'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d));
+  await once(child, 'exit');
+  // -bg forks the run into the background and prints its pid; wait for that pid to end.
+  const bgPid = Number(/PID=\[(\d+)\]/.exec(out)?.[1] ?? 0);
+  const deadline = Date.now() + (seconds + 40) * 1000;
+  while (bgPid && Date.now() < deadline) {
+    try {
+      process.kill(bgPid, 0);
+    } catch {
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const wall = (performance.now() - t0) / 1000;
+  const usedCpu = cpu() - cpu0;
+  const stat = readFileSync(join(dir, 'stat.csv'), 'utf8').trim().split('\n');
+  const head = stat[0].split(';');
+  const last = stat[stat.length - 1].split(';');
+  const col = (name: string) => Number(last[head.indexOf(name)]);
+  const rttFile = readdirSync(dir).find((f) => f.endsWith('_rtt.csv'));
+  const rtts = rttFile ? readFileSync(join(dir, rttFile), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(';')[1])).filter((n) => Number.isFinite(n)).sort((a, b) => a - b) : [];
+  rmSync(dir, { recursive: true, force: true });
+  const created = col('TotalCallCreated');
+  const ok = col('SuccessfulCall(C)');
+  const failed = col('FailedCall(C)');
+  const callWall = Math.max(wall - 1, seconds);
+  return { rate, created, ok, failed, achievedCps: ok / callWall, p50: percentile(rtts, 50), p99: percentile(rtts, 99), cpu: usedCpu / wall };
+}
+
+export function held(r: StepResult, seconds: number): boolean {
+  return r.created >= r.rate * seconds * 0.99 && r.failed / Math.max(1, r.created) < 0.001 && r.ok >= r.created * 0.999;
+}
+
+/** CPU seconds (user + system) the processes `pids` have used so far, from /proc. */
+export function procCpuSeconds(pids: number[]): number {
+  const tick = 100;
+  let sum = 0;
+  for (const pid of pids) {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      sum += (Number(f[11]) + Number(f[12])) / tick;
+    } catch {
+      // Gone.
+    }
+  }
+  return sum;
+}
