@@ -38,7 +38,7 @@ export interface Bundle {
 }
 
 function rawMessages(trace: readonly TraceEntry[]): string {
-  return trace.map((t, i) => `----- #${i + 1} ${t.at} ${t.leg} leg, ${t.direction === 'in' ? 'received' : 'sent'} over ${t.transport}: ${t.src} -> ${t.dst}\n${t.message.replace(/\r\n/g, '\n')}${t.message.endsWith('\n') ? '' : '\n'}`).join('\n');
+  return trace.map((t, i) => `----- #${i + 1} ${t.at} ${t.leg} leg, ${t.direction === 'in' ? 'received' : 'sent'} over ${t.transport}: ${t.src} -> ${t.dst}\n${t.message}${t.message.endsWith('\n') ? '' : '\n'}`).join('\n');
 }
 
 async function recorded(path: string): Promise<Buffer | undefined> {
@@ -64,8 +64,9 @@ export async function buildBundle(record: CallRecord, ports: BundlePorts, option
 
   const files: [string, Buffer][] = [];
   const add = (name: string, data: string | Buffer) => files.push([name, typeof data === 'string' ? Buffer.from(data, 'utf8') : data]);
-  add('sip/ladder.txt', ports.renderLadder(record.trace));
-  add('sip/messages.txt', rawMessages(record.trace));
+  // Messages are latin1 strings of their bytes: written back as latin1, the files hold the bytes that crossed the wire.
+  add('sip/ladder.txt', Buffer.from(ports.renderLadder(record.trace), 'latin1'));
+  add('sip/messages.txt', Buffer.from(rawMessages(record.trace), 'latin1'));
   add('sip/trace.json', `${JSON.stringify(record.trace, null, 2)}\n`);
   add(pcapFile, pcapBytes ?? pcapFromTrace(record.trace));
   add('media/stats.json', `${JSON.stringify(record.media ?? null, null, 2)}\n`);
@@ -95,5 +96,5 @@ export async function buildBundle(record: CallRecord, ports: BundlePorts, option
   entries.push({ name: `${dir}summary.txt`, data: Buffer.from(summaryText(summary), 'utf8'), mtime });
   entries.push({ name: `${dir}summary.json`, data: Buffer.from(`${JSON.stringify(summary, null, 2)}\n`, 'utf8'), mtime });
   for (const [name, data] of files) entries.push({ name: `${dir}${name}`, data, mtime });
-  return { fileName: `trunkline-bundle-${record.call_sid}.tar.gz`, bytes: tarGz(entries), summary };
+  return { fileName: `trunkline-bundle-${record.call_sid}.tar.gz`, bytes: await tarGz(entries), summary };
 }

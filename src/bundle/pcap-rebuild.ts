@@ -19,6 +19,7 @@ function endpoint(text: string): { ip: string; port: number } {
   return { ip: '192.0.2.1', port: 5060 };
 }
 
+/** The trace keeps each message as a latin1 string of its bytes (src/edge call records): latin1 gives the bytes back. */
 export function pcapFromTrace(trace: readonly TraceEntry[]): Buffer {
   const global = Buffer.alloc(24);
   global.writeUInt32LE(0xa1b2c3d4, 0); // microsecond timestamps, host order little-endian
@@ -31,7 +32,7 @@ export function pcapFromTrace(trace: readonly TraceEntry[]): Buffer {
     const src = endpoint(t.src);
     const dst = endpoint(t.dst);
     // A v4/v6 mix cannot share one IP header: the v4 side is written v4-mapped (RFC 4291 §2.5.5.2).
-    const frame = udpFrame(src.ip, src.port, dst.ip, dst.port, Buffer.from(t.message, 'utf8'));
+    const frame = udpFrame(src.ip, src.port, dst.ip, dst.port, Buffer.from(t.message, 'latin1'));
     const micros = Math.round(Date.parse(t.at) * 1000);
     const rec = Buffer.alloc(16);
     rec.writeUInt32LE(Math.floor(micros / 1e6), 0);

@@ -1,4 +1,5 @@
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { TrunklineError } from '../core/index.js';
 import type { BundleErrorCode } from './errors.js';
 
@@ -69,6 +70,9 @@ export function tarArchive(entries: readonly TarEntry[]): Buffer {
   return Buffer.concat(parts);
 }
 
-export function tarGz(entries: readonly TarEntry[]): Buffer {
-  return gzipSync(tarArchive(entries));
+const gzipAsync = promisify(gzip);
+
+/** gzip runs on libuv's thread pool: a bundle with an hour-long recording must not stall the API's event loop. */
+export function tarGz(entries: readonly TarEntry[]): Promise<Buffer> {
+  return gzipAsync(tarArchive(entries));
 }
