@@ -224,6 +224,27 @@ describe('the edge as a registrar (RFC 3261 §10.3)', () => {
     assert.equal(ok.status, 200);
   });
 
+  test('several registered contacts are tried one after the other, highest q first: a 503 from the first moves the call to the next', async () => {
+    await clean();
+    const high = await pbx('udp', '127.0.0.2');
+    const low = await pbx('udp', '127.0.0.4');
+    high.onRequest = (m, reply) => {
+      if (m.method === 'INVITE') reply(503, 'Service Unavailable');
+    };
+    low.onRequest = (m, reply) => {
+      if (m.method === 'INVITE') reply(200, 'OK', [`Contact: ${low.contact}`], pcmaOffer('127.0.0.4', 40008));
+      else if (m.method !== 'ACK') reply(200, 'OK');
+    };
+    assert.equal((await new RegisterClient(low, USER, PASSWORD, DOMAIN).register({ contacts: ['<sip:low@127.0.0.3:5001>;q=0.4'], expires: 300 })).final.status, 200);
+    assert.equal((await new RegisterClient(high, USER, PASSWORD, DOMAIN).register({ contacts: ['<sip:high@127.0.0.3:5002>;q=0.9'], expires: 300 })).final.status, 200);
+    const sid = await testCall();
+    const rec = await h.calls.wait((r) => r.call_sid === sid && r.status === 'completed', 8000);
+    const attempts = rec.events.filter((e) => e.detail.startsWith('attempt ')).map((e) => e.detail);
+    assert.deepEqual(attempts.map((a) => /→ (\S+)/.exec(a)?.[1]), ['sip:high@127.0.0.3:5002', 'sip:low@127.0.0.3:5001'], attempts.join(' | '));
+    assert.ok(attempts[1].includes(`127.0.0.4:${low.local.port}`), attempts[1]);
+    assert.equal(high.requests.filter((m) => m.method === 'INVITE').length, 1);
+  });
+
   test('bindings expire by the clock: then an inbound call with no destination URI is 480 with routing.no-registered-contact; a destination URI is the fallback', async () => {
     await clean();
     const u = await pbx();
