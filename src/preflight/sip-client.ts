@@ -45,7 +45,9 @@ export class PreflightSip {
 
   /** Resolves the edge host, finds the local address that routes to it and opens the transports. */
   static async open(edgeHost: string, edgePort: number): Promise<PreflightSip> {
-    const edgeAddress = isIP(edgeHost) ? edgeHost : (await lookup(edgeHost)).address;
+    // RFC 6761 §6.3: localhost names are loopback, resolver or not (serve's default sip_domain is pstn.localhost).
+    const loopbackName = /(^|\.)localhost\.?$/i.test(edgeHost);
+    const edgeAddress = isIP(edgeHost) ? edgeHost : loopbackName ? '127.0.0.1' : (await lookup(edgeHost)).address;
     const localAddress = await routeSource(edgeAddress, edgePort);
     const transports = new TransportSet();
     const holder: { layer?: TransactionLayer; self?: PreflightSip } = {};

@@ -76,7 +76,7 @@ function judgeCertificate(t: TlsTarget, cert: DetailedPeerCertificate, authError
     return {
       ...base, status: 'warn', details,
       seen: `the certificate for ${subject} is self-signed (${authError}); valid until ${cert.valid_to}; SHA-256 fingerprint ${cert.fingerprint256}`,
-      change: `a PBX refuses it until told to trust it: save it (openssl s_client -connect ${t.host}:${t.port} -servername ${t.name} </dev/null | openssl x509 > edge.pem), check the fingerprint above with the edge's operator, then add edge.pem to the PBX's trusted CAs (and run preflight with --ca edge.pem); or give the edge a CA-signed certificate`,
+      change: `a PBX refuses it until told to trust it: save it (openssl s_client -connect ${t.address.includes(':') ? `[${t.address}]` : t.address}:${t.port} -servername ${t.name} </dev/null | openssl x509 > edge.pem), check the fingerprint above with the edge's operator, then add edge.pem to the PBX's trusted CAs (and run preflight with --ca edge.pem); or give the edge a CA-signed certificate`,
     };
   }
   if (authError) {
