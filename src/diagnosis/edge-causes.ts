@@ -64,6 +64,8 @@ const ROWS: Readonly<Record<string, Row>> = {
   // Issue 11 item 2, the registrar: a REGISTER the edge will not bind (never a bare 405), RFC 3261 §10.3.
   'registration-disabled': [403, 'Forbidden', 'warning', 'trunk.registration-disabled', 'This trunk does not take registrations'],
   'registration-not-allowed': [403, 'Forbidden', 'warning', 'auth.aor-not-allowed', 'The credential may not register this address-of-record'],
+  // Beyond RFC 3261 (which sets no limit): every inbound call tries each contact in turn, so their number is bounded.
+  'too-many-contacts': [403, 'Forbidden', 'warning', 'trunk.too-many-contacts', 'Too many contacts for this address-of-record'],
   // RFC 3261 §10.3 step 7 / §21.4.17: an expiry below the registrar's minimum; the response carries Min-Expires.
   'interval-too-brief': [423, 'Interval Too Brief', 'reason', 'sip.423', 'Registration expiry is shorter than the edge allows'],
   'no-registered-contact': [480, 'Temporarily Unavailable', 'reason', 'routing.no-registered-contact', 'No PBX is registered on the trunk and it has no destination URI'],

@@ -13,7 +13,7 @@ export const EDGE_CAUSES = [
   'unsupported-body', 'no-destination', 'destination-unreachable', 'not-e164', 'no-pcma', 'internal-error',
   'bad-upstream-response', 'fqdn-unresolvable', 'no-carrier', 'overload', 'rate-limited', 'concurrency-limited',
   'carrier-timeout', 'srtp-not-allowed', 'srtp-required', 'preconditions-required', 'number-not-in-plan',
-  'no-usable-media', 'rtp-timeout', 'too-many-hops', 'registration-disabled', 'registration-not-allowed', 'interval-too-brief',
+  'no-usable-media', 'rtp-timeout', 'too-many-hops', 'registration-disabled', 'registration-not-allowed', 'interval-too-brief', 'too-many-contacts',
   'no-registered-contact',
 ] as const;
 

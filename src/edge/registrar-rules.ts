@@ -14,9 +14,11 @@ export interface RegistrarLimits {
   readonly maxExpires: number;
   /** When neither the contact nor the Expires header gives one (§10.2.1.1 lets the registrar pick). */
   readonly defaultExpires: number;
+  /** Bindings one address-of-record may hold; a REGISTER that would pass it is refused (403 trunk.too-many-contacts). */
+  readonly maxContacts: number;
 }
 
-export const DEFAULT_REGISTRAR_LIMITS: RegistrarLimits = Object.freeze({ minExpires: 60, maxExpires: 3600, defaultExpires: 3600 });
+export const DEFAULT_REGISTRAR_LIMITS: RegistrarLimits = Object.freeze({ minExpires: 60, maxExpires: 3600, defaultExpires: 3600, maxContacts: 10 });
 
 export interface RequestedBinding {
   /** The Contact URI as sent. */
@@ -129,7 +131,7 @@ export interface RegisterFlow {
  * expiry of 0 removes the binding; any other adds or refreshes it. For `*`, the same ordering
  * check against every binding, then all are removed.
  */
-export function planBindings(current: readonly Registration[], request: ContactRequest & { ok: true }, flow: RegisterFlow, nowMs: number): RegistrationPlan<'out-of-order'> {
+export function planBindings(current: readonly Registration[], request: ContactRequest & { ok: true }, flow: RegisterFlow, nowMs: number, maxContacts = DEFAULT_REGISTRAR_LIMITS.maxContacts): RegistrationPlan<'out-of-order' | 'too-many-contacts'> {
   const stale = (b: Registration) => b.call_id === flow.callId && flow.cseq <= b.cseq;
   if (request.kind === 'fetch') return { ok: true, put: [], remove: [] };
   if (request.kind === 'remove-all') {
@@ -138,6 +140,7 @@ export function planBindings(current: readonly Registration[], request: ContactR
   }
   const put: RegistrationWrite[] = [];
   const remove: number[] = [];
+  let added = 0;
   for (const wanted of request.bindings) {
     const key = contactKey(wanted.contact);
     const existing = current.find((b) => contactKey(b.contact) === key);
@@ -146,6 +149,7 @@ export function planBindings(current: readonly Registration[], request: ContactR
       if (existing) remove.push(existing.id);
       continue;
     }
+    if (!existing && !put.some((p) => contactKey(p.contact) === key)) added++;
     put.push({
       user_name: flow.userName,
       // The stored spelling stays, so a refresh that writes the host in other case updates the same row.
@@ -161,6 +165,7 @@ export function planBindings(current: readonly Registration[], request: ContactR
       user_agent: flow.userAgent,
     });
   }
+  if (current.length - remove.length + added > maxContacts) return { ok: false, refusal: 'too-many-contacts' };
   return { ok: true, put, remove };
 }
 

@@ -42,7 +42,7 @@ export interface RegistrarOptions {
 }
 
 /** Refusals worth a record: the plain first challenge of every registration is not one. */
-const RECORDED: ReadonlySet<EdgeCause> = new Set(['registration-disabled', 'registration-not-allowed', 'trunk-inactive', 'auth-failed', 'interval-too-brief', 'malformed-request', 'internal-error']);
+const RECORDED: ReadonlySet<EdgeCause> = new Set(['registration-disabled', 'registration-not-allowed', 'too-many-contacts', 'trunk-inactive', 'auth-failed', 'interval-too-brief', 'malformed-request', 'internal-error']);
 
 export class Registrar {
   readonly #o: RegistrarOptions;
@@ -140,7 +140,10 @@ export class Registrar {
     }
     const flow = flowOf(tx, v.username);
     const now = o.clock.now();
-    const outcome = await o.bindings.change(trunk.trunkSid, aor.aor, (current) => planBindings(current, contacts, flow, now));
+    const outcome = await o.bindings.change(trunk.trunkSid, aor.aor, (current) => planBindings(current, contacts, flow, now, this.#limits.maxContacts));
+    if (!outcome.ok && outcome.refusal === 'too-many-contacts') {
+      return this.#refuse(tx, 'too-many-contacts', `${aor.aor} keeps at most ${this.#limits.maxContacts}`, ids);
+    }
     if (!outcome.ok) {
       // RFC 3261 §10.3 step 7: a request older than the binding's (same Call-ID, lower CSeq) fails and changes nothing.
       return tx.respond(createResponse(req, 500, 'Server Internal Error', {

@@ -64,3 +64,15 @@ test('RFC 3261 §10.3 step 7: same Call-ID and a CSeq not above the binding\'s a
   assert.deepEqual(planBindings([bound], { ok: true, kind: 'remove-all' }, flow, 0), { ok: false, refusal: 'out-of-order' });
   assert.deepEqual(planBindings([bound], { ok: true, kind: 'remove-all' }, { ...flow, cseq: 9 }, 0), { ok: true, put: [], remove: [7] });
 });
+
+test('an address-of-record keeps at most maxContacts bindings: a REGISTER that would add past it is refused, a refresh or a removal is not', () => {
+  const flow = { userName: 'pbx1', callId: 'c9', cseq: 1, address: '127.0.0.2', port: 5060, transport: 'udp' as const, connectionId: null, userAgent: null };
+  const want = (n: number, expires = 60) => ({ ok: true as const, kind: 'bindings' as const, bindings: Array.from({ length: n }, (_, i) => ({ contact: `sip:c${i}@10.0.0.1`, q: null, expires })) });
+  assert.ok(planBindings([], want(10), flow, 0, 10).ok);
+  assert.deepEqual(planBindings([], want(11), flow, 0, 10), { ok: false, refusal: 'too-many-contacts' });
+  const held = Array.from({ length: 10 }, (_, i) => ({ id: i + 1, contact: `sip:c${i}@10.0.0.1`, call_id: 'old', cseq: 1 }) as Registration);
+  assert.ok(planBindings(held, want(10), flow, 0, 10).ok, 'refreshing the ten it holds');
+  assert.deepEqual(planBindings(held, { ok: true, kind: 'bindings', bindings: [{ contact: 'sip:new@10.0.0.1', q: null, expires: 60 }] }, flow, 0, 10), { ok: false, refusal: 'too-many-contacts' });
+  const swap = { ok: true as const, kind: 'bindings' as const, bindings: [{ contact: 'sip:c0@10.0.0.1', q: null, expires: 0 }, { contact: 'sip:new@10.0.0.1', q: null, expires: 60 }] };
+  assert.ok(planBindings(held, swap, flow, 0, 10).ok, 'one removed, one added');
+});

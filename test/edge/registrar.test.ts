@@ -113,6 +113,17 @@ describe('the edge as a registrar (RFC 3261 §10.3)', () => {
     assert.equal(bindingsOf(long).find((b) => b.uri === 'sip:pbx1@127.0.0.2:5999')?.expires, 3600);
   });
 
+  test('an address-of-record holds at most 10 contacts: an 11th is 403 trunk.too-many-contacts and changes nothing', async () => {
+    await clean();
+    const c = new RegisterClient(await pbx(), USER, PASSWORD, DOMAIN);
+    const eleven = Array.from({ length: 11 }, (_, i) => `<sip:c${i}@127.0.0.2:${6000 + i}>`);
+    const res = (await c.register({ contacts: eleven, expires: 300 })).final;
+    assert.equal(res.status, 403, res.raw);
+    assert.equal(res.header('x-trunkline-finding'), 'trunk.too-many-contacts');
+    assert.equal((await repos.registrations.current(TRUNK)).length, 0);
+    assert.equal((await c.register({ contacts: eleven.slice(0, 10), expires: 300 })).final.status, 200);
+  });
+
   test('Contact: * with Expires: 0 removes every binding; * with another expiry is 400', async () => {
     const c = new RegisterClient(await pbx(), USER, PASSWORD, DOMAIN);
     await c.register({ contacts: ['<sip:a@127.0.0.2:5001>', '<sip:b@127.0.0.2:5002>'], expires: 300 });
