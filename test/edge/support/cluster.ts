@@ -27,16 +27,18 @@ export async function startCluster(count: number, extra: readonly string[] = [])
   const nodes: Served[] = [];
   const args = (i: number, more: readonly string[]) => ['--db', pg.db, '--redis', REDIS_URL, '--redis-prefix', prefix, '--node-id', `node-${i}`, ...extra, ...more];
   let first: Served | undefined;
+  let started = 0;
   const add = async (more: readonly string[] = []): Promise<Served> => {
-    const i = nodes.length;
+    // Counted when asked, not when up: nodes started side by side get distinct ids.
+    const i = started++;
     const s = await serve(args(i, more));
     const node = first ? { ...s, account: first.account, auth: first.auth, api: apiClient(s.http, first.auth) } : s;
     first ??= node;
-    nodes.push(node);
+    nodes[i] = node;
     return node;
   };
   const stop = async () => {
-    await Promise.all(nodes.map((n) => n.stop()));
+    await Promise.all(nodes.filter((n) => n !== undefined).map((n) => n.stop()));
     const raw = new Redis(REDIS_URL);
     const keys = await raw.keys(`${prefix}*`);
     if (keys.length > 0) await raw.del(...keys);
