@@ -129,7 +129,7 @@ export class Registrar {
     const to = req.headers.to();
     const aor = to ? canonicalAor(to.uri) : undefined;
     if (!aor) return this.#refuse(tx, 'malformed-request', 'To (the address-of-record must be a sip: URI with a user)', ids);
-    if (aor.user !== v.username || (await o.directory.accountByDomain(aor.host)) !== accountSid) {
+    if (aor.user !== v.username || (aor.host !== host && (await o.directory.accountByDomain(aor.host)) !== accountSid)) {
       return this.#refuse(tx, 'registration-not-allowed', `${aor.aor} by user "${v.username}"`, ids);
     }
     const contacts = readContacts(req, this.#limits);
