@@ -47,7 +47,10 @@ export async function identifyTrunk(dir: EdgeDirectory, requestHost: string, sou
     if (best.status !== 'active') return { ok: false, cause: 'trunk-inactive', accountSid, trunkSid: best.trunkSid, detail: best.trunkSid };
     return { ok: true, accountSid, trunk: best, byIp: true };
   }
-  const digestOnly = trunks.filter((t) => (t.authMode === 'digest' || t.authMode === 'ip_or_digest') && t.credentials.length > 0);
+  // A trunk that takes registrations serves PBXs on addresses nobody whitelisted (issue 11 item 2):
+  // their calls are admitted by digest alone, like a digest trunk's — unless it demands IP and digest.
+  const digestOnly = trunks.filter((t) => t.credentials.length > 0
+    && (t.authMode === 'digest' || t.authMode === 'ip_or_digest' || (t.registrationEnabled === true && t.authMode !== 'ip_and_digest')));
   if (digestOnly.length) return { ok: true, accountSid, digestCandidates: digestOnly, byIp: false };
   return { ok: false, cause: 'ip-not-whitelisted', accountSid, detail: `${sourceIp} is not in the ranges of the account's trunks` };
 }

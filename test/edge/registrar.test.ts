@@ -6,9 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../../src/core/index.js';
 import { createRepos, type Repos } from '../../src/store/index.js';
 import { sqliteTestStore, type TestStore } from '../store/support.js';
-import { ACCOUNT, credentialFor, DOMAIN, startHarness, TRUNK, type Harness } from './support/harness.js';
+import { ACCOUNT, CALLER, credentialFor, DOMAIN, startHarness, TRUNK, type Harness } from './support/harness.js';
 import { pcmaOffer, RawUac } from './support/raw-uac.js';
-import { bindingsOf, RegisterClient } from './support/register-client.js';
+import { bindingsOf, digestAuthorization, RegisterClient } from './support/register-client.js';
 
 // Issue 11 item 2: the edge as a registrar (RFC 3261 §10.3), judged over real sockets by a PBX
 // written on raw sockets. The bindings live in a real SQLite store whose clock a test can move
@@ -254,6 +254,26 @@ describe('the edge as a registrar (RFC 3261 §10.3)', () => {
     assert.deepEqual(attempts.map((a) => /→ (\S+)/.exec(a)?.[1]), ['sip:high@127.0.0.3:5002', 'sip:low@127.0.0.3:5001'], attempts.join(' | '));
     assert.ok(attempts[1].includes(`127.0.0.4:${low.local.port}`), attempts[1]);
     assert.equal(high.requests.filter((m) => m.method === 'INVITE').length, 1);
+  });
+
+  test('a PBX that registers from an address no range whitelists also calls out with digest alone (the trunk takes registrations)', async () => {
+    const u = await pbx('udp', '127.0.0.2');
+    const ruri = `sip:+919876540000@${DOMAIN}`;
+    const first = await u.invite({ ruri, from: `<sip:${CALLER}@${DOMAIN}>`, body: pcmaOffer('127.0.0.2', 40012) }).waitFinal();
+    assert.equal(first.status, 401, first.raw);
+    const inv = u.invite({ ruri, from: `<sip:${CALLER}@${DOMAIN}>`, body: pcmaOffer('127.0.0.2', 40012), extra: [`Authorization: ${digestAuthorization(first, USER, PASSWORD, 'INVITE', ruri)}`] });
+    const ok = await inv.waitFinal(8000);
+    assert.equal(ok.status, 200, ok.raw);
+    await u.ack(inv, ok);
+    assert.equal((await u.request(inv, 'BYE')).status, 200);
+    h.directory.update(TRUNK, { registrationEnabled: false });
+    try {
+      const off = await u.invite({ ruri, from: `<sip:${CALLER}@${DOMAIN}>`, body: pcmaOffer('127.0.0.2', 40012) }).waitFinal();
+      assert.equal(off.status, 403, 'without registration the trunk (auth_mode ip) wants a whitelisted source');
+      assert.equal(off.header('x-trunkline-finding'), 'acl.not-whitelisted');
+    } finally {
+      h.directory.update(TRUNK, { registrationEnabled: true });
+    }
   });
 
   test('bindings expire by the clock: then an inbound call with no destination URI is 480 with routing.no-registered-contact; a destination URI is the fallback', async () => {

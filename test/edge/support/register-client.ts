@@ -65,20 +65,23 @@ export class RegisterClient {
     return this.uac.sendRequest(text, branch, 'REGISTER');
   }
 
-  /** RFC 7616 §3.4.1: response = H(H(A1):nonce:nc:cnonce:qop:H(A2)), picking our algorithm's challenge. */
   #authorization(challenge: Msg, password: string): string {
-    const all = challenge.all('www-authenticate');
-    const chosen = all.find((c) => new RegExp(`algorithm=${this.algorithm}\\b`, 'i').test(c)) ?? all[0];
-    const param = (n: string) => new RegExp(`${n}="?([^",]+)"?`, 'i').exec(chosen)?.[1] ?? '';
-    const realm = param('realm');
-    const nonce = param('nonce');
-    const h = (s: string) => createHash(this.algorithm === 'MD5' ? 'md5' : 'sha256').update(s).digest('hex');
-    const uri = `sip:${this.domain}`;
-    const cnonce = randomBytes(8).toString('hex');
-    const nc = '00000001';
-    const response = h(`${h(`${this.user}:${realm}:${password}`)}:${nonce}:${nc}:${cnonce}:auth:${h(`REGISTER:${uri}`)}`);
-    return `Digest username="${this.user}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=${this.algorithm}, qop=auth, nc=${nc}, cnonce="${cnonce}"`;
+    return digestAuthorization(challenge, this.user, password, 'REGISTER', `sip:${this.domain}`, this.algorithm);
   }
+}
+
+/** RFC 7616 §3.4.1: response = H(H(A1):nonce:nc:cnonce:qop:H(A2)), answering the challenge of `algorithm` in a 401. */
+export function digestAuthorization(challenge: Msg, user: string, password: string, method: string, uri: string, algorithm: 'MD5' | 'SHA-256' = 'SHA-256'): string {
+  const all = challenge.all('www-authenticate');
+  const chosen = all.find((c) => new RegExp(`algorithm=${algorithm}\\b`, 'i').test(c)) ?? all[0];
+  const param = (n: string) => new RegExp(`${n}="?([^",]+)"?`, 'i').exec(chosen)?.[1] ?? '';
+  const realm = param('realm');
+  const nonce = param('nonce');
+  const h = (s: string) => createHash(algorithm === 'MD5' ? 'md5' : 'sha256').update(s).digest('hex');
+  const cnonce = randomBytes(8).toString('hex');
+  const nc = '00000001';
+  const response = h(`${h(`${user}:${realm}:${password}`)}:${nonce}:${nc}:${cnonce}:auth:${h(`${method}:${uri}`)}`);
+  return `Digest username="${user}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=${algorithm}, qop=auth, nc=${nc}, cnonce="${cnonce}"`;
 }
 
 /** The Contact values of a 200 to REGISTER as {uri, expires, q}. */
