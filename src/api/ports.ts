@@ -12,6 +12,8 @@ export interface ApiPorts {
   readonly testCalls?: TestCallsPort;
   readonly callFeed?: CallFeedPort;
   readonly metrics?: MetricsPort;
+  /** The HMAC key of the call event stream's tokens, when the nodes of a cluster share one (else each process makes its own). */
+  readonly streamTokenKey?: Buffer;
 }
 
 /** The calls the edge recorded; the ladder renderer lives with the edge and comes through the same port. */

@@ -6,17 +6,18 @@ import type { Clock } from '../core/index.js';
  * Authorization header, and the api_token must never appear in a URL (logs, history, Referer),
  * so the console trades its Basic credentials for a token that only opens this account's
  * event stream and expires within a minute: `base64url({a, e}).hmac`. The key is per process,
- * so a token is good on the node that issued it (a load balancer in front of several nodes
- * must keep the POST and the GET on one node).
+ * or in a cluster on Redis one shared by every node.
  */
 export class StreamTokens {
-  readonly #key = randomBytes(32);
+  readonly #key: Buffer;
   readonly #clock: Clock;
   readonly ttlMs: number;
 
-  constructor(clock: Clock, ttlMs = 60_000) {
+  /** `key`: the cluster's shared one (a token from any node opens the stream on any); default a key of this process. */
+  constructor(clock: Clock, ttlMs = 60_000, key: Buffer = randomBytes(32)) {
     this.#clock = clock;
     this.ttlMs = ttlMs;
+    this.#key = key;
   }
 
   issue(accountSid: string): { token: string; expiresAt: number } {

@@ -1,16 +1,31 @@
+import type { Redis } from 'ioredis';
 import type { CallFeedPort } from '../api/index.js';
 import type { Logger } from '../core/index.js';
 import type { CallRecord, CallRecordStore } from '../store/index.js';
+
+/** Where the nodes of a cluster tell each other of the call records they write (Redis pub/sub). */
+export interface FeedBus {
+  publish(message: string): Promise<void>;
+  /** Starts delivering every message published by any node; resolves with the stop. */
+  subscribe(onMessage: (message: string) => void): Promise<() => Promise<void>>;
+}
+
+/** The record as the stream shows it crosses nodes: the summary's fields, not the trace or media. */
+function slim(record: CallRecord): CallRecord {
+  return { ...record, trace: [], events: [], media: null };
+}
 
 /**
  * The call event stream's source: the edge's call record store, observed. Every record the
  * edge writes (at answer, at each live refresh, at the end) is handed, once the store has it,
  * to the API's subscribers of its account — so what the stream says is what GET …/calls/{sid}
- * answers. In process only: a node streams the calls its own edge carries.
+ * answers. Alone, a node streams the calls its own edge carries; with shareThrough (a cluster
+ * on Redis) each node also publishes its records and streams the other nodes' ones.
  */
 export class CallFeed implements CallFeedPort {
   readonly #listeners = new Map<string, Set<(record: CallRecord) => void>>();
   readonly #log: Logger;
+  #bus: { readonly bus: FeedBus; readonly nodeId: string } | undefined;
 
   constructor(log: Logger) {
     this.#log = log;
@@ -32,9 +47,37 @@ export class CallFeed implements CallFeedPort {
       save: async (record) => {
         await store.save(record);
         this.#publish(record);
+        const shared = this.#bus;
+        if (shared) {
+          shared.bus.publish(JSON.stringify({ node: shared.nodeId, record: slim(record) })).catch((err: unknown) =>
+            this.#log.warn({ err, call_sid: record.call_sid }, 'publishing a call event to the cluster failed'));
+        }
       },
       get: (accountSid, callSid) => store.get(accountSid, callSid),
       list: (query) => store.list(query),
+    };
+  }
+
+  /**
+   * Joins the cluster's feed: this node's records go out on `bus`, other nodes' records come in
+   * and reach this node's subscribers (its own come back too and are skipped: they were
+   * delivered at save). Returns what stops it.
+   */
+  async shareThrough(bus: FeedBus, nodeId: string): Promise<() => Promise<void>> {
+    const stop = await bus.subscribe((message) => {
+      let parsed: { node?: unknown; record?: CallRecord };
+      try {
+        parsed = JSON.parse(message) as typeof parsed;
+      } catch {
+        return;
+      }
+      if (parsed.node === nodeId || !parsed.record?.call_sid) return;
+      this.#publish(parsed.record);
+    });
+    this.#bus = { bus, nodeId };
+    return async () => {
+      this.#bus = undefined;
+      await stop();
     };
   }
 
@@ -49,4 +92,23 @@ export class CallFeed implements CallFeedPort {
       }
     }
   }
+}
+
+/** The feed bus on the cluster's Redis: PUBLISH on the main connection, SUBSCRIBE on a duplicate (a subscribed connection can do nothing else). */
+export function redisFeedBus(redis: Redis, channel: string): FeedBus {
+  return {
+    publish: async (message) => {
+      await redis.publish(channel, message);
+    },
+    subscribe: async (onMessage) => {
+      const sub = redis.duplicate();
+      sub.on('message', (ch: string, message: string) => {
+        if (ch === channel) onMessage(message);
+      });
+      await sub.subscribe(channel);
+      return async () => {
+        await sub.quit().catch(() => sub.disconnect());
+      };
+    },
+  };
 }

@@ -14,7 +14,7 @@ import { relayMedia, StoreDirectory } from '../edge/index.js';
 import { loadNativeRelay, MediaRelay, type MediaEngineName } from '../media/index.js';
 import { edgePorts, mediaAddressFor, startEdge, type EdgePart } from './edge.js';
 import { startCluster } from './cluster.js';
-import { CallFeed } from './call-feed.js';
+import { CallFeed, redisFeedBus } from './call-feed.js';
 import { HepExporter } from './hep-export.js';
 
 /** A running trunkline: the addresses it listens on and one call that stops everything. */
@@ -82,13 +82,20 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
     // Issue 15: with --redis, this node's call slots, nonce key and heartbeat are the cluster's.
     const cluster = await startCluster(config, { logger, clock, calls: storedCalls });
     parts.push({ name: 'cluster', stop: () => cluster.stop() });
+    // A cluster's console sees every node's calls live, and a stream token from one node opens the stream on any.
+    let streamTokenKey: Buffer | undefined;
+    if (cluster.redis) {
+      const stopSharing = await callFeed.shareThrough(redisFeedBus(cluster.redis.redis, `${cluster.redis.prefix}call-events`), config.nodeId);
+      parts.push({ name: 'call-feed', stop: stopSharing });
+      streamTokenKey = await cluster.redis.sharedSecret('stream-token');
+    }
     // Filled once the edge is up; the API's test-calls port reads it at request time.
     const edgeRef: { current?: EdgePart } = {};
     // Per-call pcaps (POST …/calls/{sid}/recording, trunk setting record_calls): under the data directory,
     // or in --recordings-dir, which the nodes of a cluster share so any node's API serves any call's pcap.
     const recordingsDir = config.recordingsDir;
     await mkdir(recordingsDir, { recursive: true });
-    const ports = { ...edgePorts(callsRepo, metrics, config.sipDomain, () => edgeRef.current, recordingsDir), callFeed };
+    const ports = { ...edgePorts(callsRepo, metrics, config.sipDomain, () => edgeRef.current, recordingsDir), callFeed, ...(streamTokenKey ? { streamTokenKey } : {}) };
     const http = await startHttp(config, { repos, store, rateCounter, clock, logger, extraRoutes, ports });
     parts.push({ name: 'http', stop: () => http.app.close() });
 

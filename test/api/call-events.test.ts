@@ -7,6 +7,7 @@ import { silentLogger } from '../../src/core/index.js';
 import { CallsRepo, createRepos, MemoryRateCounter, type CallRecord, type CallsDatabase } from '../../src/store/index.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { sqliteTestStore } from '../store/support.js';
+import { sseReader } from '../support/sse.js';
 
 // The call event stream (WHATWG HTML §9.2 server-sent events) through a real listening server:
 // opened only with a short-lived token obtained with HTTP Basic, it carries each call record of
@@ -21,41 +22,6 @@ function record(over: Partial<CallRecord>): CallRecord {
     findings: [], events: [{ at: '2026-01-23T09:25:00.000Z', kind: 'answer', detail: '200 OK' }],
     trace: [{ at: '2026-01-23T09:24:59.000Z', leg: 'customer', direction: 'in', transport: 'udp', src: 'a', dst: 'b', summary: 'INVITE', message: 'INVITE sip:x SIP/2.0\r\n\r\n' }],
     media: null, node_id: null, ...over,
-  };
-}
-
-interface SseEvent { event: string; data: string; id?: string }
-
-/** Reads `text/event-stream` frames from a fetch body as they arrive. */
-function sseReader(body: ReadableStream<Uint8Array>): { next(): Promise<SseEvent> } {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let buf = '';
-  return {
-    async next() {
-      for (;;) {
-        const end = buf.indexOf('\n\n');
-        if (end >= 0) {
-          const frame = buf.slice(0, end);
-          buf = buf.slice(end + 2);
-          const lines = frame.split('\n').filter((l) => !l.startsWith(':'));
-          if (!lines.length) continue;
-          const ev: SseEvent = { event: 'message', data: '' };
-          for (const l of lines) {
-            const [k, ...v] = l.split(':');
-            const value = v.join(':').replace(/^ /, '');
-            if (k === 'event') ev.event = value;
-            if (k === 'data') ev.data += value;
-            if (k === 'id') ev.id = value;
-          }
-          if (ev.event === 'message' && !ev.data) continue;
-          return ev;
-        }
-        const { value, done } = await reader.read();
-        if (done) throw new Error('stream ended');
-        buf += decoder.decode(value, { stream: true });
-      }
-    },
   };
 }
 

@@ -25,7 +25,7 @@ const MAX_BUFFERED = 1 << 20;
 export function callEventRoutes(app: ApiInstance, deps: ApiDeps): void {
   const feed = deps.ports?.callFeed;
   if (!feed) return;
-  const tokens = new StreamTokens(deps.clock);
+  const tokens = new StreamTokens(deps.clock, undefined, deps.ports?.streamTokenKey);
   const open = new Set<ServerResponse>();
   // Streams never end by themselves: close them before the server waits for its connections.
   app.addHook('preClose', async () => {
