@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../../src/core/index.js';
 import { createRepos, type Repos } from '../../src/store/index.js';
-import { sqliteTestStore, type TestStore } from '../store/support.js';
+import { postgresTestStore, sqliteTestStore, type TestStore } from '../store/support.js';
 import { ACCOUNT, CALLER, credentialFor, DOMAIN, startHarness, TRUNK, type Harness } from './support/harness.js';
 import { pcmaOffer, RawUac } from './support/raw-uac.js';
 import { bindingsOf, digestAuthorization, RegisterClient } from './support/register-client.js';
@@ -31,7 +31,8 @@ class SkewClock implements Clock {
   }
 }
 
-describe('the edge as a registrar (RFC 3261 §10.3)', () => {
+// The same suite with the bindings on each store dialect (CONVENTIONS habit 6).
+for (const [dialect, open] of [['SQLite', sqliteTestStore], ['PostgreSQL', postgresTestStore]] as const) describe(`the edge as a registrar (RFC 3261 §10.3), bindings on ${dialect}`, () => {
   let h: Harness;
   let store: TestStore;
   let repos: Repos;
@@ -39,7 +40,7 @@ describe('the edge as a registrar (RFC 3261 §10.3)', () => {
   const uacs: RawUac[] = [];
 
   before(async () => {
-    store = await sqliteTestStore();
+    store = await open();
     repos = createRepos(store.conn.db, clock);
     // The bindings' rows need a trunk row; the edge reads the trunk itself from the memory directory.
     await repos.accounts.create(ACCOUNT);
