@@ -1,17 +1,21 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import { isIPv6 } from 'node:net';
 import type { Logger } from '../core/index.js';
 import { encodeHep3 } from '../capture/index.js';
 import type { CallObserver } from '../edge/index.js';
+import { rtcpChannel, type RtcpMessage } from '../media/index.js';
+import { parseRtcp, type RtcpReportBlock } from '../rtp/index.js';
 import type { CallRecord, TraceEntry } from '../store/index.js';
 
 /**
  * serve --hep HOST:PORT (issue 15): every SIP message the edge traces, both legs, goes to a
  * Homer / heplify-server capture node as HEP3 over UDP, with the call sid as correlation id
- * (chunk 17) and the node id as capture agent name (chunk 19); at the end of a call each RTP
- * stream's quality goes as an RTCP report in JSON (HEP protocol type 5, the form rtpengine and
- * heplify send), computed by the relay as a receiver report would be (RFC 3550 §6.4.1).
+ * (chunk 17) and the node id as capture agent name (chunk 19). Quality goes as RTCP reports in
+ * JSON (HEP protocol type 5, the form rtpengine and heplify send): each SR/RR a call's peer sends
+ * through the relay (published on `trunkline:media:rtcp`), and at the end of the call one report
+ * per RTP stream computed by the relay as a receiver report would be (RFC 3550 §6.4.1).
  * Sending never blocks or fails a call: a datagram that cannot go is counted and dropped.
  */
 export interface HepTarget {
@@ -42,6 +46,7 @@ export class HepExporter implements CallObserver {
   readonly #target: HepTarget;
   readonly #agent: string;
   readonly #log: Logger;
+  readonly #onRtcp = (message: unknown): void => this.#peerRtcp(message as RtcpMessage);
   #dropped = 0;
 
   private constructor(socket: Socket, target: HepTarget, agent: string, log: Logger) {
@@ -49,6 +54,7 @@ export class HepExporter implements CallObserver {
     this.#target = target;
     this.#agent = agent;
     this.#log = log;
+    subscribe(rtcpChannel.name, this.#onRtcp);
   }
 
   static async open(target: HepTarget, agent: string, log: Logger): Promise<HepExporter> {
@@ -86,21 +92,13 @@ export class HepExporter implements CallObserver {
       const dst = splitAddress(s.dst);
       if (!src || !dst || s.packets === 0) continue;
       const expected = s.packets + s.lost;
+      // RFC 3550 §6.4.2: a receiver report (201) about the stream, from the relay that received it;
+      // jitter in timestamp units (8 kHz for G.711).
       const report = {
-        // RFC 3550 §6.4.2: a receiver report (201) about the stream, from the relay that received it.
-        type: 201,
-        ssrc: 0,
-        report_count: 1,
-        report_blocks: [{
-          source_ssrc: s.ssrc,
-          // RFC 3550 §6.4.1: fraction lost in 1/256 units, cumulative lost, jitter in timestamp units (8 kHz for G.711).
-          fraction_lost: expected > 0 ? Math.min(255, Math.floor((s.lost * 256) / expected)) : 0,
-          packets_lost: s.lost,
-          highest_seq_no: 0,
-          ia_jitter: Math.round(s.jitterMs * 8),
-          lsr: 0,
-          dlsr: 0,
-        }],
+        ...rtcpJson(201, 0, [{
+          ssrc: s.ssrc, fractionLost: expected > 0 ? s.lost / expected : 0, cumulativeLost: s.lost,
+          extendedHighestSequence: 0, jitter: Math.round(s.jitterMs * 8), lastSr: 0, delaySinceLastSr: 0,
+        }]),
         call_sid: record.call_sid,
         packets: s.packets,
         jitter_ms: s.jitterMs,
@@ -109,6 +107,21 @@ export class HepExporter implements CallObserver {
       this.#send({
         src: dst.ip, srcPort: dst.port + 1, dst: src.ip, dstPort: src.port + 1, ipProtocol: 17,
         at: s.lastAt || Date.now(), payloadType: HEP_RTCP_JSON, payload: Buffer.from(JSON.stringify(report)), correlationId: record.call_sid,
+      });
+    }
+  }
+
+  /** A peer's SR/RR as it crossed the relay: one HEP type 5 per report, as heplify sends what it captures. */
+  #peerRtcp(m: RtcpMessage): void {
+    const parsed = parseRtcp(m.bytes);
+    for (const p of parsed.packets) {
+      if (p.type !== 'SR' && p.type !== 'RR') continue;
+      const json = rtcpJson(p.type === 'SR' ? 200 : 201, p.ssrc, p.reports, p.type === 'SR'
+        ? { ntp_timestamp_sec: p.ntpSeconds, ntp_timestamp_usec: Math.floor((p.ntpFraction / 2 ** 32) * 1e6), rtp_timestamp: p.rtpTimestamp, packets: p.packetCount, octets: p.octetCount }
+        : undefined);
+      this.#send({
+        src: m.src, srcPort: m.srcPort, dst: m.dst, dstPort: m.dstPort, ipProtocol: 17, at: m.at,
+        payloadType: HEP_RTCP_JSON, payload: Buffer.from(JSON.stringify(json)), correlationId: m.callSid,
       });
     }
   }
@@ -126,6 +139,7 @@ export class HepExporter implements CallObserver {
   }
 
   async close(): Promise<void> {
+    unsubscribe(rtcpChannel.name, this.#onRtcp);
     await new Promise<void>((resolve) => this.#socket.close(() => resolve()));
   }
 }
@@ -134,4 +148,22 @@ export class HepExporter implements CallObserver {
 function splitAddress(a: string): { ip: string; port: number } | undefined {
   const m = /^\[([^\]]+)\]:(\d+)$/.exec(a) ?? /^([^:]+):(\d+)$/.exec(a);
   return m ? { ip: m[1], port: Number(m[2]) } : undefined;
+}
+
+/** An RTCP SR/RR as the JSON heplify-server and Homer read (rtpengine's shape): RFC 3550 §6.4.1 fields by name. */
+function rtcpJson(type: 200 | 201, ssrc: number, blocks: readonly RtcpReportBlock[], sender?: Record<string, number>): Record<string, unknown> {
+  return {
+    type, ssrc, report_count: blocks.length,
+    ...(sender ? { sender_information: sender } : {}),
+    report_blocks: blocks.map((b) => ({
+      source_ssrc: b.ssrc,
+      // Fraction lost on the wire is 8 bits (n/256).
+      fraction_lost: Math.min(255, Math.floor(b.fractionLost * 256)),
+      packets_lost: b.cumulativeLost,
+      highest_seq_no: b.extendedHighestSequence,
+      ia_jitter: b.jitter,
+      lsr: b.lastSr,
+      dlsr: b.delaySinceLastSr,
+    })),
+  };
 }

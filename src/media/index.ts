@@ -1,7 +1,7 @@
 // media: the RTP relay — port pool, per-call sessions with latching, per-direction statistics, RTP timeout, echo, pcap recorder.
 export { MediaErrorCodes, type MediaErrorCode } from './errors.js';
 export { MediaRelay, mediaSessionChannel, type MediaEngineName, type MediaSessionMessage, type MediaRelayOptions, type CreateSessionOptions, type RelayCounters } from './media-relay.js';
-export { MediaSession } from './media-session.js';
+export { MediaSession, rtcpChannel, type RtcpMessage } from './media-session.js';
 export type {
   MediaDirection,
   RemoteEndpoint,

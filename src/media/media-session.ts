@@ -1,3 +1,4 @@
+import { channel } from 'node:diagnostics_channel';
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import { TrunklineError, type Clock, type TimerHandle } from '../core/index.js';
@@ -9,6 +10,22 @@ import type { LegInfo, LegName, MediaLeg } from './media-leg.js';
 import type { DirectionStats, MediaDirection, MediaSessionEvents, MediaSessionStats, RemoteEndpoint, RtpStreamEvidenceLike, SipRecord } from './session-types.js';
 import { PcapWriter } from './pcap-writer.js';
 import type { PacketSink, RelayedPacket } from './transport.js';
+
+/** What `trunkline:media:rtcp` carries: each RTCP compound packet a call's peer sent the relay (serve --hep exports them). */
+export interface RtcpMessage {
+  readonly callSid: string;
+  /** The relay leg it arrived on. */
+  readonly leg: LegName;
+  readonly src: string;
+  readonly srcPort: number;
+  readonly dst: string;
+  readonly dstPort: number;
+  /** Wall-clock ms. */
+  readonly at: number;
+  readonly bytes: Uint8Array;
+}
+
+export const rtcpChannel = channel('trunkline:media:rtcp');
 
 export interface MediaSessionOptions {
   readonly callSid: string;
@@ -229,6 +246,10 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     if (muxed && verdict === LATCH_NEW) leg.transport.latchTaken(ip, port, latch.ssrc);
     const now = this.#clock.monotonic();
     if (!leg.readRtcp(msg, this.#wall(now))) return;
+    if (rtcpChannel.hasSubscribers) {
+      const m: RtcpMessage = { callSid: this.callSid, leg: leg.name, src: plainIp(ip), srcPort: port, dst: leg.localAddress, dstPort: muxed ? leg.rtpPort : leg.rtpPort + 1, at: this.#wall(now), bytes: msg };
+      rtcpChannel.publish(m);
+    }
     this.#relay(leg, other, msg, ip, port, !muxed, now);
   }
 

@@ -37,7 +37,7 @@ function chunks(d: Buffer): { type: number; correlation?: string } {
 // the call sid as correlation id, and a quality report per RTP stream when the call ends.
 // A loopback socket plays Homer; what it caught is read back by `trunkline diagnose` (a raw
 // HEP3 file) and by tshark (the datagrams to UDP 9060 in a pcap).
-test('serve --hep: every SIP message of a call, both legs, reaches the HEP collector with the call sid as correlation id; diagnose and tshark read the calls from it; an RTCP quality report follows the call', async (t) => {
+test('serve --hep: every SIP message of a call, both legs, reaches the HEP collector with the call sid as correlation id; diagnose and tshark read the calls from it; the PBX\'s RTCP and the relay\'s end-of-call report go as RTCP JSON', async (t) => {
   const collector = createSocket('udp4');
   const caught: Buffer[] = [];
   collector.on('message', (m) => caught.push(m));
@@ -61,9 +61,21 @@ test('serve --hep: every SIP message of a call, both legs, reaches the HEP colle
       pbxRtp.send(rtpPacket(seq, 0x4e9e0001, tone), relayPort, '127.0.0.1');
       await sleep(20);
     }
+    // RFC 3550 §6.4.2: the PBX's receiver report about a stream (fraction lost 64/256, 10 lost, jitter 80).
+    const rr = Buffer.alloc(32);
+    rr.writeUInt8(0x81, 0);
+    rr.writeUInt8(201, 1);
+    rr.writeUInt16BE(7, 2);
+    rr.writeUInt32BE(0x4e9e0001, 4);
+    rr.writeUInt32BE(0x12345678, 8);
+    rr.writeUInt32BE((64 << 24) | 10, 12);
+    rr.writeUInt32BE(1000, 16);
+    rr.writeUInt32BE(80, 20);
+    pbxRtp.send(rr, relayPort + 1, '127.0.0.1');
+    for (let i = 0; i < 50 && !caught.some((d) => chunks(d).type === 5); i++) await sleep(100);
     assert.equal((await pbx.request(inv, 'BYE')).status, 200);
-    // The quality report is sent when the call ends; the trace is complete by then.
-    for (let i = 0; i < 100 && !caught.some((d) => chunks(d).type === 5); i++) await sleep(100);
+    // The relay's quality reports are sent when the call ends; the trace is complete by then.
+    for (let i = 0; i < 100 && !caught.some((d) => chunks(d).type === 5 && d.includes('"call_sid"')); i++) await sleep(100);
     const trace = await s.api<{ messages: { leg: string; message: string }[] }>('GET', `/v2/accounts/${s.account}/calls/${sid}/trace`);
     const messages = trace.json.response.data.messages;
     assert.deepEqual([...new Set(messages.map((m) => m.leg))].sort(), ['carrier', 'customer']);
@@ -74,10 +86,17 @@ test('serve --hep: every SIP message of a call, both legs, reaches the HEP colle
     for (const m of messages) assert.ok(ofSid.some((d) => d.endsWith(m.message)), `HEP carries ${m.message.split('\r\n')[0]}`);
     const callIds = [...new Set(messages.map((m) => /\r\nCall-ID: ([^\r]+)/i.exec(m.message)?.[1]))];
     assert.equal(callIds.length, 2, 'two legs, two Call-IDs');
-    const report = caught.find((d) => chunks(d).type === 5 && chunks(d).correlation === sid);
-    assert.ok(report, 'an RTCP quality report for the call');
-    const json = JSON.parse(report.subarray(report.indexOf('{"type"')).toString()) as { report_blocks: { source_ssrc: number; packets_lost: number }[] };
-    assert.ok(json.report_blocks[0].source_ssrc > 0);
+    type Rtcp = { type: number; ssrc: number; call_sid?: string; report_blocks: { source_ssrc: number; fraction_lost: number; packets_lost: number; ia_jitter: number }[] };
+    const reports = caught.filter((d) => chunks(d).type === 5 && chunks(d).correlation === sid).map((d) => JSON.parse(d.subarray(d.indexOf('{"type"')).toString()) as Rtcp);
+    // The PBX's own RTCP, as it crossed the relay…
+    const peer = reports.find((r) => r.ssrc === 0x4e9e0001);
+    assert.ok(peer, JSON.stringify(reports));
+    assert.equal(peer.type, 201);
+    assert.deepEqual(peer.report_blocks.map((b) => [b.source_ssrc, b.fraction_lost, b.packets_lost, b.ia_jitter]), [[0x12345678, 64, 10, 80]]);
+    // …and the relay's own report on the PBX's RTP stream when the call ended.
+    const relay = reports.find((r) => r.call_sid === sid && r.report_blocks[0].source_ssrc === 0x4e9e0001);
+    assert.ok(relay, JSON.stringify(reports));
+    assert.equal(relay.report_blocks[0].packets_lost, 0);
 
     // trunkline diagnose reads the datagrams as a raw HEP3 file.
     const hepFile = join(dir, 'calls.hep');
