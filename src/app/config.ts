@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { isIP } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { TrunklineError } from '../core/index.js';
 import type { StoreLocation } from '../store/index.js';
@@ -15,6 +16,13 @@ export interface Config {
   readonly store: StoreLocation;
   readonly http: { readonly host: string; readonly port: number };
   readonly sip: { readonly host: string; readonly port: number };
+  /**
+   * --public-address: the address SIP (Contact, Via) and SDP give peers, for a host behind NAT;
+   * null = per peer, the local address packets to it leave from. --media-address overrides it
+   * for SDP only (defaults to the public address).
+   */
+  readonly publicAddress: string | null;
+  readonly mediaAddress: string | null;
   readonly tls: TlsConfig | null;
   readonly rtpPorts: { readonly lo: number; readonly hi: number };
   /** trunk domain_name = `{account_sid}.{sipDomain}` (SPEC §1). */
@@ -68,6 +76,8 @@ export interface RawServeOptions {
   readonly httpPort?: string;
   readonly sipHost?: string;
   readonly sipPort?: string;
+  readonly publicAddress?: string;
+  readonly mediaAddress?: string;
   readonly tlsPort?: string;
   readonly tlsCert?: string;
   readonly tlsKey?: string;
@@ -147,6 +157,14 @@ function host(flag: string, raw: string | undefined, fallback: string): string {
   return value;
 }
 
+/** An address peers send to: an IP literal ([v6] accepted), never a wildcard (nobody can send to 0.0.0.0). */
+function reachableIp(flag: string, raw: string | undefined): string | null {
+  if (raw === undefined || raw === '') return null;
+  const ip = raw.replace(/^\[(.*)\]$/, '$1');
+  if (isIP(ip) === 0 || ip === '0.0.0.0' || /^[0:]+$/.test(ip)) throw badConfig(flag, 'must be the IP address peers reach this host at (not a wildcard such as 0.0.0.0)', raw);
+  return ip;
+}
+
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
 export function storeLocation(dataDir: string, db: string | undefined): StoreLocation {
@@ -190,6 +208,7 @@ export function loadConfig(raw: RawServeOptions): Config {
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(nodeId)) throw badConfig('node-id', 'must be 1–64 of A-Z a-z 0-9 . _ -', nodeId);
   const mediaEngine = raw.mediaEngine ?? 'native';
   if (mediaEngine !== 'native' && mediaEngine !== 'js') throw badConfig('media-engine', 'must be native or js', mediaEngine);
+  const publicAddress = reachableIp('public-address', raw.publicAddress);
   const logLevel = raw.logLevel ?? 'info';
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) throw badConfig('log-level', 'must be debug, info, warn, error or silent', logLevel);
   const config: Config = {
@@ -198,6 +217,8 @@ export function loadConfig(raw: RawServeOptions): Config {
     store: storeLocation(dataDir, raw.db),
     http: { host: host('http-host', raw.httpHost, '0.0.0.0'), port: port('http-port', raw.httpPort, 8080) },
     sip: { host: host('sip-host', raw.sipHost, '0.0.0.0'), port: port('sip-port', raw.sipPort, 5070) },
+    publicAddress,
+    mediaAddress: reachableIp('media-address', raw.mediaAddress) ?? publicAddress,
     tls,
     rtpPorts: { lo: Number(m[1]), hi: Number(m[2]) },
     sipDomain,

@@ -1,4 +1,3 @@
-import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Registry } from 'prom-client';
@@ -6,14 +5,15 @@ import { newCallSid, TrunklineError, type Clock, type Logger } from '../core/ind
 import type { ApiPorts, CallsPort, RecordingsPort, TestCallsPort } from '../api/index.js';
 import { diagnoseCall, type CallEvidence, type DiagnosisThresholds, type SdpEvidence, type SipEventEvidence } from '../diagnosis/index.js';
 import {
-  Authenticator, B2bua, createEdgeMetrics, edgeSipHandler, noEdgeMetrics, renderLadder, StackRefusals, TransactionLayerPort,
+  AccountLocator, Authenticator, B2bua, createEdgeMetrics, edgeSipHandler, noEdgeMetrics, renderLadder, StackRefusals, TransactionLayerPort,
   type BindingStore, type CallObserver, type EdgeDirectory, type Hop, type MediaAnchorFactory, type RouteTarget,
 } from '../edge/index.js';
 import { startPstnSim, type PstnSimServer } from '../pstn-sim/index.js';
-import { DigestServer, parseMessage, type DigestAlgorithm } from '../sip/index.js';
+import { DigestServer, parseMessage, SourceAddresses, type DigestAlgorithm } from '../sip/index.js';
 import { summariseSdp } from '../sdp/index.js';
 import type { CallRecord, CallRecordStore, CallSlots, TraceEntry } from '../store/index.js';
 import type { SipServer } from './sip-server.js';
+import { addressing, type Addressing } from './addressing.js';
 
 /**
  * Wires the edge into a running SIP server: the B2BUA as the UAS core's handler, the PSTN
@@ -63,6 +63,8 @@ export interface EdgeWiring {
   readonly registrations?: BindingStore;
   /** The digest challenges offered, in order (serve --digest-algorithms; default SHA-256 then MD5). */
   readonly digestAlgorithms?: readonly DigestAlgorithm[];
+  /** Which address each peer is given (--public-address, --media-address, else per peer); default per peer. */
+  readonly addresses?: Addressing;
 }
 
 export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
@@ -76,9 +78,16 @@ export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
   const sipPort = w.sipServer.ports.sip;
   const thresholds = w.thresholds ?? {};
   const diagnose = (record: CallRecord, observedUntil?: number) => diagnoseCall(evidenceOf(record, observedUntil), { thresholds });
-  const port = new TransactionLayerPort(() => w.sipServer.layer, (hop) => ({ address: localAddressFor(w.sipHost, hop.address), port: sipPort }));
+  const addresses = w.addresses ?? addressing({ sip: { host: w.sipHost, port: sipPort }, publicAddress: null, mediaAddress: null }, new SourceAddresses());
+  // Contact and Via name the address this peer reaches us at, on the port of the transport it uses.
+  const localFor = (hop: Hop) => ({ address: addresses.sipFor(hop.address), port: hop.protocol === 'tls' ? (w.sipServer.ports.tls ?? sipPort) : sipPort });
+  const port = new TransactionLayerPort(() => w.sipServer.layer, localFor, (hop) => addresses.prepare(hop.address));
+  // Issue 11 item 4: refusals tied to an account by their source when nothing else ties them.
+  const locator = new AccountLocator(w.directory, w.sipDomain, w.clock);
+  await locator.fresh();
   const b2bua = new B2bua({
     directory: w.directory,
+    locateAccount: (ip) => locator.locateFresh(undefined, ip),
     port,
     clock: w.clock,
     log,
@@ -98,10 +107,11 @@ export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
     ...(w.inviteTimeoutMs ? { inviteTimeoutMs: w.inviteTimeoutMs } : {}),
     ...(w.registrations ? { registrations: w.registrations } : {}),
   });
-  w.sipServer.setHandler(edgeSipHandler(b2bua));
+  w.sipServer.setHandler(edgeSipHandler(b2bua, localFor));
   // SPEC §2: the stack's own refusals (400, 483, …) carry the finding and call sid and are recorded too.
   const stackRefusals = new StackRefusals({ clock: w.clock, log, agent: w.sipDomain, calls: w.calls, directory: w.directory, diagnose: (record) => diagnose(record), ...(w.nodeId ? { nodeId: w.nodeId } : {}),
     ...(w.observer ? { onTrace: (entry: TraceEntry, callSid: string) => w.observer!.trace(entry, callSid) } : {}),
+    localFor: addresses.sipFor, locateAccount: (host, ip) => locator.locate(host, ip),
   });
   w.sipServer.setStatelessAnswers(stackRefusals);
   return {
@@ -124,23 +134,6 @@ function hostOf(uri: string): string | undefined {
   if (!m) return undefined;
   const host = m[1].replace(/^\[|\]$/g, '');
   return m[2] ? `${host}:${m[2]}` : host;
-}
-
-/** The address written into SDP for the relay: the listening host, or for a wildcard this host's first external address. */
-export function mediaAddressFor(listenHost: string): string {
-  return localAddressFor(listenHost, listenHost === '::' ? '2001:db8::1' : '192.0.2.1');
-}
-
-/** The address the peer reaches us at: the listening host, or for a wildcard the interface facing it. */
-function localAddressFor(listenHost: string, remote: string): string {
-  if (listenHost !== '0.0.0.0' && listenHost !== '::') return listenHost;
-  if (remote === '127.0.0.1' || remote.startsWith('127.')) return '127.0.0.1';
-  if (remote === '::1') return '::1';
-  const v6 = remote.includes(':');
-  for (const list of Object.values(networkInterfaces())) {
-    for (const i of list ?? []) if (!i.internal && (i.family === 'IPv6') === v6) return i.address;
-  }
-  return v6 ? '::1' : '127.0.0.1';
 }
 
 /**

@@ -3,5 +3,6 @@ export { loadConfig, diagnosisThresholds, storeLocation, isUsageError, badConfig
 export { startTrunkline, DEMO_ACCOUNT_SID, type Trunkline, type StartOptions } from './start.js';
 export { pinoLogger } from './logger.js';
 export { createAccount } from './accounts.js';
+export { findCall, listCalls } from './calls.js';
 export { AppErrorCodes, type AppErrorCode } from './errors.js';
 export { startSipServer, type SipServer, type SipServerOptions } from './sip-server.js';

@@ -2,7 +2,7 @@ import type { Clock, Logger } from '../core/index.js';
 import { isTrunklineError } from '../core/index.js';
 import {
   StreamTransport, TransactionLayer, TransportSet, UasCore, UdpTransport,
-  type SipRequestHandler, type StatelessAnswerPort, type TimerSettings, type Transport, type TransportEvent, type TransportLimits,
+  type SipRequestHandler, type SourceAddresses, type StatelessAnswerPort, type TimerSettings, type Transport, type TransportEvent, type TransportLimits,
 } from '../sip/index.js';
 
 /**
@@ -19,8 +19,10 @@ export interface SipServerOptions {
   readonly logger: Logger;
   readonly timers?: TimerSettings;
   readonly limits?: Partial<TransportLimits>;
-  /** Host for Via headers when listening on a wildcard address. */
+  /** Host for Via headers when listening on a wildcard address (--public-address). */
   readonly advertisedHost?: string;
+  /** Where the local address towards each peer is learnt (shared with the edge and the relay's SDP). */
+  readonly sources?: SourceAddresses;
   /** Option tags of the UAS core beyond the handler's. */
   readonly supported?: readonly string[];
 }
@@ -48,7 +50,7 @@ export async function startSipServer(options: SipServerOptions): Promise<SipServ
   // One forwarding port for both the transaction layer and the UAS core; the edge plugs in later.
   let answers: StatelessAnswerPort | undefined;
   const statelessAnswers: StatelessAnswerPort = { decorate: (req, res, source, bytes) => answers?.decorate(req, res, source, bytes) };
-  const transports = new TransportSet([], options.advertisedHost ? { advertisedHost: options.advertisedHost } : {});
+  const transports = new TransportSet([], { ...(options.advertisedHost ? { advertisedHost: options.advertisedHost } : {}), ...(options.sources ? { sources: options.sources } : {}) });
   const uas = new UasCore(
     { supported: options.supported ?? [], accept: ['application/sdp'], server: 'trunkline', isLocal: (h, p) => transports.isLocal(h, p) },
     {

@@ -12,7 +12,9 @@ import type { Kysely } from 'kysely';
 import { CallsRepo, type CallsDatabase } from '../store/index.js';
 import { relayMedia, StoreDirectory } from '../edge/index.js';
 import { loadNativeRelay, MediaRelay, type MediaEngineName } from '../media/index.js';
-import { edgePorts, mediaAddressFor, startEdge, type EdgePart } from './edge.js';
+import { SourceAddresses } from '../sip/index.js';
+import { edgePorts, startEdge, type EdgePart } from './edge.js';
+import { addressing } from './addressing.js';
 import { startCluster } from './cluster.js';
 import { CallFeed, redisFeedBus } from './call-feed.js';
 import { HepExporter } from './hep-export.js';
@@ -99,12 +101,16 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
     const http = await startHttp(config, { repos, store, rateCounter, clock, logger, extraRoutes, ports });
     parts.push({ name: 'http', stop: () => http.app.close() });
 
-    const sipServer = await startSip(config, clock, logger);
+    // Issue 11: never a wildcard to a peer; per peer, the local address packets to it leave from.
+    const sources = new SourceAddresses({ now: () => clock.now() });
+    await sources.warm();
+    const addresses = addressing(config, sources);
+    const sipServer = await startSip(config, clock, logger, sources);
     parts.push({ name: 'sip', stop: () => sipServer.stop() });
 
     // SPEC §3: every call's RTP through the relay, on the configured range, ended after the RTP timeout.
     const relay = new MediaRelay({
-      host: config.sip.host, advertisedAddress: mediaAddressFor(config.sip.host), portRange: config.rtpPorts, rtpTimeoutMs: config.rtpTimeoutSeconds * 1000, clock,
+      host: config.sip.host, advertisedAddress: addresses.mediaDefault, portRange: config.rtpPorts, rtpTimeoutMs: config.rtpTimeoutSeconds * 1000, clock,
       engine: mediaEngineFor(config, logger),
     });
     logger.info({ engine: relay.engine, rtpPorts: `${config.rtpPorts.lo}-${config.rtpPorts.hi}` }, 'media relay up');
@@ -115,7 +121,7 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
     const started = await startEdge({
       sipServer, sipHost: config.sip.host, sipDomain: config.sipDomain, carriers: config.carriers, pstnSim: config.pstnSim,
       directory: new StoreDirectory(repos.read, config.sipDomain), calls: callsRepo, clock, logger, registry: metrics,
-      media: relayMedia(relay, { recordingsDir, clock }), thresholds: config.diagnosis, liveRefreshMs: config.liveRefreshMs,
+      addresses, media: relayMedia(relay, { recordingsDir, clock, addressFor: addresses.mediaFor }), thresholds: config.diagnosis, liveRefreshMs: config.liveRefreshMs,
       digestSecret: cluster.digestSecret, nodeId: config.nodeId, ...(cluster.slots ? { slots: cluster.slots } : {}), ...(hep ? { observer: hep } : {}),
       registrations: repos.registrations, digestAlgorithms: config.digestAlgorithms,
     });
@@ -173,7 +179,7 @@ async function ensureDemoAccount(repos: Repos, print: (line: string) => void): P
 }
 
 /** SIP over UDP+TCP, and TLS with the configured or a generated self-signed certificate (SPEC §7). */
-async function startSip(config: Config, clock: Clock, logger: Logger): Promise<SipServer> {
+async function startSip(config: Config, clock: Clock, logger: Logger, sources: SourceAddresses): Promise<SipServer> {
   let tls: { port: number; key: Buffer; cert: Buffer } | null = null;
   if (config.tls?.mode === 'files') {
     tls = { port: config.tls.port, key: await readFile(config.tls.key), cert: await readFile(config.tls.cert) };
@@ -181,7 +187,7 @@ async function startSip(config: Config, clock: Clock, logger: Logger): Promise<S
     const made = await ensureSelfSignedCert(config.dataDir, [config.sipDomain, `*.${config.sipDomain}`, 'localhost']) // trunk domains are {account}.{sip_domain};
     tls = { port: config.tls.port, key: made.key, cert: made.cert };
   }
-  return startSipServer({ host: config.sip.host, port: config.sip.port, tls, clock, logger });
+  return startSipServer({ host: config.sip.host, port: config.sip.port, tls, clock, logger, sources, ...(config.publicAddress ? { advertisedHost: config.publicAddress } : {}) });
 }
 
 async function startRateCounter(config: Config, clock: Clock): Promise<RateCounter> {

@@ -11,6 +11,7 @@ import { register as registerDiagnose } from './commands/diagnose.js';
 import { register as registerExplain } from './commands/explain.js';
 import { register as registerPreflight } from './commands/preflight.js';
 import { register as registerBundle } from './commands/bundle.js';
+import { register as registerCalls } from './commands/calls.js';
 
 const program = new Command();
 program
@@ -26,6 +27,7 @@ registerDiagnose(program);
 registerExplain(program);
 registerPreflight(program);
 registerBundle(program);
+registerCalls(program);
 
 /** Commands throw; this is the one place that turns an outcome into an exit code. */
 async function main(argv: readonly string[]): Promise<number> {

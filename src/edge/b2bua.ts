@@ -67,6 +67,11 @@ export interface B2buaOptions {
   /** Registrar bindings (issue 11 item 2); absent, every REGISTER is refused with 403 and its finding. */
   readonly registrations?: BindingStore;
   readonly registrarLimits?: Partial<RegistrarLimits>;
+  /**
+   * The account whose trunks whitelist a source address (issue 11 item 4: a refusal the edge
+   * cannot otherwise tie to an account is tied by its source, or names no call sid).
+   */
+  readonly locateAccount?: (sourceIp: string) => Promise<string | undefined>;
   readonly t1?: number;
   readonly t2?: number;
 }
@@ -213,14 +218,34 @@ export class B2bua implements EdgeRequestHandler {
     this.#metrics.active(1, fromCarrier ? 'inbound' : 'outbound');
     // SPEC §2 "100 at once for every INVITE": the transaction layer sent it before we ran.
     const mf = req.headers.maxForwards() ?? 70;
-    if (mf <= 0) return call.refuseCause('too-many-hops');
-    if (!uri) return call.refuseCause('malformed-request', 'Request-URI is not a SIP URI');
+    if (mf <= 0) return void this.#tie(call).then(() => call.refuseCause('too-many-hops'));
+    if (!uri) return void this.#tie(call).then(() => call.refuseCause('malformed-request', 'Request-URI is not a SIP URI'));
     const admit = fromCarrier ? this.#admitInbound(call, tx, uri.user ?? '') : this.#admitOutbound(call, tx, uri.host, uri.user ?? '');
     admit.catch((err: unknown) => {
       this.#o.log.error({ err, call_sid: sid }, 'call admission failed');
       call.recorder.event('error', String(err));
-      call.refuseCause('internal-error');
+      void this.#tie(call, uri?.host).then(() => call.refuseCause('internal-error'));
     });
+  }
+
+  /**
+   * A call not yet tied to an account (its identification failed or never ran) is tied by the
+   * Request-URI domain of a customer's INVITE, else by its source address when one account's
+   * trunks whitelist it.
+   */
+  async #tie(call: Call, host?: string): Promise<void> {
+    if (call.recorder.accountSid) return;
+    if (host && call.aRole === 'customer') {
+      const named = await this.#o.directory.accountByDomain(host.toLowerCase()).catch(() => undefined);
+      if (named && !call.recorder.accountSid) return call.recorder.identify({ accountSid: named });
+    }
+    const locate = this.#o.locateAccount;
+    if (!locate) return;
+    const ip = call.a.hop.address;
+    const account = await locate(ip).catch(() => undefined);
+    if (!account || call.recorder.accountSid) return;
+    call.recorder.identify({ accountSid: account });
+    call.recorder.event('account', `tied to account ${account}: its trunks whitelist the source ${ip}`);
   }
 
   async #admitOutbound(call: Call, tx: ServerTx, host: string, dialled: string): Promise<void> {
@@ -231,6 +256,7 @@ export class B2bua implements EdgeRequestHandler {
     if (!id.ok) {
       call.recorder.identify({ accountSid: id.accountSid ?? null, trunkSid: id.trunkSid ?? null });
       call.recorder.event('acl', `${id.cause}: ${id.detail}`);
+      await this.#tie(call);
       return call.refuseCause(id.cause, id.detail);
     }
     let trunk: TrunkView;
@@ -273,6 +299,7 @@ export class B2bua implements EdgeRequestHandler {
     if (!offer.ok) return call.refuseCause(offer.cause, offer.detail);
     for (const w of offer.warnings) call.recorder.event('codec', `codec ahead of PCMA: ${w.ahead.join(', ')}`);
     const { targets } = await resolveAll(call, orderTargets(o.carriers), number.e164, 'carrier');
+    await this.#learnAddresses(call, targets);
     if (call.isEnded()) return;
     if (!(await this.#anchor(call, trunk))) return;
     const carrierHost = targets[0]?.hop.address ?? 'carrier.invalid';
@@ -293,10 +320,10 @@ export class B2bua implements EdgeRequestHandler {
     const req = tx.request;
     const o = this.#o;
     const number = checkNumber(dialled);
-    if (!number.ok) return call.refuseCause(number.cause, number.detail);
+    if (!number.ok) return void (await this.#tie(call), call.refuseCause(number.cause, number.detail));
     const did = await o.directory.numberByE164(number.e164);
     if (call.isEnded()) return;
-    if (!did) return call.refuseCause('did-not-mapped', number.e164);
+    if (!did) return void (await this.#tie(call), call.refuseCause('did-not-mapped', number.e164));
     call.recorder.identify({ accountSid: did.accountSid, trunkSid: did.trunkSid, to: number.e164 });
     if (did.removed) return call.refuseCause('did-removed', number.e164);
     if (did.status !== 'active') return call.refuseCause('did-inactive', number.e164);
@@ -324,6 +351,8 @@ export class B2bua implements EdgeRequestHandler {
     if (call.isEnded()) return;
     const targets = [...registered, ...resolved.targets];
     if (targets.length === 0 && resolved.unresolved > 0) return call.refuseCause('fqdn-unresolvable', `${resolved.unresolved} destination(s)`);
+    await this.#learnAddresses(call, targets);
+    if (call.isEnded()) return;
     if (!(await this.#anchor(call, trunk))) return;
     call.start({
       fromUri: `<sip:${fromUser}@${o.agent}>`,
@@ -336,6 +365,18 @@ export class B2bua implements EdgeRequestHandler {
       onTransportError: 'destination-unreachable',
       onNoTarget: trunk.registrationEnabled && did.mode !== 'flow' ? 'no-registered-contact' : 'no-destination',
     });
+  }
+
+  /**
+   * Issue 11: before the edge writes its address anywhere a peer will use it (Contact of the
+   * answer, Via and Contact of the INVITE, SDP), the route towards the caller and every target
+   * is learnt, so each side is given the local address its packets really leave from.
+   */
+  async #learnAddresses(call: Call, targets: readonly CallTarget[]): Promise<void> {
+    const port = this.#o.port;
+    if (!port.prepare) return;
+    await Promise.all([call.a.hop, ...targets.map((t) => t.hop)].map((hop) => port.prepare!(hop).catch(() => undefined)));
+    call.a.local = { address: port.localFor(call.a.hop).address, port: call.a.local.port };
   }
 
   /** Takes relay ports for an admitted call; false when the call ended meanwhile or the relay failed (500). */
@@ -356,6 +397,7 @@ export class B2bua implements EdgeRequestHandler {
         return false;
       }
       call.setMedia(anchor);
+      anchor.facing?.('a', call.a.hop.address);
       // Trunk setting record_calls: the pcap starts with the INVITE (replayed from the trace).
       if (trunk.recordCalls) call.startRecording();
       return true;

@@ -197,6 +197,11 @@ export class Call {
     return true;
   }
 
+  /** X-Trunkline-Call-Sid, when the record has an account to look it up under (GET …/calls/{call_sid}). */
+  #sidHeader(): [string, string][] {
+    return this.recorder.accountSid ? [['X-Trunkline-Call-Sid', this.sid]] : [];
+  }
+
   /** Sends a response to the caller in the INVITE transaction. */
   #respondA(res: SipResponse): void {
     this.#traceOut(this.aRole, res, this.a.hop, this.a.local);
@@ -206,7 +211,9 @@ export class Call {
   /** A refusal produced by the edge itself, as data: code + Reason/Warning + finding. */
   refuse(rejection: Rejection): void {
     if (this.#state === 'ended') return;
-    const res = createResponse(this.#aTx.request, rejection.status, rejection.phrase, { toTag: this.a.localTag, headers: rejection.headers });
+    // Issue 11 item 4: a call sid is only named when the record can be looked up (it has an account).
+    const headers = this.recorder.accountSid ? rejection.headers : rejection.headers.filter(([n]) => n.toLowerCase() !== 'x-trunkline-call-sid');
+    const res = createResponse(this.#aTx.request, rejection.status, rejection.phrase, { toTag: this.a.localTag, headers });
     this.#respondA(res);
     this.recorder.event('refused', `${rejection.status} ${rejection.text}`);
     this.recorder.fail(rejection.status, rejection.phrase, 'edge', rejection.cause);
@@ -241,6 +248,7 @@ export class Call {
     this.#ctx.index(dialogKey(b.callId, b.localTag), this);
     let offer: string;
     try {
+      this.#media.facing?.('b', target.hop.address);
       offer = this.#media.rewrite('a', setup.offer, 'offer');
     } catch (err) {
       this.#ctx.log.error({ err, call_sid: this.sid }, 'media anchoring failed');
@@ -364,7 +372,7 @@ export class Call {
       for (const rr of request.headers.getAll('Record-Route')) headers.push(['Record-Route', rr]);
       headers.push(['Contact', this.a.contact]);
     }
-    headers.push(['X-Trunkline-Call-Sid', this.sid]);
+    headers.push(...this.#sidHeader());
     let body: string | undefined;
     if (res.body.length && isSdp(res)) body = this.#media.rewrite('b', res.body.toString('utf8'), kind);
     if (body) headers.push(['Content-Type', 'application/sdp']);
@@ -413,7 +421,7 @@ export class Call {
     // The transaction sends the CANCEL once a provisional arrived (RFC 3261 §9.1); a 2xx that
     // still wins the race is ACKed and ended with BYE (#onBInviteResponse).
     this.#bTx?.cancel();
-    this.#respondA(createResponse(this.#aTx.request, 487, 'Request Terminated', { toTag: this.a.localTag, headers: [['X-Trunkline-Call-Sid', this.sid]] }));
+    this.#respondA(createResponse(this.#aTx.request, 487, 'Request Terminated', { toTag: this.a.localTag, headers: this.#sidHeader() }));
     this.recorder.fail(487, 'Request Terminated', this.aRole);
     this.#end();
   }

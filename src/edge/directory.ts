@@ -63,4 +63,8 @@ export interface EdgeDirectory {
   trunksOfAccount(accountSid: string): Promise<readonly TrunkView[]>;
   trunk(trunkSid: string): Promise<TrunkView | undefined>;
   numberByE164(e164: string): Promise<NumberView | undefined>;
+  /** Every trunk of the platform (to tie a refusal to the account whose ranges hold its source); optional. */
+  allTrunks?(): Promise<readonly TrunkView[]>;
+  /** Every account sid (with allTrunks: which `{account_sid}.{sip_domain}` hosts name an account); optional. */
+  accountSids?(): Promise<readonly string[]>;
 }

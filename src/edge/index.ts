@@ -26,3 +26,4 @@ export { LocalCallSlots } from './admission.js';
 export { NodeReaper, lostRecord, type ClusterNodes, type LostCallStore, type NodeReaperOptions } from './node-lost.js';
 export { Registrar, type BindingStore, type RegistrarOptions } from './registrar.js';
 export { DEFAULT_REGISTRAR_LIMITS, readContacts, planBindings, contactKey, canonicalAor, type RegistrarLimits } from './registrar-rules.js';
+export { AccountLocator } from './account-locator.js';

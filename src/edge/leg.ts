@@ -34,7 +34,8 @@ export class Leg {
   remoteTarget: string;
   routeSet: string[] = [];
   hop: Hop;
-  readonly local: LocalAddress;
+  /** Our address for this side (Contact); learnt again once the route towards the peer is known. */
+  local: LocalAddress;
 
   constructor(init: { callId?: string; localTag?: string; remoteTag?: string; localUri: string; remoteUri: string; remoteTarget: string; hop: Hop; local: LocalAddress; localCseq?: number }) {
     this.callId = init.callId ?? newCallId();

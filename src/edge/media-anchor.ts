@@ -11,6 +11,11 @@ export type CallSide = 'a' | 'b';
 export interface MediaAnchor {
   /** SDP that side `from` sent, as the other side must receive it. */
   rewrite(from: CallSide, sdp: string, kind: 'offer' | 'answer'): string;
+  /**
+   * The peer side `side`'s SIP comes from or goes to: the SDP sent to that side carries the
+   * relay's address facing it (issue 11: per-leg addressing; optional, absent without a relay).
+   */
+  facing?(side: CallSide, peer: string): void;
   /** Called once when the call is answered (starts RTP timeout supervision). */
   answered(): void;
   /** Releases ports; returns the stats to keep in the call record. */

@@ -23,17 +23,26 @@ export class RelayAnchor implements MediaAnchor {
   readonly #session: MediaSession;
   readonly #legOfA: LegName;
   readonly #pcapPath: string | undefined;
+  readonly #addressFor: ((peer: string) => string) | undefined;
   #closedStats: unknown;
   #recording: { startedAt: number; packets: number; bytes: number; active: boolean } | undefined;
   readonly #series = new MediaSeries();
   readonly #clock: Clock;
 
-  /** `pcapPath`: where this call's recording goes when asked for (none: the call cannot be recorded). */
-  constructor(session: MediaSession, aRole: Role, pcapPath?: string, clock: Clock = systemClock) {
+  /**
+   * `pcapPath`: where this call's recording goes when asked for (none: the call cannot be recorded).
+   * `addressFor`: the relay's address facing a peer (none: the relay's one address for every leg).
+   */
+  constructor(session: MediaSession, aRole: Role, pcapPath?: string, clock: Clock = systemClock, addressFor?: (peer: string) => string) {
     this.#session = session;
     this.#legOfA = aRole === 'customer' ? 'A' : 'B';
     this.#pcapPath = pcapPath;
     this.#clock = clock;
+    this.#addressFor = addressFor;
+  }
+
+  facing(side: CallSide, peer: string): void {
+    if (this.#addressFor) this.#session.advertise(this.#leg(side), this.#addressFor(peer));
   }
 
   /** One sample of each direction's counters, taken at each live refresh and at the close. */
@@ -163,14 +172,14 @@ function streamsSeenBy(s: MediaSessionStats, near: LegName): MediaSessionStats['
  * Anchors every call on `relay`; `rtpTimeoutMs` ends a call whose media stops both ways;
  * with `recordingsDir`, a call can be recorded to `<recordingsDir>/<call_sid>.pcap`.
  */
-export function relayMedia(relay: MediaRelay, options: { rtpTimeoutMs?: number; recordingsDir?: string; clock?: Clock } = {}): MediaAnchorFactory {
+export function relayMedia(relay: MediaRelay, options: { rtpTimeoutMs?: number; recordingsDir?: string; clock?: Clock; addressFor?: (peer: string) => string } = {}): MediaAnchorFactory {
   return {
     async create(callSid, aRole, onTimeout, perCall = {}) {
       // The trunk's rtp_timeout setting wins over the factory's, which wins over the relay's default.
       const rtpTimeoutMs = perCall.rtpTimeoutMs ?? options.rtpTimeoutMs;
       const session = await relay.createSession(callSid, rtpTimeoutMs === undefined ? {} : { rtpTimeoutMs });
       session.on('timeout', (ev) => onTimeout(`RTP timeout: no media for ${Math.round(ev.silentMs)} ms`));
-      return new RelayAnchor(session, aRole, options.recordingsDir === undefined ? undefined : join(options.recordingsDir, `${callSid}.pcap`), options.clock);
+      return new RelayAnchor(session, aRole, options.recordingsDir === undefined ? undefined : join(options.recordingsDir, `${callSid}.pcap`), options.clock, options.addressFor);
     },
   };
 }

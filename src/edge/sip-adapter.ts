@@ -1,4 +1,4 @@
-import type { ClientTransaction, RequestSource as SipSource, ServerTransaction, SipRequest, SipRequestHandler, SipResponse, TransactionLayer, TransactionUser } from '../sip/index.js';
+import { isWildcard, type ClientTransaction, type RequestSource as SipSource, type ServerTransaction, type SipRequest, type SipRequestHandler, type SipResponse, type TransactionLayer, type TransactionUser } from '../sip/index.js';
 import type { Hop, LocalAddress } from './leg.js';
 import type { ClientTx, ClientTxEvents, EdgeRequestHandler, EdgeSipPort, RequestSource, ServerTx } from './sip-port.js';
 
@@ -7,11 +7,11 @@ import type { ClientTx, ClientTxEvents, EdgeRequestHandler, EdgeSipPort, Request
  * transaction user (RFC 3261 §17), and sends through the layer, which adds Via, runs the
  * timers and retransmits. Built by app/ (or a test) once the transports listen.
  */
-export function toSource(s: SipSource): RequestSource {
-  return {
-    hop: { protocol: s.protocol, address: s.remote.address, port: s.remote.port, ...(s.connectionId ? { connectionId: s.connectionId } : {}) },
-    local: { address: s.local.address, port: s.local.port },
-  };
+export function toSource(s: SipSource, localFor?: (hop: Hop) => LocalAddress): RequestSource {
+  const hop: Hop = { protocol: s.protocol, address: s.remote.address, port: s.remote.port, ...(s.connectionId ? { connectionId: s.connectionId } : {}) };
+  // A request that came in on a wildcard listener: we are, for this peer, the address it reaches us at.
+  const local = isWildcard(s.local.address) && localFor ? { address: localFor(hop).address, port: s.local.port } : { address: s.local.address, port: s.local.port };
+  return { hop, local };
 }
 
 class ServerTxAdapter implements ServerTx {
@@ -19,10 +19,10 @@ class ServerTxAdapter implements ServerTx {
   readonly source: RequestSource;
   readonly #tx: ServerTransaction;
 
-  constructor(tx: ServerTransaction) {
+  constructor(tx: ServerTransaction, localFor?: (hop: Hop) => LocalAddress) {
     this.#tx = tx;
     this.request = tx.request;
-    this.source = toSource(tx.source);
+    this.source = toSource(tx.source, localFor);
   }
 
   respond(response: SipResponse): void {
@@ -40,11 +40,11 @@ class ServerTxAdapter implements ServerTx {
 }
 
 /** The B2BUA as the transaction layer's TU. */
-export function edgeTransactionUser(handler: EdgeRequestHandler, onError?: (err: unknown, where: string) => void): TransactionUser {
+export function edgeTransactionUser(handler: EdgeRequestHandler, onError?: (err: unknown, where: string) => void, localFor?: (hop: Hop) => LocalAddress): TransactionUser {
   return {
-    onRequest: (tx) => handler.onRequest(new ServerTxAdapter(tx)),
-    onAck: (ack, source) => handler.onAck(ack, toSource(source)),
-    onStrayResponse: (res, source) => handler.onStrayResponse?.(res, toSource(source)),
+    onRequest: (tx) => handler.onRequest(new ServerTxAdapter(tx, localFor)),
+    onAck: (ack, source) => handler.onAck(ack, toSource(source, localFor)),
+    onStrayResponse: (res, source) => handler.onStrayResponse?.(res, toSource(source, localFor)),
     ...(onError ? { onError } : {}),
   };
 }
@@ -52,11 +52,20 @@ export function edgeTransactionUser(handler: EdgeRequestHandler, onError?: (err:
 export class TransactionLayerPort implements EdgeSipPort {
   readonly #layer: () => TransactionLayer;
   readonly #local: (hop: Hop) => LocalAddress;
+  readonly #prepare: ((hop: Hop) => Promise<void>) | undefined;
 
-  /** `layer` is a getter because the layer is built with the TU, which needs this port first. */
-  constructor(layer: () => TransactionLayer, localFor: (hop: Hop) => LocalAddress) {
+  /**
+   * `layer` is a getter because the layer is built with the TU, which needs this port first.
+   * `prepare` learns the local address towards a hop before the edge writes it anywhere.
+   */
+  constructor(layer: () => TransactionLayer, localFor: (hop: Hop) => LocalAddress, prepare?: (hop: Hop) => Promise<void>) {
     this.#layer = layer;
     this.#local = localFor;
+    this.#prepare = prepare;
+  }
+
+  prepare(hop: Hop): Promise<void> {
+    return this.#prepare?.(hop) ?? Promise.resolve();
   }
 
   sendRequest(request: SipRequest, hop: Hop, events: ClientTxEvents): ClientTx {
@@ -91,12 +100,12 @@ function destination(hop: Hop) {
 }
 
 /** The B2BUA as the UAS core's request handler (sip/uas SipRequestHandler), for app/'s SIP server. */
-export function edgeSipHandler(handler: EdgeRequestHandler): SipRequestHandler {
+export function edgeSipHandler(handler: EdgeRequestHandler, localFor?: (hop: Hop) => LocalAddress): SipRequestHandler {
   return {
     methods: ['INVITE', 'ACK', 'CANCEL', 'BYE', 'UPDATE', 'INFO', 'OPTIONS', 'REGISTER'],
     supported: ['timer'],
-    handleRequest: (tx) => handler.onRequest(new ServerTxAdapter(tx)),
-    handleAck: (ack, source) => handler.onAck(ack, toSource(source)),
-    handleStrayResponse: (res, source) => handler.onStrayResponse?.(res, toSource(source)),
+    handleRequest: (tx) => handler.onRequest(new ServerTxAdapter(tx, localFor)),
+    handleAck: (ack, source) => handler.onAck(ack, toSource(source, localFor)),
+    handleStrayResponse: (res, source) => handler.onStrayResponse?.(res, toSource(source, localFor)),
   };
 }

@@ -40,6 +40,8 @@ export interface EdgeSipPort {
   sendStateless(message: SipRequest | SipResponse, hop: Hop): void;
   /** The address the edge uses towards `hop` (Via, Contact, SDP when no relay). */
   localFor(hop: Hop): LocalAddress;
+  /** Learns the address towards `hop` (the kernel's route choice) so localFor answers it; optional. */
+  prepare?(hop: Hop): Promise<void>;
 }
 
 /** What the B2BUA offers the SIP server (siptx's request-handler port). */

@@ -1,6 +1,6 @@
 import { newCallSid, type Clock, type Logger } from '../core/index.js';
 import type { Finding } from '../diagnosis/index.js';
-import { serializeMessage, type SipRequest, type SipResponse, type StatelessAnswerPort } from '../sip/index.js';
+import { isWildcard, serializeMessage, type SipRequest, type SipResponse, type StatelessAnswerPort } from '../sip/index.js';
 import type { CallRecord, CallRecordStore, TraceEntry } from '../store/index.js';
 import { CallRecorder } from './call-record.js';
 import { causeRow, type EdgeCause } from './causes.js';
@@ -28,6 +28,13 @@ export interface StackRefusalOptions {
   readonly nodeId?: string;
   /** Told of the refused request and the answer as traced (serve --hep). */
   readonly onTrace?: (entry: TraceEntry, callSid: string) => void;
+  /**
+   * The account a refusal belongs to, at once: by the Request-URI host, else by the source address
+   * (issue 11 item 4). Without one the answer names no call sid: nothing could look it up.
+   */
+  readonly locateAccount?: (host: string | undefined, sourceIp: string) => string | undefined;
+  /** Our address towards a peer, for a listener on a wildcard (the record never shows 0.0.0.0). */
+  readonly localFor?: (remote: string) => string;
 }
 
 /** The edge cause a stack status stands for; statuses with no cause get a call sid but no finding. */
@@ -79,17 +86,20 @@ export class StackRefusals implements StatelessAnswerPort {
     if (budget.suppressedBefore > 0) o.log.warn({ suppressed: budget.suppressedBefore }, 'stack refusals over the record budget were answered but not recorded');
     const stored = budget.allowed;
     const callSid = newCallSid();
+    const uri = safe(() => request.requestUri);
+    const host = uri && uri.scheme !== 'tel' ? uri.host : undefined;
+    const account = o.locateAccount ? o.locateAccount(host, source.remote.address) : undefined;
     const h = response.headers;
     const why = h.get('Warning') ?? row?.text ?? `${response.status} ${response.reason}`;
     // SPEC §2: every generated refusal says why — Warning (RFC 3261 §20.43) and Reason (RFC 3326).
     if (!h.has('Warning')) h.append('Warning', `399 ${o.agent} ${quote(row?.text ?? `${response.reason} (answered by the SIP stack)`)}`);
     if (!h.has('Reason')) h.append('Reason', `SIP;cause=${response.status};text=${quote(row?.text ?? response.reason)}`);
     if (row) h.append('X-Trunkline-Finding', row.finding);
-    if (stored) h.append('X-Trunkline-Call-Sid', callSid);
+    if (stored && (account || !o.locateAccount)) h.append('X-Trunkline-Call-Sid', callSid);
 
-    const uri = safe(() => request.requestUri);
     const from = safe(() => request.headers.from()?.uri) ?? '';
-    const local = source.local ? addr(source.local.address, source.local.port) : '';
+    const localIp = source.local && isWildcard(source.local.address) && o.localFor ? o.localFor(source.remote.address) : source.local?.address;
+    const local = source.local && localIp ? addr(localIp, source.local.port) : '';
     const remote = addr(source.remote.address, source.remote.port);
     const recorder = new CallRecorder(o.clock, {
       // A stack refusal comes before any trunk is known; like the edge's refusals of unknown
@@ -105,8 +115,8 @@ export class StackRefusals implements StatelessAnswerPort {
     recorder.trace({ leg: 'customer', direction: 'in', transport: source.protocol, src: remote, dst: local, message: requestText });
     recorder.trace({ leg: 'customer', direction: 'out', transport: source.protocol, src: local, dst: remote, message: serializeMessage(response).toString('latin1') });
     recorder.fail(response.status, response.reason, 'edge', cause);
+    if (account) recorder.identify({ accountSid: account });
     if (!stored || !o.calls) return;
-    const host = uri && uri.scheme !== 'tel' ? uri.host : undefined;
     const p = this.#store(recorder, host).catch((err: unknown) => o.log.error({ err, call_sid: callSid }, 'saving the stack refusal record failed'));
     this.#pending.add(p);
     void p.finally(() => this.#pending.delete(p));
@@ -115,7 +125,7 @@ export class StackRefusals implements StatelessAnswerPort {
   async #store(recorder: CallRecorder, host: string | undefined): Promise<void> {
     const o = this.#o;
     // The account, when the Request-URI names one; otherwise the record has none (GET /v2/calls can't show it).
-    const account = host && o.directory ? await o.directory.accountByDomain(host).catch(() => undefined) : undefined;
+    const account = recorder.accountSid ?? (host && o.directory ? await o.directory.accountByDomain(host).catch(() => undefined) : undefined);
     if (account) recorder.identify({ accountSid: account });
     if (o.diagnose) {
       try {

@@ -36,6 +36,14 @@ export class StoreDirectory implements EdgeDirectory {
     return v ? toView(v) : undefined;
   }
 
+  accountSids(): Promise<readonly string[]> {
+    return this.#read.accountSids();
+  }
+
+  async allTrunks(): Promise<readonly TrunkView[]> {
+    return (await this.#read.allTrunks()).map(toView);
+  }
+
   async numberByE164(e164: string): Promise<NumberView | undefined> {
     const r = await this.#read.numberRoute(e164);
     if (!r) return undefined;

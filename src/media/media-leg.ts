@@ -1,5 +1,5 @@
 import { RtpHeaderFields, RtpStreamStats, parseRtcp, type RtcpReportBlock } from '../rtp/index.js';
-import { formatAddress } from './addresses.js';
+import { formatAddress, plainIp } from './addresses.js';
 import { Latch } from './latch.js';
 import type { LegTransport } from './transport.js';
 
@@ -41,7 +41,8 @@ export class MediaLeg {
   /** Its RTP/RTCP socket pair, in whichever engine owns them. */
   readonly transport: LegTransport;
   readonly rtpPort: number;
-  readonly localAddress: string;
+  /** The address the SDP sent to this leg's peer names (the relay's address facing it). */
+  localAddress: string;
   readonly bindHost: string;
   readonly latch = new Latch();
   readonly rtcpLatch = new Latch();
@@ -65,6 +66,18 @@ export class MediaLeg {
     this.localAddress = localAddress;
     this.bindHost = bindHost;
     this.stats = new RtpStreamStats({ src: '', dst: formatAddress(localAddress, rtpPort) });
+  }
+
+  /**
+   * The relay binds a wildcard, so any local address reaches this leg's sockets; the one the
+   * peer is told (and the statistics and pcap show) is the one facing it. Set before any RTP.
+   */
+  advertise(address: string): void {
+    if (address === this.localAddress) return;
+    this.localAddress = address;
+    if (this.stats.packets > 0) return;
+    this.stats = new RtpStreamStats({ src: '', dst: formatAddress(address, this.rtpPort) });
+    if (this.latch.sdpIp) this.stats.setSdpAddress(formatAddress(plainIp(this.latch.sdpIp), this.latch.sdpPort));
   }
 
   get info(): LegInfo {

@@ -113,6 +113,12 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     return isIP(leg.bindHost) === 6 && isIP(ip) === 4 ? `::ffff:${ip}` : ip;
   }
 
+  /** The relay's address the SDP sent to `leg`'s peer names: the one facing that peer (the sockets bind a wildcard). */
+  advertise(leg: LegName, address: string): void {
+    this.#assertOpen();
+    this.#leg(leg).advertise(address);
+  }
+
   /**
    * The peer's SDP address for a leg (offer or answer, re-INVITE or UPDATE). A new address
    * re-opens the latch (RFC 3264 §8.3.1: the new address applies); c=0.0.0.0 (hold) changes nothing.

@@ -30,6 +30,7 @@ export {
 export { UdpTransport, type UdpTransportOptions } from './transport/udp-transport.js';
 export { StreamTransport, type StreamTransportOptions } from './transport/stream-transport.js';
 export { TransportSet, type TransportPort, type TransportSetOptions, type SentBy } from './transport/transport-set.js';
+export { SourceAddresses, isWildcard, type SourceAddressOptions } from './transport/source-address.js';
 export { SipResolver, orderSrv, type ResolveInput, type ResolvedTarget, type DnsPort } from './transport/resolver.js';
 export { SipTransactionErrorCodes, type SipTransactionErrorCode } from './transaction/errors.js';
 export { RFC3261_TIMERS, timerDurations, type TimerSettings, type TimerDurations, type TimerName } from './transaction/timers.js';

@@ -184,6 +184,14 @@ export class CallsRepo implements CallRecordStore {
     return row ? fromRow(row) : undefined;
   }
 
+  /** Operator level (`trunkline calls list`): newest first across every account, records without one included. */
+  async listAll(q: { readonly limit: number; readonly offset: number; readonly accountSid?: string }): Promise<readonly CallRecord[]> {
+    let base = this.#db.selectFrom('calls');
+    if (q.accountSid) base = base.where('account_sid', '=', q.accountSid);
+    const rows = await base.selectAll().orderBy('started_at', 'desc').orderBy('call_sid', 'desc').limit(q.limit).offset(q.offset).execute();
+    return rows.map(fromRow);
+  }
+
   async list(q: CallQuery): Promise<{ readonly items: readonly CallRecord[]; readonly total: number }> {
     let base = this.#db.selectFrom('calls').where('account_sid', '=', q.accountSid);
     if (q.trunkSid) base = base.where('trunk_sid', '=', q.trunkSid);

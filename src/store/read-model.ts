@@ -50,6 +50,11 @@ export class ReadModel {
     return this.#views(trunks.map(toTrunk));
   }
 
+  /** Every account sid (the edge ties a refusal to the account its Request-URI names, at once). */
+  async accountSids(): Promise<readonly string[]> {
+    return (await this.#db.selectFrom('accounts').select('sid').execute()).map((r) => r.sid);
+  }
+
   /** Every trunk on the platform (for an in-memory index of source networks). */
   async allTrunks(): Promise<readonly TrunkView[]> {
     const trunks = await this.#db.selectFrom('trunks').selectAll().orderBy('id', 'desc').execute();

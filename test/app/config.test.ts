@@ -95,3 +95,17 @@ test('cluster flags: --node-id (default host name and pid), --node-timeout, --re
     assert.throws(() => loadConfig(bad), isUsageError, JSON.stringify(bad));
   }
 });
+
+test('--public-address and --media-address: IP addresses peers reach ([v6] too), media defaulting to public; a wildcard or a name is bad usage naming the flag', () => {
+  assert.equal(loadConfig({}).publicAddress, null);
+  assert.equal(loadConfig({}).mediaAddress, null);
+  const p = loadConfig({ publicAddress: '198.51.100.7' });
+  assert.equal(p.publicAddress, '198.51.100.7');
+  assert.equal(p.mediaAddress, '198.51.100.7', 'SDP defaults to the public address');
+  const m = loadConfig({ publicAddress: '[2001:db8::5]', mediaAddress: '198.51.100.8' });
+  assert.equal(m.publicAddress, '2001:db8::5');
+  assert.equal(m.mediaAddress, '198.51.100.8');
+  for (const [raw, flag] of [[{ publicAddress: '0.0.0.0' }, 'public-address'], [{ publicAddress: '::' }, 'public-address'], [{ mediaAddress: 'edge.example.com' }, 'media-address'], [{ mediaAddress: '300.1.1.1' }, 'media-address']] as const) {
+    assert.throws(() => loadConfig(raw), (err: unknown) => isUsageError(err) && new RegExp(`--${flag} must be the IP address`).test((err as Error).message), JSON.stringify(raw));
+  }
+});

@@ -40,6 +40,12 @@ test('bad usage exits 2: an unknown flag, a missing argument, a bad flag value (
   assert.match(badEnv.stderr, /--rtp-ports/);
   const badSilence = await run(['serve', '--silence-threshold', 'loud']);
   assert.equal(badSilence.code, 2);
+  const wildcard = await run(['serve', '--public-address', '0.0.0.0']);
+  assert.equal(wildcard.code, 2);
+  assert.match(wildcard.stderr, /--public-address/);
+  const badMedia = await run(['serve'], { TRUNKLINE_MEDIA_ADDRESS: 'not-an-ip' });
+  assert.equal(badMedia.code, 2);
+  assert.match(badMedia.stderr, /--media-address/);
   assert.match(badSilence.stderr, /--silence-threshold must be a number of seconds/);
   const badWindow = await run(['serve'], { TRUNKLINE_MEDIA_WINDOW: 'x' });
   assert.equal(badWindow.code, 2);

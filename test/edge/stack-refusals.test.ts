@@ -1,28 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSocket } from 'node:dgram';
 import { serve, type Served } from './support/serve.js';
-
-/** Sends one datagram to the edge and waits (bounded) for the first final response. */
-async function exchange(port: number, text: string): Promise<string> {
-  const sock = createSocket('udp4');
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
-  try {
-    return await new Promise<string>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('no final response in 5 s')), 5000);
-      sock.on('message', (m) => {
-        const s = m.toString('latin1');
-        if (/^SIP\/2\.0 [2-6]\d\d /.test(s)) {
-          clearTimeout(t);
-          resolve(s);
-        }
-      });
-      sock.send(Buffer.from(text.replace(/\n/g, '\r\n'), 'latin1'), port, '127.0.0.1');
-    });
-  } finally {
-    sock.close();
-  }
-}
+import { exchange } from './support/datagram.js';
 
 function header(msg: string, name: string): string | undefined {
   const head = msg.split('\r\n\r\n', 1)[0];

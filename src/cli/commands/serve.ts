@@ -14,6 +14,8 @@ export function register(program: Command): void {
     .addOption(envOption('--http-port <n>', 'API port, 0 = any free port').default('8080'))
     .addOption(envOption('--sip-host <host>', 'SIP listen address').default('0.0.0.0'))
     .addOption(envOption('--sip-port <n>', 'SIP UDP+TCP port, 0 = any free port').default('5070'))
+    .addOption(envOption('--public-address <ip>', 'address peers reach this host at (behind NAT): SIP Contact/Via and SDP; default: per peer, the local address packets to it leave from'))
+    .addOption(envOption('--media-address <ip>', 'address written in SDP for the media relay (default: --public-address, else per peer)'))
     .addOption(envOption('--tls-port <n>', 'SIP TLS port (with a certificate)').default('5071'))
     .addOption(envOption('--tls-cert <file>', 'PEM certificate for SIP over TLS'))
     .addOption(envOption('--tls-key <file>', 'PEM private key for SIP over TLS'))

@@ -1,4 +1,5 @@
 import { networkInterfaces } from 'node:os';
+import { isWildcard, SourceAddresses } from './source-address.js';
 import { TrunklineError } from '../../core/index.js';
 import type { SipTransportErrorCode } from './errors.js';
 import { familyOf, type Destination, type Transport, type TransportProtocol } from './transport.js';
@@ -20,18 +21,22 @@ export interface TransportPort {
 }
 
 export interface TransportSetOptions {
-  /** Host for Via/Contact when a transport listens on a wildcard address (0.0.0.0 / ::). */
+  /** Host for Via/Contact when a transport listens on a wildcard address (0.0.0.0 / ::): serve's --public-address. */
   readonly advertisedHost?: string;
+  /** Without an advertised host: the address packets to each destination leave from (shared with the edge). */
+  readonly sources?: SourceAddresses;
 }
 
 /** Every listening transport of the process; picks the one matching a destination's protocol and family. */
 export class TransportSet implements TransportPort {
   readonly #transports: Transport[] = [];
   readonly #advertised: string | undefined;
+  readonly #sources: SourceAddresses;
 
   constructor(transports: readonly Transport[] = [], options: TransportSetOptions = {}) {
     this.#transports.push(...transports);
     this.#advertised = options.advertisedHost;
+    this.#sources = options.sources ?? new SourceAddresses();
   }
 
   add(transport: Transport): void {
@@ -64,18 +69,18 @@ export class TransportSet implements TransportPort {
   sentBy(to: Destination): SentBy {
     const t = this.pick(to.protocol, to.address);
     const transport = to.protocol.toUpperCase() as SentBy['transport'];
-    if (!t) return { transport, host: this.#advertised ?? '127.0.0.1', port: 5060 };
-    return { transport, host: this.#hostOf(t.local.address, t.local.family), port: t.local.port };
+    if (!t) return { transport, host: this.#advertised ?? this.#sources.for(to.address), port: 5060 };
+    return { transport, host: this.#hostOf(t.local.address, to.address), port: t.local.port };
   }
 
-  #hostOf(address: string, family: 'IPv4' | 'IPv6'): string {
-    if (address !== '0.0.0.0' && address !== '::') return address;
+  /**
+   * RFC 3261 §18.1.1: sent-by is where responses reach us: the public address when configured
+   * (behind NAT), else the listener's own address; a wildcard is no address (a peer cannot send
+   * to 0.0.0.0), so then the local address the request leaves from towards this destination.
+   */
+  #hostOf(address: string, remote: string): string {
     if (this.#advertised) return this.#advertised;
-    // A wildcard listener: advertise the first external address of the right family.
-    for (const list of Object.values(networkInterfaces())) {
-      for (const i of list ?? []) if (!i.internal && i.family === family && !i.address.startsWith('fe80')) return i.address;
-    }
-    return family === 'IPv6' ? '::1' : '127.0.0.1';
+    return isWildcard(address) ? this.#sources.for(remote) : address;
   }
 
   isLocal(host: string, port: number, protocol?: TransportProtocol): boolean {

@@ -41,7 +41,11 @@ export async function serve(extra: readonly string[] = [], opts: { dataDir?: str
   let token = '';
   // A loaded machine (CI, suites side by side) can take a while to start a serve: 60 s before giving up.
   const ports = await new Promise<{ http: number; sip: number; tls: number | null }>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('serve did not print its listening line in 60 s')), 60_000);
+    // A loaded machine (several test files at once) can take a while to start a serve; one that never does is killed.
+    const t = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('serve did not print its listening line in 60 s'));
+    }, 60_000);
     child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderrTail.join('').slice(-800)}`)));
     lines.on('line', (line) => {
       if (!line.startsWith('{"event"')) return;
