@@ -146,7 +146,15 @@ test('web console: a wrong token shows the sign-in error; signed in, a trunk is 
     await sendRtp(rtp, Number(/m=audio (\d+)/.exec(ok.body)?.[1]), 100, tone);
     assert.ok(rtp.received > 20, `echoed RTP came back (${rtp.received} packets)`);
     await page.screenshot({ path: join(shots, 'calls-live.png') });
+    // A second tab (its own sessionStorage: signed in again) on the call while it is up.
+    const tab = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    await tab.goto(`${origin}/#/calls/${echoSid}`);
+    await signIn(tab, s.account, key, token);
+    await tab.getByRole('heading', { name: `Call to ${ECHO} in-progress` }).waitFor();
     assert.equal((await pbx.request(inv, 'BYE')).status, 200);
+    // The open call page follows the call to its end without a reload.
+    await tab.getByRole('heading', { name: `Call to ${ECHO} completed` }).waitFor();
+    await tab.close();
     await page.locator(`tr[data-call-sid="${echoSid}"][data-status="completed"]`).waitFor();
 
     const busy = await pbx.invite({ ruri: `sip:${BUSY}@${domain}`, from: `<sip:${CALLER}@127.0.0.1>`, body: pcmaOffer('127.0.0.1', rtp.address().port) }).waitFinal(5000);
@@ -206,6 +214,15 @@ test('web console: a wrong token shows the sign-in error; signed in, a trunk is 
     const saved = readFileSync((await download.path())!);
     assert.deepEqual([saved[0], saved[1]], [0x1f, 0x8b], 'gzip');
     await page.screenshot({ path: join(shots, 'call-answered.png'), fullPage: true });
+
+    // Filters through the form: status failed leaves the busy call only.
+    await page.getByRole('link', { name: 'Calls', exact: true }).click();
+    await page.getByRole('search', { name: 'Filter calls' }).getByLabel('Status').selectOption('failed');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByText('1 call matching the filters, newest first').waitFor();
+    assert.equal(await page.locator('tbody tr').count(), 1);
+    assert.equal(await page.locator(`tr[data-call-sid="${busySid}"]`).count(), 1);
+    assert.match(page.url(), /#\/calls\?status=failed$/);
 
     await page.getByRole('link', { name: 'Explain', exact: true }).click();
     await page.getByLabel('SIP code, API error code, symptom or finding id').fill('486');

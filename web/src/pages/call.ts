@@ -146,12 +146,15 @@ export const callPage: Page = (main, route) => {
   void render(main, sid).then((c) => {
     // A call still up is drawn again each time its record changes (answer, live refresh, end).
     if (c.status !== 'in-progress' || closed) return;
+    const redraw = () => void render(main, sid).then((n) => {
+      if (n.status !== 'in-progress') live?.close();
+    });
     live = liveCalls((u) => {
-      if (u.call_sid !== sid) return;
-      void render(main, sid).then((n) => {
-        if (n.status !== 'in-progress') live?.close();
-      });
-    }, () => {});
+      if (u.call_sid === sid) redraw();
+    }, (state) => {
+      // Whatever was written between the first read and the stream's opening (the end, even) is read once more.
+      if (state === 'live') redraw();
+    });
   }, (err: unknown) => main.append(errorBox(failureText(err))));
   return () => {
     closed = true;

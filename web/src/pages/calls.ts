@@ -131,9 +131,9 @@ export const callsPage: Page = (main, route) => {
   };
 
   void getList<Trunk>('/trunks?page_size=500').then((t) => clear(filterSlot, filterForm(f, t.items)), () => clear(filterSlot, filterForm(f, [])));
-  void loadPage();
 
-  const live = liveCalls((c) => {
+  /** A call as the stream (or a re-read) gives it: its row replaced in place, or a new row in time order. */
+  const upsert = (c: CallSummary): void => {
     if (!matches(c, f)) return;
     const row = callRow(c);
     const existing = tbody.querySelector<HTMLTableRowElement>(`tr[data-call-sid="${CSS.escape(c.call_sid)}"]`);
@@ -149,9 +149,25 @@ export const callsPage: Page = (main, route) => {
       setCaption();
       if (tableSlot.firstElementChild !== table) clear(tableSlot, table);
     }
-  }, (state, detail) => {
+  };
+
+  // The list is read once the stream is open, so no call written in between is missed; after a
+  // reconnect the newest page is read again for what changed while the stream was down.
+  let listed = false;
+  const live = liveCalls(upsert, (state, detail) => {
     liveState.classList.toggle('on', state === 'live');
     liveState.lastChild!.textContent = state === 'live' ? 'Live: new and changing calls appear as they happen' : state === 'connecting' ? 'Connecting to live calls…' : `Live updates off: ${detail ?? ''}`;
+    if (state === 'connecting') return;
+    if (!listed) {
+      listed = true;
+      void loadPage();
+    } else if (state === 'live') {
+      void getList<CallSummary>(query(0)).then((page) => {
+        for (const c of [...page.items].reverse()) upsert(c);
+        total = page.total;
+        setCaption();
+      }, () => {});
+    }
   });
   return () => live.close();
 };
