@@ -100,15 +100,20 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 /** One SIPp run at `rate` calls/s for `seconds`; `cpu()` gives the target's CPU seconds so far. */
-export async function step(target: string, ruri: string, rate: number, seconds: number, cpu: () => number): Promise<StepResult> {
+/**
+ * `rate` calls/s; `periodMs` > 1000 spreads `rate` calls over that period instead (SIPp -rp), for
+ * a share of a total rate that is not a whole number per second (80 calls/s over 3 nodes).
+ */
+export async function step(target: string, ruri: string, rate: number, seconds: number, cpu: () => number, periodMs = 1000): Promise<StepResult> {
   const dir = mkdtempSync(join(tmpdir(), 'edge-cps-'));
   writeFileSync(join(dir, 'uac.xml'), scenario(ruri));
-  const total = Math.round(rate * seconds);
+  const perSecond = (rate * 1000) / periodMs;
+  const total = Math.round(perSecond * seconds);
   const port = await freePort();
   const cpu0 = cpu();
   const t0 = performance.now();
-  const child = spawn('sipp', [target, '-sf', join(dir, 'uac.xml'), '-i', '127.0.0.1', '-p', String(port), '-mp', String(port + 2), '-r', String(rate), '-m', String(total),
-    '-l', String(Math.max(100, rate * 4)), '-bg', '-trace_stat', '-stf', join(dir, 'stat.csv'), '-trace_rtt', '-rtt_freq', '1', '-nostdin', '-timeout', `${seconds + 30}s`,
+  const child = spawn('sipp', [target, '-sf', join(dir, 'uac.xml'), '-i', '127.0.0.1', '-p', String(port), '-mp', String(port + 2), '-r', String(rate), '-rp', String(periodMs), '-m', String(total),
+    '-l', String(Math.max(100, Math.ceil(perSecond * 4))), '-bg', '-trace_stat', '-stf', join(dir, 'stat.csv'), '-trace_rtt', '-rtt_freq', '1', '-nostdin', '-timeout', `${seconds + 30}s`,
     '-recv_timeout', '5000', '-max_socket', '5000'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d));
@@ -126,7 +131,15 @@ export async function step(target: string, ruri: string, rate: number, seconds: 
   }
   const wall = (performance.now() - t0) / 1000;
   const usedCpu = cpu() - cpu0;
-  const stat = readFileSync(join(dir, 'stat.csv'), 'utf8').trim().split('\n');
+  let stat: string[];
+  try {
+    stat = readFileSync(join(dir, 'stat.csv'), 'utf8').trim().split('\n');
+  } catch {
+    // SIPp did not run (its ports taken, or it failed to start): a step that placed nothing, not held.
+    rmSync(dir, { recursive: true, force: true });
+    console.log(`sipp wrote no statistics for ${target} at ${rate} calls/s: ${out.trim().split('\n').slice(-2).join(' | ')}`);
+    return { rate: perSecond, created: 0, ok: 0, failed: 0, achievedCps: 0, p50: NaN, p99: NaN, cpu: usedCpu / wall };
+  }
   const head = stat[0].split(';');
   const last = stat[stat.length - 1].split(';');
   const col = (name: string) => Number(last[head.indexOf(name)]);
@@ -137,7 +150,7 @@ export async function step(target: string, ruri: string, rate: number, seconds: 
   const ok = col('SuccessfulCall(C)');
   const failed = col('FailedCall(C)');
   const callWall = Math.max(wall - 1, seconds);
-  return { rate, created, ok, failed, achievedCps: ok / callWall, p50: percentile(rtts, 50), p99: percentile(rtts, 99), cpu: usedCpu / wall };
+  return { rate: perSecond, created, ok, failed, achievedCps: ok / callWall, p50: percentile(rtts, 50), p99: percentile(rtts, 99), cpu: usedCpu / wall };
 }
 
 export function held(r: StepResult, seconds: number): boolean {

@@ -138,6 +138,15 @@ test('a call recorded on one node is readable from the other node\'s API (shared
     assert.equal(ok.status, 200, ok.raw);
     await pbx.ack(inv, ok);
     const sid = ok.header('x-trunkline-call-sid')!;
+    // While it is up, only the node carrying it can start a recording: the other says which node that is.
+    let elsewhere = await c.nodes[0].api('POST', `/v2/accounts/${c.account}/calls/${sid}/recording`, {});
+    for (let i = 0; i < 50 && elsewhere.status === 404; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      elsewhere = await c.nodes[0].api('POST', `/v2/accounts/${c.account}/calls/${sid}/recording`, {});
+    }
+    assert.equal(elsewhere.status, 409, JSON.stringify(elsewhere.json));
+    assert.match(JSON.stringify(elsewhere.json), /up on node node-1/);
+    assert.equal((await c.nodes[1].api('POST', `/v2/accounts/${c.account}/calls/${sid}/recording`, {})).status, 200);
     assert.equal((await pbx.request(inv, 'BYE')).status, 200);
     let rec: { status: string; node_id: string; recording: { status: string; pcap_uri: string } | null } | undefined;
     for (let i = 0; i < 80; i++) {

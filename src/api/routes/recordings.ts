@@ -73,6 +73,8 @@ export function recordingRoutes(app: ApiInstance, deps: ApiDeps): void {
     if (!live) {
       const r = await calls.store.get(account, sid);
       if (!r) throw notFound(`call_sid ${sid} does not exist`);
+      // Issue 15: in a cluster the call's media is on the node that carries it (its record says which).
+      if (r.status === 'in-progress' && r.node_id) throw new ApiError('API_CALL_NOT_IN_PROGRESS', `call ${sid} is up on node ${r.node_id}, not on this one: start its recording through that node's API (any node serves the pcap afterwards with a shared --recordings-dir)`);
       throw new ApiError('API_CALL_NOT_IN_PROGRESS', `call ${sid} has ended (${r.status}${r.ended_at ? ` at ${r.ended_at}` : ''}); only a call that is up can be recorded${storedRecording(account, r) ? `; its recording is at ${pcapUri(account, sid)}` : ''}`);
     }
     if (!live.start()) throw new ApiError('API_CALL_NOT_IN_PROGRESS', `call ${sid} has no media on the relay yet (still being admitted) or has just ended; try again once it rings`);
