@@ -195,6 +195,12 @@ export function buildReport(result: ReportInput, diagnoser: Diagnoser, now: Date
     // A cause found across dialogs explains the failures it is about: it ranks ahead of them.
     problems: rankProblems(calls, across, new Set([...(acrossResult?.perCall.values() ?? [])].flatMap((l) => l.map((f) => f.id)))),
     findings: across,
+    linked_calls: (acrossResult?.groups ?? []).map((g) => ({
+      legs: g.legs,
+      hops: g.links.map((l) => ({ a: l.a, b: l.b, via: l.via, linked_by: l.by })),
+      ...(g.failedFirst ? { failed_first: { call_id: g.failedFirst.callId, code: g.failedFirst.code, at: iso(g.failedFirst.at), by: g.failedFirst.sender } } : {}),
+      relayed: g.relayed.map((r) => ({ call_id: r.callId, code: r.code, at: iso(r.at), after_ms: r.afterMs })),
+    })),
     calls,
   };
 }

@@ -3,6 +3,7 @@ export { AnalyzerErrorCodes, type AnalyzerErrorCode } from './errors.js';
 export { REPORT_SCHEMA } from './report.js';
 export type {
   CallReport,
+  LinkedCallReport,
   ProblemReport,
   CaptureFindingReport,
   CallState,

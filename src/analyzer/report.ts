@@ -225,6 +225,17 @@ export interface ProblemReport {
   readonly fix: string;
 }
 
+/** The legs of one call through a B2BUA/SBC (different Call-IDs), and which failed first. */
+export interface LinkedCallReport {
+  /** Call-IDs from the caller's leg outwards. */
+  readonly legs: readonly string[];
+  readonly hops: readonly { readonly a: string; readonly b: string; readonly via: string; readonly linked_by: readonly string[] }[];
+  /** The leg whose final failure came first: where the call really failed. */
+  readonly failed_first?: { readonly call_id: string; readonly code: number; readonly at: string; readonly by: string };
+  /** Legs that passed that failure on, later. */
+  readonly relayed: readonly { readonly call_id: string; readonly code: number; readonly at: string; readonly after_ms: number }[];
+}
+
 export interface DiagnoseReport {
   readonly schema: typeof REPORT_SCHEMA;
   readonly generated_at: string;
@@ -234,5 +245,7 @@ export interface DiagnoseReport {
   readonly problems: readonly ProblemReport[];
   /** Findings across dialogs (security signals, …), most severe first. */
   readonly findings: readonly CaptureFindingReport[];
+  /** Calls whose legs cross a B2BUA/SBC: one entry per call, its legs linked. */
+  readonly linked_calls: readonly LinkedCallReport[];
   readonly calls: readonly CallReport[];
 }

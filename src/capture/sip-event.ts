@@ -91,6 +91,15 @@ export function toSipEvent(
     const values = safe(() => h.getAll(name));
     if (values !== undefined && values.length > 0) headers[name] = values;
   }
+  // Correlation headers a B2BUA or SBC copies from one leg to the next (X-…, P-Charging-Vector
+  // RFC 7315, Session-ID RFC 7989): what links two Call-IDs into one call. A few, short.
+  let extra = 0;
+  for (const f of h.fields()) {
+    const k = f.name.toLowerCase();
+    if (extra >= 8 || !(k.startsWith('x-') || k === 'p-charging-vector' || k === 'session-id') || k === 'x-trunkline-finding') continue;
+    (headers[k] ??= []).push(f.value.slice(0, 256));
+    extra++;
+  }
   const rawBytes = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, MAX_RAW));
   const method = msg.kind === 'request' ? msg.method : (cseq?.method ?? '');
   const event: CaptureSipEvent = {

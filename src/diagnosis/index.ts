@@ -26,7 +26,7 @@ export { FINDING_CATALOGUE, findingSpec, makeFinding, type FindingSpec } from '.
 export { EDGE_CAUSES, edgeCause, edgeCauseText, edgeCauseHeader, type EdgeCauseEntry } from './edge-causes.js';
 export { renderFindingsMarkdown } from './findings-doc.js';
 // Across dialogs
-export { diagnoseAcross, ACROSS_RULES, uriUser, highCostNumber, type AcrossContext, type AcrossFinding, type AcrossResult, type AcrossRule } from './across/index.js';
+export { diagnoseAcross, ACROSS_RULES, uriUser, highCostNumber, linkLegs, type LegGroup, type LegLink, type AcrossContext, type AcrossFinding, type AcrossResult, type AcrossRule } from './across/index.js';
 // The knowledge base
 export { explain, lookup, durationInQuery, type ExplainEntry, type ExplainKind, type ExplainCause } from './explain.js';
 export { CALL_SYMPTOMS, type CallSymptom, type SymptomCause } from './kb/call-symptoms.js';

@@ -6,7 +6,7 @@
 import type { CallReport, DiagnoseReport, StreamReport } from '../report.js';
 import { escapeHtml as h } from './escape.js';
 import { svgLadder } from './svg-ladder.js';
-import { outcome, qualityLines, requestGroups, shortParty } from './text.js';
+import { mergedLegs, outcome, qualityLines, requestGroups, shortParty } from './text.js';
 
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#1b1f24;background:#fff}
@@ -130,6 +130,20 @@ export function renderHtml(report: DiagnoseReport): string {
         .join('') +
       '</tbody></table>'
     : '';
+  const linked = report.linked_calls.length
+    ? '<h2>Calls through a B2BUA / SBC</h2>' +
+      report.linked_calls
+        .map((g, k) => {
+          const first = report.calls.find((c) => c.call_id === g.legs[0]);
+          const merged = first ? mergedLegs(report, first) : undefined;
+          return `<h3>${k + 1}. <span class="mono">${g.legs.map((l) => h(l)).join(' → ')}</span></h3><ul>` +
+            g.hops.map((hop) => `<li>via <span class="mono">${h(hop.via)}</span>: ${h(hop.linked_by.join('; '))}</li>`).join('') +
+            (g.failed_first ? `<li><strong>Failed first:</strong> <span class="mono">${h(g.failed_first.call_id)}</span> — ${g.failed_first.code} from <span class="mono">${h(g.failed_first.by)}</span></li>` : '') +
+            g.relayed.map((r) => `<li>Only relayed: <span class="mono">${h(r.call_id)}</span> — ${r.code}, ${r.after_ms} ms later</li>`).join('') +
+            '</ul>' + (merged ? svgLadder(merged, `g${k}`) : '');
+        })
+        .join('\n')
+    : '';
   const problems = report.problems.length
     ? '<h2>Problems, most important first</h2><ol class="problems">' +
       report.problems
@@ -152,6 +166,7 @@ ${problems}
 <table class="calls"><thead><tr><th>call-id</th><th>from → to</th><th>method</th><th>start</th><th>duration s</th><th>code</th><th>state</th><th>top finding</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
+${linked}
 ${requests}
 ${report.calls.map(callSection).join('\n')}
 </body></html>

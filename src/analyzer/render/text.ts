@@ -105,6 +105,35 @@ function topFinding(calls: readonly CallReport[]): string {
   return top ? `[${top.severity}] ${top.title}` : '';
 }
 
+/** Calls through a B2BUA/SBC: their legs, what linked them, and which leg failed first. */
+export function linkedLines(report: DiagnoseReport): string[] {
+  if (report.linked_calls.length === 0) return [];
+  const out = ['', 'Calls through a B2BUA / SBC (legs with different Call-IDs, linked)'];
+  report.linked_calls.forEach((g, i) => {
+    out.push(`  ${i + 1}. ${g.legs.join(' → ')}`);
+    for (const hop of g.hops) out.push(`     via ${hop.via}: ${hop.linked_by.join('; ')}`);
+    if (g.failed_first) {
+      out.push(`     failed first: ${g.failed_first.call_id} — ${g.failed_first.code} from ${g.failed_first.by}`);
+      for (const r of g.relayed) out.push(`     only relayed: ${r.call_id} — ${r.code}, ${r.after_ms} ms later`);
+    }
+  });
+  return out;
+}
+
+/** One ladder over every leg of a linked call: a lane per endpoint, each hop in turn. */
+export function mergedLegs(report: DiagnoseReport, c: CallReport): CallReport | undefined {
+  const g = report.linked_calls.find((x) => x.legs.includes(c.call_id));
+  if (!g) return undefined;
+  const legs = g.legs.map((id) => report.calls.find((x) => x.call_id === id)).filter((x): x is CallReport => x !== undefined);
+  const start = Math.min(...legs.map((l) => Date.parse(l.start_at)));
+  const messages = legs
+    .flatMap((l) => l.messages.map((m) => ({ ...m, offset_ms: Math.round((Date.parse(m.at) - start) * 1000) / 1000 + (m.offset_ms % 1) * 0 })))
+    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  const endpoints: string[] = [];
+  for (const m of messages) for (const e of [m.src, m.dst]) if (!endpoints.includes(e)) endpoints.push(e);
+  return { ...legs[0], call_id: g.legs.join(' + '), endpoints, messages };
+}
+
 export function renderCallTable(report: DiagnoseReport): string {
   const invites = report.calls.filter((c) => c.method === 'INVITE');
   const rows = invites.map((c) => {
@@ -124,6 +153,7 @@ export function renderCallTable(report: DiagnoseReport): string {
   const out = [...report.files.map(fileLine), renderSummaryText(report.summary), '', ...problemLines(report), ''];
   out.push('Calls (INVITE dialogs)');
   out.push(rows.length > 0 ? table(head, rows, [36, 40, 9, 23, 9, 4, 11, 90]) : 'no calls found');
+  out.push(...linkedLines(report));
   const groups = requestGroups(report.calls);
   if (groups.length > 0) {
     out.push('', 'Registrations, keep-alives and other requests (transactions, not calls: no duration)');
@@ -207,15 +237,18 @@ export function qualityLines(c: CallReport): string[] {
   return out.length > 0 ? ['Call quality (ITU-T G.107 E-model, simplified)', ...out, ''] : [];
 }
 
-export function renderCallDetail(c: CallReport): string {
+export function renderCallDetail(c: CallReport, report?: DiagnoseReport): string {
   const out: string[] = [];
+  const merged = report ? mergedLegs(report, c) : undefined;
   out.push(`Call ${c.call_id}`);
   out.push(`  ${c.method} ${shortParty(c.from)} → ${shortParty(c.to)} over ${c.transport || '?'}`);
   out.push(
     `  start ${time(c.start_at)}${c.answer_at ? `, answered ${time(c.answer_at)}` : ''}${c.end_at ? `, ended ${time(c.end_at)}` : ''}; ` +
       `duration ${c.duration_s.toFixed(1)}s; final ${c.final_code ?? '-'}${c.final_reason ? ` ${c.final_reason}` : ''}; state ${c.state}`,
   );
-  out.push('', 'Ladder', ladderText(c), '', 'SDP');
+  out.push('', 'Ladder', ladderText(c));
+  if (merged) out.push('', `Every leg of this call, hop by hop (${merged.call_id})`, ladderText(merged), ...linkedLines({ ...report!, linked_calls: report!.linked_calls.filter((g) => g.legs.includes(c.call_id)) }).slice(2));
+  out.push('', 'SDP');
   const side = (name: string, s: CallReport['sdp']['offer']): string =>
     s
       ? `  ${name.padEnd(6)} from ${s.sent_by} in ${s.in_message}: media ${s.media_address ?? '?'}, codecs ${s.codecs.join(' ') || '(none)'}` +

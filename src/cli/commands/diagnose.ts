@@ -55,9 +55,11 @@ export async function runDiagnose(files: readonly string[], flags: DiagnoseFlags
   } finally {
     bar?.stop();
   }
+  let full = report;
   if (flags.call !== undefined) {
     const call = findCall(report, flags.call);
     if (!call) return usage(`no call with Call-ID ${flags.call} (ANALYZE_UNKNOWN_CALL); the captures hold ${report.calls.length} calls`);
+    full = report;
     report = { ...report, calls: [call] };
   }
   if (flags.json) process.stdout.write(renderJson(report));
@@ -65,7 +67,7 @@ export async function runDiagnose(files: readonly string[], flags: DiagnoseFlags
     writeFileSync(flags.html, renderHtml(report));
     process.stdout.write(renderCallTable(report));
     process.stderr.write(`wrote ${flags.html}\n`);
-  } else if (flags.call !== undefined) process.stdout.write(renderCallDetail(report.calls[0]));
+  } else if (flags.call !== undefined) process.stdout.write(renderCallDetail(report.calls[0], full));
   else process.stdout.write(renderCallTable(report));
   // A corrupt or truncated file: what was read is printed above, the error and its offset here.
   const broken = report.files.filter((f) => f.error);

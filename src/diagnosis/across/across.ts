@@ -7,6 +7,7 @@
 import { summarizeCall, type CallSummary } from '../call-facts.js';
 import type { CallEvidence } from '../evidence.js';
 import type { Finding } from '../finding.js';
+import type { LegGroup } from './legs.js';
 
 export interface AcrossContext {
   readonly calls: readonly CallEvidence[];
@@ -26,12 +27,15 @@ export interface AcrossResult {
   readonly capture: readonly AcrossFinding[];
   /** Dialogs that are attack traffic (a scan, an enumeration, a guessing run): their own findings describe the attack, not a fault. */
   readonly attack: ReadonlySet<string>;
+  /** Legs of one call through a B2BUA/SBC (different Call-IDs), and which leg failed first. */
+  readonly groups: readonly LegGroup[];
 }
 
 export interface AcrossRuleResult {
   readonly perCall?: readonly (readonly [string, Finding])[];
   readonly capture?: readonly AcrossFinding[];
   readonly attack?: readonly string[];
+  readonly groups?: readonly LegGroup[];
 }
 
 export type AcrossRule = (ctx: AcrossContext) => AcrossRuleResult;
@@ -48,6 +52,7 @@ export function runAcross(calls: readonly CallEvidence[], rules: readonly Across
   const perCall = new Map<string, Finding[]>();
   const capture: AcrossFinding[] = [];
   const attack = new Set<string>();
+  const groups: LegGroup[] = [];
   for (const rule of rules) {
     const r = rule(ctx);
     for (const [id, f] of r.perCall ?? []) {
@@ -57,6 +62,7 @@ export function runAcross(calls: readonly CallEvidence[], rules: readonly Across
     }
     capture.push(...(r.capture ?? []));
     for (const id of r.attack ?? []) attack.add(id);
+    groups.push(...(r.groups ?? []));
   }
-  return { perCall, capture, attack };
+  return { perCall, capture, attack, groups };
 }
