@@ -29,6 +29,8 @@ before(async () => {
   // The firewall's outside address: what the edge sees of this host.
   await edge.api('POST', `${base}/whitelisted-ips`, { ip: '127.0.0.2', mask: 32 });
   await edge.api('POST', `${base}/destination-uris`, { destinations: [{ destination: '127.0.0.2:5060;transport=udp' }] });
+  // The shortest RTP timeout a trunk takes: a blocked echo call is ended by the edge within the test.
+  await edge.api('POST', `${base}/settings`, { settings: [{ name: 'rtp_timeout', value: '5' }] });
 });
 
 after(async () => {
@@ -36,11 +38,11 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function throughFirewall(rule: RtpRule): Promise<(id: string) => Item> {
+async function throughFirewall(rule: RtpRule, extra: readonly string[] = []): Promise<(id: string) => Item> {
   const fw = await udpFirewall(edge.sip, rule);
   try {
     const out = await run(['preflight', '--trunk-domain', DOMAIN, '--edge', '127.0.0.1', '--sip-port', String(fw.sipPort), '--no-tls', '--json', '--no-save',
-      '--api', `http://127.0.0.1:${edge.http}`, '--account', edge.account, '--key', edge.key, '--token', edge.token]);
+      '--api', `http://127.0.0.1:${edge.http}`, '--account', edge.account, '--key', edge.key, '--token', edge.token, ...extra]);
     assert.equal(out.code, 1, 'TCP is not forwarded by the firewall, so some item fails');
     const items = (JSON.parse(out.stdout) as { items: Item[] }).items;
     return (id) => items.find((i) => i.id === id) ?? assert.fail(`no ${id}: ${out.stdout}`);
@@ -50,13 +52,15 @@ async function throughFirewall(rule: RtpRule): Promise<(id: string) => Item> {
 }
 
 test('preflight says RTP is blocked when a firewall drops the RTP range both ways, and tells the NAT from the edge\'s received', { skip: opensslSkip }, async () => {
-  const item = await throughFirewall('blocked');
+  const item = await throughFirewall('blocked', ['--rtp-seconds', '7']);
   assert.equal(item('options.udp').status, 'pass');
   assert.equal(item('trunk.whitelist').status, 'pass', 'the address the edge saw (127.0.0.2) is whitelisted');
   const echo = item('media.echo');
   assert.equal(echo.status, 'fail');
   assert.match(echo.seen, /^blocked: .*sent \d+ PCMA packets.* none came back; the relay received 0/);
   assert.match(echo.change ?? '', /open UDP 10000–40000/);
+  // The edge hung up on the silent call (trunk rtp_timeout 5 s) and preflight says so instead of sending its own BYE.
+  assert.match(String(echo.details?.['ended_by_edge']), /RTP timeout/);
   const nat = item('media.nat');
   assert.equal(nat.status, 'warn');
   assert.match(nat.seen, /SDP says 127\.0\.0\.1:\d+ .* the edge sees 127\.0\.0\.2/);

@@ -58,12 +58,20 @@ export async function echoTest(sip: PreflightSip, o: EchoOptions): Promise<Check
     const cseq = req.headers.cseq()?.seq ?? 1;
     const callSid = r.headers.get('X-Trunkline-Call-Sid') ?? null;
     if (dialog) await sip.sendStateless(dialog.createAck(cseq), to).catch(() => undefined);
+    // The edge may end the call itself (RTP timeout, the far end hanging up): then no BYE of ours.
+    let endedByEdge: string | undefined;
+    const callId = req.headers.callId();
+    sip.onInDialogRequest((inbound) => {
+      if (inbound.method === 'BYE' && inbound.headers.callId() === callId) endedByEdge = inbound.headers.get('Reason') ?? 'BYE without Reason';
+    });
     const relay = safeEndpoint(r.body.toString('utf8'));
     let counts: { sent: number; back: number; from: Set<string>; firstMs: number | null } = { sent: 0, back: 0, from: new Set(), firstMs: null };
     if (relay) counts = await pump(rtp, relay.address, relay.rtpPort, o.rtpSeconds);
-    if (dialog) await sip.send(dialog.createRequest('BYE'), to, o.timeoutMs);
+    if (dialog && !endedByEdge) await sip.send(dialog.createRequest('BYE'), to, o.timeoutMs);
     const stats = callSid && o.api ? await relayCounters(o.api, callSid) : undefined;
-    return [judge(counts, relay ? `${relay.address}:${relay.rtpPort}` : 'none', stats, callSid), natItem(sip.localAddress, rtp.address().port, o.publicAddress, counts.back > 0)];
+    const verdict = judge(counts, relay ? `${relay.address}:${relay.rtpPort}` : 'none', stats, callSid);
+    const echo = endedByEdge ? { ...verdict, seen: `${verdict.seen}; the edge ended the call during the test (${endedByEdge})`, details: { ...verdict.details, ended_by_edge: endedByEdge } } : verdict;
+    return [echo, natItem(sip.localAddress, rtp.address().port, o.publicAddress, counts.back > 0)];
   } finally {
     rtp.close();
   }
