@@ -78,6 +78,8 @@ test('unknown trunks and ids say "Not Found" and name what was looked for', asyn
   }
   const map = await f.json({ method: 'GET', url: `${A}/trunk-maps?exophone=%2B919812345670` });
   assert.match(err(one(map.body)).description, /^Not Found: \+919812345670 is not mapped/);
+  const path = await f.json({ method: 'GET', url: `${A}/no-such-thing` });
+  assert.deepEqual([path.status, err(one(path.body)).code, err(one(path.body)).description], [404, 1000, 'Not Found: no such path: GET /v2/accounts/acme/no-such-thing']);
 });
 
 test('authorization failures say "Authorization failed" and why', async () => {

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { isTrunklineError, type Logger } from '../../core/index.js';
-import { ApiError } from '../error-codes.js';
+import { ApiError, notFound } from '../error-codes.js';
 import { sendError } from '../envelope.js';
 
 /** Fastify's own error codes, turned into the API's documented answers. */
@@ -52,6 +52,6 @@ export function installErrorHandling(app: FastifyInstance, logger: Logger, bodyL
     if (allowed.length > 0) {
       return sendError(request, reply, new ApiError('API_METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; it accepts ${allowed.join(', ')}`, { headers: { allow: allowed.join(', ') } }));
     }
-    return sendError(request, reply, new ApiError('API_NOT_FOUND', `no such path: ${request.method} ${path}`));
+    return sendError(request, reply, notFound(`no such path: ${request.method} ${path}`));
   });
 }
