@@ -15,6 +15,16 @@ export const AUTH_TYPE: Record<Trunk['auth_mode'], string> = {
   ip_and_digest: 'IP-WHITELIST-AND-CREDENTIALS',
 };
 
+/**
+ * auth_mode from Exotel's auth_type as a client may send it on PUT /trunks (its Postman
+ * collection lists auth_type among the fields of the update): any case, with hyphens, spaces or
+ * underscores (Exotel's pages show both `IP-WHITELIST` and `ip whitelist`).
+ */
+export function authModeOfType(authType: string): Trunk['auth_mode'] | undefined {
+  const spelled = authType.trim().toUpperCase().replace(/[\s_]+/g, '-');
+  return (Object.keys(AUTH_TYPE) as Trunk['auth_mode'][]).find((m) => AUTH_TYPE[m] === spelled);
+}
+
 /** Exotel's trunk answers carry `"enabled"` / `"disabled"`, not a JSON boolean. */
 export function registrationEnabled(on: boolean): 'enabled' | 'disabled' {
   return on ? 'enabled' : 'disabled';

@@ -149,3 +149,19 @@ test('GET /trunks?trunk_sid= lists that one trunk; a sub-resource list takes ?id
   assert.deepEqual(many(row.body).map((i) => i.data.user_name), ['row_a']);
   assert.ok(many((await f.json({ method: 'GET', url: `${T}/credentials` })).body).length >= 2, 'without ?id= the whole list');
 });
+
+test("PUT /trunks takes Exotel's auth_type (its spelling, any case) for auth_mode; an unknown one or one that contradicts auth_mode is 1002", async () => {
+  const creds = await f.json({ method: 'PUT', url: T, payload: { auth_type: 'CREDENTIALS' } });
+  assert.equal(creds.status, 200);
+  assert.deepEqual([one(creds.body).data.auth_type, one(creds.body).data.auth_mode], ['CREDENTIALS', 'digest']);
+  const spaced = await f.json({ method: 'PUT', url: T, payload: { auth_type: 'ip whitelist' } });
+  assert.deepEqual([one(spaced.body).data.auth_type, one(spaced.body).data.auth_mode], ['IP-WHITELIST', 'ip']);
+  const unknown = await f.json({ method: 'PUT', url: T, payload: { auth_type: 'PASSWORD' } });
+  assert.deepEqual([unknown.status, err(one(unknown.body)).code], [400, 1002]);
+  assert.match(err(one(unknown.body)).description, /^auth_type: must be one of IP-WHITELIST, CREDENTIALS, IP-WHITELIST-OR-CREDENTIALS, IP-WHITELIST-AND-CREDENTIALS; got 'PASSWORD'$/);
+  const both = await f.json({ method: 'PUT', url: T, payload: { auth_type: 'CREDENTIALS', auth_mode: 'ip' } });
+  assert.equal(err(one(both.body)).code, 1002);
+  assert.match(err(one(both.body)).description, /^auth_type: CREDENTIALS is auth_mode digest, but auth_mode ip was sent too/);
+  const agree = await f.json({ method: 'PUT', url: T, payload: { auth_type: 'IP-WHITELIST', auth_mode: 'ip' } });
+  assert.equal(agree.status, 200);
+});

@@ -36,7 +36,7 @@ function value(rand: () => number, depth = 0): unknown {
 
 const TARGETS: { method: 'POST' | 'PUT'; url: () => string; fields: string[] }[] = [
   { method: 'POST', url: () => `${A}/trunks`, fields: ['trunk_name', 'nso_code', 'domain_name'] },
-  { method: 'PUT', url: () => T, fields: ['trunk_name', 'status', 'auth_mode', 'secure_trunking', 'calls_per_minute', 'max_concurrent_calls', 'failover_codes', 'disaster_recovery_uri', 'flow_uri'] },
+  { method: 'PUT', url: () => T, fields: ['trunk_name', 'status', 'auth_mode', 'auth_type', 'secure_trunking', 'calls_per_minute', 'max_concurrent_calls', 'failover_codes', 'disaster_recovery_uri', 'flow_uri'] },
   { method: 'POST', url: () => `${T}/phone-numbers`, fields: ['phone_number', 'mode'] },
   { method: 'PUT', url: () => `${T}/phone-numbers/1`, fields: ['phone_number', 'mode', 'status'] },
   { method: 'POST', url: () => `${T}/whitelisted-ips`, fields: ['ip', 'mask'] },
@@ -45,7 +45,7 @@ const TARGETS: { method: 'POST' | 'PUT'; url: () => string; fields: string[] }[]
   { method: 'POST', url: () => `${T}/settings`, fields: ['settings'] },
 ];
 
-const GOOD: Record<string, string> = { nso_code: 'ANY-ANY', domain_name: 'acme.pstn.example.com', trunk_name: 'fuzz_ok', mode: 'flow', status: 'active' };
+const GOOD: Record<string, string> = { nso_code: 'ANY-ANY', domain_name: 'acme.pstn.example.com', trunk_name: 'fuzz_ok', mode: 'flow', status: 'active', auth_type: 'IP-WHITELIST' };
 
 const DOCUMENTED = new Set([200, 207, 400, 404, 409, 413, 415]);
 

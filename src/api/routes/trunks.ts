@@ -1,9 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { TrunkPatch } from '../../store/index.js';
+import type { Static } from '@sinclair/typebox';
+import type { AuthMode, TrunkPatch } from '../../store/index.js';
 import type { ApiDeps } from '../deps.js';
 import { sendList, sendOne, listMetadata } from '../envelope.js';
 import { invalid, missing, notFound } from '../error-codes.js';
-import { presentTrunk } from '../present.js';
+import { AUTH_TYPE, authModeOfType, presentTrunk } from '../present.js';
 import { failoverCodes, targetUri } from '../rules.js';
 import { AccountParams, TrunkParams } from '../schemas/common.js';
 import { CreateTrunkBody, DeleteTrunkQuery, ListTrunksQuery, UpdateTrunkBody } from '../schemas/trunks.js';
@@ -11,6 +12,15 @@ import { accountOf, pageOf, requireSome, trunkOf } from './context.js';
 import type { ApiInstance } from '../type-provider.js';
 
 const BASE = '/v2/accounts/:account_sid/trunks';
+
+/** auth_mode, or Exotel's auth_type for it (docs/exotel-api.md); when both are sent they must agree. */
+function authMode(body: Static<typeof UpdateTrunkBody>): AuthMode | undefined {
+  if (body.auth_type === undefined) return body.auth_mode;
+  const mode = authModeOfType(body.auth_type);
+  if (mode === undefined) throw invalid('auth_type', `must be one of ${Object.values(AUTH_TYPE).join(', ')}; got '${body.auth_type}'`);
+  if (body.auth_mode !== undefined && body.auth_mode !== mode) throw invalid('auth_type', `${AUTH_TYPE[mode]} is auth_mode ${mode}, but auth_mode ${body.auth_mode} was sent too; send one of them`);
+  return mode;
+}
 const tags = ['trunks'];
 
 export function trunkRoutes(app: ApiInstance, deps: ApiDeps): void {
@@ -46,10 +56,11 @@ export function trunkRoutes(app: ApiInstance, deps: ApiDeps): void {
   app.put(`${BASE}/:trunk_sid`, { schema: { tags, summary: 'Change a trunk', params: TrunkParams, body: UpdateTrunkBody } }, async (request, reply) => {
     const body = request.body;
     requireSome(body, Object.keys(UpdateTrunkBody.properties));
+    const auth = authMode(body);
     const patch: TrunkPatch = {
       ...(body.trunk_name !== undefined ? { trunk_name: body.trunk_name } : {}),
       ...(body.status !== undefined ? { status: body.status } : {}),
-      ...(body.auth_mode !== undefined ? { auth_mode: body.auth_mode } : {}),
+      ...(auth !== undefined ? { auth_mode: auth } : {}),
       ...(body.secure_trunking !== undefined ? { secure_trunking: body.secure_trunking } : {}),
       ...(body.calls_per_minute !== undefined ? { calls_per_minute: body.calls_per_minute } : {}),
       ...(body.max_concurrent_calls !== undefined ? { max_concurrent_calls: body.max_concurrent_calls } : {}),

@@ -22,6 +22,7 @@ export const UpdateTrunkBody = Type.Object({
   trunk_name: Type.Optional(trunkName()),
   status: Type.Optional(Enum(['active', 'inactive'])),
   auth_mode: Type.Optional(Enum(AUTH_MODES, 'how callers from the customer side are authenticated')),
+  auth_type: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "Exotel's name for auth_mode: IP-WHITELIST, CREDENTIALS, IP-WHITELIST-OR-CREDENTIALS or IP-WHITELIST-AND-CREDENTIALS (any case)" })),
   secure_trunking: Type.Optional(Enum(['enabled', 'disabled'])),
   calls_per_minute: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
   max_concurrent_calls: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 100000 }))),
