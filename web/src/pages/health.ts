@@ -21,12 +21,13 @@ export function parseMetrics(text: string): Metrics {
   const help = new Map<string, string>();
   for (const line of text.split('\n')) {
     const hm = /^# HELP (\S+) (.*)$/.exec(line);
-    if (hm) help.set(hm[1], hm[2].replace(/\\n/g, ' ').replace(/\\\\/g, '\\'));
+    // HELP escapes only \\ and \n (text format 0.0.4); one pass so "\\n" stays a backslash and an n.
+    if (hm) help.set(hm[1], hm[2].replace(/\\([n\\])/g, (_m, c: string) => (c === 'n' ? ' ' : '\\')));
     if (!line || line.startsWith('#')) continue;
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)/.exec(line);
     if (!m) continue;
     const labels: Record<string, string> = {};
-    for (const l of (m[3] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]] = l[2].replace(/\\(.)/g, '$1');
+    for (const l of (m[3] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]] = l[2].replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c));
     samples.push({ name: m[1], labels, value: Number(m[4]) });
   }
   return { samples, help };
