@@ -1,5 +1,5 @@
 import { createSocket } from 'node:dgram';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 
 /** 0.0.0.0 and :: mean "every interface" to bind(); they are never an address a peer can reach. */
@@ -139,32 +139,59 @@ function routeSource(ip: string): Promise<string | undefined> {
   });
 }
 
+/**
+ * os.networkInterfaces() asks the kernel (getifaddrs) each time, about a millisecond: a guess for
+ * each new peer would cost that, so the list is kept for a few seconds.
+ */
+let interfacesAt = -Infinity;
+let interfacesCache: ReturnType<typeof networkInterfaces> = {};
+function interfaces(): ReturnType<typeof networkInterfaces> {
+  const now = performance.now();
+  if (now - interfacesAt > 5000) [interfacesCache, interfacesAt] = [networkInterfaces(), now];
+  return interfacesCache;
+}
+
 /** The address of the interface whose subnet holds `ip` (a directly connected peer, or loopback). */
 function onLink(ip: string, family: Family): string | undefined {
-  for (const list of Object.values(networkInterfaces())) {
+  for (const list of Object.values(interfaces())) {
     for (const i of list ?? []) {
       if (i.family !== family || i.address.startsWith('fe80') || !i.cidr) continue;
-      if (inSubnet(ip, i.cidr, family)) return i.address;
+      if (inSubnet(ip, i.cidr)) return i.address;
     }
   }
   return undefined;
 }
 
 function firstExternal(family: Family): string | undefined {
-  for (const list of Object.values(networkInterfaces())) {
+  for (const list of Object.values(interfaces())) {
     for (const i of list ?? []) if (!i.internal && i.family === family && !i.address.startsWith('fe80')) return i.address;
   }
   return undefined;
 }
 
-function inSubnet(ip: string, cidr: string, family: Family): boolean {
-  const [net, bits] = cidr.split('/');
-  const type = family === 'IPv6' ? 'ipv6' : 'ipv4';
-  try {
-    const list = new BlockList();
-    list.addSubnet(net, Number(bits), type);
-    return list.check(ip, type);
-  } catch {
-    return false;
+function inSubnet(ip: string, cidr: string): boolean {
+  const [net, bitsText] = cidr.split('/');
+  const a = bytesOf(ip);
+  const b = bytesOf(net);
+  if (!a || !b || a.length !== b.length) return false;
+  let bits = Number(bitsText);
+  for (let i = 0; i < a.length && bits > 0; i++, bits -= 8) {
+    const mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
+    if ((a[i] & mask) !== (b[i] & mask)) return false;
   }
+  return true;
+}
+
+/** An IP literal as bytes (4 or 16); undefined for anything else (v4-in-v6 notation included). */
+function bytesOf(ip: string): number[] | undefined {
+  if (isIP(ip) === 4) return ip.split('.').map(Number);
+  if (isIP(ip) !== 6 || ip.includes('.')) return undefined;
+  const [head, tail] = ip.split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  return groups.flatMap((g) => {
+    const n = parseInt(g, 16);
+    return [n >> 8, n & 0xff];
+  });
 }
