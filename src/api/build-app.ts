@@ -40,6 +40,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     requestIdHeader: false,
     // Trailing slashes and double slashes are the same path.
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    // Exotel's reference pages say "if you'd prefer the response in JSON format, append .json"
+    // to the path (https://developer.exotel.com/api/create-trunk): the answer is JSON either way,
+    // so /trunks.json is /trunks.
+    rewriteUrl: (req) => (req.url ?? '/').replace(/^(\/v2\/accounts\/[^?]*?)\.json(?=\?|$)/, '$1'),
   });
   app.decorateRequest('account', null);
   app.decorateRequest('rawBody', '');

@@ -165,3 +165,16 @@ test("PUT /trunks takes Exotel's auth_type (its spelling, any case) for auth_mod
   const agree = await f.json({ method: 'PUT', url: T, payload: { auth_type: 'IP-WHITELIST', auth_mode: 'ip' } });
   assert.equal(agree.status, 200);
 });
+
+test('a path ending in .json (as Exotel\'s pages suggest for JSON answers) is the same resource', async () => {
+  const created = await f.json({ method: 'POST', url: `${A}/trunks.json`, payload: trunkBody('dot_json') });
+  assert.equal(created.status, 200);
+  const sidJson = String(one(created.body).data.trunk_sid);
+  const got = await f.json({ method: 'GET', url: `${A}/trunks/${sidJson}.json` });
+  assert.equal(one(got.body).data.trunk_name, 'dot_json');
+  const numbers = await f.json({ method: 'GET', url: `${A}/trunks/${sidJson}/phone-numbers.json?page_size=5` });
+  assert.equal(numbers.status, 200);
+  assert.match(String(numbers.body.metadata?.first_page_uri), new RegExp(`/trunks/${sidJson}/phone-numbers\\?`));
+  const unauth = await f.json({ method: 'GET', url: `${A}/trunks.json`, as: 'none' });
+  assert.equal(unauth.status, 401, 'the .json form is under the same auth');
+});
