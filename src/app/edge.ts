@@ -6,7 +6,7 @@ import type { ApiPorts, CallsPort, RecordingsPort, TestCallsPort } from '../api/
 import { diagnoseCall, type CallEvidence, type DiagnosisThresholds, type SdpEvidence, type SipEventEvidence } from '../diagnosis/index.js';
 import {
   AccountLocator, Authenticator, B2bua, createEdgeMetrics, edgeSipHandler, noEdgeMetrics, renderLadder, StackRefusals, TransactionLayerPort,
-  type BindingStore, type CallObserver, type EdgeDirectory, type Hop, type MediaAnchorFactory, type RouteTarget,
+  type BindingStore, type RegistrarLimits, type CallObserver, type EdgeDirectory, type Hop, type MediaAnchorFactory, type RouteTarget,
 } from '../edge/index.js';
 import { startPstnSim, type PstnSimServer } from '../pstn-sim/index.js';
 import { DigestServer, parseMessage, SourceAddresses, type DigestAlgorithm } from '../sip/index.js';
@@ -61,6 +61,8 @@ export interface EdgeWiring {
   readonly observer?: CallObserver;
   /** Registrar bindings in the store (issue 11 item 2); absent, REGISTER is refused with 403. */
   readonly registrations?: BindingStore;
+  /** The registrar's limits (expiry bounds, contacts per AOR, no-response time of a registered contact); defaults in DEFAULT_REGISTRAR_LIMITS. */
+  readonly registrarLimits?: Partial<RegistrarLimits>;
   /** The digest challenges offered, in order (serve --digest-algorithms; default SHA-256 then MD5). */
   readonly digestAlgorithms?: readonly DigestAlgorithm[];
   /** Which address each peer is given (--public-address, --media-address, else per peer); default per peer. */
@@ -105,7 +107,7 @@ export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
     carrierSources,
     ...(sim ? { echoFlowUri: `sip:echo@127.0.0.1:${sim.port}` } : {}),
     ...(w.inviteTimeoutMs ? { inviteTimeoutMs: w.inviteTimeoutMs } : {}),
-    ...(w.registrations ? { registrations: w.registrations } : {}),
+    ...(w.registrations ? { registrations: w.registrations } : {}), ...(w.registrarLimits ? { registrarLimits: w.registrarLimits } : {}),
   });
   w.sipServer.setHandler(edgeSipHandler(b2bua, localFor));
   // SPEC §2: the stack's own refusals (400, 483, …) carry the finding and call sid and are recorded too.

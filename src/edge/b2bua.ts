@@ -19,7 +19,7 @@ import { DEFAULT_FAILOVER_CODES, orderTargets, type RouteTarget } from './route.
 import type { EdgeRequestHandler, EdgeSipPort, RequestSource, ServerTx } from './sip-port.js';
 import { resolveTarget } from './targets.js';
 import { Registrar, type BindingStore } from './registrar.js';
-import type { RegistrarLimits } from './registrar-rules.js';
+import { DEFAULT_REGISTRAR_LIMITS, type RegistrarLimits } from './registrar-rules.js';
 import { registeredTargets } from './registered-targets.js';
 
 /**
@@ -346,7 +346,7 @@ export class B2bua implements EdgeRequestHandler {
       candidates = orderTargets(trunk.destinations, Math.random, trunk.disasterRecoveryUri);
     }
     // Issue 11 item 2: a trunk that takes registrations tries its registered contacts first, then its destination URIs.
-    const registered = did.mode !== 'flow' && trunk.registrationEnabled ? await registeredTargets(o.registrations, trunk, call.recorder, o.log) : [];
+    const registered = did.mode !== 'flow' && trunk.registrationEnabled ? await registeredTargets(o.registrations, trunk, call.recorder, o.log, Math.min(this.#ctx.inviteTimeoutMs, o.registrarLimits?.flowNoResponseMs ?? DEFAULT_REGISTRAR_LIMITS.flowNoResponseMs)) : [];
     const resolved = await resolveAll(call, candidates, number.e164, 'destination');
     if (call.isEnded()) return;
     const targets = [...registered, ...resolved.targets];

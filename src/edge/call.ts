@@ -28,6 +28,8 @@ export interface CallTarget {
    * behind NAT names an address the edge cannot reach.
    */
   readonly flow?: boolean;
+  /** No response at all for this long → the next target (default: the call's inviteTimeoutMs). */
+  readonly noResponseMs?: number;
 }
 
 export interface CallSetup {
@@ -264,7 +266,7 @@ export class Call {
     this.#liveAttempt = attempt;
     const live = () => this.#liveAttempt === attempt && this.#state !== 'ended';
     this.#noAnswer?.cancel();
-    this.#noAnswer = this.#ctx.clock.setTimer(this.#ctx.inviteTimeoutMs, () => {
+    this.#noAnswer = this.#ctx.clock.setTimer(target.noResponseMs ?? this.#ctx.inviteTimeoutMs, () => {
       if (!live() || this.#bProvisional || this.#state === 'answered') return;
       // The edge's own no-response timer (shorter than Timer B): give up on this target.
       this.#liveAttempt = 0;

@@ -17,7 +17,7 @@ import type { BindingStore } from './registrar.js';
  * sent to the flow the REGISTER came on (its source address and port, its TCP connection),
  * because behind NAT the Contact names an address the edge cannot reach (RFC 5626 §5.3).
  */
-export async function registeredTargets(store: BindingStore | undefined, trunk: TrunkView, recorder: CallRecorder, log: Logger): Promise<CallTarget[]> {
+export async function registeredTargets(store: BindingStore | undefined, trunk: TrunkView, recorder: CallRecorder, log: Logger, noResponseMs: number): Promise<CallTarget[]> {
   if (!store) return [];
   let bindings;
   try {
@@ -36,6 +36,7 @@ export async function registeredTargets(store: BindingStore | undefined, trunk: 
       uri: b.contact,
       hop: { protocol: b.transport, address: b.source_address, port: b.source_port, ...(b.connection_id ? { connectionId: b.connection_id } : {}) },
       flow: true,
+      noResponseMs,
     };
   });
 }

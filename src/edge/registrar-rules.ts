@@ -16,9 +16,16 @@ export interface RegistrarLimits {
   readonly defaultExpires: number;
   /** Bindings one address-of-record may hold; a REGISTER that would pass it is refused (403 trunk.too-many-contacts). */
   readonly maxContacts: number;
+  /**
+   * An inbound INVITE to a registered contact with no response at all (not even 100 Trying) in
+   * this long moves on to the next contact: a live PBX answers at once, so silence means a stale
+   * registration (a PBX gone without unregistering, a NAT binding closed), and the caller should
+   * not wait Timer B for it.
+   */
+  readonly flowNoResponseMs: number;
 }
 
-export const DEFAULT_REGISTRAR_LIMITS: RegistrarLimits = Object.freeze({ minExpires: 60, maxExpires: 3600, defaultExpires: 3600, maxContacts: 10 });
+export const DEFAULT_REGISTRAR_LIMITS: RegistrarLimits = Object.freeze({ minExpires: 60, maxExpires: 3600, defaultExpires: 3600, maxContacts: 10, flowNoResponseMs: 5000 });
 
 export interface RequestedBinding {
   /** The Contact URI as sent. */

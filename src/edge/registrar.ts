@@ -152,7 +152,8 @@ export class Registrar {
     }
     this.#logChange(trunk, aor.aor, contacts.kind, outcome.bindings, flow);
     // RFC 3261 §10.3 step 8: 200 with every current binding and its expiry, and a Date.
-    const headers: [string, string][] = contactHeaders(outcome.bindings, o.clock.now()).map((c) => ['Contact', c]);
+    // Remaining time counted from when the request was decided, so a binding just made shows the expiry it was given.
+    const headers: [string, string][] = contactHeaders(outcome.bindings, now).map((c) => ['Contact', c]);
     headers.push(['Date', new Date(o.clock.now()).toUTCString()]);
     tx.respond(createResponse(req, 200, 'OK', { toTag: newTag(), headers }));
   }

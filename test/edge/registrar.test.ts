@@ -47,14 +47,21 @@ for (const [dialect, open] of [['SQLite', sqliteTestStore], ['PostgreSQL', postg
     const account = (await repos.accounts.findBySid(ACCOUNT))!;
     const made = await repos.trunks.create(account.id, ACCOUNT, { trunk_name: 'pbx', nso_code: 'ANY-ANY', domain_name: DOMAIN });
     await store.conn.db.updateTable('trunks').set({ sid: TRUNK }).where('id', '=', made.id).execute();
-    h = await startHarness({ registrations: repos.registrations, inviteTimeoutMs: 1500 });
+    // Timer B's stand-in is long (30 s) so that only the registrar's own no-response time (0.8 s here) can move a call on from a stale contact.
+    h = await startHarness({ registrations: repos.registrations, inviteTimeoutMs: 30_000, registrarLimits: { flowNoResponseMs: 800 } });
     // A PBX on a dynamic address: no whitelisted range, a credential, registration on.
     h.directory.update(TRUNK, { whitelist: [], credentials: [credentialFor(USER, PASSWORD)], registrationEnabled: true });
     h.directory.numbers.set(DID, { e164: DID, trunkSid: TRUNK, accountSid: ACCOUNT, status: 'active', removed: false, mode: 'pstn' });
   });
 
   after(async () => {
-    for (const u of uacs) await u.close();
+    for (const u of uacs) {
+      try {
+        await u.close();
+      } catch {
+        // Closed by its test already (the stale registration).
+      }
+    }
     await h?.stop();
     await store?.cleanup();
   });
@@ -275,6 +282,23 @@ for (const [dialect, open] of [['SQLite', sqliteTestStore], ['PostgreSQL', postg
     } finally {
       h.directory.update(TRUNK, { registrationEnabled: true });
     }
+  });
+
+  test('a stale registration (the PBX gone without unregistering) costs the caller the no-response time of a flow, not Timer B: the next contact answers', async () => {
+    await clean();
+    const gone = await pbx('udp', '127.0.0.2');
+    const live = await pbx('udp', '127.0.0.4');
+    live.onRequest = (m, reply) => {
+      if (m.method === 'INVITE') reply(200, 'OK', [`Contact: ${live.contact}`], pcmaOffer('127.0.0.4', 40014));
+      else if (m.method !== 'ACK') reply(200, 'OK');
+    };
+    assert.equal((await new RegisterClient(live, USER, PASSWORD, DOMAIN).register({ contacts: ['<sip:live@127.0.0.3:5003>;q=0.4'], expires: 300 })).final.status, 200);
+    assert.equal((await new RegisterClient(gone, USER, PASSWORD, DOMAIN).register({ contacts: ['<sip:gone@127.0.0.3:5004>;q=0.9'], expires: 300 })).final.status, 200);
+    await gone.close();
+    const sid = await testCall();
+    const rec = await h.calls.wait((r) => r.call_sid === sid && r.status === 'completed', 8000);
+    assert.ok(rec.events.some((e) => e.kind === 'failover' && e.detail.startsWith('timeout')), JSON.stringify(rec.events));
+    assert.ok(live.requests.some((m) => m.method === 'INVITE'));
   });
 
   test('bindings expire by the clock: then an inbound call with no destination URI is 480 with routing.no-registered-contact; a destination URI is the fallback', async () => {

@@ -5,7 +5,7 @@ import type { CallQuery, CallRecord, CallRecordStore } from '../../../src/store/
 import { computeHa1 } from '../../../src/sip/index.js';
 import { MemoryDirectory } from './memory-directory.js';
 import { MediaRelay } from '../../../src/media/index.js';
-import { relayMedia, type BindingStore } from '../../../src/edge/index.js';
+import { relayMedia, type BindingStore, type RegistrarLimits } from '../../../src/edge/index.js';
 
 /** Call records kept in memory; `wait` resolves when a record with the predicate is saved. */
 export class MemoryCalls implements CallRecordStore {
@@ -67,7 +67,7 @@ export interface Harness {
 }
 
 /** A running edge on 127.0.0.1:0 with the PSTN simulator and one trunk whitelisting 127.0.0.1. */
-export async function startHarness(opts: { inviteTimeoutMs?: number; carriers?: string[]; pstnSim?: boolean; carrierSources?: string[]; relay?: { rtpTimeoutMs: number }; simAsCarrier?: boolean; liveRefreshMs?: number; registrations?: BindingStore } = {}): Promise<Harness> {
+export async function startHarness(opts: { inviteTimeoutMs?: number; carriers?: string[]; pstnSim?: boolean; carrierSources?: string[]; relay?: { rtpTimeoutMs: number }; simAsCarrier?: boolean; liveRefreshMs?: number; registrations?: BindingStore; registrarLimits?: Partial<RegistrarLimits> } = {}): Promise<Harness> {
   const directory = new MemoryDirectory();
   directory.addTrunk({ trunkSid: TRUNK, accountSid: ACCOUNT, whitelist: ['127.0.0.1/32'], numbers: [CALLER] });
   directory.numbers.set(CALLER, { e164: CALLER, trunkSid: TRUNK, accountSid: ACCOUNT, status: 'active', removed: false, mode: 'pstn' });
@@ -78,7 +78,7 @@ export async function startHarness(opts: { inviteTimeoutMs?: number; carriers?: 
     sipServer: sip, sipHost: '127.0.0.1', sipDomain: 'pstn.localhost', carriers: opts.carriers ?? [], pstnSim: opts.pstnSim ?? true,
     directory, calls, clock: systemClock, logger: silentLogger, inviteTimeoutMs: opts.inviteTimeoutMs ?? 1500, testCallHoldMs: 500, carrierSources: opts.carrierSources ?? [], ...(opts.simAsCarrier === false ? { simAsCarrier: false } : {}), ...(relay ? { media: relayMedia(relay) } : {}),
     ...(opts.liveRefreshMs === undefined ? {} : { liveRefreshMs: opts.liveRefreshMs }),
-    ...(opts.registrations ? { registrations: opts.registrations } : {}),
+    ...(opts.registrations ? { registrations: opts.registrations } : {}), ...(opts.registrarLimits ? { registrarLimits: opts.registrarLimits } : {}),
   });
   return {
     sip, edge, directory, calls, port: sip.ports.sip, ...(relay ? { relay } : {}),
