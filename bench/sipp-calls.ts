@@ -110,13 +110,16 @@ export async function step(target: string, ruri: string, rate: number, seconds: 
   const perSecond = (rate * 1000) / periodMs;
   const total = Math.round(perSecond * seconds);
   const port = await freePort();
+  // SIPp's media port asked for on its own: port + 2 may be another SIPp's signalling port when several run at once.
+  const mediaPort = await freePort();
   const cpu0 = cpu();
   const t0 = performance.now();
-  const child = spawn('sipp', [target, '-sf', join(dir, 'uac.xml'), '-i', '127.0.0.1', '-p', String(port), '-mp', String(port + 2), '-r', String(rate), '-rp', String(periodMs), '-m', String(total),
+  const child = spawn('sipp', [target, '-sf', join(dir, 'uac.xml'), '-i', '127.0.0.1', '-p', String(port), '-mp', String(mediaPort), '-r', String(rate), '-rp', String(periodMs), '-m', String(total),
     '-l', String(Math.max(100, Math.ceil(perSecond * 4))), '-bg', '-trace_stat', '-stf', join(dir, 'stat.csv'), '-trace_rtt', '-rtt_freq', '1', '-nostdin', '-timeout', `${seconds + 30}s`,
     '-recv_timeout', '5000', '-max_socket', '5000'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d));
+  child.stderr.on('data', (d: Buffer) => (out += d));
   await once(child, 'exit');
   // -bg forks the run into the background and prints its pid; wait for that pid to end.
   const bgPid = Number(/PID=\[(\d+)\]/.exec(out)?.[1] ?? 0);

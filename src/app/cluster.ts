@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock, Logger } from '../core/index.js';
+import { TrunklineError, type Clock, type Logger } from '../core/index.js';
 import { NodeReaper, type LostCallStore } from '../edge/index.js';
 import { ClusterRedis, type CallSlots } from '../store/index.js';
 import type { Config } from './config.js';
@@ -34,8 +34,10 @@ export async function startCluster(config: Config, deps: ClusterDeps): Promise<C
   const log = logger.child({ part: 'cluster', node_id: config.nodeId });
   const redis = await ClusterRedis.connect({ url: config.redisUrl, prefix: config.redisPrefix, nodeTimeoutMs: config.nodeTimeoutMs });
   try {
+    const token = randomBytes(8).toString('hex');
+    await claimNodeId(redis, config, token, log);
     const digestSecret = await redis.sharedSecret('digest-nonce');
-    const heartbeat = new Heartbeat(redis, config, log);
+    const heartbeat = new Heartbeat(redis, config, log, token);
     const reaper = new NodeReaper({
       nodeId: config.nodeId, calls: deps.calls, clock: deps.clock, log, timeoutMs: config.nodeTimeoutMs,
       nodes: {
@@ -59,12 +61,31 @@ export async function startCluster(config: Config, deps: ClusterDeps): Promise<C
       redis,
       stop: async () => {
         heartbeat.stop();
+        await redis.releaseNodeId(config.nodeId, token).catch(() => {});
         await redis.close();
       },
     };
   } catch (err) {
     await redis.close();
     throw err;
+  }
+}
+
+/**
+ * The node id is this process's while it beats. Held by another process: either a live node
+ * (misconfigured: refuse to start) or the previous run of this node that crashed, whose claim
+ * lapses within one node timeout — so wait that long before refusing.
+ */
+async function claimNodeId(redis: ClusterRedis, config: Config, token: string, log: Logger): Promise<void> {
+  const deadline = Date.now() + config.nodeTimeoutMs + 1000;
+  let warned = false;
+  while (!(await redis.claimNodeId(config.nodeId, token, config.nodeTimeoutMs))) {
+    if (Date.now() > deadline) {
+      throw new TrunklineError('APP_NODE_ID_IN_USE', `node id ${config.nodeId} is held by a live node of the cluster (Redis prefix ${config.redisPrefix}); give each node its own --node-id`, { details: { nodeId: config.nodeId } });
+    }
+    if (!warned) log.warn({ node_id: config.nodeId }, 'node id held by another process (a live node, or this node\'s previous run): waiting for it to lapse');
+    warned = true;
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
 
@@ -80,13 +101,21 @@ class Heartbeat {
   #running: Promise<void> | undefined;
   onBeat: (() => Promise<void>) | undefined;
 
-  constructor(redis: ClusterRedis, config: Config, log: Logger) {
+  readonly #token: string;
+
+  constructor(redis: ClusterRedis, config: Config, log: Logger, token: string) {
     this.#redis = redis;
     this.#config = config;
     this.#log = log;
+    this.#token = token;
   }
 
   async beat(): Promise<void> {
+    // Lost the id (Redis flushed, or this process stalled past the timeout and another took it): take it again if free.
+    if (!(await this.#redis.holdNodeId(this.#config.nodeId, this.#token, this.#config.nodeTimeoutMs))
+      && !(await this.#redis.claimNodeId(this.#config.nodeId, this.#token, this.#config.nodeTimeoutMs))) {
+      this.#log.error({ node_id: this.#config.nodeId }, 'another process holds this node id: give each node its own --node-id');
+    }
     await this.#redis.beat(this.#config.nodeId);
     await this.#redis.slots.refresh();
   }

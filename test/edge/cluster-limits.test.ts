@@ -167,3 +167,9 @@ test('a call recorded on one node is readable from the other node\'s API (shared
     await trunk.remove();
   }
 });
+
+test('a node started under a --node-id a live node already holds refuses to start with APP_NODE_ID_IN_USE (the two would hide each other\'s loss)', async () => {
+  await assert.rejects(c.add(['--node-id', 'node-0', '--node-timeout', '1']), /APP_NODE_ID_IN_USE: node id node-0 is held by a live node/);
+  // The live node-0 is untouched.
+  assert.equal((await c.nodes[0].api('GET', `/v2/accounts/${c.account}/calls?page_size=1`)).status, 200);
+});

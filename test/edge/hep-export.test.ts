@@ -77,17 +77,19 @@ test('serve --hep: every SIP message of a call, both legs, reaches the HEP colle
     // The relay's quality reports are sent when the call ends; the trace is complete by then.
     for (let i = 0; i < 100 && !caught.some((d) => chunks(d).type === 5 && d.includes('"call_sid"')); i++) await sleep(100);
     const trace = await s.api<{ messages: { leg: string; message: string }[] }>('GET', `/v2/accounts/${s.account}/calls/${sid}/trace`);
+    // One snapshot for every reader below: a late retransmission must not make them disagree.
+    const snapshot = [...caught];
     const messages = trace.json.response.data.messages;
     assert.deepEqual([...new Set(messages.map((m) => m.leg))].sort(), ['carrier', 'customer']);
     // Every message on the call's record went out as HEP with the call sid (and the last 200 to
     // the far leg's BYE too, which arrives after the final record is written).
-    const ofSid = caught.filter((d) => chunks(d).type === 1 && chunks(d).correlation === sid).map((d) => d.toString('latin1'));
+    const ofSid = snapshot.filter((d) => chunks(d).type === 1 && chunks(d).correlation === sid).map((d) => d.toString('latin1'));
     assert.ok(ofSid.length >= messages.length, `${ofSid.length} HEP packets for ${messages.length} traced messages`);
     for (const m of messages) assert.ok(ofSid.some((d) => d.endsWith(m.message)), `HEP carries ${m.message.split('\r\n')[0]}`);
     const callIds = [...new Set(messages.map((m) => /\r\nCall-ID: ([^\r]+)/i.exec(m.message)?.[1]))];
     assert.equal(callIds.length, 2, 'two legs, two Call-IDs');
     type Rtcp = { type: number; ssrc: number; call_sid?: string; report_blocks: { source_ssrc: number; fraction_lost: number; packets_lost: number; ia_jitter: number }[] };
-    const reports = caught.filter((d) => chunks(d).type === 5 && chunks(d).correlation === sid).map((d) => JSON.parse(d.subarray(d.indexOf('{"type"')).toString()) as Rtcp);
+    const reports = snapshot.filter((d) => chunks(d).type === 5 && chunks(d).correlation === sid).map((d) => JSON.parse(d.subarray(d.indexOf('{"type"')).toString()) as Rtcp);
     // The PBX's own RTCP, as it crossed the relay…
     const peer = reports.find((r) => r.ssrc === 0x4e9e0001);
     assert.ok(peer, JSON.stringify(reports));
@@ -100,7 +102,7 @@ test('serve --hep: every SIP message of a call, both legs, reaches the HEP colle
 
     // trunkline diagnose reads the datagrams as a raw HEP3 file.
     const hepFile = join(dir, 'calls.hep');
-    writeFileSync(hepFile, Buffer.concat(caught));
+    writeFileSync(hepFile, Buffer.concat(snapshot));
     const diagnosed = JSON.parse((await run(process.execPath, [MAIN, 'diagnose', hepFile, '--json'])).stdout) as { files: { format: string }[]; calls: { call_id: string; messages: unknown[] }[] };
     assert.equal(diagnosed.files[0].format, 'hep');
     for (const id of callIds) {
@@ -114,7 +116,7 @@ test('serve --hep: every SIP message of a call, both legs, reaches the HEP colle
     if (skip) return void t.skip(skip);
     const pcap = join(dir, 'hep.pcap');
     const w = new PcapWriter(pcap);
-    for (const d of caught) w.writeUdp(Date.now(), '127.0.0.1', 40000, '127.0.0.1', 9060, d);
+    for (const d of snapshot) w.writeUdp(Date.now(), '127.0.0.1', 40000, '127.0.0.1', 9060, d);
     await w.close();
     const fields = (await run('tshark', ['-X', `lua_script:${HEP_LUA}`, '-r', pcap, '-Y', 'sip', '-T', 'fields', '-e', 'hep3.correlation_id', '-e', 'sip.Call-ID'])).stdout
       .trim().split('\n').map((l) => l.split('\t'));

@@ -5,6 +5,8 @@ import { RedisCallSlots } from './redis-call-slots.js';
 
 // Redis's clock in ms: every node reads the same time, so heartbeats compare across machines.
 const NOW = `local t = redis.call('TIME') return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+const HOLD = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end return 0`;
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end return 0`;
 const BEAT = `local t = redis.call('TIME') redis.call('ZADD', KEYS[1], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), ARGV[1]) return 0`;
 
 export interface ClusterRedisOptions {
@@ -52,6 +54,25 @@ export class ClusterRedis {
     });
     if (!value) throw new TrunklineError('STORE_COUNTER_UNAVAILABLE', `Redis lost the shared secret ${name}`);
     return Buffer.from(value, 'hex');
+  }
+
+  /**
+   * Takes `nodeId` for this process (`token`, unique per process) for `ttlMs`: false while another
+   * live process holds it. Two live nodes under one id would refresh each other's heartbeat, so
+   * neither could ever be found lost.
+   */
+  async claimNodeId(nodeId: string, token: string, ttlMs: number): Promise<boolean> {
+    return this.#run(async () => (await this.redis.set(`${this.prefix}node:${nodeId}`, token, 'PX', ttlMs, 'NX')) === 'OK');
+  }
+
+  /** Keeps the id for another `ttlMs` if this process still holds it; false when it does not. */
+  async holdNodeId(nodeId: string, token: string, ttlMs: number): Promise<boolean> {
+    return this.#run(async () => Number(await this.redis.eval(HOLD, 1, `${this.prefix}node:${nodeId}`, token, String(ttlMs))) === 1);
+  }
+
+  /** Gives the id back on a clean stop, so the node can start again at once. */
+  async releaseNodeId(nodeId: string, token: string): Promise<void> {
+    await this.#run(() => this.redis.eval(RELEASE, 1, `${this.prefix}node:${nodeId}`, token));
   }
 
   /** This node is alive now (a sorted set node_id → Redis time of its last beat). */
