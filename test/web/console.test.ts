@@ -6,7 +6,7 @@ import { serve } from '../edge/support/serve.js';
 import { RawUac, pcmaOffer } from '../edge/support/raw-uac.js';
 import { rtpSocket, sendRtp, tone } from '../edge/media-live-support.js';
 import { peerSkip } from '../support/peers.js';
-import { credentials, launchChromium, recordRequests, shotsDir, signIn } from './support.js';
+import { a11yProblems, credentials, launchChromium, recordRequests, shotsDir, signIn } from './support.js';
 
 // The web console in a real browser against a real `trunkline serve`: it speaks only the
 // public API, keeps the credentials in the tab's sessionStorage, and shows each API error in
@@ -37,6 +37,7 @@ test('web console: a wrong token shows the sign-in error; signed in, a trunk is 
     assert.match(await error.innerText(), /Authorization failed \(1010\): api_key or api_token is wrong/);
     assert.equal(await page.evaluate('sessionStorage.length'), 0, 'a refused sign-in keeps nothing');
     await page.screenshot({ path: join(shots, 'sign-in-error.png') });
+    assert.deepEqual(await a11yProblems(page), [], 'sign-in: labels and contrast');
 
     await page.getByLabel('API token').fill(token);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -125,6 +126,7 @@ test('web console: a wrong token shows the sign-in error; signed in, a trunk is 
     await setForm.getByRole('button', { name: 'Add' }).click();
     await page.getByRole('row', { name: /record_calls true/ }).waitFor();
     await page.screenshot({ path: join(shots, 'trunk.png'), fullPage: true });
+    assert.deepEqual(await a11yProblems(page), [], 'trunk page: labels and contrast');
 
 
     // Calls: the list is loaded once; the two calls then arrive over the event stream.
@@ -165,6 +167,7 @@ test('web console: a wrong token shows the sign-in error; signed in, a trunk is 
     assert.match(await busyRow.innerText(), /486 Busy Here/);
     assert.equal(listReads.length, 1, `the list was read once and then only streamed: ${listReads.join(' ')}`);
     await page.screenshot({ path: join(shots, 'calls.png') });
+    assert.deepEqual(await a11yProblems(page), [], 'calls page: labels and contrast');
 
     // The failed call: its finding with fault domain, checks and fix, as the calls API has it.
     const busyApi = await s.api<{ findings: { title: string; fault_domain: string; fix: string }[] }>('GET', `/v2/accounts/${s.account}/calls/${busySid}`);
@@ -214,6 +217,7 @@ test('web console: a wrong token shows the sign-in error; signed in, a trunk is 
     const saved = readFileSync((await download.path())!);
     assert.deepEqual([saved[0], saved[1]], [0x1f, 0x8b], 'gzip');
     await page.screenshot({ path: join(shots, 'call-answered.png'), fullPage: true });
+    assert.deepEqual(await a11yProblems(page), [], 'call page: labels and contrast');
 
     // Filters through the form: status failed leaves the busy call only.
     await page.getByRole('link', { name: 'Calls', exact: true }).click();
@@ -235,6 +239,7 @@ test('web console: a wrong token shows the sign-in error; signed in, a trunk is 
     const relayed = await page.locator('section[aria-label="Media relay (RTP)"] .big').innerText();
     assert.match(relayed, /^[1-9][\d,]* packets relayed$/);
     await page.screenshot({ path: join(shots, 'health.png'), fullPage: true });
+    assert.deepEqual(await a11yProblems(page), [], 'health page: labels and contrast');
 
     // A phone's width: one column, nothing wider than the screen.
     await page.setViewportSize({ width: 390, height: 844 });
