@@ -39,6 +39,8 @@ export interface RegistrarOptions {
   readonly diagnose?: (record: CallRecord) => readonly Finding[];
   /** Told of every REGISTER and its final answer, accepted or refused (serve --hep sends them on). */
   readonly onTrace?: (entry: TraceEntry, callSid: string) => void;
+  /** The account whose trunks whitelist a source address, for refusals no domain ties to one (issue 11 item 4). */
+  readonly locateAccount?: (sourceIp: string) => Promise<string | undefined>;
 }
 
 /** Refusals worth a record: the plain first challenge of every registration is not one. */
@@ -64,7 +66,7 @@ export class Registrar {
     const tx = this.#o.onTrace ? this.#traced(received, this.#o.onTrace) : received;
     this.#handle(tx).catch((err: unknown) => {
       this.#o.log.error({ err }, 'REGISTER handling failed');
-      this.#refuse(tx, 'internal-error', String(err));
+      void this.#refuse(tx, 'internal-error', String(err));
     });
   }
 
@@ -166,11 +168,21 @@ export class Registrar {
     );
   }
 
-  /** A refusal as data: the cause's status, Reason/Warning, finding and call sid; recorded like a refused call. */
-  #refuse(tx: ServerTx, cause: EdgeCause, detail: string, ids: { accountSid?: string; trunkSid?: string } = {}, extra: readonly (readonly [string, string])[] = []): void {
+  /**
+   * A refusal as data: the cause's status, Reason/Warning, finding and call sid; recorded like a
+   * refused call. Issue 11 item 4: the sid is sent only with a record an account can look up — a
+   * REGISTER to no known domain is tied to the account whose trunks whitelist its source, or
+   * answered without a sid and not recorded.
+   */
+  async #refuse(tx: ServerTx, cause: EdgeCause, detail: string, known: { accountSid?: string; trunkSid?: string } = {}, extra: readonly (readonly [string, string])[] = []): Promise<void> {
     const o = this.#o;
     const req = tx.request;
-    const record = RECORDED.has(cause) && this.#budget.take(tx.source.hop.address, o.clock.monotonic()).allowed && o.calls !== undefined;
+    let ids = known;
+    if (!ids.accountSid && o.locateAccount && RECORDED.has(cause)) {
+      const located = await o.locateAccount(tx.source.hop.address).catch(() => undefined);
+      if (located) ids = { ...ids, accountSid: located };
+    }
+    const record = RECORDED.has(cause) && ids.accountSid !== undefined && o.calls !== undefined && this.#budget.take(tx.source.hop.address, o.clock.monotonic()).allowed;
     const callSid = newCallSid();
     const r = reject(cause, callSid, o.agent, { detail });
     const headers = [...extra, ...r.headers.filter(([n]) => record || n !== 'X-Trunkline-Call-Sid')];

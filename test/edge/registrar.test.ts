@@ -177,6 +177,8 @@ for (const [dialect, open] of [['SQLite', sqliteTestStore], ['PostgreSQL', postg
     const unknown = (await new RegisterClient(other, USER, PASSWORD, 'nobody.pstn.localhost').register({ contacts: ['<sip:x@127.0.0.1:5999>'] })).final;
     assert.equal(unknown.status, 403);
     assert.equal(unknown.header('x-trunkline-finding'), 'trunk.registration-disabled');
+    // Issue 11 item 4: no domain and no whitelisted source ties it to an account, so no sid that would 404.
+    assert.equal(unknown.header('x-trunkline-call-sid'), undefined);
   });
 
   test('a user may bind only its own address-of-record (RFC 3261 §10.3 step 6): another AOR is 403 auth.aor-not-allowed', async () => {
