@@ -73,7 +73,15 @@ async function size(n: number): Promise<ClusterStep | undefined> {
         const res = await cluster.nodes[0].api('GET', `/v2/accounts/${cluster.account}/calls?status=${status}&page_size=1`);
         seen[status] = Number(res.json.metadata?.['total'] ?? 0);
       }
-      console.log(`${n} node(s) ${String(rate).padStart(5)} cps × ${SECONDS}s: ${r.ok}/${r.created} ok, ${r.failed} failed (records: ${records.join(', ')}), ${r.achievedCps.toFixed(1)} calls/s, setup p50 ≤ ${r.p50} ms p99 ≤ ${r.p99} ms, nodes' CPU ${(r.cpu * 100).toFixed(0)}% of one core ${r.held ? 'held' : 'NOT held'}`);
+      // Why the newest failed calls failed (final code / edge cause), most frequent first.
+      const failedNow = await cluster.nodes[0].api<{ final_code: number | null; edge_cause: string | null; end_cause: string | null }[]>('GET', `/v2/accounts/${cluster.account}/calls?status=failed&page_size=100`);
+      const why = new Map<string, number>();
+      for (const f of failedNow.json.response.data) {
+        const k = `${f.final_code ?? '-'} ${f.edge_cause ?? f.end_cause ?? ''}`.trim();
+        why.set(k, (why.get(k) ?? 0) + 1);
+      }
+      const whyText = [...why].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, v]) => `${v}× ${k}`).join(', ');
+      console.log(`${n} node(s) ${String(rate).padStart(5)} cps × ${SECONDS}s: ${r.ok}/${r.created} ok, ${r.failed} failed (records: ${records.join(', ')}${r.failed && whyText ? `; newest failed: ${whyText}` : ''}), ${r.achievedCps.toFixed(1)} calls/s, setup p50 ≤ ${r.p50} ms p99 ≤ ${r.p99} ms, nodes' CPU ${(r.cpu * 100).toFixed(0)}% of one core ${r.held ? 'held' : 'NOT held'}`);
       if (!r.held) break;
       best = r;
     }
