@@ -151,7 +151,13 @@ test('web console: a wrong token shows the sign-in error; signed in, a trunk is 
     // A second tab (its own sessionStorage: signed in again) on the call while it is up.
     const tab = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     await tab.goto(`${origin}/#/calls/${echoSid}`);
-    await signIn(tab, s.account, key, token);
+    // Signed in with the keyboard alone: the first field has focus, Tab moves on, Enter submits.
+    await tab.getByLabel('Account SID').waitFor();
+    assert.equal(await tab.evaluate('document.activeElement?.name'), 'account_sid');
+    for (const [text, next] of [[s.account, 'Tab'], [key, 'Tab'], [token, 'Enter']] as const) {
+      await tab.keyboard.type(text);
+      await tab.keyboard.press(next);
+    }
     await tab.getByRole('heading', { name: `Call to ${ECHO} in-progress` }).waitFor();
     assert.equal((await pbx.request(inv, 'BYE')).status, 200);
     // The open call page follows the call to its end without a reload.
