@@ -56,8 +56,14 @@ test('call events: the stream opens with a token from POST …/calls/events/toke
 
     // Refused: no token, a forged one, the api_token itself, another account's token, Basic alone.
     const otherToken = (await tokenFor(basic(other.api_key, other.api_token), 'other')).data.token;
-    const forged = data.token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
-    for (const q of ['', `?token=${forged}`, `?token=${acme.api_token}`, `?token=${otherToken}`]) {
+    // A signature changed in one character; and the same bytes spelt another way (the last
+    // base64url character carries 2 unused bits) is not the token either.
+    const dot = data.token.indexOf('.');
+    const mid = dot + 10;
+    const forged = data.token.slice(0, mid) + (data.token[mid] === 'A' ? 'B' : 'A') + data.token.slice(mid + 1);
+    const last = data.token.at(-1)!;
+    const respelt = data.token.slice(0, -1) + String.fromCharCode(last.charCodeAt(0) + 1);
+    for (const q of ['', `?token=${forged}`, `?token=${respelt}`, `?token=${acme.api_token}`, `?token=${otherToken}`]) {
       const res = await fetch(`${base}/v2/accounts/acme/calls/events${q}`, { headers: { authorization: basic(acme.api_key, acme.api_token) } });
       assert.equal(res.status, 401, `events${q.slice(0, 12)}…`);
       const body = (await res.json()) as { response: { error_data: { code: number; description: string } } };
