@@ -146,9 +146,20 @@ export const callPage: Page = (main, route) => {
   void render(main, sid).then((c) => {
     // A call still up is drawn again each time its record changes (answer, live refresh, end).
     if (c.status !== 'in-progress' || closed) return;
-    const redraw = () => void render(main, sid).then((n) => {
-      if (n.status !== 'in-progress') live?.close();
-    });
+    let pending = false;
+    const redraw = (): void => {
+      // Not under an open message: the redraw waits until the dialog is closed.
+      const open = main.querySelector<HTMLDialogElement>('dialog[open]');
+      if (open) {
+        if (!pending) open.addEventListener('close', () => redraw(), { once: true });
+        pending = true;
+        return;
+      }
+      pending = false;
+      void render(main, sid).then((n) => {
+        if (n.status !== 'in-progress') live?.close();
+      });
+    };
     live = liveCalls((u) => {
       if (u.call_sid === sid) redraw();
     }, (state) => {
