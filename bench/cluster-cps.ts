@@ -74,9 +74,11 @@ async function size(n: number): Promise<ClusterStep | undefined> {
         seen[status] = Number(res.json.metadata?.['total'] ?? 0);
       }
       // Why the newest failed calls failed (final code / edge cause), most frequent first.
-      const failedNow = await cluster.nodes[0].api<{ final_code: number | null; edge_cause: string | null; end_cause: string | null }[]>('GET', `/v2/accounts/${cluster.account}/calls?status=failed&page_size=100`);
+      const failedNow = await cluster.nodes[0].api('GET', `/v2/accounts/${cluster.account}/calls?status=failed&page_size=100`);
+      // A list's response is one {data} item per call (SPEC §1 envelope).
+      const items = failedNow.json.response as unknown as readonly { data: { final_code: number | null; edge_cause: string | null; end_cause: string | null } }[];
       const why = new Map<string, number>();
-      for (const f of failedNow.json.response.data) {
+      for (const { data: f } of items) {
         const k = `${f.final_code ?? '-'} ${f.edge_cause ?? f.end_cause ?? ''}`.trim();
         why.set(k, (why.get(k) ?? 0) + 1);
       }
