@@ -161,6 +161,7 @@ export function buildReport(result: ReportInput, diagnoser: Diagnoser, now: Date
       format: f.format,
       bytes: f.bytesRead,
       packets: f.packets,
+      ...(f.droppedByCapture === undefined ? {} : { dropped_by_capture: f.droppedByCapture }),
       ...(f.error ? { error: { code: f.error.code, message: f.error.message, ...(f.error.offset !== undefined ? { offset: f.error.offset } : {}) } } : {}),
     })),
     summary: {

@@ -157,6 +157,8 @@ export interface FileReport {
   readonly format: string;
   readonly bytes: number;
   readonly packets: number;
+  /** pcapng interface statistics: packets the capture itself dropped (0 = the capture kept up); absent without statistics. */
+  readonly dropped_by_capture?: number;
   /** Set when the file is corrupt or truncated: what was read before it is still reported. */
   readonly error?: FileErrorReport;
 }

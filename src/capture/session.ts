@@ -223,6 +223,7 @@ export class CaptureSession {
       sipMessages: corr.fileSip,
       rtpPackets: corr.fileRtp,
       linkTypes,
+      ...(pcapng?.dropped === undefined ? {} : { droppedByCapture: pcapng.dropped }),
       ...(error === undefined ? {} : { error: { code: error.code, message: error.message, ...(typeof offset === 'number' ? { offset } : {}) } }),
     });
     return error;

@@ -99,6 +99,8 @@ export interface CaptureFileSummary {
   readonly sipMessages: number;
   readonly rtpPackets: number;
   readonly linkTypes: readonly number[];
+  /** pcapng only, when the file holds interface statistics: packets the capture itself dropped (interface + OS). */
+  readonly droppedByCapture?: number;
   /** Set when the file could not be read to its end; everything before details.offset was read. */
   readonly error?: { readonly code: string; readonly message: string; readonly offset?: number };
 }

@@ -94,6 +94,7 @@ export function renderHtml(report: DiagnoseReport): string {
     .map(
       (f) =>
         `<li><span class="mono">${h(f.path)}</span>: ${h(f.format)}, ${f.bytes} bytes, ${f.packets} packets` +
+        (f.dropped_by_capture ? `<div class="error-box">The capture itself dropped ${f.dropped_by_capture} packets (pcapng interface statistics): gaps and loss below may be the capture's, not the network's.</div>` : '') +
         (f.error
           ? `<div class="error-box">Reading stopped: <code>${h(f.error.code)}</code>${f.error.offset !== undefined ? ` at byte ${f.error.offset}` : ''}: ${h(f.error.message)}. What was read before it is reported below.</div>`
           : '') +

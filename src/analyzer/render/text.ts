@@ -29,7 +29,8 @@ function time(isoText: string): string {
 }
 
 function fileLine(f: FileReport): string {
-  const base = `${f.path}: ${f.format}, ${f.bytes} bytes, ${f.packets} packets`;
+  const drops = f.dropped_by_capture === undefined ? '' : f.dropped_by_capture === 0 ? '; the capture dropped nothing (pcapng statistics)' : `; THE CAPTURE ITSELF DROPPED ${f.dropped_by_capture} packets (pcapng statistics): gaps and loss below may be the capture's, not the network's`;
+  const base = `${f.path}: ${f.format}, ${f.bytes} bytes, ${f.packets} packets${drops}`;
   if (!f.error) return base;
   const at = f.error.offset !== undefined ? ` at byte ${f.error.offset}` : '';
   return `${base}\n  ERROR ${f.error.code}${at}: ${f.error.message} (what was read before it is reported)`;

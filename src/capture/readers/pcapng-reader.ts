@@ -11,6 +11,7 @@ const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 const IDB = 1;
 const OPB = 2; // obsolete Packet Block (§ Appendix A)
 const SPB = 3;
+const ISB = 5;
 const EPB = 6;
 const MAX_BLOCK = 64 * 1024 * 1024;
 
@@ -33,6 +34,12 @@ export class PcapngReader implements FrameReader {
   /** Link types of every interface seen, for the summary. */
   readonly linkTypes = new Set<number>();
   readonly skippedBlocks = new Map<number, number>();
+  /**
+   * Interface Statistics Blocks (pcapng §4.6): per interface, the last counters seen (they are
+   * cumulative): packets the interface dropped (isb_ifdrop) and the capture software or OS dropped
+   * (isb_osdrop) — loss that happened in the capture, not on the wire.
+   */
+  readonly statistics = new Map<number, { ifDrop?: number; osDrop?: number; received?: number }>();
 
   constructor(sink: FrameSink) {
     this.#sink = sink;
@@ -155,7 +162,27 @@ export class PcapngReader implements FrameReader {
       });
       return;
     }
-    // Name resolution, statistics, custom, decryption secrets, …: not packets; skipped and counted.
+    if (type === ISB && len >= 28) {
+      const ifaceId = dv.getUint32(p + 8, little);
+      const stats: { ifDrop?: number; osDrop?: number; received?: number } = {};
+      let o = p + 20; // after interface id and the 64-bit timestamp
+      const end = p + len - 4;
+      while (o + 4 <= end) {
+        const code = dv.getUint16(o, little);
+        const olen = dv.getUint16(o + 2, little);
+        if (code === 0 || o + 4 + olen > end) break;
+        if (olen >= 8) {
+          const v = Number(dv.getBigUint64(o + 4, little));
+          if (code === 4) stats.received = v; // isb_ifrecv
+          else if (code === 5) stats.ifDrop = v; // isb_ifdrop
+          else if (code === 7) stats.osDrop = v; // isb_osdrop
+        }
+        o += 4 + ((olen + 3) & ~3);
+      }
+      this.statistics.set(ifaceId, stats);
+      return;
+    }
+    // Name resolution, custom, decryption secrets, …: not packets; skipped and counted.
     this.skippedBlocks.set(type, (this.skippedBlocks.get(type) ?? 0) + 1);
   }
 
@@ -164,6 +191,14 @@ export class PcapngReader implements FrameReader {
     if (iface.unit === 1e-6) return units / 1000 + iface.offsetSeconds * 1000;
     if (iface.unit === 1e-9) return units / 1e6 + iface.offsetSeconds * 1000;
     return units * iface.unit * 1000 + iface.offsetSeconds * 1000;
+  }
+
+  /** Packets the capture itself lost (interface + OS drops over every interface), or undefined without statistics. */
+  get dropped(): number | undefined {
+    if (this.statistics.size === 0) return undefined;
+    let n = 0;
+    for (const s of this.statistics.values()) n += (s.ifDrop ?? 0) + (s.osDrop ?? 0);
+    return n;
   }
 
   end(): void {

@@ -41,17 +41,36 @@ interface Request {
   readonly callId: string;
   /** The final response to it (same method and CSeq), if any. */
   readonly final?: SipEventEvidence;
+  // Read once per request: every rule below groups by them.
+  readonly srcHost: string;
+  readonly dstHost: string;
+  readonly toUser: string | undefined;
+  readonly fromUser: string | undefined;
+}
+
+/** f memoised by its string argument: a capture repeats the same URIs and endpoints thousands of times. */
+function memo<T>(f: (s: string) => T): (s: string | undefined) => T | undefined {
+  const cache = new Map<string, T>();
+  return (s) => {
+    if (s === undefined) return undefined;
+    let v = cache.get(s);
+    if (v === undefined && !cache.has(s)) cache.set(s, (v = f(s)));
+    return v;
+  };
 }
 
 function requestsOf(calls: Parameters<AcrossRule>[0]['calls']): Request[] {
   const out: Request[] = [];
+  const host = memo(hostOf);
+  const user = memo(uriUser);
   for (const c of calls) {
     for (const q of c.messages) {
       if (q.kind !== 'request' || q.method === 'ACK' || q.method === 'CANCEL') continue;
       // A retransmission is the same request.
       if (out.length && out[out.length - 1].callId === c.callId && out[out.length - 1].q.cseq === q.cseq && out[out.length - 1].q.method === q.method) continue;
       const final = c.messages.find((m) => m.kind === 'response' && m.method === q.method && m.cseq === q.cseq && m.status !== undefined && m.status >= 200 && m.at >= q.at);
-      out.push(final ? { q, callId: c.callId, final } : { q, callId: c.callId });
+      const base = { q, callId: c.callId, srcHost: host(q.src) ?? q.src, dstHost: host(q.dst) ?? q.dst, toUser: user(q.to), fromUser: user(q.from) };
+      out.push(final ? { ...base, final } : base);
     }
   }
   return out.sort((a, b) => a.q.at - b.q.at);
@@ -118,7 +137,7 @@ export const securityRule: AcrossRule = ({ calls }) => {
   const suspect = (m: Map<string, { at: number; what: string }[]>, k: string, at: number, what: string): void => {
     m.set(k, [...(m.get(k) ?? []), { at, what }]);
   };
-  const bySource = group(reqs, (r) => hostOf(r.q.src));
+  const bySource = group(reqs, (r) => r.srcHost);
 
   // Scanners: a scanner's User-Agent, or a sweep of many endpoints in a minute.
   for (const [host, list] of bySource) {
@@ -143,13 +162,11 @@ export const securityRule: AcrossRule = ({ calls }) => {
   }
 
   // Extension enumeration: many users tried on one server from one source, most of them unknown.
-  for (const [key, list] of group(reqs, (r) => `${hostOf(r.q.src)}>${hostOf(r.q.dst)}`)) {
-    const win = densest(list, (r) => r.q.at, ENUM_WINDOW_MS, (r) => uriUser(r.q.to));
-    const users = new Map<string, Request[]>();
-    for (const r of win) {
-      const u = uriUser(r.q.to);
-      if (u) users.set(u, [...(users.get(u) ?? []), r]);
-    }
+  for (const [key, list] of group(reqs, (r) => `${r.srcHost}>${r.dstHost}`)) {
+    // Fewer users than the threshold in the whole capture: no window can hold more.
+    if (new Set(list.map((r) => r.toUser)).size < ENUM_USERS) continue;
+    const win = densest(list, (r) => r.q.at, ENUM_WINDOW_MS, (r) => r.toUser);
+    const users = group(win, (r) => r.toUser);
     if (users.size < ENUM_USERS) continue;
     const unknown = [...users].filter(([, rs]) => rs.some((r) => r.final?.status === 404 || r.final?.status === 604));
     if (unknown.length < users.size / 2) continue;
@@ -168,7 +185,7 @@ export const securityRule: AcrossRule = ({ calls }) => {
   }
 
   // Password guessing: credentials for one user refused again and again in quick succession.
-  for (const [key, list] of group(reqs, (r) => (hasCredentials(r.q) && uriUser(r.q.from) ? `${hostOf(r.q.src)}>${uriUser(r.q.from)}` : undefined))) {
+  for (const [key, list] of group(reqs, (r) => (r.fromUser && hasCredentials(r.q) ? `${r.srcHost}>${r.fromUser}` : undefined))) {
     const refused = list.filter((r) => r.final?.status === 401 || r.final?.status === 403 || r.final?.status === 407);
     // Every attempt counts: a key unique to the request.
     const burst = densest(refused, (r) => r.q.at, GUESS_WINDOW_MS, (r) => `${r.callId} ${r.q.cseq} ${r.q.at}`);
@@ -191,11 +208,11 @@ export const securityRule: AcrossRule = ({ calls }) => {
   }
 
   // Calls to high-cost destinations by a suspect source or extension, after the signs.
-  for (const r of reqs) {
+  for (const r of suspectHosts.size + suspectUsers.size > 0 ? reqs : []) {
     if (r.q.method !== 'INVITE' || r.q.toTag) continue;
-    const dialled = highCostNumber(uriUser(r.q.requestUri) ?? uriUser(r.q.to));
+    const dialled = highCostNumber(uriUser(r.q.requestUri) ?? r.toUser);
     if (!dialled) continue;
-    const fromUser = uriUser(r.q.from);
+    const fromUser = r.fromUser;
     const sign = [
       ...(suspectHosts.get(hostOf(r.q.src)) ?? []).filter((x) => x.at <= r.q.at).map((x) => `its source ${hostOf(r.q.src)}: ${x.what}`),
       ...(fromUser ? (suspectUsers.get(fromUser) ?? []) : []).filter((x) => x.at <= r.q.at).map((x) => `its caller ${fromUser}: ${x.what}`),

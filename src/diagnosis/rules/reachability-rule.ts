@@ -41,4 +41,37 @@ function noAck({ summary, evidence }: RuleContext): Finding[] {
   ])];
 }
 
-export const reachabilityRule: Rule = (ctx) => [...noResponse(ctx), ...noAck(ctx)];
+/** A retransmission this long after a response passed is not one that crossed it in flight. */
+const CROSSING_MS = 200;
+
+/**
+ * Where the capture stood: the sender kept retransmitting a request (RFC 3261 §17.1.1.2 Timer A for
+ * an INVITE stops at the first provisional; §17.1.2.2 Timer E for other requests stops at the
+ * final answer) although the capture saw the answer go back to it. The answers are lost between the
+ * capture point and the sender: its NAT or firewall, or a Via/rport it cannot be reached at.
+ */
+function responsesLost({ evidence }: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  for (const q of evidence.messages) {
+    if (q.kind !== 'request' || q.method === 'ACK') continue;
+    const key = `${q.method} ${q.cseq} ${q.src} ${q.branch ?? ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const sends = evidence.messages.filter((m) => m.kind === 'request' && m.method === q.method && m.cseq === q.cseq && m.src === q.src && (m.branch ?? '') === (q.branch ?? ''));
+    const stopper = evidence.messages.find(
+      (m) => m.kind === 'response' && m.method === q.method && m.cseq === q.cseq && m.dst === q.src && m.status !== undefined && (q.method === 'INVITE' ? m.status >= 100 : m.status >= 200),
+    );
+    if (!stopper) continue;
+    const after = sends.filter((m) => m.at - stopper.at >= CROSSING_MS);
+    if (after.length < 2) continue;
+    out.push(makeFinding('reachability.responses-lost', [
+      `${q.method} (CSeq ${q.cseq}) from ${q.src} sent ${sends.length} time(s); ${after.length} of them after ${stopper.status} ${stopper.reason ?? ''} from ${stopper.src} had passed the capture point at ${new Date(stopper.at).toISOString()}`.replace('  ', ' '),
+      `RFC 3261 §17.1: a sender that received the ${stopper.status} would have stopped retransmitting: the responses are lost between the capture point and ${q.src}`,
+    ]));
+    break;
+  }
+  return out;
+}
+
+export const reachabilityRule: Rule = (ctx) => [...noResponse(ctx), ...noAck(ctx), ...responsesLost(ctx)];

@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { analyzeCaptureStream } from '../../src/capture/index.js';
+import { diagnoseCaptureFiles, renderCallTable } from '../../src/analyzer/index.js';
+import type { DiagnoseReport } from '../../src/analyzer/index.js';
+
+// Where the capture stood: what the capture point saw that an endpoint did not, and what the
+// capture itself lost. responses-lost.pcap is SIPp with an iptables rule behind the capture point.
+const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+function diagnose(file: string): Promise<DiagnoseReport> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [CLI, 'diagnose', file, '--json'], { timeout: 30_000, maxBuffer: 32 << 20 }, (err, stdout) => (err ? reject(err) : resolve(JSON.parse(stdout) as DiagnoseReport)));
+  });
+}
+
+test('RFC 3261 §17.1.1.2: an INVITE retransmitted after its 180 passed the capture point means the answers are lost beyond it', async () => {
+  // tshark: INVITE 0 s, 180 0.0004 s, 200 0.0016 s, INVITE again at 0.50, 1.51, 3.51, 7.51 s.
+  const r = await diagnose('test/fixtures/captures/responses-lost.pcap');
+  const c = r.calls.find((x) => x.method === 'INVITE');
+  assert.ok(c);
+  const f = c.findings.find((x) => x.id === 'reachability.responses-lost');
+  assert.ok(f, c.findings.map((x) => x.id).join());
+  assert.match(f.evidence[0], /INVITE \(CSeq 1\) from 127\.0\.0\.77:5060 sent 5 time\(s\); 4 of them after 180 Ringing from 127\.0\.0\.78:5070/);
+  assert.match(f.evidence[1], /lost between the capture point and 127\.0\.0\.77:5060/);
+  // A normal call, where retransmissions stop at the first answer, has no such finding.
+  const good = await diagnose('test/fixtures/captures/good-call.pcap');
+  assert.ok(!good.calls.some((x) => x.findings.some((y) => y.id === 'reachability.responses-lost')));
+});
+
+function block(type: number, body: Buffer): Buffer {
+  const len = 12 + body.length;
+  const b = Buffer.alloc(len);
+  b.writeUInt32LE(type, 0);
+  b.writeUInt32LE(len, 4);
+  body.copy(b, 8);
+  b.writeUInt32LE(len, len - 4);
+  return b;
+}
+
+test('pcapng Interface Statistics Blocks: the packets the capture itself dropped are reported (isb_ifdrop + isb_osdrop)', async () => {
+  const shb = block(0x0a0d0d0a, Buffer.from([0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]));
+  const idb = Buffer.alloc(8);
+  idb.writeUInt16LE(1, 0); // LINKTYPE_ETHERNET
+  idb.writeUInt32LE(262144, 4);
+  // ISB: interface 0, timestamp, isb_ifrecv 100, isb_ifdrop 7, isb_osdrop 3, opt_endofopt.
+  const opt = (code: number, v: bigint): Buffer => {
+    const o = Buffer.alloc(12);
+    o.writeUInt16LE(code, 0);
+    o.writeUInt16LE(8, 2);
+    o.writeBigUInt64LE(v, 4);
+    return o;
+  };
+  const isb = Buffer.concat([Buffer.alloc(12), opt(4, 100n), opt(5, 7n), opt(7, 3n), Buffer.alloc(4)]);
+  const file = Buffer.concat([shb, block(1, idb), block(5, isb)]);
+  const r = await analyzeCaptureStream(Readable.from([file]), { name: 'isb.pcapng' });
+  assert.equal(r.summary.files[0].droppedByCapture, 10);
+  // dumpcap's own capture of a quiet loopback: statistics present, nothing dropped.
+  const clean = await diagnose('test/fixtures/captures/tcp-call.pcapng');
+  assert.equal(clean.files[0].dropped_by_capture, 0);
+});
+
+test('a corpus capture whose dumpcap dropped packets says so: the loss it shows may be the capture\'s own', { skip: existsSync('../shared/corpus/pcaps') ? false : 'the corpus is not present' }, async () => {
+  // Its last ISB (read by hand): "Counters provided by dumpcap", isb_ifrecv 8989, isb_ifdrop 930.
+  const r = await diagnoseCaptureFiles(['../shared/corpus/pcaps/goffinet__branch-scenario-sipp.pcapng']);
+  assert.equal(r.files[0].dropped_by_capture, 930);
+  assert.match(renderCallTable(r), /THE CAPTURE ITSELF DROPPED 930 packets/);
+});
