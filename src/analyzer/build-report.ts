@@ -115,19 +115,19 @@ const SEVERITY_ORDER: Readonly<Record<string, number>> = { critical: 0, error: 1
  * one that hit the most dialogs (fix that first).
  */
 export function rankProblems(calls: readonly CallReport[], across: readonly CaptureFindingReport[], causes: ReadonlySet<string> = new Set()): ProblemReport[] {
-  const byId = new Map<string, { f: CallReport['findings'][number]; ids: string[] }>();
+  const byId = new Map<string, { f: CallReport['findings'][number]; ids: Set<string> }>();
   const add = (f: CallReport['findings'][number], ids: readonly string[]): void => {
     if (SEVERITY_ORDER[f.severity] === undefined) return;
     const p = byId.get(f.id);
     if (p) {
-      for (const id of ids) if (!p.ids.includes(id)) p.ids.push(id);
+      for (const id of ids) p.ids.add(id);
       if (SEVERITY_ORDER[f.severity] < SEVERITY_ORDER[p.f.severity]) p.f = f;
-    } else byId.set(f.id, { f, ids: [...ids] });
+    } else byId.set(f.id, { f, ids: new Set(ids) });
   };
   for (const f of across) add(f, f.call_ids);
   for (const c of calls) for (const f of c.findings) add(f, [c.call_id]);
   return [...byId.values()]
-    .sort((a, b) => SEVERITY_ORDER[a.f.severity] - SEVERITY_ORDER[b.f.severity] || Number(causes.has(b.f.id)) - Number(causes.has(a.f.id)) || b.ids.length - a.ids.length || (a.f.id < b.f.id ? -1 : 1))
+    .sort((a, b) => SEVERITY_ORDER[a.f.severity] - SEVERITY_ORDER[b.f.severity] || Number(causes.has(b.f.id)) - Number(causes.has(a.f.id)) || b.ids.size - a.ids.size || (a.f.id < b.f.id ? -1 : 1))
     .map(({ f, ids }, i) => ({
       rank: i + 1,
       id: f.id,
@@ -135,8 +135,8 @@ export function rankProblems(calls: readonly CallReport[], across: readonly Capt
       title: f.title,
       fault_domain: f.fault_domain,
       side: FAULT_DOMAIN_WORDS[f.fault_domain],
-      calls: ids.length,
-      call_ids: ids.slice(0, 10),
+      calls: ids.size,
+      call_ids: [...ids].slice(0, 10),
       evidence: f.evidence[0] ?? '',
       fix: f.fix,
     }));

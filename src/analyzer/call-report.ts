@@ -36,18 +36,15 @@ export function ssrcHex(ssrc: number): string {
 }
 
 function qualityReport(q: StreamQuality): StreamQualityReport {
+  // Plain assignments, not conditional spreads: this runs for every stream of every call.
+  const out: { -readonly [K in keyof StreamQualityReport]: StreamQualityReport[K] } = { loss_pct: q.lossPct, late_pct: q.latePct, burst_ratio: q.burstRatio, delay_ms: q.delayMs };
+  if (q.rFactor !== undefined) out.r_factor = q.rFactor;
+  if (q.mos !== undefined) out.mos = q.mos;
+  if (q.rttMs !== undefined) out.rtt_ms = q.rttMs;
   const rr = q.receiverReport;
-  return {
-    ...(q.rFactor === undefined ? {} : { r_factor: q.rFactor }),
-    ...(q.mos === undefined ? {} : { mos: q.mos }),
-    loss_pct: q.lossPct,
-    late_pct: q.latePct,
-    burst_ratio: q.burstRatio,
-    delay_ms: q.delayMs,
-    ...(q.rttMs === undefined ? {} : { rtt_ms: q.rttMs }),
-    ...(rr === undefined ? {} : { receiver_report: { at: iso(rr.at), cumulative_lost: rr.cumulativeLost, fraction_lost: rr.fractionLost, jitter_ms: rr.jitterMs } }),
-    ...(q.unscored === undefined ? {} : { unscored: q.unscored }),
-  };
+  if (rr !== undefined) out.receiver_report = { at: iso(rr.at), cumulative_lost: rr.cumulativeLost, fraction_lost: rr.fractionLost, jitter_ms: rr.jitterMs };
+  if (q.unscored !== undefined) out.unscored = q.unscored;
+  return out;
 }
 
 function streamReport(s: RtpStreamEvidence, q: StreamQuality): StreamReport {

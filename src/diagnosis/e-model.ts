@@ -120,21 +120,26 @@ export function streamQuality(s: RtpStreamEvidence, rtcp: readonly RtcpEvidence[
   const late = s.latePackets ?? 0;
   const lossPct = (100 * Math.min(expected, s.lost + late)) / expected;
   const burst = burstRatio(expected, s.lost, s.lossBursts ?? s.lost);
-  const rttMs = rttFromRtcp(rtcp, s.ssrc);
+  // Most captures carry no RTCP: no index to build then.
+  const rttMs = rtcp.length ? rttFromRtcp(rtcp, s.ssrc) : undefined;
   const delayMs = (rttMs ?? 0) / 2 + 2 * s.jitterMs + 10;
-  const rr = receiverReport(rtcp, s, 8000);
-  const base = {
+  const rr = rtcp.length ? receiverReport(rtcp, s, 8000) : undefined;
+  const base: { -readonly [K in keyof StreamQuality]: StreamQuality[K] } = {
     lossPct: round(lossPct, 2),
     latePct: round((100 * late) / expected, 2),
     burstRatio: round(burst, 2),
     delayMs: round(delayMs, 1),
-    ...(rttMs === undefined ? {} : { rttMs }),
-    ...(rr === undefined ? {} : { receiverReport: rr }),
   };
+  if (rttMs !== undefined) base.rttMs = rttMs;
+  if (rr !== undefined) base.receiverReport = rr;
   const codec = codecImpairment(s.codec);
   const voice = s.packets - (s.comfortNoisePackets ?? 0);
-  if (codec === undefined) return { ...base, unscored: `no G.113 impairment values for ${s.codec ?? `PT ${s.payloadType}`}` };
-  if (voice < MIN_PACKETS) return { ...base, unscored: `${Math.max(voice, 0)} voice packets: too few to score` };
-  const r = Math.max(0, R_DEFAULT - delayImpairment(delayMs) - effectiveEquipmentImpairment(codec, lossPct, burst));
-  return { ...base, rFactor: round(r, 1), mos: round(mosFromR(r), 2) };
+  if (codec === undefined) base.unscored = `no G.113 impairment values for ${s.codec ?? `PT ${s.payloadType}`}`;
+  else if (voice < MIN_PACKETS) base.unscored = `${Math.max(voice, 0)} voice packets: too few to score`;
+  else {
+    const r = Math.max(0, R_DEFAULT - delayImpairment(delayMs) - effectiveEquipmentImpairment(codec, lossPct, burst));
+    base.rFactor = round(r, 1);
+    base.mos = round(mosFromR(r), 2);
+  }
+  return base;
 }

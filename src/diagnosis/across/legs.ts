@@ -75,7 +75,9 @@ export function linkLegs({ calls, summaries }: AcrossContext): LegGroup[] {
   const byDstHost = new Map<string, typeof invites>();
   for (const x of invites) {
     const h = hostOf(x.sum.request!.dst);
-    byDstHost.set(h, [...(byDstHost.get(h) ?? []), x]);
+    const list = byDstHost.get(h);
+    if (list) list.push(x);
+    else byDstHost.set(h, [x]);
   }
   const links: LegLink[] = [];
   for (const b of invites) {
@@ -113,7 +115,11 @@ export function linkLegs({ calls, summaries }: AcrossContext): LegGroup[] {
   // Chains: follow a → b links from every leg that is no link's b.
   const next = new Map<string, LegLink[]>();
   const isB = new Set(links.map((l) => l.b));
-  for (const l of links) next.set(l.a, [...(next.get(l.a) ?? []), l]);
+  for (const l of links) {
+    const list = next.get(l.a);
+    if (list) list.push(l);
+    else next.set(l.a, [l]);
+  }
   const index = new Map(calls.map((c, i) => [c.callId, i]));
   const groups: LegGroup[] = [];
   for (const root of new Set(links.map((l) => l.a))) {

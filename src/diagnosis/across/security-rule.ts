@@ -125,7 +125,32 @@ function densest<T>(items: readonly T[], at: (t: T) => number, windowMs: number,
  * attack carry the finding; their own findings (404, "wrong credentials") describe the attack,
  * not a configuration fault, and are listed as attack traffic instead.
  */
+/**
+ * One cheap pass before any work: every signal needs a scanner's User-Agent, refused or unknown
+ * users (401/403/404/407/604), or one source reaching SWEEP_TARGETS endpoints. A capture of
+ * ordinary calls (the common case, and a large one) allocates nothing here.
+ */
+function mayHoldSigns(calls: Parameters<AcrossRule>[0]['calls']): boolean {
+  const targets = new Map<string, Set<string>>();
+  for (const c of calls) {
+    for (const m of c.messages) {
+      if (m.kind === 'response') {
+        if (m.status === 401 || m.status === 403 || m.status === 404 || m.status === 407 || m.status === 604) return true;
+        continue;
+      }
+      if (SCANNER_UA.test(header(m, 'user-agent') ?? '')) return true;
+      const host = hostOf(m.src);
+      let t = targets.get(host);
+      if (!t) targets.set(host, (t = new Set()));
+      if (t.size < SWEEP_TARGETS) t.add(m.dst);
+      else return true;
+    }
+  }
+  return false;
+}
+
 export const securityRule: AcrossRule = ({ calls }) => {
+  if (!mayHoldSigns(calls)) return {};
   const reqs = requestsOf(calls);
   if (reqs.length === 0) return {};
   const capture: AcrossFinding[] = [];
