@@ -83,7 +83,7 @@ export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
   const addresses = w.addresses ?? addressing({ sip: { host: w.sipHost, port: sipPort }, publicAddress: null, mediaAddress: null }, new SourceAddresses());
   // Contact and Via name the address this peer reaches us at, on the port of the transport it uses.
   const localFor = (hop: Hop) => ({ address: addresses.sipFor(hop.address), port: hop.protocol === 'tls' ? (w.sipServer.ports.tls ?? sipPort) : sipPort });
-  const port = new TransactionLayerPort(() => w.sipServer.layer, localFor, (hop) => addresses.prepare(hop.address));
+  const port = new TransactionLayerPort(() => w.sipServer.layer, localFor, (hop) => addresses.prepare(hop.address), w.clock);
   // Issue 11 item 4: refusals tied to an account by their source when nothing else ties them.
   const locator = new AccountLocator(w.directory, w.sipDomain, w.clock);
   await locator.fresh();
@@ -109,7 +109,7 @@ export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
     ...(w.inviteTimeoutMs ? { inviteTimeoutMs: w.inviteTimeoutMs } : {}),
     ...(w.registrations ? { registrations: w.registrations } : {}), ...(w.registrarLimits ? { registrarLimits: w.registrarLimits } : {}),
   });
-  w.sipServer.setHandler(edgeSipHandler(b2bua, localFor));
+  w.sipServer.setHandler(edgeSipHandler(b2bua, localFor, port));
   // SPEC §2: the stack's own refusals (400, 483, …) carry the finding and call sid and are recorded too.
   const stackRefusals = new StackRefusals({ clock: w.clock, log, agent: w.sipDomain, calls: w.calls, directory: w.directory, diagnose: (record) => diagnose(record), ...(w.nodeId ? { nodeId: w.nodeId } : {}),
     ...(w.observer ? { onTrace: (entry: TraceEntry, callSid: string) => w.observer!.trace(entry, callSid) } : {}),

@@ -95,12 +95,12 @@ export class Call {
   #last: AttemptOutcome | undefined;
   #lastResponse: SipResponse | undefined;
   #noAnswer: TimerHandle | undefined;
-  #retransmit: TimerHandle | undefined;
-  #answer: SipResponse | undefined;
   #startedMono: number;
   #recording = false;
   /** b legs to a registered contact's flow (see CallTarget.flow), including abandoned attempts. */
   readonly #flowLegs = new WeakSet<Leg>();
+  /** Every b leg tried, so their dialogs leave the stack's table when the call ends. */
+  readonly #bLegs: Leg[] = [];
 
   constructor(ctx: CallContext, sid: string, recorder: CallRecorder, aTx: ServerTx, aRole: Role, media: MediaAnchor) {
     this.#ctx = ctx;
@@ -121,11 +121,10 @@ export class Call {
       localUri: stripTag(to?.raw ?? `<${req.uri}>`),
       remoteUri: stripTag(from?.raw ?? ''),
       remoteTarget: contacts !== '*' && contacts[0] ? contacts[0].uri : req.uri,
+      routeSet: req.headers.recordRoutes().map((r) => r.raw),
       hop: aTx.source.hop,
       local: aTx.source.local,
     });
-    this.a.remoteCseq = req.headers.cseq()?.seq ?? 1;
-    this.a.routeSet = req.headers.recordRoutes().map((r) => r.raw);
     ctx.index(dialogKey(this.a.callId, this.a.localTag), this);
     aTx.onCancel((cancel) => this.onCancel(cancel));
   }
@@ -204,11 +203,19 @@ export class Call {
     return this.recorder.accountSid ? [['X-Trunkline-Call-Sid', this.sid]] : [];
   }
 
-  /** Sends a response to the caller in the INVITE transaction. */
+  /**
+   * Sends a response to the caller's INVITE through the stack's dialog layer: a 1xx with tag or
+   * the 2xx makes a's dialog, and the 2xx is retransmitted until the caller's ACK (§13.3.1.4).
+   */
   #respondA(res: SipResponse): void {
     this.#traceOut(this.aRole, res, this.a.hop, this.a.local);
-    this.#aTx.respond(res);
+    this.a.attach(this.#ctx.port.answerInvite(this.#aTx, res, this.#onNoAck));
   }
+
+  readonly #onNoAck = (): void => {
+    this.recorder.event('no-ack', 'the caller never acknowledged the answer');
+    this.hangUp('no ACK for the 2xx (RFC 3261 §13.3.1.4)');
+  };
 
   /** A refusal produced by the edge itself, as data: code + Reason/Warning + finding. */
   refuse(rejection: Rejection): void {
@@ -245,6 +252,7 @@ export class Call {
     if (this.#b) this.#ctx.unindex(dialogKey(this.#b.callId, this.#b.localTag));
     const b = new Leg({ localUri: setup.fromUri, remoteUri: setup.toUri, remoteTarget: target.uri, hop: target.hop, local: this.#ctx.port.localFor(target.hop) });
     this.#b = b;
+    this.#bLegs.push(b);
     if (target.flow) this.#flowLegs.add(b);
     this.#bProvisional = false;
     this.#ctx.index(dialogKey(b.callId, b.localTag), this);
@@ -258,7 +266,6 @@ export class Call {
       return this.refuseCause('internal-error', 'media relay could not anchor the call');
     }
     const invite = b.request('INVITE', { cseq: 1, headers: passHeaders(this.#aTx.request.headers), body: Buffer.from(offer, 'utf8'), maxForwards: setup.maxForwards });
-    b.localCseq = 1;
     this.recorder.event('route', `attempt ${this.#next} → ${target.uri} over ${target.hop.protocol} ${addr(target.hop.address, target.hop.port)}`);
     this.#traceOut(this.bRole, invite, b.hop, b.local);
     const attemptLeg = b;
@@ -274,8 +281,8 @@ export class Call {
     });
     this.#bTx = this.#ctx.port.sendRequest(invite, target.hop, {
       onResponse: (res) => {
-        if (live()) this.#onBInviteResponse(res);
-        else if (res.status >= 200 && res.status < 300) this.#ackAndBye(attemptLeg, res);
+        if (live()) this.#onBInviteResponse(invite, res);
+        else if (res.status >= 200 && res.status < 300) this.#ackAndBye(attemptLeg, invite, res);
       },
       onTimeout: () => {
         if (live() && this.#state !== 'answered') this.#attemptFailed({ kind: 'timeout' });
@@ -310,57 +317,33 @@ export class Call {
     this.refuseCause(last.kind === 'timeout' ? setup.onTimeout : setup.onTransportError, `${setup.targets.length} target(s) tried`);
   }
 
-  #onBInviteResponse(res: SipResponse): void {
+  #onBInviteResponse(invite: SipRequest, res: SipResponse): void {
     const b = this.#b!;
     this.traceIn(this.bRole, res, b.hop, b.local);
     if (res.status < 200) {
       this.#noAnswer?.cancel();
       this.#bProvisional = true;
       if (res.status === 100) return;
-      b.learnFromResponse(res);
+      this.#learn(b, invite, res);
       if (this.#state === 'routing') this.#state = 'early';
       this.recorder.event('provisional', `${res.status} ${res.reason}`);
       this.#respondA(this.#relayed(res, 'answer'));
       return;
     }
     if (res.status < 300) {
-      if (this.#state === 'answered') return this.#sendAck(b, res);
+      if (this.#state === 'answered') return this.#learn(b, invite, res);
       this.#noAnswer?.cancel();
-      b.learnFromResponse(res);
-      this.#sendAck(b, res);
+      this.#learn(b, invite, res);
       if (this.#cancelled || this.#state === 'ended') return this.#sendBye(b, 'cancelled before the answer arrived');
       this.#state = 'answered';
       this.recorder.answer(res.status, res.reason);
       this.#ctx.answered(this);
       this.#ctx.metrics.setupTime((this.#ctx.clock.monotonic() - this.#startedMono) / 1000, this.recorder.toRecord().direction);
       this.#media.answered();
-      const ok = this.#relayed(res, 'answer');
-      this.#answer = ok;
-      this.#respondA(ok);
-      this.#retransmitAnswer(this.#ctx.t1);
+      this.#respondA(this.#relayed(res, 'answer'));
       return;
     }
     this.#attemptFailed({ kind: 'response', status: res.status }, res);
-  }
-
-  /** RFC 3261 §13.3.1.4: over UDP the UAS core retransmits its 2xx until the ACK comes. */
-  #retransmitAnswer(interval: number): void {
-    if (this.a.hop.protocol !== 'udp') return;
-    const deadline = 64 * this.#ctx.t1;
-    let elapsed = 0;
-    const tick = (wait: number) => {
-      this.#retransmit = this.#ctx.clock.setTimer(wait, () => {
-        if (!this.#answer || this.#state !== 'answered') return;
-        elapsed += wait;
-        if (elapsed >= deadline) {
-          this.recorder.event('no-ack', 'the caller never acknowledged the answer');
-          return this.hangUp('no ACK for the 2xx (RFC 3261 §13.3.1.4)');
-        }
-        this.#ctx.port.sendStateless(this.#answer, this.a.hop);
-        tick(Math.min(wait * 2, this.#ctx.t2));
-      });
-    };
-    tick(interval);
   }
 
   /** A response from b, rebuilt for a's transaction (same code and phrase: relayed untouched). */
@@ -388,18 +371,32 @@ export class Call {
     this.#end();
   }
 
-  #sendAck(leg: Leg, res: SipResponse): void {
-    const cseq = res.headers.cseq()?.seq ?? 1;
-    const ack = leg.request('ACK', { cseq });
-    this.#traceOut(leg === this.a ? this.aRole : this.bRole, ack, this.#hopOf(leg), leg.local);
+  /**
+   * A response to the INVITE (or re-INVITE) the edge sent on `leg`: the stack's dialog layer
+   * makes or refreshes the leg's dialog (tag, target, route set) and ACKs every 2xx, a
+   * retransmitted one with the same ACK (RFC 3261 §13.2.2.4).
+   */
+  #learn(leg: Leg, invite: SipRequest, res: SipResponse): void {
+    const role = leg === this.a ? this.aRole : this.bRole;
+    const dialog = this.#ctx.port.inviteResponse(invite, res, () => this.#hopOf(leg), (ack, hop) => this.#traceOut(role, ack, hop, leg.local));
+    leg.attach(dialog);
+    if (dialog || res.status < 200) return;
+    // A 2xx without Contact makes no dialog (§12.1.2) but is still ACKed, to where the INVITE went.
+    leg.learnTag(res);
+    const ack = leg.request('ACK', { cseq: res.headers.cseq()?.seq ?? 1 });
+    this.#traceOut(role, ack, this.#hopOf(leg), leg.local);
     this.#ctx.port.sendStateless(ack, this.#hopOf(leg));
   }
 
   /** A 2xx for an attempt the edge already gave up: accept it and end it at once (RFC 3261 §15). */
-  #ackAndBye(leg: Leg, res: SipResponse): void {
-    leg.learnFromResponse(res);
-    this.#sendAck(leg, res);
+  #ackAndBye(leg: Leg, invite: SipRequest, res: SipResponse): void {
+    this.#learn(leg, invite, res);
     this.#sendBye(leg, 'attempt abandoned');
+    this.#forget(leg);
+  }
+
+  #forget(leg: Leg): void {
+    for (const d of leg.dialogs) this.#ctx.port.forget(d);
   }
 
   #sendBye(leg: Leg, why: string): void {
@@ -430,9 +427,8 @@ export class Call {
 
   /** ACK from the caller: for the answer, or for a re-INVITE's 2xx. */
   onAck(request: SipRequest, source: { hop: Hop; local: { address: string; port: number } }): void {
+    // The stack's dialog layer has already stopped the 2xx retransmissions (sip-adapter).
     this.traceIn(this.aRole, request, source.hop, source.local);
-    this.#retransmit?.cancel();
-    this.#answer = undefined;
   }
 
   /** A request inside the dialog from either leg: BYE ends the call; the rest is relayed to the other leg. */
@@ -445,7 +441,9 @@ export class Call {
     const answer = (status: number, reason: string, extra: [string, string][] = [], body?: string) => {
       const res = createResponse(req, status, reason, { toTag: from.localTag, headers: extra, ...(body ? { body } : {}) });
       this.#traceOut(fromRole, res, tx.source.hop, tx.source.local);
-      tx.respond(res);
+      // A re-INVITE's 2xx is retransmitted by the dialog layer until its ACK, like the first one.
+      if (req.method === 'INVITE') this.#ctx.port.answerInvite(tx, res, this.#onNoAck);
+      else tx.respond(res);
     };
     if (req.method === 'BYE') {
       answer(200, 'OK');
@@ -460,12 +458,10 @@ export class Call {
       return;
     }
     if (!to || this.#state === 'ended') return answer(481, 'Call/Transaction Does Not Exist');
-    const cseq = req.headers.cseq()?.seq ?? 0;
-    if (cseq <= from.remoteCseq && req.method !== 'ACK') {
-      // RFC 3261 §12.2.2: a CSeq lower than the last one is out of order.
+    // RFC 3261 §12.2.2 in the leg's dialog: CSeq order, and a re-INVITE/UPDATE refreshes the target.
+    if (from.receiveRequest(req)) {
       return answer(500, 'Server Internal Error', [['Retry-After', '1'], ['Reason', 'SIP;cause=500;text="CSeq out of order"']]);
     }
-    from.remoteCseq = cseq;
     let body: string | undefined;
     if (req.body.length && isSdp(req)) body = this.#media.rewrite(fromSide, req.body.toString('utf8'), 'offer');
     const fwd = to.request(req.method, { headers: passHeaders(req.headers), ...(body ? { body: Buffer.from(body, 'utf8') } : {}) });
@@ -476,7 +472,8 @@ export class Call {
       onResponse: (res) => {
         this.traceIn(toRole, res, this.#hopOf(to), to.local);
         if (res.status < 200 && res.status !== 183 && res.status !== 180) return;
-        if (req.method === 'INVITE' && res.status >= 200 && res.status < 300) this.#sendAck(to, res);
+        if (req.method === 'INVITE' && res.status >= 200 && res.status < 300) this.#learn(to, fwd, res);
+        else if (req.method === 'UPDATE' && res.status >= 200 && res.status < 300) to.receiveResponse(res);
         const extra: [string, string][] = [];
         for (const name of ['Reason', 'Warning', 'Session-Expires', 'Require', 'Supported', 'Allow', 'Min-SE', 'Retry-After']) for (const v of res.headers.getAll(name)) extra.push([name, v]);
         if ((req.method === 'INVITE' || req.method === 'UPDATE') && res.status < 300) extra.push(['Contact', from.contact]);
@@ -519,8 +516,9 @@ export class Call {
     if (this.#state === 'ended') return;
     this.#state = 'ended';
     this.#noAnswer?.cancel();
-    this.#retransmit?.cancel();
     this.recorder.setMedia(this.#media.close());
+    this.#forget(this.a);
+    for (const b of this.#bLegs) this.#forget(b);
     this.#ctx.unindex(dialogKey(this.a.callId, this.a.localTag));
     if (this.#b) this.#ctx.unindex(dialogKey(this.#b.callId, this.#b.localTag));
     this.#ctx.finished(this);

@@ -1,4 +1,5 @@
-import { isWildcard, type ClientTransaction, type RequestSource as SipSource, type ServerTransaction, type SipRequest, type SipRequestHandler, type SipResponse, type TransactionLayer, type TransactionUser } from '../sip/index.js';
+import type { Clock } from '../core/index.js';
+import { DialogLayer, isWildcard, type ClientTransaction, type Dialog, type TimerSettings, type RequestSource as SipSource, type ServerTransaction, type SipRequest, type SipRequestHandler, type SipResponse, type TransactionLayer, type TransactionUser } from '../sip/index.js';
 import type { Hop, LocalAddress } from './leg.js';
 import type { ClientTx, ClientTxEvents, EdgeRequestHandler, EdgeSipPort, RequestSource, ServerTx } from './sip-port.js';
 
@@ -14,6 +15,9 @@ export function toSource(s: SipSource, localFor?: (hop: Hop) => LocalAddress): R
   return { hop, local };
 }
 
+/** The stack's transaction behind each adapter, for the dialog layer (which answers through it). */
+const transactions = new WeakMap<ServerTx, ServerTransaction>();
+
 class ServerTxAdapter implements ServerTx {
   readonly request: SipRequest;
   readonly source: RequestSource;
@@ -21,6 +25,7 @@ class ServerTxAdapter implements ServerTx {
 
   constructor(tx: ServerTransaction, localFor?: (hop: Hop) => LocalAddress) {
     this.#tx = tx;
+    transactions.set(this, tx);
     this.request = tx.request;
     this.source = toSource(tx.source, localFor);
   }
@@ -58,10 +63,48 @@ export class TransactionLayerPort implements EdgeSipPort {
    * `layer` is a getter because the layer is built with the TU, which needs this port first.
    * `prepare` learns the local address towards a hop before the edge writes it anywhere.
    */
-  constructor(layer: () => TransactionLayer, localFor: (hop: Hop) => LocalAddress, prepare?: (hop: Hop) => Promise<void>) {
+  readonly #clock: Clock;
+  readonly #timers: TimerSettings | undefined;
+  #dialogLayer: DialogLayer | undefined;
+
+  constructor(layer: () => TransactionLayer, localFor: (hop: Hop) => LocalAddress, prepare: ((hop: Hop) => Promise<void>) | undefined, clock: Clock, timers?: TimerSettings) {
     this.#layer = layer;
     this.#local = localFor;
     this.#prepare = prepare;
+    this.#clock = clock;
+    this.#timers = timers;
+  }
+
+  get #dialogs(): DialogLayer {
+    this.#dialogLayer ??= new DialogLayer({ transactions: this.#layer(), clock: this.#clock, ...(this.#timers ? { timers: this.#timers } : {}) });
+    return this.#dialogLayer;
+  }
+
+  answerInvite(tx: ServerTx, response: SipResponse, onNoAck?: () => void): Dialog | undefined {
+    const stx = transactions.get(tx);
+    if (!stx) {
+      tx.respond(response);
+      return undefined;
+    }
+    if (stx.state === 'terminated') return undefined;
+    try {
+      return this.#dialogs.answerInvite(stx, response, onNoAck ? { onNoAck: () => onNoAck() } : {});
+    } catch {
+      // SIP_TX_FINAL_SENT: a race (CANCEL vs 200) already decided this transaction.
+      return undefined;
+    }
+  }
+
+  inviteResponse(invite: SipRequest, response: SipResponse, ackTo: (dialog: Dialog) => Hop, onAck?: (ack: SipRequest, hop: Hop) => void): Dialog | undefined {
+    return this.#dialogs.receiveInviteResponse(invite, response, (d) => destination(ackTo(d)), onAck ? { onAck: (ack, to) => onAck(ack, { protocol: to.protocol, address: to.address, port: to.port, ...(to.connectionId ? { connectionId: to.connectionId } : {}) }) } : {});
+  }
+
+  ackReceived(ack: SipRequest): void {
+    this.#dialogs.receiveAck(ack);
+  }
+
+  forget(dialog: Dialog): void {
+    this.#dialogs.remove(dialog);
   }
 
   prepare(hop: Hop): Promise<void> {
@@ -100,12 +143,16 @@ function destination(hop: Hop) {
 }
 
 /** The B2BUA as the UAS core's request handler (sip/uas SipRequestHandler), for app/'s SIP server. */
-export function edgeSipHandler(handler: EdgeRequestHandler, localFor?: (hop: Hop) => LocalAddress): SipRequestHandler {
+export function edgeSipHandler(handler: EdgeRequestHandler, localFor?: (hop: Hop) => LocalAddress, port?: Pick<EdgeSipPort, 'ackReceived'>): SipRequestHandler {
   return {
     methods: ['INVITE', 'ACK', 'CANCEL', 'BYE', 'UPDATE', 'INFO', 'OPTIONS', 'REGISTER'],
     supported: ['timer'],
     handleRequest: (tx) => handler.onRequest(new ServerTxAdapter(tx, localFor)),
-    handleAck: (ack, source) => handler.onAck(ack, toSource(source, localFor)),
+    handleAck: (ack, source) => {
+      // RFC 3261 §13.3.1.4: the ACK of either side stops the dialog layer's 2xx retransmissions.
+      port?.ackReceived(ack);
+      handler.onAck(ack, toSource(source, localFor));
+    },
     handleStrayResponse: (res, source) => handler.onStrayResponse?.(res, toSource(source, localFor)),
   };
 }

@@ -1,4 +1,4 @@
-import type { SipRequest, SipResponse } from '../sip/index.js';
+import type { Dialog, SipRequest, SipResponse } from '../sip/index.js';
 import type { Hop, LocalAddress } from './leg.js';
 
 /**
@@ -42,6 +42,21 @@ export interface EdgeSipPort {
   localFor(hop: Hop): LocalAddress;
   /** Learns the address towards `hop` (the kernel's route choice) so localFor answers it; optional. */
   prepare?(hop: Hop): Promise<void>;
+  /**
+   * The stack's dialog layer as UAS (RFC 3261 §12.1.1, §13.3.1.4): sends a response to an INVITE
+   * or re-INVITE; a 1xx with tag or a 2xx creates or confirms its dialog, and a 2xx is
+   * retransmitted until its ACK comes — `onNoAck` once 64·T1 passed without one.
+   */
+  answerInvite(tx: ServerTx, response: SipResponse, onNoAck?: () => void): Dialog | undefined;
+  /**
+   * The dialog layer as UAC (RFC 3261 §12.1.2, §13.2.2.4): a response to our INVITE creates or
+   * refreshes its dialog; every 2xx, retransmissions included, is ACKed (to `ackTo(dialog)`) by it.
+   */
+  inviteResponse(invite: SipRequest, response: SipResponse, ackTo: (dialog: Dialog) => Hop, onAck?: (ack: SipRequest, hop: Hop) => void): Dialog | undefined;
+  /** An ACK for a 2xx we sent: its retransmissions stop. */
+  ackReceived(ack: SipRequest): void;
+  /** The call ended: its dialog leaves the layer's table. */
+  forget(dialog: Dialog): void;
 }
 
 /** What the B2BUA offers the SIP server (siptx's request-handler port). */

@@ -48,5 +48,5 @@ export {
 export { checkRequest, answerOptions, KNOWN_METHODS, type UasPolicy, type StatelessAnswer } from './uas/stateless-answers.js';
 export { UasCore, type SipRequestHandler, type UasCoreEvents } from './uas/uas-core.js';
 export { Dialog, dialogFromRequest, dialogFromResponse, dialogKey, type DialogId, type DialogState, type DialogRejection } from './dialog/dialog.js';
-export { DialogLayer, type DialogLayerOptions, type AcceptOptions } from './dialog/dialog-layer.js';
+export { DialogLayer, type DialogLayerOptions, type AcceptOptions, type InviteResponseOptions } from './dialog/dialog-layer.js';
 // --- end siptx

@@ -17,6 +17,11 @@ export interface AcceptOptions {
   onNoAck?(dialog: Dialog): void;
 }
 
+export interface InviteResponseOptions {
+  /** Told of every ACK sent for a 2xx (the first and each resend), e.g. for a call's trace. */
+  onAck?(ack: SipRequest, to: Destination): void;
+}
+
 interface Pending2xx {
   readonly timer: { handle: TimerHandle | undefined };
   readonly onNoAck?: (dialog: Dialog) => void;
@@ -89,7 +94,10 @@ export class DialogLayer {
     if (response.status >= 200 && response.status < 300) {
       dialog.confirm();
       this.#retransmit2xx(dialog, tx, response, options);
-    } else if (response.status >= 300) this.remove(dialog);
+    } else if (response.status >= 300 && dialog.state === 'early') {
+      // A failed re-INVITE leaves its confirmed dialog as it was (RFC 3261 §14.1); only an early one ends.
+      this.remove(dialog);
+    }
     return dialog;
   }
 
@@ -141,7 +149,7 @@ export class DialogLayer {
    * UAC: a response to our INVITE (provisional with tag, or 2xx). Creates the (early) dialog, and
    * for a 2xx sends the ACK to `ackDestination` — the same ACK again for each retransmitted 2xx.
    */
-  receiveInviteResponse(invite: SipRequest, response: SipResponse, ackDestination?: Destination): Dialog | undefined {
+  receiveInviteResponse(invite: SipRequest, response: SipResponse, ackDestination?: Destination | ((dialog: Dialog) => Destination), options: InviteResponseOptions = {}): Dialog | undefined {
     if (response.status < 101 || response.status >= 300) return undefined;
     let dialog = this.forResponse(response);
     if (!dialog) {
@@ -154,11 +162,17 @@ export class DialogLayer {
       const seq = invite.headers.cseq()?.seq ?? 0;
       const key = `${dialog.key}|${seq}`;
       const cached = this.#acks.get(key);
-      if (cached) void this.#tx.resend(cached.ack, cached.to).catch(() => undefined);
-      else {
+      if (cached) {
+        options.onAck?.(cached.ack, cached.to);
+        void this.#tx.resend(cached.ack, cached.to).catch(() => undefined);
+      } else {
+        // The destination may depend on the dialog just learnt (its remote target, RFC 3261 §12.2.1.1).
+        const to = typeof ackDestination === 'function' ? ackDestination(dialog) : ackDestination;
         const ack = dialog.createAck(seq);
-        this.#acks.set(key, { ack, to: ackDestination });
-        void this.#tx.sendStateless(ack, ackDestination).catch(() => undefined);
+        this.#acks.set(key, { ack, to });
+        const sent = this.#tx.sendStateless(ack, to);
+        options.onAck?.(ack, to);
+        void sent.catch(() => undefined);
       }
     }
     return dialog;

@@ -202,8 +202,11 @@ export class RawUac {
     return `SIP/2.0/${this.protocol.toUpperCase()} ${this.#hostport}`;
   }
 
+  /** The user part of our Contact; a test changes it to move the PBX's target (RFC 3261 §12.2 target refresh). */
+  contactUser = 'pbx';
+
   get contact(): string {
-    return `<sip:pbx@${this.#hostport}${this.protocol === 'tcp' ? ';transport=tcp' : ''}>`;
+    return `<sip:${this.contactUser}@${this.#hostport}${this.protocol === 'tcp' ? ';transport=tcp' : ''}>`;
   }
 
   invite(o: InviteOptions): InviteAttempt {
