@@ -9,7 +9,7 @@ import {
   type BindingStore, type RegistrarLimits, type CallObserver, type EdgeDirectory, type Hop, type MediaAnchorFactory, type RouteTarget,
 } from '../edge/index.js';
 import { startPstnSim, type PstnSimServer } from '../pstn-sim/index.js';
-import { DigestServer, parseMessage, SourceAddresses, type DigestAlgorithm } from '../sip/index.js';
+import { DigestServer, parseMessage, SourceAddresses, type DigestAlgorithm, type SipResolver } from '../sip/index.js';
 import { summariseSdp } from '../sdp/index.js';
 import type { CallRecord, CallRecordStore, CallSlots, TraceEntry } from '../store/index.js';
 import type { SipServer } from './sip-server.js';
@@ -42,6 +42,8 @@ export interface EdgeWiring {
   readonly media?: MediaAnchorFactory;
   /** No response from a carrier/destination for this long → 504/408 (default 32 s, Timer B). */
   readonly inviteTimeoutMs?: number;
+  /** RFC 3263 resolution of FQDN carriers and destinations (default: the machine's DNS). */
+  readonly resolver?: SipResolver;
   readonly testCallHoldMs?: number;
   /** false: run the simulator (test calls, echo flow) without making it a carrier gateway (it sits behind --carrier). */
   readonly simAsCarrier?: boolean;
@@ -107,6 +109,7 @@ export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
     carrierSources,
     ...(sim ? { echoFlowUri: `sip:echo@127.0.0.1:${sim.port}` } : {}),
     ...(w.inviteTimeoutMs ? { inviteTimeoutMs: w.inviteTimeoutMs } : {}),
+    ...(w.resolver ? { resolver: w.resolver } : {}),
     ...(w.registrations ? { registrations: w.registrations } : {}), ...(w.registrarLimits ? { registrarLimits: w.registrarLimits } : {}),
   });
   w.sipServer.setHandler(edgeSipHandler(b2bua, localFor, port));

@@ -1,5 +1,5 @@
 import { newCallSid, newTag, type Clock, type Logger } from '../core/index.js';
-import { createResponse, type SipRequest } from '../sip/index.js';
+import { createResponse, type SipRequest, type SipResolver } from '../sip/index.js';
 import type { Finding } from '../diagnosis/index.js';
 import type { CallRecord, CallRecordStore, CallSlots, TraceEntry } from '../store/index.js';
 import type { Authenticator } from './authenticate.js';
@@ -64,6 +64,8 @@ export interface B2buaOptions {
   /** Where `flow` numbers go when the trunk has no flow_uri: the built-in echo flow. */
   readonly echoFlowUri?: string;
   readonly inviteTimeoutMs?: number;
+  /** RFC 3263 resolution of FQDN destinations and carriers (default: the machine's DNS). */
+  readonly resolver?: SipResolver;
   /** Registrar bindings (issue 11 item 2); absent, every REGISTER is refused with 403 and its finding. */
   readonly registrations?: BindingStore;
   readonly registrarLimits?: Partial<RegistrarLimits>;
@@ -299,7 +301,7 @@ export class B2bua implements EdgeRequestHandler {
     const offer = checkInviteBody(req.headers.get('Content-Type'), req.body.toString('utf8'), trunk.secureTrunking);
     if (!offer.ok) return call.refuseCause(offer.cause, offer.detail);
     for (const w of offer.warnings) call.recorder.event('codec', `codec ahead of PCMA: ${w.ahead.join(', ')}`);
-    const { targets } = await resolveAll(call, orderTargets(o.carriers), number.e164, 'carrier');
+    const { targets } = await resolveAll(call, orderTargets(o.carriers), number.e164, 'carrier', o.resolver);
     await this.#learnAddresses(call, targets);
     if (call.isEnded()) return;
     if (!(await this.#anchor(call, trunk))) return;
@@ -348,7 +350,7 @@ export class B2bua implements EdgeRequestHandler {
     }
     // Issue 11 item 2: a trunk that takes registrations tries its registered contacts first, then its destination URIs.
     const registered = did.mode !== 'flow' && trunk.registrationEnabled ? await registeredTargets(o.registrations, trunk, call.recorder, o.log, Math.min(this.#ctx.inviteTimeoutMs, o.registrarLimits?.flowNoResponseMs ?? DEFAULT_REGISTRAR_LIMITS.flowNoResponseMs)) : [];
-    const resolved = await resolveAll(call, candidates, number.e164, 'destination');
+    const resolved = await resolveAll(call, candidates, number.e164, 'destination', o.resolver);
     if (call.isEnded()) return;
     const targets = [...registered, ...resolved.targets];
     if (targets.length === 0 && resolved.unresolved > 0) return call.refuseCause('fqdn-unresolvable', `${resolved.unresolved} destination(s)`);
@@ -518,12 +520,13 @@ export class B2bua implements EdgeRequestHandler {
 }
 
 /** Each candidate URI → where to send; an FQDN that does not resolve is skipped and noted in the timeline. */
-async function resolveAll(call: Call, candidates: readonly RouteTarget[], user: string, what: string): Promise<{ targets: CallTarget[]; unresolved: number }> {
+async function resolveAll(call: Call, candidates: readonly RouteTarget[], user: string, what: string, resolver?: SipResolver): Promise<{ targets: CallTarget[]; unresolved: number }> {
   const targets: CallTarget[] = [];
   let unresolved = 0;
   for (const t of candidates) {
-    const r = await resolveTarget(t.uri);
-    if (r.ok) targets.push({ uri: withUser(r.uri, user), hop: r.hop });
+    const r = await resolveTarget(t.uri, resolver);
+    // RFC 3263 §4.3: every address of the URI (SRV targets in order) is tried in turn.
+    if (r.ok) for (const hop of r.hops) targets.push({ uri: withUser(r.uri, user), hop });
     else {
       unresolved++;
       call.recorder.event('route', `${what} ${t.uri} skipped: ${r.detail}`);

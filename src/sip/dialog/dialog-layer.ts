@@ -39,6 +39,8 @@ export class DialogLayer {
   readonly #dialogs = new Map<string, Dialog>();
   readonly #pending = new Map<string, Pending2xx>();
   readonly #acks = new Map<string, { ack: SipRequest; to: Destination }>();
+  /** The #pending and #acks keys of each dialog, so removing one costs its own entries, not a scan of all. */
+  readonly #keysOf = new Map<string, Set<string>>();
 
   constructor(options: DialogLayerOptions) {
     this.#tx = options.transactions;
@@ -58,8 +60,11 @@ export class DialogLayer {
   remove(dialog: Dialog): void {
     dialog.terminate();
     this.#dialogs.delete(dialog.key);
-    for (const key of [...this.#pending.keys()]) if (key.startsWith(`${dialog.key}|`)) this.#stopRetransmit(key);
-    for (const key of [...this.#acks.keys()]) if (key.startsWith(`${dialog.key}|`)) this.#acks.delete(key);
+    for (const key of this.#keysOf.get(dialog.key) ?? []) {
+      this.#stopRetransmit(key);
+      this.#acks.delete(key);
+    }
+    this.#keysOf.delete(dialog.key);
   }
 
   /** RFC 3261 §12.2.2: the dialog of an incoming request — our tag is in To, the peer's in From. */
@@ -107,6 +112,7 @@ export class DialogLayer {
     this.#stopRetransmit(key);
     const timer: { handle: TimerHandle | undefined } = { handle: undefined };
     this.#pending.set(key, { timer, ...(options.onNoAck ? { onNoAck: options.onNoAck } : {}) });
+    this.#track(dialog, key);
     const { T1, T2 } = this.#timers;
     const deadline = 64 * T1;
     let elapsed = 0;
@@ -130,6 +136,12 @@ export class DialogLayer {
       });
     };
     arm(T1);
+  }
+
+  #track(dialog: Dialog, key: string): void {
+    let keys = this.#keysOf.get(dialog.key);
+    if (!keys) this.#keysOf.set(dialog.key, (keys = new Set()));
+    keys.add(key);
   }
 
   #stopRetransmit(key: string): void {
@@ -170,6 +182,7 @@ export class DialogLayer {
         const to = typeof ackDestination === 'function' ? ackDestination(dialog) : ackDestination;
         const ack = dialog.createAck(seq);
         this.#acks.set(key, { ack, to });
+        this.#track(dialog, key);
         const sent = this.#tx.sendStateless(ack, to);
         options.onAck?.(ack, to);
         void sent.catch(() => undefined);

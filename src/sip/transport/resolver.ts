@@ -1,4 +1,4 @@
-import { Resolver } from 'node:dns/promises';
+import { lookup, Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { TrunklineError } from '../../core/index.js';
 import type { SipTransportErrorCode } from './errors.js';
@@ -33,6 +33,24 @@ export interface DnsPort {
   resolve6(name: string): Promise<string[]>;
 }
 
+/**
+ * The machine's DNS as a DnsPort. NAPTR and SRV come from the resolver; A/AAAA too, and when it
+ * has none the system's getaddrinfo answers (names of /etc/hosts such as `localhost`, which a
+ * DNS resolver never sees). `servers` points it at given DNS servers instead (then no fallback).
+ */
+export function systemDns(options: { readonly servers?: readonly string[]; readonly timeoutMs?: number } = {}): DnsPort {
+  const r = new Resolver({ timeout: options.timeoutMs ?? 2000, tries: 2 });
+  const own = options.servers !== undefined && options.servers.length > 0;
+  if (own) r.setServers([...options.servers!]);
+  const hosts = async (name: string, family: 4 | 6) => (own ? [] : (await lookup(name, { family, all: true })).map((a) => a.address));
+  return {
+    resolveNaptr: (name) => r.resolveNaptr(name),
+    resolveSrv: (name) => r.resolveSrv(name),
+    resolve4: (name) => r.resolve4(name).catch(() => hosts(name, 4)),
+    resolve6: (name) => r.resolve6(name).catch(() => hosts(name, 6)),
+  };
+}
+
 const NAPTR_SERVICE: Record<string, TransportProtocol> = { 'SIP+D2U': 'udp', 'SIP+D2T': 'tcp', 'SIPS+D2T': 'tls' };
 const SRV_PREFIX: Record<TransportProtocol, string> = { udp: '_sip._udp.', tcp: '_sip._tcp.', tls: '_sips._tcp.' };
 const DEFAULT_PORT = (p: TransportProtocol) => (p === 'tls' ? 5061 : 5060);
@@ -41,7 +59,7 @@ export class SipResolver {
   readonly #dns: DnsPort;
   readonly #random: () => number;
 
-  constructor(dns: DnsPort = new Resolver(), random: () => number = Math.random) {
+  constructor(dns: DnsPort = systemDns(), random: () => number = Math.random) {
     this.#dns = dns;
     this.#random = random;
   }

@@ -2,7 +2,7 @@ import { systemClock, silentLogger } from '../../../src/core/index.js';
 import { startSipServer, type SipServer } from '../../../src/app/sip-server.js';
 import { startEdge, type EdgePart } from '../../../src/app/edge.js';
 import type { CallQuery, CallRecord, CallRecordStore } from '../../../src/store/index.js';
-import { computeHa1 } from '../../../src/sip/index.js';
+import { computeHa1, type SipResolver } from '../../../src/sip/index.js';
 import { MemoryDirectory } from './memory-directory.js';
 import { MediaRelay } from '../../../src/media/index.js';
 import { relayMedia, type BindingStore, type RegistrarLimits } from '../../../src/edge/index.js';
@@ -67,7 +67,7 @@ export interface Harness {
 }
 
 /** A running edge on 127.0.0.1:0 with the PSTN simulator and one trunk whitelisting 127.0.0.1. */
-export async function startHarness(opts: { inviteTimeoutMs?: number; carriers?: string[]; pstnSim?: boolean; carrierSources?: string[]; relay?: { rtpTimeoutMs: number }; simAsCarrier?: boolean; liveRefreshMs?: number; registrations?: BindingStore; registrarLimits?: Partial<RegistrarLimits> } = {}): Promise<Harness> {
+export async function startHarness(opts: { inviteTimeoutMs?: number; carriers?: string[]; pstnSim?: boolean; carrierSources?: string[]; relay?: { rtpTimeoutMs: number }; simAsCarrier?: boolean; liveRefreshMs?: number; registrations?: BindingStore; registrarLimits?: Partial<RegistrarLimits>; resolver?: SipResolver } = {}): Promise<Harness> {
   const directory = new MemoryDirectory();
   directory.addTrunk({ trunkSid: TRUNK, accountSid: ACCOUNT, whitelist: ['127.0.0.1/32'], numbers: [CALLER] });
   directory.numbers.set(CALLER, { e164: CALLER, trunkSid: TRUNK, accountSid: ACCOUNT, status: 'active', removed: false, mode: 'pstn' });
@@ -79,6 +79,7 @@ export async function startHarness(opts: { inviteTimeoutMs?: number; carriers?: 
     directory, calls, clock: systemClock, logger: silentLogger, inviteTimeoutMs: opts.inviteTimeoutMs ?? 1500, testCallHoldMs: 500, carrierSources: opts.carrierSources ?? [], ...(opts.simAsCarrier === false ? { simAsCarrier: false } : {}), ...(relay ? { media: relayMedia(relay) } : {}),
     ...(opts.liveRefreshMs === undefined ? {} : { liveRefreshMs: opts.liveRefreshMs }),
     ...(opts.registrations ? { registrations: opts.registrations } : {}), ...(opts.registrarLimits ? { registrarLimits: opts.registrarLimits } : {}),
+    ...(opts.resolver ? { resolver: opts.resolver } : {}),
   });
   return {
     sip, edge, directory, calls, port: sip.ports.sip, ...(relay ? { relay } : {}),
