@@ -50,3 +50,20 @@ test('OPTIONS keep-alives unanswered before an INVITE timed out: the peer was do
   const after = await diagnose('invite-timeout.pcap');
   assert.ok(!after.calls.some((c) => c.findings.some((x) => x.id === 'reachability.peer-down')));
 });
+
+test('a call hung up after eight re-INVITEs answered 491 in 1.1 s is lost to a re-INVITE storm (glare without the back-off of RFC 3261 §14.1)', async () => {
+  // tshark: INVITE → 180 → 200 → ACK; from 1.01 s eight in-dialog INVITEs 152 ms apart, each 491 Request
+  // Pending → ACK; BYE (Reason: SIP;cause=491) at 2.22 s → 200.
+  const r = await diagnose('reinvite-storm.pcap');
+  assert.equal(r.calls.length, 1);
+  const f = r.calls[0].findings.find((x) => x.id === 'dialog.reinvite-storm');
+  assert.ok(f, r.calls[0].findings.map((x) => x.id).join());
+  assert.equal(f.severity, 'error');
+  assert.match(f.evidence[0], /^8 re-INVITEs in the dialog between \S+ and \S+ \(1\.\d s, median 1[45]\d ms apart\) from 127\.0\.0\.77:5060; answered 491 ×8$/);
+  assert.match(f.evidence[1], /^8 answered 491 Request Pending: glare/);
+  assert.match(f.evidence[2], /^then BYE from 127\.0\.0\.77:5060 at \S+, 0\.\d s after the last re-INVITE \(Reason: SIP;cause=491/);
+  assert.equal(r.problems[0].id, 'dialog.reinvite-storm');
+  // A dialog with an ordinary answer and BYE has no storm.
+  const good = await diagnose('good-call.pcap');
+  assert.ok(!good.calls.some((c) => c.findings.some((x) => x.id === 'dialog.reinvite-storm')));
+});

@@ -69,3 +69,25 @@ test('the Honeynet VoIP challenge\'s svmap probe (User-Agent "UNfriendly-scanner
   assert.ok(phone.length > 0);
   for (const c of phone) assert.ok(!c.findings.some((f) => f.id.startsWith('security.')), c.call_id);
 });
+
+test('an INVITE flood from one source (SIPp at 200 calls/s) is security.flood with the source, method, rate and span; the ordinary call beside it is not part of it', async () => {
+  // tshark -r invite-flood.pcap -Y 'sip.Method==INVITE && ip.src==127.0.0.79': 600 INVITEs over 3.0 s;
+  // one INVITE from 127.0.0.77 half a second before.
+  const r = JSON.parse(await cli('diagnose', 'test/fixtures/captures/invite-flood.pcap', '--json')) as DiagnoseReport;
+  const floods = r.findings.filter((f) => f.id === 'security.flood');
+  assert.equal(floods.length, 1);
+  const f = floods[0];
+  assert.match(f.evidence[0], /^127\.0\.0\.79 sent 600 INVITE requests between \S+ and \S+ \((2\.\d|3\.\d) s, (1[5-9]\d|2\d\d) per second; peak \d+ within 2 s\)/);
+  assert.match(f.evidence[1], /to 127\.0\.0\.78:5070; answered 2xx 600, 3xx–4xx 0, 5xx 0, no final answer 0/);
+  assert.equal(f.severity, 'warning', 'the target answered every one');
+  assert.equal(r.problems[0].id, 'security.flood');
+  assert.equal(r.problems[0].calls, 600);
+  const normal = r.calls.find((c) => c.endpoints.includes('127.0.0.77:5060'));
+  assert.ok(normal);
+  assert.ok(!normal.findings.some((x) => x.id === 'security.flood'));
+  // The 771 calls of the corpus's SIPp load test (10 per second) are no flood.
+  if (existsSync(CORPUS)) {
+    const load = await diagnoseCaptureFiles([`${CORPUS}/goffinet__uac-uas-scenario-sipp.pcapng`]);
+    assert.ok(!load.findings.some((x) => x.id === 'security.flood'));
+  }
+});

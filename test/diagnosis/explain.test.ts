@@ -73,9 +73,12 @@ test('free-text call symptoms: a length in the query ranks the causes that produ
   assert.equal(durationInQuery('calls drop'), undefined);
   const e = explain('calls keep dropping');
   assert.equal(e.kind, 'call-symptom');
-  assert.deepEqual(e.causes?.map((c) => c.fits), [false, false, false, false]);
-  assert.deepEqual(e.findings, ['reachability.no-ack', 'media.rtp-timeout']);
+  assert.deepEqual(e.causes?.map((c) => c.fits), [false, false, false, false, false]);
+  assert.deepEqual(e.findings, ['reachability.no-ack', 'media.rtp-timeout', 'dialog.reinvite-storm']);
   assert.equal(explain('calls drop after one hour').causes?.[0].id, 'max-call-duration');
   assert.equal(explain('audio drops').key, 'audio-drops-after-answer');
   assert.equal(explain('choppy audio').key, 'choppy-audio');
+  const flood = explain('our SIP server is flooded');
+  assert.equal(flood.key, 'server-overwhelmed');
+  assert.deepEqual(flood.findings, ['security.flood', 'dialog.reinvite-storm']);
 });

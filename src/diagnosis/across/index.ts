@@ -6,13 +6,15 @@ import { peerDownRule } from './peer-down-rule.js';
 import { registrationRule } from './registration-rule.js';
 import { securityRule } from './security-rule.js';
 import { legsRule } from './legs.js';
+import { floodRule } from './flood-rule.js';
+import { reinviteStormRule } from './reinvite-storm-rule.js';
 
 export type { AcrossContext, AcrossFinding, AcrossResult, AcrossRule } from './across.js';
 export { uriUser } from './across.js';
 export { highCostNumber } from './security-rule.js';
 export { linkLegs, type LegGroup, type LegLink } from './legs.js';
 
-export const ACROSS_RULES: readonly AcrossRule[] = [securityRule, registrationRule, peerDownRule, legsRule];
+export const ACROSS_RULES: readonly AcrossRule[] = [securityRule, floodRule, registrationRule, peerDownRule, reinviteStormRule, legsRule];
 
 /** Findings across the dialogs of one capture: per call (a cause found in another dialog) and for the capture. */
 export function diagnoseAcross(calls: readonly CallEvidence[], summaries?: readonly CallSummary[]): AcrossResult {

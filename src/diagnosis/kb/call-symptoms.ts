@@ -93,13 +93,33 @@ const LOSS: SymptomCause = {
   findings: ['media.packet-loss'],
 };
 
+const REINVITE_STORM: SymptomCause = {
+  id: 'reinvite-storm',
+  cause: 'A re-INVITE storm: glare (491) or a media update in a loop',
+  why: 'RFC 3261 §14.1: when both sides re-INVITE at once each gets 491 Request Pending and must wait a random 2.1–4 s (the Call-ID\'s owner) or 0–2 s before trying again. Two features that both re-INVITE (direct media, session refresh, T.38 switch, an SBC\'s media anchoring) without that back-off loop until one side gives up with a BYE, usually right after answer, a hold or a transfer.',
+  faultDomain: 'customer-pbx',
+  checks: ['In a capture: five or more re-INVITEs within seconds in one dialog, answered 491 (or 200 again and again), then a BYE', 'Which side sends them: its direct-media / re-INVITE-on-answer, session-timer refresher and T.38 settings', 'An SBC or B2BUA between the two that turns each re-INVITE into another one'],
+  fix: 'Let only one side re-INVITE (one session refresher, direct media off on one side) and keep the 491 back-off.',
+  findings: ['dialog.reinvite-storm'],
+};
+
+const FLOOD: SymptomCause = {
+  id: 'flood',
+  cause: 'A flood of requests from one source',
+  why: 'Every new INVITE, REGISTER or OPTIONS costs the server a transaction; one source sending hundreds a second (an attack tool, or a load test pointed at production) fills its queues, and real calls in the same seconds get 503 or no answer.',
+  faultDomain: 'customer-network',
+  checks: ['In a capture: one source sending 50 or more new requests a second (`security.flood` names it, with the rate and span)', 'Whether it is a load test of your own or an attack: the address and the User-Agent', 'Per-source rate limits in front of the server (pike / ratelimit, the SBC\'s limits, fail2ban)'],
+  fix: 'Rate-limit or block the source before the SIP server and keep the SIP port closed to unknown addresses.',
+  findings: ['security.flood'],
+};
+
 export const CALL_SYMPTOMS: readonly CallSymptom[] = [
   {
     id: 'calls-drop',
     title: 'Calls drop after a while',
     meaning: 'Answered calls end by themselves, often after the same length each time: that length names the timer or limit behind it.',
     words: [['drop', 'drops', 'dropped', 'dropping', 'disconnect', 'disconnects', 'disconnected', 'cut', 'cuts', 'hang', 'hangs', 'end', 'ends', 'die', 'dies', 'terminate', 'terminated']],
-    causes: [NO_ACK, RTP_TIMEOUT, SESSION_TIMER, MAX_DURATION],
+    causes: [NO_ACK, RTP_TIMEOUT, SESSION_TIMER, MAX_DURATION, REINVITE_STORM],
   },
   {
     id: 'choppy-audio',
@@ -107,5 +127,12 @@ export const CALL_SYMPTOMS: readonly CallSymptom[] = [
     meaning: 'The call works but the audio breaks up.',
     words: [['choppy', 'robotic', 'broken', 'garbled', 'stutter', 'stuttering', 'crackling', 'jitter', 'jittery', 'quality', 'mos']],
     causes: [LOSS],
+  },
+  {
+    id: 'server-overwhelmed',
+    title: 'The SIP server is flooded or overwhelmed',
+    meaning: 'Calls fail with 503 or get no answer while the server is busy with far more requests than usual.',
+    words: [['flood', 'flooded', 'flooding', 'dos', 'ddos', 'overwhelmed', 'overloaded', 'storm']],
+    causes: [FLOOD, REINVITE_STORM],
   },
 ];
