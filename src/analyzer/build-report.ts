@@ -5,6 +5,7 @@
 import type { CaptureCall, CaptureSummary, UnreadableCount } from '../capture/index.js';
 import { FAULT_DOMAIN_WORDS, parseEndpoint } from '../diagnosis/index.js';
 import type { AcrossResult, CallEvidence, Finding } from '../diagnosis/index.js';
+import { captureDropFindings } from './capture-drops.js';
 import { buildCallReport, iso, sortFindings, ssrcHex } from './call-report.js';
 import { REPORT_SCHEMA } from './report.js';
 import type { CallReport, CaptureFindingReport, DiagnoseReport, ProblemReport, UnreadableReport } from './report.js';
@@ -149,9 +150,10 @@ export function buildReport(result: ReportInput, diagnoser: Diagnoser, now: Date
     .map((ev) => buildCallReport(ev, mergeFindings(diagnoser.diagnose(ev), acrossResult?.perCall.get(ev.callId), acrossResult?.attack.has(ev.callId))))
     .sort((a, b) => (a.start_at < b.start_at ? -1 : a.start_at > b.start_at ? 1 : 0));
   const s = result.summary;
-  const across: CaptureFindingReport[] = sortFindings((acrossResult?.capture ?? []).map((a) => a.finding)).map((f) => ({
+  const captureFindings = [...(acrossResult?.capture ?? []), ...captureDropFindings(evidence, s)];
+  const across: CaptureFindingReport[] = sortFindings(captureFindings.map((a) => a.finding)).map((f) => ({
     ...f,
-    call_ids: (acrossResult?.capture.find((a) => a.finding === f)?.callIds ?? []).slice(0, 20),
+    call_ids: (captureFindings.find((a) => a.finding === f)?.callIds ?? []).slice(0, 20),
   }));
   return {
     schema: REPORT_SCHEMA,

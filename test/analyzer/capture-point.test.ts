@@ -69,4 +69,23 @@ test('a corpus capture whose dumpcap dropped packets says so: the loss it shows 
   const r = await diagnoseCaptureFiles(['../shared/corpus/pcaps/goffinet__branch-scenario-sipp.pcapng']);
   assert.equal(r.files[0].dropped_by_capture, 930);
   assert.match(renderCallTable(r), /THE CAPTURE ITSELF DROPPED 930 packets/);
+  const f = r.findings.find((x) => x.id === 'capture.dropped-packets');
+  assert.match(f?.evidence[0] ?? '', /dropped 930 packets .* while it wrote 8989 — 9\.4% of what crossed the interface/);
+  assert.equal(f?.evidence[1], 'no RTP stream in this file shows loss; missing SIP messages (a request with no answer) may still be the capture\'s');
+});
+
+test('a capture whose dumpcap dropped packets is a finding for the capture, naming the RTP loss it puts in doubt', async () => {
+  // capinfos / dumpcap: "Packets received/dropped on interface 'Loopback: lo': 1038/3680" — dumpcap (-B 1) was
+  // stopped 3 s under a SIPp flood; the endpoints (SIPp, -rtp_echo) got every packet, the capture shows a 1.8 s gap.
+  const r = await diagnose('test/fixtures/captures/capture-drops.pcapng');
+  const f = r.findings.find((x) => x.id === 'capture.dropped-packets');
+  assert.ok(f, r.findings.map((x) => x.id).join());
+  assert.match(f.evidence[0], /capture-drops\.pcapng: the capture itself dropped 3680 packets .* while it wrote 1038 — 78\.0% of what crossed the interface/);
+  assert.match(f.evidence[1], /RTP loss counted in this file may be the capture's, not the network's: 127\.0\.0\.77:7000 → 127\.0\.0\.78:6000 \(\d+ lost\)/);
+  const call = r.calls.find((c) => c.endpoints.includes('127.0.0.77:5060'));
+  assert.ok(call);
+  assert.deepEqual(f.call_ids, [call.call_id]);
+  // Statistics that count no drop are no finding.
+  const clean = await diagnose('test/fixtures/captures/tcp-call.pcapng');
+  assert.ok(!clean.findings.some((x) => x.id === 'capture.dropped-packets'));
 });
