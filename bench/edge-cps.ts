@@ -1,67 +1,91 @@
 /**
- * bench/edge-cps (issue 5 item 9): how many short calls per second the edge carries.
+ * bench/edge-cps (issue 5 item 9, issue 13 "then speed"): how many short calls per second
+ * `trunkline serve` carries, and the ratio to Kamailio + rtpengine in the same run.
  *
- * SIPp, in its own process, places INVITE → 200 → ACK → BYE calls through the edge (B2BUA +
- * media relay + call records) to the PSTN simulator's `…0000` number; the rate steps up until
- * a step fails (≥ 0.1 % failed calls, or SIPp cannot keep the rate). For the highest step held
- * it prints the rate, p50/p99 setup time (INVITE → 200 as SIPp measured it) and the edge's CPU.
- * In the same run Kamailio as a stateful proxy (record_route + t_relay) stands between the same
- * generator and simulator, and the ratio edge/Kamailio is printed.
+ *   node dist/bench/edge-cps.js [--seconds 20] [--rates 100,200,400,600,800,1000,1250,1500,2000,3000]
+ *                               [--only trunkline|kamailio] [--cpu-prof <dir>] [--serve-arg <flag>]…
  *
- *   node .build/<you>/bench/edge-cps.js [--seconds 30] [--rates 50,100,200,300,400,600]
+ *   --seconds    length of each rate step (default 20)
+ *   --rates      the steps, calls/s; the ladder stops at the first step not held
+ *   --only       run one side (profiling); no ratio is printed then
+ *   --cpu-prof   run serve under `node --cpu-prof`, the .cpuprofile written to <dir> when it stops
+ *   --serve-arg  one more flag for serve (repeatable, e.g. --serve-arg --log-level=warn)
+ *
+ * SIPp, in its own process, places INVITE (PCMA SDP, E.164 numbers) → 200 → ACK → BYE calls; the
+ * rate steps up until a step fails (≥ 0.1 % failed calls, or SIPp cannot keep the rate). For the
+ * highest step held it prints the rate, p50/p99 setup time (INVITE → 200 as SIPp measured it)
+ * and the CPU of the system under test. Both sides send to the same PSTN simulator (its `…0000`
+ * number answers at once), run in this process:
+ *
+ * - trunkline: `node dist/src/cli/main.js serve` on a fresh SQLite --data-dir, the simulator as its
+ *   --carrier; a trunk, its whitelisted 127.0.0.1 and the caller's number made through the API,
+ *   so each call passes the ACL, the number lookup, the media relay and writes a call record.
+ * - kamailio: Kamailio with the dialog module and rtpengine offer/answer (rtpengine-daemon in
+ *   userspace, --table=-1), record_route + t_relay: the usual B2BUA-like open-source setup.
+ *
+ * Every process it starts (serve, rtpengine, Kamailio, SIPp) is stopped on exit, on failure and on
+ * Ctrl-C. The machine's load (`uptime`) is printed with each side's figure: on a shared box read
+ * the same-run ratio, not the absolute rate.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
+import { loadavg } from 'node:os';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { systemClock, silentLogger } from '../src/core/index.js';
-import { startSipServer } from '../src/app/sip-server.js';
-import { startEdge } from '../src/app/edge.js';
-import { relayMedia, type EdgeDirectory, type NumberView, type TrunkView } from '../src/edge/index.js';
-import { MediaRelay } from '../src/media/index.js';
 import { startPstnSim } from '../src/pstn-sim/index.js';
-import type { CallRecord, CallRecordStore } from '../src/store/index.js';
+import { serve } from '../test/edge/support/serve.js';
+import { pbxTrunk } from '../test/edge/support/cluster.js';
 import { hasKamailio, startKamailio } from '../test/edge/support/kamailio.js';
-import { CALLER, freePort, held, procCpuSeconds, step, type StepResult } from './sipp-calls.js';
+import { findPeer } from '../test/support/peers.js';
+import { freePort, held, procCpuSeconds, step, stopSipps, type StepResult } from './sipp-calls.js';
 
 const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log('usage: node dist/bench/edge-cps.js [--seconds 20] [--rates 100,200,…] [--only trunkline|kamailio] [--cpu-prof <dir>] [--serve-arg <flag>]…');
+  process.exit(0);
+}
 const arg = (name: string, def: string) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 && args[i + 1] ? args[i + 1] : def;
 };
-const SECONDS = Number(arg('seconds', '30'));
-const RATES = arg('rates', '50,100,200,300,400,600').split(',').map(Number);
-const ACCOUNT = 'bench';
+const SECONDS = Number(arg('seconds', '20'));
+const RATES = arg('rates', '100,200,400,600,800,1000,1250,1500,2000,3000').split(',').map(Number);
+const ONLY = arg('only', '');
+const CPU_PROF = arg('cpu-prof', '');
+const SERVE_ARGS = args.flatMap((a, i) => (a === '--serve-arg' && args[i + 1] ? [args[i + 1]] : []));
+const RTPENGINE = findPeer('rtpengine');
 
 if (spawnSync('sh', ['-c', 'command -v sipp'], { stdio: 'ignore' }).status !== 0) {
   console.log('edge-cps: sipp is not installed; nothing to measure');
   process.exit(0);
 }
 
-const trunk: TrunkView = {
-  trunkSid: 'trmum1000000000000000001a1n', accountSid: ACCOUNT, name: 'bench', domainName: `${ACCOUNT}.pstn.localhost`, status: 'active',
-  secureTrunking: false, callsPerMinute: 1e9, failoverCodes: [408, 500, 502, 503, 504], whitelist: ['127.0.0.1/32'], credentials: [],
-  destinations: [], numbers: [CALLER],
-};
-const directory: EdgeDirectory = {
-  accountByDomain: async (host) => (host === trunk.domainName ? ACCOUNT : undefined),
-  trunksOfAccount: async () => [trunk],
-  trunk: async () => trunk,
-  numberByE164: async (n): Promise<NumberView | undefined> => (n === CALLER ? { e164: n, trunkSid: trunk.trunkSid, accountSid: ACCOUNT, status: 'active', removed: false, mode: 'pstn' } : undefined),
-};
-/** Records are kept as serve keeps them (serialised), counted, then dropped to hold memory flat. */
-let saved = 0;
-const calls: CallRecordStore = {
-  save: async (r: CallRecord) => {
-    JSON.stringify(r);
-    saved++;
-  },
-  get: async () => undefined,
-  list: async () => ({ items: [], total: 0 }),
-};
+/** What to stop, newest first, whatever way the bench ends. */
+const cleanups: (() => Promise<void>)[] = [];
+let cleaning: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    stopSipps();
+    for (const stop of cleanups.splice(0).reverse()) await stop().catch((err: unknown) => console.error(`edge-cps: cleanup: ${String(err)}`));
+  })();
+  return cleaning;
+}
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(sig, () => {
+    console.error(`edge-cps: ${sig}, stopping what it started`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+const load = () => `load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
 
 async function ladder(name: string, target: string, ruri: string, cpu: () => number): Promise<StepResult | undefined> {
   let best: StepResult | undefined;
   for (const rate of RATES) {
     const r = await step(target, ruri, rate, SECONDS, cpu);
-    console.log(`${name.padEnd(9)} ${String(rate).padStart(5)} cps × ${SECONDS}s: ${r.ok}/${r.created} ok, ${r.failed} failed, setup p50 ${r.p50} ms p99 ${r.p99} ms, CPU ${(r.cpu * 100).toFixed(0)}% ${held(r, SECONDS) ? 'held' : 'NOT held'}`);
+    console.log(`${name.padEnd(9)} ${String(rate).padStart(5)} cps × ${SECONDS}s: ${r.ok}/${r.created} ok, ${r.failed} failed, setup p50 ${r.p50} ms p99 ${r.p99} ms, CPU ${(r.cpu * 100).toFixed(0)}% ${held(r, SECONDS) ? 'held' : 'NOT held'} (${load()})`);
     if (!held(r, SECONDS)) break;
     best = r;
   }
@@ -73,39 +97,103 @@ function groupPids(pgid: number): number[] {
   return out.split('\n').map((s) => Number(s.trim())).filter((n) => n > 0);
 }
 
-async function main(): Promise<void> {
-  console.log(`edge-cps: steps ${RATES.join(', ')} calls/s, ${SECONDS} s each; held = < 0.1 % failed and the full count placed`);
-  // 1) trunkline edge (B2BUA + relay + records) with the simulator, all in this process.
-  const relay = new MediaRelay({ host: '127.0.0.1', portRange: '20000-29999', rtpTimeoutMs: 0 });
-  const sip = await startSipServer({ host: '127.0.0.1', port: 0, tls: null, clock: systemClock, logger: silentLogger });
-  const edge = await startEdge({ sipServer: sip, sipHost: '127.0.0.1', sipDomain: 'pstn.localhost', carriers: [], pstnSim: true, directory, calls, clock: systemClock, logger: silentLogger, media: relayMedia(relay) });
-  const selfCpu = () => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1e6;
+/** rtpengine in the foreground, userspace forwarding only (no kernel module: --table=-1). */
+async function startRtpengine(bin: string): Promise<{ ng: number; pid: number; stop(): Promise<void> }> {
+  const ng = await freePort();
+  const child: ChildProcess = spawn(bin, ['--config-file=none', '--foreground', '--log-stderr', '--log-level=4', '--table=-1', '--interface=127.0.0.1', `--listen-ng=127.0.0.1:${ng}`,
+    '--port-min=40000', '--port-max=49999', '--num-threads=2'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr!.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(t);
+    }
   };
-  const ruri = `sip:+919876540000@${trunk.domainName}`;
-  const edgeBest = await ladder('trunkline', `127.0.0.1:${sip.ports.sip}`, ruri, selfCpu);
-  await edge.stop();
-  await sip.stop();
-  await relay.close();
-
-  // 2) Kamailio, stateful proxy (record_route + t_relay) in front of the same simulator.
-  let kamBest: StepResult | undefined;
-  if (hasKamailio) {
-    const sim = await startPstnSim({ host: '127.0.0.1', clock: systemClock, log: silentLogger });
-    // The same stateful proxy (record_route + t_relay) the interop tests run, here in front of the simulator.
-    const simUri = `sip:127.0.0.1:${sim.port}`;
-    const kam = await startKamailio({ host: '127.0.0.1', port: await freePort(), fromHost: '127.0.0.1', fromPort: 0, toWhenFrom: simUri, toOtherwise: simUri });
-    kamBest = await ladder('kamailio', `127.0.0.1:${kam.port}`, ruri, () => procCpuSeconds(groupPids(kam.pid)));
-    await kam.stop();
-    await sim.stop();
-  } else console.log('kamailio not installed: no ratio');
-
-  const fmt = (r: StepResult | undefined) => (r ? `${r.rate} calls/s (p50 ${r.p50} ms, p99 ${r.p99} ms setup, CPU ${(r.cpu * 100).toFixed(0)}% of one core)` : 'no step held');
-  console.log(`\ntrunkline edge: highest rate held ${fmt(edgeBest)}; ${saved} call records written`);
-  console.log(`kamailio proxy: highest rate held ${fmt(kamBest)}`);
-  if (edgeBest && kamBest) console.log(`ratio trunkline/kamailio: ${(edgeBest.rate / kamBest.rate).toFixed(2)}`);
-  else if (kamBest) console.log(`ratio trunkline/kamailio: < ${(RATES[0] / kamBest.rate).toFixed(2)}`);
+  // Its ng socket is bound once it answers a ping.
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`rtpengine exited: ${log}`);
+    if (await ngPing(ng)) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`rtpengine did not answer on its ng port: ${log}`);
+    }
+  }
+  return { ng, pid: child.pid!, stop };
 }
 
-await main();
+async function ngPing(port: number): Promise<boolean> {
+  const s = createSocket('udp4');
+  try {
+    const answer = new Promise<boolean>((res) => {
+      s.on('message', (m) => res(m.toString().includes('pong')));
+      setTimeout(() => res(false), 300);
+    });
+    s.send('bench d7:command4:pinge', port, '127.0.0.1');
+    return await answer;
+  } finally {
+    s.close();
+  }
+}
+
+async function runTrunkline(simPort: number): Promise<StepResult | undefined> {
+  if (CPU_PROF) mkdirSync(CPU_PROF, { recursive: true });
+  const nodeArgs = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF)}`] : [];
+  const node = await serve(['--carrier', `sip:127.0.0.1:${simPort}`, '--no-pstn-sim', ...SERVE_ARGS], { nodeArgs });
+  cleanups.push(() => node.stop());
+  // The API's highest calls_per_minute (100 000, ~1 666 calls/s): the trunk's rate limit is checked per call but does not bind below that.
+  const { domain } = await pbxTrunk(node, 'bench', { calls_per_minute: 100_000, max_concurrent_calls: null });
+  const pid = node.child.pid!;
+  const best = await ladder('trunkline', `127.0.0.1:${node.sip}`, `sip:+919876540000@${domain}`, () => procCpuSeconds([pid]));
+  const listed = await node.api<unknown[]>('GET', `/v2/accounts/${node.account}/calls?page_size=1`);
+  const total = (listed.json.metadata as { total?: number } | undefined)?.total;
+  console.log(`trunkline: ${total ?? '?'} call records in the store`);
+  return best;
+}
+
+async function runKamailio(simUri: string, ruri: string): Promise<StepResult | undefined> {
+  if (!hasKamailio) {
+    console.log('kamailio not installed: no ratio');
+    return undefined;
+  }
+  if (!RTPENGINE) {
+    console.log('rtpengine not installed (Debian rtpengine-daemon): no ratio');
+    return undefined;
+  }
+  const rtpe = await startRtpengine(RTPENGINE);
+  cleanups.push(() => rtpe.stop());
+  const kam = await startKamailio({ host: '127.0.0.1', port: await freePort(), fromHost: '127.0.0.1', fromPort: 0, toWhenFrom: simUri, toOtherwise: simUri, rtpengineNg: rtpe.ng });
+  cleanups.push(() => kam.stop());
+  return ladder('kamailio', `127.0.0.1:${kam.port}`, ruri, () => procCpuSeconds([...groupPids(kam.pid), rtpe.pid]));
+}
+
+async function main(): Promise<void> {
+  console.log(`edge-cps: steps ${RATES.join(', ')} calls/s, ${SECONDS} s each; held = < 0.1 % failed and the full count placed; ${load()}`);
+  const sim = await startPstnSim({ host: '127.0.0.1', clock: systemClock, log: silentLogger });
+  cleanups.push(() => sim.stop());
+  const simUri = `sip:127.0.0.1:${sim.port}`;
+
+  const edgeBest = ONLY === 'kamailio' ? undefined : await runTrunkline(sim.port);
+  const edgeLoad = load();
+  const kamBest = ONLY === 'trunkline' ? undefined : await runKamailio(simUri, 'sip:+919876540000@bench.pstn.localhost');
+  const kamLoad = load();
+
+  const fmt = (r: StepResult | undefined) => (r ? `${r.rate} calls/s (p50 ${r.p50} ms, p99 ${r.p99} ms setup, CPU ${(r.cpu * 100).toFixed(0)}% of one core)` : 'no step held');
+  if (ONLY !== 'kamailio') console.log(`\ntrunkline serve (SQLite, ACL, number lookup, media relay, call records): highest rate held ${fmt(edgeBest)} [${edgeLoad}]`);
+  if (ONLY !== 'trunkline') console.log(`kamailio + rtpengine (dialog, offer/answer): highest rate held ${fmt(kamBest)} [${kamLoad}]`);
+  if (edgeBest && kamBest) console.log(`ratio trunkline/kamailio+rtpengine: ${(edgeBest.rate / kamBest.rate).toFixed(2)}`);
+  else if (kamBest) console.log(`ratio trunkline/kamailio+rtpengine: < ${(RATES[0] / kamBest.rate).toFixed(2)}`);
+}
+
+try {
+  await main();
+} catch (err) {
+  console.error(`edge-cps: ${err instanceof Error ? err.stack : String(err)}`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}

@@ -94,6 +94,21 @@ export interface StepResult {
   readonly cpu: number;
 }
 
+/** SIPp runs in the background (-bg) under their own pid: the ones still running, for a bench's cleanup. */
+const running = new Set<number>();
+
+/** Stops every SIPp run this process started that is still going (a bench ending early, Ctrl-C). */
+export function stopSipps(): void {
+  for (const pid of running) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  running.clear();
+}
+
 export function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -123,6 +138,7 @@ export async function step(target: string, ruri: string, rate: number, seconds: 
   await once(child, 'exit');
   // -bg forks the run into the background and prints its pid; wait for that pid to end.
   const bgPid = Number(/PID=\[(\d+)\]/.exec(out)?.[1] ?? 0);
+  if (bgPid) running.add(bgPid);
   const deadline = Date.now() + (seconds + 40) * 1000;
   while (bgPid && Date.now() < deadline) {
     try {
@@ -131,6 +147,14 @@ export async function step(target: string, ruri: string, rate: number, seconds: 
       break;
     }
     await new Promise((r) => setTimeout(r, 200));
+  }
+  // A run past its deadline is stopped, not left behind.
+  if (running.delete(bgPid)) {
+    try {
+      process.kill(bgPid, 'SIGKILL');
+    } catch {
+      // Ended on its own.
+    }
   }
   const wall = (performance.now() - t0) / 1000;
   const usedCpu = cpu() - cpu0;

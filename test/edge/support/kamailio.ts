@@ -25,8 +25,21 @@ const MODULES = '/usr/lib/x86_64-linux-gnu/kamailio/modules';
 /**
  * Kamailio as a stateful proxy (record_route + t_relay): new requests from fromHost:fromPort
  * go to `toWhenFrom`, all others to `toOtherwise`; in-dialog requests follow Route (loose_route).
+ * With `rtpengineNg` (an rtpengine's ng control port on 127.0.0.1) it is the B2BUA-like setup
+ * bench/edge-cps compares with: dialogs tracked (dialog module) and the SDP of INVITE and its
+ * answer rewritten by rtpengine (offer/answer), the session deleted on BYE.
  */
-export async function startKamailio(o: { host: string; port: number; fromHost: string; fromPort: number; toWhenFrom: string; toOtherwise: string; children?: number }): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
+export async function startKamailio(o: { host: string; port: number; fromHost: string; fromPort: number; toWhenFrom: string; toOtherwise: string; children?: number; rtpengineNg?: number }): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
+  const ng = o.rtpengineNg;
+  const media = ng === undefined
+    ? { modules: '', params: '', inDialog: '', initial: '', replyRoute: '' }
+    : {
+      modules: 'loadmodule "dialog.so"\nloadmodule "rtpengine.so"\n',
+      params: `modparam("rtpengine", "rtpengine_sock", "udp:127.0.0.1:${ng}")\n`,
+      inDialog: 'if (is_method("BYE")) { rtpengine_delete(); }\n    ',
+      initial: 'dlg_manage();\n  if (has_body("application/sdp")) { rtpengine_offer("replace-origin replace-session-connection"); }\n  t_on_reply("ANSWER");\n  ',
+      replyRoute: 'onreply_route[ANSWER] {\n  if (has_body("application/sdp")) { rtpengine_answer("replace-origin replace-session-connection"); }\n}\n',
+    };
   const dir = mkdtempSync(join(tmpdir(), 'trunkline-kamailio-'));
   const port = o.port;
   const cfg = `#!KAMAILIO
@@ -42,20 +55,20 @@ loadmodule "maxfwd.so"
 loadmodule "siputils.so"
 loadmodule "tmx.so"
 loadmodule "textops.so"
-request_route {
+${media.modules}${media.params}request_route {
   if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
   if (has_totag()) {
-    if (loose_route()) { t_relay(); exit; }
+    if (loose_route()) { ${media.inDialog}t_relay(); exit; }
     if (is_method("ACK")) { if (t_check_trans()) { t_relay(); } exit; }
     sl_send_reply("404", "Not here");
     exit;
   }
   if (is_method("CANCEL")) { if (t_check_trans()) { t_relay(); } exit; }
   record_route();
-  if ($si == "${o.fromHost}" && $sp == ${o.fromPort}) { $du = "${o.toWhenFrom}"; } else { $du = "${o.toOtherwise}"; }
+  ${media.initial}if ($si == "${o.fromHost}" && $sp == ${o.fromPort}) { $du = "${o.toWhenFrom}"; } else { $du = "${o.toOtherwise}"; }
   t_relay();
 }
-`;
+${media.replyRoute}`;
   writeFileSync(join(dir, 'kamailio.cfg'), cfg);
   const child: ChildProcess = spawn(KAMAILIO ?? 'kamailio', ['-DD', '-E', '-f', join(dir, 'kamailio.cfg'), '-L', MODULES, '-P', join(dir, 'k.pid'), '-Y', dir, '-w', dir], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let log = '';

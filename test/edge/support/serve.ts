@@ -23,11 +23,14 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-/** `opts.dataDir`: run on this data directory and leave it in place at stop (restart tests). */
-export async function serve(extra: readonly string[] = [], opts: { dataDir?: string } = {}): Promise<Served> {
+/**
+ * `opts.dataDir`: run on this data directory and leave it in place at stop (restart tests).
+ * `opts.nodeArgs`: flags for node itself (bench/edge-cps's --cpu-prof, which NODE_OPTIONS refuses).
+ */
+export async function serve(extra: readonly string[] = [], opts: { dataDir?: string; nodeArgs?: readonly string[] } = {}): Promise<Served> {
   const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'trunkline-edge-'));
   const main = new URL('../../../src/cli/main.js', import.meta.url).pathname;
-  const child: ChildProcess = spawn(process.execPath, [main, 'serve', '--data-dir', dir, '--http-host', '127.0.0.1', '--http-port', '0', '--sip-host', '127.0.0.1', '--sip-port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), main, 'serve', '--data-dir', dir, '--http-host', '127.0.0.1', '--http-port', '0', '--sip-host', '127.0.0.1', '--sip-port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = createInterface({ input: child.stdout! });
   // The end of stderr, for the error when serve exits before listening.
   const stderrTail: string[] = [];
