@@ -3,17 +3,17 @@ import { randomBytes } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import { newCallSid, TrunklineError, type Clock, type Logger } from '../core/index.js';
 import type { ApiPorts, CallsPort, RecordingsPort, TestCallsPort } from '../api/index.js';
-import { diagnoseCall, type CallEvidence, type DiagnosisThresholds, type SdpEvidence, type SipEventEvidence } from '../diagnosis/index.js';
+import { diagnoseCall, type DiagnosisThresholds } from '../diagnosis/index.js';
 import {
   AccountLocator, Authenticator, B2bua, createEdgeMetrics, edgeSipHandler, noEdgeMetrics, renderLadder, StackRefusals, TransactionLayerPort,
   type BindingStore, type RegistrarLimits, type CallObserver, type EdgeDirectory, type Hop, type MediaAnchorFactory, type RouteTarget,
 } from '../edge/index.js';
 import { startPstnSim, type PstnSimServer } from '../pstn-sim/index.js';
-import { DigestServer, parseMessage, SourceAddresses, type DigestAlgorithm, type SipResolver } from '../sip/index.js';
-import { summariseSdp } from '../sdp/index.js';
+import { DigestServer, SourceAddresses, type DigestAlgorithm, type SipResolver } from '../sip/index.js';
 import type { CallRecord, CallRecordStore, CallSlots, TraceEntry } from '../store/index.js';
 import type { SipServer } from './sip-server.js';
 import { addressing, type Addressing } from './addressing.js';
+import { evidenceOf } from './call-evidence.js';
 
 /**
  * Wires the edge into a running SIP server: the B2BUA as the UAS core's handler, the PSTN
@@ -139,76 +139,6 @@ function hostOf(uri: string): string | undefined {
   if (!m) return undefined;
   const host = m[1].replace(/^\[|\]$/g, '');
   return m[2] ? `${host}:${m[2]}` : host;
-}
-
-/**
- * A call record as evidence for the diagnosis engine (SPEC §4: the same engine serves edge
- * records). `observedUntil`: for the live record of a call still up, evidence ends now.
- */
-export function evidenceOf(record: CallRecord, observedUntil?: number): CallEvidence {
-  const media = record.media as { streams?: CallEvidence['streams'] } | null;
-  return {
-    callId: record.sip_call_id,
-    source: 'edge',
-    direction: record.direction,
-    messages: record.trace.filter((t) => t.leg === (record.direction === 'outbound' ? 'customer' : 'carrier')).flatMap((t) => cachedEvidence(t)),
-    streams: media?.streams ?? [],
-    ...(record.ended_at ? { observedUntil: Date.parse(record.ended_at) } : observedUntil === undefined ? {} : { observedUntil }),
-    ...(record.edge_cause ? { edgeCause: record.edge_cause } : {}),
-    mediaObserved: media !== null && media !== undefined,
-  };
-}
-
-/**
- * A live record is diagnosed again every refresh with the same trace entries (the recorder
- * hands out the same objects) plus a few new ones: each is parsed once, not on every refresh.
- */
-const parsedTrace = new WeakMap<TraceEntry, SipEventEvidence[]>();
-function cachedEvidence(t: TraceEntry): SipEventEvidence[] {
-  let ev = parsedTrace.get(t);
-  if (!ev) parsedTrace.set(t, (ev = messageEvidence(t)));
-  return ev;
-}
-
-/** One traced message of the caller's leg as SIP evidence (what the PBX or carrier saw of the edge). */
-function messageEvidence(t: TraceEntry): SipEventEvidence[] {
-  let msg;
-  try {
-    msg = parseMessage(Buffer.from(t.message, 'latin1'));
-  } catch {
-    return [];
-  }
-  const cseq = msg.headers.cseq();
-  const headers: Record<string, string[]> = {};
-  for (const name of ['warning', 'reason', 'retry-after', 'www-authenticate', 'authorization', 'x-trunkline-finding']) {
-    const v = msg.headers.getAll(name);
-    if (v.length) headers[name] = v;
-  }
-  return [{
-    at: Date.parse(t.at), src: t.src, dst: t.dst, transport: t.transport, kind: msg.kind,
-    method: msg.kind === 'request' ? msg.method : (cseq?.method ?? ''),
-    ...(msg.kind === 'response' ? { status: msg.status, reason: msg.reason } : { requestUri: msg.uri }),
-    cseq: cseq?.seq ?? 0,
-    ...(msg.headers.topVia()?.branch ? { branch: msg.headers.topVia()!.branch! } : {}),
-    ...(msg.headers.from()?.tag ? { fromTag: msg.headers.from()!.tag! } : {}),
-    ...(msg.headers.to()?.tag ? { toTag: msg.headers.to()!.tag! } : {}),
-    ...(msg.headers.get('Content-Type') ? { contentType: msg.headers.get('Content-Type')! } : {}),
-    ...sdpOf(msg.body, msg.headers.get('Content-Type')),
-    headers,
-  }];
-}
-
-/**
- * The SDP of a traced message as evidence: the media rules place each RTP stream by the
- * addresses the two sides announced (one-way, private c=, asymmetric RTP need it).
- */
-function sdpOf(body: Buffer, contentType: string | undefined): { sdp?: SdpEvidence } {
-  if (!body.length || !/^application\/sdp\b/i.test(contentType ?? 'application/sdp')) return {};
-  try {
-    return { sdp: summariseSdp(body.toString('utf8')) };
-  } catch {
-    return {};
-  }
 }
 
 /**

@@ -1,7 +1,11 @@
-// One captured SIP message → the evidence record the diagnosis rules read (SipEventEvidence
-// shape). Parsing is the sip layer's parseMessage; a message it finds damaged is still
-// recorded from what could be read, with the error, never dropped.
-import { parseMessage, partialMessageOf, type SipMessage } from '../sip/index.js';
+// One SIP message → the evidence record the diagnosis rules read (sip's SipEvent with sdp's
+// summary). The one conversion for every place a message is seen: a captured frame here, and
+// the edge's own trace of a live call (app/ passes each traced message through sipEventOf), so
+// the same message yields the same evidence live and in a capture. It lives in capture/ because
+// it needs both sip/ (parse) and sdp/ (summary), siblings at L1, and capture's dissector is
+// where SIP bytes become events. Parsing is the sip layer's parseMessage; a message it finds
+// damaged is still recorded from what could be read, with the error, never dropped.
+import { parseMessage, partialMessageOf, type SipEvent, type SipMessage } from '../sip/index.js';
 import { summariseSdp, type SdpSummary } from '../sdp/index.js';
 import type { CaptureSipEvent } from './types.js';
 
@@ -33,6 +37,21 @@ export interface ParsedSipEvent {
   readonly event: CaptureSipEvent;
 }
 
+/** Where and when a message was seen. */
+export interface SipEventMeta {
+  readonly at: number;
+  readonly src: string;
+  readonly dst: string;
+  readonly transport: string;
+}
+
+export interface SipEventOf {
+  readonly callId: string | undefined;
+  readonly event: SipEvent<SdpSummary>;
+  /** The parser's complaint about a damaged message (the event holds what it could read). */
+  readonly parseError?: string;
+}
+
 function safe<T>(f: () => T): T | undefined {
   try {
     return f();
@@ -62,10 +81,30 @@ function sdpText(msg: SipMessage, contentType: string | undefined): string | und
   return ct === '' && text.startsWith('v=0') ? text : undefined;
 }
 
+/** A captured frame's SIP message → its event, with where it sits in the capture. */
 export function toSipEvent(
   bytes: Uint8Array,
-  meta: { at: number; src: string; dst: string; transport: string; frame: number; file: number; truncated?: boolean },
+  meta: SipEventMeta & { readonly frame: number; readonly file: number; readonly truncated?: boolean },
 ): ParsedSipEvent | undefined {
+  const seen = sipEventOf(bytes, meta);
+  if (seen === undefined) return undefined;
+  const { parseError } = seen;
+  const rawBytes = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, MAX_RAW));
+  const event: CaptureSipEvent = {
+    ...seen.event,
+    frame: meta.frame,
+    file: meta.file,
+    raw: rawBytes.toString('utf8'),
+    ...(parseError === undefined ? {} : { parseError: meta.truncated ? `${parseError} (frame cut by the snap length)` : parseError }),
+  };
+  return { callId: seen.callId, event };
+}
+
+/**
+ * One SIP message, as bytes on the wire, → its evidence: the one conversion for captures and
+ * live calls. Undefined when the bytes hold no SIP message at all.
+ */
+export function sipEventOf(bytes: Uint8Array, meta: SipEventMeta): SipEventOf | undefined {
   let msg: SipMessage | undefined;
   let parseError: string | undefined;
   try {
@@ -100,13 +139,13 @@ export function toSipEvent(
     (headers[k] ??= []).push(f.value.slice(0, 256));
     extra++;
   }
-  const rawBytes = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, MAX_RAW));
   const method = msg.kind === 'request' ? msg.method : (cseq?.method ?? '');
-  const event: CaptureSipEvent = {
+  const event: SipEvent<SdpSummary> = {
     at: meta.at,
     src: meta.src,
     dst: meta.dst,
-    transport: meta.transport,
+    // Upper case as in Via (RFC 3261 §20.42: SIP/2.0/UDP): the edge names its hops udp/tcp/tls.
+    transport: meta.transport.toUpperCase(),
     kind: msg.kind,
     method,
     ...(msg.kind === 'response' ? { status: msg.status, reason: msg.reason } : {}),
@@ -121,12 +160,8 @@ export function toSipEvent(
     ...(sdp === undefined ? {} : { sdp }),
     ...(dtmf === undefined ? {} : { dtmf }),
     ...(Object.keys(headers).length > 0 ? { headers } : {}),
-    frame: meta.frame,
-    file: meta.file,
-    raw: rawBytes.toString('utf8'),
-    ...(parseError === undefined ? {} : { parseError: meta.truncated ? `${parseError} (frame cut by the snap length)` : parseError }),
   };
-  return { callId, event };
+  return parseError === undefined ? { callId, event } : { callId, event, parseError };
 }
 
 /**

@@ -4,28 +4,10 @@
 import type { TrunklineError } from '../core/index.js';
 import type { RtpStreamSnapshot } from '../rtp/index.js';
 import type { SdpSummary } from '../sdp/index.js';
+import type { SipEvent } from '../sip/index.js';
 
-/** Mirrors SipEventEvidence, plus what a ladder needs. */
-export interface CaptureSipEvent {
-  readonly at: number;
-  readonly src: string;
-  readonly dst: string;
-  readonly transport: string;
-  readonly kind: 'request' | 'response';
-  readonly method: string;
-  readonly status?: number;
-  readonly reason?: string;
-  readonly cseq: number;
-  readonly branch?: string;
-  readonly fromTag?: string;
-  readonly toTag?: string;
-  readonly from?: string;
-  readonly to?: string;
-  readonly requestUri?: string;
-  readonly contentType?: string;
-  readonly sdp?: SdpSummary;
-  readonly dtmf?: { readonly signal: string; readonly durationMs?: number };
-  readonly headers?: Readonly<Record<string, readonly string[]>>;
+/** A SIP message as evidence (sip's SipEvent, the shape diagnosis reads), plus what a ladder needs. */
+export interface CaptureSipEvent extends SipEvent<SdpSummary> {
   // Beyond the evidence contract:
   /** 1-based frame number in its file (as tshark numbers them), or line number for text logs. */
   readonly frame: number;

@@ -1,61 +1,20 @@
 /**
  * Evidence: what was seen of one call, independent of where it was seen. The capture
- * analyzer, the edge's call records and the media relay each build this shape, and the
+ * analyzer, the edge's call records and the media relay each produce this shape, and the
  * same rules turn it into findings. Addresses are "ip:port" strings ("[v6]:port" for IPv6).
+ *
+ * The parts are owned by the layer that sees them, below every producer: a SIP message is
+ * sip/'s SipEvent, its SDP is sdp/'s summary, an RTP stream and an RTCP report are rtp/'s.
+ * Capture, media and the edge emit those types, so nothing is copied field by field into
+ * diagnosis' names; these are the names the rules read them by.
  */
+import type { SipEvent } from '../sip/index.js';
+import type { SdpMediaSummary, SdpPayload, SdpSummary } from '../sdp/index.js';
 
-export interface SdpPayloadEvidence {
-  readonly pt: number;
-  /** Encoding name as in a=rtpmap (PCMA, PCMU, G729, telephone-event, …); static PTs are filled in. */
-  readonly encoding?: string;
-  readonly clockRate?: number;
-}
-
-export interface SdpMediaEvidence {
-  readonly type: string; // audio, video, image, …
-  readonly port: number;
-  readonly protocol: string; // RTP/AVP, RTP/SAVP, UDP/TLS/RTP/SAVPF, udptl, …
-  /** In m= line order: the first is the offerer's preference. */
-  readonly payloads: readonly SdpPayloadEvidence[];
-  /** Media-level c= when present, else the session-level one. */
-  readonly connectionAddress?: string;
-  readonly direction?: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
-  /** a=crypto or a=fingerprint present (SDES / DTLS-SRTP). */
-  readonly encrypted?: boolean;
-}
-
-export interface SdpEvidence {
-  readonly connectionAddress?: string;
-  readonly media: readonly SdpMediaEvidence[];
-  /** a=curr/des/conf preconditions (RFC 3312) asked for. */
-  readonly preconditions?: boolean;
-}
-
-export interface SipEventEvidence {
-  /** Milliseconds since the epoch. */
-  readonly at: number;
-  readonly src: string;
-  readonly dst: string;
-  readonly transport: string;
-  readonly kind: 'request' | 'response';
-  /** The request's method, or the CSeq method of a response. */
-  readonly method: string;
-  readonly status?: number;
-  readonly reason?: string;
-  readonly cseq: number;
-  readonly branch?: string;
-  readonly fromTag?: string;
-  readonly toTag?: string;
-  readonly from?: string;
-  readonly to?: string;
-  readonly requestUri?: string;
-  readonly contentType?: string;
-  readonly sdp?: SdpEvidence;
-  /** A DTMF digit carried in a SIP INFO body (application/dtmf-relay "Signal=5", or application/dtmf). */
-  readonly dtmf?: { readonly signal: string; readonly durationMs?: number };
-  /** Headers that rules read: Warning, Reason, Retry-After, WWW-Authenticate, Proxy-Authenticate, Authorization, User-Agent, Server, X-Trunkline-Finding. Lower-case names. */
-  readonly headers?: Readonly<Record<string, readonly string[]>>;
-}
+export type SdpPayloadEvidence = SdpPayload;
+export type SdpMediaEvidence = SdpMediaSummary;
+export type SdpEvidence = SdpSummary;
+export type SipEventEvidence = SipEvent<SdpEvidence>;
 
 export interface RtpStreamEvidence {
   readonly src: string;

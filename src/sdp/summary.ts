@@ -3,21 +3,28 @@ import { otherAttributes, parseSdp, type ParsedMedia, type ParsedSdp } from './p
 
 export type SdpDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
-/** Same shape as diagnosis' SdpMediaEvidence (sdp is L1 and cannot import it). */
+/**
+ * One m= line as evidence: diagnosis reads this type itself (its SdpMediaEvidence), so it is
+ * declared once, here, where SDP is understood.
+ */
 export interface SdpMediaSummary {
-  readonly type: string;
+  readonly type: string; // audio, video, image, …
   readonly port: number;
-  readonly protocol: string;
+  readonly protocol: string; // RTP/AVP, RTP/SAVP, UDP/TLS/RTP/SAVPF, udptl, …
+  /** In m= line order: the first is the offerer's preference. Static PTs have their encoding filled in. */
   readonly payloads: readonly SdpPayload[];
+  /** Media-level c= when present, else the session-level one. */
   readonly connectionAddress?: string;
   readonly direction?: SdpDirection;
+  /** a=crypto or a=fingerprint present, or a secure profile (SDES / DTLS-SRTP). */
   readonly encrypted?: boolean;
 }
 
-/** Same shape as diagnosis' SdpEvidence. */
+/** An SDP body as evidence (diagnosis' SdpEvidence). */
 export interface SdpSummary {
   readonly connectionAddress?: string;
   readonly media: readonly SdpMediaSummary[];
+  /** a=curr/des/conf preconditions (RFC 3312) asked for. */
   readonly preconditions?: boolean;
 }
 

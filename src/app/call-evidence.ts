@@ -1,0 +1,48 @@
+import { sipEventOf } from '../capture/index.js';
+import type { CallEvidence, SipEventEvidence } from '../diagnosis/index.js';
+import type { CallRecord, TraceEntry } from '../store/index.js';
+
+/**
+ * A call record as evidence for the diagnosis engine (SPEC §4: the same engine serves edge
+ * records). `observedUntil`: for the live record of a call still up, evidence ends now.
+ * Each traced message goes through capture's sipEventOf, the conversion a captured frame
+ * takes, so a live call and a capture of it read the same.
+ */
+export function evidenceOf(record: CallRecord, observedUntil?: number): CallEvidence {
+  const media = record.media as { streams?: CallEvidence['streams'] } | null;
+  const leg = record.direction === 'outbound' ? 'customer' : 'carrier';
+  const messages: SipEventEvidence[] = [];
+  for (const t of record.trace) {
+    if (t.leg !== leg) continue;
+    const ev = traceEvidence(t);
+    if (ev !== undefined) messages.push(ev);
+  }
+  return {
+    callId: record.sip_call_id,
+    source: 'edge',
+    direction: record.direction,
+    messages,
+    streams: media?.streams ?? [],
+    ...(record.ended_at ? { observedUntil: Date.parse(record.ended_at) } : observedUntil === undefined ? {} : { observedUntil }),
+    ...(record.edge_cause ? { edgeCause: record.edge_cause } : {}),
+    mediaObserved: media !== null && media !== undefined,
+  };
+}
+
+/**
+ * A live record is diagnosed again every refresh with the same trace entries (the recorder
+ * hands out the same objects) plus a few new ones: each is converted once, not on every refresh.
+ * null: the entry holds no SIP message.
+ */
+const converted = new WeakMap<TraceEntry, SipEventEvidence | null>();
+
+/** One traced message of the caller's leg as SIP evidence (what the PBX or carrier saw of the edge). */
+export function traceEvidence(t: TraceEntry): SipEventEvidence | undefined {
+  let ev = converted.get(t);
+  if (ev === undefined) {
+    // The recorder keeps each message as latin1 text of its bytes: back to the bytes as sent.
+    ev = sipEventOf(Buffer.from(t.message, 'latin1'), { at: Date.parse(t.at), src: t.src, dst: t.dst, transport: t.transport })?.event ?? null;
+    converted.set(t, ev);
+  }
+  return ev ?? undefined;
+}
