@@ -53,7 +53,7 @@ function count<T>(items: readonly T[], key: (t: T) => readonly string[]): Record
   return out;
 }
 
-/** A capture call is evidence as it is (capture mirrors the contract field for field). */
+/** A capture call is evidence as it is (its parts are the evidence types; nothing is copied). */
 export function toEvidence(c: CaptureCall): CallEvidence {
   return c;
 }

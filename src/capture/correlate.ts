@@ -6,11 +6,13 @@ import {
   classifyMediaPacket,
   parseRtcp,
   readRtpHeaderInto,
+  rtcpEvidence,
   type PayloadTypeInfo,
+  type RtcpEvidence,
 } from '../rtp/index.js';
 import { endpoint, type DissectSink, type SipPayload } from './dissect/dissector.js';
 import { toSipEvent } from './sip-event.js';
-import type { CaptureCall, CaptureRtcpReport, CaptureSipEvent, UnboundRtpStream } from './types.js';
+import type { CaptureCall, CaptureSipEvent, UnboundRtpStream } from './types.js';
 
 interface MediaBinding {
   readonly call: CallState;
@@ -34,7 +36,7 @@ interface CallState {
   readonly payloadTypes: Map<number, PayloadTypeInfo>;
   /** SDP media endpoints of the call, newest last. */
   readonly media: { key: string; announcedBy: string }[];
-  readonly rtcp: CaptureRtcpReport[];
+  readonly rtcp: RtcpEvidence[];
   source: 'capture' | 'log';
   /** A 2xx to an INVITE was seen: a later failed re-INVITE does not end the call. */
   answered: boolean;
@@ -271,22 +273,7 @@ export class Correlator implements DissectSink {
     const r = parseRtcp(payload);
     for (const p of r.packets) {
       if ((p.type === 'SR' || p.type === 'RR') && call.rtcp.length < MAX_RTCP_PER_CALL) {
-        call.rtcp.push({
-          at,
-          src,
-          dst,
-          type: p.type,
-          ssrc: p.ssrc,
-          ...(p.type === 'SR' ? { ntpMiddle: (((p.ntpSeconds & 0xffff) << 16) | (p.ntpFraction >>> 16)) >>> 0 } : {}),
-          reports: p.reports.map((b) => ({
-            ssrc: b.ssrc,
-            fractionLost: b.fractionLost,
-            cumulativeLost: b.cumulativeLost,
-            jitter: b.jitter,
-            lastSr: b.lastSr,
-            delaySinceLastSr: b.delaySinceLastSr,
-          })),
-        });
+        call.rtcp.push(rtcpEvidence(p, { at, src, dst }));
       }
     }
   }

@@ -10,7 +10,6 @@ export { CaptureSession, detectFormat, type CaptureOptions, type CaptureFormat }
 export type {
   CaptureCall,
   CaptureSipEvent,
-  CaptureRtcpReport,
   CaptureResult,
   CaptureSummary,
   CaptureFileSummary,

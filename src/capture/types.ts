@@ -1,8 +1,9 @@
-// The plain objects the capture layer produces. They mirror diagnosis' evidence types field
-// for field (capture is L2 beside diagnosis and cannot import it); the analyzer (L3) passes
-// them on, and TypeScript's structural typing checks the fit there.
+// The plain objects the capture layer produces. Their parts are the evidence types themselves,
+// owned below both capture and diagnosis (sip's SipEvent, sdp's summary, rtp's stream and RTCP
+// evidence); a call is CallEvidence's few fields plus the ladder's, and the analyzer (L3)
+// passes it on as it is, TypeScript's structural typing checking the fit there.
 import type { TrunklineError } from '../core/index.js';
-import type { RtpStreamSnapshot } from '../rtp/index.js';
+import type { RtcpEvidence, RtpStreamSnapshot } from '../rtp/index.js';
 import type { SdpSummary } from '../sdp/index.js';
 import type { SipEvent } from '../sip/index.js';
 
@@ -19,26 +20,7 @@ export interface CaptureSipEvent extends SipEvent<SdpSummary> {
   readonly parseError?: string;
 }
 
-export interface CaptureRtcpReport {
-  readonly at: number;
-  readonly src: string;
-  readonly dst: string;
-  readonly type: 'SR' | 'RR';
-  readonly ssrc: number;
-  /** SR only: the middle 32 bits of its NTP timestamp, as a later report block's lastSr names it (RFC 3550 §6.4.1). */
-  readonly ntpMiddle?: number;
-  readonly reports: readonly {
-    readonly ssrc: number;
-    readonly fractionLost: number;
-    readonly cumulativeLost: number;
-    readonly jitter: number;
-    readonly lastSr: number;
-    /** DLSR in units of 1/65536 s. */
-    readonly delaySinceLastSr: number;
-  }[];
-}
-
-/** Mirrors CallEvidence, plus what the analyzer needs for a call list and a ladder. */
+/** CallEvidence as it is (see analyzer's toEvidence), plus what the analyzer needs for a call list and a ladder. */
 export interface CaptureCall {
   readonly callId: string;
   readonly source: 'capture' | 'log';
@@ -52,7 +34,7 @@ export interface CaptureCall {
   readonly lastAt: number;
   /** Every "ip:port" that sent or received a message of the call, in order of appearance. */
   readonly participants: readonly string[];
-  readonly rtcp: readonly CaptureRtcpReport[];
+  readonly rtcp: readonly RtcpEvidence[];
 }
 
 export interface UnreadableCount {

@@ -10,66 +10,14 @@
  */
 import type { SipEvent } from '../sip/index.js';
 import type { SdpMediaSummary, SdpPayload, SdpSummary } from '../sdp/index.js';
+import type { RtcpEvidence, RtpStreamEvidence } from '../rtp/index.js';
+
+export type { RtcpEvidence, RtpStreamEvidence };
 
 export type SdpPayloadEvidence = SdpPayload;
 export type SdpMediaEvidence = SdpMediaSummary;
 export type SdpEvidence = SdpSummary;
 export type SipEventEvidence = SipEvent<SdpEvidence>;
-
-export interface RtpStreamEvidence {
-  readonly src: string;
-  readonly dst: string;
-  readonly ssrc: number;
-  readonly payloadType: number;
-  readonly codec?: string;
-  readonly packets: number;
-  readonly bytes: number;
-  /** Sequence-number loss per RFC 3550 A.3 (expected − received, never negative). */
-  readonly lost: number;
-  readonly duplicates?: number;
-  readonly reordered?: number;
-  readonly jitterMs: number;
-  readonly maxGapMs: number;
-  readonly firstAt: number;
-  readonly lastAt: number;
-  readonly ssrcChanges: number;
-  /** Comfort-noise (PT 13) packets: VAD, not loss. */
-  readonly comfortNoisePackets?: number;
-  /** Longest run of decoded silence inside flowing RTP, when the payload could be decoded. */
-  readonly longestSilenceMs?: number;
-  /** The address the SDP announced for this stream's sender, when known: differs from src → asymmetric RTP. */
-  readonly sdpAddress?: string;
-  /** The relay latched to src instead of sdpAddress (symmetric RTP fixed it). */
-  readonly latched?: boolean;
-  /** Packets the sequence numbers say were sent (RFC 3550 A.3 expected). */
-  readonly expected?: number;
-  /** Runs of consecutive lost packets: lost / lossBursts is the mean loss burst length. */
-  readonly lossBursts?: number;
-  /** Packets a 60 ms fixed jitter buffer would have discarded as late. */
-  readonly latePackets?: number;
-  /** RFC 4733 telephone events (DTMF) in the stream. */
-  readonly events?: readonly { readonly at: number; readonly event: number; readonly durationMs: number; readonly ended: boolean }[];
-}
-
-/** An RTCP SR or RR seen with the call's media (RFC 3550 §6.4). */
-export interface RtcpEvidence {
-  readonly at: number;
-  readonly src: string;
-  readonly dst: string;
-  readonly type: 'SR' | 'RR';
-  readonly ssrc: number;
-  /** SR: the middle 32 bits of its NTP timestamp (what a report block's lastSr echoes). */
-  readonly ntpMiddle?: number;
-  readonly reports: readonly {
-    readonly ssrc: number;
-    readonly fractionLost: number;
-    readonly cumulativeLost: number;
-    readonly jitter: number;
-    readonly lastSr?: number;
-    /** 1/65536 s. */
-    readonly delaySinceLastSr?: number;
-  }[];
-}
 
 /** The trunk's configuration, when the evidence comes from the edge (or is given). */
 export interface TrunkEvidence {

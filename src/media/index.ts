@@ -8,7 +8,6 @@ export type {
   SipRecord,
   DirectionStats,
   MediaSessionStats,
-  RtpStreamEvidenceLike,
   LatchEvent,
   FlowEvent,
   DropEvent,

@@ -2,12 +2,12 @@ import { channel } from 'node:diagnostics_channel';
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import { TrunklineError, type Clock, type TimerHandle } from '../core/index.js';
-import { isRtcpPayloadType, readRtpHeaderInto, PT_COMFORT_NOISE, type RtpStreamSnapshot } from '../rtp/index.js';
+import { isRtcpPayloadType, readRtpHeaderInto, PT_COMFORT_NOISE } from '../rtp/index.js';
 import { formatAddress, plainIp } from './addresses.js';
 import type { MediaErrorCode } from './errors.js';
 import { LATCH_DROP, LATCH_NEW } from './latch.js';
 import type { LegInfo, LegName, MediaLeg } from './media-leg.js';
-import type { DirectionStats, MediaDirection, MediaSessionEvents, MediaSessionStats, RemoteEndpoint, RtpStreamEvidenceLike, SipRecord } from './session-types.js';
+import type { DirectionStats, MediaDirection, MediaSessionEvents, MediaSessionStats, RemoteEndpoint, SipRecord } from './session-types.js';
 import { PcapWriter } from './pcap-writer.js';
 import type { PacketSink, RelayedPacket } from './transport.js';
 
@@ -385,14 +385,6 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     };
     const aToB = dir(this.#a);
     const bToA = dir(this.#b);
-    const evidence = (s: RtpStreamSnapshot): RtpStreamEvidenceLike => ({
-      src: s.src, dst: s.dst, ssrc: s.ssrc, payloadType: s.payloadType, ...(s.codec === undefined ? {} : { codec: s.codec }),
-      packets: s.packets, bytes: s.bytes, lost: s.lost, duplicates: s.duplicates, reordered: s.reordered, jitterMs: s.jitterMs,
-      maxGapMs: s.maxGapMs, firstAt: s.firstAt, lastAt: s.lastAt, ssrcChanges: s.ssrcChanges, comfortNoisePackets: s.comfortNoisePackets,
-      ...(s.longestSilenceMs === undefined ? {} : { longestSilenceMs: s.longestSilenceMs }),
-      ...(s.sdpAddress === undefined ? {} : { sdpAddress: s.sdpAddress }),
-      ...(s.latched === undefined ? {} : { latched: s.latched }),
-    });
     return {
       callSid: this.callSid,
       echo: this.#echo,
@@ -402,7 +394,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
       ...(this.#closedAt === undefined ? {} : { closedAt: this.#closedAt, closeReason: this.#closeReason ?? 'closed' }),
       legs: { A: this.#a.info, B: this.#b.info },
       directions: { aToB, bToA },
-      streams: [aToB.stream, bToA.stream].filter((s) => s.packets > 0).map(evidence),
+      streams: [aToB.stream, bToA.stream].filter((s) => s.packets > 0),
       ...(this.#recorder ? { recording: { path: this.#recorder.path, packets: this.#recorder.packets, bytes: this.#recorder.bytesWritten } } : {}),
     };
   }

@@ -44,11 +44,6 @@ export interface DirectionStats {
   readonly unmeasured?: number;
 }
 
-/** The RtpStreamEvidence shape of diagnosis (media is L2 beside diagnosis and cannot import it). */
-export type RtpStreamEvidenceLike = Pick<RtpStreamSnapshot,
-  'src' | 'dst' | 'ssrc' | 'payloadType' | 'codec' | 'packets' | 'bytes' | 'lost' | 'duplicates' | 'reordered' | 'jitterMs' |
-  'maxGapMs' | 'firstAt' | 'lastAt' | 'ssrcChanges' | 'comfortNoisePackets' | 'longestSilenceMs' | 'sdpAddress' | 'latched'>;
-
 export interface MediaSessionStats {
   readonly callSid: string;
   readonly echo: boolean;
@@ -59,8 +54,8 @@ export interface MediaSessionStats {
   readonly closeReason?: string;
   readonly legs: { readonly A: LegInfo; readonly B: LegInfo };
   readonly directions: { readonly aToB: DirectionStats; readonly bToA: DirectionStats };
-  /** Directions that carried RTP, ready for CallEvidence.streams. */
-  readonly streams: readonly RtpStreamEvidenceLike[];
+  /** Directions that carried RTP: their snapshots are CallEvidence.streams as they are (rtp owns the type). */
+  readonly streams: readonly RtpStreamSnapshot[];
   /** bytes: whole pcap records already in the file (absent from relays that do not know). */
   readonly recording?: { readonly path: string; readonly packets: number; readonly bytes?: number };
 }

@@ -32,6 +32,38 @@ export interface RtcpReceiverReport {
   readonly reports: readonly RtcpReportBlock[];
 }
 
+/**
+ * An SR or RR as evidence: the report, when and between whom it was seen (diagnosis reads this
+ * type as its RtcpEvidence). Report blocks are the parsed ones; hand-made evidence may leave
+ * out the LSR/DLSR pair, which the round-trip estimate then does without.
+ */
+export interface RtcpEvidence {
+  readonly at: number;
+  readonly src: string;
+  readonly dst: string;
+  readonly type: 'SR' | 'RR';
+  readonly ssrc: number;
+  /** SR: the middle 32 bits of its NTP timestamp, as a later report block's lastSr names it (RFC 3550 §6.4.1). */
+  readonly ntpMiddle?: number;
+  readonly reports: readonly RtcpBlockEvidence[];
+}
+
+export type RtcpBlockEvidence = Pick<RtcpReportBlock, 'ssrc' | 'fractionLost' | 'cumulativeLost' | 'jitter'> &
+  Partial<Pick<RtcpReportBlock, 'lastSr' | 'delaySinceLastSr'>>;
+
+/** A parsed SR or RR, seen at `at` going src → dst, as evidence. */
+export function rtcpEvidence(p: RtcpSenderReport | RtcpReceiverReport, seen: { readonly at: number; readonly src: string; readonly dst: string }): RtcpEvidence {
+  return {
+    at: seen.at,
+    src: seen.src,
+    dst: seen.dst,
+    type: p.type,
+    ssrc: p.ssrc,
+    ...(p.type === 'SR' ? { ntpMiddle: (((p.ntpSeconds & 0xffff) << 16) | (p.ntpFraction >>> 16)) >>> 0 } : {}),
+    reports: p.reports,
+  };
+}
+
 export interface RtcpSdesChunk {
   readonly ssrc: number;
   /** RFC 3550 §6.5: CNAME=1, NAME=2, EMAIL=3, PHONE=4, LOC=5, TOOL=6, NOTE=7, PRIV=8. */

@@ -33,8 +33,12 @@ export interface RtpStreamStatsOptions {
   readonly silenceThresholdDbfs?: number;
 }
 
-/** Mirrors diagnosis' RtpStreamEvidence field for field (rtp is L1 and cannot import it), plus extras. */
-export interface RtpStreamSnapshot {
+/**
+ * One RTP stream as evidence (diagnosis reads this type as its RtpStreamEvidence): declared here,
+ * below capture/ and media/ which both measure streams with RtpStreamStats, so that both emit
+ * their snapshots as they are. Optional fields are the ones a hand-made or older record may lack.
+ */
+export interface RtpStreamEvidence {
   readonly src: string;
   readonly dst: string;
   readonly ssrc: number;
@@ -42,20 +46,39 @@ export interface RtpStreamSnapshot {
   readonly codec?: string;
   readonly packets: number;
   readonly bytes: number;
+  /** Sequence-number loss per RFC 3550 A.3 (expected − received, never negative). */
   readonly lost: number;
-  readonly duplicates: number;
-  readonly reordered: number;
+  readonly duplicates?: number;
+  readonly reordered?: number;
   readonly jitterMs: number;
   /** Longest arrival gap not explained by silence suppression (see vadMaxGapMs). */
   readonly maxGapMs: number;
   readonly firstAt: number;
   readonly lastAt: number;
   readonly ssrcChanges: number;
-  readonly comfortNoisePackets: number;
+  /** Comfort-noise (PT 13) packets: VAD, not loss. */
+  readonly comfortNoisePackets?: number;
+  /** Longest run of decoded silence inside flowing RTP, when the payload could be decoded. */
   readonly longestSilenceMs?: number;
+  /** The address the SDP announced for this stream's sender, when known: differs from src → asymmetric RTP. */
   readonly sdpAddress?: string;
+  /** The relay latched to src instead of sdpAddress (symmetric RTP fixed it). */
   readonly latched?: boolean;
-  // Beyond the evidence contract:
+  /** Packets the sequence numbers say were sent (RFC 3550 A.3 expected). */
+  readonly expected?: number;
+  /** Runs of consecutive lost sequence numbers (a gap of n is one run): with lost, the burstiness of the loss. */
+  readonly lossBursts?: number;
+  /** Voice packets that came later than a fixed jitter buffer of JITTER_BUFFER_MS after the earliest-arriving one would play them. */
+  readonly latePackets?: number;
+  /** RFC 4733 telephone events (DTMF) carried in this stream, at most MAX_EVENTS. */
+  readonly events?: readonly RtpEvent[];
+}
+
+/** What RtpStreamStats measured: the evidence, every count filled in, plus what the relay and the ladder show. */
+export interface RtpStreamSnapshot extends RtpStreamEvidence {
+  readonly duplicates: number;
+  readonly reordered: number;
+  readonly comfortNoisePackets: number;
   readonly expected: number;
   readonly maxJitterMs: number;
   /** When the longest unexplained gap began (ms since the epoch), if there was one. */
@@ -67,12 +90,8 @@ export interface RtpStreamSnapshot {
   /** Packets A.1 refused as a jump of the sequence space (not yet confirmed as a restart). */
   readonly invalidSequencePackets: number;
   readonly payloadTypes: readonly { readonly pt: number; readonly encoding?: string; readonly packets: number }[];
-  /** Runs of consecutive lost sequence numbers (a gap of n is one run): with lost, the burstiness of the loss. */
   readonly lossBursts: number;
-  /** Voice packets that came later than a fixed jitter buffer of JITTER_BUFFER_MS after the earliest-arriving one would play them. */
   readonly latePackets: number;
-  /** RFC 4733 telephone events (DTMF) carried in this stream, at most MAX_EVENTS. */
-  readonly events?: readonly RtpEvent[];
 }
 
 /** One RFC 4733 §2.3 named event: its first packet's arrival, code, and duration (from its last packet). */

@@ -1,5 +1,6 @@
-// The capture layer cannot import diagnosis (both are L2), so it mirrors the evidence types.
-// This test holds the mirror to the contract: it fails to COMPILE when the shapes drift apart.
+// Capture and diagnosis (both L2) share the evidence types owned below them (sip's SipEvent,
+// sdp's summary, rtp's stream and RTCP evidence); a captured call is CallEvidence as it is.
+// This test fails to COMPILE if a capture shape stops fitting the evidence contract.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CallEvidence, RtpStreamEvidence, SipEventEvidence } from '../../src/diagnosis/index.js';
