@@ -80,6 +80,8 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
     // The edge writes through the feed, which tells the API's call event stream (the console's live calls).
     const callFeed = new CallFeed(logger.child({ part: 'call-feed' }));
     const storedCalls = new CallsRepo(store.db as unknown as Kysely<CallsDatabase>);
+    // Call records are written in batches: the last ones land before the store closes (parts stop in reverse).
+    parts.push({ name: 'call-records', stop: () => storedCalls.drain() });
     const callsRepo = callFeed.observe(storedCalls);
     // Issue 15: with --redis, this node's call slots, nonce key and heartbeat are the cluster's.
     const cluster = await startCluster(config, { logger, clock, calls: storedCalls });

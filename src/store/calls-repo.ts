@@ -142,23 +142,110 @@ function fromRow(row: CallsTable): CallRecord {
   };
 }
 
+/** Rows of one INSERT: 25 columns × 200 stays under every SQLite build's bound-parameter limit. */
+const BATCH_ROWS = 200;
+
+/** The columns an upsert overwrites: all but the key. */
+const UPDATED: readonly Exclude<keyof CallsTable, 'call_sid'>[] = [
+  'account_sid', 'trunk_sid', 'direction', 'from_number', 'to_number', 'source_address', 'transport', 'sip_call_id', 'status',
+  'started_at', 'answered_at', 'ended_at', 'final_code', 'final_reason', 'final_by', 'end_cause', 'edge_cause', 'duration_s',
+  'setup_ms', 'findings', 'events', 'trace', 'media', 'node_id',
+];
+
+interface Pending {
+  row: CallsTable;
+  readonly waiters: { resolve: () => void; reject: (err: unknown) => void }[];
+}
+
 export class CallsRepo implements CallRecordStore {
   readonly #db: Kysely<CallsDatabase>;
+  /** Saves not yet written, by call sid: a call saved twice before the next write is written once, last version. */
+  #pending = new Map<string, Pending>();
+  #flushing: Promise<void> | undefined;
+  #scheduled = false;
 
   /** Takes the store's Kysely instance; only the `calls` table is touched. */
   constructor(db: Kysely<CallsDatabase>) {
     this.#db = db;
   }
 
-  async save(record: CallRecord): Promise<void> {
+  /**
+   * Upsert: a record is written at refusal/answer and again at the end of the call. Saves are
+   * gathered for one event-loop turn and written in one transaction (issue 13: one statement per
+   * save was the edge's largest store cost at a few hundred calls/s); the promise settles when
+   * the record's batch is committed, so an awaited save is stored as before.
+   */
+  save(record: CallRecord): Promise<void> {
     const row = toRow(record);
-    const { call_sid: _sid, ...rest } = row;
-    // Upsert: a record is written at refusal/answer and again at the end of the call.
-    await this.#db.insertInto('calls').values(row).onConflict((oc) => oc.column('call_sid').doUpdateSet(rest)).execute();
+    return new Promise<void>((resolve, reject) => {
+      const queued = this.#pending.get(row.call_sid);
+      if (queued) {
+        queued.row = row;
+        queued.waiters.push({ resolve, reject });
+      } else this.#pending.set(row.call_sid, { row, waiters: [{ resolve, reject }] });
+      if (!this.#scheduled && !this.#flushing) {
+        this.#scheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    });
+  }
+
+  /** Writes every save made so far; reads and shutdown wait for it so they see what was saved. */
+  async drain(): Promise<void> {
+    while (this.#flushing || this.#pending.size > 0) {
+      if (!this.#flushing) this.#flush();
+      await this.#flushing;
+    }
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    if (this.#flushing || this.#pending.size === 0) return;
+    const batch = [...this.#pending.values()];
+    this.#pending = new Map();
+    this.#flushing = this.#write(batch).finally(() => {
+      this.#flushing = undefined;
+      if (this.#pending.size > 0 && !this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    });
+  }
+
+  /** One transaction for the batch; if it fails, each record alone, so one bad record fails only its own saves. */
+  async #write(batch: readonly Pending[]): Promise<void> {
+    const settle = (items: readonly Pending[], err?: unknown) => {
+      for (const p of items) for (const w of p.waiters) if (err === undefined) w.resolve(); else w.reject(err);
+    };
+    try {
+      // One statement is atomic on its own: a transaction only for a batch that needs several (one round trip on PostgreSQL, not three).
+      if (batch.length <= BATCH_ROWS) await upsert(this.#db, batch.map((p) => p.row));
+      else {
+        await this.#db.transaction().execute(async (trx) => {
+          for (let i = 0; i < batch.length; i += BATCH_ROWS) await upsert(trx, batch.slice(i, i + BATCH_ROWS).map((p) => p.row));
+        });
+      }
+      settle(batch);
+      return;
+    } catch (err) {
+      if (batch.length === 1) {
+        settle(batch, err);
+        return;
+      }
+    }
+    for (const p of batch) {
+      try {
+        await upsert(this.#db, [p.row]);
+        settle([p]);
+      } catch (err) {
+        settle([p], err);
+      }
+    }
   }
 
   /** Calls a node left in progress (issue 15: a survivor closes them when that node is lost). */
   async inProgressOn(nodeId: string): Promise<readonly CallRecord[]> {
+    await this.drain();
     const rows = await this.#db.selectFrom('calls').selectAll().where('node_id', '=', nodeId).where('status', '=', 'in-progress').execute();
     return rows.map(fromRow);
   }
@@ -168,24 +255,28 @@ export class CallsRepo implements CallRecordStore {
    * back with its final write, cannot both close a call.
    */
   async closeInProgress(record: CallRecord): Promise<boolean> {
+    await this.drain();
     const { call_sid: sid, ...rest } = toRow(record);
     const result = await this.#db.updateTable('calls').set(rest).where('call_sid', '=', sid).where('status', '=', 'in-progress').executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }
 
   async get(accountSid: string, callSid: string): Promise<CallRecord | undefined> {
+    await this.drain();
     const row = await this.#db.selectFrom('calls').selectAll().where('call_sid', '=', callSid).where('account_sid', '=', accountSid).executeTakeFirst();
     return row ? fromRow(row) : undefined;
   }
 
   /** Any account's call by its sid: for the operator's tools on the store (`trunkline bundle`), never the API. */
   async getBySid(callSid: string): Promise<CallRecord | undefined> {
+    await this.drain();
     const row = await this.#db.selectFrom('calls').selectAll().where('call_sid', '=', callSid).executeTakeFirst();
     return row ? fromRow(row) : undefined;
   }
 
   /** Operator level (`trunkline calls list`): newest first across every account, records without one included. */
   async listAll(q: { readonly limit: number; readonly offset: number; readonly accountSid?: string }): Promise<readonly CallRecord[]> {
+    await this.drain();
     let base = this.#db.selectFrom('calls');
     if (q.accountSid) base = base.where('account_sid', '=', q.accountSid);
     const rows = await base.selectAll().orderBy('started_at', 'desc').orderBy('call_sid', 'desc').limit(q.limit).offset(q.offset).execute();
@@ -193,6 +284,7 @@ export class CallsRepo implements CallRecordStore {
   }
 
   async list(q: CallQuery): Promise<{ readonly items: readonly CallRecord[]; readonly total: number }> {
+    await this.drain();
     let base = this.#db.selectFrom('calls').where('account_sid', '=', q.accountSid);
     if (q.trunkSid) base = base.where('trunk_sid', '=', q.trunkSid);
     if (q.status) base = base.where('status', '=', q.status);
@@ -203,4 +295,11 @@ export class CallsRepo implements CallRecordStore {
     const rows = await base.selectAll().orderBy('started_at', 'desc').orderBy('call_sid', 'desc').limit(q.limit).offset(q.offset).execute();
     return { items: rows.map(fromRow), total: Number(count?.n ?? 0) };
   }
+}
+
+/** A multi-row upsert: each row's columns replace a stored row with the same sid. */
+async function upsert(db: Kysely<CallsDatabase>, rows: readonly CallsTable[]): Promise<void> {
+  await db.insertInto('calls').values([...rows])
+    .onConflict((oc) => oc.column('call_sid').doUpdateSet((eb) => Object.fromEntries(UPDATED.map((c) => [c, eb.ref(`excluded.${c}`)]))))
+    .execute();
 }

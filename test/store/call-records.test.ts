@@ -1,0 +1,106 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Kysely, KyselyPlugin } from 'kysely';
+import { CallsRepo, type CallRecord, type CallsDatabase } from '../../src/store/index.js';
+import { postgresTestStore, sqliteTestStore, type TestStore } from './support.js';
+
+// Issue 13: call records are written in batches. What must hold: every save lands, the last
+// version of a call wins, reads see what was saved before them, one bad record fails only its
+// own save, and saves made in one event-loop turn are one INSERT.
+
+function record(sid: string, over: Partial<CallRecord> = {}): CallRecord {
+  return {
+    call_sid: sid, account_sid: 'acct', trunk_sid: 'trunk', direction: 'outbound', from: '+919876541111', to: '+919876540000',
+    source_address: '127.0.0.1:5060', transport: 'udp', sip_call_id: `${sid}@pbx`, status: 'in-progress',
+    started_at: '2026-12-05T10:00:00Z', answered_at: null, ended_at: null, final_code: null, final_reason: null, final_by: null,
+    end_cause: null, edge_cause: null, duration_s: null, setup_ms: 12, findings: [], events: [], trace: [], media: null, node_id: 'n1',
+    ...over,
+  };
+}
+
+/** The repo over the store, counting the INSERT statements it sends. */
+function countingRepo(store: TestStore): { repo: CallsRepo; inserts: () => number } {
+  let n = 0;
+  const counter: KyselyPlugin = {
+    transformQuery: (a) => {
+      if (a.node.kind === 'InsertQueryNode') n++;
+      return a.node;
+    },
+    transformResult: (a) => Promise.resolve(a.result),
+  };
+  const db = (store.conn.db as unknown as Kysely<CallsDatabase>).withPlugin(counter);
+  return { repo: new CallsRepo(db), inserts: () => n };
+}
+
+for (const [name, open] of [['SQLite', sqliteTestStore], ['PostgreSQL', postgresTestStore]] as const) {
+  test(`${name}: saves made in one turn are one INSERT, and a read right after sees all of them`, async () => {
+    const store = await open();
+    try {
+      const { repo, inserts } = countingRepo(store);
+      const saves = Array.from({ length: 50 }, (_, i) => repo.save(record(`c${i}`)));
+      await Promise.all(saves);
+      assert.equal(inserts(), 1);
+      const listed = await repo.list({ accountSid: 'acct', offset: 0, limit: 100 });
+      assert.equal(listed.total, 50);
+    } finally {
+      await store.cleanup();
+    }
+  });
+
+  test(`${name}: a call saved twice before the write is stored once, at its last version, and both saves resolve`, async () => {
+    const store = await open();
+    try {
+      const { repo } = countingRepo(store);
+      const first = repo.save(record('c1'));
+      const last = repo.save(record('c1', { status: 'completed', final_code: 200, ended_at: '2026-12-05T10:00:05Z' }));
+      await Promise.all([first, last]);
+      const got = await repo.get('acct', 'c1');
+      assert.equal(got?.status, 'completed');
+      assert.equal(got?.final_code, 200);
+    } finally {
+      await store.cleanup();
+    }
+  });
+
+  test(`${name}: a read issued before the batch is written waits for it (read your own saves)`, async () => {
+    const store = await open();
+    try {
+      const { repo } = countingRepo(store);
+      void repo.save(record('c1', { status: 'failed', final_code: 486 }));
+      const got = await repo.get('acct', 'c1');
+      assert.equal(got?.final_code, 486);
+    } finally {
+      await store.cleanup();
+    }
+  });
+
+  test(`${name}: a record the store refuses fails its own save only; the rest of its batch is stored`, async () => {
+    const store = await open();
+    try {
+      const { repo } = countingRepo(store);
+      const good = repo.save(record('good'));
+      const bad = repo.save(record('bad', { direction: null as unknown as CallRecord['direction'] }));
+      const alsoGood = repo.save(record('also-good'));
+      await assert.rejects(bad);
+      await Promise.all([good, alsoGood]);
+      assert.ok(await repo.get('acct', 'good'));
+      assert.ok(await repo.get('acct', 'also-good'));
+      assert.equal(await repo.get('acct', 'bad'), undefined);
+    } finally {
+      await store.cleanup();
+    }
+  });
+
+  test(`${name}: drain writes saves nobody awaited (serve's shutdown before the store closes)`, async () => {
+    const store = await open();
+    try {
+      const { repo } = countingRepo(store);
+      for (let i = 0; i < 450; i++) void repo.save(record(`c${i}`));
+      await repo.drain();
+      const reader = new CallsRepo(store.conn.db as unknown as Kysely<CallsDatabase>);
+      assert.equal((await reader.list({ accountSid: 'acct', offset: 0, limit: 1 })).total, 450);
+    } finally {
+      await store.cleanup();
+    }
+  });
+}
