@@ -85,7 +85,7 @@ export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
   const addresses = w.addresses ?? addressing({ sip: { host: w.sipHost, port: sipPort }, publicAddress: null, mediaAddress: null }, new SourceAddresses());
   // Contact and Via name the address this peer reaches us at, on the port of the transport it uses.
   const localFor = (hop: Hop) => ({ address: addresses.sipFor(hop.address), port: hop.protocol === 'tls' ? (w.sipServer.ports.tls ?? sipPort) : sipPort });
-  const port = new TransactionLayerPort(() => w.sipServer.layer, localFor, (hop) => addresses.prepare(hop.address), w.clock);
+  const port = new TransactionLayerPort(() => w.sipServer.layer, localFor, (hop) => addresses.prepare(hop.address), () => w.sipServer.dialogs);
   // Issue 11 item 4: refusals tied to an account by their source when nothing else ties them.
   const locator = new AccountLocator(w.directory, w.sipDomain, w.clock);
   await locator.fresh();

@@ -1,5 +1,4 @@
-import type { Clock } from '../core/index.js';
-import { DialogLayer, isWildcard, type ClientTransaction, type Dialog, type TimerSettings, type RequestSource as SipSource, type ServerTransaction, type SipRequest, type SipRequestHandler, type SipResponse, type TransactionLayer, type TransactionUser } from '../sip/index.js';
+import { isWildcard, type ClientTransaction, type Dialog, type DialogLayer, type RequestSource as SipSource, type ServerTransaction, type SipRequest, type SipRequestHandler, type SipResponse, type TransactionLayer, type TransactionUser } from '../sip/index.js';
 import type { Hop, LocalAddress } from './leg.js';
 import type { ClientTx, ClientTxEvents, EdgeRequestHandler, EdgeSipPort, RequestSource, ServerTx } from './sip-port.js';
 
@@ -59,25 +58,22 @@ export class TransactionLayerPort implements EdgeSipPort {
   readonly #local: (hop: Hop) => LocalAddress;
   readonly #prepare: ((hop: Hop) => Promise<void>) | undefined;
 
-  /**
-   * `layer` is a getter because the layer is built with the TU, which needs this port first.
-   * `prepare` learns the local address towards a hop before the edge writes it anywhere.
-   */
-  readonly #clock: Clock;
-  readonly #timers: TimerSettings | undefined;
-  #dialogLayer: DialogLayer | undefined;
+  readonly #dialogLayer: () => DialogLayer;
 
-  constructor(layer: () => TransactionLayer, localFor: (hop: Hop) => LocalAddress, prepare: ((hop: Hop) => Promise<void>) | undefined, clock: Clock, timers?: TimerSettings) {
+  /**
+   * `layer` and `dialogs` are getters because the stack is built with the TU, which needs this
+   * port first; both are the endpoint's (sip/endpoint). `prepare` learns the local address
+   * towards a hop before the edge writes it anywhere.
+   */
+  constructor(layer: () => TransactionLayer, localFor: (hop: Hop) => LocalAddress, prepare: ((hop: Hop) => Promise<void>) | undefined, dialogs: () => DialogLayer) {
     this.#layer = layer;
     this.#local = localFor;
     this.#prepare = prepare;
-    this.#clock = clock;
-    this.#timers = timers;
+    this.#dialogLayer = dialogs;
   }
 
   get #dialogs(): DialogLayer {
-    this.#dialogLayer ??= new DialogLayer({ transactions: this.#layer(), clock: this.#clock, ...(this.#timers ? { timers: this.#timers } : {}) });
-    return this.#dialogLayer;
+    return this.#dialogLayer();
   }
 
   answerInvite(tx: ServerTx, response: SipResponse, onNoAck?: () => void): Dialog | undefined {

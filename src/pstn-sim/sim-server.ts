@@ -1,14 +1,12 @@
 import type { Clock, Logger } from '../core/index.js';
-import {
-  parseMessage, StreamTransport, TransactionLayer, TransportSet, UdpTransport,
-  type InboundMessage, type SipRequest, type TimerSettings, type Transport, type TransactionUser,
-} from '../sip/index.js';
-import { PstnSimulator, type SimHop, type SimSipPort } from './simulator.js';
+import { startSipEndpoint, type ServerTransaction, type SipEndpoint, type SipResponse, type TimerSettings } from '../sip/index.js';
+import { PstnSimulator, type SimSipPort } from './simulator.js';
 
 /**
- * The simulator on its own SIP listener (UDP+TCP, one port): a transaction layer whose TU is
- * the simulator. Requests for a `…0408` number are dropped before the transaction layer, which
- * would otherwise send 100 Trying: that number must look like a dead carrier.
+ * The simulator on a SIP endpoint of its own (sip/endpoint, UDP+TCP on one port): the same
+ * stack as the edge's — transactions, UAS core, dialog layer — with the simulator as its
+ * transaction user. Requests for a `…0408` number are dropped before the transaction layer,
+ * which would otherwise send 100 Trying: that number must look like a dead carrier.
  */
 export interface PstnSimServer {
   readonly simulator: PstnSimulator;
@@ -27,55 +25,55 @@ export interface PstnSimServerOptions {
 }
 
 export async function startPstnSim(o: PstnSimServerOptions): Promise<PstnSimServer> {
-  const transports = new TransportSet();
-  const holder: { layer?: TransactionLayer } = {};
-  const onMessage = (m: InboundMessage) => {
-    const layer = holder.layer;
-    if (!layer) return;
-    if (!m.fault && startsInvite(m.bytes)) {
-      try {
-        const msg = parseMessage(m.bytes);
-        if (msg.kind === 'request' && PstnSimulator.silent(msg)) return;
-      } catch {
-        // Let the transaction layer answer what does not parse.
-      }
-    }
-    layer.receive(m);
-  };
-  const handlers = { onMessage };
-  const opened: Transport[] = [];
-  const udp = await UdpTransport.listen({ host: o.host, port: o.port ?? 0, handlers });
-  opened.push(udp);
-  try {
-    opened.push(await StreamTransport.listen({ host: o.host, port: udp.local.port, handlers }));
-  } catch (err) {
-    await udp.close();
-    throw err;
-  }
-  for (const t of opened) transports.add(t);
-  const simulator = new PstnSimulator({ clock: o.clock, log: o.log, host: o.host, port: udp.local.port, ...(o.testCallHoldMs ? { testCallHoldMs: o.testCallHoldMs } : {}) });
-  const tu: TransactionUser = {
-    onRequest: (tx) =>
+  const endpoint = await startSipEndpoint({
+    host: o.host, port: o.port ?? 0, tls: null, clock: o.clock, logger: o.log, agent: 'trunkline-pstn-sim',
+    ignoreInvite: (req) => PstnSimulator.silent(req), ...(o.timers ? { timers: o.timers } : {}),
+  });
+  const port = endpoint.ports.sip;
+  const simulator = new PstnSimulator({ clock: o.clock, log: o.log, host: o.host, port, ...(o.testCallHoldMs ? { testCallHoldMs: o.testCallHoldMs } : {}) });
+  endpoint.setHandler({
+    // RFC 3261 §11: the simulator answers OPTIONS itself (200 in a dialog or out of one).
+    methods: ['INVITE', 'ACK', 'CANCEL', 'BYE', 'UPDATE', 'INFO', 'OPTIONS'],
+    supported: ['timer'],
+    handleRequest: (tx) =>
       simulator.onRequest({
         request: tx.request,
-        respond: (res) => {
-          try {
-            if (tx.state !== 'terminated') tx.respond(res);
-          } catch {
-            // A final response already went out (CANCEL raced the answer).
-          }
-        },
+        respond: (res) => respond(endpoint, tx, res),
         onCancel: (handler) => void tx.setHandlers({ onCancel: () => handler() }),
       }),
-    onAck: () => {},
-    onError: (err, where) => o.log.warn({ err: (err as Error)?.message ?? String(err), where }, 'PSTN simulator handler failed'),
+    // RFC 3261 §13.3.1.4: the caller's ACK stops the retransmissions of the simulator's 2xx.
+    handleAck: (ack) => void endpoint.dialogs.receiveAck(ack),
+  });
+  simulator.attach(simPort(endpoint));
+  return {
+    simulator,
+    host: o.host,
+    port,
+    stop: async () => {
+      endpoint.setHandler(undefined);
+      simulator.close();
+      await endpoint.stop();
+    },
   };
-  const l = new TransactionLayer({ transports, tu, clock: o.clock, agent: 'trunkline-pstn-sim', ...(o.timers ? { timers: o.timers } : {}) });
-  holder.layer = l;
-  const port: SimSipPort = {
-    sendRequest: (req: SipRequest, hop: SimHop, ev) => {
+}
+
+/** Answers through the dialog layer when the response makes or confirms a dialog (INVITE 1xx with tag, 2xx). */
+function respond(endpoint: SipEndpoint, tx: ServerTransaction, res: SipResponse) {
+  if (tx.state === 'terminated') return undefined;
+  try {
+    if (tx.request.method === 'INVITE' && res.status > 100) return endpoint.dialogs.answerInvite(tx, res);
+    tx.respond(res);
+  } catch {
+    // A final response already went out (CANCEL raced the answer).
+  }
+  return undefined;
+}
+
+function simPort(endpoint: SipEndpoint): SimSipPort {
+  return {
+    sendRequest: (req, hop, ev) => {
       try {
-        l.sendRequest(req, { protocol: hop.protocol, address: hop.address, port: hop.port }, {
+        endpoint.layer.sendRequest(req, { protocol: hop.protocol, address: hop.address, port: hop.port }, {
           onProvisional: (r) => ev.onResponse(r),
           onFinal: (r) => ev.onResponse(r),
           onTimeout: () => ev.onTimeout(),
@@ -85,20 +83,7 @@ export async function startPstnSim(o: PstnSimServerOptions): Promise<PstnSimServ
         ev.onTransportError(String(err));
       }
     },
-    sendStateless: (msg, hop) => void l.sendStateless(msg, { protocol: hop.protocol, address: hop.address, port: hop.port }).catch(() => undefined),
+    inviteResponse: (invite, res, hop) => endpoint.dialogs.receiveInviteResponse(invite, res, { protocol: hop.protocol, address: hop.address, port: hop.port }),
+    forget: (dialog) => endpoint.dialogs.remove(dialog),
   };
-  simulator.attach(port);
-  return {
-    simulator,
-    host: o.host,
-    port: udp.local.port,
-    stop: async () => {
-      simulator.close();
-      await Promise.all(opened.map((t) => t.close().catch(() => undefined)));
-    },
-  };
-}
-
-function startsInvite(bytes: Buffer): boolean {
-  return bytes.length > 7 && bytes.toString('latin1', 0, 7) === 'INVITE ';
 }

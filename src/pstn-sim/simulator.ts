@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { newCallId, newTag, TrunklineError, type Clock, type Logger, type TimerHandle } from '../core/index.js';
-import { createRequest, createResponse, SipHeaders, type SipRequest, type SipResponse } from '../sip/index.js';
+import { createRequest, createResponse, SipHeaders, type Dialog, type SipRequest, type SipResponse } from '../sip/index.js';
 import { EchoEndpoint, simSdp } from './echo.js';
 import type { PstnSimErrorCode } from './errors.js';
 import { scriptFor } from './script.js';
@@ -8,11 +8,12 @@ import { scriptFor } from './script.js';
 /**
  * The built-in carrier (SPEC §2): answers INVITEs from the edge by the test-number table and
  * echoes the audio of answered calls; originates test calls towards the edge. It speaks SIP
- * through the same transaction layer as the edge, over its own port.
+ * through the same stack as the edge (sip/endpoint: transactions and dialog layer), on its own port.
  */
 export interface SimServerTx {
   readonly request: SipRequest;
-  respond(response: SipResponse): void;
+  /** Sends a response; one to an INVITE that makes a dialog returns it (the stack retransmits a 2xx until the ACK). */
+  respond(response: SipResponse): Dialog | undefined;
   onCancel(handler: () => void): void;
 }
 
@@ -28,10 +29,13 @@ export interface SimHop {
   readonly port: number;
 }
 
-/** What the simulator needs from the SIP stack (app/ or a test adapts the transaction layer). */
+/** What the simulator needs from the SIP stack (sim-server adapts the endpoint to it). */
 export interface SimSipPort {
   sendRequest(request: SipRequest, hop: SimHop, events: SimClientEvents): void;
-  sendStateless(message: SipRequest | SipResponse, hop: SimHop): void;
+  /** RFC 3261 §12.1.2 / §13.2.2.4 by the dialog layer: the dialog of a response to our INVITE; every 2xx is ACKed (to `hop`). */
+  inviteResponse(invite: SipRequest, response: SipResponse, hop: SimHop): Dialog | undefined;
+  /** The call ended: its dialog leaves the stack's table. */
+  forget(dialog: Dialog): void;
 }
 
 export interface SimOptions {
@@ -47,6 +51,8 @@ export interface SimOptions {
 interface SimDialog {
   readonly callId: string;
   readonly localTag: string;
+  /** The stack's dialog, once a response made it. */
+  dialog?: Dialog;
   timers: TimerHandle[];
   echo?: EchoEndpoint;
   answered: boolean;
@@ -89,7 +95,7 @@ export class PstnSimulator {
     const key = `${req.headers.callId()}|${req.headers.to()?.tag ?? ''}`;
     if (req.method === 'INVITE' && !req.headers.to()?.tag) return void this.#invite(tx);
     const d = this.#dialogs.get(key);
-    if (!d) return tx.respond(createResponse(req, req.method === 'OPTIONS' ? 200 : 481, req.method === 'OPTIONS' ? 'OK' : undefined));
+    if (!d) return void tx.respond(createResponse(req, req.method === 'OPTIONS' ? 200 : 481, req.method === 'OPTIONS' ? 'OK' : undefined));
     if (req.method === 'BYE') {
       tx.respond(createResponse(req, 200, 'OK'));
       return this.#end(key, d);
@@ -97,7 +103,7 @@ export class PstnSimulator {
     if (req.method === 'INVITE') {
       // A re-INVITE (hold, resume, refresh): same media endpoint, new session version (RFC 3264 §8).
       const body = d.echo ? simSdp(this.#o.host, d.echo.port, 2) : undefined;
-      return tx.respond(createResponse(req, 200, 'OK', { headers: [['Contact', this.#contact()], ...(body ? [['Content-Type', 'application/sdp'] as const] : [])], ...(body ? { body } : {}) }));
+      return void tx.respond(createResponse(req, 200, 'OK', { headers: [['Contact', this.#contact()], ...(body ? [['Content-Type', 'application/sdp'] as const] : [])], ...(body ? { body } : {}) }));
     }
     tx.respond(createResponse(req, 200, 'OK'));
   }
@@ -109,7 +115,7 @@ export class PstnSimulator {
     const parsed = parsePhoneNumberFromString(number.startsWith('+') ? number : `+${number}`);
     const localTag = newTag();
     if (number !== 'echo' && !parsed?.isValid()) {
-      return tx.respond(createResponse(req, 604, 'Does Not Exist Anywhere', { toTag: localTag, headers: [['Reason', `SIP;cause=604;text="${number} is not in the numbering plan"`]] }));
+      return void tx.respond(createResponse(req, 604, 'Does Not Exist Anywhere', { toTag: localTag, headers: [['Reason', `SIP;cause=604;text="${number} is not in the numbering plan"`]] }));
     }
     const script = scriptFor(number);
     const callId = req.headers.callId() ?? '';
@@ -134,7 +140,7 @@ export class PstnSimulator {
         if (step.status < 300) headers.push(['Contact', this.#contact()]);
         if (step.status >= 300) headers.push(['Reason', `SIP;cause=${step.status};text="PSTN simulator test number ${number}"`]);
         if (sdp) headers.push(['Content-Type', 'application/sdp']);
-        tx.respond(createResponse(req, step.status, step.reason, { toTag: localTag, headers, ...(sdp ? { body: sdp } : {}) }));
+        d.dialog = tx.respond(createResponse(req, step.status, step.reason, { toTag: localTag, headers, ...(sdp ? { body: sdp } : {}) })) ?? d.dialog;
         if (step.status >= 200 && step.status < 300) {
           d.answered = true;
           this.stats.answered++;
@@ -153,6 +159,7 @@ export class PstnSimulator {
       d.echo.close();
     }
     this.#dialogs.delete(key);
+    if (d.dialog) this.#port?.forget(d.dialog);
   }
 
   #contact(): string {
@@ -191,27 +198,20 @@ export class PstnSimulator {
     let done = false;
     port.sendRequest(invite, opts.edge, {
       onResponse: (res) => {
-        if (res.status < 200 || done) return;
-        if (res.status >= 300) {
-          done = true;
-          return closeEcho();
-        }
+        if (res.status < 200) return;
+        // The dialog layer ACKs every 2xx (a retransmitted one with the same ACK) and learns the
+        // target and route set (RFC 3261 §12.1.2: Record-Route reversed, e.g. Kamailio in between).
+        const dialog = res.status < 300 ? port.inviteResponse(invite, res, opts.edge) : undefined;
+        if (done) return;
         done = true;
+        if (!dialog) return closeEcho();
         this.#pendingEcho.delete(echo);
-        const remoteTag = res.headers.to()?.tag ?? '';
-        const contacts = res.headers.contacts();
-        const target = contacts !== '*' && contacts[0] ? contacts[0].uri : ruri;
-        // RFC 3261 §12.1.2: the route set is the Record-Route of the 2xx, reversed (a proxy such as Kamailio in between).
-        const routes = res.headers.recordRoutes().map((r) => r.raw).reverse();
-        const inDialog = (method: string, cseq: number) =>
-          createRequest({ method, uri: target, headers: new SipHeaders([['Max-Forwards', '70'], ['From', fromHdr], ['To', `<${ruri}>;tag=${remoteTag}`], ['Call-ID', callId], ['CSeq', `${cseq} ${method}`], ...routes.map((r) => ['Route', r] as [string, string])]) });
-        port.sendStateless(inDialog('ACK', 1), opts.edge);
         const key = `${callId}|${tag}`;
-        const d: SimDialog = { callId, localTag: tag, timers: [], echo, answered: true, ended: false };
+        const d: SimDialog = { callId, localTag: tag, dialog, timers: [], echo, answered: true, ended: false };
         this.#dialogs.set(key, d);
         d.timers.push(this.#o.clock.setTimer(this.#o.testCallHoldMs ?? 10_000, () => {
           if (d.ended) return;
-          port.sendRequest(inDialog('BYE', 2), opts.edge, { onResponse: () => {}, onTimeout: () => {}, onTransportError: () => {} });
+          port.sendRequest(dialog.createRequest('BYE'), opts.edge, { onResponse: () => {}, onTimeout: () => {}, onTransportError: () => {} });
           this.#end(key, d);
         }));
       },

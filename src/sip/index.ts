@@ -51,3 +51,4 @@ export { UasCore, type SipRequestHandler, type UasCoreEvents } from './uas/uas-c
 export { Dialog, dialogFromRequest, dialogFromResponse, dialogKey, type DialogId, type DialogState, type DialogRejection } from './dialog/dialog.js';
 export { DialogLayer, type DialogLayerOptions, type AcceptOptions, type InviteResponseOptions } from './dialog/dialog-layer.js';
 // --- end siptx
+export { startSipEndpoint, type SipEndpoint, type SipEndpointOptions } from './endpoint/endpoint.js';
