@@ -37,6 +37,11 @@ describe(`${engine} engine`, () => {
     assert.equal(s.streams[0].codec, 'PCMA');
     assert.equal(s.streams[0].src, `127.0.0.1:${pbx.port}`);
     assert.equal(s.streams[0].dst, `127.0.0.1:${session.legA.rtpPort}`);
+    // The call's evidence is the relay's measurement as it is, as a capture's is (issue 13 stage 5):
+    // what the E-model reads (expected, loss bursts, late packets) is not projected away.
+    assert.deepEqual(s.streams, [s.directions.aToB.stream, s.directions.bToA.stream]);
+    assert.equal(s.streams[0].expected, 50);
+    assert.equal(s.streams[0].latePackets, 0);
     // The relay sends each side's media from the leg that side talks to (symmetric RTP).
     assert.equal(carrier.from[0], `127.0.0.1:${session.legB.rtpPort}`);
     assert.equal(pbx.from[0], `127.0.0.1:${session.legA.rtpPort}`);
