@@ -8,12 +8,13 @@ import { codesRule } from './rules/codes-rule.js';
 import { edgeCauseRule } from './rules/edge-cause-rule.js';
 import { mediaQualityRule } from './rules/media-quality-rule.js';
 import { mediaRule } from './rules/media-rule.js';
+import { capturePointRule } from './rules/capture-point-rule.js';
 import { reachabilityRule } from './rules/reachability-rule.js';
 import { trunkRule } from './rules/trunk-rule.js';
 import { DEFAULT_THRESHOLDS, type DiagnosisThresholds, type Rule } from './rules/rule.js';
 
 /** Every rule, most specific first: when two file the same code, the earlier wins the merge. */
-export const RULES: readonly Rule[] = [edgeCauseRule, trunkRule, codecRule, authRule, aclRule, reachabilityRule, mediaRule, mediaQualityRule, codesRule];
+export const RULES: readonly Rule[] = [edgeCauseRule, trunkRule, codecRule, authRule, aclRule, reachabilityRule, mediaRule, mediaQualityRule, capturePointRule, codesRule];
 
 export interface DiagnoseOptions {
   readonly thresholds?: Partial<DiagnosisThresholds>;

@@ -89,3 +89,33 @@ test('a capture whose dumpcap dropped packets is a finding for the capture, nami
   const clean = await diagnose('test/fixtures/captures/tcp-call.pcapng');
   assert.ok(!clean.findings.some((x) => x.id === 'capture.dropped-packets'));
 });
+
+test('RTCP against RTP: a receiver that reports loss on a stream the capture saw whole lost it after the capture point', { skip: existsSync('../shared/corpus/pcaps') ? false : 'the corpus is not present' }, async () => {
+  // tshark -z rtp,streams: 172.25.105.40:18150 → 172.25.105.3:63184 SSRC 0x42AFE59B, 1302 packets, 0 lost;
+  // -Y 'rtcp.ssrc.identifier == 0x42afe59b': 172.25.105.3's reports count 4, 50, then 76 cumulative lost.
+  const r = await diagnoseCaptureFiles(['../shared/corpus/pcaps/goffinet__Forensic_challenge_4.pcap']);
+  const found = r.calls.flatMap((c) => c.findings.filter((f) => f.id === 'capture.loss-after-capture-point'));
+  assert.equal(found.length, 1);
+  assert.match(found[0].evidence[0], /^172\.25\.105\.40:18150 → 172\.25\.105\.3:63184 SSRC 0x42afe59b: the capture saw all 1302 packets/);
+  assert.match(found[0].evidence[1], /RTCP SR from 172\.25\.105\.3:63185 at \S+ reports 76 lost/);
+  // The other direction's reports (from 172.25.105.40) count nothing lost: no finding about them.
+  assert.doesNotMatch(found[0].evidence.join(' '), /172\.25\.105\.3:63184 →/);
+  // Calls whose receivers report no loss get nothing.
+  const clean = await diagnoseCaptureFiles(['../shared/corpus/pcaps/voipshark__SIP-RTP-Normal_Call_two_parties.pcap']);
+  assert.ok(!clean.calls.some((c) => c.findings.some((f) => f.id.startsWith('capture.loss'))));
+});
+
+test('RTCP against RTP on a capture made here: baresip reports the loss an iptables rule caused after the capture point', async () => {
+  // tshark -z rtp,streams: 10.99.0.1:7000 → 10.99.0.2:10004 SSRC 0xDEE0EE8F, 236 packets, 0 lost; baresip's
+  // SR at 5.0 s carries a report block on 0xDEE0EE8F with cumulative lost 20 (the rule drops 10% inside its namespace).
+  const r = await diagnose('test/fixtures/captures/rtcp-loss.pcap');
+  assert.equal(r.calls.length, 1);
+  const f = r.calls[0].findings.find((x) => x.id === 'capture.loss-after-capture-point');
+  assert.ok(f, r.calls[0].findings.map((x) => x.id).join());
+  assert.equal(f.evidence[0], '10.99.0.1:7000 → 10.99.0.2:10004 SSRC 0xdee0ee8f: the capture saw all 236 packets (sequence numbers without a gap)');
+  assert.match(f.evidence[1], /RTCP SR from 10\.99\.0\.2:10005 at \S+ reports 20 lost \(12\.0% of the ~167 sent by then/);
+  assert.equal(f.evidence[2], 'the packets were lost after the capture point, on the way to 10.99.0.2:10004');
+  // The stream baresip sends back is seen whole and nobody reports loss on it: no finding about it.
+  assert.doesNotMatch(f.evidence.join(' '), /10\.99\.0\.2:10004 →/);
+  assert.ok(!r.calls[0].findings.some((x) => x.id === 'capture.loss-only-in-capture' || x.id === 'media.packet-loss'));
+});

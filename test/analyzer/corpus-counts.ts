@@ -8,7 +8,9 @@ export const CORPUS_FINDING_COUNTS: Readonly<Record<string, Readonly<Record<stri
   // security.scanner (reviewed with tshark): 172.25.105.43 sends one OPTIONS with User-Agent
   // "UNfriendly-scanner - for demo purposes" (SIPVicious svmap renamed), then brute-forces the PBX's
   // web admin over HTTP — the Honeynet challenge's attacker. Counted once for its dialog, once for the capture.
-  'goffinet__Forensic_challenge_4.pcap': { 'codec.pcma-not-first': 1, 'security.scanner': 2, 'sip.404': 1 },
+  // capture.loss-after-capture-point (reviewed with tshark): rtp,streams sees 172.25.105.40:18150 → 172.25.105.3:63184
+  // whole (1302 packets, 0 lost) while 172.25.105.3's RTCP reports on SSRC 0x42AFE59B count 4, 50, then 76 lost.
+  'goffinet__Forensic_challenge_4.pcap': { 'capture.loss-after-capture-point': 1, 'codec.pcma-not-first': 1, 'security.scanner': 2, 'sip.404': 1 },
   'goffinet__REGISTER-Request.pcap': {},
   'goffinet__RTP-Protocol.pcap': {},
   'goffinet__SIP-Call-with-Proxy-Server.pcap': { 'media.not-observed': 1 },
