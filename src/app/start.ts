@@ -2,7 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { systemClock, TrunklineError, type Clock, type Logger } from '../core/index.js';
 import { buildApp, type ApiPorts, type RouteModule } from '../api/index.js';
-import { createRepos, MemoryRateCounter, openStore, pingStore, RedisRateCounter, type RateCounter, type Repos, type StoreConnection } from '../store/index.js';
+import { createRepos, MemoryRateCounter, ProvisioningWatch, openStore, pingStore, RedisRateCounter, type RateCounter, type Repos, type StoreConnection } from '../store/index.js';
 import type { Config } from './config.js';
 import { startSipServer, type SipServer } from './sip-server.js';
 import { ensureSelfSignedCert } from './tls-cert.js';
@@ -10,7 +10,7 @@ import { Registry } from 'prom-client';
 import { registerMediaMetrics } from './media-metrics.js';
 import type { Kysely } from 'kysely';
 import { CallsRepo, type CallsDatabase } from '../store/index.js';
-import { relayMedia, StoreDirectory } from '../edge/index.js';
+import { CachedDirectory, relayMedia, StoreDirectory, type EdgeDirectory } from '../edge/index.js';
 import { loadNativeRelay, MediaRelay, type MediaEngineName } from '../media/index.js';
 import { SourceAddresses } from '../sip/index.js';
 import { edgePorts, startEdge, type EdgePart } from './edge.js';
@@ -68,7 +68,10 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
   try {
     const store = await startStore(config, logger);
     parts.push({ name: 'store', stop: () => store.close() });
-    const repos = createRepos(store.db, clock);
+    // Issue 13: on SQLite every provisioning write is this process's (the API's repos), so the edge's
+    // lookups are kept and dropped at each such write; on PostgreSQL other nodes write, and nothing is kept.
+    const watch = store.dialect === 'sqlite' ? new ProvisioningWatch() : undefined;
+    const repos = createRepos(watch ? store.db.withPlugin(watch) : store.db, clock);
     await ensureDemoAccount(repos, print);
 
     const rateCounter = await startRateCounter(config, clock);
@@ -122,7 +125,7 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
     if (hep) parts.push({ name: 'hep', stop: () => hep.close() });
     const started = await startEdge({
       sipServer, sipHost: config.sip.host, sipDomain: config.sipDomain, carriers: config.carriers, pstnSim: config.pstnSim,
-      directory: new StoreDirectory(repos.read, config.sipDomain), calls: callsRepo, clock, logger, registry: metrics,
+      directory: edgeDirectory(new StoreDirectory(repos.read, config.sipDomain), watch, clock), calls: callsRepo, clock, logger, registry: metrics,
       addresses, media: relayMedia(relay, { recordingsDir, clock, addressFor: addresses.mediaFor }), thresholds: config.diagnosis, liveRefreshMs: config.liveRefreshMs,
       digestSecret: cluster.digestSecret, nodeId: config.nodeId, ...(cluster.slots ? { slots: cluster.slots } : {}), ...(hep ? { observer: hep } : {}),
       registrations: repos.registrations, digestAlgorithms: config.digestAlgorithms,
@@ -229,4 +232,12 @@ async function startHttp(config: Config, deps: HttpDeps): Promise<{ app: Fastify
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   return { app, port };
+}
+
+/** The store's directory, cached when `watch` tells of every provisioning write. */
+function edgeDirectory(store: StoreDirectory, watch: ProvisioningWatch | undefined, clock: Clock): EdgeDirectory {
+  if (!watch) return store;
+  const cached = new CachedDirectory(store, clock);
+  watch.onChange(() => cached.invalidate());
+  return cached;
 }

@@ -20,6 +20,7 @@ export { passThroughMedia, passThroughAnchor, type MediaAnchor, type MediaAnchor
 export { resolveTarget, hopFromUri } from './targets.js';
 export { TransactionLayerPort, edgeTransactionUser, edgeSipHandler, toSource } from './sip-adapter.js';
 export { StoreDirectory } from './store-directory.js';
+export { CachedDirectory } from './cached-directory.js';
 export { RelayAnchor, relayMedia } from './relay-anchor.js';
 export { StackRefusals, type StackRefusalOptions } from './stack-refusals.js';
 export { LocalCallSlots } from './admission.js';

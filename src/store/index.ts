@@ -27,6 +27,7 @@ export { CredentialsRepo } from './credentials-repo.js';
 export { SettingsRepo, TRUNK_SETTING_NAMES, type TrunkSettingName } from './settings-repo.js';
 export { IdempotencyRepo, IDEMPOTENCY_TTL_MS, IDEMPOTENCY_PENDING_MS, type Reservation } from './idempotency-repo.js';
 export { ReadModel, type TrunkView, type NumberRoute } from './read-model.js';
+export { ProvisioningWatch } from './provisioning-watch.js';
 export {
   RegistrationsRepo, type Registration, type RegistrationWrite, type RegistrationPlan, type RegistrationOutcome, type RegistrationTransport,
 } from './registrations-repo.js';
