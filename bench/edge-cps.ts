@@ -152,6 +152,12 @@ async function runTrunkline(simPort: number): Promise<StepResult | undefined> {
   const listed = await node.api<unknown[]>('GET', `/v2/accounts/${node.account}/calls?page_size=1`);
   const total = (listed.json.metadata as { total?: number } | undefined)?.total;
   console.log(`trunkline: ${total ?? '?'} call records in the store`);
+  if (CPU_PROF && node.child.exitCode === null) {
+    // The profile is written when serve exits of itself: give it longer than serve()'s stop does before its SIGKILL.
+    const exited = once(node.child, 'exit');
+    node.child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
+  }
   return best;
 }
 
