@@ -146,7 +146,7 @@ export class B2bua implements EdgeRequestHandler {
   /** Ends every call (shutdown). */
   hangUpAll(why = 'edge shutting down'): void {
     for (const call of [...this.#active.values()]) {
-      if (call.state === 'answered') call.hangUp(why, 503);
+      if (call.isAnswered()) call.hangUp(why, 503);
       else call.refuseCause('overload', why);
     }
   }

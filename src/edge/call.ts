@@ -8,7 +8,7 @@ import type { EdgeCause } from './causes.js';
 import { Leg, passHeaders, type Hop } from './leg.js';
 import type { CallSide, MediaAnchor, RecordingInfo } from './media-anchor.js';
 import type { EdgeMetrics } from './metrics.js';
-import { shouldFailover, type AttemptOutcome } from './route.js';
+import { CALL_START, callTransition, isConfirmed, type CallAction, type CallInput, type CallState } from './call-fsm.js';
 import type { ClientTx, EdgeSipPort, ServerTx } from './sip-port.js';
 
 /**
@@ -65,7 +65,21 @@ export interface CallContext {
   answered(call: Call): void;
 }
 
-type State = 'routing' | 'early' | 'answered' | 'ended';
+/** What an input brings along for the actions it leads to (the response, the refusal, the reason). */
+interface Arrival {
+  readonly leg?: Leg;
+  readonly invite?: SipRequest;
+  readonly res?: SipResponse;
+  readonly rejection?: Rejection;
+  /** The Reason text of the BYEs the actions send. */
+  readonly why?: string;
+  readonly cause?: number;
+  /** How the record ends when the call terminates (recorder.end), for BYE and hang-up. */
+  readonly ending?: string;
+  readonly detail?: string;
+}
+
+const NOTHING: Arrival = Object.freeze({});
 
 export function dialogKey(callId: string, localTag: string): string {
   return `${callId}|${localTag}`;
@@ -84,16 +98,9 @@ export class Call {
   #media: MediaAnchor;
   #b: Leg | undefined;
   #bTx: ClientTx | undefined;
-  #bProvisional = false;
-  #attemptSeq = 0;
-  /** The attempt whose events still count; 0 once the edge gave up on it. */
-  #liveAttempt = 0;
-  #state: State = 'routing';
-  #cancelled = false;
+  /** Where the call is (call-fsm.ts): every decision about what happens next is made there. */
+  #fsm: CallState = CALL_START;
   #setup: CallSetup | undefined;
-  #next = 0;
-  #last: AttemptOutcome | undefined;
-  #lastResponse: SipResponse | undefined;
   #noAnswer: TimerHandle | undefined;
   #startedMono: number;
   #recording = false;
@@ -129,8 +136,9 @@ export class Call {
     aTx.onCancel((cancel) => this.onCancel(cancel));
   }
 
-  get state(): State {
-    return this.#state;
+  /** The caller has been answered: the call is up. */
+  isAnswered(): boolean {
+    return isConfirmed(this.#fsm);
   }
 
   /** The media anchor chosen once the call is admitted (refusals never take relay ports). */
@@ -140,7 +148,7 @@ export class Call {
   }
 
   isEnded(): boolean {
-    return this.#state === 'ended';
+    return this.#fsm.name === 'terminated';
   }
 
   /** The call's media anchor (the live record reads its statistics while the call is up). */
@@ -190,7 +198,7 @@ export class Call {
    */
   startRecording(): boolean {
     if (this.#recording) return true;
-    if (this.#state === 'ended' || !this.#media.startRecording) return false;
+    if (this.isEnded() || !this.#media.startRecording) return false;
     this.#media.startRecording(this.#ctx.clock.now());
     this.#recording = true;
     for (const t of this.recorder.traceEntries) this.#recordSip(t, Date.parse(t.at));
@@ -214,19 +222,103 @@ export class Call {
 
   readonly #onNoAck = (): void => {
     this.recorder.event('no-ack', 'the caller never acknowledged the answer');
-    this.hangUp('no ACK for the 2xx (RFC 3261 §13.3.1.4)');
+    const why = 'no ACK for the 2xx (RFC 3261 §13.3.1.4)';
+    this.#fire({ type: 'no-ack' }, { why, cause: 200, ending: why });
   };
+
+  /** Feeds one input to the call's FSM and performs the actions it returns, in order. */
+  #fire(input: CallInput, arrival: Arrival = NOTHING): void {
+    const t = callTransition(this.#fsm, input);
+    this.#fsm = t.state;
+    for (const action of t.actions) this.#perform(action, arrival);
+  }
+
+  #perform(action: CallAction, arrival: Arrival): void {
+    const { leg, invite, res } = arrival;
+    switch (action.type) {
+      case 'start-timer': {
+        this.#noAnswer?.cancel();
+        const attempt = action.attempt;
+        this.#noAnswer = this.#ctx.clock.setTimer(action.ms, () => this.#fire({ type: 'no-response', attempt }));
+        return;
+      }
+      case 'cancel-timer':
+        this.#noAnswer?.cancel();
+        this.#noAnswer = undefined;
+        return;
+      case 'send-invite':
+        return this.#sendInvite(action.attempt, action.target);
+      case 'attempt-failed': {
+        const outcome = action.outcome;
+        if (outcome.kind === 'transport-error') this.recorder.event('transport-error', arrival.detail ?? 'transport error');
+        const label = outcome.kind === 'response' ? String(outcome.status) : outcome.kind;
+        if (action.failover) this.recorder.event('failover', `${label}; trying the next target`);
+        return;
+      }
+      case 'relay-provisional':
+        this.#learn(leg!, invite!, res!);
+        this.recorder.event('provisional', `${res!.status} ${res!.reason}`);
+        return this.#respondA(this.#relayed(res!, 'answer'));
+      case 'ack':
+        return this.#learn(leg!, invite!, res!);
+      case 'relay-answer':
+        this.#learn(leg!, invite!, res!);
+        this.recorder.answer(res!.status, res!.reason);
+        this.#ctx.answered(this);
+        this.#ctx.metrics.setupTime((this.#ctx.clock.monotonic() - this.#startedMono) / 1000, this.recorder.toRecord().direction);
+        this.#media.answered();
+        return this.#respondA(this.#relayed(res!, 'answer'));
+      case 'ack-and-bye':
+        return this.#ackAndBye(leg!, invite!, res!);
+      case 'relay-final':
+        this.recorder.event('final', `${res!.status} ${res!.reason} from the ${this.bRole}`);
+        this.#respondA(this.#relayed(res!, 'answer'));
+        return this.recorder.fail(res!.status, res!.reason, this.bRole);
+      case 'reject': {
+        const setup = this.#setup!;
+        if (action.cause === 'no-target') return this.#sendRefusal(reject(setup.onNoTarget, this.sid, this.#ctx.agent));
+        const cause = action.cause === 'timeout' ? setup.onTimeout : setup.onTransportError;
+        return this.#sendRefusal(reject(cause, this.sid, this.#ctx.agent, { detail: `${action.tried} target(s) tried` }));
+      }
+      case 'send-refusal':
+        return this.#sendRefusal(arrival.rejection!);
+      case 'cancel-invite':
+        // The transaction sends the CANCEL once a provisional arrived (RFC 3261 §9.1); a 2xx that
+        // still wins the race is ACKed and ended with BYE (ack-and-bye).
+        this.#bTx?.cancel();
+        return;
+      case 'respond-487':
+        this.recorder.event('cancel', `CANCEL from the ${this.aRole}`);
+        this.#respondA(createResponse(this.#aTx.request, 487, 'Request Terminated', { toTag: this.a.localTag, headers: this.#sidHeader() }));
+        return this.recorder.fail(487, 'Request Terminated', this.aRole);
+      case 'send-bye': {
+        const to = action.to === 'a' ? this.a : this.#b;
+        if (to) this.#sendBye(to, arrival.why ?? 'call ended');
+        return;
+      }
+      case 'bye-both':
+        return this.#byeBoth(arrival.why ?? 'call ended', arrival.cause ?? 200);
+      case 'record-unanswered':
+        // BYE before the answer ends the attempt like a CANCEL would.
+        return this.recorder.fail(487, 'Request Terminated', action.by === 'a' ? this.aRole : this.bRole);
+      case 'terminated':
+        if (arrival.ending) this.recorder.end(arrival.ending);
+        return this.#end();
+    }
+  }
 
   /** A refusal produced by the edge itself, as data: code + Reason/Warning + finding. */
   refuse(rejection: Rejection): void {
-    if (this.#state === 'ended') return;
+    this.#fire({ type: 'refuse' }, { rejection });
+  }
+
+  #sendRefusal(rejection: Rejection): void {
     // Issue 11 item 4: a call sid is only named when the record can be looked up (it has an account).
     const headers = this.recorder.accountSid ? rejection.headers : rejection.headers.filter(([n]) => n.toLowerCase() !== 'x-trunkline-call-sid');
     const res = createResponse(this.#aTx.request, rejection.status, rejection.phrase, { toTag: this.a.localTag, headers });
     this.#respondA(res);
     this.recorder.event('refused', `${rejection.status} ${rejection.text}`);
     this.recorder.fail(rejection.status, rejection.phrase, 'edge', rejection.cause);
-    this.#end();
   }
 
   /** A refusal with extra headers (401 challenges: WWW-Authenticate, RFC 3261 §22.1). */
@@ -241,20 +333,23 @@ export class Call {
 
   start(setup: CallSetup): void {
     this.#setup = setup;
-    this.#tryNext();
+    const targets = setup.targets.map((t) => ({ noResponseMs: t.noResponseMs ?? this.#ctx.inviteTimeoutMs }));
+    this.#fire({ type: 'route', plan: { targets, failoverCodes: setup.failoverCodes } });
   }
 
-  #tryNext(): void {
+  /** The attempt whose responses and timers still count (the answered one once confirmed). */
+  #liveAttempt(): number | undefined {
+    return 'attempt' in this.#fsm ? this.#fsm.attempt : undefined;
+  }
+
+  #sendInvite(attempt: number, index: number): void {
     const setup = this.#setup!;
-    if (this.#cancelled || this.#state === 'ended') return;
-    const target = setup.targets[this.#next++];
-    if (!target) return this.#exhausted();
+    const target = setup.targets[index];
     if (this.#b) this.#ctx.unindex(dialogKey(this.#b.callId, this.#b.localTag));
     const b = new Leg({ localUri: setup.fromUri, remoteUri: setup.toUri, remoteTarget: target.uri, hop: target.hop, local: this.#ctx.port.localFor(target.hop) });
     this.#b = b;
     this.#bLegs.push(b);
     if (target.flow) this.#flowLegs.add(b);
-    this.#bProvisional = false;
     this.#ctx.index(dialogKey(b.callId, b.localTag), this);
     let offer: string;
     try {
@@ -266,84 +361,23 @@ export class Call {
       return this.refuseCause('internal-error', 'media relay could not anchor the call');
     }
     const invite = b.request('INVITE', { cseq: 1, headers: passHeaders(this.#aTx.request.headers), body: Buffer.from(offer, 'utf8'), maxForwards: setup.maxForwards });
-    this.recorder.event('route', `attempt ${this.#next} → ${target.uri} over ${target.hop.protocol} ${addr(target.hop.address, target.hop.port)}`);
+    this.recorder.event('route', `attempt ${index + 1} → ${target.uri} over ${target.hop.protocol} ${addr(target.hop.address, target.hop.port)}`);
     this.#traceOut(this.bRole, invite, b.hop, b.local);
-    const attemptLeg = b;
-    const attempt = ++this.#attemptSeq;
-    this.#liveAttempt = attempt;
-    const live = () => this.#liveAttempt === attempt && this.#state !== 'ended';
-    this.#noAnswer?.cancel();
-    this.#noAnswer = this.#ctx.clock.setTimer(target.noResponseMs ?? this.#ctx.inviteTimeoutMs, () => {
-      if (!live() || this.#bProvisional || this.#state === 'answered') return;
-      // The edge's own no-response timer (shorter than Timer B): give up on this target.
-      this.#liveAttempt = 0;
-      this.#attemptFailed({ kind: 'timeout' });
+    const tx = this.#ctx.port.sendRequest(invite, target.hop, {
+      onResponse: (res) => this.#onBInviteResponse(attempt, b, invite, res),
+      onTimeout: () => this.#fire({ type: 'timer-b', attempt }),
+      onTransportError: (detail) => this.#fire({ type: 'transport-error', attempt }, { detail }),
     });
-    this.#bTx = this.#ctx.port.sendRequest(invite, target.hop, {
-      onResponse: (res) => {
-        if (live()) this.#onBInviteResponse(invite, res);
-        else if (res.status >= 200 && res.status < 300) this.#ackAndBye(attemptLeg, invite, res);
-      },
-      onTimeout: () => {
-        if (live() && this.#state !== 'answered') this.#attemptFailed({ kind: 'timeout' });
-      },
-      onTransportError: (detail) => {
-        if (!live() || this.#state === 'answered') return;
-        this.recorder.event('transport-error', detail);
-        this.#attemptFailed({ kind: 'transport-error' });
-      },
-    });
+    // A transport error reported while sending may already have moved the call to the next attempt.
+    if (this.#liveAttempt() === attempt) this.#bTx = tx;
   }
 
-  #attemptFailed(outcome: AttemptOutcome, response?: SipResponse): void {
-    this.#noAnswer?.cancel();
-    this.#last = outcome;
-    this.#lastResponse = response;
-    if (this.#cancelled || this.#state === 'ended') return;
-    const label = outcome.kind === 'response' ? String(outcome.status) : outcome.kind;
-    if (shouldFailover(outcome, this.#setup!.failoverCodes) && this.#next < this.#setup!.targets.length) {
-      this.recorder.event('failover', `${label}; trying the next target`);
-      return this.#tryNext();
-    }
-    if (outcome.kind === 'response' && response) return this.#relayFinal(response);
-    this.#exhausted();
-  }
-
-  #exhausted(): void {
-    const setup = this.#setup!;
-    const last = this.#last;
-    if (last?.kind === 'response' && this.#lastResponse) return this.#relayFinal(this.#lastResponse);
-    if (!last) return this.refuseCause(setup.onNoTarget);
-    this.refuseCause(last.kind === 'timeout' ? setup.onTimeout : setup.onTransportError, `${setup.targets.length} target(s) tried`);
-  }
-
-  #onBInviteResponse(invite: SipRequest, res: SipResponse): void {
-    const b = this.#b!;
-    this.traceIn(this.bRole, res, b.hop, b.local);
-    if (res.status < 200) {
-      this.#noAnswer?.cancel();
-      this.#bProvisional = true;
-      if (res.status === 100) return;
-      this.#learn(b, invite, res);
-      if (this.#state === 'routing') this.#state = 'early';
-      this.recorder.event('provisional', `${res.status} ${res.reason}`);
-      this.#respondA(this.#relayed(res, 'answer'));
-      return;
-    }
-    if (res.status < 300) {
-      if (this.#state === 'answered') return this.#learn(b, invite, res);
-      this.#noAnswer?.cancel();
-      this.#learn(b, invite, res);
-      if (this.#cancelled || this.#state === 'ended') return this.#sendBye(b, 'cancelled before the answer arrived');
-      this.#state = 'answered';
-      this.recorder.answer(res.status, res.reason);
-      this.#ctx.answered(this);
-      this.#ctx.metrics.setupTime((this.#ctx.clock.monotonic() - this.#startedMono) / 1000, this.recorder.toRecord().direction);
-      this.#media.answered();
-      this.#respondA(this.#relayed(res, 'answer'));
-      return;
-    }
-    this.#attemptFailed({ kind: 'response', status: res.status }, res);
+  #onBInviteResponse(attempt: number, leg: Leg, invite: SipRequest, res: SipResponse): void {
+    if (this.#liveAttempt() === attempt && !this.isEnded()) this.traceIn(this.bRole, res, leg.hop, leg.local);
+    const arrival: Arrival = { leg, invite, res };
+    if (res.status < 200) return this.#fire({ type: 'invite-1xx', attempt, status: res.status }, arrival);
+    if (res.status < 300) return this.#fire({ type: 'invite-2xx', attempt }, arrival);
+    this.#fire({ type: 'invite-3xx-6xx', attempt, status: res.status }, arrival);
   }
 
   /** A response from b, rebuilt for a's transaction (same code and phrase: relayed untouched). */
@@ -362,13 +396,6 @@ export class Call {
     if (res.body.length && isSdp(res)) body = this.#media.rewrite('b', res.body.toString('utf8'), kind);
     if (body) headers.push(['Content-Type', 'application/sdp']);
     return createResponse(request, res.status, res.reason, { toTag: this.a.localTag, headers, ...(body ? { body } : {}) });
-  }
-
-  #relayFinal(res: SipResponse): void {
-    this.recorder.event('final', `${res.status} ${res.reason} from the ${this.bRole}`);
-    this.#respondA(this.#relayed(res, 'answer'));
-    this.recorder.fail(res.status, res.reason, this.bRole);
-    this.#end();
   }
 
   /**
@@ -413,16 +440,7 @@ export class Call {
   /** CANCEL from the caller (RFC 3261 §9.2): 200 for the CANCEL; 487 for the INVITE unless already answered. */
   onCancel(cancel: SipRequest): void {
     this.traceIn(this.aRole, cancel, this.a.hop, this.a.local);
-    if (this.#state === 'answered' || this.#state === 'ended') return;
-    this.#cancelled = true;
-    this.#noAnswer?.cancel();
-    this.recorder.event('cancel', `CANCEL from the ${this.aRole}`);
-    // The transaction sends the CANCEL once a provisional arrived (RFC 3261 §9.1); a 2xx that
-    // still wins the race is ACKed and ended with BYE (#onBInviteResponse).
-    this.#bTx?.cancel();
-    this.#respondA(createResponse(this.#aTx.request, 487, 'Request Terminated', { toTag: this.a.localTag, headers: this.#sidHeader() }));
-    this.recorder.fail(487, 'Request Terminated', this.aRole);
-    this.#end();
+    this.#fire({ type: 'cancel' });
   }
 
   /** ACK from the caller: for the answer, or for a re-INVITE's 2xx. */
@@ -447,17 +465,9 @@ export class Call {
     };
     if (req.method === 'BYE') {
       answer(200, 'OK');
-      if (this.#state === 'ended') return;
-      if (to && (this.#state === 'answered' || fromSide === 'b')) this.#sendBye(to, `BYE from the ${fromRole}`);
-      if (this.#state !== 'answered') {
-        // BYE before the answer on the caller side ends the attempt like a CANCEL would.
-        this.recorder.fail(487, 'Request Terminated', fromRole);
-      }
-      this.recorder.end(`bye-${fromRole}`);
-      this.#end();
-      return;
+      return this.#fire({ type: 'bye', from: fromSide }, { why: `BYE from the ${fromRole}`, ending: `bye-${fromRole}` });
     }
-    if (!to || this.#state === 'ended') return answer(481, 'Call/Transaction Does Not Exist');
+    if (!to || this.isEnded()) return answer(481, 'Call/Transaction Does Not Exist');
     // RFC 3261 §12.2.2 in the leg's dialog: CSeq order, and a re-INVITE/UPDATE refreshes the target.
     if (from.receiveRequest(req)) {
       return answer(500, 'Server Internal Error', [['Retry-After', '1'], ['Reason', 'SIP;cause=500;text="CSeq out of order"']]);
@@ -492,7 +502,10 @@ export class Call {
 
   /** Ends an answered call from the edge's side: BYE to both legs with the reason (RTP timeout, no ACK). */
   hangUp(why: string, cause = 200): void {
-    if (this.#state === 'ended') return;
+    this.#fire({ type: 'hang-up' }, { why, cause, ending: why });
+  }
+
+  #byeBoth(why: string, cause: number): void {
     const reason = `SIP;cause=${cause};text="${why.replace(/"/g, '')}"`;
     for (const leg of [this.a, this.#b]) {
       if (!leg || !leg.remoteTag) continue;
@@ -501,8 +514,6 @@ export class Call {
       this.#traceOut(role, bye, this.#hopOf(leg), leg.local);
       this.#ctx.port.sendRequest(bye, this.#hopOf(leg), { onResponse: (r) => this.traceIn(role, r, this.#hopOf(leg), leg.local), onTimeout: () => {}, onTransportError: () => {} });
     }
-    this.recorder.end(why);
-    this.#end();
   }
 
   /** Where in-dialog requests for `leg` go: the caller's source (symmetric, NAT-safe), or the callee's target. */
@@ -513,8 +524,6 @@ export class Call {
   }
 
   #end(): void {
-    if (this.#state === 'ended') return;
-    this.#state = 'ended';
     this.#noAnswer?.cancel();
     this.recorder.setMedia(this.#media.close());
     this.#forget(this.a);
