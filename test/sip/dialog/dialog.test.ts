@@ -104,3 +104,42 @@ test('the UAC core ACKs a 2xx and sends the same ACK for each retransmitted 2xx 
   assert.equal((acks[0].message as SipRequest).uri, 'sip:gw@198.51.100.50:5060');
   assert.equal(dialogs.forResponse(resp), d);
 });
+
+test('a re-INVITE answered 488 leaves its confirmed dialog in the table; a 2xx to it is retransmitted until its own ACK (RFC 3261 §14.1)', () => {
+  const { clock, transports, layer, servers, acks, dialogs } = uasSetup();
+  layer.receive(inbound(request('INVITE', { extra: 'Contact: <sip:pbx@198.51.100.9>\n' })));
+  const d = dialogs.answerInvite(servers[0], createResponse(servers[0].request, 200, 'OK', { toTag: 'u3' }))!;
+  layer.receive(inbound(request('ACK', { toTag: 'u3', branch: 'z9hG4bK-ack1' })));
+  dialogs.receiveAck(acks[0]);
+  layer.receive(inbound(request('INVITE', { cseq: 2, toTag: 'u3', branch: 'z9hG4bK-re1', extra: 'Contact: <sip:pbx@198.51.100.9>\n' })));
+  assert.equal(dialogs.answerInvite(servers[1], createResponse(servers[1].request, 488, 'Not Acceptable Here')), d);
+  assert.equal(dialogs.forRequest(servers[1].request), d, 'the dialog outlives a failed re-INVITE');
+  assert.equal(d.state, 'confirmed');
+  layer.receive(inbound(request('INVITE', { cseq: 3, toTag: 'u3', branch: 'z9hG4bK-re2', extra: 'Contact: <sip:pbx@198.51.100.9>\n' })));
+  dialogs.answerInvite(servers[2], createResponse(servers[2].request, 200, 'OK'));
+  const before = transports.statuses().filter((s) => s === 200).length;
+  clock.advance(500);
+  assert.equal(transports.statuses().filter((s) => s === 200).length, before + 1, 'the re-INVITE 2xx is retransmitted at T1');
+  layer.receive(inbound(request('ACK', { cseq: 3, toTag: 'u3', branch: 'z9hG4bK-ack3' })));
+  dialogs.receiveAck(acks[1]);
+  clock.advance(10_000);
+  assert.equal(transports.statuses().filter((s) => s === 200).length, before + 1, 'its ACK stops it');
+});
+
+test('the UAC ACK goes where the dialog just learnt to send it: the destination is asked of the dialog after the 2xx refreshed it', async () => {
+  const { transports, layer, dialogs } = uasSetup();
+  const inv = invite();
+  inv.headers.remove('Via');
+  const first = { protocol: 'udp' as const, address: '198.51.100.50', port: 5060 };
+  const tx = layer.sendRequest(inv, first);
+  const seen: string[] = [];
+  const d = dialogs.receiveInviteResponse(tx.request, ok(tx.request, []), (dialog) => {
+    seen.push(dialog.remoteTarget);
+    return { protocol: 'udp', address: '198.51.100.51', port: 5062 };
+  }, { onAck: (ack, to) => seen.push(`${ack.method} ${to.address}:${to.port}`) })!;
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(seen, ['sip:gw@198.51.100.50:5060', 'ACK 198.51.100.51:5062']);
+  assert.equal(transports.sent.filter((s) => s.message.kind === 'request' && s.message.method === 'ACK').length, 1);
+  dialogs.remove(d);
+  assert.equal(dialogs.forResponse(ok(tx.request, [])), undefined, 'removed with its cached ACK');
+});
