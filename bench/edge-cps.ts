@@ -81,11 +81,15 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 
 const load = () => `load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
 
-async function ladder(name: string, target: string, ruri: string, cpu: () => number): Promise<StepResult | undefined> {
+const edgeSteps: StepResult[] = [];
+const kamSteps: StepResult[] = [];
+
+async function ladder(name: string, target: string, ruri: string, cpu: () => number, steps: StepResult[]): Promise<StepResult | undefined> {
   let best: StepResult | undefined;
   for (const rate of RATES) {
     const r = await step(target, ruri, rate, SECONDS, cpu);
-    console.log(`${name.padEnd(9)} ${String(rate).padStart(5)} cps × ${SECONDS}s: ${r.ok}/${r.created} ok, ${r.failed} failed, setup p50 ${r.p50} ms p99 ${r.p99} ms, CPU ${(r.cpu * 100).toFixed(0)}% ${held(r, SECONDS) ? 'held' : 'NOT held'} (${load()})`);
+    steps.push(r);
+    console.log(`${name.padEnd(9)} ${String(rate).padStart(5)} cps × ${SECONDS}s: ${r.ok}/${r.created} ok, ${r.failed} failed, setup p50 ${r.p50} ms p99 ${r.p99} ms, CPU ${(r.cpu * 100).toFixed(0)}% (${r.cpuMsPerCall.toFixed(2)} ms/call) ${held(r, SECONDS) ? 'held' : 'NOT held'} (${load()})`);
     if (!held(r, SECONDS)) break;
     best = r;
   }
@@ -148,7 +152,7 @@ async function runTrunkline(simPort: number): Promise<StepResult | undefined> {
   // The API's highest calls_per_minute (100 000, ~1 666 calls/s): the trunk's rate limit is checked per call but does not bind below that.
   const { domain } = await pbxTrunk(node, 'bench', { calls_per_minute: 100_000, max_concurrent_calls: null });
   const pid = node.child.pid!;
-  const best = await ladder('trunkline', `127.0.0.1:${node.sip}`, `sip:+919876540000@${domain}`, () => procCpuSeconds([pid]));
+  const best = await ladder('trunkline', `127.0.0.1:${node.sip}`, `sip:+919876540000@${domain}`, () => procCpuSeconds([pid]), edgeSteps);
   const listed = await node.api<unknown[]>('GET', `/v2/accounts/${node.account}/calls?page_size=1`);
   const total = (listed.json.metadata as { total?: number } | undefined)?.total;
   console.log(`trunkline: ${total ?? '?'} call records in the store`);
@@ -174,7 +178,7 @@ async function runKamailio(simUri: string, ruri: string): Promise<StepResult | u
   cleanups.push(() => rtpe.stop());
   const kam = await startKamailio({ host: '127.0.0.1', port: await freePort(), fromHost: '127.0.0.1', fromPort: 0, toWhenFrom: simUri, toOtherwise: simUri, rtpengineNg: rtpe.ng });
   cleanups.push(() => kam.stop());
-  return ladder('kamailio', `127.0.0.1:${kam.port}`, ruri, () => procCpuSeconds([...groupPids(kam.pid), rtpe.pid]));
+  return ladder('kamailio', `127.0.0.1:${kam.port}`, ruri, () => procCpuSeconds([...groupPids(kam.pid), rtpe.pid]), kamSteps);
 }
 
 async function main(): Promise<void> {
@@ -188,11 +192,18 @@ async function main(): Promise<void> {
   const kamBest = ONLY === 'trunkline' ? undefined : await runKamailio(simUri, 'sip:+919876540000@bench.pstn.localhost');
   const kamLoad = load();
 
-  const fmt = (r: StepResult | undefined) => (r ? `${r.rate} calls/s (p50 ${r.p50} ms, p99 ${r.p99} ms setup, CPU ${(r.cpu * 100).toFixed(0)}% of one core)` : 'no step held');
+  const fmt = (r: StepResult | undefined) => (r ? `${r.rate} calls/s (p50 ${r.p50} ms, p99 ${r.p99} ms setup, CPU ${(r.cpu * 100).toFixed(0)}% of one core, ${r.cpuMsPerCall.toFixed(2)} CPU ms/call)` : 'no step held');
   if (ONLY !== 'kamailio') console.log(`\ntrunkline serve (SQLite, ACL, number lookup, media relay, call records): highest rate held ${fmt(edgeBest)} [${edgeLoad}]`);
   if (ONLY !== 'trunkline') console.log(`kamailio + rtpengine (dialog, offer/answer): highest rate held ${fmt(kamBest)} [${kamLoad}]`);
   if (edgeBest && kamBest) console.log(`ratio trunkline/kamailio+rtpengine: ${(edgeBest.rate / kamBest.rate).toFixed(2)}`);
   else if (kamBest) console.log(`ratio trunkline/kamailio+rtpengine: < ${(RATES[0] / kamBest.rate).toFixed(2)}`);
+  // CPU per call at the highest step both held: what a call costs each, which a busy machine bends less than the rate.
+  const both = edgeBest && kamBest ? Math.min(edgeBest.rate, kamBest.rate) : undefined;
+  if (both !== undefined) {
+    const e = edgeSteps.find((r) => r.rate === both)!;
+    const k = kamSteps.find((r) => r.rate === both)!;
+    console.log(`CPU per call at ${both} calls/s: trunkline ${e.cpuMsPerCall.toFixed(2)} ms, kamailio+rtpengine ${k.cpuMsPerCall.toFixed(2)} ms (ratio ${(k.cpuMsPerCall / e.cpuMsPerCall).toFixed(2)})`);
+  }
 }
 
 try {

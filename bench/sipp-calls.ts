@@ -92,6 +92,8 @@ export interface StepResult {
   readonly p50: number;
   readonly p99: number;
   readonly cpu: number;
+  /** CPU milliseconds per call placed: what a call costs, less bent by a busy machine than the rate held. */
+  readonly cpuMsPerCall: number;
 }
 
 /** SIPp runs in the background (-bg) under their own pid: the ones still running, for a bench's cleanup. */
@@ -165,7 +167,7 @@ export async function step(target: string, ruri: string, rate: number, seconds: 
     // SIPp did not run (its ports taken, or it failed to start): a step that placed nothing, not held.
     rmSync(dir, { recursive: true, force: true });
     console.log(`sipp wrote no statistics for ${target} at ${rate} calls/s: ${out.trim().split('\n').slice(-2).join(' | ')}`);
-    return { rate: perSecond, created: 0, ok: 0, failed: 0, achievedCps: 0, p50: NaN, p99: NaN, cpu: usedCpu / wall };
+    return { rate: perSecond, created: 0, ok: 0, failed: 0, achievedCps: 0, p50: NaN, p99: NaN, cpu: usedCpu / wall, cpuMsPerCall: NaN };
   }
   const head = stat[0].split(';');
   const last = stat[stat.length - 1].split(';');
@@ -177,7 +179,7 @@ export async function step(target: string, ruri: string, rate: number, seconds: 
   const ok = col('SuccessfulCall(C)');
   const failed = col('FailedCall(C)');
   const callWall = Math.max(wall - 1, seconds);
-  return { rate: perSecond, created, ok, failed, achievedCps: ok / callWall, p50: percentile(rtts, 50), p99: percentile(rtts, 99), cpu: usedCpu / wall };
+  return { rate: perSecond, created, ok, failed, achievedCps: ok / callWall, p50: percentile(rtts, 50), p99: percentile(rtts, 99), cpu: usedCpu / wall, cpuMsPerCall: (usedCpu * 1000) / Math.max(1, created) };
 }
 
 export function held(r: StepResult, seconds: number): boolean {
