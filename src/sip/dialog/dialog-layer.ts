@@ -4,7 +4,7 @@ import type { ServerTransaction } from '../transaction/server-transaction.js';
 import { RFC3261_TIMERS, type TimerSettings } from '../transaction/timers.js';
 import type { TransactionLayer } from '../transaction/transaction-layer.js';
 import type { Destination } from '../transport/transport.js';
-import { type Dialog, dialogFromRequest, dialogFromResponse, dialogKey } from './dialog.js';
+import { type Dialog, type DialogId, dialogFromRequest, dialogFromResponse, dialogKey } from './dialog.js';
 
 export interface DialogLayerOptions {
   readonly transactions: TransactionLayer;
@@ -14,7 +14,7 @@ export interface DialogLayerOptions {
 
 export interface AcceptOptions {
   /** RFC 3261 §13.3.1.4: no ACK within 64*T1 — the TU should end the session with a BYE. */
-  onNoAck?(dialog: Dialog): void;
+  onNoAck?(dialog: Dialog | undefined): void;
 }
 
 export interface InviteResponseOptions {
@@ -24,7 +24,7 @@ export interface InviteResponseOptions {
 
 interface Pending2xx {
   readonly timer: { handle: TimerHandle | undefined };
-  readonly onNoAck?: (dialog: Dialog) => void;
+  readonly onNoAck?: (dialog: Dialog | undefined) => void;
 }
 
 /**
@@ -94,11 +94,16 @@ export class DialogLayer {
     tx.respond(response);
     if (!localTag) return undefined;
     const probe = dialogFromRequest(tx.request, localTag, response);
-    if (!probe) return undefined;
+    if (!probe) {
+      // No Contact in the INVITE (§8.1.1.8 requires one) makes no dialog, but the 2xx must still reach the peer.
+      const id = idOf(tx.request, localTag);
+      if (id && response.status >= 200 && response.status < 300) this.#retransmit2xx(dialogKey(id), undefined, tx, response, options);
+      return undefined;
+    }
     const dialog = this.#dialogs.get(probe.key) ?? this.add(probe);
     if (response.status >= 200 && response.status < 300) {
       dialog.confirm();
-      this.#retransmit2xx(dialog, tx, response, options);
+      this.#retransmit2xx(dialog.key, dialog, tx, response, options);
     } else if (response.status >= 300 && dialog.state === 'early') {
       // A failed re-INVITE leaves its confirmed dialog as it was (RFC 3261 §14.1); only an early one ends.
       this.remove(dialog);
@@ -106,13 +111,13 @@ export class DialogLayer {
     return dialog;
   }
 
-  #retransmit2xx(dialog: Dialog, tx: ServerTransaction, response: SipResponse, options: AcceptOptions): void {
+  #retransmit2xx(dialogId: string, dialog: Dialog | undefined, tx: ServerTransaction, response: SipResponse, options: AcceptOptions): void {
     const seq = tx.request.headers.cseq()?.seq ?? 0;
-    const key = `${dialog.key}|${seq}`;
+    const key = `${dialogId}|${seq}`;
     this.#stopRetransmit(key);
     const timer: { handle: TimerHandle | undefined } = { handle: undefined };
     this.#pending.set(key, { timer, ...(options.onNoAck ? { onNoAck: options.onNoAck } : {}) });
-    this.#track(dialog, key);
+    if (dialog) this.#track(dialog, key);
     const { T1, T2 } = this.#timers;
     const deadline = 64 * T1;
     let elapsed = 0;
@@ -151,10 +156,13 @@ export class DialogLayer {
 
   /** The ACK for a 2xx (TransactionUser.onAck): stops the 2xx retransmissions; returns its dialog. */
   receiveAck(ack: SipRequest): Dialog | undefined {
-    const dialog = this.forRequest(ack);
-    if (!dialog) return undefined;
-    this.#stopRetransmit(`${dialog.key}|${ack.headers.cseq()?.seq ?? 0}`);
-    return dialog;
+    const callId = safe(() => ack.headers.callId());
+    const local = safe(() => ack.headers.to()?.tag);
+    const remote = safe(() => ack.headers.from()?.tag);
+    if (!callId || !local || !remote) return undefined;
+    const key = dialogKey({ callId, localTag: local, remoteTag: remote });
+    this.#stopRetransmit(`${key}|${safe(() => ack.headers.cseq()?.seq) ?? 0}`);
+    return this.#dialogs.get(key);
   }
 
   /**
@@ -190,6 +198,13 @@ export class DialogLayer {
     }
     return dialog;
   }
+}
+
+/** The dialog id a UAS answer with `localTag` gives the request (RFC 3261 §12.1.1), Contact or not. */
+function idOf(request: SipRequest, localTag: string): DialogId | undefined {
+  const callId = safe(() => request.headers.callId());
+  const remoteTag = safe(() => request.headers.from()?.tag);
+  return callId && remoteTag ? { callId, localTag, remoteTag } : undefined;
 }
 
 function safe<T>(fn: () => T): T | undefined {

@@ -143,3 +143,17 @@ test('the UAC ACK goes where the dialog just learnt to send it: the destination 
   dialogs.remove(d);
   assert.equal(dialogs.forResponse(ok(tx.request, [])), undefined, 'removed with its cached ACK');
 });
+
+test('a 2xx to an INVITE without Contact makes no dialog but is still retransmitted until the ACK (RFC 3261 §13.3.1.4)', () => {
+  const { clock, transports, layer, servers, acks, dialogs } = uasSetup();
+  layer.receive(inbound(request('INVITE')));
+  assert.equal(dialogs.answerInvite(servers[0], createResponse(servers[0].request, 200, 'OK', { toTag: 'u4' })), undefined);
+  clock.advance(500);
+  clock.advance(1000);
+  assert.deepEqual(transports.statuses(), [100, 200, 200, 200]);
+  layer.receive(inbound(request('ACK', { toTag: 'u4', branch: 'z9hG4bK-ack4' })));
+  dialogs.receiveAck(acks[0]);
+  clock.advance(10_000);
+  assert.deepEqual(transports.statuses(), [100, 200, 200, 200], 'the ACK stops it');
+  assert.equal(dialogs.size, 0);
+});
