@@ -3,24 +3,20 @@ import { createResponse, type SipRequest, type SipResolver } from '../sip/index.
 import type { Finding } from '../diagnosis/index.js';
 import type { CallRecord, CallRecordStore, CallSlots, TraceEntry } from '../store/index.js';
 import type { Authenticator } from './authenticate.js';
-import { Call, dialogKey, type CallContext, type CallTarget, type Role } from './call.js';
+import { Call, dialogKey, type CallContext, type Role } from './call.js';
+import { CallAdmission, userOf } from './call-admission.js';
 import { CallRecorder } from './call-record.js';
-import { callerE164, checkCaller } from './caller-policy.js';
-import type { EdgeDirectory, TrunkView } from './directory.js';
-import { identifyTrunk, needsDigest } from './identify-trunk.js';
-import { LiveRefresh } from './live-refresh.js';
+import type { EdgeDirectory } from './directory.js';
+import { LiveRecords } from './live-records.js';
 import type { Hop } from './leg.js';
 import { passThroughAnchor, type CallSide, type MediaAnchorFactory } from './media-anchor.js';
 import { noEdgeMetrics, type EdgeMetrics } from './metrics.js';
-import { checkNumber } from './number-policy.js';
-import { checkInviteBody } from './offer-policy.js';
 import { LocalCallSlots } from './admission.js';
-import { DEFAULT_FAILOVER_CODES, orderTargets, type RouteTarget } from './route.js';
+import { OrderedSaves } from './record-saves.js';
+import type { RouteTarget } from './route.js';
 import type { EdgeRequestHandler, EdgeSipPort, RequestSource, ServerTx } from './sip-port.js';
-import { resolveTarget } from './targets.js';
 import { Registrar, type BindingStore } from './registrar.js';
-import { DEFAULT_REGISTRAR_LIMITS, type RegistrarLimits } from './registrar-rules.js';
-import { registeredTargets } from './registered-targets.js';
+import type { RegistrarLimits } from './registrar-rules.js';
 
 /**
  * The B2BUA's front door: every request the SIP server receives lands here. New INVITEs are
@@ -89,19 +85,25 @@ interface Indexed {
 
 export class B2bua implements EdgeRequestHandler {
   readonly #o: B2buaOptions;
-  readonly #slots: CallSlots;
   readonly #dialogs = new Map<string, Indexed>();
   readonly #active = new Map<string, Call>();
   readonly #ctx: CallContext;
   readonly #metrics: EdgeMetrics;
-  readonly #pendingSaves = new Set<Promise<void>>();
-  readonly #lastSave = new Map<string, Promise<void>>();
-  readonly #live = new Map<string, LiveRefresh>();
+  readonly #saves: OrderedSaves;
+  readonly #live: LiveRecords;
+  readonly #admission: CallAdmission;
   readonly #registrar: Registrar;
 
   constructor(options: B2buaOptions) {
     this.#o = options;
-    this.#slots = options.slots ?? new LocalCallSlots(options.clock);
+    const slots = options.slots ?? new LocalCallSlots(options.clock);
+    this.#saves = new OrderedSaves(options.calls, options.log);
+    this.#live = new LiveRecords({
+      clock: options.clock, log: options.log, intervalMs: options.liveRefreshMs ?? 2000,
+      ...(options.diagnose ? { diagnose: options.diagnose } : {}),
+      save: (record, sid) => this.#saves.save(record, sid),
+    });
+    this.#admission = new CallAdmission(options, slots, options.inviteTimeoutMs ?? 32_000);
     this.#metrics = options.metrics ?? noEdgeMetrics;
     this.#registrar = new Registrar({
       directory: options.directory, authenticator: options.authenticator, clock: options.clock, log: options.log, agent: options.agent,
@@ -123,8 +125,8 @@ export class B2bua implements EdgeRequestHandler {
       unindex: (key) => this.#dialogs.delete(key),
       finished: (call) => this.#finished(call),
       answered: (call) => {
-        void this.#save(call.recorder.toRecord(), call.sid);
-        this.#startLive(call);
+        void this.#saves.save(call.recorder.toRecord(), call.sid);
+        this.#live.start(call);
       },
     };
   }
@@ -140,7 +142,7 @@ export class B2bua implements EdgeRequestHandler {
 
   /** Resolves once every call record written so far is stored (tests, shutdown). */
   async flush(): Promise<void> {
-    await Promise.all([...this.#pendingSaves, this.#registrar.flush()]);
+    await Promise.all([this.#saves.flush(), this.#registrar.flush()]);
   }
 
   /** Ends every call (shutdown). */
@@ -221,268 +223,20 @@ export class B2bua implements EdgeRequestHandler {
     this.#metrics.active(1, fromCarrier ? 'inbound' : 'outbound');
     // SPEC §2 "100 at once for every INVITE": the transaction layer sent it before we ran.
     const mf = req.headers.maxForwards() ?? 70;
-    if (mf <= 0) return void this.#tie(call).then(() => call.refuseCause('too-many-hops'));
-    if (!uri) return void this.#tie(call).then(() => call.refuseCause('malformed-request', 'Request-URI is not a SIP URI'));
-    const admit = fromCarrier ? this.#admitInbound(call, tx, uri.user ?? '') : this.#admitOutbound(call, tx, uri.host, uri.user ?? '');
+    if (mf <= 0) return void this.#admission.tie(call).then(() => call.refuseCause('too-many-hops'));
+    if (!uri) return void this.#admission.tie(call).then(() => call.refuseCause('malformed-request', 'Request-URI is not a SIP URI'));
+    const admit = fromCarrier ? this.#admission.inbound(call, tx, uri.user ?? '') : this.#admission.outbound(call, tx, uri.host, uri.user ?? '');
     admit.catch((err: unknown) => {
       this.#o.log.error({ err, call_sid: sid }, 'call admission failed');
       call.recorder.event('error', String(err));
-      void this.#tie(call, uri?.host).then(() => call.refuseCause('internal-error'));
+      void this.#admission.tie(call, uri?.host).then(() => call.refuseCause('internal-error'));
     });
-  }
-
-  /**
-   * A call not yet tied to an account (its identification failed or never ran) is tied by the
-   * Request-URI domain of a customer's INVITE, else by its source address when one account's
-   * trunks whitelist it.
-   */
-  async #tie(call: Call, host?: string): Promise<void> {
-    if (call.recorder.accountSid) return;
-    if (host && call.aRole === 'customer') {
-      const named = await this.#o.directory.accountByDomain(host.toLowerCase()).catch(() => undefined);
-      if (named && !call.recorder.accountSid) return call.recorder.identify({ accountSid: named });
-    }
-    const locate = this.#o.locateAccount;
-    if (!locate) return;
-    const ip = call.a.hop.address;
-    const account = await locate(ip).catch(() => undefined);
-    if (!account || call.recorder.accountSid) return;
-    call.recorder.identify({ accountSid: account });
-    call.recorder.event('account', `tied to account ${account}: its trunks whitelist the source ${ip}`);
-  }
-
-  async #admitOutbound(call: Call, tx: ServerTx, host: string, dialled: string): Promise<void> {
-    const req = tx.request;
-    const o = this.#o;
-    const id = await identifyTrunk(o.directory, host, tx.source.hop.address);
-    if (call.isEnded()) return;
-    if (!id.ok) {
-      call.recorder.identify({ accountSid: id.accountSid ?? null, trunkSid: id.trunkSid ?? null });
-      call.recorder.event('acl', `${id.cause}: ${id.detail}`);
-      await this.#tie(call);
-      return call.refuseCause(id.cause, id.detail);
-    }
-    let trunk: TrunkView;
-    const authz = req.headers.get('Authorization') ?? req.headers.get('Proxy-Authorization');
-    if (id.byIp) {
-      trunk = id.trunk;
-      call.recorder.identify({ accountSid: id.accountSid, trunkSid: trunk.trunkSid });
-      call.recorder.event('acl', `source ${tx.source.hop.address} matched trunk ${trunk.trunkSid}`);
-      if (needsDigest(trunk)) {
-        const v = o.authenticator.verify([trunk], authz, 'INVITE', req.uri);
-        if (!v.ok) return this.#challenge(call, v.cause, v.detail, v.challenges);
-        call.recorder.event('auth', `digest ok for ${v.username}`);
-      }
-    } else {
-      call.recorder.identify({ accountSid: id.accountSid });
-      const v = o.authenticator.verify(id.digestCandidates, authz, 'INVITE', req.uri);
-      if (!v.ok) return this.#challenge(call, v.cause, v.detail, v.challenges);
-      trunk = v.trunk;
-      call.recorder.identify({ trunkSid: trunk.trunkSid });
-      call.recorder.event('auth', `digest ok for ${v.username} (trunk ${trunk.trunkSid})`);
-    }
-    // Both limits in one step, so that across nodes exactly the limit passes (issue 15).
-    const slot = await this.#slots.admit({ trunkSid: trunk.trunkSid, callSid: call.sid, callsPerMinute: trunk.callsPerMinute, maxConcurrent: trunk.maxConcurrentCalls || null });
-    if (!slot.ok) {
-      return slot.limit === 'rate'
-        ? call.refuseCause('rate-limited', `${trunk.callsPerMinute} calls/min`, slot.retryAfter)
-        : call.refuseCause('concurrency-limited', `${trunk.maxConcurrentCalls} concurrent calls`, slot.retryAfter);
-    }
-    this.#holdSlot(call, trunk.trunkSid);
-    if (call.isEnded()) return;
-    const number = checkNumber(dialled);
-    if (!number.ok) return call.refuseCause(number.cause, number.detail);
-    const fromUser = req.headers.from() ? userOf(req.headers.from()!.uri) : '';
-    const callerNumber = callerE164(fromUser);
-    const caller = checkCaller(trunk, fromUser, callerNumber ? await o.directory.numberByE164(callerNumber) : undefined);
-    if (!caller.ok) return call.refuseCause('caller-not-mapped', caller.detail);
-    if (caller.aliased) call.recorder.event('caller', `external alias ${caller.caller} presented instead of ${fromUser}`);
-    call.recorder.identify({ from: caller.caller, to: number.e164 });
-    const offer = checkInviteBody(req.headers.get('Content-Type'), req.body.toString('utf8'), trunk.secureTrunking);
-    if (!offer.ok) return call.refuseCause(offer.cause, offer.detail);
-    for (const w of offer.warnings) call.recorder.event('codec', `codec ahead of PCMA: ${w.ahead.join(', ')}`);
-    const { targets } = await resolveAll(call, orderTargets(o.carriers), number.e164, 'carrier', o.resolver);
-    await this.#learnAddresses(call, targets);
-    if (call.isEnded()) return;
-    if (!(await this.#anchor(call, trunk))) return;
-    const carrierHost = targets[0]?.hop.address ?? 'carrier.invalid';
-    call.start({
-      fromUri: `<sip:${caller.caller}@${o.agent}>`,
-      toUri: `<sip:${number.e164}@${carrierHost}>`,
-      offer: req.body.toString('utf8'),
-      targets,
-      failoverCodes: trunk.failoverCodes.length ? trunk.failoverCodes : DEFAULT_FAILOVER_CODES,
-      maxForwards: (req.headers.maxForwards() ?? 70) - 1,
-      onTimeout: 'carrier-timeout',
-      onTransportError: 'no-carrier',
-      onNoTarget: 'no-carrier',
-    });
-  }
-
-  async #admitInbound(call: Call, tx: ServerTx, dialled: string): Promise<void> {
-    const req = tx.request;
-    const o = this.#o;
-    const number = checkNumber(dialled);
-    if (!number.ok) return void (await this.#tie(call), call.refuseCause(number.cause, number.detail));
-    const did = await o.directory.numberByE164(number.e164);
-    if (call.isEnded()) return;
-    if (!did) return void (await this.#tie(call), call.refuseCause('did-not-mapped', number.e164));
-    call.recorder.identify({ accountSid: did.accountSid, trunkSid: did.trunkSid, to: number.e164 });
-    if (did.removed) return call.refuseCause('did-removed', number.e164);
-    if (did.status !== 'active') return call.refuseCause('did-inactive', number.e164);
-    const trunk = await o.directory.trunk(did.trunkSid);
-    if (!trunk) return call.refuseCause('did-not-mapped', number.e164);
-    if (trunk.status !== 'active') return call.refuseCause('trunk-inactive', trunk.trunkSid);
-    const offer = checkInviteBody(req.headers.get('Content-Type'), req.body.toString('utf8'), trunk.secureTrunking);
-    if (!offer.ok) return call.refuseCause(offer.cause, offer.detail);
-    // An inbound call is not refused for the trunk's limits, but it counts towards its concurrent calls.
-    await this.#slots.admit({ trunkSid: trunk.trunkSid, callSid: call.sid, callsPerMinute: null, maxConcurrent: null });
-    this.#holdSlot(call, trunk.trunkSid);
-    if (call.isEnded()) return;
-    const fromUser = req.headers.from() ? userOf(req.headers.from()!.uri) : 'anonymous';
-    let candidates: RouteTarget[];
-    if (did.mode === 'flow') {
-      const flow = trunk.flowUri ?? o.echoFlowUri;
-      candidates = flow ? [{ uri: flow, priority: 0, weight: 1 }] : [];
-      call.recorder.event('route', `flow mode → ${flow ?? 'no flow endpoint'}`);
-    } else {
-      candidates = orderTargets(trunk.destinations, Math.random, trunk.disasterRecoveryUri);
-    }
-    // Issue 11 item 2: a trunk that takes registrations tries its registered contacts first, then its destination URIs.
-    const registered = did.mode !== 'flow' && trunk.registrationEnabled ? await registeredTargets(o.registrations, trunk, call.recorder, o.log, Math.min(this.#ctx.inviteTimeoutMs, o.registrarLimits?.flowNoResponseMs ?? DEFAULT_REGISTRAR_LIMITS.flowNoResponseMs)) : [];
-    const resolved = await resolveAll(call, candidates, number.e164, 'destination', o.resolver);
-    if (call.isEnded()) return;
-    const targets = [...registered, ...resolved.targets];
-    if (targets.length === 0 && resolved.unresolved > 0) return call.refuseCause('fqdn-unresolvable', `${resolved.unresolved} destination(s)`);
-    await this.#learnAddresses(call, targets);
-    if (call.isEnded()) return;
-    if (!(await this.#anchor(call, trunk))) return;
-    call.start({
-      fromUri: `<sip:${fromUser}@${o.agent}>`,
-      toUri: `<sip:${number.e164}@${trunk.domainName}>`,
-      offer: req.body.toString('utf8'),
-      targets,
-      failoverCodes: trunk.failoverCodes.length ? trunk.failoverCodes : DEFAULT_FAILOVER_CODES,
-      maxForwards: (req.headers.maxForwards() ?? 70) - 1,
-      onTimeout: 'destination-timeout',
-      onTransportError: 'destination-unreachable',
-      onNoTarget: trunk.registrationEnabled && did.mode !== 'flow' ? 'no-registered-contact' : 'no-destination',
-    });
-  }
-
-  /**
-   * Issue 11: before the edge writes its address anywhere a peer will use it (Contact of the
-   * answer, Via and Contact of the INVITE, SDP), the route towards the caller and every target
-   * is learnt, so each side is given the local address its packets really leave from.
-   */
-  async #learnAddresses(call: Call, targets: readonly CallTarget[]): Promise<void> {
-    const port = this.#o.port;
-    if (!port.prepare) return;
-    await Promise.all([call.a.hop, ...targets.map((t) => t.hop)].map((hop) => port.prepare!(hop).catch(() => undefined)));
-    call.a.local = { address: port.localFor(call.a.hop).address, port: call.a.local.port };
-  }
-
-  /** Takes relay ports for an admitted call; false when the call ended meanwhile or the relay failed (500). */
-  async #anchor(call: Call, trunk: TrunkView): Promise<boolean> {
-    if (call.isEnded()) return false;
-    const factory = this.#o.media;
-    if (!factory) return true;
-    try {
-      const rtpTimeout = trunk.rtpTimeoutSeconds;
-      const anchor = await factory.create(call.sid, call.aRole, (detail) => {
-        call.recorder.edgeCause('rtp-timeout');
-        call.recorder.event('rtp-timeout', detail);
-        call.hangUp('RTP timeout', 408);
-      }, rtpTimeout === null || rtpTimeout === undefined ? {} : { rtpTimeoutMs: rtpTimeout * 1000 });
-      if (rtpTimeout !== null && rtpTimeout !== undefined) call.recorder.event('media', `RTP timeout ${rtpTimeout === 0 ? 'off' : `${rtpTimeout} s`} (trunk setting rtp_timeout)`);
-      if (call.isEnded()) {
-        anchor.close();
-        return false;
-      }
-      call.setMedia(anchor);
-      anchor.facing?.('a', call.a.hop.address);
-      // Trunk setting record_calls: the pcap starts with the INVITE (replayed from the trace).
-      if (trunk.recordCalls) call.startRecording();
-      return true;
-    } catch (err) {
-      this.#o.log.error({ err, call_sid: call.sid }, 'media relay could not anchor the call');
-      call.recorder.event('error', `media relay: ${String(err)}`);
-      call.refuseCause('internal-error', 'media relay has no free ports');
-      return false;
-    }
-  }
-
-  #challenge(call: Call, cause: 'auth-required' | 'auth-failed', detail: string, challenges: readonly string[]): void {
-    call.recorder.event('auth', `${cause}: ${detail}`);
-    call.refuseWith(cause, detail, challenges.map((c) => ['WWW-Authenticate', c] as const));
-  }
-
-  /** The call holds a concurrent slot of its trunk until it ends; one that ended while admitted gives it back at once. */
-  #holdSlot(call: Call, trunkSid: string): void {
-    call.countedTrunk = trunkSid;
-    if (call.isEnded()) this.#releaseSlot(call);
-  }
-
-  #releaseSlot(call: Call): void {
-    const trunkSid = call.countedTrunk;
-    if (!trunkSid) return;
-    call.countedTrunk = undefined;
-    this.#slots.release(trunkSid, call.sid).catch((err: unknown) => this.#o.log.warn({ err, call_sid: call.sid }, 'releasing the call slot failed'));
-  }
-
-  /**
-   * Issue 7 item 4, media faults detected while the call is up: the answered call's record is
-   * refreshed from the relay's live statistics and its SIP trace and diagnosed by the same
-   * engine as the final record, on a bounded schedule (LiveRefresh), until the call ends.
-   */
-  #startLive(call: Call): void {
-    const interval = this.#o.liveRefreshMs ?? 2000;
-    const media = call.media;
-    if (interval <= 0 || !media.live || call.isEnded() || this.#live.has(call.sid)) return;
-    let written = '';
-    const refresh: LiveRefresh = new LiveRefresh({
-      clock: this.#o.clock,
-      intervalMs: interval,
-      minGapMs: Math.min(500, interval),
-      run: async () => {
-        const stats = await media.live!();
-        // The call may have ended while the relay answered: its final record is queued and stays the last write.
-        if (refresh.stopped || call.isEnded()) return;
-        call.recorder.setMedia(stats);
-        let record = call.recorder.toRecord();
-        if (this.#o.diagnose) {
-          try {
-            call.recorder.setFindings(this.#o.diagnose(record, this.#o.clock.now()));
-            record = call.recorder.toRecord();
-          } catch (err) {
-            this.#o.log.warn({ err, call_sid: call.sid }, 'live diagnosis failed');
-          }
-        }
-        // Nothing new (no RTP moving, no message): no write.
-        const mark = JSON.stringify([record.media, record.findings, record.trace.length, record.events.length]);
-        if (mark === written) return;
-        written = mark;
-        // Waiting for the write keeps one live write per call at a time: a slow store slows the
-        // refresh down instead of growing a queue of stale records.
-        await this.#save(record, call.sid);
-      },
-      onError: (err) => this.#o.log.warn({ err, call_sid: call.sid }, 'live call record refresh failed'),
-    });
-    this.#live.set(call.sid, refresh);
-    media.onMediaEvent?.(() => refresh.poke());
-    // A hold or resume (re-INVITE/UPDATE) changes what the media rules may conclude: show it soon, not at the next tick.
-    call.recorder.onEvent = (kind) => {
-      if (kind === 'reinvite') refresh.poke();
-    };
-    refresh.start();
   }
 
   #finished(call: Call): void {
-    // No live refresh starts after this; one under way sees the call ended and does not write.
-    this.#live.get(call.sid)?.stop();
-    this.#live.delete(call.sid);
+    this.#live.stop(call.sid);
     this.#active.delete(call.sid);
-    this.#releaseSlot(call);
+    this.#admission.releaseSlot(call);
     let record = call.recorder.toRecord();
     this.#metrics.active(-1, record.direction);
     this.#metrics.callEnded(record.trunk_sid, record.direction, record.final_code, record.final_by);
@@ -495,7 +249,7 @@ export class B2bua implements EdgeRequestHandler {
         this.#o.log.warn({ err, call_sid: call.sid }, 'diagnosis failed');
       }
     }
-    void this.#save(record, call.sid);
+    void this.#saves.save(record, call.sid);
     try {
       this.#o.observer?.ended?.(record);
     } catch (err) {
@@ -503,36 +257,6 @@ export class B2bua implements EdgeRequestHandler {
     }
   }
 
-  /** Saves in order per call: the final record never loses to the in-progress one written at answer. */
-  #save(record: CallRecord, sid: string): Promise<void> {
-    const store = this.#o.calls;
-    if (!store) return Promise.resolve();
-    const before = this.#lastSave.get(sid) ?? Promise.resolve();
-    const p = before.then(() => store.save(record)).catch((err: unknown) => this.#o.log.error({ err, call_sid: sid }, 'saving the call record failed'));
-    this.#lastSave.set(sid, p);
-    this.#pendingSaves.add(p);
-    void p.finally(() => {
-      this.#pendingSaves.delete(p);
-      if (this.#lastSave.get(sid) === p) this.#lastSave.delete(sid);
-    });
-    return p;
-  }
-}
-
-/** Each candidate URI → where to send; an FQDN that does not resolve is skipped and noted in the timeline. */
-async function resolveAll(call: Call, candidates: readonly RouteTarget[], user: string, what: string, resolver?: SipResolver): Promise<{ targets: CallTarget[]; unresolved: number }> {
-  const targets: CallTarget[] = [];
-  let unresolved = 0;
-  for (const t of candidates) {
-    const r = await resolveTarget(t.uri, resolver);
-    // RFC 3263 §4.3: every address of the URI (SRV targets in order) is tried in turn.
-    if (r.ok) for (const hop of r.hops) targets.push({ uri: withUser(r.uri, user), hop });
-    else {
-      unresolved++;
-      call.recorder.event('route', `${what} ${t.uri} skipped: ${r.detail}`);
-    }
-  }
-  return { targets, unresolved };
 }
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REGISTER';
@@ -544,17 +268,6 @@ function safeUri(req: SipRequest): { user: string | null; host: string } | undef
   } catch {
     return undefined;
   }
-}
-
-function userOf(uri: string): string {
-  return /^(?:sips?|tel):([^@;>]+)/i.exec(uri)?.[1] ?? '';
-}
-
-function withUser(uri: string, user: string): string {
-  // The carrier / destination URI names the host; the dialled number goes in the user part
-  // unless the URI names its own (a flow endpoint such as sip:echo@…).
-  if (/^sips?:[^@;>]+@/i.test(uri)) return uri;
-  return uri.replace(/^(sips?):/i, `$1:${user}@`);
 }
 
 function addr(address: string, port: number): string {
