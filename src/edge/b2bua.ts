@@ -2,21 +2,21 @@ import { newCallSid, newTag, type Clock, type Logger } from '../core/index.js';
 import { createResponse, type SipRequest, type SipResolver } from '../sip/index.js';
 import type { Finding } from '../diagnosis/index.js';
 import type { CallRecord, CallRecordStore, CallSlots, TraceEntry } from '../store/index.js';
-import type { Authenticator } from './authenticate.js';
-import { Call, dialogKey, type CallContext, type Role } from './call.js';
-import { CallAdmission, userOf } from './call-admission.js';
-import { CallRecorder } from './call-record.js';
-import type { EdgeDirectory } from './directory.js';
-import { LiveRecords } from './live-records.js';
-import type { Hop } from './leg.js';
-import { passThroughAnchor, type CallSide, type MediaAnchorFactory } from './media-anchor.js';
+import type { Authenticator } from './admission/authenticate.js';
+import { Call, dialogKey, type CallContext, type Role } from './call/call.js';
+import { CallAdmission, userOf } from './admission/call-admission.js';
+import { CallRecorder } from './record/call-record.js';
+import type { EdgeDirectory } from './ports/directory.js';
+import { LiveRecords } from './record/live-records.js';
+import type { Hop } from './call/leg.js';
+import { passThroughAnchor, type CallSide, type MediaAnchorFactory } from './ports/media-anchor.js';
 import { noEdgeMetrics, type EdgeMetrics } from './metrics.js';
-import { LocalCallSlots } from './admission.js';
-import { OrderedSaves } from './record-saves.js';
-import type { RouteTarget } from './route.js';
-import type { EdgeRequestHandler, EdgeSipPort, RequestSource, ServerTx } from './sip-port.js';
-import { Registrar, type BindingStore } from './registrar.js';
-import type { RegistrarLimits } from './registrar-rules.js';
+import { LocalCallSlots } from './admission/admission.js';
+import { OrderedSaves } from './record/record-saves.js';
+import type { RouteTarget } from './call/route.js';
+import type { EdgeRequestHandler, EdgeSipPort, RequestSource, ServerTx } from './ports/sip-port.js';
+import { Registrar, type BindingStore } from './registrar/registrar.js';
+import type { RegistrarLimits } from './registrar/registrar-rules.js';
 
 /**
  * The B2BUA's front door: every request the SIP server receives lands here. New INVITEs are

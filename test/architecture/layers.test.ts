@@ -89,6 +89,9 @@ test('an import that points up or sideways, or enters a layer past its index.ts,
   assert.match(violationsOf('rtp/x.ts', "import { x } from 'sdp-transform';")[0] ?? '', /uses Node built-ins only/);
   // Inside one layer any file may import any other; below, only through index.ts.
   assert.deepEqual(violationsOf('edge/call.ts', "import { a } from './leg.js';\nimport type { T } from '../sip/index.js';\nimport './x.js';"), []);
+  // A layer's subfolders (edge/admission, edge/call, …) are stages of one layer, not layers of their own.
+  assert.deepEqual(violationsOf('edge/call/call.ts', "import { x } from '../admission/call-admission.js';\nimport { y } from '../../sip/index.js';"), []);
+  assert.match(violationsOf('edge/call/call.ts', "import { x } from '../../sip/dialog/dialog.js';")[0] ?? '', /deep import into src\/sip/);
 });
 
 test('every import in src/ points down the layers, never sideways, and enters a layer through its index.ts', () => {

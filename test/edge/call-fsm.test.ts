@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TimerHandle } from '../../src/core/index.js';
-import { CALL_START, callTransition, isConfirmed, type CallAction, type CallInput, type CallPlan, type CallState } from '../../src/edge/call-fsm.js';
-import { DEFAULT_FAILOVER_CODES } from '../../src/edge/route.js';
+import { CALL_START, callTransition, isConfirmed, type CallAction, type CallInput, type CallPlan, type CallState } from '../../src/edge/call/call-fsm.js';
+import { DEFAULT_FAILOVER_CODES } from '../../src/edge/call/route.js';
 import { FakeClock } from '../support/fake-clock.js';
 
 /**

@@ -80,7 +80,7 @@ test('a live call whose media does not change is not rewritten on every refresh'
     await sleep(600);
     const live = savesOf(h.calls.history, a.sid).filter((r) => r.status === 'in-progress');
     // The answer, the first refresh (relay counters and the chart's first sample), the second (the
-    // sample that marks where the counters stopped: src/edge/media-series.ts), and at most one more
+    // sample that marks where the counters stopped: src/edge/record/media-series.ts), and at most one more
     // if the 2 s media window passed on a slow machine — not the ~15 refreshes of those 600 ms.
     assert.ok(live.length >= 2 && live.length <= 4, `live writes for an unchanging call: ${live.length}`);
     assert.equal((await pbx.request(a.inv, 'BYE')).status, 200);

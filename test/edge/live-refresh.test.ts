@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LiveRefresh } from '../../src/edge/live-refresh.js';
+import { LiveRefresh } from '../../src/edge/record/live-refresh.js';
 import { FakeClock } from '../support/fake-clock.js';
 
 // The live call record's schedule (issue 7 item 4): periodic, sooner after media events but

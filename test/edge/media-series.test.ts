@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MediaSeries } from '../../src/edge/media-series.js';
+import { MediaSeries } from '../../src/edge/record/media-series.js';
 
 const d = (packets: number, lost = 0, jitterMs = 0) => ({ packets, lost, jitterMs });
 

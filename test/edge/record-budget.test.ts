@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RecordBudget } from '../../src/edge/record-budget.js';
+import { RecordBudget } from '../../src/edge/record/record-budget.js';
 
 test('the refusal record budget: per source and in all per window, a fresh window starts over and reports what it suppressed', () => {
   const b = new RecordBudget({ windowMs: 1000, perSource: 2, total: 3 });

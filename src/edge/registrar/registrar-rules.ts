@@ -1,5 +1,5 @@
-import { parseUri, type SipRequest } from '../sip/index.js';
-import type { Registration, RegistrationPlan, RegistrationTransport, RegistrationWrite } from '../store/index.js';
+import { parseUri, type SipRequest } from '../../sip/index.js';
+import type { Registration, RegistrationPlan, RegistrationTransport, RegistrationWrite } from '../../store/index.js';
 
 /**
  * The rules of RFC 3261 §10.3 for one REGISTER, with no I/O: what the Contact and Expires

@@ -1,6 +1,6 @@
-import { formatChallenge, usernameOf, type DigestAlgorithm, type DigestServer } from '../sip/index.js';
-import type { EdgeCause } from './causes.js';
-import type { TrunkView } from './directory.js';
+import { formatChallenge, usernameOf, type DigestAlgorithm, type DigestServer } from '../../sip/index.js';
+import type { EdgeCause } from '../causes.js';
+import type { TrunkView } from '../ports/directory.js';
 
 /**
  * Digest authentication of a customer request (RFC 3261 §22, RFC 7616): realm = the trunk's

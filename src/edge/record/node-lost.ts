@@ -1,6 +1,6 @@
-import { isoSeconds, type Clock, type Logger } from '../core/index.js';
-import { makeFinding } from '../diagnosis/index.js';
-import type { CallRecord } from '../store/index.js';
+import { isoSeconds, type Clock, type Logger } from '../../core/index.js';
+import { makeFinding } from '../../diagnosis/index.js';
+import type { CallRecord } from '../../store/index.js';
 
 /**
  * Issue 15: a node of the cluster that dies (kill -9, power, a partition from Redis) leaves

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { parseUri, SipResolver } from '../sip/index.js';
+import { parseUri, SipResolver } from '../../sip/index.js';
 import type { Hop, SipProtocol } from './leg.js';
 
 /**

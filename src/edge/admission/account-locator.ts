@@ -1,5 +1,5 @@
-import type { Clock } from '../core/index.js';
-import type { EdgeDirectory, TrunkView } from './directory.js';
+import type { Clock } from '../../core/index.js';
+import type { EdgeDirectory, TrunkView } from '../ports/directory.js';
 import { matchPrefix } from './identify-trunk.js';
 
 /**

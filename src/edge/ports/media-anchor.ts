@@ -1,4 +1,4 @@
-import { reduceCodecs } from '../sdp/index.js';
+import { reduceCodecs } from '../../sdp/index.js';
 
 /**
  * The B2BUA's view of a call's media: every SDP one side sends passes through `rewrite` on

@@ -1,4 +1,4 @@
-import type { CallSide } from './media-anchor.js';
+import type { CallSide } from '../ports/media-anchor.js';
 import { shouldFailover, type AttemptOutcome } from './route.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../core/index.js';
+import type { Clock, TimerHandle } from '../../core/index.js';
 
 /**
  * When an answered call's record is refreshed while the call is up (issue 7 item 4): every

@@ -1,5 +1,5 @@
-import { newCallId, newTag } from '../core/index.js';
-import { createRequest, formatHostPort, SipHeaders, type Dialog, type DialogRejection, type SipRequest, type SipResponse } from '../sip/index.js';
+import { newCallId, newTag } from '../../core/index.js';
+import { createRequest, formatHostPort, SipHeaders, type Dialog, type DialogRejection, type SipRequest, type SipResponse } from '../../sip/index.js';
 
 /**
  * One side of the B2BUA's call: a dialog of its own (RFC 3261 §12). The customer leg is the

@@ -1,5 +1,5 @@
 import { isE164, normaliseDialled } from './number-policy.js';
-import type { NumberView, TrunkView } from './directory.js';
+import type { NumberView, TrunkView } from '../ports/directory.js';
 
 /**
  * Outbound caller identity (SPEC §2, 404 row): the From number must be one mapped to the

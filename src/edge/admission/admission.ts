@@ -1,5 +1,5 @@
-import type { Clock } from '../core/index.js';
-import type { CallSlots, SlotDecision, SlotRequest } from '../store/index.js';
+import type { Clock } from '../../core/index.js';
+import type { CallSlots, SlotDecision, SlotRequest } from '../../store/index.js';
 import { SlidingWindowLimiter } from './rate-limiter.js';
 
 /**

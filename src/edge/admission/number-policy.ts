@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import type { EdgeCause } from './causes.js';
+import type { EdgeCause } from '../causes.js';
 
 /**
  * The guide's number rules: the dialled number must be E.164 (484 otherwise) and must exist

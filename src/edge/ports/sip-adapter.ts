@@ -1,5 +1,5 @@
-import { isWildcard, type ClientTransaction, type Dialog, type DialogLayer, type RequestSource as SipSource, type ServerTransaction, type SipRequest, type SipRequestHandler, type SipResponse, type TransactionLayer, type TransactionUser } from '../sip/index.js';
-import type { Hop, LocalAddress } from './leg.js';
+import { isWildcard, type ClientTransaction, type Dialog, type DialogLayer, type RequestSource as SipSource, type ServerTransaction, type SipRequest, type SipRequestHandler, type SipResponse, type TransactionLayer, type TransactionUser } from '../../sip/index.js';
+import type { Hop, LocalAddress } from '../call/leg.js';
 import type { ClientTx, ClientTxEvents, EdgeRequestHandler, EdgeSipPort, RequestSource, ServerTx } from './sip-port.js';
 
 /**

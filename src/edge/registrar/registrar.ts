@@ -1,15 +1,15 @@
-import { newCallSid, newTag, type Clock, type Logger } from '../core/index.js';
-import type { Finding } from '../diagnosis/index.js';
-import { createResponse, serializeMessage, type SipRequest, type SipResponse } from '../sip/index.js';
-import type { CallRecord, CallRecordStore, RegistrationOutcome, RegistrationPlan, Registration, TraceEntry } from '../store/index.js';
-import type { Authenticator } from './authenticate.js';
-import { CallRecorder } from './call-record.js';
-import type { EdgeCause } from './causes.js';
-import type { EdgeDirectory, TrunkView } from './directory.js';
-import { RecordBudget } from './record-budget.js';
+import { newCallSid, newTag, type Clock, type Logger } from '../../core/index.js';
+import type { Finding } from '../../diagnosis/index.js';
+import { createResponse, serializeMessage, type SipRequest, type SipResponse } from '../../sip/index.js';
+import type { CallRecord, CallRecordStore, RegistrationOutcome, RegistrationPlan, Registration, TraceEntry } from '../../store/index.js';
+import type { Authenticator } from '../admission/authenticate.js';
+import { CallRecorder } from '../record/call-record.js';
+import type { EdgeCause } from '../causes.js';
+import type { EdgeDirectory, TrunkView } from '../ports/directory.js';
+import { RecordBudget } from '../record/record-budget.js';
 import { canonicalAor, contactHeaders, DEFAULT_REGISTRAR_LIMITS, planBindings, readContacts, type RegisterFlow, type RegistrarLimits } from './registrar-rules.js';
-import { reject } from './rejections.js';
-import type { ServerTx } from './sip-port.js';
+import { reject } from '../rejections.js';
+import type { ServerTx } from '../ports/sip-port.js';
 
 /**
  * The edge as a registrar (RFC 3261 §10.3) for trunks with credentials and registration_enabled,

@@ -1,6 +1,6 @@
-import { isoSeconds, type Clock } from '../core/index.js';
-import type { Finding } from '../diagnosis/index.js';
-import type { CallDirection, CallEvent, CallRecord, CallStatus, FinalBy, TraceEntry } from '../store/index.js';
+import { isoSeconds, type Clock } from '../../core/index.js';
+import type { Finding } from '../../diagnosis/index.js';
+import type { CallDirection, CallEvent, CallRecord, CallStatus, FinalBy, TraceEntry } from '../../store/index.js';
 
 /**
  * Builds one call's record while the call runs: the timeline of edge decisions, every SIP

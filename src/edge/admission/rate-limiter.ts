@@ -1,4 +1,4 @@
-import type { Clock } from '../core/index.js';
+import type { Clock } from '../../core/index.js';
 
 /**
  * Per-trunk call-rate limit (SPEC §1 calls_per_minute, 200 by default) as a sliding window:

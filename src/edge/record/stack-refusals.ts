@@ -1,10 +1,10 @@
-import { newCallSid, type Clock, type Logger } from '../core/index.js';
-import type { Finding } from '../diagnosis/index.js';
-import { isWildcard, serializeMessage, type SipRequest, type SipResponse, type StatelessAnswerPort } from '../sip/index.js';
-import type { CallRecord, CallRecordStore, TraceEntry } from '../store/index.js';
+import { newCallSid, type Clock, type Logger } from '../../core/index.js';
+import type { Finding } from '../../diagnosis/index.js';
+import { isWildcard, serializeMessage, type SipRequest, type SipResponse, type StatelessAnswerPort } from '../../sip/index.js';
+import type { CallRecord, CallRecordStore, TraceEntry } from '../../store/index.js';
 import { CallRecorder } from './call-record.js';
-import { causeRow, type EdgeCause } from './causes.js';
-import type { EdgeDirectory } from './directory.js';
+import { causeRow, type EdgeCause } from '../causes.js';
+import type { EdgeDirectory } from '../ports/directory.js';
 import { RecordBudget, type RecordBudgetOptions } from './record-budget.js';
 
 /**

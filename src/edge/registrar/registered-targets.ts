@@ -1,8 +1,8 @@
-import type { Logger } from '../core/index.js';
-import { formatHostPort } from '../sip/index.js';
-import type { CallTarget } from './call.js';
-import type { CallRecorder } from './call-record.js';
-import type { TrunkView } from './directory.js';
+import type { Logger } from '../../core/index.js';
+import { formatHostPort } from '../../sip/index.js';
+import type { CallTarget } from '../call/call.js';
+import type { CallRecorder } from '../record/call-record.js';
+import type { TrunkView } from '../ports/directory.js';
 import type { BindingStore } from './registrar.js';
 
 /**

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { systemClock, type Clock } from '../core/index.js';
-import { holdState, mediaEndpoint, parseSdp, reduceCodecs, rewriteForRelay } from '../sdp/index.js';
-import { formatAddress, type LegName, type MediaRelay, type MediaSession, type MediaSessionStats } from '../media/index.js';
-import type { Role } from './call.js';
+import { systemClock, type Clock } from '../../core/index.js';
+import { holdState, mediaEndpoint, parseSdp, reduceCodecs, rewriteForRelay } from '../../sdp/index.js';
+import { formatAddress, type LegName, type MediaRelay, type MediaSession, type MediaSessionStats } from '../../media/index.js';
+import type { Role } from '../call/call.js';
 import type { CallSide, MediaAnchor, MediaAnchorFactory, MediaEventKind, RecordingInfo, SipDatagram } from './media-anchor.js';
-import { MediaSeries, type MediaSeriesView } from './media-series.js';
+import { MediaSeries, type MediaSeriesView } from '../record/media-series.js';
 
 /**
  * How long a call's pcap stays open after its media ended: the edge relays the BYE before the

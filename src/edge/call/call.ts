@@ -1,15 +1,15 @@
-import type { Clock, Logger, TimerHandle } from '../core/index.js';
-import { createResponse, serializeMessage, type SipRequest, type SipResponse } from '../sip/index.js';
+import type { Clock, Logger, TimerHandle } from '../../core/index.js';
+import { createResponse, serializeMessage, type SipRequest, type SipResponse } from '../../sip/index.js';
 import { hopFromUri } from './targets.js';
-import type { TraceEntry } from '../store/index.js';
-import type { CallRecorder } from './call-record.js';
-import { reject, type Rejection } from './rejections.js';
-import type { EdgeCause } from './causes.js';
+import type { TraceEntry } from '../../store/index.js';
+import type { CallRecorder } from '../record/call-record.js';
+import { reject, type Rejection } from '../rejections.js';
+import type { EdgeCause } from '../causes.js';
 import { Leg, passHeaders, type Hop } from './leg.js';
-import type { CallSide, MediaAnchor, RecordingInfo } from './media-anchor.js';
-import type { EdgeMetrics } from './metrics.js';
+import type { CallSide, MediaAnchor, RecordingInfo } from '../ports/media-anchor.js';
+import type { EdgeMetrics } from '../metrics.js';
 import { CALL_START, callTransition, isConfirmed, type CallAction, type CallInput, type CallState } from './call-fsm.js';
-import type { ClientTx, EdgeSipPort, ServerTx } from './sip-port.js';
+import type { ClientTx, EdgeSipPort, ServerTx } from '../ports/sip-port.js';
 
 /**
  * One call through the B2BUA: the caller's leg `a` (the edge is its UAS) and the callee's leg

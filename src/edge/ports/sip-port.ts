@@ -1,5 +1,5 @@
-import type { Dialog, SipRequest, SipResponse } from '../sip/index.js';
-import type { Hop, LocalAddress } from './leg.js';
+import type { Dialog, SipRequest, SipResponse } from '../../sip/index.js';
+import type { Hop, LocalAddress } from '../call/leg.js';
 
 /**
  * What the B2BUA needs from the SIP stack, as a port: app/ adapts the transaction layer to it

@@ -1,7 +1,7 @@
-import type { Clock, Logger } from '../core/index.js';
-import type { Finding } from '../diagnosis/index.js';
-import type { CallRecord } from '../store/index.js';
-import type { Call } from './call.js';
+import type { Clock, Logger } from '../../core/index.js';
+import type { Finding } from '../../diagnosis/index.js';
+import type { CallRecord } from '../../store/index.js';
+import type { Call } from '../call/call.js';
 import { LiveRefresh } from './live-refresh.js';
 
 export interface LiveRecordsOptions {

@@ -1,5 +1,5 @@
-import type { Logger } from '../core/index.js';
-import type { CallRecord, CallRecordStore } from '../store/index.js';
+import type { Logger } from '../../core/index.js';
+import type { CallRecord, CallRecordStore } from '../../store/index.js';
 
 /**
  * Call record writes in order per call: a call is saved at its answer, by its live refresh

@@ -1,20 +1,20 @@
-import type { SipResolver } from '../sip/index.js';
-import type { CallSlots } from '../store/index.js';
+import type { SipResolver } from '../../sip/index.js';
+import type { CallSlots } from '../../store/index.js';
 import type { Authenticator } from './authenticate.js';
-import type { Call, CallTarget } from './call.js';
+import type { Call, CallTarget } from '../call/call.js';
 import { callerE164, checkCaller } from './caller-policy.js';
-import { resolveAll } from './call-routing.js';
-import type { EdgeDirectory, TrunkView } from './directory.js';
+import { resolveAll } from '../call/call-routing.js';
+import type { EdgeDirectory, TrunkView } from '../ports/directory.js';
 import { identifyTrunk, needsDigest } from './identify-trunk.js';
-import type { MediaAnchorFactory } from './media-anchor.js';
+import type { MediaAnchorFactory } from '../ports/media-anchor.js';
 import { checkNumber } from './number-policy.js';
 import { checkInviteBody } from './offer-policy.js';
-import { DEFAULT_FAILOVER_CODES, orderTargets, type RouteTarget } from './route.js';
-import type { EdgeSipPort, ServerTx } from './sip-port.js';
-import type { BindingStore } from './registrar.js';
-import { DEFAULT_REGISTRAR_LIMITS, type RegistrarLimits } from './registrar-rules.js';
-import { registeredTargets } from './registered-targets.js';
-import type { Logger } from '../core/index.js';
+import { DEFAULT_FAILOVER_CODES, orderTargets, type RouteTarget } from '../call/route.js';
+import type { EdgeSipPort, ServerTx } from '../ports/sip-port.js';
+import type { BindingStore } from '../registrar/registrar.js';
+import { DEFAULT_REGISTRAR_LIMITS, type RegistrarLimits } from '../registrar/registrar-rules.js';
+import { registeredTargets } from '../registrar/registered-targets.js';
+import type { Logger } from '../../core/index.js';
 
 export interface AdmissionOptions {
   readonly directory: EdgeDirectory;

@@ -1,4 +1,4 @@
-import type { Clock } from '../core/index.js';
+import type { Clock } from '../../core/index.js';
 import type { EdgeDirectory, NumberView, TrunkView } from './directory.js';
 
 const MAX_ENTRIES = 10_000;

@@ -1,6 +1,6 @@
 import ipaddr from 'ipaddr.js';
-import type { EdgeCause } from './causes.js';
-import type { EdgeDirectory, TrunkView } from './directory.js';
+import type { EdgeCause } from '../causes.js';
+import type { EdgeDirectory, TrunkView } from '../ports/directory.js';
 
 /**
  * SPEC §2 "Identifying the trunk of a request from the customer side": the Request-URI domain

@@ -1,4 +1,4 @@
-import type { ReadModel, TrunkView as StoreTrunkView } from '../store/index.js';
+import type { ReadModel, TrunkView as StoreTrunkView } from '../../store/index.js';
 import type { EdgeDirectory, NumberView, TrunkView } from './directory.js';
 
 /**

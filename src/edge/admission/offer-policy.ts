@@ -1,5 +1,5 @@
-import { checkOffer, type OfferWarning } from '../sdp/index.js';
-import type { EdgeCause } from './causes.js';
+import { checkOffer, type OfferWarning } from '../../sdp/index.js';
+import type { EdgeCause } from '../causes.js';
 
 /**
  * The media rule applied to an INVITE's body (SPEC §2): a body that is not application/sdp is

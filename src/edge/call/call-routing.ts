@@ -1,6 +1,6 @@
-import type { SipResolver } from '../sip/index.js';
+import type { SipResolver } from '../../sip/index.js';
 import type { CallTarget } from './call.js';
-import type { CallRecorder } from './call-record.js';
+import type { CallRecorder } from '../record/call-record.js';
 import type { RouteTarget } from './route.js';
 import { resolveTarget } from './targets.js';
 
