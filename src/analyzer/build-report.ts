@@ -6,6 +6,7 @@ import type { CaptureCall, CaptureSummary, UnreadableCount } from '../capture/in
 import { FAULT_DOMAIN_WORDS, parseEndpoint } from '../diagnosis/index.js';
 import type { AcrossResult, CallEvidence, Finding } from '../diagnosis/index.js';
 import { captureDropFindings } from './capture-drops.js';
+import { capturePoint, ttlChangeFindings } from './capture-ttl.js';
 import { buildCallReport, iso, sortFindings, ssrcHex } from './call-report.js';
 import { REPORT_SCHEMA } from './report.js';
 import type { CallReport, CaptureFindingReport, DiagnoseReport, ProblemReport, UnreadableReport } from './report.js';
@@ -146,10 +147,17 @@ export function rankProblems(calls: readonly CallReport[], across: readonly Capt
 export function buildReport(result: ReportInput, diagnoser: Diagnoser, now: Date = new Date()): DiagnoseReport {
   const evidence = markAcceptedSources(result.calls).map((c) => observeMedia(c, result.summary));
   const acrossResult = diagnoser.across?.(evidence);
+  const routeChanges = ttlChangeFindings(evidence);
+  const extraOf = (id: string): readonly Finding[] | undefined => {
+    const across = acrossResult?.perCall.get(id);
+    const route = routeChanges.get(id);
+    return route ? [...(across ?? []), route] : across;
+  };
   const calls: CallReport[] = evidence
-    .map((ev) => buildCallReport(ev, mergeFindings(diagnoser.diagnose(ev), acrossResult?.perCall.get(ev.callId), acrossResult?.attack.has(ev.callId))))
+    .map((ev) => buildCallReport(ev, mergeFindings(diagnoser.diagnose(ev), extraOf(ev.callId), acrossResult?.attack.has(ev.callId))))
     .sort((a, b) => (a.start_at < b.start_at ? -1 : a.start_at > b.start_at ? 1 : 0));
   const s = result.summary;
+  const point = capturePoint(evidence);
   const captureFindings = [...(acrossResult?.capture ?? []), ...captureDropFindings(evidence, s)];
   const across: CaptureFindingReport[] = sortFindings(captureFindings.map((a) => a.finding)).map((f) => ({
     ...f,
@@ -191,6 +199,7 @@ export function buildReport(result: ReportInput, diagnoser: Diagnoser, now: Date
       },
       ip_fragments: { ...s.ipFragments },
       tcp: { segments: s.tcp.segments, retransmitted: s.tcp.retransmitted, out_of_order: s.tcp.outOfOrder, gaps: s.tcp.gaps },
+      ...(point.length ? { capture_point: point } : {}),
       states: count(calls, (c) => [c.state]),
       findings: count(calls, (c) => [...new Set(c.findings.map((f) => f.id))]),
       unreadable: s.unreadable.map(unreadable),

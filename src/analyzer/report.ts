@@ -195,6 +195,8 @@ export interface SummaryReport {
   readonly ip_fragments: { readonly fragments: number; readonly reassembled: number; readonly incomplete: number };
   /** TCP segments carrying SIP, and how many were retransmitted, out of order, or left a gap. */
   readonly tcp: { readonly segments: number; readonly retransmitted: number; readonly out_of_order: number; readonly gaps: number };
+  /** Each SIP sender and how far it was from the capture point, read from IP TTLs (absent when no packet carried one: HEP, logs). */
+  readonly capture_point?: readonly CapturePointReport[];
   /** Calls by state. */
   readonly states: Readonly<Record<string, number>>;
   /** Findings by id, over all calls. */
@@ -250,4 +252,14 @@ export interface DiagnoseReport {
   /** Calls whose legs cross a B2BUA/SBC: one entry per call, its legs linked. */
   readonly linked_calls: readonly LinkedCallReport[];
   readonly calls: readonly CallReport[];
+}
+
+/** A SIP sender as the capture point saw it: the TTLs its packets arrived with, and the routers between (when the TTL sits just under 64, 128 or 255). */
+export interface CapturePointReport {
+  readonly address: string;
+  /** Distinct TTLs / hop limits seen, highest first. */
+  readonly ttls: readonly number[];
+  readonly initial_ttl?: number;
+  /** Routers between the sender and the capture point; 0: captured on its host or its own LAN segment. */
+  readonly hops?: number;
 }

@@ -84,7 +84,7 @@ function sdpText(msg: SipMessage, contentType: string | undefined): string | und
 /** A captured frame's SIP message → its event, with where it sits in the capture. */
 export function toSipEvent(
   bytes: Uint8Array,
-  meta: SipEventMeta & { readonly frame: number; readonly file: number; readonly truncated?: boolean },
+  meta: SipEventMeta & { readonly frame: number; readonly file: number; readonly truncated?: boolean; readonly ttl?: number },
 ): ParsedSipEvent | undefined {
   const seen = sipEventOf(bytes, meta);
   if (seen === undefined) return undefined;
@@ -94,6 +94,7 @@ export function toSipEvent(
     ...seen.event,
     frame: meta.frame,
     file: meta.file,
+    ...(meta.ttl === undefined ? {} : { ttl: meta.ttl }),
     raw: rawBytes.toString('utf8'),
     ...(parseError === undefined ? {} : { parseError: meta.truncated ? `${parseError} (frame cut by the snap length)` : parseError }),
   };

@@ -14,6 +14,8 @@ export interface CaptureSipEvent extends SipEvent<SdpSummary> {
   readonly frame: number;
   /** Index into CaptureSummary.files of the file it came from. */
   readonly file: number;
+  /** IPv4 TTL / IPv6 hop limit of the packet that carried it (absent for HEP and text logs): how far its sender is from the capture point. */
+  readonly ttl?: number;
   /** The message as captured (first 64 KiB). */
   readonly raw: string;
   /** The parser found the message damaged (e.g. a body cut by the snap length); what it could read is here. */

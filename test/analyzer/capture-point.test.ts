@@ -119,3 +119,31 @@ test('RTCP against RTP on a capture made here: baresip reports the loss an iptab
   assert.doesNotMatch(f.evidence.join(' '), /10\.99\.0\.2:10004 →/);
   assert.ok(!r.calls[0].findings.some((x) => x.id === 'capture.loss-only-in-capture' || x.id === 'media.packet-loss'));
 });
+
+test('IP TTLs: the capture point is 0 routers from a sender on its segment, and a TTL that drops for good mid-call is a route change', async () => {
+  // tshark -T fields -e ip.src -e ip.ttl: 10.99.0.2's 180 and 200 arrive with TTL 64, its 200 to the BYE (3.0 s) with 61
+  // (an iptables TTL --ttl-dec 3 rule added 1.5 s after answer); 10.99.0.1's requests all with 64.
+  const r = await diagnose('test/fixtures/captures/ttl-change.pcap');
+  assert.deepEqual(r.summary.capture_point, [
+    { address: '10.99.0.1', ttls: [64], initial_ttl: 64, hops: 0 },
+    { address: '10.99.0.2', ttls: [64, 61], initial_ttl: 64, hops: 0 },
+  ]);
+  const f = r.calls[0].findings.find((x) => x.id === 'capture.route-changed');
+  assert.ok(f, r.calls[0].findings.map((x) => x.id).join());
+  assert.match(f.evidence[0], /^SIP from 10\.99\.0\.2 reached the capture point with TTL 64 in 2 message\(s\) from \S+ to \S+, then with TTL 61 in 1 from \S+ on$/);
+  assert.match(f.evidence[1], /^3 more router\(s\) between 10\.99\.0\.2 and the capture point/);
+  // A call whose senders keep one TTL: no route change; HEP and logs carry no TTL, so no capture_point.
+  const good = await diagnose('test/fixtures/captures/good-call.pcap');
+  assert.ok(!good.calls[0].findings.some((x) => x.id === 'capture.route-changed'));
+  assert.deepEqual(good.summary.capture_point?.map((p) => [p.address, p.hops]), [['127.0.0.77', 0], ['127.0.0.78', 0]]);
+});
+
+test('IP TTLs on a corpus capture: hops are read only under a common starting TTL (64, 128, 255)', { skip: existsSync('../shared/corpus/pcaps') ? false : 'the corpus is not present' }, async () => {
+  // tshark -T fields -e ip.src -e ip.ttl -Y sip: 192.168.5.10 and .20 send with TTL 144 (an ATA's own start), 69.24.128.191 with 50.
+  const r = await diagnoseCaptureFiles(['../shared/corpus/pcaps/goffinet__voip-extension2downata.pcap']);
+  const by = new Map(r.summary.capture_point?.map((p) => [p.address, p]));
+  assert.equal(by.get('192.168.5.10')?.hops, undefined);
+  assert.deepEqual(by.get('192.168.5.10')?.ttls, [144]);
+  assert.equal(by.get('69.24.128.191')?.hops, 14);
+  assert.equal(by.get('192.168.5.5')?.hops, 0);
+});

@@ -46,6 +46,10 @@ export function renderSummaryText(s: SummaryReport): string {
     for (const u of lone.largest.slice(0, 5)) lines.push(`  ${u.src} → ${u.dst} ${u.ssrc_hex} PT ${u.payload_type}: ${u.packets} packets`);
   }
   for (const u of s.unreadable) lines.push(`not read: ${u.what} — ${u.packets} packets. ${u.detail}`);
+  if (s.capture_point?.length) {
+    const where = s.capture_point.map((p) => `${p.address} ${p.hops === undefined ? `TTL ${p.ttls.join('/')} (hops unknown)` : p.hops === 0 ? `0 routers (TTL ${p.ttls.join('/')}: captured on its host or LAN)` : `${p.hops} router(s) (TTL ${p.ttls.join('/')} of ${p.initial_ttl})`}`);
+    lines.push(`Capture point, from IP TTLs of the SIP senders: ${where.slice(0, 8).join('; ')}${where.length > 8 ? `; and ${where.length - 8} more` : ''}`);
+  }
   return lines.join('\n');
 }
 

@@ -32,6 +32,8 @@ export interface SipPayload {
   readonly frame: number;
   /** The frame was cut by the snap length: the message may be incomplete. */
   readonly truncated?: boolean;
+  /** TTL / hop limit of the (innermost) IP packet that carried it; absent for HEP, which carries none. */
+  readonly ttl?: number;
 }
 
 export interface DissectSink {
@@ -68,6 +70,7 @@ export class Dissector {
   nonIp = 0;
   #frameNo = 0;
   #truncated = false;
+  #ttl = 0;
 
   constructor(sink: DissectSink, options: DissectorOptions = {}) {
     this.#sink = sink;
@@ -87,6 +90,7 @@ export class Dissector {
     this.bytes += f.data.length;
     this.#frameNo = this.frames;
     this.#truncated = f.originalLength > f.data.length;
+    this.#ttl = 0;
     readLink(f.linkType, f.data, this.#link);
     const et = this.#link.etherType;
     if (et === -1) {
@@ -107,6 +111,8 @@ export class Dissector {
     const ip = this.#ip[depth];
     const ok = etherType === ETHERTYPE_IPV4 ? readIpv4(d, p, end, ip) : readIpv6(d, p, end, ip);
     if (!ok) return this.#count('malformed IP header');
+    // The innermost header wins: a tunnel's inner packet is the one its endpoints sent.
+    this.#ttl = ip.ttl;
     let payload = d;
     let start = ip.payloadOffset;
     let stop = ip.payloadEnd;
@@ -229,6 +235,7 @@ export class Dissector {
     this.bytes += d.length;
     this.#frameNo = this.frames;
     this.#truncated = false;
+    this.#ttl = 0;
     this.#hep(d, 0, d.length, at);
   }
 
@@ -241,6 +248,7 @@ export class Dissector {
       bytes,
       frame: this.#frameNo,
       ...(this.#truncated ? { truncated: true } : {}),
+      ...(via === undefined && this.#ttl > 0 ? { ttl: this.#ttl } : {}),
     });
   }
 
@@ -263,7 +271,8 @@ export class Dissector {
       const s = endpoint(src, sport);
       const t = endpoint(dst, dport);
       const consumer = new SipStreamConsumer((bytes, mat, frame, transport) => {
-        this.#sink.sip({ at: mat, src: s, dst: t, transport, bytes, frame });
+        // The segment that completes a message is the one being read: its TTL is the flow's.
+        this.#sink.sip({ at: mat, src: s, dst: t, transport, bytes, frame, ...(this.#ttl > 0 ? { ttl: this.#ttl } : {}) });
       });
       // A stream that opens with a TLS record is TLS whatever the port (5061, 443, 5071, …).
       if (payload.length > 0 && looksLikeTls(payload)) consumer.mode = 'tls';

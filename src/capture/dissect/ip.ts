@@ -30,6 +30,8 @@ export class IpHeader {
   id = 0;
   /** False when the capture cut the packet short (payloadEnd was clipped to the buffer). */
   complete = true;
+  /** IPv4 TTL or IPv6 hop limit as the packet passed the capture point: its initial value (64, 128, 255) minus the routers it crossed. */
+  ttl = 0;
 }
 
 export function ipv4String(d: Uint8Array, p: number): string {
@@ -68,6 +70,7 @@ export function readIpv4(d: Uint8Array, p: number, end: number, out: IpHeader): 
   if (ihl < 20 || end - p < ihl) return false;
   const total = (d[p + 2] << 8) | d[p + 3];
   out.version = 4;
+  out.ttl = d[p + 8];
   out.protocol = d[p + 9];
   out.id = (d[p + 4] << 8) | d[p + 5];
   const ff = (d[p + 6] << 8) | d[p + 7];
@@ -89,6 +92,7 @@ export function readIpv6(d: Uint8Array, p: number, end: number, out: IpHeader): 
   if (end - p < 40 || d[p] >> 4 !== 6) return false;
   const plen = (d[p + 4] << 8) | d[p + 5];
   out.version = 6;
+  out.ttl = d[p + 7];
   out.src = ipv6String(d, p + 8);
   out.dst = ipv6String(d, p + 24);
   out.fragmented = false;
