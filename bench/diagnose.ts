@@ -222,7 +222,8 @@ function main(): void {
   const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
   // The JSON goes to a file (as a user would redirect it), then is checked: a fast run that read
   // nothing would be no figure at all.
-  const out = join(tmpdir(), 'trunkline-bench-diagnose.json');
+  // Per process: two runs at once (seen here) must not read or delete each other's output.
+  const out = join(tmpdir(), `trunkline-bench-diagnose-${process.pid}.json`);
   const fd = openSync(out, 'w');
   const tl = timed(process.execPath, [cli, 'diagnose', FILE, '--json'], fd);
   closeSync(fd);
