@@ -268,7 +268,7 @@ test('the edge\'s refusal ends a call being admitted or routed, but never one al
   const calling = routed(2);
   calling.take();
   calling.fire({ type: 'refuse' });
-  assert.deepEqual(calling.take(), ['send-refusal', 'terminated']);
+  assert.deepEqual(calling.take(), ['send-refusal', 'cancel-invite', 'terminated'], 'the pending carrier INVITE is cancelled');
   assert.equal(calling.clock.pendingTimers, 0);
   const answered = routed(1);
   answered.fire({ type: 'invite-2xx', attempt: 1 });
@@ -326,3 +326,14 @@ test('every state × every input: terminating cancels the timer and ends exactly
     }
   }
 });
+
+test('the caller\'s BYE before the answer cancels the carrier\'s pending INVITE; a 2xx that still wins is ACKed and ended', () => {
+  const d = routed(1);
+  d.fire({ type: 'invite-1xx', attempt: 1, status: 180 });
+  d.take();
+  d.fire({ type: 'bye', from: 'a' });
+  assert.deepEqual(d.take(), ['cancel-invite', 'record-unanswered:a', 'terminated']);
+  d.fire({ type: 'invite-2xx', attempt: 1 });
+  assert.deepEqual(d.take(), ['ack-and-bye']);
+});
+

@@ -127,8 +127,11 @@ export function callTransition(state: CallState, input: CallInput): CallTransiti
       const answered = state.name === 'confirmed';
       // Before the answer only the callee's BYE (of its early dialog) is passed on; the caller has no b dialog yet.
       const bye = answered || input.from === 'b' ? [{ type: 'send-bye', to: other } as const] : [];
+      // The caller's BYE of its early dialog (RFC 3261 §15) ends the call as a CANCEL would: the
+      // carrier's pending INVITE is cancelled, not left ringing until its 2xx is ACKed and BYEd.
+      const cancel = input.from === 'a' && isRouting(state) ? [{ type: 'cancel-invite' } as const] : [];
       const unanswered = answered ? [] : [{ type: 'record-unanswered', by: input.from } as const];
-      return { state: TERMINATED, actions: [CANCEL_TIMER, ...bye, ...unanswered, END] };
+      return { state: TERMINATED, actions: [CANCEL_TIMER, ...bye, ...cancel, ...unanswered, END] };
     }
     case 'no-ack':
     case 'hang-up':
@@ -137,7 +140,8 @@ export function callTransition(state: CallState, input: CallInput): CallTransiti
     case 'refuse':
       // A final response after the 2xx is not possible (RFC 3261 §13.3.1.4): an answered call is hung up instead.
       if (state.name === 'confirmed' || state.name === 'terminated') return stay;
-      return { state: TERMINATED, actions: [CANCEL_TIMER, { type: 'send-refusal' }, END] };
+      // Refused while a carrier attempt is pending (overload at shutdown): that INVITE is cancelled too.
+      return { state: TERMINATED, actions: [CANCEL_TIMER, { type: 'send-refusal' }, ...(isRouting(state) ? [{ type: 'cancel-invite' } as const] : []), END] };
   }
 }
 
