@@ -86,10 +86,12 @@ async function capturedEvents(): Promise<readonly CaptureSipEvent[]> {
   return r.calls[0].messages;
 }
 
-/** A capture event less what only a capture has (frame, file, raw bytes). */
+/** A capture event less what only a capture has (frame, file, raw bytes, the IP header's TTL). */
 function evidencePart(e: CaptureSipEvent): SipEventEvidence {
-  const { frame: _frame, file: _file, raw: _raw, parseError, ...evidence } = e;
+  const { frame: _frame, file: _file, raw: _raw, ttl, parseError, ...evidence } = e;
   assert.equal(parseError, undefined);
+  // The capture's IP layer gives the TTL (the test pcap writes 64); a socket on the edge never sees it.
+  assert.equal(ttl, 64);
   return evidence;
 }
 
