@@ -1,9 +1,9 @@
 import { newCallSid, newTag, type Clock, type Logger } from '../core/index.js';
-import { createResponse, type SipRequest, type SipResolver } from '../sip/index.js';
+import { createResponse, type Dialog, type SipRequest, type SipResolver } from '../sip/index.js';
 import type { Finding } from '../diagnosis/index.js';
 import type { CallRecord, CallRecordStore, CallSlots, TraceEntry } from '../store/index.js';
 import type { Authenticator } from './admission/authenticate.js';
-import { Call, dialogKey, type CallContext, type Role } from './call/call.js';
+import { Call, type CallContext, type Role } from './call/call.js';
 import { CallAdmission, userOf } from './admission/call-admission.js';
 import { CallRecorder } from './record/call-record.js';
 import type { EdgeDirectory } from './ports/directory.js';
@@ -79,13 +79,13 @@ export interface CallObserver {
   ended?(record: CallRecord): void;
 }
 
-interface Indexed {
-  readonly call: Call;
-}
-
 export class B2bua implements EdgeRequestHandler {
   readonly #o: B2buaOptions;
-  readonly #dialogs = new Map<string, Indexed>();
+  /**
+   * The call each of the dialog layer's dialogs belongs to. Matching a request to a dialog is the
+   * layer's (sip/dialog, RFC 3261 §12.2.2); this only says whose it is, and goes with the dialog.
+   */
+  readonly #owners = new WeakMap<Dialog, Call>();
   readonly #active = new Map<string, Call>();
   readonly #ctx: CallContext;
   readonly #metrics: EdgeMetrics;
@@ -121,8 +121,7 @@ export class B2bua implements EdgeRequestHandler {
       inviteTimeoutMs: options.inviteTimeoutMs ?? 32_000,
       t1: options.t1 ?? 500,
       t2: options.t2 ?? 4000,
-      index: (key, call) => this.#dialogs.set(key, { call }),
-      unindex: (key) => this.#dialogs.delete(key),
+      own: (dialog, call) => this.#owners.set(dialog, call),
       finished: (call) => this.#finished(call),
       answered: (call) => {
         void this.#saves.save(call.recorder.toRecord(), call.sid);
@@ -167,25 +166,26 @@ export class B2bua implements EdgeRequestHandler {
   }
 
   onAck(request: SipRequest, source: RequestSource): void {
-    const hit = this.#byDialog(request);
+    const hit = this.#inDialog(request);
     if (hit?.side === 'a') hit.call.onAck(request, source);
   }
 
-  #byDialog(req: SipRequest): { call: Call; side: CallSide } | undefined {
-    const callId = req.headers.callId() ?? '';
-    const toTag = req.headers.to()?.tag;
-    if (!toTag) return undefined;
-    const hit = this.#dialogs.get(dialogKey(callId, toTag));
-    if (!hit) return undefined;
-    const side: CallSide = hit.call.a.callId === callId && hit.call.a.localTag === toTag ? 'a' : 'b';
-    return { call: hit.call, side };
+  /** The call and leg of an in-dialog request: the dialog layer matches it (Call-ID, both tags). */
+  #inDialog(req: SipRequest): { call: Call; side: CallSide } | undefined {
+    const dialog = this.#o.port.dialogFor(req);
+    const call = dialog && this.#owners.get(dialog);
+    const side = call?.sideOf(dialog!);
+    return side ? { call: call!, side } : undefined;
   }
 
   #dispatch(tx: ServerTx): void {
     const req = tx.request;
-    const hit = this.#byDialog(req);
-    if (hit) return hit.call.onInDialog(tx, hit.side);
-    if (req.headers.to()?.tag) return tx.respond(createResponse(req, 481, 'Call/Transaction Does Not Exist'));
+    if (req.headers.to()?.tag) {
+      const hit = this.#inDialog(req);
+      // RFC 3261 §12.2.2: a request in a dialog this edge does not have (any more) — the one place it is refused.
+      if (!hit) return tx.respond(createResponse(req, 481, 'Call/Transaction Does Not Exist'));
+      return hit.call.onInDialog(tx, hit.side);
+    }
     if (req.method === 'OPTIONS') {
       // RFC 3261 §11.2: OPTIONS out of a dialog (keep-alives, preflight) gets the capabilities.
       // RFC 3261 §8.2.6.2: a response outside a dialog carries a To tag of ours.

@@ -1,5 +1,5 @@
 import type { Clock, Logger, TimerHandle } from '../../core/index.js';
-import { createResponse, serializeMessage, type SipRequest, type SipResponse } from '../../sip/index.js';
+import { createResponse, serializeMessage, type Dialog, type SipRequest, type SipResponse } from '../../sip/index.js';
 import { hopFromUri } from './targets.js';
 import type { TraceEntry } from '../../store/index.js';
 import type { CallRecorder } from '../record/call-record.js';
@@ -57,9 +57,11 @@ export interface CallContext {
   readonly inviteTimeoutMs: number;
   readonly t1: number;
   readonly t2: number;
-  /** Indexes a leg so in-dialog requests find this call. */
-  index(key: string, call: Call): void;
-  unindex(key: string): void;
+  /**
+   * A dialog of one of this call's legs, as the stack's dialog layer made it: in-dialog requests
+   * are matched to it there (RFC 3261 §12.2.2) and reach this call through it.
+   */
+  own(dialog: Dialog, call: Call): void;
   finished(call: Call): void;
   /** The call was answered: its record is stored as in-progress so the calls API shows live calls. */
   answered(call: Call): void;
@@ -80,10 +82,6 @@ interface Arrival {
 }
 
 const NOTHING: Arrival = Object.freeze({});
-
-export function dialogKey(callId: string, localTag: string): string {
-  return `${callId}|${localTag}`;
-}
 
 export class Call {
   readonly sid: string;
@@ -132,7 +130,6 @@ export class Call {
       hop: aTx.source.hop,
       local: aTx.source.local,
     });
-    ctx.index(dialogKey(this.a.callId, this.a.localTag), this);
     aTx.onCancel((cancel) => this.onCancel(cancel));
   }
 
@@ -217,7 +214,7 @@ export class Call {
    */
   #respondA(res: SipResponse): void {
     this.#traceOut(this.aRole, res, this.a.hop, this.a.local);
-    this.a.attach(this.#ctx.port.answerInvite(this.#aTx, res, this.#onNoAck));
+    this.#attach(this.a, this.#ctx.port.answerInvite(this.#aTx, res, this.#onNoAck, this.a.remoteTarget));
   }
 
   readonly #onNoAck = (): void => {
@@ -345,12 +342,10 @@ export class Call {
   #sendInvite(attempt: number, index: number): void {
     const setup = this.#setup!;
     const target = setup.targets[index];
-    if (this.#b) this.#ctx.unindex(dialogKey(this.#b.callId, this.#b.localTag));
     const b = new Leg({ localUri: setup.fromUri, remoteUri: setup.toUri, remoteTarget: target.uri, hop: target.hop, local: this.#ctx.port.localFor(target.hop) });
     this.#b = b;
     this.#bLegs.push(b);
     if (target.flow) this.#flowLegs.add(b);
-    this.#ctx.index(dialogKey(b.callId, b.localTag), this);
     let offer: string;
     try {
       this.#media.facing?.('b', target.hop.address);
@@ -405,10 +400,11 @@ export class Call {
    */
   #learn(leg: Leg, invite: SipRequest, res: SipResponse): void {
     const role = leg === this.a ? this.aRole : this.bRole;
-    const dialog = this.#ctx.port.inviteResponse(invite, res, () => this.#hopOf(leg), (ack, hop) => this.#traceOut(role, ack, hop, leg.local));
-    leg.attach(dialog);
+    // A peer's 2xx without Contact (§12.1.2 wants one) still makes a dialog, its target where the INVITE went.
+    const dialog = this.#ctx.port.inviteResponse(invite, res, () => this.#hopOf(leg), (ack, hop) => this.#traceOut(role, ack, hop, leg.local), leg.remoteTarget);
+    this.#attach(leg, dialog);
     if (dialog || res.status < 200) return;
-    // A 2xx without Contact makes no dialog (§12.1.2) but is still ACKed, to where the INVITE went.
+    // A 2xx without a To tag makes no dialog but is still ACKed, to where the INVITE went.
     leg.learnTag(res);
     const ack = leg.request('ACK', { cseq: res.headers.cseq()?.seq ?? 1 });
     this.#traceOut(role, ack, this.#hopOf(leg), leg.local);
@@ -449,10 +445,26 @@ export class Call {
     this.traceIn(this.aRole, request, source.hop, source.local);
   }
 
-  /** A request inside the dialog from either leg: BYE ends the call; the rest is relayed to the other leg. */
+  #attach(leg: Leg, dialog: Dialog | undefined): void {
+    if (!dialog) return;
+    leg.attach(dialog);
+    this.#ctx.own(dialog, this);
+  }
+
+  /**
+   * Which leg the dialog layer's `dialog` is, while the call takes requests in it: an ended call,
+   * an abandoned attempt's leg or a leg without its other side has none (the edge answers 481).
+   */
+  sideOf(dialog: Dialog): CallSide | undefined {
+    if (this.isEnded() || !this.#b) return undefined;
+    if (this.a.has(dialog)) return 'a';
+    return this.#b.has(dialog) ? 'b' : undefined;
+  }
+
+  /** A request inside the dialog of leg `fromSide` (see sideOf): BYE ends the call; the rest is relayed to the other leg. */
   onInDialog(tx: ServerTx, fromSide: CallSide): void {
     const from = fromSide === 'a' ? this.a : this.#b!;
-    const to = fromSide === 'a' ? this.#b : this.a;
+    const to = fromSide === 'a' ? this.#b! : this.a;
     const fromRole = fromSide === 'a' ? this.aRole : this.bRole;
     const req = tx.request;
     this.traceIn(fromRole, req, tx.source.hop, tx.source.local);
@@ -467,7 +479,6 @@ export class Call {
       answer(200, 'OK');
       return this.#fire({ type: 'bye', from: fromSide }, { why: `BYE from the ${fromRole}`, ending: `bye-${fromRole}` });
     }
-    if (!to || this.isEnded()) return answer(481, 'Call/Transaction Does Not Exist');
     // RFC 3261 §12.2.2 in the leg's dialog: CSeq order, and a re-INVITE/UPDATE refreshes the target.
     if (from.receiveRequest(req)) {
       return answer(500, 'Server Internal Error', [['Retry-After', '1'], ['Reason', 'SIP;cause=500;text="CSeq out of order"']]);
@@ -528,8 +539,6 @@ export class Call {
     this.recorder.setMedia(this.#media.close());
     this.#forget(this.a);
     for (const b of this.#bLegs) this.#forget(b);
-    this.#ctx.unindex(dialogKey(this.a.callId, this.a.localTag));
-    if (this.#b) this.#ctx.unindex(dialogKey(this.#b.callId, this.#b.localTag));
     this.#ctx.finished(this);
   }
 }

@@ -91,7 +91,12 @@ export class Leg {
     if (!this.#dialog || this.#dialog === dialog || this.#dialog.state !== 'confirmed') this.#dialog = dialog;
   }
 
-  /** A 2xx that made no dialog (no Contact): the tag alone, so the ACK and BYE still reach the peer. */
+  /** One of this leg's dialogs (forked early ones included) and not another leg's. */
+  has(dialog: Dialog): boolean {
+    return this.#dialogs.has(dialog);
+  }
+
+  /** A 2xx that made no dialog (no To tag): the tag alone, so the ACK and BYE still reach the peer. */
   learnTag(res: SipResponse): void {
     this.#remoteTag ??= res.headers.to()?.tag ?? undefined;
   }

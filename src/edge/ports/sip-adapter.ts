@@ -1,4 +1,4 @@
-import { isWildcard, type ClientTransaction, type Dialog, type DialogLayer, type RequestSource as SipSource, type ServerTransaction, type SipRequest, type SipRequestHandler, type SipResponse, type TransactionLayer, type TransactionUser } from '../../sip/index.js';
+import { isWildcard, type ClientTransaction, type Destination, type Dialog, type DialogLayer, type RequestSource as SipSource, type ServerTransaction, type SipRequest, type SipRequestHandler, type SipResponse, type TransactionLayer, type TransactionUser } from '../../sip/index.js';
 import type { Hop, LocalAddress } from '../call/leg.js';
 import type { ClientTx, ClientTxEvents, EdgeRequestHandler, EdgeSipPort, RequestSource, ServerTx } from './sip-port.js';
 
@@ -76,7 +76,7 @@ export class TransactionLayerPort implements EdgeSipPort {
     return this.#dialogLayer();
   }
 
-  answerInvite(tx: ServerTx, response: SipResponse, onNoAck?: () => void): Dialog | undefined {
+  answerInvite(tx: ServerTx, response: SipResponse, onNoAck?: () => void, targetWithoutContact?: string): Dialog | undefined {
     const stx = transactions.get(tx);
     if (!stx) {
       tx.respond(response);
@@ -84,19 +84,26 @@ export class TransactionLayerPort implements EdgeSipPort {
     }
     if (stx.state === 'terminated') return undefined;
     try {
-      return this.#dialogs.answerInvite(stx, response, onNoAck ? { onNoAck: () => onNoAck() } : {});
+      return this.#dialogs.answerInvite(stx, response, { ...(onNoAck ? { onNoAck: () => onNoAck() } : {}), ...(targetWithoutContact ? { targetWithoutContact } : {}) });
     } catch {
       // SIP_TX_FINAL_SENT: a race (CANCEL vs 200) already decided this transaction.
       return undefined;
     }
   }
 
-  inviteResponse(invite: SipRequest, response: SipResponse, ackTo: (dialog: Dialog) => Hop, onAck?: (ack: SipRequest, hop: Hop) => void): Dialog | undefined {
-    return this.#dialogs.receiveInviteResponse(invite, response, (d) => destination(ackTo(d)), onAck ? { onAck: (ack, to) => onAck(ack, { protocol: to.protocol, address: to.address, port: to.port, ...(to.connectionId ? { connectionId: to.connectionId } : {}) }) } : {});
+  inviteResponse(invite: SipRequest, response: SipResponse, ackTo: (dialog: Dialog) => Hop, onAck?: (ack: SipRequest, hop: Hop) => void, targetWithoutContact?: string): Dialog | undefined {
+    return this.#dialogs.receiveInviteResponse(invite, response, (d) => destination(ackTo(d)), {
+      ...(onAck ? { onAck: (ack: SipRequest, to: Destination) => onAck(ack, { protocol: to.protocol, address: to.address, port: to.port, ...(to.connectionId ? { connectionId: to.connectionId } : {}) }) } : {}),
+      ...(targetWithoutContact ? { targetWithoutContact } : {}),
+    });
   }
 
-  ackReceived(ack: SipRequest): void {
-    this.#dialogs.receiveAck(ack);
+  ackReceived(ack: SipRequest): Dialog | undefined {
+    return this.#dialogs.receiveAck(ack);
+  }
+
+  dialogFor(request: SipRequest): Dialog | undefined {
+    return this.#dialogs.forRequest(request);
   }
 
   forget(dialog: Dialog): void {

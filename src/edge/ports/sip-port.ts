@@ -46,15 +46,21 @@ export interface EdgeSipPort {
    * The stack's dialog layer as UAS (RFC 3261 §12.1.1, §13.3.1.4): sends a response to an INVITE
    * or re-INVITE; a 1xx with tag or a 2xx creates or confirms its dialog, and a 2xx is
    * retransmitted until its ACK comes — `onNoAck` once 64·T1 passed without one.
+   * `targetWithoutContact`: the remote target of a caller that sent no Contact, so its dialog exists.
    */
-  answerInvite(tx: ServerTx, response: SipResponse, onNoAck?: () => void): Dialog | undefined;
+  answerInvite(tx: ServerTx, response: SipResponse, onNoAck?: () => void, targetWithoutContact?: string): Dialog | undefined;
   /**
    * The dialog layer as UAC (RFC 3261 §12.1.2, §13.2.2.4): a response to our INVITE creates or
    * refreshes its dialog; every 2xx, retransmissions included, is ACKed (to `ackTo(dialog)`) by it.
    */
-  inviteResponse(invite: SipRequest, response: SipResponse, ackTo: (dialog: Dialog) => Hop, onAck?: (ack: SipRequest, hop: Hop) => void): Dialog | undefined;
-  /** An ACK for a 2xx we sent: its retransmissions stop. */
-  ackReceived(ack: SipRequest): void;
+  inviteResponse(invite: SipRequest, response: SipResponse, ackTo: (dialog: Dialog) => Hop, onAck?: (ack: SipRequest, hop: Hop) => void, targetWithoutContact?: string): Dialog | undefined;
+  /** An ACK for a 2xx we sent: its retransmissions stop; its dialog, if the layer has it. */
+  ackReceived(ack: SipRequest): Dialog | undefined;
+  /**
+   * RFC 3261 §12.2.2: the dialog of an in-dialog request (Call-ID, our tag in To, the peer's in
+   * From), from the dialog layer's table — the edge's one way to find a request's call.
+   */
+  dialogFor(request: SipRequest): Dialog | undefined;
   /** The call ended: its dialog leaves the layer's table. */
   forget(dialog: Dialog): void;
 }

@@ -15,11 +15,18 @@ export interface DialogLayerOptions {
 export interface AcceptOptions {
   /** RFC 3261 §13.3.1.4: no ACK within 64*T1 — the TU should end the session with a BYE. */
   onNoAck?(dialog: Dialog | undefined): void;
+  /**
+   * The remote target when the INVITE has no Contact (§8.1.1.8 requires one): given, the answer
+   * still makes a dialog, so the peer's BYE is matched to it; absent, no dialog is made.
+   */
+  targetWithoutContact?: string;
 }
 
 export interface InviteResponseOptions {
   /** Told of every ACK sent for a 2xx (the first and each resend), e.g. for a call's trace. */
   onAck?(ack: SipRequest, to: Destination): void;
+  /** As AcceptOptions.targetWithoutContact, for a 2xx or 1xx-with-tag that has no Contact. */
+  targetWithoutContact?: string;
 }
 
 interface Pending2xx {
@@ -93,7 +100,7 @@ export class DialogLayer {
     const localTag = response.headers.to()?.tag;
     tx.respond(response);
     if (!localTag) return undefined;
-    const probe = dialogFromRequest(tx.request, localTag, response);
+    const probe = dialogFromRequest(tx.request, localTag, response, options.targetWithoutContact);
     if (!probe) {
       // No Contact in the INVITE (§8.1.1.8 requires one) makes no dialog, but the 2xx must still reach the peer.
       const id = idOf(tx.request, localTag);
@@ -173,7 +180,7 @@ export class DialogLayer {
     if (response.status < 101 || response.status >= 300) return undefined;
     let dialog = this.forResponse(response);
     if (!dialog) {
-      const made = dialogFromResponse(invite, response);
+      const made = dialogFromResponse(invite, response, options.targetWithoutContact);
       if (!made) return undefined;
       dialog = this.add(made);
     }

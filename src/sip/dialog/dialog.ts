@@ -189,25 +189,26 @@ function tagOf(value: string | undefined): string | null {
   return value === undefined ? null : (/;\s*tag\s*=\s*([^;\s,]+)/i.exec(value)?.[1] ?? null);
 }
 
-function contactUri(headers: SipHeaders): string | undefined {
+function contactUri(headers: SipHeaders, fallback?: string): string | undefined {
   try {
     const c = headers.contacts();
-    return c === '*' || c.length === 0 ? undefined : c[0].uri;
+    return c === '*' || c.length === 0 ? fallback : c[0].uri;
   } catch {
-    return undefined;
+    return fallback;
   }
 }
 
 /**
  * RFC 3261 §12.1.2: the UAC's dialog from a 1xx-with-tag or 2xx response to its request. Route
  * set = the response's Record-Route in reverse order; remote target = its Contact.
- * Returns undefined when the response cannot create a dialog (no To tag, or no Contact).
+ * Returns undefined when the response cannot create a dialog (no To tag, or no Contact and no
+ * `targetWithoutContact`, the remote target a TU chooses for a peer that left Contact out).
  */
-export function dialogFromResponse(request: SipRequest, response: SipResponse): Dialog | undefined {
+export function dialogFromResponse(request: SipRequest, response: SipResponse, targetWithoutContact?: string): Dialog | undefined {
   const remoteTag = response.headers.to()?.tag;
   const localTag = request.headers.from()?.tag;
   const callId = request.headers.callId();
-  const target = contactUri(response.headers);
+  const target = contactUri(response.headers, targetWithoutContact);
   const cseq = request.headers.cseq();
   if (!remoteTag || !localTag || !callId || !target || !cseq) return undefined;
   return new Dialog({
@@ -229,10 +230,10 @@ export function dialogFromResponse(request: SipRequest, response: SipResponse): 
  * (the tag of its To in the 1xx/2xx). Route set = the request's Record-Route in order; remote
  * target = its Contact; the local CSeq starts at a random number (§8.1.1.5).
  */
-export function dialogFromRequest(request: SipRequest, localTag: string, response?: SipResponse): Dialog | undefined {
+export function dialogFromRequest(request: SipRequest, localTag: string, response?: SipResponse, targetWithoutContact?: string): Dialog | undefined {
   const remoteTag = request.headers.from()?.tag;
   const callId = request.headers.callId();
-  const target = contactUri(request.headers);
+  const target = contactUri(request.headers, targetWithoutContact);
   const cseq = request.headers.cseq();
   if (!remoteTag || !callId || !target || !cseq) return undefined;
   const to = request.headers.get('To') ?? '';
