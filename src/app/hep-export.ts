@@ -3,6 +3,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import { isIPv6 } from 'node:net';
 import type { Logger } from '../core/index.js';
+import type { SipMessageEvent } from '../sip/index.js';
 import { encodeHep3 } from '../capture/index.js';
 import type { CallObserver } from '../edge/index.js';
 import { rtcpChannel, type RtcpMessage } from '../media/index.js';
@@ -10,10 +11,14 @@ import { parseRtcp, type RtcpReportBlock } from '../rtp/index.js';
 import type { CallRecord, TraceEntry } from '../store/index.js';
 
 /**
- * serve --hep HOST:PORT (issue 15): every SIP message the edge traces, both legs, goes to a
- * Homer / heplify-server capture node as HEP3 over UDP, with the call sid as correlation id
- * (chunk 17) and the node id as capture agent name (chunk 19). Quality goes as RTCP reports in
- * JSON (HEP protocol type 5, the form rtpengine and heplify send): each SR/RR a call's peer sends
+ * serve --hep HOST:PORT (issue 15): every SIP message the edge's SIP endpoint receives or sends,
+ * as bytes on the wire — both legs of every call, the transaction layer's retransmissions, the
+ * stack's own answers (OPTIONS, stateless refusals), REGISTERs, out-of-call requests — goes to a
+ * Homer / heplify-server capture node as HEP3 over UDP, each once, from the endpoint's transport
+ * tap. Correlation id (chunk 17): the call sid when the Call-ID is one of a call the edge carries
+ * (learnt from the edge's trace, kept until a grace period after the call ends), else the Call-ID
+ * itself; the node id is the capture agent name (chunk 19). Quality goes as RTCP reports in JSON
+ * (HEP protocol type 5, the form rtpengine and heplify send): each SR/RR a call's peer sends
  * through the relay (published on `trunkline:media:rtcp`), and at the end of the call one report
  * per RTP stream computed by the relay as a receiver report would be (RFC 3550 §6.4.1).
  * Sending never blocks or fails a call: a datagram that cannot go is counted and dropped.
@@ -30,6 +35,17 @@ const HEP_RTCP_JSON = 5;
 const CAPTURE_ID = 2001;
 /** HEP3's length field is 16 bits. */
 const HEP_MAX = 65_535;
+/**
+ * A message whose Call-ID the edge has not named yet waits this long for it before going out
+ * under its Call-ID: the transport sees a new INVITE before the edge gives its call a sid.
+ */
+const HOLD_MS = 250;
+/** Messages waiting so at most; beyond, they go at once under their Call-ID. */
+const MAX_HELD = 10_000;
+/** Call-IDs remembered (least recently seen forgotten first), so a call that never ends cannot grow the map. */
+const MAX_CALL_IDS = 100_000;
+/** A call's Call-IDs outlive it by 64×T1, the longest a late retransmission of its BYE or 2xx can come. */
+const GRACE_MS = 32_000;
 
 interface StreamLike {
   readonly src: string;
@@ -48,6 +64,15 @@ export class HepExporter implements CallObserver {
   readonly #log: Logger;
   readonly #onRtcp = (message: unknown): void => this.#peerRtcp(message as RtcpMessage);
   #dropped = 0;
+  /** Call-ID → call sid, least recently used first. */
+  readonly #sids = new Map<string, string>();
+  /** Call-IDs of ended calls and when to forget them (in end order: the grace is one length). */
+  readonly #retiring: { readonly at: number; readonly callIds: readonly string[]; readonly sid: string }[] = [];
+  /** Messages waiting for their Call-ID's sid, by Call-ID, oldest first. */
+  readonly #held = new Map<string, { readonly since: number; readonly events: SipMessageEvent[] }>();
+  #heldCount = 0;
+  #closed = false;
+  #holdTimer: NodeJS.Timeout | undefined;
 
   private constructor(socket: Socket, target: HepTarget, agent: string, log: Logger) {
     this.#socket = socket;
@@ -70,22 +95,80 @@ export class HepExporter implements CallObserver {
     return this.#dropped;
   }
 
+  /** The edge's trace of a call's message: teaches which call its Call-ID belongs to (the message itself comes from the tap). */
   trace(entry: TraceEntry, callSid: string): void {
-    const src = splitAddress(entry.src);
-    const dst = splitAddress(entry.dst);
-    if (!src || !dst) return;
+    const callId = callIdIn(entry.message);
+    if (callId === undefined) return;
+    if (this.#sids.get(callId) !== callSid) {
+      this.#sids.delete(callId);
+      if (this.#sids.size >= MAX_CALL_IDS) this.#sids.delete(this.#sids.keys().next().value!);
+      this.#sids.set(callId, callSid);
+    }
+    const held = this.#held.get(callId);
+    if (!held) return;
+    this.#held.delete(callId);
+    this.#heldCount -= held.events.length;
+    for (const e of held.events) this.#sendSip(e, callSid);
+  }
+
+  /** The endpoint's tap: every SIP message in and out, once. */
+  message(e: SipMessageEvent): void {
+    if (this.#closed) return;
+    this.#retire(e.at);
+    const callId = callIdIn(e.bytes.toString('latin1', 0, headEnd(e.bytes)));
+    if (callId === undefined) return this.#sendSip(e, undefined);
+    const sid = this.#sids.get(callId);
+    if (sid !== undefined) {
+      // Least recently used last: a long call's Call-ID is not the first forgotten.
+      this.#sids.delete(callId);
+      this.#sids.set(callId, sid);
+      return this.#sendSip(e, sid);
+    }
+    const held = this.#held.get(callId);
+    if (held) held.events.push(e);
+    else if (this.#heldCount >= MAX_HELD) return this.#sendSip(e, callId);
+    else this.#held.set(callId, { since: Date.now(), events: [e] });
+    this.#heldCount++;
+    this.#holdTimer ??= setTimeout(() => this.#release(false), HOLD_MS).unref();
+  }
+
+  /** Held messages whose wait is over go out under their Call-ID (all of them when closing). */
+  #release(all: boolean): void {
+    this.#holdTimer = undefined;
+    const now = Date.now();
+    for (const [callId, held] of this.#held) {
+      if (!all && held.since + HOLD_MS > now) break;
+      this.#held.delete(callId);
+      this.#heldCount -= held.events.length;
+      for (const e of held.events) this.#sendSip(e, callId);
+    }
+    if (this.#held.size > 0) this.#holdTimer = setTimeout(() => this.#release(false), HOLD_MS).unref();
+  }
+
+  #retire(now: number): void {
+    while (this.#retiring.length > 0 && this.#retiring[0].at <= now) {
+      const { callIds, sid } = this.#retiring.shift()!;
+      for (const id of callIds) if (this.#sids.get(id) === sid) this.#sids.delete(id);
+    }
+  }
+
+  #sendSip(e: SipMessageEvent, correlationId: string | undefined): void {
+    const [src, dst] = e.direction === 'in' ? [e.remote, e.local] : [e.local, e.remote];
     this.#send({
-      ...{ src: src.ip, srcPort: src.port, dst: dst.ip, dstPort: dst.port },
-      ipProtocol: entry.transport === 'udp' ? 17 : 6,
-      at: Date.parse(entry.at),
-      payloadType: HEP_SIP,
-      payload: Buffer.from(entry.message, 'latin1'),
-      correlationId: callSid,
+      src: src.address, srcPort: src.port, dst: dst.address, dstPort: dst.port,
+      ipProtocol: e.protocol === 'udp' ? 17 : 6, at: e.at, payloadType: HEP_SIP, payload: e.bytes,
+      ...(correlationId === undefined ? {} : { correlationId }),
     });
   }
 
   /** One RTCP-style report per RTP stream the relay measured, when the call ends. */
   ended(record: CallRecord): void {
+    const callIds = new Set([record.sip_call_id]);
+    for (const t of record.trace) {
+      const id = callIdIn(t.message);
+      if (id !== undefined) callIds.add(id);
+    }
+    this.#retiring.push({ at: Date.now() + GRACE_MS, callIds: [...callIds], sid: record.call_sid });
     const streams = (record.media as { streams?: readonly StreamLike[] } | null)?.streams ?? [];
     for (const s of streams) {
       const src = splitAddress(s.src);
@@ -140,8 +223,22 @@ export class HepExporter implements CallObserver {
 
   async close(): Promise<void> {
     unsubscribe(rtcpChannel.name, this.#onRtcp);
+    clearTimeout(this.#holdTimer);
+    this.#release(true);
+    this.#closed = true;
     await new Promise<void>((resolve) => this.#socket.close(() => resolve()));
   }
+}
+
+/** The Call-ID header's value (compact form i too, RFC 3261 §7.3.3) in a message head. */
+function callIdIn(text: string): string | undefined {
+  return /\r\n(?:call-id|i)[ \t]*:[ \t]*([^\r\n]*[^\s])/i.exec(text)?.[1];
+}
+
+/** Where a message's head ends (the whole message when it has no blank line). */
+function headEnd(bytes: Buffer): number {
+  const end = bytes.indexOf('\r\n\r\n');
+  return end < 0 ? bytes.length : end + 2;
 }
 
 /** "ip:port" or "[v6]:port" of a trace entry. */

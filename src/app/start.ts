@@ -122,7 +122,14 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
     parts.push({ name: 'media-relay', stop: () => relay.close() });
     registerMediaMetrics(metrics, () => relay.counters());
     const hep = config.hep ? await HepExporter.open(config.hep, config.nodeId, logger) : undefined;
-    if (hep) parts.push({ name: 'hep', stop: () => hep.close() });
+    if (hep) {
+      // Every message on the wire, from the transports; the edge's trace only names their calls.
+      sipServer.setTap((e) => hep.message(e));
+      parts.push({ name: 'hep', stop: () => {
+        sipServer.setTap(undefined);
+        return hep.close();
+      } });
+    }
     const started = await startEdge({
       sipServer, sipHost: config.sip.host, sipDomain: config.sipDomain, carriers: config.carriers, pstnSim: config.pstnSim,
       directory: edgeDirectory(new StoreDirectory(repos.read, config.sipDomain), watch, clock), calls: callsRepo, clock, logger, registry: metrics,

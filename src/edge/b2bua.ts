@@ -109,7 +109,6 @@ export class B2bua implements EdgeRequestHandler {
       directory: options.directory, authenticator: options.authenticator, clock: options.clock, log: options.log, agent: options.agent,
       ...(options.registrations ? { bindings: options.registrations } : {}), ...(options.registrarLimits ? { limits: options.registrarLimits } : {}),
       ...(options.calls ? { calls: options.calls } : {}), ...(options.diagnose ? { diagnose: (r: CallRecord) => options.diagnose!(r) } : {}),
-      ...(options.observer ? { onTrace: (e: TraceEntry, sid: string) => options.observer!.trace(e, sid) } : {}),
       ...(options.locateAccount ? { locateAccount: options.locateAccount } : {}),
     });
     this.#ctx = {

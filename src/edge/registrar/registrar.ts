@@ -1,7 +1,7 @@
 import { newCallSid, newTag, type Clock, type Logger } from '../../core/index.js';
 import type { Finding } from '../../diagnosis/index.js';
 import { createResponse, serializeMessage, type SipRequest, type SipResponse } from '../../sip/index.js';
-import type { CallRecord, CallRecordStore, RegistrationOutcome, RegistrationPlan, Registration, TraceEntry } from '../../store/index.js';
+import type { CallRecord, CallRecordStore, RegistrationOutcome, RegistrationPlan, Registration } from '../../store/index.js';
 import type { Authenticator } from '../admission/authenticate.js';
 import { CallRecorder } from '../record/call-record.js';
 import type { EdgeCause } from '../causes.js';
@@ -37,8 +37,6 @@ export interface RegistrarOptions {
   readonly limits?: Partial<RegistrarLimits>;
   readonly calls?: CallRecordStore;
   readonly diagnose?: (record: CallRecord) => readonly Finding[];
-  /** Told of every REGISTER and its final answer, accepted or refused (serve --hep sends them on). */
-  readonly onTrace?: (entry: TraceEntry, callSid: string) => void;
   /** The account whose trunks whitelist a source address, for refusals no domain ties to one (issue 11 item 4). */
   readonly locateAccount?: (sourceIp: string) => Promise<string | undefined>;
 }
@@ -62,42 +60,11 @@ export class Registrar {
     await Promise.all([...this.#pending]);
   }
 
-  onRegister(received: ServerTx): void {
-    const tx = this.#o.onTrace ? this.#traced(received, this.#o.onTrace) : received;
+  onRegister(tx: ServerTx): void {
     this.#handle(tx).catch((err: unknown) => {
       this.#o.log.error({ err }, 'REGISTER handling failed');
       void this.#refuse(tx, 'internal-error', String(err));
     });
-  }
-
-  /** The transaction with its request and final answer handed to `onTrace`, under one id per REGISTER. */
-  #traced(tx: ServerTx, onTrace: (entry: TraceEntry, callSid: string) => void): ServerTx {
-    const { hop, local } = tx.source;
-    const remote = addr(hop.address, hop.port);
-    const here = addr(local.address, local.port);
-    const id = newCallSid();
-    const at = () => new Date(this.#o.clock.now()).toISOString();
-    const entry = (direction: 'in' | 'out', message: string): TraceEntry => ({
-      at: at(), leg: 'customer', direction, transport: hop.protocol, src: direction === 'in' ? remote : here, dst: direction === 'in' ? here : remote,
-      summary: message.split('\r\n', 1)[0], message,
-    });
-    const emit = (e: TraceEntry) => {
-      try {
-        onTrace(e, id);
-      } catch (err) {
-        this.#o.log.warn({ err }, 'REGISTER trace observer failed');
-      }
-    };
-    emit(entry('in', serializeMessage(tx.request).toString('latin1')));
-    return {
-      request: tx.request,
-      source: tx.source,
-      onCancel: (h) => tx.onCancel(h),
-      respond: (res) => {
-        tx.respond(res);
-        emit(entry('out', serializeMessage(res).toString('latin1')));
-      },
-    };
   }
 
   async #handle(tx: ServerTx): Promise<void> {

@@ -10,7 +10,7 @@ import { SipResolver, type DnsPort } from '../transport/resolver.js';
 import type { SourceAddresses } from '../transport/source-address.js';
 import { StreamTransport } from '../transport/stream-transport.js';
 import { TransportSet } from '../transport/transport-set.js';
-import type { InboundMessage, Transport, TransportEvent, TransportLimits } from '../transport/transport.js';
+import type { InboundMessage, SipMessageEvent, Transport, TransportEvent, TransportHandlers, TransportLimits } from '../transport/transport.js';
 import { UdpTransport } from '../transport/udp-transport.js';
 import { UasCore, type SipRequestHandler } from '../uas/uas-core.js';
 
@@ -61,6 +61,13 @@ export interface SipEndpoint {
   setHandler(handler: SipRequestHandler | undefined): void;
   /** Plug in (or remove) what decorates and records the stack's own refusals (the edge). */
   setStatelessAnswers(port: StatelessAnswerPort | undefined): void;
+  /**
+   * What sees every message this endpoint's transports receive and send, as bytes on the wire:
+   * the transaction layer's retransmissions, the UAS core's own answers (OPTIONS, stateless
+   * refusals) and what never reaches a transaction user included (serve --hep). Called
+   * synchronously on the transport's path: it must be quick, and what it throws is logged.
+   */
+  setTap(tap: ((event: SipMessageEvent) => void) | undefined): void;
   stop(): Promise<void>;
 }
 
@@ -93,7 +100,19 @@ export async function startSipEndpoint(options: SipEndpointOptions): Promise<Sip
     if (ignore && ignoredInvite(m, ignore)) return;
     layer.receive(m);
   };
-  const handlers = { onMessage, onEvent: (e: TransportEvent) => logEvent(log, e) };
+  const handlers: TransportHandlers = { onMessage, onEvent: (e: TransportEvent) => logEvent(log, e) };
+  let tapFailed = false;
+  const setTap = (tap: ((event: SipMessageEvent) => void) | undefined) => {
+    handlers.tap = tap && ((e: SipMessageEvent) => {
+      try {
+        tap(e);
+      } catch (err) {
+        // A broken observer must cost neither the message nor a log line per message.
+        if (!tapFailed) log.warn({ err }, 'SIP tap failed (further failures are not logged)');
+        tapFailed = true;
+      }
+    });
+  };
   const opened: Transport[] = [];
   const closeAll = async () => {
     await Promise.all(opened.splice(0).map((t) => t.close().catch(() => undefined)));
@@ -128,6 +147,7 @@ export async function startSipEndpoint(options: SipEndpointOptions): Promise<Sip
       setStatelessAnswers: (p) => {
         answers = p;
       },
+      setTap,
       stop: closeAll,
     };
   } catch (err) {

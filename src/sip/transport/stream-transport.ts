@@ -4,7 +4,7 @@ import { TrunklineError } from '../../core/index.js';
 import { SipStreamFramer, type FramerEvent } from '../parser/stream-framer.js';
 import type { SipTransportErrorCode } from './errors.js';
 import {
-  countHeaderLines, DEFAULT_TRANSPORT_LIMITS, publishMessage, socketAddress,
+  countHeaderLines, DEFAULT_TRANSPORT_LIMITS, publishMessage, socketAddress, tapped,
   type Destination, type SocketAddress, type Transport, type TransportHandlers, type TransportLimits,
 } from './transport.js';
 
@@ -146,7 +146,7 @@ export class StreamTransport implements Transport {
         if (countHeaderLines(event.bytes, this.#limits.maxHeaders) > this.#limits.maxHeaders) {
           this.#event({ type: 'limit', limit: 'header_count', protocol: this.protocol, remote, detail: `more than ${this.#limits.maxHeaders} header lines; answered 400` });
         }
-        publishMessage({ direction: 'in', protocol: this.protocol, local, remote, bytes: event.bytes, at: Date.now() });
+        if (tapped(this.#options.handlers)) publishMessage(this.#options.handlers, { direction: 'in', protocol: this.protocol, local, remote, bytes: event.bytes, at: Date.now() });
         this.#options.handlers.onMessage({ bytes: event.bytes, protocol: this.protocol, remote, local, connectionId: conn.id });
         return;
       case 'ping':
@@ -194,7 +194,7 @@ export class StreamTransport implements Transport {
         else resolve();
       });
     });
-    publishMessage({ direction: 'out', protocol: this.protocol, local: conn.local, remote: conn.remote, bytes, at: Date.now() });
+    if (tapped(this.#options.handlers)) publishMessage(this.#options.handlers, { direction: 'out', protocol: this.protocol, local: conn.local, remote: conn.remote, bytes, at: Date.now() });
   }
 
   /** RFC 3261 §18.2.2: the request's connection if still open, else one to the same peer, else a new one. */

@@ -50,6 +50,12 @@ export type TransportEvent =
 export interface TransportHandlers {
   onMessage(message: InboundMessage): void;
   onEvent?(event: TransportEvent): void;
+  /**
+   * Every message in (before parsing) and out (once handed to the OS), retransmissions included.
+   * Read at each message, so the owner of the handlers can attach one after listening (serve --hep);
+   * while it is unset and `trunkline:sip:message` has no subscriber, no event is even built.
+   */
+  tap?: ((event: SipMessageEvent) => void) | undefined;
 }
 
 export interface TransportLimits {
@@ -83,7 +89,7 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-/** What `trunkline:sip:message` carries (CONVENTIONS §10); the SIP trace recorder subscribes. */
+/** What `trunkline:sip:message` and a transport's tap carry (CONVENTIONS §10). */
 export interface SipMessageEvent {
   readonly direction: 'in' | 'out';
   readonly protocol: TransportProtocol;
@@ -95,7 +101,13 @@ export interface SipMessageEvent {
 
 export const sipMessageChannel = channel('trunkline:sip:message');
 
-export function publishMessage(event: SipMessageEvent): void {
+/** True when someone listens: the transports build the event only then. */
+export function tapped(handlers: TransportHandlers): boolean {
+  return handlers.tap !== undefined || sipMessageChannel.hasSubscribers;
+}
+
+export function publishMessage(handlers: TransportHandlers, event: SipMessageEvent): void {
+  handlers.tap?.(event);
   if (sipMessageChannel.hasSubscribers) sipMessageChannel.publish(event);
 }
 

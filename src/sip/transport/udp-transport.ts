@@ -2,7 +2,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { TrunklineError } from '../../core/index.js';
 import type { SipTransportErrorCode } from './errors.js';
 import {
-  countHeaderLines, DEFAULT_TRANSPORT_LIMITS, familyOf, publishMessage, socketAddress,
+  countHeaderLines, DEFAULT_TRANSPORT_LIMITS, familyOf, publishMessage, socketAddress, tapped,
   type Destination, type SocketAddress, type Transport, type TransportHandlers, type TransportLimits,
 } from './transport.js';
 
@@ -77,7 +77,7 @@ export class UdpTransport implements Transport {
       // Passed on: the parser refuses it and the layer above answers 400 ("Too many header fields").
       this.#handlers.onEvent?.({ type: 'limit', limit: 'header_count', protocol: 'udp', remote, detail: `more than ${limits.maxHeaders} header lines; answered 400 if it is a request` });
     }
-    publishMessage({ direction: 'in', protocol: 'udp', local: this.#local, remote, bytes, at: Date.now() });
+    if (tapped(this.#handlers)) publishMessage(this.#handlers, { direction: 'in', protocol: 'udp', local: this.#local, remote, bytes, at: Date.now() });
     this.#handlers.onMessage({ bytes, protocol: 'udp', remote, local: this.#local });
   }
 
@@ -92,7 +92,7 @@ export class UdpTransport implements Transport {
           reject(new TrunklineError<SipTransportErrorCode>('SIP_TRANSPORT_SEND_FAILED', `UDP send to ${to.address}:${to.port} failed: ${err.message}`, { cause: err, details: { address: to.address, port: to.port } }));
           return;
         }
-        publishMessage({ direction: 'out', protocol: 'udp', local: this.#local, remote: socketAddress(to.address, to.port), bytes, at: Date.now() });
+        if (tapped(this.#handlers)) publishMessage(this.#handlers, { direction: 'out', protocol: 'udp', local: this.#local, remote: socketAddress(to.address, to.port), bytes, at: Date.now() });
         resolve();
       });
     });
