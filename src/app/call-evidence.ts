@@ -1,12 +1,14 @@
 import { sipEventOf } from '../capture/index.js';
 import type { CallEvidence, SipEventEvidence } from '../diagnosis/index.js';
 import type { CallRecord, TraceEntry } from '../store/index.js';
+import { tracedEvidence } from '../edge/index.js';
 
 /**
  * A call record as evidence for the diagnosis engine (SPEC §4: the same engine serves edge
  * records). `observedUntil`: for the live record of a call still up, evidence ends now.
- * Each traced message goes through capture's sipEventOf, the conversion a captured frame
- * takes, so a live call and a capture of it read the same.
+ * Each traced message goes through capture's conversion, the one a captured frame takes, so a
+ * live call and a capture of it read the same: the edge converts its own calls' messages as
+ * it traces them (tracedEvidence); a record read back from the store is parsed from its text.
  */
 export function evidenceOf(record: CallRecord, observedUntil?: number): CallEvidence {
   const media = record.media as { streams?: CallEvidence['streams'] } | null;
@@ -38,7 +40,7 @@ const converted = new WeakMap<TraceEntry, SipEventEvidence | null>();
 
 /** One traced message of the caller's leg as SIP evidence (what the PBX or carrier saw of the edge). */
 export function traceEvidence(t: TraceEntry): SipEventEvidence | undefined {
-  let ev = converted.get(t);
+  let ev = tracedEvidence(t) ?? converted.get(t);
   if (ev === undefined) {
     // The recorder keeps each message as latin1 text of its bytes: back to the bytes as sent.
     ev = sipEventOf(Buffer.from(t.message, 'latin1'), { at: Date.parse(t.at), src: t.src, dst: t.dst, transport: t.transport })?.event ?? null;

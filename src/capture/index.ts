@@ -5,7 +5,7 @@ import type { CaptureResult } from './types.js';
 
 export { CaptureErrorCodes, type CaptureErrorCode } from './errors.js';
 export { encodeHep3, type HepOut } from './hep-encode.js';
-export { sipEventOf, type SipEventMeta, type SipEventOf } from './sip-event.js';
+export { sipEventOf, sipEventOfMessage, type SipEventMeta, type SipEventOf } from './sip-event.js';
 export { CaptureSession, detectFormat, type CaptureOptions, type CaptureFormat } from './session.js';
 export type {
   CaptureCall,

@@ -115,6 +115,15 @@ export function sipEventOf(bytes: Uint8Array, meta: SipEventMeta): SipEventOf | 
     parseError = err instanceof Error ? err.message : String(err);
   }
   if (msg === undefined) return undefined;
+  return sipEventOfMessage(msg, meta, parseError);
+}
+
+/**
+ * A message already parsed (or built) → its evidence, without going through bytes: the edge
+ * converts each message of a live call as it traces it (issue 13: the end-of-call diagnosis
+ * parsed the whole trace again). Same result as sipEventOf on the message's serialisation.
+ */
+export function sipEventOfMessage(msg: SipMessage, meta: SipEventMeta, parseError?: string): SipEventOf {
   const h = msg.headers;
   const cseq = safe(() => h.cseq()) ?? lenientCSeq(h.get('cseq'));
   const from = safe(() => h.from()) ?? lenientNameAddr(h.get('from'));

@@ -13,6 +13,7 @@ import { passThroughAnchor, type CallSide, type MediaAnchorFactory } from './por
 import { noEdgeMetrics, type EdgeMetrics } from './metrics.js';
 import { LocalCallSlots } from './admission/admission.js';
 import { OrderedSaves } from './record/record-saves.js';
+import { FinalRecords } from './record/final-records.js';
 import type { RouteTarget } from './call/route.js';
 import type { EdgeRequestHandler, EdgeSipPort, RequestSource, ServerTx } from './ports/sip-port.js';
 import { Registrar, type BindingStore } from './registrar/registrar.js';
@@ -91,6 +92,7 @@ export class B2bua implements EdgeRequestHandler {
   readonly #metrics: EdgeMetrics;
   readonly #saves: OrderedSaves;
   readonly #live: LiveRecords;
+  readonly #finals: FinalRecords;
   readonly #admission: CallAdmission;
   readonly #registrar: Registrar;
 
@@ -102,6 +104,11 @@ export class B2bua implements EdgeRequestHandler {
       clock: options.clock, log: options.log, intervalMs: options.liveRefreshMs ?? 2000,
       ...(options.diagnose ? { diagnose: options.diagnose } : {}),
       save: (record, sid) => this.#saves.save(record, sid),
+    });
+    this.#finals = new FinalRecords({
+      log: options.log, save: (record, sid) => this.#saves.save(record, sid),
+      ...(options.diagnose ? { diagnose: (r: CallRecord) => options.diagnose!(r) } : {}),
+      ...(options.observer?.ended ? { ended: (r: CallRecord) => options.observer!.ended!(r) } : {}),
     });
     this.#admission = new CallAdmission(options, slots, options.inviteTimeoutMs ?? 32_000);
     this.#metrics = options.metrics ?? noEdgeMetrics;
@@ -140,6 +147,7 @@ export class B2bua implements EdgeRequestHandler {
 
   /** Resolves once every call record written so far is stored (tests, shutdown). */
   async flush(): Promise<void> {
+    this.#finals.drain();
     await Promise.all([this.#saves.flush(), this.#registrar.flush()]);
   }
 
@@ -236,24 +244,11 @@ export class B2bua implements EdgeRequestHandler {
     this.#live.stop(call.sid);
     this.#active.delete(call.sid);
     this.#admission.releaseSlot(call);
-    let record = call.recorder.toRecord();
+    const record = call.recorder.toRecord();
     this.#metrics.active(-1, record.direction);
     this.#metrics.callEnded(record.trunk_sid, record.direction, record.final_code, record.final_by);
     if (record.setup_ms !== null && !record.answered_at) this.#metrics.setupTime(record.setup_ms / 1000, record.direction);
-    if (this.#o.diagnose) {
-      try {
-        call.recorder.setFindings(this.#o.diagnose(record));
-        record = call.recorder.toRecord();
-      } catch (err) {
-        this.#o.log.warn({ err, call_sid: call.sid }, 'diagnosis failed');
-      }
-    }
-    void this.#saves.save(record, call.sid);
-    try {
-      this.#o.observer?.ended?.(record);
-    } catch (err) {
-      this.#o.log.warn({ err, call_sid: call.sid }, 'call observer failed');
-    }
+    this.#finals.add(record, call.recorder);
   }
 
 }

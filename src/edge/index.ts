@@ -6,7 +6,7 @@ export { reject, type Rejection, type RejectionDetail } from './rejections.js';
 export { checkNumber, isE164, normaliseDialled, type NumberVerdict } from './admission/number-policy.js';
 export { SlidingWindowLimiter, type RateDecision } from './admission/rate-limiter.js';
 export { orderTargets, shouldFailover, DEFAULT_FAILOVER_CODES, type RouteTarget, type AttemptOutcome } from './call/route.js';
-export { CallRecorder, renderLadder, type CallStart } from './record/call-record.js';
+export { CallRecorder, renderLadder, tracedEvidence, type CallStart } from './record/call-record.js';
 export { EdgeErrorCodes, type EdgeErrorCode } from './errors.js';
 export type { EdgeDirectory, TrunkView, NumberView, CredentialView, DestinationView, AuthMode } from './ports/directory.js';
 export { identifyTrunk, matchPrefix, needsDigest, type Identification } from './admission/identify-trunk.js';

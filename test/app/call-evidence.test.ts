@@ -4,7 +4,7 @@
 // require the same SipEventEvidence, field for field.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CallRecorder } from '../../src/edge/index.js';
+import { CallRecorder, tracedEvidence } from '../../src/edge/index.js';
 import { evidenceOf } from '../../src/app/call-evidence.js';
 import { diagnoseCall, type SipEventEvidence } from '../../src/diagnosis/index.js';
 import type { CaptureSipEvent } from '../../src/capture/index.js';
@@ -58,7 +58,7 @@ const T0 = Date.UTC(2026, 0, 23, 9, 24, 59);
 const at = (i: number): number => T0 + i * 37; // whole milliseconds: what a trace entry's ISO time keeps
 
 /** The live path: the edge traces each message as it sends/receives it (call.ts), app turns the record into evidence. */
-function liveEvents(): readonly SipEventEvidence[] {
+function liveEvents(withMessage = false): readonly SipEventEvidence[] {
   const clock = new FakeClock(T0);
   const rec = new CallRecorder(clock, {
     callSid: 'CA0', accountSid: 'AC0', trunkSid: 'TK0', direction: 'inbound', from: '+14155550100', to: '+14155550199',
@@ -68,10 +68,14 @@ function liveEvents(): readonly SipEventEvidence[] {
     clock.advance(at(i) - clock.now());
     const [src, dst] = m.fromPbx ? [PBX, EDGE] : [EDGE, PBX];
     // As edge/call.ts traces: the message the stack parsed or built, serialised, as latin1 text.
-    const wire = serializeMessage(parseMessage(Buffer.from(m.text, 'latin1'))).toString('latin1');
-    rec.trace({ leg: 'carrier', direction: m.fromPbx ? 'in' : 'out', transport: 'udp', src: `${src.ip}:${src.port}`, dst: `${dst.ip}:${dst.port}`, message: wire });
+    const msg = parseMessage(Buffer.from(m.text, 'latin1'));
+    const wire = serializeMessage(msg).toString('latin1');
+    // withMessage: as call.ts does now, the object too, converted at trace time instead of parsed again at the end.
+    rec.trace({ leg: 'carrier', direction: m.fromPbx ? 'in' : 'out', transport: 'udp', src: `${src.ip}:${src.port}`, dst: `${dst.ip}:${dst.port}`, message: wire }, withMessage ? msg : undefined);
   });
-  return evidenceOf(rec.toRecord()).messages;
+  const record = rec.toRecord();
+  if (withMessage) assert.ok(record.trace.every((t) => tracedEvidence(t) !== undefined), 'each message converted at trace time, not parsed again');
+  return evidenceOf(record).messages;
 }
 
 /** The capture path: the same bytes in a pcap, read by the capture layer. */
@@ -122,4 +126,11 @@ test('a live call and its capture get the same findings', async () => {
   const fromLive = diagnoseCall({ ...base, source: 'edge', messages: live });
   const fromCapture = diagnoseCall({ ...base, source: 'capture', messages: captured });
   assert.deepEqual(fromLive.map((f) => f.id), fromCapture.map((f) => f.id));
+});
+
+test('evidence the edge converts from the message object as it traces it equals the capture of the same bytes', async () => {
+  const live = liveEvents(true);
+  const captured = (await capturedEvents()).map(evidencePart);
+  assert.equal(live.length, CALL.length);
+  for (let i = 0; i < CALL.length; i++) assert.deepEqual(live[i], captured[i], `message ${i + 1} (${CALL[i].text.split('\r\n', 1)[0]})`);
 });

@@ -158,16 +158,16 @@ export class Call {
   }
 
   traceIn(role: Role, msg: SipRequest | SipResponse, hop: Hop, local: { address: string; port: number }): void {
-    this.#trace({ leg: role, direction: 'in', transport: hop.protocol, src: addr(hop.address, hop.port), dst: addr(local.address, local.port), message: serializeMessage(msg).toString('latin1') });
+    this.#trace({ leg: role, direction: 'in', transport: hop.protocol, src: addr(hop.address, hop.port), dst: addr(local.address, local.port), message: serializeMessage(msg).toString('latin1') }, msg);
   }
 
   #traceOut(role: Role, msg: SipRequest | SipResponse, hop: Hop, local: { address: string; port: number }): void {
-    this.#trace({ leg: role, direction: 'out', transport: hop.protocol, src: addr(local.address, local.port), dst: addr(hop.address, hop.port), message: serializeMessage(msg).toString('latin1') });
+    this.#trace({ leg: role, direction: 'out', transport: hop.protocol, src: addr(local.address, local.port), dst: addr(hop.address, hop.port), message: serializeMessage(msg).toString('latin1') }, msg);
   }
 
   /** Every SIP message of both legs goes to the record's trace and, while recording, into the pcap. */
-  #trace(entry: Omit<TraceEntry, 'at' | 'summary'>): void {
-    this.recorder.trace(entry);
+  #trace(entry: Omit<TraceEntry, 'at' | 'summary'>, msg: SipRequest | SipResponse): void {
+    this.recorder.trace(entry, msg);
     if (this.#recording) this.#recordSip(entry, this.#ctx.clock.now());
   }
 

@@ -1,5 +1,7 @@
 import { isoSeconds, type Clock } from '../../core/index.js';
-import type { Finding } from '../../diagnosis/index.js';
+import type { Finding, SipEventEvidence } from '../../diagnosis/index.js';
+import { sipEventOfMessage } from '../../capture/index.js';
+import type { SipMessage } from '../../sip/index.js';
 import type { CallDirection, CallEvent, CallRecord, CallStatus, FinalBy, TraceEntry } from '../../store/index.js';
 
 /**
@@ -80,10 +82,20 @@ export class CallRecorder {
   /** Told of every traced SIP message as it is recorded (serve --hep exports them). */
   onTrace: ((entry: TraceEntry, callSid: string) => void) | undefined;
 
-  trace(entry: Omit<TraceEntry, 'at' | 'summary'>): void {
+  /**
+   * `msg`: the message as the stack parsed or built it. On the leg the diagnosis reads (the
+   * caller's: the customer's for an outbound call) it becomes the entry's evidence now, from
+   * the object, so the end-of-call diagnosis does not parse the trace's text again (issue 13);
+   * now because the transaction layer adds its Via to a request object after it is traced.
+   */
+  trace(entry: Omit<TraceEntry, 'at' | 'summary'>, msg?: SipMessage): void {
     const firstLine = entry.message.split('\r\n', 1)[0];
-    const traced: TraceEntry = { at: new Date(this.#clock.now()).toISOString(), summary: firstLine, ...entry };
+    const now = this.#clock.now();
+    const traced: TraceEntry = { at: new Date(now).toISOString(), summary: firstLine, ...entry };
     this.#trace.push(traced);
+    if (msg !== undefined && entry.leg === (this.#start.direction === 'outbound' ? 'customer' : 'carrier')) {
+      evidence.set(traced, sipEventOfMessage(msg, { at: now, src: entry.src, dst: entry.dst, transport: entry.transport }).event);
+    }
     this.onTrace?.(traced, this.#start.callSid);
   }
 
@@ -153,6 +165,14 @@ export class CallRecorder {
       node_id: s.nodeId ?? null,
     };
   }
+}
+
+/** Evidence of traced messages converted as they were traced (CallRecorder.trace with the message). */
+const evidence = new WeakMap<TraceEntry, SipEventEvidence>();
+
+/** The evidence of a traced message, when the edge converted it as it traced it (else: parse the entry's text). */
+export function tracedEvidence(entry: TraceEntry): SipEventEvidence | undefined {
+  return evidence.get(entry);
 }
 
 /** A text ladder of the trace for GET …/trace: time, arrow between the three parties, start line. */
