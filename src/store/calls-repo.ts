@@ -108,6 +108,7 @@ export interface CallQuery {
 
 /** The port the edge writes through; the API reads through the same repo. */
 export interface CallRecordStore {
+  /** Upsert. Saves of one call are stored in the order they are made, whether or not the earlier ones were awaited (the edge relies on it). */
   save(record: CallRecord): Promise<void>;
   get(accountSid: string, callSid: string): Promise<CallRecord | undefined>;
   list(query: CallQuery): Promise<{ readonly items: readonly CallRecord[]; readonly total: number }>;

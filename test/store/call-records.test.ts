@@ -62,6 +62,23 @@ for (const [name, open] of [['SQLite', sqliteTestStore], ['PostgreSQL', postgres
     }
   });
 
+  test(`${name}: a save made while the call's earlier save is being written is stored after it (the last one made wins)`, async () => {
+    const store = await open();
+    try {
+      const { repo, inserts } = countingRepo(store);
+      const answered = repo.save(record('c1'));
+      // The first batch is on its way to the store when the end of the call is saved.
+      await new Promise<void>((r) => setImmediate(r));
+      assert.equal(inserts(), 1);
+      const ended = repo.save(record('c1', { status: 'completed', final_code: 200, ended_at: '2026-12-05T10:00:05Z' }));
+      await Promise.all([answered, ended]);
+      assert.equal(inserts(), 2);
+      assert.equal((await repo.get('acct', 'c1'))?.status, 'completed');
+    } finally {
+      await store.cleanup();
+    }
+  });
+
   test(`${name}: a read issued before the batch is written waits for it (read your own saves)`, async () => {
     const store = await open();
     try {
