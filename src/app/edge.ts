@@ -9,7 +9,7 @@ import {
   type BindingStore, type RegistrarLimits, type CallObserver, type EdgeDirectory, type Hop, type MediaAnchorFactory, type RouteTarget,
 } from '../edge/index.js';
 import { startPstnSim, type PstnSimServer } from '../pstn-sim/index.js';
-import { DigestServer, SourceAddresses, type DigestAlgorithm, type SipResolver } from '../sip/index.js';
+import { DigestServer, SourceAddresses, type DigestAlgorithm, type NonceCounts, type SipResolver } from '../sip/index.js';
 import type { CallRecord, CallRecordStore, CallSlots, TraceEntry } from '../store/index.js';
 import type { SipServer } from './sip-server.js';
 import { addressing, type Addressing } from './addressing.js';
@@ -55,6 +55,8 @@ export interface EdgeWiring {
   readonly liveRefreshMs?: number;
   /** HMAC key of the digest nonces; the same on every node of a cluster so a nonce verifies anywhere. */
   readonly digestSecret?: Buffer;
+  /** Digest nonce counts shared by the nodes (Redis), so a count used on one node is a replay on another. */
+  readonly nonceCounts?: NonceCounts;
   /** Cluster-wide call slots (Redis); undefined: counted in this process. */
   readonly slots?: CallSlots;
   /** Written on every call record (serve --node-id). */
@@ -95,7 +97,7 @@ export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
     port,
     clock: w.clock,
     log,
-    authenticator: new Authenticator(new DigestServer({ secret: w.digestSecret ?? randomBytes(32), clock: w.clock }), w.digestAlgorithms),
+    authenticator: new Authenticator(new DigestServer({ secret: w.digestSecret ?? randomBytes(32), clock: w.clock, ...(w.nonceCounts ? { counts: w.nonceCounts } : {}) }), w.digestAlgorithms),
     calls: w.calls,
     ...(w.slots ? { slots: w.slots } : {}),
     ...(w.nodeId ? { nodeId: w.nodeId } : {}),

@@ -134,7 +134,8 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
       sipServer, sipHost: config.sip.host, sipDomain: config.sipDomain, carriers: config.carriers, pstnSim: config.pstnSim,
       directory: edgeDirectory(new StoreDirectory(repos.read, config.sipDomain), watch, clock), calls: callsRepo, clock, logger, registry: metrics,
       addresses, media: relayMedia(relay, { recordingsDir, clock, addressFor: addresses.mediaFor }), thresholds: config.diagnosis, liveRefreshMs: config.liveRefreshMs,
-      digestSecret: cluster.digestSecret, nodeId: config.nodeId, ...(cluster.slots ? { slots: cluster.slots } : {}), ...(hep ? { observer: hep } : {}),
+      digestSecret: cluster.digestSecret, nodeId: config.nodeId,
+      ...(cluster.redis ? { nonceCounts: { advance: (nonce: string, nc: number, ttlMs: number) => cluster.redis!.advanceNonceCount(nonce, nc, ttlMs) } } : {}), ...(cluster.slots ? { slots: cluster.slots } : {}), ...(hep ? { observer: hep } : {}),
       registrations: repos.registrations, digestAlgorithms: config.digestAlgorithms,
     });
     edgeRef.current = started;

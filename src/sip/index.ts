@@ -44,7 +44,7 @@ export { sendToNextHop, type UriSendHandlers } from './transaction/uri-sender.js
 export { SipAuthErrorCodes, type SipAuthErrorCode } from './auth/errors.js';
 export {
   DigestServer, answerChallenge, formatChallenge, usernameOf,
-  type DigestServerOptions, type DigestChallenge, type DigestVerdict, type DigestFailure, type DigestClientCredentials,
+  type DigestServerOptions, type NonceCounts, type DigestChallenge, type DigestVerdict, type DigestFailure, type DigestClientCredentials,
 } from './auth/digest.js';
 export { checkRequest, answerOptions, KNOWN_METHODS, type UasPolicy, type StatelessAnswer } from './uas/stateless-answers.js';
 export { UasCore, type SipRequestHandler, type UasCoreEvents } from './uas/uas-core.js';

@@ -104,26 +104,64 @@ test('calls_per_minute holds across two nodes: of 6 concurrent calls exactly 3 p
   }
 });
 
-test('a digest nonce issued by one node is accepted by another (RFC 7616 §3.3: the nonce key is the cluster\'s)', async () => {
+/**
+ * A digest-only trunk, a PBX facing each node, and the first node's MD5 challenge; call() places
+ * a call with the given Authorization and hangs it up if answered.
+ */
+async function digestSetup(name: string, user: string, password: string) {
   const [a, b] = await Promise.all(c.nodes.map((n) => new RawUac('udp', { host: '127.0.0.1', port: n.sip }).open()));
-  const trunk = await pbxTrunk(c.nodes[0], 'pbx_digest', { auth_mode: 'digest' });
-  const { trunkSid, domain } = trunk;
+  const trunk = await pbxTrunk(c.nodes[0], name, { auth_mode: 'digest' });
+  const done = async () => {
+    await Promise.all([a.close(), b.close()]);
+    await trunk.remove();
+  };
   try {
-    const cred = await c.nodes[0].api('POST', `/v2/accounts/${c.account}/trunks/${trunkSid}/credentials`, { user_name: 'pbxc', password: 'Cluster-pass-1' });
+    const cred = await c.nodes[0].api('POST', `/v2/accounts/${c.account}/trunks/${trunk.trunkSid}/credentials`, { user_name: user, password });
     assert.equal(cred.status, 200, JSON.stringify(cred.json));
-    const ruri = `sip:+919876540000@${domain}`;
+    const ruri = `sip:+919876540000@${trunk.domain}`;
     const challenged = await a.invite({ ruri, from: `<sip:${CALLER}@127.0.0.1>`, body: pcmaOffer() }).waitFinal(5000);
     assert.equal(challenged.status, 401, challenged.raw);
     const challenge = challenged.all('www-authenticate').find((v) => /algorithm=MD5/.test(v)) ?? challenged.header('www-authenticate')!;
-    const authorization = answerChallenge(challenge, { username: 'pbxc', password: 'Cluster-pass-1' }, 'INVITE', ruri);
-    const inv = b.invite({ ruri, from: `<sip:${CALLER}@127.0.0.1>`, body: pcmaOffer(), extra: [`Authorization: ${authorization}`] });
-    const ok = await inv.waitFinal(8000);
+    const answer = (nc = 1) => answerChallenge(challenge, { username: user, password }, 'INVITE', ruri, { nc });
+    const call = async (uac: RawUac, authorization: string) => {
+      const inv = uac.invite({ ruri, from: `<sip:${CALLER}@127.0.0.1>`, body: pcmaOffer(), extra: [`Authorization: ${authorization}`] });
+      const final = await inv.waitFinal(8000);
+      if (final.status === 200) {
+        await uac.ack(inv, final);
+        assert.equal((await uac.request(inv, 'BYE')).status, 200);
+      }
+      return final;
+    };
+    return { a, b, answer, call, done };
+  } catch (err) {
+    await done();
+    throw err;
+  }
+}
+
+test('a digest nonce issued by one node is accepted by another (RFC 7616 §3.3: the nonce key is the cluster\'s)', async () => {
+  const d = await digestSetup('pbx_digest', 'pbxc', 'Cluster-pass-1');
+  try {
+    const ok = await d.call(d.b, d.answer());
     assert.equal(ok.status, 200, ok.raw);
-    await b.ack(inv, ok);
-    assert.equal((await b.request(inv, 'BYE')).status, 200);
   } finally {
-    await Promise.all([a.close(), b.close()]);
-    await trunk.remove();
+    await d.done();
+  }
+});
+
+test('RFC 7616 §3.4 across nodes: a nonce count used on one node is a replay on another (counts in Redis); a higher count is accepted there', async () => {
+  const d = await digestSetup('pbx_nc', 'pbxn', 'Cluster-pass-2');
+  try {
+    const first = await d.call(d.a, d.answer(1));
+    assert.equal(first.status, 200, first.raw);
+    // The same credentials (nonce, nc=1) captured and sent to the other node.
+    const replayed = await d.call(d.b, d.answer(1));
+    assert.equal(replayed.status, 401, replayed.raw);
+    assert.match(replayed.header('x-trunkline-finding') ?? '', /auth/, replayed.raw);
+    const next = await d.call(d.b, d.answer(2));
+    assert.equal(next.status, 200, next.raw);
+  } finally {
+    await d.done();
   }
 });
 

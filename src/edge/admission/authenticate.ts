@@ -28,7 +28,7 @@ export class Authenticator {
   }
 
   /** `candidates`: the trunk found by IP, or the digest-only trunks of the account. */
-  verify(candidates: readonly TrunkView[], authorization: string | undefined, method: string, requestUri: string): AuthVerdict {
+  async verify(candidates: readonly TrunkView[], authorization: string | undefined, method: string, requestUri: string): Promise<AuthVerdict> {
     const realm = candidates[0].domainName;
     if (!authorization) return this.#refuse(realm, 'auth-required', false, 'no Authorization header');
     const username = usernameOf(authorization);
@@ -36,7 +36,7 @@ export class Authenticator {
     const cred = trunk?.credentials.find((c) => c.username === username);
     const algorithm = /algorithm\s*=\s*"?SHA-256/i.test(authorization) ? 'SHA-256' : 'MD5';
     const ha1 = cred ? (algorithm === 'SHA-256' ? cred.ha1Sha256 : cred.ha1Md5) : undefined;
-    const verdict = this.#server.verify(authorization, method, trunk?.domainName ?? realm, ha1, requestUri);
+    const verdict = await this.#server.verifyCounted(authorization, method, trunk?.domainName ?? realm, ha1, requestUri);
     if (verdict.ok && trunk) return { ok: true, trunk, username: verdict.username };
     if (!verdict.ok && verdict.stale) return this.#refuse(realm, 'auth-required', true, 'nonce expired (stale=true)');
     const reason = verdict.ok ? 'unknown user' : verdict.reason.replace(/_/g, ' ');

@@ -86,13 +86,13 @@ export class CallAdmission {
       call.recorder.identify({ accountSid: id.accountSid, trunkSid: trunk.trunkSid });
       call.recorder.event('acl', `source ${tx.source.hop.address} matched trunk ${trunk.trunkSid}`);
       if (needsDigest(trunk)) {
-        const v = o.authenticator.verify([trunk], authz, 'INVITE', req.uri);
+        const v = await o.authenticator.verify([trunk], authz, 'INVITE', req.uri);
         if (!v.ok) return this.#challenge(call, v.cause, v.detail, v.challenges);
         call.recorder.event('auth', `digest ok for ${v.username}`);
       }
     } else {
       call.recorder.identify({ accountSid: id.accountSid });
-      const v = o.authenticator.verify(id.digestCandidates, authz, 'INVITE', req.uri);
+      const v = await o.authenticator.verify(id.digestCandidates, authz, 'INVITE', req.uri);
       if (!v.ok) return this.#challenge(call, v.cause, v.detail, v.challenges);
       trunk = v.trunk;
       call.recorder.identify({ trunkSid: trunk.trunkSid });

@@ -85,7 +85,7 @@ export class Registrar {
     if (trunks.length === 0) return this.#refuse(tx, 'registration-disabled', 'no trunk of the account has credentials to register with', { accountSid });
     // RFC 3261 §10.3 step 3: authenticate (§22), with the same digest server and realm as calls.
     const authz = req.headers.get('Authorization') ?? req.headers.get('Proxy-Authorization');
-    const v = o.authenticator.verify(trunks, authz, 'REGISTER', req.uri);
+    const v = await o.authenticator.verify(trunks, authz, 'REGISTER', req.uri);
     if (!v.ok) {
       return this.#refuse(tx, v.cause, v.detail, { accountSid }, v.challenges.map((c) => ['WWW-Authenticate', c] as const));
     }

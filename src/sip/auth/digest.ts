@@ -38,6 +38,15 @@ export interface DigestChallenge {
   readonly opaque?: string;
 }
 
+/**
+ * Where nonce counts live when several edges accept one another's nonces: RFC 7616 §3.4's replay
+ * check only holds across a cluster if every node sees every count (serve --redis).
+ */
+export interface NonceCounts {
+  /** Records `nc` for `nonce` when it is higher than any recorded (atomically), kept `ttlMs`; false for a replay. */
+  advance(nonce: string, nc: number, ttlMs: number): Promise<boolean>;
+}
+
 export interface DigestServerOptions {
   /** HMAC key for nonces; share it between edges that serve the same realm. */
   readonly secret: string | Buffer;
@@ -46,6 +55,8 @@ export interface DigestServerOptions {
   readonly nonceTtlMs?: number;
   /** How many nonces' counts to remember for replay checks (bounded, oldest dropped). */
   readonly ncMemory?: number;
+  /** Nonce counts shared with the other nodes, used by verifyCounted() instead of this process's memory. */
+  readonly counts?: NonceCounts;
 }
 
 const SIG_BYTES = 16;
@@ -56,12 +67,14 @@ export class DigestServer {
   readonly #ttl: number;
   readonly #ncMemory: number;
   readonly #lastNc = new Map<string, number>();
+  readonly #counts: NonceCounts | undefined;
 
   constructor(options: DigestServerOptions) {
     this.#secret = Buffer.isBuffer(options.secret) ? options.secret : Buffer.from(options.secret, 'utf8');
     this.#clock = options.clock;
     this.#ttl = options.nonceTtlMs ?? 300_000;
     this.#ncMemory = options.ncMemory ?? 10_000;
+    this.#counts = options.counts;
   }
 
   /** A fresh challenge; RFC 7616 §3.3: qop="auth", stale=true when the old nonce expired. */
@@ -75,6 +88,22 @@ export class DigestServer {
    * caller from `usernameOf(value)`; undefined means no such user.
    */
   verify(value: string | AuthValue, method: string, realm: string, ha1: string | undefined, requestUri?: string): DigestVerdict {
+    const v = this.#check(value, method, realm, ha1, requestUri);
+    if (!('count' in v)) return v;
+    return this.#countIsFresh(v.count.nonce, v.count.nc) ? v.verdict : fail('replay', v.verdict.username);
+  }
+
+  /** verify(), with the nonce count checked against the shared counts when there are some (a cluster). */
+  async verifyCounted(value: string | AuthValue, method: string, realm: string, ha1: string | undefined, requestUri?: string): Promise<DigestVerdict> {
+    const v = this.#check(value, method, realm, ha1, requestUri);
+    if (!('count' in v)) return v;
+    // A nonce is accepted for the TTL after it was issued, so its count need not be kept longer.
+    const fresh = this.#counts ? await this.#counts.advance(v.count.nonce, v.count.nc, this.#ttl) : this.#countIsFresh(v.count.nonce, v.count.nc);
+    return fresh ? v.verdict : fail('replay', v.verdict.username);
+  }
+
+  /** The verdict, or a good response whose nonce count is still to be checked. */
+  #check(value: string | AuthValue, method: string, realm: string, ha1: string | undefined, requestUri?: string): DigestVerdict | { readonly verdict: Extract<DigestVerdict, { ok: true }>; readonly count: { readonly nonce: string; readonly nc: number } } {
     const parsed = digestParams(value, 'Authorization');
     if (!parsed || parsed.scheme.toLowerCase() !== 'digest') return fail('malformed');
     const p = parsed.params;
@@ -97,8 +126,8 @@ export class DigestServer {
     if (!safeEqualHex(expected, response.toLowerCase())) return fail('bad_response', username);
     // RFC 7616 §3.3: a correct response with an expired nonce is answered with stale=true.
     if (age > this.#ttl) return { ok: false, reason: 'stale', stale: true, username };
-    if (qop === 'auth' && p.nc !== undefined && !this.#countIsFresh(nonce, parseInt(p.nc, 16))) return fail('replay', username);
-    return { ok: true, username, realm, algorithm: alg.algorithm };
+    const verdict = { ok: true, username, realm, algorithm: alg.algorithm } as const;
+    return qop === 'auth' && p.nc !== undefined ? { verdict, count: { nonce, nc: parseInt(p.nc, 16) } } : verdict;
   }
 
   #newNonce(realm: string): string {

@@ -7,6 +7,8 @@ import { RedisCallSlots } from './redis-call-slots.js';
 const NOW = `local t = redis.call('TIME') return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 const HOLD = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end return 0`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end return 0`;
+// RFC 7616 §3.4 across nodes: the count recorded only when higher than the last, in one step.
+const ADVANCE_NC = `local last = tonumber(redis.call('GET', KEYS[1]) or '-1') if tonumber(ARGV[1]) <= last then return 0 end redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1`;
 const BEAT = `local t = redis.call('TIME') redis.call('ZADD', KEYS[1], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), ARGV[1]) return 0`;
 
 export interface ClusterRedisOptions {
@@ -73,6 +75,14 @@ export class ClusterRedis {
   /** Gives the id back on a clean stop, so the node can start again at once. */
   async releaseNodeId(nodeId: string, token: string): Promise<void> {
     await this.#run(() => this.redis.eval(RELEASE, 1, `${this.prefix}node:${nodeId}`, token));
+  }
+
+  /**
+   * The digest nonce counts every node checks (RFC 7616 §3.4): true when `nc` is higher than
+   * any count recorded for `nonce` on any node, and then recorded; false for a replay.
+   */
+  async advanceNonceCount(nonce: string, nc: number, ttlMs: number): Promise<boolean> {
+    return this.#run(async () => Number(await this.redis.eval(ADVANCE_NC, 1, `${this.prefix}nc:${nonce}`, String(nc), String(Math.max(1000, ttlMs)))) === 1);
   }
 
   /** This node is alive now (a sorted set node_id → Redis time of its last beat). */
