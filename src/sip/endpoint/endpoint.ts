@@ -1,9 +1,9 @@
 import type { Clock, Logger } from '../../core/index.js';
-import { isTrunklineError } from '../../core/index.js';
+import { coarseClock, isTrunklineError } from '../../core/index.js';
 import { DialogLayer } from '../dialog/dialog-layer.js';
 import type { SipRequest } from '../message/message.js';
 import { parseMessage } from '../parser/parse-message.js';
-import type { TimerSettings } from '../transaction/timers.js';
+import { RFC3261_TIMERS, type TimerSettings } from '../transaction/timers.js';
 import { TransactionLayer, type StatelessAnswerPort } from '../transaction/transaction-layer.js';
 import { sendToNextHop, type UriSendHandlers } from '../transaction/uri-sender.js';
 import { SipResolver, type DnsPort } from '../transport/resolver.js';
@@ -45,6 +45,12 @@ export interface SipEndpointOptions {
    * otherwise send 100 Trying (the simulator's dead-carrier numbers).
    */
   readonly ignoreInvite?: (request: SipRequest) => boolean;
+  /**
+   * When set, the transaction and dialog layers' timers longer than T2 (B, D, F, H, J, K, L, M
+   * and the dialog's 2xx timeout) share one base timer per this many ms and fire up to that
+   * late, never early; retransmission intervals stay exact. serve sets it (issue 13).
+   */
+  readonly timerGranularityMs?: number;
 }
 
 export interface SipEndpoint {
@@ -92,8 +98,10 @@ export async function startSipEndpoint(options: SipEndpointOptions): Promise<Sip
       statelessAnswers,
     },
   );
-  const layer = new TransactionLayer({ transports, tu: uas, clock: options.clock, statelessAnswers, ...(options.agent ? { agent: options.agent } : {}), ...(options.timers ? { timers: options.timers } : {}), ...(options.limits?.maxMessageBytes ? { maxMessageBytes: options.limits.maxMessageBytes } : {}), ...(options.limits?.maxHeaders ? { maxHeaders: options.limits.maxHeaders } : {}) });
-  const dialogs = new DialogLayer({ transactions: layer, clock: options.clock, ...(options.timers ? { timers: options.timers } : {}) });
+  const g = options.timerGranularityMs;
+  const clock = g ? coarseClock(options.clock, { granularityMs: g, fromMs: Math.max((options.timers ?? RFC3261_TIMERS).T2 + 1, g) }) : options.clock;
+  const layer = new TransactionLayer({ transports, tu: uas, clock, statelessAnswers, ...(options.agent ? { agent: options.agent } : {}), ...(options.timers ? { timers: options.timers } : {}), ...(options.limits?.maxMessageBytes ? { maxMessageBytes: options.limits.maxMessageBytes } : {}), ...(options.limits?.maxHeaders ? { maxHeaders: options.limits.maxHeaders } : {}) });
+  const dialogs = new DialogLayer({ transactions: layer, clock, ...(options.timers ? { timers: options.timers } : {}) });
   const resolver = new SipResolver(options.dns);
   const ignore = options.ignoreInvite;
   const onMessage = (m: InboundMessage) => {

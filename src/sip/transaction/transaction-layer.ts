@@ -116,8 +116,15 @@ export class TransactionLayer {
     return { clients: this.#clients.size, servers: this.#servers.size };
   }
 
+  /** The two contexts (reliable or not) made once: one per transaction was an allocation on the hot path. */
+  #contexts: { readonly reliable: FsmContext; readonly unreliable: FsmContext } | undefined;
+
   #ctx(reliable: boolean): FsmContext {
-    return { reliable, timers: timerDurations(this.#settings, reliable) };
+    this.#contexts ??= {
+      reliable: Object.freeze({ reliable: true, timers: timerDurations(this.#settings, true) }),
+      unreliable: Object.freeze({ reliable: false, timers: timerDurations(this.#settings, false) }),
+    };
+    return reliable ? this.#contexts.reliable : this.#contexts.unreliable;
   }
 
   #env(kind: 'client' | 'server') {

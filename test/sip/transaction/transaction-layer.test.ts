@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { FakeClock } from '../../support/fake-clock.js';
+import { coarseClock } from '../../../src/core/index.js';
 import { createRequest, createResponse, SipHeaders, type SipRequest, type SipResponse } from '../../../src/sip/index.js';
 import { TransactionLayer, type TransactionUser } from '../../../src/sip/transaction/transaction-layer.js';
 import type { ServerTransaction } from '../../../src/sip/transaction/server-transaction.js';
@@ -177,6 +178,21 @@ test('non-INVITE client transaction reports timer F as a timeout to the TU', () 
   clock.advance(32_000);
   assert.deepEqual(timeouts, ['SIP_TX_TIMEOUT']);
   assert.equal(transports.statuses().length, 11, 'E fires at 0.5, 1.5, 3.5, 7.5, then every 4 s up to 31.5 s');
+  assert.equal(layer.transactionCount.clients, 0);
+});
+
+test('on a coarse clock (serve), timer F still times out no earlier than 64*T1 and the E retransmissions are unchanged', () => {
+  const clock = new FakeClock();
+  clock.advance(37); // off a slot boundary
+  const transports = new RecordingTransports();
+  const layer = new TransactionLayer({ transports, clock: coarseClock(clock, { fromMs: 4001, granularityMs: 100 }), tu: { onRequest: () => {} } });
+  const timeouts: string[] = [];
+  layer.sendRequest(outgoing('OPTIONS'), carrier, { onTimeout: (e) => timeouts.push(e.code) });
+  clock.advance(31_999);
+  assert.deepEqual(timeouts, []);
+  assert.equal(transports.statuses().length, 11, 'E fires at 0.5, 1.5, 3.5, 7.5, then every 4 s up to 31.5 s, exactly');
+  clock.advance(100);
+  assert.deepEqual(timeouts, ['SIP_TX_TIMEOUT'], 'within one 100 ms slot after');
   assert.equal(layer.transactionCount.clients, 0);
 });
 
