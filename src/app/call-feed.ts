@@ -102,6 +102,8 @@ export function redisFeedBus(redis: Redis, channel: string): FeedBus {
     },
     subscribe: async (onMessage) => {
       const sub = redis.duplicate();
+      // The main connection reports an outage; ioredis reconnects and subscribes again by itself.
+      sub.on('error', () => {});
       sub.on('message', (ch: string, message: string) => {
         if (ch === channel) onMessage(message);
       });

@@ -37,6 +37,10 @@ export async function startCluster(config: Config, deps: ClusterDeps): Promise<C
     const token = randomBytes(8).toString('hex');
     await claimNodeId(redis, config, token, log);
     const digestSecret = await redis.sharedSecret('digest-nonce');
+    redis.onStatus((up, err) => {
+      if (up) log.info({}, 'shared counters (Redis) answer again: new calls are admitted');
+      else log.error({ err: err?.message }, 'shared counters (Redis) unavailable: new calls and REGISTERs are refused with 503 and Retry-After until Redis answers');
+    });
     const heartbeat = new Heartbeat(redis, config, log, token);
     const reaper = new NodeReaper({
       nodeId: config.nodeId, calls: deps.calls, clock: deps.clock, log, timeoutMs: config.nodeTimeoutMs,

@@ -53,6 +53,8 @@ const ROWS: Readonly<Record<string, Row>> = {
   'fqdn-unresolvable': [502, 'Bad Gateway', 'reason', 'routing.fqdn-not-resolving', 'Destination FQDN does not resolve', 'Destination FQDN {host} does not resolve'],
   'no-carrier': [503, 'Service Unavailable', 'reason', 'carrier.unavailable', 'No carrier gateway available'],
   overload: [503, 'Service Unavailable', 'reason', 'edge.overload', 'Edge overloaded'],
+  // Issue 15: a node of a cluster fails closed when Redis does not answer (limits it cannot count are not admitted uncounted).
+  'counters-unavailable': [503, 'Service Unavailable', 'reason', 'edge.counters-unavailable', 'The cluster\'s shared counters (Redis) do not answer'],
   'rate-limited': [503, 'Service Unavailable', 'reason', 'trunk.rate-limited', 'Trunk call rate limit exceeded', 'Trunk call rate limit of {limit} calls per minute exceeded'],
   'concurrency-limited': [503, 'Service Unavailable', 'reason', 'trunk.concurrency-limited', 'Trunk concurrent call limit reached', 'Trunk concurrent call limit of {limit} reached'],
   'carrier-timeout': [504, 'Server Time-out', 'reason', 'carrier.no-response', 'Carrier sent no response in time'],

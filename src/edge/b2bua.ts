@@ -11,7 +11,7 @@ import { LiveRecords } from './record/live-records.js';
 import type { Hop } from './call/leg.js';
 import { passThroughAnchor, type CallSide, type MediaAnchorFactory } from './ports/media-anchor.js';
 import { noEdgeMetrics, type EdgeMetrics } from './metrics.js';
-import { LocalCallSlots } from './admission/admission.js';
+import { isCountersDown, LocalCallSlots } from './admission/admission.js';
 import { OrderedSaves } from './record/record-saves.js';
 import { FinalRecords } from './record/final-records.js';
 import type { RouteTarget } from './call/route.js';
@@ -88,6 +88,7 @@ export class B2bua implements EdgeRequestHandler {
    */
   readonly #owners = new WeakMap<Dialog, Call>();
   readonly #active = new Map<string, Call>();
+  #countersDownLogged = -Infinity;
   readonly #ctx: CallContext;
   readonly #metrics: EdgeMetrics;
   readonly #saves: OrderedSaves;
@@ -234,10 +235,23 @@ export class B2bua implements EdgeRequestHandler {
     if (!uri) return void this.#admission.tie(call).then(() => call.refuseCause('malformed-request', 'Request-URI is not a SIP URI'));
     const admit = fromCarrier ? this.#admission.inbound(call, tx, uri.user ?? '') : this.#admission.outbound(call, tx, uri.host, uri.user ?? '');
     admit.catch((err: unknown) => {
+      if (isCountersDown(err)) {
+        this.#countersDown(err, sid);
+        call.recorder.event('error', String(err));
+        return void this.#admission.tie(call, uri?.host).then(() => call.refuseCause('counters-unavailable', (err as Error).message));
+      }
       this.#o.log.error({ err, call_sid: sid }, 'call admission failed');
       call.recorder.event('error', String(err));
       void this.#admission.tie(call, uri?.host).then(() => call.refuseCause('internal-error'));
     });
+  }
+
+  /** One log line per 10 s of a Redis outage, however many calls it refuses. */
+  #countersDown(err: unknown, sid: string): void {
+    const now = this.#o.clock.now();
+    if (now - this.#countersDownLogged < 10_000) return;
+    this.#countersDownLogged = now;
+    this.#o.log.warn({ err: (err as Error).message, call_sid: sid }, 'shared counters (Redis) unavailable: new calls are refused with 503 until they answer');
   }
 
   #finished(call: Call): void {

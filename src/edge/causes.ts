@@ -14,7 +14,7 @@ export const EDGE_CAUSES = [
   'bad-upstream-response', 'fqdn-unresolvable', 'no-carrier', 'overload', 'rate-limited', 'concurrency-limited',
   'carrier-timeout', 'srtp-not-allowed', 'srtp-required', 'preconditions-required', 'number-not-in-plan',
   'no-usable-media', 'rtp-timeout', 'too-many-hops', 'registration-disabled', 'registration-not-allowed', 'interval-too-brief', 'too-many-contacts',
-  'no-registered-contact',
+  'no-registered-contact', 'counters-unavailable',
 ] as const;
 
 export type EdgeCause = (typeof EDGE_CAUSES)[number];

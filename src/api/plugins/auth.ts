@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isTrunklineError } from '../../core/index.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../error-codes.js';
 import { ACCOUNT_PATH } from '../request-context.js';
@@ -42,12 +43,25 @@ export function installAuth(app: FastifyInstance, deps: ApiDeps): void {
   });
 }
 
-/** Per-account request budget with X-RateLimit-* headers on every answer; over it → 429/1030. */
+/**
+ * Per-account request budget with X-RateLimit-* headers on every answer; over it → 429/1030.
+ * When the shared counter (Redis) does not answer, the API stays open without the budget (and
+ * without the headers), logged once a minute: the operator needs it most during that outage.
+ */
 export function installRateLimit(app: FastifyInstance, deps: ApiDeps): void {
   const limit = deps.settings.rateLimitPerMinute;
+  let warnedAt = -Infinity;
   app.addHook('onRequest', async (request, reply) => {
     if (!request.account) return;
-    const d = await deps.rateCounter.hit(`api:${request.account.sid}`, limit, 60_000);
+    let d;
+    try {
+      d = await deps.rateCounter.hit(`api:${request.account.sid}`, limit, 60_000);
+    } catch (err) {
+      if (!isTrunklineError(err) || err.code !== 'STORE_COUNTER_UNAVAILABLE') throw err;
+      if (Date.now() - warnedAt >= 60_000) request.log.warn({ err: err.message }, 'API rate limit not applied: the shared counter (Redis) does not answer');
+      warnedAt = Date.now();
+      return;
+    }
     const resetSeconds = Math.max(1, Math.ceil(d.resetMs / 1000));
     reply.header('x-ratelimit-limit', String(d.limit));
     reply.header('x-ratelimit-remaining', String(d.remaining));

@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/index.js';
+import { isTrunklineError, type Clock } from '../../core/index.js';
 import type { CallSlots, SlotDecision, SlotRequest } from '../../store/index.js';
 import { SlidingWindowLimiter } from './rate-limiter.js';
 
@@ -35,4 +35,13 @@ export class LocalCallSlots implements CallSlots {
     up.delete(callSid);
     if (up.size === 0) this.#up.delete(trunkSid);
   }
+}
+
+/**
+ * Redis, the cluster's shared counters, did not answer (slots, rate, digest nonce counts): the
+ * request is refused with 503 and Retry-After (edge.counters-unavailable) rather than admitted
+ * uncounted — a limit a node cannot count across the cluster is not enforced by guessing.
+ */
+export function isCountersDown(err: unknown): boolean {
+  return isTrunklineError(err) && err.code === 'STORE_COUNTER_UNAVAILABLE';
 }

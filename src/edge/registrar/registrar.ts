@@ -1,3 +1,4 @@
+import { isCountersDown } from '../admission/admission.js';
 import { newCallSid, newTag, type Clock, type Logger } from '../../core/index.js';
 import type { Finding } from '../../diagnosis/index.js';
 import { createResponse, serializeMessage, type SipRequest, type SipResponse } from '../../sip/index.js';
@@ -42,7 +43,7 @@ export interface RegistrarOptions {
 }
 
 /** Refusals worth a record: the plain first challenge of every registration is not one. */
-const RECORDED: ReadonlySet<EdgeCause> = new Set(['registration-disabled', 'registration-not-allowed', 'too-many-contacts', 'trunk-inactive', 'auth-failed', 'interval-too-brief', 'malformed-request', 'internal-error']);
+const RECORDED: ReadonlySet<EdgeCause> = new Set(['registration-disabled', 'registration-not-allowed', 'too-many-contacts', 'trunk-inactive', 'auth-failed', 'interval-too-brief', 'malformed-request', 'internal-error', 'counters-unavailable']);
 
 export class Registrar {
   readonly #o: RegistrarOptions;
@@ -62,6 +63,7 @@ export class Registrar {
 
   onRegister(tx: ServerTx): void {
     this.#handle(tx).catch((err: unknown) => {
+      if (isCountersDown(err)) return void this.#refuse(tx, 'counters-unavailable', (err as Error).message);
       this.#o.log.error({ err }, 'REGISTER handling failed');
       void this.#refuse(tx, 'internal-error', String(err));
     });

@@ -29,8 +29,14 @@ export class ClusterRedis {
   readonly prefix: string;
   readonly slots: RedisCallSlots;
 
+  #up = true;
+  readonly #statusListeners: ((up: boolean, err?: Error) => void)[] = [];
+
   private constructor(redis: Redis, options: ClusterRedisOptions) {
     this.redis = redis;
+    // ioredis reconnects by itself; these say when the link went and came back (once each, not per retry).
+    redis.on('error', (err: Error) => this.#status(false, err));
+    redis.on('ready', () => this.#status(true));
     this.prefix = options.prefix;
     this.slots = new RedisCallSlots(redis, { prefix: options.prefix, slotTtlMs: options.nodeTimeoutMs });
   }
@@ -44,6 +50,17 @@ export class ClusterRedis {
       throw new TrunklineError('STORE_COUNTER_UNAVAILABLE', `cannot connect to Redis: ${(err as Error).message}`, { cause: err });
     }
     return new ClusterRedis(redis, options);
+  }
+
+  /** Told when Redis stops answering and when it answers again. */
+  onStatus(listener: (up: boolean, err?: Error) => void): void {
+    this.#statusListeners.push(listener);
+  }
+
+  #status(up: boolean, err?: Error): void {
+    if (up === this.#up) return;
+    this.#up = up;
+    for (const l of this.#statusListeners) l(up, err);
   }
 
   /** A secret of `bytes` random bytes, made by the first node to ask and read by every other. */

@@ -23,6 +23,8 @@ export class RedisRateCounter implements RateCounter {
 
   constructor(options: RedisRateCounterOptions) {
     this.#redis = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true });
+    // Each failed hit throws to its caller; without a listener ioredis would also print every reconnect failure.
+    this.#redis.on('error', () => {});
     this.#prefix = options.prefix ?? 'trunkline:rate:';
   }
 
