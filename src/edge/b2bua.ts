@@ -126,6 +126,7 @@ export class B2bua implements EdgeRequestHandler {
       metrics: this.#metrics,
       agent: options.agent,
       inviteTimeoutMs: options.inviteTimeoutMs ?? 32_000,
+      ...(options.resolver ? { resolver: options.resolver } : {}),
       t1: options.t1 ?? 500,
       t2: options.t2 ?? 4000,
       own: (dialog, call) => this.#owners.set(dialog, call),

@@ -1,6 +1,6 @@
 import type { Clock, Logger, TimerHandle } from '../../core/index.js';
-import { createResponse, serializeMessage, type Dialog, type SipRequest, type SipResponse } from '../../sip/index.js';
-import { hopFromUri } from './targets.js';
+import { createResponse, serializeMessage, type Dialog, type SipRequest, type SipResolver, type SipResponse } from '../../sip/index.js';
+import { hopFromUri, resolveTarget } from './targets.js';
 import type { TraceEntry } from '../../store/index.js';
 import type { CallRecorder } from '../record/call-record.js';
 import { reject, type Rejection } from '../rejections.js';
@@ -55,6 +55,8 @@ export interface CallContext {
   readonly agent: string;
   /** No response at all from a target for this long → treat it as a timeout and fail over. */
   readonly inviteTimeoutMs: number;
+  /** RFC 3263 resolution of a callee's refreshed target or route naming a host (default: the machine's DNS). */
+  readonly resolver?: SipResolver;
   readonly t1: number;
   readonly t2: number;
   /**
@@ -83,6 +85,13 @@ interface Arrival {
 
 const NOTHING: Arrival = Object.freeze({});
 
+/** A leg's next-hop URI and its RFC 3263 resolution (`hop` once it settled). */
+interface NextHop {
+  readonly uri: string;
+  readonly resolving: Promise<Hop>;
+  readonly hop?: Hop;
+}
+
 export class Call {
   readonly sid: string;
   readonly recorder: CallRecorder;
@@ -106,6 +115,8 @@ export class Call {
   readonly #flowLegs = new WeakSet<Leg>();
   /** Every b leg tried, so their dialogs leave the stack's table when the call ends. */
   readonly #bLegs: Leg[] = [];
+  /** Each b leg's next hop when it is a host name (see #hopFor), for the URI it was resolved from. */
+  readonly #nextHops = new WeakMap<Leg, NextHop>();
 
   constructor(ctx: CallContext, sid: string, recorder: CallRecorder, aTx: ServerTx, aRole: Role, media: MediaAnchor) {
     this.#ctx = ctx;
@@ -401,14 +412,16 @@ export class Call {
   #learn(leg: Leg, invite: SipRequest, res: SipResponse): void {
     const role = leg === this.a ? this.aRole : this.bRole;
     // A peer's 2xx without Contact (§12.1.2 wants one) still makes a dialog, its target where the INVITE went.
-    const dialog = this.#ctx.port.inviteResponse(invite, res, () => this.#hopOf(leg), (ack, hop) => this.#traceOut(role, ack, hop, leg.local), leg.remoteTarget);
+    const dialog = this.#ctx.port.inviteResponse(invite, res, (dialog) => this.#hopFor(leg, dialog), (ack, hop) => this.#traceOut(role, ack, hop, leg.local), leg.remoteTarget);
     this.#attach(leg, dialog);
     if (dialog || res.status < 200) return;
     // A 2xx without a To tag makes no dialog but is still ACKed, to where the INVITE went.
     leg.learnTag(res);
     const ack = leg.request('ACK', { cseq: res.headers.cseq()?.seq ?? 1 });
-    this.#traceOut(role, ack, this.#hopOf(leg), leg.local);
-    this.#ctx.port.sendStateless(ack, this.#hopOf(leg));
+    this.#toward(leg, (hop) => {
+      this.#traceOut(role, ack, hop, leg.local);
+      this.#ctx.port.sendStateless(ack, hop);
+    });
   }
 
   /** A 2xx for an attempt the edge already gave up: accept it and end it at once (RFC 3261 §15). */
@@ -425,11 +438,13 @@ export class Call {
   #sendBye(leg: Leg, why: string): void {
     const bye = leg.request('BYE', { headers: [['Reason', `SIP;cause=200;text="${why.replace(/"/g, '')}"`]] });
     const role = leg === this.a ? this.aRole : this.bRole;
-    this.#traceOut(role, bye, this.#hopOf(leg), leg.local);
-    this.#ctx.port.sendRequest(bye, this.#hopOf(leg), {
-      onResponse: (r) => this.traceIn(role, r, this.#hopOf(leg), leg.local),
-      onTimeout: () => {},
-      onTransportError: () => {},
+    this.#toward(leg, (hop) => {
+      this.#traceOut(role, bye, hop, leg.local);
+      this.#ctx.port.sendRequest(bye, hop, {
+        onResponse: (r) => this.traceIn(role, r, hop, leg.local),
+        onTimeout: () => {},
+        onTransportError: () => {},
+      });
     });
   }
 
@@ -486,12 +501,18 @@ export class Call {
     let body: string | undefined;
     if (req.body.length && isSdp(req)) body = this.#media.rewrite(fromSide, req.body.toString('utf8'), 'offer');
     const fwd = to.request(req.method, { headers: passHeaders(req.headers), ...(body ? { body: Buffer.from(body, 'utf8') } : {}) });
+    this.#toward(to, (hop) => this.#relay(fwd, hop, req, from, to, fromSide, answer));
+    if (req.method === 'INVITE' || req.method === 'UPDATE') this.recorder.event('reinvite', `${req.method} from the ${fromRole}${body && /a=(sendonly|inactive)|c=IN IP[46] 0\.0\.0\.0/.test(req.body.toString('utf8')) ? ' (hold)' : ''}`);
+  }
+
+  /** Sends `fwd`, the other leg's copy of in-dialog request `req`, and relays its answer back with `answer`. */
+  #relay(fwd: SipRequest, hop: Hop, req: SipRequest, from: Leg, to: Leg, fromSide: CallSide, answer: (status: number, reason: string, extra?: [string, string][], body?: string) => void): void {
     const toRole = fromSide === 'a' ? this.bRole : this.aRole;
     const toSide: CallSide = fromSide === 'a' ? 'b' : 'a';
-    this.#traceOut(toRole, fwd, this.#hopOf(to), to.local);
-    this.#ctx.port.sendRequest(fwd, this.#hopOf(to), {
+    this.#traceOut(toRole, fwd, hop, to.local);
+    this.#ctx.port.sendRequest(fwd, hop, {
       onResponse: (res) => {
-        this.traceIn(toRole, res, this.#hopOf(to), to.local);
+        this.traceIn(toRole, res, hop, to.local);
         if (res.status < 200 && res.status !== 183 && res.status !== 180) return;
         if (req.method === 'INVITE' && res.status >= 200 && res.status < 300) this.#learn(to, fwd, res);
         else if (req.method === 'UPDATE' && res.status >= 200 && res.status < 300) to.receiveResponse(res);
@@ -508,7 +529,6 @@ export class Call {
       onTimeout: () => answer(408, 'Request Timeout', [['Reason', `SIP;cause=408;text="No response from the ${toRole}"`]]),
       onTransportError: () => answer(503, 'Service Unavailable', [['Retry-After', '5'], ['Reason', `SIP;cause=503;text="The ${toRole} cannot be reached"`]]),
     });
-    if (req.method === 'INVITE' || req.method === 'UPDATE') this.recorder.event('reinvite', `${req.method} from the ${fromRole}${body && /a=(sendonly|inactive)|c=IN IP[46] 0\.0\.0\.0/.test(req.body.toString('utf8')) ? ' (hold)' : ''}`);
   }
 
   /** Ends an answered call from the edge's side: BYE to both legs with the reason (RTP timeout, no ACK). */
@@ -522,16 +542,45 @@ export class Call {
       if (!leg || !leg.remoteTag) continue;
       const bye = leg.request('BYE', { headers: [['Reason', reason]] });
       const role = leg === this.a ? this.aRole : this.bRole;
-      this.#traceOut(role, bye, this.#hopOf(leg), leg.local);
-      this.#ctx.port.sendRequest(bye, this.#hopOf(leg), { onResponse: (r) => this.traceIn(role, r, this.#hopOf(leg), leg.local), onTimeout: () => {}, onTransportError: () => {} });
+      this.#toward(leg, (hop) => {
+        this.#traceOut(role, bye, hop, leg.local);
+        this.#ctx.port.sendRequest(bye, hop, { onResponse: (r) => this.traceIn(role, r, hop, leg.local), onTimeout: () => {}, onTransportError: () => {} });
+      });
     }
   }
 
-  /** Where in-dialog requests for `leg` go: the caller's source (symmetric, NAT-safe), or the callee's target. */
-  #hopOf(leg: Leg): Hop {
-    if (leg === this.a || leg.routeSet.length || this.#flowLegs.has(leg)) return leg.hop;
-    // RFC 3261 §12.2.1.1: with no route set, requests go to the remote target (the callee's Contact).
-    return hopFromUri(leg.remoteTarget, leg.hop.protocol) ?? leg.hop;
+  /**
+   * Where in-dialog requests for `leg` go. The caller's leg: its source (symmetric, NAT-safe); a
+   * registered contact: its flow. The callee's leg: its next hop by RFC 3261 §12.2.1.1 — the first
+   * route of the route set, else the remote target as last refreshed (re-INVITE, UPDATE, their
+   * 2xx) — found by RFC 3263 (NAPTR/SRV/A) when it names a host, once per URI. The URI the INVITE
+   * itself went to stays on the address it was sent to (one of the several RFC 3263 may give).
+   */
+  #hopFor(leg: Leg, dialog: Dialog | undefined = leg.dialog): Hop | Promise<Hop> {
+    if (leg === this.a || this.#flowLegs.has(leg)) return leg.hop;
+    const uri = dialog ? dialog.nextHop() : leg.remoteTarget;
+    if (uri === leg.requestTarget) return leg.hop;
+    const numeric = hopFromUri(uri, leg.hop.protocol);
+    if (numeric) return numeric;
+    let next = this.#nextHops.get(leg);
+    if (next?.uri !== uri) this.#nextHops.set(leg, (next = this.#resolveNextHop(uri, leg)));
+    return next.hop ?? next.resolving;
+  }
+
+  #resolveNextHop(uri: string, leg: Leg): NextHop {
+    const next: { uri: string; resolving: Promise<Hop>; hop?: Hop } = { uri, resolving: Promise.resolve(leg.hop) };
+    next.resolving = resolveTarget(uri, this.#ctx.resolver).then((r) => {
+      if (!r.ok) this.recorder.event('route', `next hop ${uri} does not resolve (${r.detail}); in-dialog requests stay on ${addr(leg.hop.address, leg.hop.port)}`);
+      return (next.hop = r.ok ? r.hops[0]! : leg.hop);
+    });
+    return next;
+  }
+
+  /** Runs `send` with `leg`'s next hop: at once when it is known, once resolved when it is a new host name. */
+  #toward(leg: Leg, send: (hop: Hop) => void): void {
+    const hop = this.#hopFor(leg);
+    if (hop instanceof Promise) void hop.then(send);
+    else send(hop);
   }
 
   #end(): void {

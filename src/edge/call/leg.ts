@@ -72,6 +72,11 @@ export class Leg {
     return this.#dialog?.remoteTarget ?? this.#target;
   }
 
+  /** The Request-URI of the leg's INVITE: its remote target until the dialog learns another. */
+  get requestTarget(): string {
+    return this.#target;
+  }
+
   get routeSet(): readonly string[] {
     return this.#dialog?.routeSet ?? this.#routeSet;
   }

@@ -91,8 +91,12 @@ export class TransactionLayerPort implements EdgeSipPort {
     }
   }
 
-  inviteResponse(invite: SipRequest, response: SipResponse, ackTo: (dialog: Dialog) => Hop, onAck?: (ack: SipRequest, hop: Hop) => void, targetWithoutContact?: string): Dialog | undefined {
-    return this.#dialogs.receiveInviteResponse(invite, response, (d) => destination(ackTo(d)), {
+  inviteResponse(invite: SipRequest, response: SipResponse, ackTo: (dialog: Dialog) => Hop | Promise<Hop>, onAck?: (ack: SipRequest, hop: Hop) => void, targetWithoutContact?: string): Dialog | undefined {
+    const to = (d: Dialog) => {
+      const hop = ackTo(d);
+      return hop instanceof Promise ? hop.then(destination) : destination(hop);
+    };
+    return this.#dialogs.receiveInviteResponse(invite, response, to, {
       ...(onAck ? { onAck: (ack: SipRequest, to: Destination) => onAck(ack, { protocol: to.protocol, address: to.address, port: to.port, ...(to.connectionId ? { connectionId: to.connectionId } : {}) }) } : {}),
       ...(targetWithoutContact ? { targetWithoutContact } : {}),
     });

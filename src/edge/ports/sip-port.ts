@@ -51,9 +51,10 @@ export interface EdgeSipPort {
   answerInvite(tx: ServerTx, response: SipResponse, onNoAck?: () => void, targetWithoutContact?: string): Dialog | undefined;
   /**
    * The dialog layer as UAC (RFC 3261 §12.1.2, §13.2.2.4): a response to our INVITE creates or
-   * refreshes its dialog; every 2xx, retransmissions included, is ACKed (to `ackTo(dialog)`) by it.
+   * refreshes its dialog; every 2xx, retransmissions included, is ACKed (to `ackTo(dialog)`, which
+   * may still be resolving a refreshed target's host name) by it.
    */
-  inviteResponse(invite: SipRequest, response: SipResponse, ackTo: (dialog: Dialog) => Hop, onAck?: (ack: SipRequest, hop: Hop) => void, targetWithoutContact?: string): Dialog | undefined;
+  inviteResponse(invite: SipRequest, response: SipResponse, ackTo: (dialog: Dialog) => Hop | Promise<Hop>, onAck?: (ack: SipRequest, hop: Hop) => void, targetWithoutContact?: string): Dialog | undefined;
   /** An ACK for a 2xx we sent: its retransmissions stop; its dialog, if the layer has it. */
   ackReceived(ack: SipRequest): Dialog | undefined;
   /**

@@ -45,7 +45,7 @@ export class DialogLayer {
   readonly #timers: TimerSettings;
   readonly #dialogs = new Map<string, Dialog>();
   readonly #pending = new Map<string, Pending2xx>();
-  readonly #acks = new Map<string, { ack: SipRequest; to: Destination }>();
+  readonly #acks = new Map<string, { ack: SipRequest; to: Destination | Promise<Destination> }>();
   /** The #pending and #acks keys of each dialog, so removing one costs its own entries, not a scan of all. */
   readonly #keysOf = new Map<string, Set<string>>();
 
@@ -175,8 +175,9 @@ export class DialogLayer {
   /**
    * UAC: a response to our INVITE (provisional with tag, or 2xx). Creates the (early) dialog, and
    * for a 2xx sends the ACK to `ackDestination` — the same ACK again for each retransmitted 2xx.
+   * A destination still being resolved (RFC 3263, a target refreshed to a host name) is waited for.
    */
-  receiveInviteResponse(invite: SipRequest, response: SipResponse, ackDestination?: Destination | ((dialog: Dialog) => Destination), options: InviteResponseOptions = {}): Dialog | undefined {
+  receiveInviteResponse(invite: SipRequest, response: SipResponse, ackDestination?: Destination | ((dialog: Dialog) => Destination | Promise<Destination>), options: InviteResponseOptions = {}): Dialog | undefined {
     if (response.status < 101 || response.status >= 300) return undefined;
     let dialog = this.forResponse(response);
     if (!dialog) {
@@ -190,17 +191,25 @@ export class DialogLayer {
       const key = `${dialog.key}|${seq}`;
       const cached = this.#acks.get(key);
       if (cached) {
-        options.onAck?.(cached.ack, cached.to);
-        void this.#tx.resend(cached.ack, cached.to).catch(() => undefined);
+        const resend = (to: Destination) => {
+          options.onAck?.(cached.ack, to);
+          void this.#tx.resend(cached.ack, to).catch(() => undefined);
+        };
+        if (cached.to instanceof Promise) void cached.to.then(resend, () => undefined);
+        else resend(cached.to);
       } else {
         // The destination may depend on the dialog just learnt (its remote target, RFC 3261 §12.2.1.1).
         const to = typeof ackDestination === 'function' ? ackDestination(dialog) : ackDestination;
         const ack = dialog.createAck(seq);
         this.#acks.set(key, { ack, to });
         this.#track(dialog, key);
-        const sent = this.#tx.sendStateless(ack, to);
-        options.onAck?.(ack, to);
-        void sent.catch(() => undefined);
+        const send = (d: Destination) => {
+          const sent = this.#tx.sendStateless(ack, d);
+          options.onAck?.(ack, d);
+          void sent.catch(() => undefined);
+        };
+        if (to instanceof Promise) void to.then(send, () => undefined);
+        else send(to);
       }
     }
     return dialog;
