@@ -59,6 +59,8 @@ export interface InviteOptions {
 
 export class Dialog {
   cseq = 1;
+  /** RFC 3261 §12.1.2: the 2xx's Record-Route in reverse, sent as Route on every later request (a proxy in front). */
+  routes: string[] = [];
   constructor(
     readonly uac: RawUac,
     readonly callId: string,
@@ -243,9 +245,11 @@ export class RawUac {
     const d = attempt.dialog;
     d.remoteTag = tag(ok.header('to'));
     d.remoteTarget = /<([^>]+)>/.exec(ok.header('contact') ?? '')?.[1] ?? d.ruri;
+    d.routes = ok.all('record-route').flatMap((v) => v.split(/,(?=\s*<)/).map((r) => r.trim())).reverse();
     const toHeader = ok.header('to')!;
     await this.sendRaw([
       `ACK ${d.remoteTarget} SIP/2.0`, `Via: ${this.via};branch=z9hG4bK${randomBytes(6).toString('hex')};rport`, 'Max-Forwards: 70',
+      ...d.routes.map((r) => `Route: ${r}`),
       `From: ${d.from}`, `To: ${toHeader}`, `Call-ID: ${d.callId}`, 'CSeq: 1 ACK', 'Content-Length: 0', '', '',
     ].join('\r\n'));
   }
@@ -268,7 +272,7 @@ export class RawUac {
     const cseq = ++d.cseq;
     const p = new Promise<Msg>((resolve) => this.#others.set(`${branch}|${method}`, resolve));
     await this.sendRaw([
-      `${method} ${d.remoteTarget} SIP/2.0`, `Via: ${this.via};branch=${branch};rport`, 'Max-Forwards: 70',
+      `${method} ${d.remoteTarget} SIP/2.0`, `Via: ${this.via};branch=${branch};rport`, 'Max-Forwards: 70', ...d.routes.map((r) => `Route: ${r}`),
       `From: ${d.from}`, `To: ${d.to.replace(/;tag=[^;>]*/, '')};tag=${d.remoteTag}`, `Call-ID: ${d.callId}`, `CSeq: ${cseq} ${method}`,
       `Contact: ${this.contact}`, ...(body ? ['Content-Type: application/sdp'] : []), ...extra,
       `Content-Length: ${Buffer.byteLength(body, 'latin1')}`, '', body,
@@ -277,7 +281,7 @@ export class RawUac {
     if (method === 'INVITE' && final.status! >= 200 && final.status! < 300) {
       await this.sendRaw([
         `ACK ${d.remoteTarget} SIP/2.0`, `Via: ${this.via};branch=z9hG4bK${randomBytes(6).toString('hex')};rport`, 'Max-Forwards: 70',
-        `From: ${d.from}`, `To: ${final.header('to')}`, `Call-ID: ${d.callId}`, `CSeq: ${cseq} ACK`, 'Content-Length: 0', '', '',
+        ...d.routes.map((r) => `Route: ${r}`), `From: ${d.from}`, `To: ${final.header('to')}`, `Call-ID: ${d.callId}`, `CSeq: ${cseq} ACK`, 'Content-Length: 0', '', '',
       ].join('\r\n'));
     }
     return final;
