@@ -51,6 +51,23 @@ export interface CorrelatorOptions {
 const MAX_RTCP_PER_CALL = 2000;
 const MAX_UNBOUND = 5000;
 
+/**
+ * One UDP 5-tuple as the correlator last resolved it: its endpoint names, its SDP binding as of
+ * media generation `gen`, and the stream its last SSRC went to. Lets a packet go straight to its
+ * RtpStreamStats without building a string or hashing one (the capture's hot path).
+ */
+interface Flow {
+  readonly src: string;
+  readonly dst: string;
+  gen: number;
+  binding: MediaBinding | undefined;
+  ssrc: number;
+  stats: RtpStreamStats | undefined;
+}
+
+// Flows remembered at once; a capture with more starts the table afresh (correct, only slower).
+const MAX_FLOWS = 1 << 18;
+
 /** RTP-looking flows that no SDP announced (signaling missing from the capture, or not SIP). */
 interface UnboundStream {
   readonly src: string;
@@ -71,6 +88,11 @@ export class Correlator implements DissectSink {
   readonly #header = new RtpHeaderFields();
   readonly #opts: CorrelatorOptions;
   readonly #unbound = new Map<string, UnboundStream>();
+  /** Flows by source IP, destination IP, then both ports; IP strings come interned from the dissector. */
+  readonly #flows = new Map<string, Map<string, Map<number, Flow>>>();
+  #flowCount = 0;
+  /** Bumped on every change to #media: a flow's cached binding older than this is looked up again. */
+  #mediaGen = 0;
   sipMessages = 0;
   sipWithoutCallId = 0;
   sipUnparseable = 0;
@@ -159,6 +181,7 @@ export class Correlator implements DissectSink {
       // Port 0 rejects the stream; 0.0.0.0 / :: is RFC 3264 §8.4 hold; udptl etc. are not RTP.
       if (addr === undefined || m.port === 0 || addr === '0.0.0.0' || addr === '::') continue;
       const key = endpoint(addr, m.port);
+      this.#mediaGen++;
       if (!/RTP/i.test(m.protocol)) {
         // A re-INVITE that turns the port into image/udptl (T.38 fax) ends its RTP there.
         this.#media.delete(key);
@@ -173,11 +196,35 @@ export class Correlator implements DissectSink {
     }
   }
 
+  #flow(srcIp: string, srcPort: number, dstIp: string, dstPort: number): Flow {
+    let bySrc = this.#flows.get(srcIp);
+    let byDst = bySrc?.get(dstIp);
+    const ports = (srcPort << 16) | dstPort;
+    let flow = byDst?.get(ports);
+    if (flow !== undefined) return flow;
+    if (this.#flowCount >= MAX_FLOWS) {
+      this.#flows.clear();
+      this.#flowCount = 0;
+      bySrc = undefined;
+      byDst = undefined;
+    }
+    if (bySrc === undefined) this.#flows.set(srcIp, (bySrc = new Map()));
+    if (byDst === undefined) bySrc.set(dstIp, (byDst = new Map()));
+    flow = { src: endpoint(srcIp, srcPort), dst: endpoint(dstIp, dstPort), gen: -1, binding: undefined, ssrc: -1, stats: undefined };
+    byDst.set(ports, flow);
+    this.#flowCount++;
+    return flow;
+  }
+
   udp(at: number, srcIp: string, srcPort: number, dstIp: string, dstPort: number, payload: Uint8Array): void {
     this.#seen(at);
-    const src = endpoint(srcIp, srcPort);
-    const dst = endpoint(dstIp, dstPort);
-    const binding = this.#media.size === 0 ? undefined : (this.#media.get(dst) ?? this.#media.get(src));
+    const flow = this.#flow(srcIp, srcPort, dstIp, dstPort);
+    if (flow.gen !== this.#mediaGen) {
+      flow.gen = this.#mediaGen;
+      flow.binding = this.#media.size === 0 ? undefined : (this.#media.get(flow.dst) ?? this.#media.get(flow.src));
+      flow.stats = undefined;
+    }
+    const { src, dst, binding } = flow;
     if (binding === undefined) {
       if (srcPort >= 1024 && dstPort >= 1024) this.#maybeUnbound(at, src, dst, payload);
       return;
@@ -199,11 +246,18 @@ export class Correlator implements DissectSink {
     }
     this.rtpPackets++;
     this.fileRtp++;
+    let stats = flow.stats;
+    if (stats !== undefined && flow.ssrc === h.ssrc) {
+      stats.add(at, h, payload);
+      return;
+    }
     const call = binding.call;
-    // Fast path: the binding's own small cache, without building a string key per packet.
+    // Next: the binding's own small cache, without building a string key.
     let cached = binding.seen.get(h.ssrc);
-    let stats = cached?.find((x) => x.src === src && x.dst === dst)?.stats;
+    stats = cached?.find((x) => x.src === src && x.dst === dst)?.stats;
     if (stats !== undefined) {
+      flow.ssrc = h.ssrc;
+      flow.stats = stats;
       stats.add(at, h, payload);
       return;
     }
@@ -226,6 +280,8 @@ export class Correlator implements DissectSink {
     for (const other of binding.also) if (!other.ended && !other.streams.has(key)) other.streams.set(key, stats);
     if (cached === undefined) binding.seen.set(h.ssrc, (cached = []));
     cached.push({ src, dst, stats });
+    flow.ssrc = h.ssrc;
+    flow.stats = stats;
     stats.add(at, h, payload);
   }
 

@@ -34,8 +34,29 @@ export class IpHeader {
   ttl = 0;
 }
 
+// A capture repeats a few addresses millions of times: one string per address, made once, spares
+// the number formatting per packet and lets the correlator's maps find it by its cached hash.
+// Bounded (a sweep over many addresses starts the table afresh).
+const V4_STRINGS_MAX = 1 << 16;
+const v4Strings = new Map<number, Map<number, string>>();
+let v4Count = 0;
+
 export function ipv4String(d: Uint8Array, p: number): string {
-  return `${d[p]}.${d[p + 1]}.${d[p + 2]}.${d[p + 3]}`;
+  const hi = (d[p] << 8) | d[p + 1];
+  const lo = (d[p + 2] << 8) | d[p + 3];
+  let inner = v4Strings.get(hi);
+  let s = inner?.get(lo);
+  if (s !== undefined) return s;
+  if (v4Count >= V4_STRINGS_MAX) {
+    v4Strings.clear();
+    v4Count = 0;
+    inner = undefined;
+  }
+  if (inner === undefined) v4Strings.set(hi, (inner = new Map()));
+  s = `${d[p]}.${d[p + 1]}.${d[p + 2]}.${d[p + 3]}`;
+  inner.set(lo, s);
+  v4Count++;
+  return s;
 }
 
 /** RFC 5952 text form: lower case, longest zero run (≥ 2 groups) as "::". */
