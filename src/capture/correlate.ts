@@ -216,7 +216,7 @@ export class Correlator implements DissectSink {
     return flow;
   }
 
-  udp(at: number, srcIp: string, srcPort: number, dstIp: string, dstPort: number, payload: Uint8Array): void {
+  udp(at: number, srcIp: string, srcPort: number, dstIp: string, dstPort: number, data: Uint8Array, start: number, end: number): void {
     this.#seen(at);
     const flow = this.#flow(srcIp, srcPort, dstIp, dstPort);
     if (flow.gen !== this.#mediaGen) {
@@ -226,13 +226,13 @@ export class Correlator implements DissectSink {
     }
     const { src, dst, binding } = flow;
     if (binding === undefined) {
-      if (srcPort >= 1024 && dstPort >= 1024) this.#maybeUnbound(at, src, dst, payload);
+      if (srcPort >= 1024 && dstPort >= 1024) this.#maybeUnbound(at, src, dst, data, start, end);
       return;
     }
-    const kind = classifyMediaPacket(payload);
+    const kind = classifyMediaPacket(data, start, end - start);
     if (kind === 'rtcp') {
       // RFC 5761 §4 demux: also catches RTCP multiplexed on the RTP port.
-      this.#rtcp(binding.call, at, src, dst, payload);
+      this.#rtcp(binding.call, at, src, dst, data.subarray(start, end));
       return;
     }
     if (kind !== 'rtp' || binding.rtcp) {
@@ -240,7 +240,7 @@ export class Correlator implements DissectSink {
       return;
     }
     const h = this.#header;
-    if (readRtpHeaderInto(payload, h) !== undefined) {
+    if (readRtpHeaderInto(data, h, start, end - start) !== undefined) {
       this.mediaOther++;
       return;
     }
@@ -248,7 +248,7 @@ export class Correlator implements DissectSink {
     this.fileRtp++;
     let stats = flow.stats;
     if (stats !== undefined && flow.ssrc === h.ssrc) {
-      stats.add(at, h, payload);
+      stats.add(at, h, data);
       return;
     }
     const call = binding.call;
@@ -258,7 +258,7 @@ export class Correlator implements DissectSink {
     if (stats !== undefined) {
       flow.ssrc = h.ssrc;
       flow.stats = stats;
-      stats.add(at, h, payload);
+      stats.add(at, h, data);
       return;
     }
     const key = `${src}>${dst}>${h.ssrc}`;
@@ -282,14 +282,14 @@ export class Correlator implements DissectSink {
     cached.push({ src, dst, stats });
     flow.ssrc = h.ssrc;
     flow.stats = stats;
-    stats.add(at, h, payload);
+    stats.add(at, h, data);
   }
 
   /** Counts RTP-looking datagrams outside any SDP, so "RTP but no signaling" can be said. */
-  #maybeUnbound(at: number, src: string, dst: string, payload: Uint8Array): void {
-    if (classifyMediaPacket(payload) !== 'rtp') return;
+  #maybeUnbound(at: number, src: string, dst: string, data: Uint8Array, start: number, end: number): void {
+    if (classifyMediaPacket(data, start, end - start) !== 'rtp') return;
     const h = this.#header;
-    if (readRtpHeaderInto(payload, h) !== undefined) return;
+    if (readRtpHeaderInto(data, h, start, end - start) !== undefined) return;
     const key = `${src}>${dst}>${h.ssrc}`;
     const u = this.#unbound.get(key);
     if (u === undefined) {

@@ -105,3 +105,22 @@ test('a truncated global header, a pcapng cut mid-block, an empty file and an un
   const junk = await analyzeBytes(Buffer.from([0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 0, 1, 2, 3]));
   assert.ok(isTrunklineError(junk.errors[0], 'CAP_UNKNOWN_FORMAT'));
 });
+
+test('records read the same whatever the chunking: byte by byte, across several chunks, or the file in one', async () => {
+  const recs = [invite, ringing, invite, ringing].map((data, i) => ({ at: T0 + 20 * i, data }));
+  const files = [pcap(1, recs), pcapng([{ linkType: 1 }], recs.map((r, i) => ({ iface: 0, ticks: BigInt(Math.round(r.at * 1000)) + BigInt(i), data: r.data })))];
+  for (const file of files) {
+    const cut = file.subarray(0, file.length - 10);
+    const whole = await analyzeBytes(file, {}, file.length);
+    const wholeCut = await analyzeBytes(cut, {}, cut.length);
+    assert.equal(whole.summary.sipMessages, 4);
+    for (const chunk of [1, 5, 16, invite.length + 3]) {
+      const r = await analyzeBytes(file, {}, chunk);
+      assert.deepEqual(r.errors, [], `chunk ${chunk}`);
+      assert.deepEqual(r.calls[0].messages.map((m) => [m.at, m.frame, m.raw]), whole.calls[0].messages.map((m) => [m.at, m.frame, m.raw]), `chunk ${chunk}`);
+      const c = await analyzeBytes(cut, {}, chunk);
+      assert.equal(c.errors[0]?.details['offset'], wholeCut.errors[0]?.details['offset'], `chunk ${chunk}: offset of the cut record`);
+      assert.equal(c.summary.sipMessages, 3);
+    }
+  }
+});

@@ -38,8 +38,11 @@ export interface SipPayload {
 
 export interface DissectSink {
   sip(message: SipPayload): void;
-  /** A UDP datagram that is not SIP (RTP/RTCP candidates); the payload is a view: copy to keep. */
-  udp(at: number, srcIp: string, srcPort: number, dstIp: string, dstPort: number, payload: Uint8Array, frame: number): void;
+  /**
+   * A UDP datagram that is not SIP (RTP/RTCP candidates): its payload is data[start, end), in a
+   * buffer the reader may reuse — copy to keep. Offsets, not a view: no allocation per packet.
+   */
+  udp(at: number, srcIp: string, srcPort: number, dstIp: string, dstPort: number, data: Uint8Array, start: number, end: number, frame: number): void;
 }
 
 export interface DissectorOptions {
@@ -217,7 +220,7 @@ export class Dissector {
     if (startsWithSip(d, q, stop)) {
       return this.#emitSip(at, endpoint(src, sport), endpoint(dst, dport), 'UDP', d.subarray(q, stop));
     }
-    this.#sink.udp(at, src, sport, dst, dport, d.subarray(q, stop), this.#frameNo);
+    this.#sink.udp(at, src, sport, dst, dport, d, q, stop, this.#frameNo);
   }
 
   #hep(d: Uint8Array, p: number, end: number, at: number): void {

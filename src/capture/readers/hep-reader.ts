@@ -22,9 +22,9 @@ export class HepFileReader {
   push(chunk: Uint8Array): void {
     const inb = this.#in;
     inb.append(chunk);
-    while (inb.available >= 6) {
-      const b = inb.bytes;
-      const p = inb.position;
+    while (inb.ensure(6)) {
+      let b = inb.bytes;
+      let p = inb.position;
       if (b[p] !== 0x48 || b[p + 1] !== 0x45 || b[p + 2] !== 0x50 || b[p + 3] !== 0x33) {
         throw new TrunklineError<CaptureErrorCode>('CAP_BAD_HEP', `no HEP3 packet at byte ${inb.offset}`, {
           details: { offset: inb.offset },
@@ -36,7 +36,9 @@ export class HepFileReader {
           details: { offset: inb.offset, length: len },
         });
       }
-      if (inb.available < len) return;
+      if (!inb.ensure(len)) return;
+      b = inb.bytes;
+      p = inb.position;
       this.#sink(b.subarray(p, p + len), inb.offset);
       inb.consume(len);
     }

@@ -17,8 +17,6 @@ export class PcapReader implements FrameReader {
   #little = true;
   #nanos = false;
   #linkType = -1;
-  #view: DataView | undefined;
-  #viewOf: Uint8Array | undefined;
 
   constructor(sink: FrameSink) {
     this.#sink = sink;
@@ -31,20 +29,12 @@ export class PcapReader implements FrameReader {
     return this.#linkType;
   }
 
-  #dv(bytes: Uint8Array): DataView {
-    if (this.#viewOf !== bytes || this.#view === undefined) {
-      this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      this.#viewOf = bytes;
-    }
-    return this.#view;
-  }
-
   push(chunk: Uint8Array): void {
     this.#in.append(chunk);
     const inb = this.#in;
     if (this.#linkType < 0) {
-      if (inb.available < 24) return;
-      const dv = this.#dv(inb.bytes);
+      if (!inb.ensure(24)) return;
+      const dv = inb.view;
       const p = inb.position;
       const be = dv.getUint32(p, false);
       const le = dv.getUint32(p, true);
@@ -60,10 +50,9 @@ export class PcapReader implements FrameReader {
       this.#linkType = dv.getUint32(p + 20, this.#little) & 0xffff;
       inb.consume(24);
     }
-    while (inb.available >= 16) {
-      const bytes = inb.bytes;
-      const dv = this.#dv(bytes);
-      const p = inb.position;
+    while (inb.ensure(16)) {
+      const dv = inb.view;
+      let p = inb.position;
       const sec = dv.getUint32(p, this.#little);
       const frac = dv.getUint32(p + 4, this.#little);
       const incl = dv.getUint32(p + 8, this.#little);
@@ -73,7 +62,10 @@ export class PcapReader implements FrameReader {
           details: { offset: inb.offset, length: incl },
         });
       }
-      if (inb.available < 16 + incl) return;
+      if (!inb.ensure(16 + incl)) return;
+      // A record across two chunks was just copied into a buffer of its own.
+      const bytes = inb.bytes;
+      p = inb.position;
       const at = sec * 1000 + (this.#nanos ? frac / 1e6 : frac / 1e3);
       const fileOffset = inb.offset;
       this.#sink({

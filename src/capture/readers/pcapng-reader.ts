@@ -56,10 +56,9 @@ export class PcapngReader implements FrameReader {
   push(chunk: Uint8Array): void {
     const inb = this.#in;
     inb.append(chunk);
-    while (inb.available >= 12) {
-      const bytes = inb.bytes;
-      const p = inb.position;
-      const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    while (inb.ensure(12)) {
+      let p = inb.position;
+      let dv = inb.view;
       const typeBe = dv.getUint32(p, false);
       if (typeBe === PCAPNG_SHB) {
         // The SHB's byte-order magic decides the byte order of the whole section.
@@ -76,7 +75,11 @@ export class PcapngReader implements FrameReader {
       if (len < 12 || len % 4 !== 0 || len > MAX_BLOCK) {
         this.#fail('CAP_BAD_BLOCK', `pcapng block of type ${type} with impossible length ${len}`, { type, length: len });
       }
-      if (inb.available < len) return;
+      if (!inb.ensure(len)) return;
+      // A block across two chunks was just copied into a buffer of its own.
+      const bytes = inb.bytes;
+      p = inb.position;
+      dv = inb.view;
       if (dv.getUint32(p + len - 4, little) !== len) {
         this.#fail('CAP_BAD_BLOCK', `pcapng block of type ${type}: trailing length differs from ${len}`, { type, length: len });
       }
