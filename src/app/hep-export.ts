@@ -3,7 +3,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import { isIPv6 } from 'node:net';
 import type { Logger } from '../core/index.js';
-import type { SipMessageEvent } from '../sip/index.js';
+import { isWildcard, type SipMessageEvent } from '../sip/index.js';
 import { encodeHep3 } from '../capture/index.js';
 import type { CallObserver } from '../edge/index.js';
 import { rtcpChannel, type RtcpMessage } from '../media/index.js';
@@ -72,6 +72,8 @@ export class HepExporter implements CallObserver {
   readonly #held = new Map<string, { readonly since: number; readonly events: SipMessageEvent[] }>();
   #heldCount = 0;
   #closed = false;
+  /** A listener on 0.0.0.0 / :: reports that as its address: the one packets to the peer leave from is put instead. */
+  localFor: ((remote: string) => string) | undefined;
   #holdTimer: NodeJS.Timeout | undefined;
 
   private constructor(socket: Socket, target: HepTarget, agent: string, log: Logger) {
@@ -153,9 +155,10 @@ export class HepExporter implements CallObserver {
   }
 
   #sendSip(e: SipMessageEvent, correlationId: string | undefined): void {
-    const [src, dst] = e.direction === 'in' ? [e.remote, e.local] : [e.local, e.remote];
+    const local = this.localFor && isWildcard(e.local.address) ? this.localFor(e.remote.address) : e.local.address;
+    const [src, srcPort, dst, dstPort] = e.direction === 'in' ? [e.remote.address, e.remote.port, local, e.local.port] : [local, e.local.port, e.remote.address, e.remote.port];
     this.#send({
-      src: src.address, srcPort: src.port, dst: dst.address, dstPort: dst.port,
+      src, srcPort, dst, dstPort,
       ipProtocol: e.protocol === 'udp' ? 17 : 6, at: e.at, payloadType: HEP_SIP, payload: e.bytes,
       ...(correlationId === undefined ? {} : { correlationId }),
     });

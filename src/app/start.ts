@@ -124,6 +124,7 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
     const hep = config.hep ? await HepExporter.open(config.hep, config.nodeId, logger) : undefined;
     if (hep) {
       // Every message on the wire, from the transports; the edge's trace only names their calls.
+      hep.localFor = (remote) => sources.for(remote);
       sipServer.setTap((e) => hep.message(e));
       parts.push({ name: 'hep', stop: () => {
         sipServer.setTap(undefined);

@@ -11,6 +11,7 @@ import { callIdOf, chunks, hepCollector, tsharkSip } from './support/hep.js';
 import { freeUdpPort } from './support/kamailio.js';
 import { RawUac, pcmaOffer, type Msg } from './support/raw-uac.js';
 import { CALLER, ECHO, liveEdge, rtpSocket, sleep } from './media-live-support.js';
+import { serve } from './support/serve.js';
 
 const run = promisify(execFile);
 const MAIN = new URL('../../src/cli/main.js', import.meta.url).pathname;
@@ -136,5 +137,24 @@ test('serve --hep exports every message on the wire once: INVITE retransmissions
     await e.stop();
     hep.socket.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// On a wildcard listener the transport knows itself only as 0.0.0.0: HEP names the address the
+// packets to that peer leave from instead, as Via and SDP do (Homer shows a real node address).
+test('serve --sip-host 0.0.0.0 --hep: an OPTIONS and its 200 carry the edge\'s real address, never 0.0.0.0', { timeout: 60_000 }, async () => {
+  const hep = await hepCollector();
+  const s = await serve(['--sip-host', '0.0.0.0', '--hep', hep.target]);
+  const pbx = await new RawUac('udp', { host: '127.0.0.1', port: s.sip }).open();
+  try {
+    const options = outOfCall(pbx, 'OPTIONS', `sip:127.0.0.1:${s.sip}`, ['CSeq: 1 OPTIONS']);
+    assert.equal((await pbx.sendRequest(options.text, options.branch, 'OPTIONS')).status, 200);
+    const of = () => hep.caught.map(chunks).filter((c) => c.type === 1 && callIdOf(c.payload) === options.callId);
+    for (let i = 0; i < 50 && of().length < 2; i++) await sleep(100);
+    assert.deepEqual(of().map((c) => [c.src, c.dst]).sort(), [[`127.0.0.1:${pbx.local.port}`, `127.0.0.1:${s.sip}`], [`127.0.0.1:${s.sip}`, `127.0.0.1:${pbx.local.port}`]].sort());
+  } finally {
+    await pbx.close();
+    await s.stop();
+    hep.socket.close();
   }
 });
