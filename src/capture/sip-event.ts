@@ -30,6 +30,8 @@ const KEPT_HEADERS = [
   'session-expires',
 ];
 
+const KEPT: ReadonlySet<string> = new Set(KEPT_HEADERS);
+
 const MAX_RAW = 64 * 1024;
 
 export interface ParsedSipEvent {
@@ -136,19 +138,24 @@ export function sipEventOfMessage(msg: SipMessage, meta: SipEventMeta, parseErro
   if (body !== undefined) sdp = safe(() => summariseSdp(body));
   const dtmf = msg.kind === 'request' && msg.method === 'INFO' ? infoDtmf(contentType, msg.body.toString('utf8')) : undefined;
   const headers: Record<string, string[]> = {};
+  // One pass over the lines finds which kept headers are there (most are not: a lookup each was
+  // a scan of every line each, issue 13) and the correlation headers a B2BUA or SBC copies from
+  // one leg to the next (X-…, P-Charging-Vector RFC 7315, Session-ID RFC 7989): what links two
+  // Call-IDs into one call. A few, short.
+  const present = new Set<string>();
+  const correlation: [string, string][] = [];
+  for (const f of h.fields()) {
+    if (KEPT.has(f.key)) present.add(f.key);
+    const k = f.name.toLowerCase();
+    if (correlation.length >= 8 || !(k.startsWith('x-') || k === 'p-charging-vector' || k === 'session-id') || k === 'x-trunkline-finding') continue;
+    correlation.push([k, f.value.slice(0, 256)]);
+  }
   for (const name of KEPT_HEADERS) {
+    if (!present.has(name)) continue;
     const values = safe(() => h.getAll(name));
     if (values !== undefined && values.length > 0) headers[name] = values;
   }
-  // Correlation headers a B2BUA or SBC copies from one leg to the next (X-…, P-Charging-Vector
-  // RFC 7315, Session-ID RFC 7989): what links two Call-IDs into one call. A few, short.
-  let extra = 0;
-  for (const f of h.fields()) {
-    const k = f.name.toLowerCase();
-    if (extra >= 8 || !(k.startsWith('x-') || k === 'p-charging-vector' || k === 'session-id') || k === 'x-trunkline-finding') continue;
-    (headers[k] ??= []).push(f.value.slice(0, 256));
-    extra++;
-  }
+  for (const [k, v] of correlation) (headers[k] ??= []).push(v);
   const method = msg.kind === 'request' ? msg.method : (cseq?.method ?? '');
   const event: SipEvent<SdpSummary> = {
     at: meta.at,

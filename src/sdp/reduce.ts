@@ -8,7 +8,8 @@ import { cloneSdp, parseSdp, writeSdp, type ParsedMedia, type ParsedSdp } from '
  * with no PCMA is disabled with port 0 (RFC 3264 §8.2) rather than emptied, which is invalid.
  */
 export function reduceCodecs(input: string | ParsedSdp): string {
-  const sdp = cloneSdp(typeof input === 'string' ? parseSdp(input) : input);
+  // A string is parsed into a fresh object of our own: only a caller's object needs the copy.
+  const sdp = typeof input === 'string' ? parseSdp(input) : cloneSdp(input);
   for (const m of sdp.media) {
     if (m.type === 'audio') reduceMedia(m);
   }

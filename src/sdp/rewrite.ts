@@ -31,7 +31,8 @@ export function rewriteForRelay(input: string | ParsedSdp, target: RewriteTarget
   if (family === 0) {
     throw new TrunklineError<SdpErrorCode>('SDP_BAD_ADDRESS', `not an IP literal: ${target.address}`, { details: { address: target.address } });
   }
-  const sdp = cloneSdp(typeof input === 'string' ? parseSdp(input) : input);
+  // A string is parsed into a fresh object of our own: only a caller's object needs the copy.
+  const sdp = typeof input === 'string' ? parseSdp(input) : cloneSdp(input);
   if (target.media.length !== sdp.media.length) {
     throw new TrunklineError<SdpErrorCode>('SDP_MEDIA_MISMATCH', `${target.media.length} port pairs for ${sdp.media.length} m= lines`, {
       details: { given: target.media.length, lines: sdp.media.length },
