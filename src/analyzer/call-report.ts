@@ -58,6 +58,8 @@ function streamReport(s: RtpStreamEvidence, q: StreamQuality): StreamReport {
     packets: s.packets,
     bytes: s.bytes,
     lost: s.lost,
+    // Only where they differ from lost: duplicates, and the RFC 3550 §6.4.1 figure tshark prints.
+    ...(s.duplicates !== undefined && s.duplicates > 0 && s.cumulativeLost !== undefined ? { duplicates: s.duplicates, cumulative_lost: s.cumulativeLost } : {}),
     jitter_ms: Math.round(s.jitterMs * 1000) / 1000,
     max_gap_ms: Math.round(s.maxGapMs * 1000) / 1000,
     first_at: iso(s.firstAt),

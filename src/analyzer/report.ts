@@ -56,6 +56,10 @@ export interface StreamReport {
   readonly packets: number;
   readonly bytes: number;
   readonly lost: number;
+  /** Packets that repeated a sequence number already received; present when there were any. */
+  readonly duplicates?: number;
+  /** RFC 3550 §6.4.1 expected − all received, duplicates included (tshark's Lost; negative when duplicates outnumber losses); present with duplicates. */
+  readonly cumulative_lost?: number;
   readonly jitter_ms: number;
   readonly max_gap_ms: number;
   readonly first_at: string;

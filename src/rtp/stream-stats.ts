@@ -46,8 +46,17 @@ export interface RtpStreamEvidence {
   readonly codec?: string;
   readonly packets: number;
   readonly bytes: number;
-  /** Sequence-number loss per RFC 3550 A.3 (expected − received, never negative). */
+  /**
+   * Packets that never arrived: sequence numbers expected (RFC 3550 A.3) and not received, each
+   * counted once — duplicates do not make up for them. Never negative.
+   */
   readonly lost: number;
+  /**
+   * RFC 3550 §6.4.1 cumulative number of packets lost, literally: expected − every packet received,
+   * duplicates included, so negative when duplicates outnumber the losses (what an RTCP report
+   * carries and tshark's rtp,streams prints). With lost and duplicates, it tells both apart.
+   */
+  readonly cumulativeLost?: number;
   readonly duplicates?: number;
   readonly reordered?: number;
   readonly jitterMs: number;
@@ -80,6 +89,7 @@ export interface RtpStreamSnapshot extends RtpStreamEvidence {
   readonly reordered: number;
   readonly comfortNoisePackets: number;
   readonly expected: number;
+  readonly cumulativeLost: number;
   readonly maxJitterMs: number;
   /** When the longest unexplained gap began (ms since the epoch), if there was one. */
   readonly maxGapAt?: number;
@@ -422,6 +432,7 @@ export class RtpStreamStats {
   snapshot(): RtpStreamSnapshot {
     const expectedNow = this.#packets === 0 ? 0 : this.#cycles + this.#maxSeq - this.#baseExt + 1;
     const lost = this.#packets === 0 ? 0 : this.#lostBefore + Math.max(0, expectedNow - this.#received);
+    const expected = this.#expectedBefore + expectedNow;
     const payloadTypes: { pt: number; encoding?: string; packets: number }[] = [];
     for (let pt = 0; pt < 128; pt++) {
       const n = this.#ptCounts[pt];
@@ -451,7 +462,8 @@ export class RtpStreamStats {
       ...(this.#decoded > 0 || this.#cn > 0 ? { longestSilenceMs: round3(this.#longestSilence) } : {}),
       ...(this.#sdpAddress === undefined ? {} : { sdpAddress: this.#sdpAddress }),
       ...(this.#latched === undefined ? {} : { latched: this.#latched }),
-      expected: this.#expectedBefore + expectedNow,
+      expected,
+      cumulativeLost: expected - this.#packets,
       maxJitterMs: round3(this.#maxJitterMs),
       ...(this.#maxGapAt >= 0 ? { maxGapAt: this.#maxGapAt } : {}),
       vadMaxGapMs: round3(this.#vadGap),

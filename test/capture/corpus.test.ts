@@ -214,6 +214,8 @@ test('RTP streams match tshark\'s rtp,streams: packets, RFC 3550 loss and intera
       // received (so RFC 4733 event packets sent three times make loss negative). We count
       // duplicates apart: our loss is tshark's plus the duplicates (never negative).
       if (s.lost !== Math.max(0, t.lost + s.duplicates)) problems.push(`${f} ${key}: lost ${s.lost} (dup ${s.duplicates}), tshark ${t.lost}`);
+      // …and cumulativeLost is the literal figure: it must be tshark's to the packet, negative included.
+      if (s.cumulativeLost !== t.lost) problems.push(`${f} ${key}: cumulativeLost ${s.cumulativeLost}, tshark ${t.lost}`);
       // tshark also runs A.8 over duplicates and over RFC 4733 telephone-event packets (whose
       // timestamp stands still during an event); we run it once per sequence number on the
       // voice payload type. Where neither happens the figures must agree.

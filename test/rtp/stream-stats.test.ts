@@ -102,6 +102,24 @@ test('RFC 3550 A.3: lost = expected − received, duplicates and reordering coun
   assert.equal(onlyDups.snapshot().duplicates, 5);
 });
 
+test('RFC 3550 §6.4.1: duplicates outnumbering the losses make cumulativeLost negative, as tshark prints it, while lost still counts what never came', () => {
+  // goffinet__Forensic_challenge_4.pcap, SSRC 0xA254E017: seq 6402–8182 (1781 expected), 1811
+  // packets of which 60 repeat an RFC 4733 event packet's seq, 30 seq never seen; tshark -z
+  // rtp,streams prints Lost −30. Here in small: 2 missing, 4 duplicates.
+  const s = new RtpStreamStats(opts);
+  const pkts = steady(50);
+  pkts.splice(30, 1);
+  pkts.splice(10, 1);
+  for (const i of [5, 6, 20, 20]) pkts.splice(i + 1, 0, { ...pkts[i] });
+  feed(s, pkts);
+  const snap = s.snapshot();
+  assert.equal(snap.packets, 52);
+  assert.equal(snap.expected, 50);
+  assert.equal(snap.lost, 2);
+  assert.equal(snap.duplicates, 4);
+  assert.equal(snap.cumulativeLost, -2);
+});
+
 test('RFC 3550 A.8: interarrival jitter converges to the mean deviation, in ms', () => {
   const s = new RtpStreamStats(opts);
   // Alternate 15 ms and 25 ms spacing for a 20 ms timestamp step: |D| = 5 ms every packet.
