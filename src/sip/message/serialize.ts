@@ -20,6 +20,10 @@ export function serializeMessage(msg: SipMessage): Buffer {
   if (!wroteLength) head += `Content-Length: ${msg.body.length}\r\n`;
   head += '\r\n';
   if (msg.body.length === 0) return Buffer.from(head, 'utf8');
-  const headBytes = Buffer.from(head, 'utf8');
-  return Buffer.concat([headBytes, msg.body], headBytes.length + msg.body.length);
+  // One buffer, the head written straight into it: not a head buffer copied again by concat (issue 13).
+  const headLength = Buffer.byteLength(head, 'utf8');
+  const out = Buffer.allocUnsafe(headLength + msg.body.length);
+  out.write(head, 0, 'utf8');
+  out.set(msg.body, headLength);
+  return out;
 }
