@@ -114,6 +114,9 @@ export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
     ...(w.resolver ? { resolver: w.resolver } : {}),
     ...(w.registrations ? { registrations: w.registrations } : {}), ...(w.registrarLimits ? { registrarLimits: w.registrarLimits } : {}),
   });
+  // A carrier given by host name is recognised once its addresses are known: wait for the first
+  // lookup here (bounded by the resolver's timeout), never on a call's path.
+  await b2bua.carrierSources.settled();
   w.sipServer.setHandler(edgeSipHandler(b2bua, localFor, port));
   // SPEC §2: the stack's own refusals (400, 483, …) carry the finding and call sid and are recorded too.
   const stackRefusals = new StackRefusals({ clock: w.clock, log, agent: w.sipDomain, calls: w.calls, directory: w.directory, diagnose: (record) => diagnose(record), ...(w.nodeId ? { nodeId: w.nodeId } : {}),
@@ -126,6 +129,7 @@ export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
     sim,
     edgeHop: { protocol: 'udp', address: '127.0.0.1', port: sipPort },
     stop: async () => {
+      b2bua.carrierSources.close();
       b2bua.hangUpAll();
       await b2bua.flush();
       w.sipServer.setHandler(undefined);

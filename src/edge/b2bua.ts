@@ -1,14 +1,14 @@
 import { newCallSid, newTag, type Clock, type Logger } from '../core/index.js';
-import { createResponse, type Dialog, type SipRequest, type SipResolver } from '../sip/index.js';
+import { createResponse, SipResolver, type Dialog, type SipRequest } from '../sip/index.js';
 import type { Finding } from '../diagnosis/index.js';
 import type { CallRecord, CallRecordStore, CallSlots, TraceEntry } from '../store/index.js';
 import type { Authenticator } from './admission/authenticate.js';
 import { Call, type CallContext, type Role } from './call/call.js';
 import { CallAdmission, userOf } from './admission/call-admission.js';
+import { CarrierSources } from './admission/carrier-sources.js';
 import { CallRecorder } from './record/call-record.js';
 import type { EdgeDirectory } from './ports/directory.js';
 import { LiveRecords } from './record/live-records.js';
-import type { Hop } from './call/leg.js';
 import { passThroughAnchor, type CallSide, type MediaAnchorFactory } from './ports/media-anchor.js';
 import { noEdgeMetrics, type EdgeMetrics } from './metrics.js';
 import { isCountersDown, LocalCallSlots } from './admission/admission.js';
@@ -56,7 +56,10 @@ export interface B2buaOptions {
   readonly agent: string;
   /** Carrier gateways for outbound calls, as SIP URIs with priority/weight. */
   readonly carriers: readonly RouteTarget[];
-  /** Source addresses ("ip" or "ip:port") whose requests come from the carrier side. */
+  /**
+   * Sources whose requests come from the carrier side: "ip", "ip:port", or a carrier's host name,
+   * which stands for its A/AAAA and SRV targets, resolved in the background (CarrierSources).
+   */
   readonly carrierSources: readonly string[];
   /** Where `flow` numbers go when the trunk has no flow_uri: the built-in echo flow. */
   readonly echoFlowUri?: string;
@@ -96,6 +99,8 @@ export class B2bua implements EdgeRequestHandler {
   readonly #finals: FinalRecords;
   readonly #admission: CallAdmission;
   readonly #registrar: Registrar;
+  /** Who is a carrier by source address; its names are resolved in the background. */
+  readonly carrierSources: CarrierSources;
 
   constructor(options: B2buaOptions) {
     this.#o = options;
@@ -113,6 +118,7 @@ export class B2bua implements EdgeRequestHandler {
     });
     this.#admission = new CallAdmission(options, slots, options.inviteTimeoutMs ?? 32_000);
     this.#metrics = options.metrics ?? noEdgeMetrics;
+    this.carrierSources = new CarrierSources(options.carrierSources, { resolver: options.resolver ?? new SipResolver(), clock: options.clock, log: options.log });
     this.#registrar = new Registrar({
       directory: options.directory, authenticator: options.authenticator, clock: options.clock, log: options.log, agent: options.agent,
       ...(options.registrations ? { bindings: options.registrations } : {}), ...(options.registrarLimits ? { limits: options.registrarLimits } : {}),
@@ -206,14 +212,9 @@ export class B2bua implements EdgeRequestHandler {
     this.#newInvite(tx);
   }
 
-  #isCarrier(hop: Hop): boolean {
-    const s = this.#o.carrierSources;
-    return s.includes(hop.address) || s.includes(`${hop.address}:${hop.port}`);
-  }
-
   #newInvite(tx: ServerTx): void {
     const req = tx.request;
-    const fromCarrier = this.#isCarrier(tx.source.hop);
+    const fromCarrier = this.carrierSources.has(tx.source.hop);
     const aRole: Role = fromCarrier ? 'carrier' : 'customer';
     // A carrier-side INVITE may name its call_sid (the built-in simulator placing a test call for the API).
     const named = fromCarrier ? req.headers.get('X-Trunkline-Call-Sid') : undefined;

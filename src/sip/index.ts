@@ -32,7 +32,7 @@ export { UdpTransport, type UdpTransportOptions } from './transport/udp-transpor
 export { StreamTransport, type StreamTransportOptions } from './transport/stream-transport.js';
 export { TransportSet, type TransportPort, type TransportSetOptions, type SentBy } from './transport/transport-set.js';
 export { SourceAddresses, isWildcard, type SourceAddressOptions } from './transport/source-address.js';
-export { SipResolver, orderSrv, systemDns, type ResolveInput, type ResolvedTarget, type DnsPort } from './transport/resolver.js';
+export { SipResolver, orderSrv, systemDns, type ResolveInput, type ResolvedTarget, type DnsPort, type PeerAddresses } from './transport/resolver.js';
 export { SipTransactionErrorCodes, type SipTransactionErrorCode } from './transaction/errors.js';
 export { RFC3261_TIMERS, timerDurations, type TimerSettings, type TimerDurations, type TimerName } from './transaction/timers.js';
 export { TransactionLayer, type TransactionLayerOptions, type TransactionUser, type TransactionLayerStats, type StatelessAnswerPort } from './transaction/transaction-layer.js';

@@ -31,6 +31,15 @@ export interface DnsPort {
   resolveSrv(name: string): Promise<{ priority: number; weight: number; port: number; name: string }[]>;
   resolve4(name: string): Promise<string[]>;
   resolve6(name: string): Promise<string[]>;
+  /** A/AAAA with each record's TTL in seconds, when the DNS gives them (refreshing cached addresses). */
+  resolveTtl?(name: string, family: 4 | 6): Promise<{ address: string; ttl: number }[]>;
+}
+
+/** Every address a host name stands for as a peer, and how long the answer may be kept. */
+export interface PeerAddresses {
+  readonly addresses: readonly string[];
+  /** The lowest TTL among the address records (ms); undefined when the DNS gave none. */
+  readonly ttlMs: number | undefined;
 }
 
 /**
@@ -48,6 +57,7 @@ export function systemDns(options: { readonly servers?: readonly string[]; reado
     resolveSrv: (name) => r.resolveSrv(name),
     resolve4: (name) => r.resolve4(name).catch(() => hosts(name, 4)),
     resolve6: (name) => r.resolve6(name).catch(() => hosts(name, 6)),
+    resolveTtl: (name, family) => (family === 4 ? r.resolve4(name, { ttl: true }) : r.resolve6(name, { ttl: true })).catch(async () => (await hosts(name, family)).map((address) => ({ address, ttl: 0 }))),
   };
 }
 
@@ -95,6 +105,28 @@ export class SipResolver {
     if (out.length) return out;
     const protocol: TransportProtocol = input.secure ? 'tls' : 'udp';
     return this.#addresses(host, DEFAULT_PORT(protocol), protocol);
+  }
+
+  /**
+   * The addresses requests from `host` may come from (a carrier recognised by source): its own
+   * A/AAAA and those of the targets of its SIP SRV records (UDP, TCP, TLS), as RFC 3263 would
+   * send to them. Fails only when none of them resolves.
+   */
+  async peerAddresses(host: string): Promise<PeerAddresses> {
+    const name = host.replace(/^\[|\]$/g, '');
+    if (isIP(name)) return { addresses: [name], ttlMs: undefined };
+    const srv = await Promise.all(Object.values(SRV_PREFIX).map((prefix) => this.#dns.resolveSrv(prefix + name).catch(() => [])));
+    const names = [...new Set([name, ...srv.flat().map((r) => r.name)])];
+    const found = await Promise.all(names.flatMap((n) => ([4, 6] as const).map((family) => this.#withTtl(n, family))));
+    const records = found.flat();
+    if (!records.length) throw new TrunklineError<SipTransportErrorCode>('SIP_RESOLVE_FAILED', `${name} and its SRV targets have no A or AAAA record`, { details: { host: name } });
+    const ttls = records.map((r) => r.ttl).filter((t): t is number => t !== undefined && t > 0);
+    return { addresses: [...new Set(records.map((r) => r.address))], ttlMs: ttls.length ? Math.min(...ttls) * 1000 : undefined };
+  }
+
+  async #withTtl(name: string, family: 4 | 6): Promise<{ address: string; ttl?: number }[]> {
+    if (this.#dns.resolveTtl) return this.#dns.resolveTtl(name, family).catch(() => []);
+    return (await (family === 4 ? this.#dns.resolve4(name) : this.#dns.resolve6(name)).catch(() => [])).map((address) => ({ address }));
   }
 
   #srv(host: string, protocol: TransportProtocol): Promise<ResolvedTarget[]> {

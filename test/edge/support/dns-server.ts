@@ -6,10 +6,12 @@ import { once } from 'node:events';
  * SRV (RFC 2782) and NAPTR (RFC 3403) records; any other name gets NXDOMAIN. No internet here,
  * so RFC 3263 resolution is tested against this, via node:dns Resolver.setServers.
  */
-export type ZoneRecord =
+export type ZoneRecord = (
   | { readonly type: 'A'; readonly address: string }
+  | { readonly type: 'AAAA'; readonly address: string }
   | { readonly type: 'SRV'; readonly priority: number; readonly weight: number; readonly port: number; readonly target: string }
-  | { readonly type: 'NAPTR'; readonly order: number; readonly preference: number; readonly flags: string; readonly service: string; readonly regexp: string; readonly replacement: string };
+  | { readonly type: 'NAPTR'; readonly order: number; readonly preference: number; readonly flags: string; readonly service: string; readonly regexp: string; readonly replacement: string }
+) & { /** Seconds (default 60). */ readonly ttl?: number };
 
 const TYPE = { A: 1, AAAA: 28, SRV: 33, NAPTR: 35 } as const;
 
@@ -32,6 +34,12 @@ export class TestDnsServer {
     socket.bind(0, host);
     await once(socket, 'listening');
     return new TestDnsServer(socket);
+  }
+
+  /** Replaces every record of `name` (a zone change the next lookup after the TTL sees). */
+  set(name: string, ...records: ZoneRecord[]): this {
+    this.zone.set(name.toLowerCase(), records);
+    return this;
   }
 
   /** "host:port" for Resolver.setServers. */
@@ -89,6 +97,7 @@ function charString(s: string): Buffer {
 function rr(r: ZoneRecord): Buffer {
   let rdata: Buffer;
   if (r.type === 'A') rdata = Buffer.from(r.address.split('.').map(Number));
+  else if (r.type === 'AAAA') rdata = ipv6Bytes(r.address);
   else if (r.type === 'SRV') {
     const fixed = Buffer.alloc(6);
     fixed.writeUInt16BE(r.priority, 0);
@@ -105,7 +114,17 @@ function rr(r: ZoneRecord): Buffer {
   head.writeUInt16BE(0xc00c, 0); // the name: a pointer to the question's
   head.writeUInt16BE(TYPE[r.type], 2);
   head.writeUInt16BE(1, 4); // class IN
-  head.writeUInt32BE(60, 6);
+  head.writeUInt32BE(r.ttl ?? 60, 6);
   head.writeUInt16BE(rdata.length, 10);
   return Buffer.concat([head, rdata]);
+}
+
+/** An IPv6 address as its 16 bytes (the zone's AAAA records; no embedded IPv4 form). */
+function ipv6Bytes(address: string): Buffer {
+  const groups = (part: string) => (part ? part.split(':').map((g) => parseInt(g, 16)) : []);
+  const [left, right] = address.split('::');
+  const l = groups(left);
+  const r = right === undefined ? [] : groups(right);
+  const all = right === undefined ? l : [...l, ...new Array<number>(8 - l.length - r.length).fill(0), ...r];
+  return Buffer.from(new Uint16Array(all).buffer).swap16();
 }

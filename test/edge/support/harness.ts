@@ -66,16 +66,16 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-/** A running edge on 127.0.0.1:0 with the PSTN simulator and one trunk whitelisting 127.0.0.1. */
-export async function startHarness(opts: { inviteTimeoutMs?: number; carriers?: string[]; pstnSim?: boolean; carrierSources?: string[]; relay?: { rtpTimeoutMs: number }; simAsCarrier?: boolean; liveRefreshMs?: number; registrations?: BindingStore; registrarLimits?: Partial<RegistrarLimits>; resolver?: SipResolver } = {}): Promise<Harness> {
+/** A running edge on 127.0.0.1:0 (or `host`) with the PSTN simulator and one trunk whitelisting 127.0.0.1. */
+export async function startHarness(opts: { inviteTimeoutMs?: number; carriers?: string[]; pstnSim?: boolean; carrierSources?: string[]; relay?: { rtpTimeoutMs: number }; simAsCarrier?: boolean; liveRefreshMs?: number; registrations?: BindingStore; registrarLimits?: Partial<RegistrarLimits>; resolver?: SipResolver; host?: string } = {}): Promise<Harness> {
   const directory = new MemoryDirectory();
   directory.addTrunk({ trunkSid: TRUNK, accountSid: ACCOUNT, whitelist: ['127.0.0.1/32'], numbers: [CALLER] });
   directory.numbers.set(CALLER, { e164: CALLER, trunkSid: TRUNK, accountSid: ACCOUNT, status: 'active', removed: false, mode: 'pstn' });
   const calls = new MemoryCalls();
   const relay = opts.relay ? new MediaRelay({ engine: 'native', host: '127.0.0.1', portRange: '30000-39999', rtpTimeoutMs: opts.relay.rtpTimeoutMs, tickMs: 200 }) : undefined;
-  const sip = await startSipServer({ host: '127.0.0.1', port: 0, tls: null, clock: systemClock, logger: silentLogger });
+  const sip = await startSipServer({ host: opts.host ?? '127.0.0.1', port: 0, tls: null, clock: systemClock, logger: silentLogger });
   const edge = await startEdge({
-    sipServer: sip, sipHost: '127.0.0.1', sipDomain: 'pstn.localhost', carriers: opts.carriers ?? [], pstnSim: opts.pstnSim ?? true,
+    sipServer: sip, sipHost: opts.host ?? '127.0.0.1', sipDomain: 'pstn.localhost', carriers: opts.carriers ?? [], pstnSim: opts.pstnSim ?? true,
     directory, calls, clock: systemClock, logger: silentLogger, inviteTimeoutMs: opts.inviteTimeoutMs ?? 1500, testCallHoldMs: 500, carrierSources: opts.carrierSources ?? [], ...(opts.simAsCarrier === false ? { simAsCarrier: false } : {}), ...(relay ? { media: relayMedia(relay) } : {}),
     ...(opts.liveRefreshMs === undefined ? {} : { liveRefreshMs: opts.liveRefreshMs }),
     ...(opts.registrations ? { registrations: opts.registrations } : {}), ...(opts.registrarLimits ? { registrarLimits: opts.registrarLimits } : {}),
