@@ -157,3 +157,31 @@ test('a 2xx to an INVITE without Contact makes no dialog but is still retransmit
   assert.deepEqual(transports.statuses(), [100, 200, 200, 200], 'the ACK stops it');
   assert.equal(dialogs.size, 0);
 });
+
+test('a UAC ACK destination still being resolved (a host name, RFC 3263) is waited for, and the 2xx\'s retransmission is ACKed there too', async () => {
+  const { transports, layer, dialogs } = uasSetup();
+  const inv = invite();
+  inv.headers.remove('Via');
+  const tx = layer.sendRequest(inv, { protocol: 'udp', address: '198.51.100.50', port: 5060 });
+  let resolve!: (d: { protocol: 'udp'; address: string; port: number }) => void;
+  const resolving = new Promise<{ protocol: 'udp'; address: string; port: number }>((r) => (resolve = r));
+  const acked: string[] = [];
+  const onAck = { onAck: (_: SipRequest, to: { address: string; port: number }) => acked.push(`${to.address}:${to.port}`) };
+  dialogs.receiveInviteResponse(tx.request, ok(tx.request, []), () => resolving, onAck);
+  dialogs.receiveInviteResponse(tx.request, ok(tx.request, []), () => resolving, onAck);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(acked, [], 'nothing is sent before the name resolves');
+  resolve({ protocol: 'udp', address: '203.0.113.9', port: 5080 });
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(acked, ['203.0.113.9:5080', '203.0.113.9:5080']);
+  assert.equal(transports.sent.filter((s) => s.message.kind === 'request' && s.message.method === 'ACK').length, 2);
+});
+
+test('a 2xx without Contact makes a dialog when the TU names the target to use (targetWithoutContact), so the peer\'s requests are matched', () => {
+  const inv = invite();
+  const res = createResponse(inv, 200, 'OK', { toTag: 'c9' });
+  assert.equal(dialogFromResponse(inv, res), undefined);
+  const d = dialogFromResponse(inv, res, 'sip:+14155550100@carrier.example')!;
+  assert.equal(d.remoteTarget, 'sip:+14155550100@carrier.example');
+  assert.equal(d.createRequest('BYE').uri, 'sip:+14155550100@carrier.example');
+});
