@@ -7,6 +7,7 @@ import { FAULT_DOMAIN_WORDS, parseEndpoint } from '../diagnosis/index.js';
 import type { AcrossResult, CallEvidence, Finding } from '../diagnosis/index.js';
 import { captureDropFindings } from './capture-drops.js';
 import { capturePoint, ttlChangeFindings } from './capture-ttl.js';
+import { callsAtGaps, tcpGapCaptureFinding, tcpGapFinding } from './tcp-gaps.js';
 import { buildCallReport, iso, sortFindings, ssrcHex } from './call-report.js';
 import { REPORT_SCHEMA } from './report.js';
 import type { CallReport, CaptureFindingReport, DiagnoseReport, ProblemReport, UnreadableReport } from './report.js';
@@ -35,6 +36,7 @@ function mergeFindings(own: readonly Finding[], extra: readonly Finding[] | unde
 
 /** What each kind of unreadable traffic is, and how to see it, when the capture layer gives no detail. */
 const UNREADABLE_ADVICE: readonly (readonly [RegExp, string])[] = [
+  [/tcp gap/i, 'holes in captured TCP streams that no retransmission filled: the endpoints had those bytes, the capture did not (see capture.tcp-gap).'],
   [/tls/i, 'TLS-encrypted TCP (SIP over TLS, usually port 5061, or other TLS such as HTTPS): its content cannot be read. For SIP, capture where it is clear text (HEP from the SIP server, or the PBX\'s own SIP log) or export the TLS keys.'],
   [/srtp/i, 'SRTP media is encrypted: packet counts are known but the audio cannot be checked.'],
   [/link type/i, 'the capture uses a link layer trunkline does not read: capture again with tcpdump -i any (Linux cooked) or on an Ethernet interface.'],
@@ -145,20 +147,27 @@ export function rankProblems(calls: readonly CallReport[], across: readonly Capt
 }
 
 export function buildReport(result: ReportInput, diagnoser: Diagnoser, now: Date = new Date()): DiagnoseReport {
-  const evidence = markAcceptedSources(result.calls).map((c) => observeMedia(c, result.summary));
+  const gapsByCall = callsAtGaps(result.calls, result.summary);
+  const evidence = markAcceptedSources(result.calls).map((c) => {
+    const gaps = gapsByCall.get(c.callId);
+    return observeMedia(gaps ? { ...c, signalingGaps: gaps.map((g) => `${g.src} → ${g.dst}: ${g.bytes} byte(s) not captured`) } : c, result.summary);
+  });
   const acrossResult = diagnoser.across?.(evidence);
   const routeChanges = ttlChangeFindings(evidence);
-  const extraOf = (id: string): readonly Finding[] | undefined => {
-    const across = acrossResult?.perCall.get(id);
-    const route = routeChanges.get(id);
-    return route ? [...(across ?? []), route] : across;
+  const extraOf = (ev: CallEvidence): readonly Finding[] | undefined => {
+    const extra = [...(acrossResult?.perCall.get(ev.callId) ?? [])];
+    const route = routeChanges.get(ev.callId);
+    if (route) extra.push(route);
+    const gaps = gapsByCall.get(ev.callId);
+    if (gaps) extra.push(tcpGapFinding(ev, gaps));
+    return extra.length ? extra : undefined;
   };
   const calls: CallReport[] = evidence
-    .map((ev) => buildCallReport(ev, mergeFindings(diagnoser.diagnose(ev), extraOf(ev.callId), acrossResult?.attack.has(ev.callId))))
+    .map((ev) => buildCallReport(ev, mergeFindings(diagnoser.diagnose(ev), extraOf(ev), acrossResult?.attack.has(ev.callId))))
     .sort((a, b) => (a.start_at < b.start_at ? -1 : a.start_at > b.start_at ? 1 : 0));
   const s = result.summary;
   const point = capturePoint(evidence);
-  const captureFindings = [...(acrossResult?.capture ?? []), ...captureDropFindings(evidence, s)];
+  const captureFindings = [...(acrossResult?.capture ?? []), ...captureDropFindings(evidence, s), ...tcpGapCaptureFinding(s, gapsByCall)];
   const across: CaptureFindingReport[] = sortFindings(captureFindings.map((a) => a.finding)).map((f) => ({
     ...f,
     call_ids: (captureFindings.find((a) => a.finding === f)?.callIds ?? []).slice(0, 20),

@@ -3,7 +3,8 @@
  * diagnosis layer sums them up (summarizeCall), the ladder, the offer/answer and the streams.
  */
 import { callQuality, summarizeCall } from '../diagnosis/index.js';
-import type { CallEvidence, Finding, RtpStreamEvidence, SdpEvidence, SipEventEvidence, StreamQuality } from '../diagnosis/index.js';
+import { streamPosition } from '../diagnosis/index.js';
+import type { CallEvidence, Finding, SdpEvidence, SipEventEvidence, StreamEvidence, StreamQuality } from '../diagnosis/index.js';
 import type { CallReport, LadderMessage, SdpSideReport, StreamQualityReport, StreamReport } from './report.js';
 
 const SEVERITY_RANK: Readonly<Record<string, number>> = { critical: 0, error: 1, warning: 2, info: 3 };
@@ -47,7 +48,20 @@ function qualityReport(q: StreamQuality): StreamQualityReport {
   return out;
 }
 
-function streamReport(s: RtpStreamEvidence, q: StreamQuality): StreamReport {
+/** The stream's IP TTLs and where they put the capture point between its two ends (a capture only). */
+function pathReport(s: StreamEvidence, all: readonly StreamEvidence[]): Pick<StreamReport, 'ttl' | 'capture_point'> {
+  if (!s.ttl) return {};
+  const p = streamPosition(s, all);
+  const { first, last, min, max, changes } = s.ttl;
+  const point = {
+    ...(p.sender ? { hops_from_sender: p.sender.hops } : {}),
+    ...(p.receiver ? { hops_from_receiver: p.receiver.hops } : {}),
+    ...(p.near ? { near: p.near } : {}),
+  };
+  return { ttl: { first, last, min, max, changes }, ...(Object.keys(point).length ? { capture_point: point } : {}) };
+}
+
+function streamReport(s: StreamEvidence, q: StreamQuality, all: readonly StreamEvidence[]): StreamReport {
   return {
     src: s.src,
     dst: s.dst,
@@ -67,6 +81,7 @@ function streamReport(s: RtpStreamEvidence, q: StreamQuality): StreamReport {
     ssrc_changes: s.ssrcChanges,
     comfort_noise_packets: s.comfortNoisePackets ?? 0,
     ...(s.sdpAddress !== undefined && s.sdpAddress !== s.src ? { sdp_address: s.sdpAddress } : {}),
+    ...pathReport(s, all),
     quality: qualityReport(q),
   };
 }
@@ -148,7 +163,7 @@ export function buildCallReport(ev: CallEvidence, findings: readonly Finding[]):
     endpoints,
     messages: ladder,
     sdp: { ...(offer ? { offer } : {}), ...(answer ? { answer } : {}) },
-    streams: ev.streams.map((s, i) => streamReport(s, quality.streams[i])),
+    streams: ev.streams.map((s, i) => streamReport(s, quality.streams[i], ev.streams)),
     findings: sortFindings(findings),
   };
 }

@@ -1,28 +1,16 @@
 /**
- * Where the capture stood, from IP TTLs (IPv6 hop limits) of the SIP packets. Senders start at
- * 64 (Linux, macOS, most phones), 128 (Windows) or 255 (many routers, SBCs, Cisco); each router
- * takes one off. A TTL just under one of those says how many routers lie between its sender and
- * the capture point: 0 means none (captured on the sender's host or its own LAN segment). Other
- * starting values (32, 60, 144 on some ATAs) exist, so a TTL far below all three says nothing.
+ * Where the capture stood, from IP TTLs (IPv6 hop limits) of the SIP packets: a TTL just under a
+ * common starting value says how many routers lie between its sender and the capture point (0:
+ * captured on the sender's host or its own LAN segment); see diagnosis' hopsFromTtl.
  */
-import { makeFinding, type CallEvidence, type Finding } from '../diagnosis/index.js';
+import { hopsFromTtl, makeFinding, type CallEvidence, type Finding } from '../diagnosis/index.js';
 import type { CapturePointReport } from './report.js';
-
-const INITIAL = [64, 128, 255] as const;
-/** More routers than this between two hosts is rare; a TTL further below a starting value is read as another start. */
-const MAX_HOPS = 30;
 
 const ttlOf = (m: CallEvidence['messages'][number]): number | undefined => {
   const t = (m as { readonly ttl?: unknown }).ttl;
   return typeof t === 'number' ? t : undefined;
 };
 const hostOf = (endpoint: string): string => endpoint.replace(/:\d+$/, '');
-
-/** Routers between the sender and the capture point, when the TTL sits just under a common starting value. */
-export function hopsFromTtl(ttl: number): { readonly initial: number; readonly hops: number } | undefined {
-  for (const initial of INITIAL) if (ttl <= initial && initial - ttl <= MAX_HOPS) return { initial, hops: initial - ttl };
-  return undefined;
-}
 
 /** Each SIP sender of the capture, how its packets reached the capture point (TTLs seen, routers crossed). */
 export function capturePoint(calls: readonly CallEvidence[]): CapturePointReport[] {
@@ -73,18 +61,36 @@ export function ttlChangeFindings(calls: readonly CallEvidence[]): Map<string, F
         last.n++;
       } else r.push({ ttl, from: m.at, to: m.at, n: 1 });
     }
+    // RTP streams whose TTL changed once, for good (one change: two runs, as for SIP).
+    const media = c.streams.flatMap((st) => {
+      const t = st.ttl;
+      return t && t.changes === 1 && t.firstChangeAt !== undefined ? [{ st, t, at: t.firstChangeAt }] : [];
+    });
+    const rtpLines = media.map(({ st, t, at }) => `RTP ${st.src} → ${st.dst} (SSRC 0x${st.ssrc.toString(16)}) reached the capture point with TTL ${t.first}, then from ${iso(at)} on with TTL ${t.last}`);
+    const change = (h: string, from: number, to: number, at: number): string => {
+      const d = from - to;
+      return d > 0
+        ? `${d} more router(s) between ${h} and the capture point from ${iso(at)}: the route changed mid-call`
+        : `${-d} router(s) fewer between ${h} and the capture point from ${iso(at)}: the route changed mid-call`;
+    };
+    const advice = 'a change of path mid-call can bring loss, delay or a firewall/NAT that does not know the call: look at the media and signaling after that moment';
+    let sip = false;
     for (const [h, r] of runs) {
       if (r.length !== 2) continue;
       const [a, b] = r;
-      const d = a.ttl - b.ttl;
       out.set(c.callId, makeFinding('capture.route-changed', [
         `SIP from ${h} reached the capture point with TTL ${a.ttl} in ${a.n} message(s) from ${iso(a.from)} to ${iso(a.to)}, then with TTL ${b.ttl} in ${b.n} from ${iso(b.from)} on`,
-        d > 0
-          ? `${d} more router(s) between ${h} and the capture point from ${iso(b.from)}: the route changed mid-call`
-          : `${-d} router(s) fewer between ${h} and the capture point from ${iso(b.from)}: the route changed mid-call`,
-        'a change of path mid-call can bring loss, delay or a firewall/NAT that does not know the call: look at the media and signaling after that moment',
+        ...rtpLines.filter((_, i) => hostOf(media[i].st.src) === h),
+        // The RTP, far more frequent, shows the moment of the change closer than the next SIP message.
+        change(h, a.ttl, b.ttl, Math.min(b.from, ...media.filter((x) => hostOf(x.st.src) === h).map((x) => x.at))),
+        advice,
       ]));
+      sip = true;
       break;
+    }
+    if (!sip && media.length > 0) {
+      const { st, t, at } = media[0];
+      out.set(c.callId, makeFinding('capture.route-changed', [...rtpLines, change(hostOf(st.src), t.first, t.last, at), advice]));
     }
   }
   return out;

@@ -68,6 +68,10 @@ export interface StreamReport {
   readonly comfort_noise_packets: number;
   /** The address the SDP announced for this sender, when it differs from src (asymmetric RTP). */
   readonly sdp_address?: string;
+  /** IP TTLs (IPv6 hop limits) its packets reached the capture point with (captures only). */
+  readonly ttl?: { readonly first: number; readonly last: number; readonly min: number; readonly max: number; readonly changes: number };
+  /** Routers between each end of the stream and the capture point, from the TTLs, and which end it was nearer. */
+  readonly capture_point?: { readonly hops_from_sender?: number; readonly hops_from_receiver?: number; readonly near?: 'sender' | 'receiver' | 'both' | 'midway' };
   /** ITU-T G.107 E-model estimate (simplified; see docs/diagnose-json.md). */
   readonly quality: StreamQualityReport;
 }

@@ -1,6 +1,7 @@
 // Calls by Call-ID, RTP tied to calls through the SDP of their messages (offer, answer,
 // re-INVITE), one RtpStreamStats per SSRC and direction, RTCP read on the RTP port + 1.
 import {
+  IpTtlTrack,
   RtpHeaderFields,
   RtpStreamStats,
   classifyMediaPacket,
@@ -25,7 +26,7 @@ interface MediaBinding {
   readonly announcedBy: string;
   readonly rtcp: boolean;
   /** Streams seen through this binding, by SSRC: a small per-endpoint cache in front of call.streams. */
-  readonly seen: Map<number, { src: string; dst: string; stats: RtpStreamStats }[]>;
+  readonly seen: Map<number, { src: string; dst: string; stats: RtpStreamStats; ttl: IpTtlTrack }[]>;
 }
 
 interface CallState {
@@ -63,6 +64,8 @@ interface Flow {
   binding: MediaBinding | undefined;
   ssrc: number;
   stats: RtpStreamStats | undefined;
+  /** The IP TTLs of the stream cached in stats. */
+  ttl: IpTtlTrack | undefined;
 }
 
 // Flows remembered at once; a capture with more starts the table afresh (correct, only slower).
@@ -93,6 +96,8 @@ export class Correlator implements DissectSink {
   #flowCount = 0;
   /** Bumped on every change to #media: a flow's cached binding older than this is looked up again. */
   #mediaGen = 0;
+  /** Each stream's IP TTLs (where the capture stood on its path), beside its RTP statistics. */
+  readonly #ttls = new Map<RtpStreamStats, IpTtlTrack>();
   sipMessages = 0;
   sipWithoutCallId = 0;
   sipUnparseable = 0;
@@ -210,13 +215,13 @@ export class Correlator implements DissectSink {
     }
     if (bySrc === undefined) this.#flows.set(srcIp, (bySrc = new Map()));
     if (byDst === undefined) bySrc.set(dstIp, (byDst = new Map()));
-    flow = { src: endpoint(srcIp, srcPort), dst: endpoint(dstIp, dstPort), gen: -1, binding: undefined, ssrc: -1, stats: undefined };
+    flow = { src: endpoint(srcIp, srcPort), dst: endpoint(dstIp, dstPort), gen: -1, binding: undefined, ssrc: -1, stats: undefined, ttl: undefined };
     byDst.set(ports, flow);
     this.#flowCount++;
     return flow;
   }
 
-  udp(at: number, srcIp: string, srcPort: number, dstIp: string, dstPort: number, data: Uint8Array, start: number, end: number): void {
+  udp(at: number, srcIp: string, srcPort: number, dstIp: string, dstPort: number, data: Uint8Array, start: number, end: number, _frame = 0, ttl = 0): void {
     this.#seen(at);
     const flow = this.#flow(srcIp, srcPort, dstIp, dstPort);
     if (flow.gen !== this.#mediaGen) {
@@ -249,16 +254,19 @@ export class Correlator implements DissectSink {
     let stats = flow.stats;
     if (stats !== undefined && flow.ssrc === h.ssrc) {
       stats.add(at, h, data);
+      flow.ttl?.add(ttl, at);
       return;
     }
     const call = binding.call;
     // Next: the binding's own small cache, without building a string key.
     let cached = binding.seen.get(h.ssrc);
-    stats = cached?.find((x) => x.src === src && x.dst === dst)?.stats;
-    if (stats !== undefined) {
+    const hit = cached?.find((x) => x.src === src && x.dst === dst);
+    if (hit !== undefined) {
       flow.ssrc = h.ssrc;
-      flow.stats = stats;
-      stats.add(at, h, data);
+      flow.stats = hit.stats;
+      flow.ttl = hit.ttl;
+      hit.stats.add(at, h, data);
+      hit.ttl.add(ttl, at);
       return;
     }
     const key = `${src}>${dst}>${h.ssrc}`;
@@ -278,11 +286,15 @@ export class Correlator implements DissectSink {
       call.streams.set(key, stats);
     }
     for (const other of binding.also) if (!other.ended && !other.streams.has(key)) other.streams.set(key, stats);
+    let track = this.#ttls.get(stats);
+    if (track === undefined) this.#ttls.set(stats, (track = new IpTtlTrack()));
     if (cached === undefined) binding.seen.set(h.ssrc, (cached = []));
-    cached.push({ src, dst, stats });
+    cached.push({ src, dst, stats, ttl: track });
     flow.ssrc = h.ssrc;
     flow.stats = stats;
+    flow.ttl = track;
     stats.add(at, h, data);
+    track.add(ttl, at);
   }
 
   /** Counts RTP-looking datagrams outside any SDP, so "RTP but no signaling" can be said. */
@@ -344,7 +356,12 @@ export class Correlator implements DissectSink {
     for (const c of this.#calls.values()) {
       const messages = [...c.messages].sort((a, b) => a.at - b.at);
       const firstRequest = messages.find((m) => m.kind === 'request');
-      const snaps = [...c.streams.values()].map((s) => s.snapshot()).sort((a, b) => a.firstAt - b.firstAt);
+      const snaps = [...c.streams.values()]
+        .map((s) => {
+          const ttl = this.#ttls.get(s)?.evidence();
+          return ttl === undefined ? s.snapshot() : { ...s.snapshot(), ttl };
+        })
+        .sort((a, b) => a.firstAt - b.firstAt);
       // A capture keeps one stream per SSRC; the SSRC changes of a direction (same source and
       // destination) are then the number of its streams after the first.
       const perDirection = new Map<string, number>();

@@ -9,7 +9,9 @@ export { sipEventOf, sipEventOfMessage, type SipEventMeta, type SipEventOf } fro
 export { CaptureSession, detectFormat, type CaptureOptions, type CaptureFormat } from './session.js';
 export type {
   CaptureCall,
+  CaptureRtpStream,
   CaptureSipEvent,
+  TcpGap,
   CaptureResult,
   CaptureSummary,
   CaptureFileSummary,

@@ -12,7 +12,7 @@ import { HepFileReader } from './readers/hep-reader.js';
 import { PCAP_MAGIC_NS, PCAP_MAGIC_US, PcapReader } from './readers/pcap-reader.js';
 import { PCAPNG_SHB, PcapngReader } from './readers/pcapng-reader.js';
 import { TextLogReader } from './readers/text-log.js';
-import type { CaptureFileSummary, CaptureResult, UnreadableCount } from './types.js';
+import type { CaptureFileSummary, CaptureResult, TcpGap, UnreadableCount } from './types.js';
 
 export type CaptureFormat = 'pcap' | 'pcapng' | 'hep' | 'text';
 
@@ -59,6 +59,7 @@ export class CaptureSession {
   #packets = 0;
   #bytes = 0;
   readonly #tcp = { segments: 0, retransmitted: 0, outOfOrder: 0, gaps: 0 };
+  readonly #tcpGaps: TcpGap[] = [];
   readonly #frag = { fragments: 0, reassembled: 0, incomplete: 0 };
 
   constructor(options: CaptureOptions = {}) {
@@ -210,6 +211,7 @@ export class CaptureSession {
     this.#tcp.retransmitted += dissector.tcp.retransmitted;
     this.#tcp.outOfOrder += dissector.tcp.outOfOrder;
     this.#tcp.gaps += dissector.tcp.gaps;
+    for (const g of dissector.tcpGaps) if (this.#tcpGaps.length < 1000) this.#tcpGaps.push({ file: fileIndex, ...g });
     this.#frag.fragments += dissector.reassembly.fragments;
     this.#frag.reassembled += dissector.reassembly.reassembled;
     this.#frag.incomplete += dissector.reassembly.incomplete;
@@ -258,6 +260,7 @@ export class CaptureSession {
         },
         files: [...this.#files],
         tcp: { ...this.#tcp },
+        tcpGaps: [...this.#tcpGaps],
         ipFragments: { ...this.#frag },
       },
       errors: [...this.#errors],

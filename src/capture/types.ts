@@ -3,7 +3,7 @@
 // evidence); a call is CallEvidence's few fields plus the ladder's, and the analyzer (L3)
 // passes it on as it is, TypeScript's structural typing checking the fit there.
 import type { TrunklineError } from '../core/index.js';
-import type { RtcpEvidence, RtpStreamSnapshot } from '../rtp/index.js';
+import type { IpTtlEvidence, RtcpEvidence, RtpStreamSnapshot } from '../rtp/index.js';
 import type { SdpSummary } from '../sdp/index.js';
 import type { SipEvent } from '../sip/index.js';
 
@@ -22,12 +22,17 @@ export interface CaptureSipEvent extends SipEvent<SdpSummary> {
   readonly parseError?: string;
 }
 
+/** An RTP stream as the capture measured it, with the IP TTLs its packets reached the capture point with. */
+export interface CaptureRtpStream extends RtpStreamSnapshot {
+  readonly ttl?: IpTtlEvidence;
+}
+
 /** CallEvidence as it is (see analyzer's toEvidence), plus what the analyzer needs for a call list and a ladder. */
 export interface CaptureCall {
   readonly callId: string;
   readonly source: 'capture' | 'log';
   readonly messages: readonly CaptureSipEvent[];
-  readonly streams: readonly RtpStreamSnapshot[];
+  readonly streams: readonly CaptureRtpStream[];
   readonly observedUntil?: number;
   // Beyond the evidence contract:
   /** Method of the first request (INVITE, REGISTER, OPTIONS, …). */
@@ -55,6 +60,19 @@ export interface UnboundRtpStream {
   readonly packets: number;
   readonly firstAt: number;
   readonly lastAt: number;
+}
+
+export interface TcpGap {
+  /** Index into CaptureSummary.files. */
+  readonly file: number;
+  readonly src: string;
+  readonly dst: string;
+  /** Time and frame of the first segment after the hole. */
+  readonly at: number;
+  readonly frame: number;
+  readonly bytes: number;
+  /** Time of the last bytes captured before the hole (absent when the stream opened with it). */
+  readonly since?: number;
 }
 
 export interface CaptureFileSummary {
@@ -93,6 +111,11 @@ export interface CaptureSummary {
   };
   readonly files: readonly CaptureFileSummary[];
   readonly tcp: { readonly segments: number; readonly retransmitted: number; readonly outOfOrder: number; readonly gaps: number };
+  /**
+   * Holes in captured TCP streams (at most 1000): bytes whose sequence numbers the capture skipped
+   * and no retransmission filled — the endpoints had them, the capture did not (a capture artefact).
+   */
+  readonly tcpGaps?: readonly TcpGap[];
   readonly ipFragments: { readonly fragments: number; readonly reassembled: number; readonly incomplete: number };
 }
 

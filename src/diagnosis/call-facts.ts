@@ -102,7 +102,9 @@ export function summarizeCall(evidence: CallEvidence): CallSummary {
     if (cancel) return { state: 'cancelled', ...base, ...withSdp, endAt: cancel.at, endedBy: 'caller' };
     const anyResponse = msgs.some((m) => isResponseTo(m, method, last.cseq));
     const firstSend = attempts.find((m) => m.cseq === last.cseq)?.at ?? last.at;
-    const state: CallState = !anyResponse && observedUntil - firstSend >= TIMER_B_MS ? 'timed-out' : 'in-progress';
+    // A response the capture lost in a hole of a TCP stream was still sent: never a timeout then.
+    const timedOut = !anyResponse && observedUntil - firstSend >= TIMER_B_MS && !evidence.signalingGaps?.length;
+    const state: CallState = timedOut ? 'timed-out' : 'in-progress';
     return { state, ...base, ...withSdp };
   }
   const code = final.status!;

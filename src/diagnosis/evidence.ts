@@ -10,9 +10,15 @@
  */
 import type { SipEvent } from '../sip/index.js';
 import type { SdpMediaSummary, SdpPayload, SdpSummary } from '../sdp/index.js';
-import type { RtcpEvidence, RtpStreamEvidence } from '../rtp/index.js';
+import type { IpTtlEvidence, RtcpEvidence, RtpStreamEvidence } from '../rtp/index.js';
 
-export type { RtcpEvidence, RtpStreamEvidence };
+export type { IpTtlEvidence, RtcpEvidence, RtpStreamEvidence };
+
+/**
+ * An RTP stream as evidence, with the IP TTLs its packets reached the observer with when the
+ * source saw their IP headers (a capture; not the relay or the edge, which are an endpoint).
+ */
+export type StreamEvidence = RtpStreamEvidence & { readonly ttl?: IpTtlEvidence };
 
 export type SdpPayloadEvidence = SdpPayload;
 export type SdpMediaEvidence = SdpMediaSummary;
@@ -41,7 +47,7 @@ export interface CallEvidence {
   readonly direction?: 'inbound' | 'outbound';
   /** Every SIP message of the call, in time order. */
   readonly messages: readonly SipEventEvidence[];
-  readonly streams: readonly RtpStreamEvidence[];
+  readonly streams: readonly StreamEvidence[];
   /** RTCP reports seen with the call's media, when the source saw them. */
   readonly rtcp?: readonly RtcpEvidence[];
   readonly trunk?: TrunkEvidence;
@@ -56,6 +62,12 @@ export interface CallEvidence {
    * media): rules about missing RTP stay silent then. Absent means RTP was observable.
    */
   readonly mediaObserved?: boolean;
+  /**
+   * Holes in the captured signaling of this call (TCP bytes the capture never saw, in words): a
+   * message may be missing from the capture, not from the call, so a request without an answer is
+   * not timed out and a 2xx without an ACK is not a lost ACK. Set by a source that saw the holes.
+   */
+  readonly signalingGaps?: readonly string[];
   /**
    * The same source address had a request accepted (2xx) by the same server earlier in the
    * observation, in words ("REGISTER from … answered 200 by … at …"): the server's ACL let it

@@ -7,6 +7,8 @@ export type {
   SdpMediaEvidence,
   SdpPayloadEvidence,
   RtpStreamEvidence,
+  StreamEvidence,
+  IpTtlEvidence,
   RtcpEvidence,
   TrunkEvidence,
   EdgeCauseDetails,
@@ -20,6 +22,7 @@ export { callQuality, dtmfDigit, type CallQuality, type DtmfDigit, type Hangup, 
 export { streamQuality, mosFromR, burstRatio, codecImpairment, delayImpairment, effectiveEquipmentImpairment, rttFromRtcp, type StreamQuality } from './e-model.js';
 export { classifyStreams, type ClassifiedStream, type Side } from './media-facts.js';
 export { parseReason, describeReason, Q850_CAUSES, type ReasonValue } from './reason.js';
+export { hopsFromTtl, streamPosition, describePosition, type StreamPosition } from './capture-position.js';
 export { privateRange, isPrivateAddress, parseEndpoint, inCidr, type Endpoint } from './address.js';
 // Findings and edge causes
 export { FINDING_CATALOGUE, findingSpec, makeFinding, type FindingSpec } from './catalogue.js';

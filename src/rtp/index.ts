@@ -47,3 +47,4 @@ export {
   RtpStreamStats,
   JITTER_BUFFER_MS,
 } from './stream-stats.js';
+export { type IpTtlEvidence, IpTtlTrack } from './ip-ttl.js';

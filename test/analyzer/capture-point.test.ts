@@ -114,7 +114,9 @@ test('RTCP against RTP on a capture made here: baresip reports the loss an iptab
   assert.ok(f, r.calls[0].findings.map((x) => x.id).join());
   assert.equal(f.evidence[0], '10.99.0.1:7000 → 10.99.0.2:10004 SSRC 0xdee0ee8f: the capture saw all 236 packets (sequence numbers without a gap)');
   assert.match(f.evidence[1], /RTCP SR from 10\.99\.0\.2:10005 at \S+ reports 20 lost \(12\.0% of the ~167 sent by then/);
-  assert.equal(f.evidence[2], 'the packets were lost after the capture point, on the way to 10.99.0.2:10004');
+  // tshark -e ip.ttl: both ends' RTP reaches the capture (host side of the veth) with TTL 64: no router between.
+  assert.equal(f.evidence[2], 'the capture point was 0 routers from the sender 10.99.0.1 (its RTP arrives with TTL 64 of 64) and 0 routers from the receiver 10.99.0.2 (its own RTP arrives with TTL 64 of 64): on the segment both ends are on');
+  assert.match(f.evidence[3], /^the packets were lost after the capture point, with no router between it and 10\.99\.0\.2:10004: on the receiver's own link or LAN segment/);
   // The stream baresip sends back is seen whole and nobody reports loss on it: no finding about it.
   assert.doesNotMatch(f.evidence.join(' '), /10\.99\.0\.2:10004 →/);
   assert.ok(!r.calls[0].findings.some((x) => x.id === 'capture.loss-only-in-capture' || x.id === 'media.packet-loss'));
@@ -131,7 +133,11 @@ test('IP TTLs: the capture point is 0 routers from a sender on its segment, and 
   const f = r.calls[0].findings.find((x) => x.id === 'capture.route-changed');
   assert.ok(f, r.calls[0].findings.map((x) => x.id).join());
   assert.match(f.evidence[0], /^SIP from 10\.99\.0\.2 reached the capture point with TTL 64 in 2 message\(s\) from \S+ to \S+, then with TTL 61 in 1 from \S+ on$/);
-  assert.match(f.evidence[1], /^3 more router\(s\) between 10\.99\.0\.2 and the capture point/);
+  // The echoed RTP shows the change first (tshark: 10.99.0.2:6000's TTL goes 64 → 61 once, 1.45 s after answer).
+  assert.match(f.evidence[1], /^RTP 10\.99\.0\.2:6000 → 10\.99\.0\.1:7000 \(SSRC 0xdee0ee8f\) reached the capture point with TTL 64, then from \S+ on with TTL 61$/);
+  assert.match(f.evidence[2], /^3 more router\(s\) between 10\.99\.0\.2 and the capture point/);
+  const echoed = r.calls[0].streams.find((s) => s.src === '10.99.0.2:6000');
+  assert.deepEqual(echoed?.ttl, { first: 64, last: 61, min: 61, max: 64, changes: 1 });
   // A call whose senders keep one TTL: no route change; HEP and logs carry no TTL, so no capture_point.
   const good = await diagnose('test/fixtures/captures/good-call.pcap');
   assert.ok(!good.calls[0].findings.some((x) => x.id === 'capture.route-changed'));
@@ -146,4 +152,62 @@ test('IP TTLs on a corpus capture: hops are read only under a common starting TT
   assert.deepEqual(by.get('192.168.5.10')?.ttls, [144]);
   assert.equal(by.get('69.24.128.191')?.hops, 14);
   assert.equal(by.get('192.168.5.5')?.hops, 0);
+});
+
+test('IP TTLs on RTP: loss the capture counts on a stream routed once before it, next to its receiver, was lost upstream', async () => {
+  // loss-upstream.pcap (tshark -z rtp,streams; -e ip.ttl): 10.98.1.2:7000 → 10.98.2.2:10000 SSRC 0xDEE0EE8F, 216 packets,
+  // 19 lost, TTL 63; baresip's RTP back arrives with TTL 64; its SRs report 13 then 19 lost on 0xDEE0EE8F.
+  const r = await diagnose('test/fixtures/captures/loss-upstream.pcap');
+  const c = r.calls[0];
+  const f = c.findings.find((x) => x.id === 'capture.loss-before-capture-point');
+  assert.ok(f, c.findings.map((x) => x.id).join());
+  assert.equal(f.evidence[0], '10.98.1.2:7000 → 10.98.2.2:10000 SSRC 0xdee0ee8f: the capture counts 19 lost of 235 (8.1%)');
+  assert.equal(f.evidence[1], 'the capture point was 1 router from the sender 10.98.1.2 (its RTP arrives with TTL 63 of 64) and 0 routers from the receiver 10.98.2.2 (its own RTP arrives with TTL 64 of 64): next to the receiver');
+  assert.match(f.evidence[2], /RTCP SR from 10\.98\.2\.2:10001 at \S+ reports 19 lost: it missed them too/);
+  assert.equal(f.evidence[3], 'the packets were lost before the capture point: upstream, on the 1 router between 10.98.1.2 and it');
+  const s = c.streams.find((x) => x.src === '10.98.1.2:7000');
+  assert.deepEqual(s?.capture_point, { hops_from_sender: 1, hops_from_receiver: 0, near: 'receiver' });
+  assert.deepEqual(s?.ttl, { first: 63, last: 63, min: 63, max: 63, changes: 0 });
+  // The stream the capture saw whole gets no loss finding, and the loss is not said twice.
+  assert.equal(c.findings.filter((x) => x.id.startsWith('capture.loss')).length, 1);
+});
+
+test('RTCP against RTP: gaps only in the capture, the receiver next to the capture point got every packet', async () => {
+  // loss-only-in-capture.pcap: editcap removed a 0.4 s stretch of the capture. tshark -z rtp,streams: 10.98.1.2:7000 →
+  // 10.98.2.2:10006 224 packets, 12 lost; baresip's SR at 10.0 s (after the stream's last packet at 7.05 s) reports 0 lost.
+  const r = await diagnose('test/fixtures/captures/loss-only-in-capture.pcap');
+  const c = r.calls[0];
+  const f = c.findings.find((x) => x.id === 'capture.loss-only-in-capture');
+  assert.ok(f, c.findings.map((x) => x.id).join());
+  assert.equal(f.evidence[0], '10.98.1.2:7000 → 10.98.2.2:10006 SSRC 0xdee0ee8f: the capture counts 12 lost of 236 (5.1%)');
+  assert.match(f.evidence[1], /after the stream's last packet, reports 0 lost: it got them all/);
+  assert.match(f.evidence[2], /1 router from the sender 10\.98\.1\.2 .* 0 routers from the receiver 10\.98\.2\.2 .*: next to the receiver$/);
+  // That stream is not also said to have lost them upstream; baresip's own stream (16 lost in the same stretch, SIPp
+  // sends no RTCP) left a sender 0 routers away: not upstream network loss, and the capture may have missed them.
+  const before = c.findings.filter((x) => x.id === 'capture.loss-before-capture-point');
+  assert.equal(before.length, 1);
+  assert.match(before[0].evidence[0], /^10\.98\.2\.2:10006 → 10\.98\.1\.2:7000 .* 16 lost/);
+  assert.match(before[0].evidence[2], /^no router lies between 10\.98\.2\.2 and the capture point: not loss in the routed network upstream .* or missed by the capture itself$/);
+});
+
+test('TCP gaps: a SIP message in bytes the capture never saw is a capture artefact, not a failed or timed-out call', async () => {
+  // tcp-gap.pcapng: editcap removed the frame carrying the 200 OK to the INVITE (tshark: "TCP Previous segment not
+  // captured" on 127.0.0.78:5070 → 127.0.0.77:5060, then ACK and BYE from the caller, RTP both ways).
+  const r = await diagnose('test/fixtures/captures/tcp-gap.pcapng');
+  assert.equal(r.summary.tcp.gaps, 1);
+  const g = r.findings.find((x) => x.id === 'capture.tcp-gap');
+  assert.ok(g, r.findings.map((x) => x.id).join());
+  assert.match(g.evidence[1], /^127\.0\.0\.78:5070 → 127\.0\.0\.77:5060: 578 byte\(s\) never captured between \S+ and \S+ \(frame 215 came next\)/);
+  const c = r.calls[0];
+  assert.deepEqual(g.call_ids, [c.call_id]);
+  assert.notEqual(c.state, 'failed');
+  assert.notEqual(c.state, 'timed-out');
+  const f = c.findings.find((x) => x.id === 'capture.tcp-gap');
+  assert.ok(f);
+  assert.match(f.evidence[1], /the INVITE \(CSeq 1\) has no final response in the capture, yet 127\.0\.0\.77:5060 sent ACK at \S+ and BYE at \S+: the response was sent/);
+  assert.deepEqual(c.findings.filter((x) => x.severity !== 'info'), []);
+  // The same call with nothing missing (tcp-call.pcapng) has no gap and no such finding.
+  const whole = await diagnose('test/fixtures/captures/tcp-call.pcapng');
+  assert.equal(whole.summary.tcp.gaps, 0);
+  assert.ok(!whole.findings.some((x) => x.id === 'capture.tcp-gap'));
 });

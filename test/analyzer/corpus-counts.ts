@@ -10,7 +10,11 @@ export const CORPUS_FINDING_COUNTS: Readonly<Record<string, Readonly<Record<stri
   // web admin over HTTP — the Honeynet challenge's attacker. Counted once for its dialog, once for the capture.
   // capture.loss-after-capture-point (reviewed with tshark): rtp,streams sees 172.25.105.40:18150 → 172.25.105.3:63184
   // whole (1302 packets, 0 lost) while 172.25.105.3's RTCP reports on SSRC 0x42AFE59B count 4, 50, then 76 lost.
-  'goffinet__Forensic_challenge_4.pcap': { 'capture.loss-after-capture-point': 1, 'codec.pcma-not-first': 1, 'security.scanner': 2, 'sip.404': 1 },
+  // capture.loss-before-capture-point (reviewed with tshark): 172.25.105.3:63184 → 172.25.105.40:18150 (SSRC 0xA254E017)
+  // has 1751 distinct sequence numbers over 6402–8182, 30 missing (tshark's "-30" nets them against 60 RFC 4733
+  // duplicates); its RTP arrives with TTL 128 (0 routers from the sender) and no receiver report counts them:
+  // info, saying the loss is not upstream in a routed network (the sender's segment, the sender, or the capture).
+  'goffinet__Forensic_challenge_4.pcap': { 'capture.loss-after-capture-point': 1, 'capture.loss-before-capture-point': 1, 'codec.pcma-not-first': 1, 'security.scanner': 2, 'sip.404': 1 },
   'goffinet__REGISTER-Request.pcap': {},
   'goffinet__RTP-Protocol.pcap': {},
   'goffinet__SIP-Call-with-Proxy-Server.pcap': { 'media.not-observed': 1 },

@@ -196,3 +196,25 @@ test('HEP v2 and v3 on UDP 9060 are unwrapped to the SIP message with the inner 
   const other = await analyzeBytes(pcap(1, [{ at: T0, data: ethUdp4('192.0.2.9', 40000, '192.0.2.10', 9999, hep3) }]), { hepPorts: [9999] });
   assert.equal(other.calls[0].messages[0].src, '10.9.9.1:5062');
 });
+
+test('TCP: a hole a retransmission fills is no gap; one nothing fills is reported with the time before and after it', async () => {
+  const m1 = sipRequest('OPTIONS', 'gap1@x');
+  const m2 = sipRequest('OPTIONS', 'gap2@x');
+  const m3 = sipRequest('OPTIONS', 'gap3@x');
+  const stream = Buffer.from(m1 + m2 + m3);
+  const a = m1.length;
+  const b = a + m2.length;
+  const seg = (from: number, to: number): Buffer => tcp(40000, 5060, 1001 + from, { psh: true }, stream.subarray(from, to));
+  const pkt = (t: Buffer): Buffer => ethernet(0x0800, ipv4('192.0.2.1', '192.0.2.2', 6, t));
+  const at = (i: number, t: Buffer) => ({ at: T0 + i, data: pkt(t) });
+  // m2 arrives after m3 (a retransmission fills the hole): three messages, no gap.
+  const filled = await analyzeBytes(pcap(1, [at(0, tcp(40000, 5060, 1000, { syn: true, ack: false })), at(1, seg(0, a)), at(2, seg(b, stream.length)), at(3, seg(a, b))]));
+  assert.equal(filled.summary.sipMessages, 3);
+  assert.equal(filled.summary.tcp.gaps, 0);
+  assert.deepEqual(filled.summary.tcpGaps, []);
+  // m2 never comes: m1 and m3 are read, the hole is counted with its size and the times around it.
+  const hole = await analyzeBytes(pcap(1, [at(0, tcp(40000, 5060, 1000, { syn: true, ack: false })), at(1, seg(0, a)), at(2, seg(b, stream.length))]));
+  assert.deepEqual(hole.calls.map((c) => c.callId).sort(), ['gap1@x', 'gap3@x']);
+  assert.equal(hole.summary.tcp.gaps, 1);
+  assert.deepEqual(hole.summary.tcpGaps?.map((g) => [g.src, g.dst, g.bytes, g.since, g.at, g.frame]), [['192.0.2.1:40000', '192.0.2.2:5060', m2.length, T0 + 1, T0 + 2, 3]]);
+});

@@ -226,6 +226,16 @@ function streamRows(streams: readonly StreamReport[]): string {
     .join('\n');
 }
 
+/** Where the capture stood on a stream's path, from its IP TTLs. */
+function capturePointWords(s: StreamReport): string | undefined {
+  const p = s.capture_point;
+  if (!s.ttl || !p) return undefined;
+  const ttl = s.ttl.changes ? `TTL ${s.ttl.first}→${s.ttl.last} (${s.ttl.changes} change${s.ttl.changes === 1 ? '' : 's'})` : `TTL ${s.ttl.first}`;
+  const hops = [p.hops_from_sender === undefined ? '' : `${p.hops_from_sender} router(s) from the sender`, p.hops_from_receiver === undefined ? '' : `${p.hops_from_receiver} from the receiver`].filter(Boolean).join(', ');
+  const near = p.near === 'both' ? '; on the segment of both ends' : p.near === 'midway' ? '; midway' : p.near ? `; nearer the ${p.near}` : '';
+  return `capture point: ${ttl}, ${hops}${near}`;
+}
+
 /** PDD, ring time, hang-up, DTMF and the E-model basis of each stream's score. */
 export function qualityLines(c: CallReport): string[] {
   const out: string[] = [];
@@ -238,6 +248,8 @@ export function qualityLines(c: CallReport): string[] {
     const rtt = q.rtt_ms !== undefined ? `, RTCP round trip ${q.rtt_ms} ms` : '';
     const rr = q.receiver_report ? `; the receiver's RTCP says ${q.receiver_report.cumulative_lost} lost, jitter ${q.receiver_report.jitter_ms} ms` : '';
     out.push(`  ${s.src} → ${s.dst}: ${score} (loss ${q.loss_pct} % incl. ${q.late_pct} % late past a 60 ms jitter buffer, burst ratio ${q.burst_ratio}, delay ${q.delay_ms} ms${rtt})${rr}`);
+    const where = capturePointWords(s);
+    if (where) out.push(`    ${where}`);
   }
   return out.length > 0 ? ['Call quality (ITU-T G.107 E-model, simplified)', ...out, ''] : [];
 }

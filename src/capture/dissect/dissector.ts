@@ -2,6 +2,7 @@
 // messages and UDP datagrams for the correlator. Everything it cannot read is counted by
 // reason, never dropped silently.
 import type { CapturedFrame } from '../readers/frame.js';
+import type { TcpGap } from '../types.js';
 import { readGre, readSctp, readVxlan } from './encapsulation.js';
 import { parseHep, looksLikeHep } from './hep.js';
 import {
@@ -41,9 +42,16 @@ export interface DissectSink {
   /**
    * A UDP datagram that is not SIP (RTP/RTCP candidates): its payload is data[start, end), in a
    * buffer the reader may reuse — copy to keep. Offsets, not a view: no allocation per packet.
+   * ttl: IPv4 TTL / IPv6 hop limit of the innermost IP header (0 when none).
    */
-  udp(at: number, srcIp: string, srcPort: number, dstIp: string, dstPort: number, data: Uint8Array, start: number, end: number, frame: number): void;
+  udp(at: number, srcIp: string, srcPort: number, dstIp: string, dstPort: number, data: Uint8Array, start: number, end: number, frame: number, ttl: number): void;
 }
+
+/** Bytes of a TCP stream the capture never saw, in the file being read. */
+export type TcpGapRecord = Omit<TcpGap, 'file'>;
+
+/** Gaps kept for the report; more are still counted in tcp.gaps. */
+const MAX_GAP_RECORDS = 1000;
 
 export interface DissectorOptions {
   /** UDP ports whose datagrams are decoded as HEP (default [9060]). */
@@ -67,6 +75,7 @@ export class Dissector {
   readonly unreadable = new Map<string, number>();
   readonly unknownLinkTypes = new Set<number>();
   readonly tcp: TcpStats = { segments: 0, retransmitted: 0, outOfOrder: 0, gaps: 0, gapBytes: 0 };
+  readonly tcpGaps: TcpGapRecord[] = [];
   frames = 0;
   bytes = 0;
   /** Frames that were not IP (ARP, LLDP, STP, …): not unreadable, just not VoIP. */
@@ -220,7 +229,7 @@ export class Dissector {
     if (startsWithSip(d, q, stop)) {
       return this.#emitSip(at, endpoint(src, sport), endpoint(dst, dport), 'UDP', d.subarray(q, stop));
     }
-    this.#sink.udp(at, src, sport, dst, dport, d, q, stop, this.#frameNo);
+    this.#sink.udp(at, src, sport, dst, dport, d, q, stop, this.#frameNo, this.#ttl);
   }
 
   #hep(d: Uint8Array, p: number, end: number, at: number): void {
@@ -279,7 +288,10 @@ export class Dissector {
       });
       // A stream that opens with a TLS record is TLS whatever the port (5061, 443, 5071, …).
       if (payload.length > 0 && looksLikeTls(payload)) consumer.mode = 'tls';
-      f = { flow: new TcpFlow(consumer, this.tcp), consumer };
+      const onGap = (bytes: number, gapAt: number, frame: number, since: number | undefined): void => {
+        if (this.tcpGaps.length < MAX_GAP_RECORDS) this.tcpGaps.push({ src: s, dst: t, at: gapAt, frame, bytes, ...(since === undefined ? {} : { since }) });
+      };
+      f = { flow: new TcpFlow(consumer, this.tcp, onGap), consumer };
       this.#flows.set(key, f);
     }
     f.flow.segment(seq, syn, fin, payload, at, this.#frameNo);

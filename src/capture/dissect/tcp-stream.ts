@@ -38,11 +38,16 @@ export class TcpFlow {
   #pendingBytes = 0;
   readonly #consumer: StreamConsumer;
   readonly #stats: TcpStats;
+  readonly #onGap: ((missing: number, at: number, frame: number, since: number | undefined) => void) | undefined;
+  /** Time of the last bytes delivered: a hole lies between it and the segment after the hole. */
+  #lastAt: number | undefined;
   finished = false;
 
-  constructor(consumer: StreamConsumer, stats: TcpStats) {
+  /** onGap: bytes given up on, with the time and frame of the segment after them and the time of the bytes before. */
+  constructor(consumer: StreamConsumer, stats: TcpStats, onGap?: (missing: number, at: number, frame: number, since: number | undefined) => void) {
     this.#consumer = consumer;
     this.#stats = stats;
+    this.#onGap = onGap;
   }
 
   /** One segment: its sequence number, SYN/FIN flags and payload. */
@@ -81,6 +86,7 @@ export class TcpFlow {
 
   #deliver(bytes: Uint8Array, at: number, frame: number): void {
     this.#next = ((this.#next ?? 0) + bytes.length) >>> 0;
+    this.#lastAt = at;
     this.#consumer.data(bytes, at, frame);
   }
 
@@ -115,6 +121,7 @@ export class TcpFlow {
     if (missing > 0) {
       this.#stats.gaps++;
       this.#stats.gapBytes += missing;
+      this.#onGap?.(missing, s.at, s.frame, this.#lastAt);
       this.#consumer.gap(missing);
       this.#next = s.seq;
     }

@@ -90,7 +90,7 @@ const LOSS: SymptomCause = {
   faultDomain: 'customer-network',
   checks: ['`trunkline diagnose` of a capture: the MOS, loss % and late % of each stream', 'Bandwidth and QoS (DSCP EF) on the access link; Wi-Fi or a congested uplink', 'Compare the capture\'s loss with the receiver\'s RTCP report: where the loss happens'],
   fix: 'Give RTP priority on the access link (DSCP EF) and remove the congestion.',
-  findings: ['media.packet-loss', 'capture.loss-after-capture-point'],
+  findings: ['media.packet-loss', 'capture.loss-after-capture-point', 'capture.loss-before-capture-point'],
 };
 
 const REINVITE_STORM: SymptomCause = {

@@ -28,6 +28,8 @@ function noResponse({ summary, evidence }: RuleContext): Finding[] {
 function noAck({ summary, evidence }: RuleContext): Finding[] {
   const ok = summary.final;
   if (summary.state !== 'answered' || summary.method !== 'INVITE' || !ok || summary.answerAt === undefined) return [];
+  // An ACK the capture lost in a hole of a TCP stream was still sent.
+  if (evidence.signalingGaps?.length) return [];
   if (evidence.messages.some((m) => m.kind === 'request' && m.method === 'ACK' && m.cseq === ok.cseq)) return [];
   const copies = evidence.messages.filter((m) => m.kind === 'response' && m.method === 'INVITE' && m.cseq === ok.cseq && m.status === ok.status);
   const lasted = (summary.endAt ?? summary.observedUntil) - summary.answerAt;
