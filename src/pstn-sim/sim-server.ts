@@ -84,6 +84,7 @@ function simPort(endpoint: SipEndpoint): SimSipPort {
       }
     },
     inviteResponse: (invite, res, hop) => endpoint.dialogs.receiveInviteResponse(invite, res, { protocol: hop.protocol, address: hop.address, port: hop.port }),
+    dialogFor: (request) => endpoint.dialogs.forRequest(request),
     forget: (dialog) => endpoint.dialogs.remove(dialog),
   };
 }

@@ -34,6 +34,8 @@ export interface SimSipPort {
   sendRequest(request: SipRequest, hop: SimHop, events: SimClientEvents): void;
   /** RFC 3261 §12.1.2 / §13.2.2.4 by the dialog layer: the dialog of a response to our INVITE; every 2xx is ACKed (to `hop`). */
   inviteResponse(invite: SipRequest, response: SipResponse, hop: SimHop): Dialog | undefined;
+  /** RFC 3261 §12.2.2 by the dialog layer: the dialog of an incoming request (Call-ID, both tags). */
+  dialogFor(request: SipRequest): Dialog | undefined;
   /** The call ended: its dialog leaves the stack's table. */
   forget(dialog: Dialog): void;
 }
@@ -49,8 +51,6 @@ export interface SimOptions {
 }
 
 interface SimDialog {
-  readonly callId: string;
-  readonly localTag: string;
   /** The stack's dialog, once a response made it. */
   dialog?: Dialog;
   timers: TimerHandle[];
@@ -62,7 +62,10 @@ interface SimDialog {
 export class PstnSimulator {
   readonly #o: SimOptions;
   #port: SimSipPort | undefined;
-  readonly #dialogs = new Map<string, SimDialog>();
+  /** Every call the simulator holds, answered or not. */
+  readonly #calls = new Set<SimDialog>();
+  /** The calls by the stack's dialog: in-dialog requests are matched by the dialog layer, not here. */
+  readonly #byDialog = new Map<Dialog, SimDialog>();
   /** Media of test calls not answered yet, closed with the simulator. */
   readonly #pendingEcho = new Set<EchoEndpoint>();
   /** Counters for tests and the README's "what happened" answers. */
@@ -87,18 +90,18 @@ export class PstnSimulator {
   }
 
   get activeCalls(): number {
-    return this.#dialogs.size;
+    return this.#calls.size;
   }
 
   onRequest(tx: SimServerTx): void {
     const req = tx.request;
-    const key = `${req.headers.callId()}|${req.headers.to()?.tag ?? ''}`;
     if (req.method === 'INVITE' && !req.headers.to()?.tag) return void this.#invite(tx);
-    const d = this.#dialogs.get(key);
+    const dialog = this.#port?.dialogFor(req);
+    const d = dialog && this.#byDialog.get(dialog);
     if (!d) return void tx.respond(createResponse(req, req.method === 'OPTIONS' ? 200 : 481, req.method === 'OPTIONS' ? 'OK' : undefined));
     if (req.method === 'BYE') {
       tx.respond(createResponse(req, 200, 'OK'));
-      return this.#end(key, d);
+      return this.#end(d);
     }
     if (req.method === 'INVITE') {
       // A re-INVITE (hold, resume, refresh): same media endpoint, new session version (RFC 3264 §8).
@@ -118,14 +121,12 @@ export class PstnSimulator {
       return void tx.respond(createResponse(req, 604, 'Does Not Exist Anywhere', { toTag: localTag, headers: [['Reason', `SIP;cause=604;text="${number} is not in the numbering plan"`]] }));
     }
     const script = scriptFor(number);
-    const callId = req.headers.callId() ?? '';
-    const d: SimDialog = { callId, localTag, timers: [], answered: false, ended: false };
-    const key = `${callId}|${localTag}`;
-    this.#dialogs.set(key, d);
+    const d: SimDialog = { timers: [], answered: false, ended: false };
+    this.#calls.add(d);
     tx.onCancel(() => {
       if (d.answered || d.ended) return;
       tx.respond(createResponse(req, 487, 'Request Terminated', { toTag: localTag }));
-      this.#end(key, d);
+      this.#end(d);
     });
     const needsMedia = script.steps.some((s) => s.withSdp);
     if (needsMedia) d.echo = await EchoEndpoint.open(this.#o.host, script.echo);
@@ -140,26 +141,36 @@ export class PstnSimulator {
         if (step.status < 300) headers.push(['Contact', this.#contact()]);
         if (step.status >= 300) headers.push(['Reason', `SIP;cause=${step.status};text="PSTN simulator test number ${number}"`]);
         if (sdp) headers.push(['Content-Type', 'application/sdp']);
-        d.dialog = tx.respond(createResponse(req, step.status, step.reason, { toTag: localTag, headers, ...(sdp ? { body: sdp } : {}) })) ?? d.dialog;
+        const dialog = tx.respond(createResponse(req, step.status, step.reason, { toTag: localTag, headers, ...(sdp ? { body: sdp } : {}) }));
+        if (dialog && dialog !== d.dialog) this.#hold(d, dialog);
         if (step.status >= 200 && step.status < 300) {
           d.answered = true;
           this.stats.answered++;
-        } else if (step.status >= 300) this.#end(key, d);
+        } else if (step.status >= 300) this.#end(d);
       };
       if (step.afterMs === 0) send();
       else d.timers.push(this.#o.clock.setTimer(step.afterMs, send));
     }
   }
 
-  #end(key: string, d: SimDialog): void {
+  #hold(d: SimDialog, dialog: Dialog): void {
+    if (d.dialog) this.#byDialog.delete(d.dialog);
+    d.dialog = dialog;
+    this.#byDialog.set(dialog, d);
+  }
+
+  #end(d: SimDialog): void {
     d.ended = true;
     for (const t of d.timers) t.cancel();
     if (d.echo) {
       this.stats.echoedPackets += d.echo.packets;
       d.echo.close();
     }
-    this.#dialogs.delete(key);
-    if (d.dialog) this.#port?.forget(d.dialog);
+    this.#calls.delete(d);
+    if (d.dialog) {
+      this.#byDialog.delete(d.dialog);
+      this.#port?.forget(d.dialog);
+    }
   }
 
   #contact(): string {
@@ -206,13 +217,13 @@ export class PstnSimulator {
         done = true;
         if (!dialog) return closeEcho();
         this.#pendingEcho.delete(echo);
-        const key = `${callId}|${tag}`;
-        const d: SimDialog = { callId, localTag: tag, dialog, timers: [], echo, answered: true, ended: false };
-        this.#dialogs.set(key, d);
+        const d: SimDialog = { timers: [], echo, answered: true, ended: false };
+        this.#calls.add(d);
+        this.#hold(d, dialog);
         d.timers.push(this.#o.clock.setTimer(this.#o.testCallHoldMs ?? 10_000, () => {
           if (d.ended) return;
           port.sendRequest(dialog.createRequest('BYE'), opts.edge, { onResponse: () => {}, onTimeout: () => {}, onTransportError: () => {} });
-          this.#end(key, d);
+          this.#end(d);
         }));
       },
       onTimeout: closeEcho,
@@ -222,7 +233,7 @@ export class PstnSimulator {
 
   /** Ends every simulated call (shutdown). */
   close(): void {
-    for (const [key, d] of this.#dialogs) this.#end(key, d);
+    for (const d of this.#calls) this.#end(d);
     for (const e of this.#pendingEcho) e.close();
     this.#pendingEcho.clear();
   }
