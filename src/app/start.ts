@@ -18,6 +18,7 @@ import { addressing } from './addressing.js';
 import { startCluster } from './cluster.js';
 import { CallFeed, redisFeedBus } from './call-feed.js';
 import { HepExporter } from './hep-export.js';
+import { DEMO_ACCOUNT_SID } from './demo.js';
 
 /** A running trunkline: the addresses it listens on and one call that stops everything. */
 export interface Trunkline {
@@ -44,7 +45,6 @@ interface Part {
   stop(): Promise<void>;
 }
 
-export const DEMO_ACCOUNT_SID = 'demo';
 
 /**
  * The composition root: store → migrations → demo account → shared counters → HTTP API.

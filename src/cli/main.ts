@@ -4,14 +4,19 @@ import { Command, CommanderError } from 'commander';
 import { isTrunklineError } from '../core/index.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { isUsageError } from '../app/index.js';
-// One line per command; append new commands here.
-import { register as registerServe } from './commands/serve.js';
-import { register as registerAccounts } from './commands/accounts.js';
-import { register as registerDiagnose } from './commands/diagnose.js';
-import { register as registerExplain } from './commands/explain.js';
-import { register as registerPreflight } from './commands/preflight.js';
-import { register as registerBundle } from './commands/bundle.js';
-import { register as registerCalls } from './commands/calls.js';
+// One line per command; append new commands here. Each is imported only when it is the one run
+// (all of them for help or an unknown name): `diagnose` need not load the store, the API and the
+// edge that `bundle` and `calls` import (~1 s of CPU).
+type Registrar = () => Promise<(program: Command) => void>;
+const COMMANDS: Readonly<Record<string, Registrar>> = {
+  serve: async () => (await import('./commands/serve.js')).register,
+  accounts: async () => (await import('./commands/accounts.js')).register,
+  diagnose: async () => (await import('./commands/diagnose.js')).register,
+  explain: async () => (await import('./commands/explain.js')).register,
+  preflight: async () => (await import('./commands/preflight.js')).register,
+  bundle: async () => (await import('./commands/bundle.js')).register,
+  calls: async () => (await import('./commands/calls.js')).register,
+};
 
 const program = new Command();
 program
@@ -21,17 +26,16 @@ program
   .showHelpAfterError()
   .exitOverride();
 
-registerServe(program);
-registerAccounts(program);
-registerDiagnose(program);
-registerExplain(program);
-registerPreflight(program);
-registerBundle(program);
-registerCalls(program);
+async function registerCommands(argv: readonly string[]): Promise<void> {
+  const name = argv[2] ?? '';
+  const chosen = Object.hasOwn(COMMANDS, name) ? [COMMANDS[name]] : Object.values(COMMANDS);
+  for (const register of await Promise.all(chosen.map((load) => load()))) register(program);
+}
 
 /** Commands throw; this is the one place that turns an outcome into an exit code. */
 async function main(argv: readonly string[]): Promise<number> {
   try {
+    await registerCommands(argv);
     await program.parseAsync([...argv]);
     return process.exitCode === undefined ? EXIT_OK : Number(process.exitCode);
   } catch (err) {
