@@ -7,7 +7,7 @@ import { FAULT_DOMAIN_WORDS, parseEndpoint } from '../diagnosis/index.js';
 import type { AcrossResult, CallEvidence, Finding } from '../diagnosis/index.js';
 import { captureDropFindings } from './capture-drops.js';
 import { capturePoint, ttlChangeFindings } from './capture-ttl.js';
-import { callsAtGaps, tcpGapCaptureFinding, tcpGapFinding } from './tcp-gaps.js';
+import { callsAtGaps, tcpGapCaptureFinding, tcpGapFinding, tcpGapReports } from './tcp-gaps.js';
 import { buildCallReport, iso, sortFindings, ssrcHex } from './call-report.js';
 import { REPORT_SCHEMA } from './report.js';
 import type { CallReport, CaptureFindingReport, DiagnoseReport, ProblemReport, UnreadableReport } from './report.js';
@@ -208,6 +208,7 @@ export function buildReport(result: ReportInput, diagnoser: Diagnoser, now: Date
       },
       ip_fragments: { ...s.ipFragments },
       tcp: { segments: s.tcp.segments, retransmitted: s.tcp.retransmitted, out_of_order: s.tcp.outOfOrder, gaps: s.tcp.gaps },
+      ...(s.tcpGaps?.length ? { tcp_gaps: tcpGapReports(s, gapsByCall) } : {}),
       ...(point.length ? { capture_point: point } : {}),
       states: count(calls, (c) => [c.state]),
       findings: count(calls, (c) => [...new Set(c.findings.map((f) => f.id))]),

@@ -145,6 +145,9 @@ export function buildCallReport(ev: CallEvidence, findings: readonly Finding[]):
     ...(sum.finalCode !== undefined ? { final_code: sum.finalCode } : {}),
     ...(sum.final?.reason !== undefined ? { final_reason: sum.final.reason } : {}),
     state: sum.state,
+    ...(sum.state === 'unknown'
+      ? { state_because: { finding: 'capture.tcp-gap', detail: `no final response in the capture, which missed bytes of this call's TCP stream (${(ev.signalingGaps ?? []).join('; ')}): the answer may be in them, so the outcome is unknown — not a failure` } }
+      : {}),
     ...(sum.endedBy ? { ended_by: sum.endedBy } : {}),
     ...(quality.pddMs === undefined ? {} : { pdd_ms: quality.pddMs, pdd_to: quality.pddTo ?? '' }),
     ...(quality.ringMs === undefined ? {} : { ring_ms: quality.ringMs }),

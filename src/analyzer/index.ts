@@ -19,6 +19,8 @@ export type {
   DtmfReport,
   SummaryReport,
   UnreadableReport,
+  CapturePointReport,
+  TcpGapReport,
 } from './report.js';
 export { buildReport, rankProblems, findCall, markAcceptedSources, observeMedia, toEvidence, type Diagnoser, type ReportInput } from './build-report.js';
 export { buildCallReport } from './call-report.js';

@@ -10,7 +10,8 @@ import type { CallState, Finding } from '../diagnosis/index.js';
  * What the call came to, as the diagnosis layer decides it (summarizeCall): answered, completed
  * (a non-INVITE got its 2xx), cancelled, rejected (busy/decline), redirected, failed, timed-out
  * (unanswered past Timer B), in-progress (no final answer by the end of the capture — a cut-off
- * capture is never a failure).
+ * capture is never a failure), unknown (no final answer captured, and the capture missed bytes of
+ * the call's TCP stream: the answer may be in them; CallReport.state_because says so).
  */
 export type { CallState };
 
@@ -124,6 +125,8 @@ export interface CallReport {
   readonly final_code?: number;
   readonly final_reason?: string;
   readonly state: CallState;
+  /** Why the state is what it is, when the capture itself decided it (state unknown: a TCP gap); finding is the id on this call that holds the evidence. */
+  readonly state_because?: { readonly finding: string; readonly detail: string };
   /** Who sent the BYE (or CANCEL). */
   readonly ended_by?: 'caller' | 'callee';
   /** RFC 6076 §4.1 session request delay: first INVITE → first 18x (or the final answer if it came first), ms. */
@@ -203,6 +206,8 @@ export interface SummaryReport {
   readonly ip_fragments: { readonly fragments: number; readonly reassembled: number; readonly incomplete: number };
   /** TCP segments carrying SIP, and how many were retransmitted, out of order, or left a gap. */
   readonly tcp: { readonly segments: number; readonly retransmitted: number; readonly out_of_order: number; readonly gaps: number };
+  /** Holes in captured TCP streams that no retransmission filled (the capture's, not the network's): which connection, how many bytes, the calls each may have cut a message from. */
+  readonly tcp_gaps?: readonly TcpGapReport[];
   /** Each SIP sender and how far it was from the capture point, read from IP TTLs (absent when no packet carried one: HEP, logs). */
   readonly capture_point?: readonly CapturePointReport[];
   /** Calls by state. */
@@ -270,4 +275,21 @@ export interface CapturePointReport {
   readonly initial_ttl?: number;
   /** Routers between the sender and the capture point; 0: captured on its host or its own LAN segment. */
   readonly hops?: number;
+}
+
+/** A hole in a captured TCP stream: bytes the endpoints exchanged and the capture never saw. */
+export interface TcpGapReport {
+  /** The sender of the missing bytes. */
+  readonly src: string;
+  readonly dst: string;
+  readonly bytes: number;
+  /** The last bytes captured before the hole (absent when the stream opened with it). */
+  readonly since_at?: string;
+  /** The first segment after it. */
+  readonly at: string;
+  readonly frame: number;
+  /** Path of the capture file it is in. */
+  readonly file: string;
+  /** Calls that may have lost a message in it (their messages on this connection straddle it, or end just before it). */
+  readonly call_ids: readonly string[];
 }

@@ -7,6 +7,7 @@
  */
 import type { CaptureSummary, TcpGap } from '../capture/index.js';
 import { makeFinding, type AcrossFinding, type CallEvidence, type Finding } from '../diagnosis/index.js';
+import type { TcpGapReport } from './report.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const sameConnection = (m: { readonly src: string; readonly dst: string }, g: TcpGap): boolean =>
@@ -76,4 +77,18 @@ export function tcpGapCaptureFinding(summary: CaptureSummary, byCall: ReadonlyMa
     ]),
     callIds: [...byCall.keys()],
   }];
+}
+
+/** summary.tcp_gaps: each hole with the calls it may have cut a message from. */
+export function tcpGapReports(summary: CaptureSummary, byCall: ReadonlyMap<string, readonly TcpGap[]>): TcpGapReport[] {
+  return (summary.tcpGaps ?? []).map((g) => ({
+    src: g.src,
+    dst: g.dst,
+    bytes: g.bytes,
+    ...(g.since === undefined ? {} : { since_at: iso(g.since) }),
+    at: iso(g.at),
+    frame: g.frame,
+    file: summary.files[g.file]?.name ?? '',
+    call_ids: [...byCall].filter(([, gaps]) => gaps.includes(g)).map(([id]) => id),
+  }));
 }

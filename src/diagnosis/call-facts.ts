@@ -9,7 +9,8 @@ export type CallState =
   | 'redirected' // 3xx
   | 'failed' // any other final response ≥ 400
   | 'timed-out' // the request was never answered and observation lasted past Timer B
-  | 'in-progress'; // no final response yet when observation ended: never a failure
+  | 'in-progress' // no final response yet when observation ended: never a failure
+  | 'unknown'; // no final response captured, and the capture missed bytes of its TCP stream (evidence.signalingGaps): the answer may be in them
 
 // RFC 3261 §17.1.1.2: Timer B = 64·T1 = 32 s; an INVITE unanswered for longer has timed out.
 export const TIMER_B_MS = 64 * 500;
@@ -102,8 +103,10 @@ export function summarizeCall(evidence: CallEvidence): CallSummary {
     if (cancel) return { state: 'cancelled', ...base, ...withSdp, endAt: cancel.at, endedBy: 'caller' };
     const anyResponse = msgs.some((m) => isResponseTo(m, method, last.cseq));
     const firstSend = attempts.find((m) => m.cseq === last.cseq)?.at ?? last.at;
-    // A response the capture lost in a hole of a TCP stream was still sent: never a timeout then.
-    const timedOut = !anyResponse && observedUntil - firstSend >= TIMER_B_MS && !evidence.signalingGaps?.length;
+    // A response the capture lost in a hole of a TCP stream was still sent: never a timeout, and
+    // not "in progress" either — what the call came to is in bytes the capture does not have.
+    if (evidence.signalingGaps?.length) return { state: 'unknown', ...base, ...withSdp };
+    const timedOut = !anyResponse && observedUntil - firstSend >= TIMER_B_MS;
     const state: CallState = timedOut ? 'timed-out' : 'in-progress';
     return { state, ...base, ...withSdp };
   }

@@ -86,6 +86,12 @@ function hangup(ev: CallEvidence, sum: CallSummary): Hangup | undefined {
     const f = sum.final;
     return { by: side(f.src, f), how: 'rejected', at: f.at, sender: f.src, detail: `${label(f)} from ${f.src}${reasonText(f)}` };
   }
+  if (sum.state === 'unknown') {
+    const bye = msgs.find((m) => m.kind === 'request' && m.method === 'BYE');
+    const why = 'no answer to the INVITE in the capture, which missed bytes of its TCP stream';
+    if (bye) return { by: side(bye.src, bye), how: 'bye', at: bye.at, sender: bye.src, detail: `BYE from the ${side(bye.src, bye)} (${bye.src}); ${why}${reasonText(bye)}` };
+    return { by: 'none', how: 'not-ended', detail: `outcome unknown: ${why} (not a failure)` };
+  }
   return { by: 'none', how: 'not-ended', detail: 'no final answer when the capture ended (in progress, not a failure)' };
 }
 

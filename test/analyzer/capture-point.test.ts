@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { analyzeCaptureStream } from '../../src/capture/index.js';
-import { diagnoseCaptureFiles, renderCallTable } from '../../src/analyzer/index.js';
+import { diagnoseCaptureFiles, renderCallDetail, renderCallTable } from '../../src/analyzer/index.js';
 import type { DiagnoseReport } from '../../src/analyzer/index.js';
 
 // Where the capture stood: what the capture point saw that an endpoint did not, and what the
@@ -200,8 +200,19 @@ test('TCP gaps: a SIP message in bytes the capture never saw is a capture artefa
   assert.match(g.evidence[1], /^127\.0\.0\.78:5070 → 127\.0\.0\.77:5060: 578 byte\(s\) never captured between \S+ and \S+ \(frame 215 came next\)/);
   const c = r.calls[0];
   assert.deepEqual(g.call_ids, [c.call_id]);
-  assert.notEqual(c.state, 'failed');
-  assert.notEqual(c.state, 'timed-out');
+  // Its 200 OK fell in the hole: the outcome is not in the capture — unknown, linked to the gap, never failed or in progress.
+  assert.equal(c.state, 'unknown');
+  assert.equal(c.state_because?.finding, 'capture.tcp-gap');
+  assert.match(c.state_because.detail, /127\.0\.0\.78:5070 → 127\.0\.0\.77:5060: 578 byte\(s\) not captured.*the outcome is unknown — not a failure/);
+  assert.deepEqual(r.summary.states, { unknown: 1 });
+  assert.equal(c.hangup?.how, 'bye');
+  assert.equal(c.hangup?.by, 'caller');
+  // summary.tcp_gaps: which connection, how many bytes, which call.
+  assert.deepEqual(r.summary.tcp_gaps?.map((x) => [x.src, x.dst, x.bytes, x.frame, x.call_ids]), [['127.0.0.78:5070', '127.0.0.77:5060', 578, 215, [c.call_id]]]);
+  const table = renderCallTable(r);
+  assert.match(table, /127\.0\.0\.78:5070 → 127\.0\.0\.77:5060: 578 byte\(s\) never captured .* may hold a message of call 1-12236@127\.0\.0\.77/);
+  assert.match(table.split('\n').find((l) => l.startsWith(c.call_id)) ?? '', /\bunknown \(TCP gap\)/);
+  assert.match(renderCallDetail(c, r), /why unknown: no final response in the capture.*\(finding capture\.tcp-gap\)/);
   const f = c.findings.find((x) => x.id === 'capture.tcp-gap');
   assert.ok(f);
   assert.match(f.evidence[1], /the INVITE \(CSeq 1\) has no final response in the capture, yet 127\.0\.0\.77:5060 sent ACK at \S+ and BYE at \S+: the response was sent/);
@@ -209,5 +220,8 @@ test('TCP gaps: a SIP message in bytes the capture never saw is a capture artefa
   // The same call with nothing missing (tcp-call.pcapng) has no gap and no such finding.
   const whole = await diagnose('test/fixtures/captures/tcp-call.pcapng');
   assert.equal(whole.summary.tcp.gaps, 0);
+  assert.equal(whole.summary.tcp_gaps, undefined);
+  assert.equal(whole.calls[0].state, 'answered');
+  assert.equal(whole.calls[0].state_because, undefined);
   assert.ok(!whole.findings.some((x) => x.id === 'capture.tcp-gap'));
 });

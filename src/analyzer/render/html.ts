@@ -3,10 +3,10 @@
  * so that it can be attached to a ticket and opened anywhere. A summary, the call table (linked
  * to each call), then per call: facts, the SVG ladder, SDP, RTP streams and findings.
  */
-import type { CallReport, DiagnoseReport, StreamReport } from '../report.js';
+import type { CallReport, DiagnoseReport, StreamReport, SummaryReport } from '../report.js';
 import { escapeHtml as h } from './escape.js';
 import { svgLadder } from './svg-ladder.js';
-import { mergedLegs, outcome, qualityLines, requestGroups, shortParty } from './text.js';
+import { capturePointWords, mergedLegs, outcome, qualityLines, requestGroups, senderHopsWords, shortParty, stateWords } from './text.js';
 
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#1b1f24;background:#fff}
@@ -22,7 +22,7 @@ code,.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px}
 .sev{display:inline-block;font-size:11px;font-weight:700;text-transform:uppercase;padding:1px 6px;border-radius:8px;color:#fff;background:#8c959f}
 .sev.critical{background:#82071e}.sev.error{background:#cf222e}.sev.warning{background:#9a6700}.sev.info{background:#0969da}
 .error-box{border:1px solid #cf222e;background:#ffebe9;padding:8px 12px;margin:8px 0}
-.state-failed{color:#cf222e;font-weight:600}.state-answered,.state-ended{color:#1a7f37}.state-in-progress{color:#9a6700}
+.state-failed{color:#cf222e;font-weight:600}.state-answered,.state-ended{color:#1a7f37}.state-in-progress,.state-unknown{color:#9a6700}
 `;
 
 function streamsTable(streams: readonly StreamReport[]): string {
@@ -34,10 +34,11 @@ function streamsTable(streams: readonly StreamReport[]): string {
         `<td class="num">${s.packets}</td><td class="num">${s.lost}</td><td class="num">${s.jitter_ms.toFixed(2)}</td>` +
         `<td class="num" title="${h(s.quality.unscored ?? `R ${s.quality.r_factor}; loss ${s.quality.loss_pct} % (${s.quality.late_pct} % late); burst ratio ${s.quality.burst_ratio}; delay ${s.quality.delay_ms} ms`)}">${s.quality.mos !== undefined ? s.quality.mos.toFixed(2) : '–'}</td>` +
         `<td class="num">${s.max_gap_ms.toFixed(0)}</td><td class="mono">${h(s.first_at)}</td><td class="mono">${h(s.last_at)}</td>` +
+        `<td class="capture-position">${h(capturePointWords(s)?.replace(/^capture point: /, '') ?? '')}</td>` +
         `<td>${s.sdp_address ? `SDP announced ${h(s.sdp_address)}` : s.comfort_noise_packets > 0 ? `${s.comfort_noise_packets} comfort-noise packets` : ''}</td></tr>`,
     )
     .join('\n');
-  return `<table class="streams"><thead><tr><th>src → dst</th><th>SSRC</th><th>codec</th><th>packets</th><th>lost</th><th>jitter ms</th><th>MOS (E-model)</th><th>max gap ms</th><th>first</th><th>last</th><th>note</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<table class="streams"><thead><tr><th>src → dst</th><th>SSRC</th><th>codec</th><th>packets</th><th>lost</th><th>jitter ms</th><th>MOS (E-model)</th><th>max gap ms</th><th>first</th><th>last</th><th>capture point (TTL, routers)</th><th>note</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function findingsHtml(c: CallReport): string {
@@ -74,7 +75,8 @@ function callSection(c: CallReport, i: number): string {
     `<h2>Call ${i + 1}: <span class="mono">${h(c.call_id)}</span></h2>`,
     `<p>${h(c.method)} ${h(shortParty(c.from))} → ${h(shortParty(c.to))} over ${h(c.transport || '?')}; ` +
       `started ${h(c.start_at)}${c.answer_at ? `, answered ${h(c.answer_at)}` : ''}${c.end_at ? `, ended ${h(c.end_at)}` : ''}; ` +
-      `duration ${c.duration_s.toFixed(1)} s; final ${c.final_code ?? '–'} ${h(c.final_reason ?? '')}; state <span class="state-${h(c.state)}">${h(c.state)}</span></p>`,
+      `duration ${c.duration_s.toFixed(1)} s; final ${c.final_code ?? '–'} ${h(c.final_reason ?? '')}; state <span class="state-${h(c.state)}">${h(stateWords(c))}</span></p>` +
+      (c.state_because ? `<p class="state-because">Why ${h(c.state)}: ${h(c.state_because.detail)} (finding <code>${h(c.state_because.finding)}</code>).</p>` : ''),
     '<h3>Findings</h3>',
     findingsHtml(c),
     '<h3>Ladder</h3>',
@@ -86,6 +88,32 @@ function callSection(c: CallReport, i: number): string {
     qualityHtml(c),
     '</section>',
   ].join('\n');
+}
+
+/**
+ * Where the capture stood: how far each SIP sender was (TTLs), and the holes in captured TCP
+ * streams — so that loss or silence is placed in the network, at an endpoint, or in the capture.
+ */
+function captureSection(s: SummaryReport, index: ReadonlyMap<string, number>): string {
+  if (!s.capture_point?.length && !s.tcp_gaps?.length) return '';
+  const link = (id: string): string => (index.has(id) ? `<a href="#call-${index.get(id)}" class="mono">${h(id)}</a>` : `<span class="mono">${h(id)}</span>`);
+  const senders = s.capture_point?.length
+    ? '<p>SIP senders and the routers between each and the capture point, from the IP TTLs their packets arrived with:</p>' +
+      '<table class="capture-point"><thead><tr><th>sender</th><th>TTLs seen</th><th>initial TTL</th><th>routers to the capture point</th></tr></thead><tbody>' +
+      s.capture_point
+        .map((p) => `<tr><td class="mono">${h(p.address)}</td><td class="num">${h(p.ttls.join(', '))}</td><td class="num">${p.initial_ttl ?? '?'}</td><td>${h(senderHopsWords(p))}</td></tr>`)
+        .join('') +
+      '</tbody></table><p class="muted">Each RTP stream below says where the capture stood on its own path (TTL, routers from its sender and receiver).</p>'
+    : '';
+  const gaps = s.tcp_gaps?.length
+    ? `<h3>TCP gaps <span class="muted">(capture.tcp-gap)</span></h3><p>${s.tcp_gaps.length} hole(s) in captured TCP streams that no retransmission filled: the endpoints had those bytes, the capture did not. A SIP message in them is missing from the capture, not from the call.</p>` +
+      '<table class="tcp-gaps"><thead><tr><th>connection (sender → receiver)</th><th>bytes missing</th><th>last captured before</th><th>next captured</th><th>file</th><th>calls affected</th></tr></thead><tbody>' +
+      s.tcp_gaps
+        .map((g) => `<tr><td class="mono">${h(g.src)} → ${h(g.dst)}</td><td class="num">${g.bytes}</td><td class="mono">${h(g.since_at ?? '–')}</td><td class="mono">${h(g.at)} (frame ${g.frame})</td><td class="mono">${h(g.file)}</td><td>${g.call_ids.length ? g.call_ids.map(link).join(', ') : '<span class="muted">none had messages on it then</span>'}</td></tr>`)
+        .join('') +
+      '</tbody></table>'
+    : '';
+  return `<h2 id="capture-point">Where the capture stood</h2>${senders}${gaps}`;
 }
 
 export function renderHtml(report: DiagnoseReport): string {
@@ -114,12 +142,13 @@ export function renderHtml(report: DiagnoseReport): string {
       '</tbody></table>'
     : '';
   const index = new Map(report.calls.map((c, i) => [c, i]));
+  const byId = new Map(report.calls.map((c, i) => [c.call_id, i]));
   const rows = report.calls
     .filter((c) => c.method === 'INVITE')
     .map((c) => {
       const i = index.get(c) ?? 0;
       const top = c.findings[0];
-      return `<tr><td class="mono"><a href="#call-${i}">${h(c.call_id)}</a></td><td>${h(shortParty(c.from))} → ${h(shortParty(c.to))}</td><td>${h(c.method)}</td><td class="mono">${h(c.start_at)}</td><td class="num">${c.duration_s.toFixed(1)}</td><td class="num">${c.final_code ?? '–'}</td><td class="state-${h(c.state)}">${h(c.state)}</td><td>${top ? `<span class="sev ${h(top.severity)}">${h(top.severity)}</span> ${h(top.title)}` : ''}</td></tr>`;
+      return `<tr><td class="mono"><a href="#call-${i}">${h(c.call_id)}</a></td><td>${h(shortParty(c.from))} → ${h(shortParty(c.to))}</td><td>${h(c.method)}</td><td class="mono">${h(c.start_at)}</td><td class="num">${c.duration_s.toFixed(1)}</td><td class="num">${c.final_code ?? '–'}</td><td class="state-${h(c.state)}"${c.state_because ? ` title="${h(c.state_because.detail)}"` : ''}>${h(stateWords(c))}</td><td>${top ? `<span class="sev ${h(top.severity)}">${h(top.severity)}</span> ${h(top.title)}` : ''}</td></tr>`;
     })
     .join('\n');
   const groups = requestGroups(report.calls);
@@ -163,6 +192,7 @@ export function renderHtml(report: DiagnoseReport): string {
 ${unreadable}
 ${loneHtml}
 ${problems}
+${captureSection(s, byId)}
 <h2>Calls</h2>
 <table class="calls"><thead><tr><th>call-id</th><th>from → to</th><th>method</th><th>start</th><th>duration s</th><th>code</th><th>state</th><th>top finding</th></tr></thead><tbody>
 ${rows}

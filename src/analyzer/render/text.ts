@@ -2,7 +2,7 @@
  * Plain-text rendering for a terminal: the call table, and one call in detail (ladder, SDP,
  * streams, findings). Width-aware only in that long cells are cut with an ellipsis.
  */
-import type { CallReport, DiagnoseReport, FileReport, StreamReport, SummaryReport } from '../report.js';
+import type { CallReport, CapturePointReport, DiagnoseReport, FileReport, StreamReport, SummaryReport, TcpGapReport } from '../report.js';
 
 function cut(s: string, n: number): string {
   return s.length <= n ? s : `${s.slice(0, Math.max(0, n - 1))}…`;
@@ -36,6 +36,11 @@ function fileLine(f: FileReport): string {
   return `${base}\n  ERROR ${f.error.code}${at}: ${f.error.message} (what was read before it is reported)`;
 }
 
+/** How far one SIP sender was from the capture point, from its TTLs. */
+export function senderHopsWords(p: CapturePointReport): string {
+  return p.hops === undefined ? `TTL ${p.ttls.join('/')} (hops unknown)` : p.hops === 0 ? `0 routers (TTL ${p.ttls.join('/')}: captured on its host or LAN)` : `${p.hops} router(s) (TTL ${p.ttls.join('/')} of ${p.initial_ttl})`;
+}
+
 export function renderSummaryText(s: SummaryReport): string {
   const lines = [
     `${s.packets} packets: ${s.sip_messages} SIP messages, ${s.rtp_packets} RTP, ${s.rtcp_packets} RTCP; ${s.calls} calls, ${s.streams} RTP streams`,
@@ -46,11 +51,32 @@ export function renderSummaryText(s: SummaryReport): string {
     for (const u of lone.largest.slice(0, 5)) lines.push(`  ${u.src} → ${u.dst} ${u.ssrc_hex} PT ${u.payload_type}: ${u.packets} packets`);
   }
   for (const u of s.unreadable) lines.push(`not read: ${u.what} — ${u.packets} packets. ${u.detail}`);
+  for (const g of tcpGapLines(s)) lines.push(g);
   if (s.capture_point?.length) {
-    const where = s.capture_point.map((p) => `${p.address} ${p.hops === undefined ? `TTL ${p.ttls.join('/')} (hops unknown)` : p.hops === 0 ? `0 routers (TTL ${p.ttls.join('/')}: captured on its host or LAN)` : `${p.hops} router(s) (TTL ${p.ttls.join('/')} of ${p.initial_ttl})`}`);
+    const where = s.capture_point.map((p) => `${p.address} ${senderHopsWords(p)}`);
     lines.push(`Capture point, from IP TTLs of the SIP senders: ${where.slice(0, 8).join('; ')}${where.length > 8 ? `; and ${where.length - 8} more` : ''}`);
   }
   return lines.join('\n');
+}
+
+/** Each TCP gap: which connection, how many bytes the capture missed, and the calls it may have cut a message from. */
+export function tcpGapWords(g: TcpGapReport): string {
+  const when = g.since_at ? `between ${time(g.since_at)} and ${time(g.at)}` : `before ${time(g.at)}`;
+  const calls = g.call_ids.length ? `; may hold a message of ${g.call_ids.length === 1 ? 'call' : 'calls'} ${g.call_ids.join(', ')}` : '; no call had messages on it then';
+  return `${g.src} → ${g.dst}: ${g.bytes} byte(s) never captured ${when} (frame ${g.frame} of ${g.file} came next)${calls}`;
+}
+
+function tcpGapLines(s: SummaryReport): string[] {
+  if (!s.tcp_gaps?.length) return [];
+  const out = [`TCP gaps (capture.tcp-gap): ${s.tcp_gaps.length} hole(s) in captured TCP streams that no retransmission filled — the endpoints had those bytes, the capture did not:`];
+  for (const g of s.tcp_gaps.slice(0, 10)) out.push(`  ${tcpGapWords(g)}`);
+  if (s.tcp_gaps.length > 10) out.push(`  and ${s.tcp_gaps.length - 10} more`);
+  return out;
+}
+
+/** The state as a table shows it: "unknown (TCP gap)" says what made it unknown. */
+export function stateWords(c: CallReport): string {
+  return c.state_because ? `${c.state} (${c.state_because.finding === 'capture.tcp-gap' ? 'TCP gap' : c.state_because.finding})` : c.state;
 }
 
 /** The ranked problem list: what to fix first, on which side, over how many calls. */
@@ -97,7 +123,7 @@ export function requestGroups(calls: readonly CallReport[]): RequestGroup[] {
 export function outcome(calls: readonly CallReport[]): string {
   const n = new Map<string, number>();
   for (const c of calls) {
-    const k = c.final_code !== undefined && c.state !== 'completed' ? `${c.state} (${c.final_code})` : c.state;
+    const k = c.final_code !== undefined && c.state !== 'completed' ? `${c.state} (${c.final_code})` : stateWords(c);
     n.set(k, (n.get(k) ?? 0) + 1);
   }
   return [...n].map(([k, v]) => `${v} ${k}`).join(', ');
@@ -150,14 +176,14 @@ export function renderCallTable(report: DiagnoseReport): string {
       time(c.start_at).slice(0, 23),
       `${c.duration_s.toFixed(1)}s`,
       c.final_code !== undefined ? String(c.final_code) : '-',
-      c.state,
+      stateWords(c),
       top ? `[${top.severity}] ${top.title}` : '',
     ];
   });
   const head = ['CALL-ID', 'FROM → TO', 'METHOD', 'START', 'DURATION', 'CODE', 'STATE', 'TOP FINDING'];
   const out = [...report.files.map(fileLine), renderSummaryText(report.summary), '', ...problemLines(report), ''];
   out.push('Calls (INVITE dialogs)');
-  out.push(rows.length > 0 ? table(head, rows, [36, 40, 9, 23, 9, 4, 11, 90]) : 'no calls found');
+  out.push(rows.length > 0 ? table(head, rows, [36, 40, 9, 23, 9, 4, 18, 90]) : 'no calls found');
   out.push(...linkedLines(report));
   const groups = requestGroups(report.calls);
   if (groups.length > 0) {
@@ -227,7 +253,7 @@ function streamRows(streams: readonly StreamReport[]): string {
 }
 
 /** Where the capture stood on a stream's path, from its IP TTLs. */
-function capturePointWords(s: StreamReport): string | undefined {
+export function capturePointWords(s: StreamReport): string | undefined {
   const p = s.capture_point;
   if (!s.ttl || !p) return undefined;
   const ttl = s.ttl.changes ? `TTL ${s.ttl.first}→${s.ttl.last} (${s.ttl.changes} change${s.ttl.changes === 1 ? '' : 's'})` : `TTL ${s.ttl.first}`;
@@ -263,6 +289,7 @@ export function renderCallDetail(c: CallReport, report?: DiagnoseReport): string
     `  start ${time(c.start_at)}${c.answer_at ? `, answered ${time(c.answer_at)}` : ''}${c.end_at ? `, ended ${time(c.end_at)}` : ''}; ` +
       `duration ${c.duration_s.toFixed(1)}s; final ${c.final_code ?? '-'}${c.final_reason ? ` ${c.final_reason}` : ''}; state ${c.state}`,
   );
+  if (c.state_because) out.push(`  why ${c.state}: ${c.state_because.detail} (finding ${c.state_because.finding})`);
   out.push('', 'Ladder', ladderText(c));
   if (merged) out.push('', `Every leg of this call, hop by hop (${merged.call_id})`, ladderText(merged), ...linkedLines({ ...report!, linked_calls: report!.linked_calls.filter((g) => g.legs.includes(c.call_id)) }).slice(2));
   out.push('', 'SDP');
