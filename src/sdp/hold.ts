@@ -1,4 +1,4 @@
-import { parseSdp, type ParsedSdp } from './parse.js';
+import { parseSdpShared, type ParsedSdp } from './parse.js';
 import { isUnspecifiedAddress } from './rewrite.js';
 import { mediaConnection, mediaDirection, type SdpDirection } from './summary.js';
 
@@ -20,7 +20,7 @@ export interface HoldState {
  * audio stream.
  */
 export function holdState(input: string | ParsedSdp, mediaIndex?: number): HoldState {
-  const sdp = typeof input === 'string' ? parseSdp(input) : input;
+  const sdp = typeof input === 'string' ? parseSdpShared(input) : input;
   const index = mediaIndex ?? sdp.media.findIndex((m) => m.type === 'audio');
   const m = sdp.media[index];
   if (!m) return { direction: 'inactive', held: true, how: 'inactive' };
@@ -40,7 +40,7 @@ export interface MediaEndpoint {
 }
 
 export function mediaEndpoint(input: string | ParsedSdp, mediaIndex?: number): MediaEndpoint | undefined {
-  const sdp = typeof input === 'string' ? parseSdp(input) : input;
+  const sdp = typeof input === 'string' ? parseSdpShared(input) : input;
   const index = mediaIndex ?? sdp.media.findIndex((m) => m.type === 'audio' && m.port !== 0);
   const m = sdp.media[index];
   const address = m ? mediaConnection(sdp, m) : undefined;

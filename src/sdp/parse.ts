@@ -27,6 +27,37 @@ export function parseSdp(body: string | Uint8Array): ParsedSdp {
   return parsed;
 }
 
+/**
+ * Parsed SDP shared by readers that never change it (the offer check, hold and endpoint
+ * reading, the evidence summary), by text: the edge reads the same offer or answer several
+ * times per call (issue 13: each read parsed it again). Bounded, oldest out first; only a few
+ * calls' bodies are read close together, so a small table is enough.
+ */
+const shared = new Map<string, ParsedSdp>();
+const SHARED_MAX = 64;
+
+/**
+ * `parseSdp` for a reader that only reads: the object may be handed to other readers of the
+ * same text, so it must not be changed (write helpers take a copy or parse their own).
+ */
+export function parseSdpShared(text: string): ParsedSdp {
+  const hit = shared.get(text);
+  if (hit !== undefined) return hit;
+  const parsed = parseSdp(text);
+  shareParsedSdp(text, parsed);
+  return parsed;
+}
+
+/**
+ * Offers `parsed`, which `text` was just written from, to later readers of `text` (parseSdpShared),
+ * so the evidence summary of a rewritten body does not parse what the edge just wrote. The
+ * caller must not change `parsed` after this.
+ */
+export function shareParsedSdp(text: string, parsed: ParsedSdp): void {
+  if (shared.size >= SHARED_MAX) shared.delete(shared.keys().next().value as string);
+  shared.set(text, parsed);
+}
+
 /** Serialises with CRLF line ends (RFC 4566 §5). */
 export function writeSdp(sdp: ParsedSdp): string {
   return write(sdp);

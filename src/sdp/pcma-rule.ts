@@ -1,5 +1,5 @@
 import { describePayload, isAuxiliary, isPcma, payloadsOf } from './codecs.js';
-import { parseSdp, otherAttributes, type ParsedSdp } from './parse.js';
+import { parseSdpShared, otherAttributes, type ParsedSdp } from './parse.js';
 import { isEncrypted } from './summary.js';
 import { isTrunklineError } from '../core/index.js';
 
@@ -41,7 +41,7 @@ export interface OfferPolicy {
 export function checkOffer(input: string | ParsedSdp, policy: OfferPolicy = {}): OfferCheck {
   let sdp: ParsedSdp;
   try {
-    sdp = typeof input === 'string' ? parseSdp(input) : input;
+    sdp = typeof input === 'string' ? parseSdpShared(input) : input;
   } catch (err) {
     if (isTrunklineError(err, 'SDP_UNPARSEABLE')) return { ok: false, cause: 'not-sdp' };
     throw err;

@@ -10,10 +10,15 @@ import { cloneSdp, parseSdp, writeSdp, type ParsedMedia, type ParsedSdp } from '
 export function reduceCodecs(input: string | ParsedSdp): string {
   // A string is parsed into a fresh object of our own: only a caller's object needs the copy.
   const sdp = typeof input === 'string' ? parseSdp(input) : cloneSdp(input);
+  reduceCodecsInPlace(sdp);
+  return writeSdp(sdp);
+}
+
+/** reduceCodecs on an object the caller owns, changed where it is (no copy, no text). */
+export function reduceCodecsInPlace(sdp: ParsedSdp): void {
   for (const m of sdp.media) {
     if (m.type === 'audio') reduceMedia(m);
   }
-  return writeSdp(sdp);
 }
 
 function reduceMedia(m: ParsedMedia): void {

@@ -27,12 +27,16 @@ export function isUnspecifiedAddress(ip: string | undefined): boolean {
  * Rejected streams (port 0) stay rejected; a hold by c=0.0.0.0 stays a hold.
  */
 export function rewriteForRelay(input: string | ParsedSdp, target: RewriteTarget): string {
+  // A string is parsed into a fresh object of our own: only a caller's object needs the copy.
+  return rewriteForRelayInPlace(typeof input === 'string' ? parseSdp(input) : cloneSdp(input), target);
+}
+
+/** rewriteForRelay on an object the caller owns: changed where it is (no copy), then written. */
+export function rewriteForRelayInPlace(sdp: ParsedSdp, target: RewriteTarget): string {
   const family = isIP(target.address);
   if (family === 0) {
     throw new TrunklineError<SdpErrorCode>('SDP_BAD_ADDRESS', `not an IP literal: ${target.address}`, { details: { address: target.address } });
   }
-  // A string is parsed into a fresh object of our own: only a caller's object needs the copy.
-  const sdp = typeof input === 'string' ? parseSdp(input) : cloneSdp(input);
   if (target.media.length !== sdp.media.length) {
     throw new TrunklineError<SdpErrorCode>('SDP_MEDIA_MISMATCH', `${target.media.length} port pairs for ${sdp.media.length} m= lines`, {
       details: { given: target.media.length, lines: sdp.media.length },

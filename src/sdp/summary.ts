@@ -1,5 +1,5 @@
 import { payloadsOf, type SdpPayload } from './codecs.js';
-import { otherAttributes, parseSdp, type ParsedMedia, type ParsedSdp } from './parse.js';
+import { otherAttributes, parseSdpShared, type ParsedMedia, type ParsedSdp } from './parse.js';
 
 export type SdpDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
@@ -54,7 +54,7 @@ export function hasPreconditions(sdp: ParsedSdp): boolean {
 
 /** Summarises an SDP body (or a parsed one) into the evidence shape the diagnosis rules read. */
 export function summariseSdp(input: string | ParsedSdp): SdpSummary {
-  const sdp = typeof input === 'string' ? parseSdp(input) : input;
+  const sdp = typeof input === 'string' ? parseSdpShared(input) : input;
   const media = sdp.media.map((m): SdpMediaSummary => {
     const address = mediaConnection(sdp, m);
     return {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../../core/index.js';
-import { holdState, mediaEndpoint, parseSdp, reduceCodecs, rewriteForRelay } from '../../sdp/index.js';
+import { holdState, mediaEndpoint, parseSdp, reduceCodecsInPlace, rewriteForRelayInPlace, shareParsedSdp } from '../../sdp/index.js';
 import { formatAddress, type LegName, type MediaRelay, type MediaSession, type MediaSessionStats } from '../../media/index.js';
 import type { Role } from '../call/call.js';
 import type { CallSide, MediaAnchor, MediaAnchorFactory, MediaEventKind, RecordingInfo, SipDatagram } from './media-anchor.js';
@@ -76,8 +76,14 @@ export class RelayAnchor implements MediaAnchor {
     return side === 'a' ? this.#legOfA : this.#legOfA === 'A' ? 'B' : 'A';
   }
 
+  /**
+   * One parse per body (issue 13: an offer was parsed, reduced, written, parsed again, copied,
+   * rewritten and written): the object is reduced and rewritten where it is, written once, and
+   * handed on to the readers of the text written (the evidence summary of the traced message).
+   */
   rewrite(from: CallSide, sdp: string, kind: 'offer' | 'answer'): string {
-    const parsed = parseSdp(kind === 'offer' ? reduceCodecs(sdp) : sdp);
+    const parsed = parseSdp(sdp);
+    if (kind === 'offer') reduceCodecsInPlace(parsed);
     const fromLeg = this.#leg(from);
     const toLeg: LegName = fromLeg === 'A' ? 'B' : 'A';
     const audioIndex = parsed.media.findIndex((m) => m.type === 'audio' && m.port !== 0);
@@ -85,10 +91,12 @@ export class RelayAnchor implements MediaAnchor {
     if (endpoint) this.#session.setRemote(fromLeg, endpoint);
     if (audioIndex >= 0) this.#session.setHold(holdState(parsed, audioIndex).held);
     const info = toLeg === 'A' ? this.#session.legA : this.#session.legB;
-    return rewriteForRelay(parsed, {
+    const text = rewriteForRelayInPlace(parsed, {
       address: info.localAddress,
       media: parsed.media.map((_m, i) => (i === audioIndex ? { rtpPort: info.rtpPort, rtcpPort: info.rtcpPort } : null)),
     });
+    shareParsedSdp(text, parsed);
+    return text;
   }
 
   answered(): void {

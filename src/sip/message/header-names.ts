@@ -101,9 +101,17 @@ export function wireHeaderKey(name: string): string | undefined {
   return isToken(name) ? headerKey(name) : undefined;
 }
 
+const spellingCache = new Map<string, string>();
+
 export function canonicalName(name: string): string {
-  const key = headerKey(name);
-  return SPELLING[key] ?? key.replace(/(^|-)([a-z])/g, (_m, dash: string, ch: string) => dash + ch.toUpperCase());
+  // Every header the edge builds or relays is spelt here (issue 13: a regex replace each time).
+  let spelt = spellingCache.get(name);
+  if (spelt === undefined) {
+    const key = headerKey(name);
+    spelt = SPELLING[key] ?? key.replace(/(^|-)([a-z])/g, (_m, dash: string, ch: string) => dash + ch.toUpperCase());
+    if (spellingCache.size < 4096) spellingCache.set(name, spelt);
+  }
+  return spelt;
 }
 
 export function isListHeader(key: string): boolean {
