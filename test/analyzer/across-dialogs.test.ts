@@ -35,6 +35,26 @@ test('an INVITE answered 480 to a user whose REGISTER had expired is explained b
   assert.equal(r.problems[0].id, 'register.callee-not-registered');
 });
 
+test('an INVITE answered 480 to a user whose REGISTER was refused for a wrong password is explained by the registration, and the password is the fault', async () => {
+  // tshark: REGISTER 1001 → 401, REGISTER with Digest (wrong password) → 403 Forbidden at 0.00 s;
+  // INVITE sip:1001 → 480 Temporarily Unavailable at 2.15 s (Kamailio's lookup found no binding).
+  const r = await diagnose('register-refused.pcap');
+  const invite = r.calls.find((c) => c.method === 'INVITE');
+  const register = r.calls.find((c) => c.method === 'REGISTER');
+  assert.ok(invite && register);
+  assert.equal(invite.final_code, 480);
+  const f = invite.findings[0];
+  assert.equal(f.id, 'register.callee-not-registered');
+  assert.equal(f.code, 480);
+  assert.match(f.evidence[1], /^REGISTER for 1001 from 127\.0\.0\.80:5064 at \S+ refused: 403 Forbidden$/);
+  assert.match(f.evidence[2], /its registration was refused, so the registrar holds no binding for it/);
+  assert.ok(!invite.findings.some((x) => x.id === 'sip.480'));
+  const wrong = register.findings.find((x) => x.id === 'auth.wrong-credentials');
+  assert.ok(wrong, register.findings.map((x) => x.id).join());
+  assert.match(wrong.evidence.join('\n'), /REGISTER CSeq 2 with credentials for user "1001" → 403 Forbidden/);
+  assert.deepEqual(r.problems.map((p) => p.id), ['register.callee-not-registered', 'auth.wrong-credentials']);
+});
+
 test('OPTIONS keep-alives unanswered before an INVITE timed out: the peer was down, and that is ranked first', async () => {
   const r = await diagnose('peer-down.pcap');
   const invite = r.calls.find((c) => c.method === 'INVITE');
