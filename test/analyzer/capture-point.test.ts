@@ -85,6 +85,11 @@ test('a capture whose dumpcap dropped packets is a finding for the capture, nami
   const call = r.calls.find((c) => c.endpoints.includes('127.0.0.77:5060'));
   assert.ok(call);
   assert.deepEqual(f.call_ids, [call.call_id]);
+  // The flood the capture kept is still a flood (SOURCES.md), and the good call is not part of it.
+  const flood = r.findings.find((x) => x.id === 'security.flood');
+  assert.ok(flood, r.findings.map((x) => x.id).join());
+  assert.match(flood.evidence[0], /^127\.0\.0\.79 sent \d+ INVITE requests between/);
+  assert.ok(!flood.call_ids.includes(call.call_id));
   // Statistics that count no drop are no finding.
   const clean = await diagnose('test/fixtures/captures/tcp-call.pcapng');
   assert.ok(!clean.findings.some((x) => x.id === 'capture.dropped-packets'));
