@@ -121,10 +121,32 @@ function toRow(r: CallRecord): CallsTable {
     sip_call_id: r.sip_call_id, status: r.status, started_at: r.started_at, answered_at: r.answered_at,
     ended_at: r.ended_at, final_code: r.final_code, final_reason: r.final_reason, final_by: r.final_by,
     end_cause: r.end_cause, edge_cause: r.edge_cause, duration_s: r.duration_s, setup_ms: r.setup_ms,
-    findings: JSON.stringify(r.findings), events: JSON.stringify(r.events), trace: JSON.stringify(r.trace),
+    findings: JSON.stringify(r.findings), events: JSON.stringify(r.events), trace: traceJson(r.trace),
     media: r.media === undefined || r.media === null ? null : JSON.stringify(r.media),
     node_id: r.node_id,
   };
+}
+
+/**
+ * Each entry's JSON, by entry: a call's record is saved at its answer, at every live refresh
+ * and at its end with the same entry objects plus new ones (issue 13: the whole trace was
+ * stringified again each time). Entries are readonly; the text is the same as stringifying
+ * the array whole.
+ */
+const entryJson = new WeakMap<TraceEntry, string>();
+
+function traceJson(trace: readonly TraceEntry[]): string {
+  let out = '[';
+  for (let i = 0; i < trace.length; i++) {
+    const t = trace[i];
+    let json = entryJson.get(t);
+    if (json === undefined) {
+      json = JSON.stringify(t);
+      entryJson.set(t, json);
+    }
+    out += i === 0 ? json : `,${json}`;
+  }
+  return `${out}]`;
 }
 
 function fromRow(row: CallsTable): CallRecord {

@@ -121,3 +121,25 @@ for (const [name, open] of [['SQLite', sqliteTestStore], ['PostgreSQL', postgres
     }
   });
 }
+
+test('SQLite: a trace saved again with the same entries plus new ones is stored as the whole trace, byte for byte as JSON.stringify writes it', async () => {
+  const store = await sqliteTestStore();
+  try {
+    const repo = new CallsRepo(store.conn.db as unknown as Kysely<CallsDatabase>);
+    const entry = (n: number) => ({
+      at: `2026-12-05T10:00:0${n}.000Z`, leg: 'customer' as const, direction: 'in' as const, transport: 'udp', src: '127.0.0.1:5060', dst: '127.0.0.1:5080',
+      summary: `INVITE sip:+9198765400${n}0@edge SIP/2.0`, message: `INVITE sip:+9198765400${n}0@edge SIP/2.0\r\nX-Quote: "a\\b" é\r\n\r\n`,
+    });
+    const first = [entry(1), entry(2)];
+    await repo.save(record('t1', { trace: first }));
+    const grown = [...first, entry(3)];
+    await repo.save(record('t1', { trace: grown, status: 'completed' }));
+    const row = await (store.conn.db as unknown as Kysely<CallsDatabase>).selectFrom('calls').select('trace').where('call_sid', '=', 't1').executeTakeFirstOrThrow();
+    assert.equal(row.trace, JSON.stringify(grown));
+    assert.deepEqual((await repo.get('acct', 't1'))?.trace, grown);
+    await repo.save(record('t2', { trace: [] }));
+    assert.deepEqual((await repo.get('acct', 't2'))?.trace, []);
+  } finally {
+    await store.cleanup();
+  }
+});

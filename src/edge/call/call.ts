@@ -273,7 +273,7 @@ export class Call {
         this.#learn(leg!, invite!, res!);
         this.recorder.answer(res!.status, res!.reason);
         this.#ctx.answered(this);
-        this.#ctx.metrics.setupTime((this.#ctx.clock.monotonic() - this.#startedMono) / 1000, this.recorder.toRecord().direction);
+        this.#ctx.metrics.setupTime((this.#ctx.clock.monotonic() - this.#startedMono) / 1000, this.recorder.direction);
         this.#media.answered();
         return this.#respondA(this.#relayed(res!, 'answer'));
       case 'ack-and-bye':

@@ -54,6 +54,10 @@ export class CallRecorder {
     return this.#start.accountSid;
   }
 
+  get direction(): CallDirection {
+    return this.#start.direction;
+  }
+
   get answered(): boolean {
     return this.#answeredMs !== null;
   }
