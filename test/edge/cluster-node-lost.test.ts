@@ -28,6 +28,22 @@ async function answered(pbx: RawUac, domain: string, to = ECHO): Promise<{ inv: 
   return { inv, ok, sid: ok.header('x-trunkline-call-sid')! };
 }
 
+/**
+ * Another node's record is visible here once that node's batch is committed (its saves are
+ * gathered and written a moment after the answer or the end): wait for it, bounded.
+ */
+async function viewWhen(node: Served, sid: string, ready: (v: CallView) => boolean = () => true): Promise<CallView> {
+  let last = '';
+  for (let i = 0; i < 100; i++) {
+    const r = await node.api<CallView & { evidence?: never }>('GET', `/v2/accounts/${node.account}/calls/${sid}`);
+    last = JSON.stringify(r.json);
+    if (r.status === 200 && ready(r.json.response.data)) return r.json.response.data;
+    if (r.status !== 200 && r.status !== 404) break;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  assert.fail(`call ${sid} not stored as expected on ${node.http}: ${last}`);
+}
+
 async function view(node: Served, sid: string): Promise<CallView> {
   const r = await node.api<CallView & { evidence?: never }>('GET', `/v2/accounts/${node.account}/calls/${sid}`);
   assert.equal(r.status, 200, JSON.stringify(r.json));
@@ -43,12 +59,10 @@ test('kill -9 of one of three nodes mid-call: exactly one of the two survivors c
     // Acknowledged before the crash: a call the victim carried to its end.
     const done = await answered(pbx1, trunk.domain);
     assert.equal((await pbx1.request(done.inv, 'BYE')).status, 200);
-    const doneView = async () => view(survivor, done.sid);
-    for (let i = 0; i < 50 && (await doneView()).status !== 'completed'; i++) await new Promise((r) => setTimeout(r, 100));
-    assert.equal((await doneView()).status, 'completed');
+    assert.equal((await viewWhen(survivor, done.sid, (v) => v.status === 'completed')).status, 'completed');
     const onVictim = await answered(pbx1, trunk.domain);
     const onSurvivor = await answered(pbx0, trunk.domain);
-    assert.equal((await view(survivor, onVictim.sid)).node_id, 'node-1');
+    assert.equal((await viewWhen(survivor, onVictim.sid)).node_id, 'node-1');
     // The trunk is full (2 calls up across the cluster).
     const full = await pbx0.invite({ ruri: `sip:${RINGS}@${trunk.domain}`, from: `<sip:${CALLER}@127.0.0.1>`, body: pcmaOffer() }).waitFinal(5000);
     assert.equal(full.header('x-trunkline-finding'), 'trunk.concurrency-limited');

@@ -113,6 +113,8 @@ export class Call {
   #recording = false;
   /** b legs to a registered contact's flow (see CallTarget.flow), including abandoned attempts. */
   readonly #flowLegs = new WeakSet<Leg>();
+  /** Every INVITE this call sent (attempts, re-INVITEs), released when it ends (ClientTx.release). */
+  readonly #invites: ClientTx[] = [];
   /** Every b leg tried, so their dialogs leave the stack's table when the call ends. */
   readonly #bLegs: Leg[] = [];
   /** Each b leg's next hop when it is a host name (see #hopFor), for the URI it was resolved from. */
@@ -374,6 +376,7 @@ export class Call {
       onTimeout: () => this.#fire({ type: 'timer-b', attempt }),
       onTransportError: (detail) => this.#fire({ type: 'transport-error', attempt }, { detail }),
     });
+    this.#invites.push(tx);
     // A transport error reported while sending may already have moved the call to the next attempt.
     if (this.#liveAttempt() === attempt) this.#bTx = tx;
   }
@@ -510,7 +513,7 @@ export class Call {
     const toRole = fromSide === 'a' ? this.bRole : this.aRole;
     const toSide: CallSide = fromSide === 'a' ? 'b' : 'a';
     this.#traceOut(toRole, fwd, hop, to.local);
-    this.#ctx.port.sendRequest(fwd, hop, {
+    const tx = this.#ctx.port.sendRequest(fwd, hop, {
       onResponse: (res) => {
         this.traceIn(toRole, res, hop, to.local);
         if (res.status < 200 && res.status !== 183 && res.status !== 180) return;
@@ -529,6 +532,7 @@ export class Call {
       onTimeout: () => answer(408, 'Request Timeout', [['Reason', `SIP;cause=408;text="No response from the ${toRole}"`]]),
       onTransportError: () => answer(503, 'Service Unavailable', [['Retry-After', '5'], ['Reason', `SIP;cause=503;text="The ${toRole} cannot be reached"`]]),
     });
+    if (fwd.method === 'INVITE') this.#invites.push(tx);
   }
 
   /** Ends an answered call from the edge's side: BYE to both legs with the reason (RTP timeout, no ACK). */
@@ -588,6 +592,7 @@ export class Call {
     this.recorder.setMedia(this.#media.close());
     this.#forget(this.a);
     for (const b of this.#bLegs) this.#forget(b);
+    for (const tx of this.#invites.splice(0)) tx.release();
     this.#ctx.finished(this);
   }
 }

@@ -31,6 +31,12 @@ export interface ClientTxEvents {
 export interface ClientTx {
   /** RFC 3261 §9.1: CANCEL the INVITE (sent once a provisional response has arrived). */
   cancel(): void;
+  /**
+   * The call has ended: no more events from this transaction once its final response (if still
+   * pending) has been handed up. It may linger 32 s in the stack (RFC 6026 Accepted) and must
+   * not keep the call's state alive that long.
+   */
+  release(): void;
 }
 
 export interface EdgeSipPort {

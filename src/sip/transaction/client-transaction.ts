@@ -26,6 +26,8 @@ export interface ClientEnvironment extends TxEnvironment {
 }
 
 type State = IctState | NictState;
+
+const NO_HANDLERS: ClientTransactionHandlers = Object.freeze({});
 type Input = IctInput | NictInput;
 
 export class ClientTransaction extends TxRunner<State, Input> {
@@ -33,7 +35,7 @@ export class ClientTransaction extends TxRunner<State, Input> {
   readonly destination: Destination;
   readonly branch: string;
   readonly #bytes: Buffer;
-  readonly #handlers: ClientTransactionHandlers;
+  #handlers: ClientTransactionHandlers;
   readonly #cenv: ClientEnvironment;
   #ack: Buffer | undefined;
   #response: SipResponse | undefined;
@@ -108,6 +110,10 @@ export class ClientTransaction extends TxRunner<State, Input> {
         return;
       case 'final':
         if (h.onFinal && this.#response) this.guard(() => h.onFinal!(this.#response!, this));
+        // Only an INVITE's 2xx is handed up again (its retransmissions, RFC 6026 Accepted). Any
+        // other final ends what the TU hears, while the transaction lingers (Timer D up to 32 s,
+        // Timer K) absorbing retransmissions: it must not keep the TU's state alive meanwhile.
+        if (this.kind === 'nict' || (this.#response?.status ?? 0) >= 300) this.#handlers = NO_HANDLERS;
         return;
       case 'timeout': {
         const err = new TrunklineError<SipTransactionErrorCode>('SIP_TX_TIMEOUT', `no final response to ${this.method} within ${this.kind === 'ict' ? 'timer B' : 'timer F'} (${this.kind === 'ict' ? this.ctx.timers.B : this.ctx.timers.F} ms)`, { details: { method: this.method, branch: this.branch } });
@@ -122,6 +128,14 @@ export class ClientTransaction extends TxRunner<State, Input> {
       default:
         return;
     }
+  }
+
+  /**
+   * The TU wants no more events (its call has ended): the transaction runs its timers to the
+   * end (a retransmitted 2xx is then dropped rather than handed up) without holding the TU.
+   */
+  detach(): void {
+    this.#handlers = NO_HANDLERS;
   }
 
   /** The transport layer could not deliver a message of this transaction. */

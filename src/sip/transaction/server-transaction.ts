@@ -82,6 +82,13 @@ export class ServerTransaction extends TxRunner<State, Input> {
     }
     this.#last = serializeMessage(response);
     this.#lastStatus = response.status;
+    // After a final response a CANCEL has no effect (RFC 3261 §9.2) and the layer no longer hands
+    // it over; the transaction lingers 32 s more (Timer J, RFC 6026 Accepted) and must not keep
+    // the TU's call alive that long through this handler.
+    if (response.status >= 200 && this.#handlers.onCancel) {
+      const { onCancel: _dropped, ...rest } = this.#handlers;
+      this.#handlers = rest;
+    }
     this.input({ type: 'tuResponse', status: response.status });
   }
 

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import v8 from 'node:v8';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { FakeClock } from '../../support/fake-clock.js';
 import { coarseClock } from '../../../src/core/index.js';
@@ -250,4 +251,48 @@ test('a second final response through a server transaction is refused with SIP_T
   layer.receive(inbound(request('OPTIONS', { branch: 'z9hG4bK-twice' })));
   servers[0].respond(createResponse(servers[0].request, 200));
   assert.throws(() => servers[0].respond(createResponse(servers[0].request, 500)), { code: 'SIP_TX_FINAL_SENT' });
+});
+
+// A transaction lingers after its final response (Timers D, J, K, L, M: up to 32 s over UDP);
+// what the TU gave it must not be kept that long once no event can reach the TU any more.
+// v8.queryObjects collects garbage first, so what it counts is still reachable.
+const canQuery = typeof v8.queryObjects === 'function' ? false : 'v8.queryObjects needs Node ≥ 20.13';
+
+test('client transactions let go of the TU after a final no event follows, and on detach()', { skip: canQuery }, async () => {
+  class TuState { readonly heavy = new Array(1000).fill(0); }
+  const { layer, transports } = setup();
+  const make = (method: string) => {
+    const state = new TuState();
+    return layer.sendRequest(outgoing(method), carrier, { onFinal: () => void state.heavy.length, onProvisional: () => void state });
+  };
+  const options = make('OPTIONS');
+  const busy = make('INVITE');
+  const answered = make('INVITE');
+  layer.receive(inbound(answer(options.request, 200)));
+  layer.receive(inbound(answer(busy.request, 486)));
+  layer.receive(inbound(answer(answered.request, 200)));
+  await flush();
+  assert.deepEqual([options.state, busy.state, answered.state], ['completed', 'completed', 'accepted'], 'all three still linger');
+  assert.equal(v8.queryObjects(TuState, { format: 'count' }), 1, 'only the answered INVITE, whose 2xx retransmissions go up, keeps its TU');
+  answered.detach();
+  assert.equal(v8.queryObjects(TuState, { format: 'count' }), 0);
+  const sent = transports.sent.length;
+  layer.receive(inbound(answer(answered.request, 200)));
+  assert.equal(transports.sent.length, sent, 'a 2xx retransmitted after detach() is absorbed');
+});
+
+test('an INVITE server transaction lets go of its CANCEL handler once it has answered', { skip: canQuery }, () => {
+  class CallState { readonly heavy = new Array(1000).fill(0); }
+  const { layer, servers } = setup();
+  layer.receive(inbound(request('INVITE')));
+  const tx = servers[0];
+  const attach = () => {
+    const state = new CallState();
+    tx.setHandlers({ onCancel: () => void state.heavy.length });
+  };
+  attach();
+  assert.equal(v8.queryObjects(CallState, { format: 'count' }), 1, 'held while a CANCEL can still come');
+  tx.respond(createResponse(tx.request, 200, 'OK', { toTag: 'uas1' }));
+  assert.equal(layer.transactionCount.servers, 1, 'it lingers (RFC 6026 Accepted)');
+  assert.equal(v8.queryObjects(CallState, { format: 'count' }), 0);
 });
