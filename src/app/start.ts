@@ -6,7 +6,7 @@ import { createRepos, MemoryRateCounter, ProvisioningWatch, openStore, pingStore
 import type { Config } from './config.js';
 import { startSipServer, type SipServer } from './sip-server.js';
 import { ensureSelfSignedCert } from './tls-cert.js';
-import { Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { registerMediaMetrics } from './media-metrics.js';
 import type { Kysely } from 'kysely';
 import { CallsRepo, type CallsDatabase } from '../store/index.js';
@@ -80,6 +80,9 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
     const extraRoutes: RouteModule[] = [];
     // The edge's API ports (calls, test-calls, /metrics) exist before HTTP; the edge itself starts after SIP.
     const metrics = new Registry();
+    // The process's own series (CPU, heap, GC time by kind, event-loop delay percentiles): what
+    // an operator reads first when setup times grow, and what bench/edge-cps reports per step.
+    collectDefaultMetrics({ register: metrics });
     // The edge writes through the feed, which tells the API's call event stream (the console's live calls).
     const callFeed = new CallFeed(logger.child({ part: 'call-feed' }));
     const storedCalls = new CallsRepo(store.db as unknown as Kysely<CallsDatabase>);

@@ -59,6 +59,10 @@ test('calls API: an outbound call and a refusal through `trunkline serve` show r
     const metrics = await fetch(`http://127.0.0.1:${s.http}/metrics`).then((r) => r.text());
     assert.match(metrics, /trunkline_edge_calls_total\{code="200",trunk="trmum1[0-9a-f]+1a1n",direction="outbound",by="carrier"\} 1/);
     assert.match(metrics, /trunkline_edge_setup_seconds_bucket/);
+    // The process's own series: event-loop delay and GC time explain a setup time that grows.
+    assert.match(metrics, /^nodejs_eventloop_lag_p99_seconds \d/m);
+    assert.match(metrics, /^nodejs_heap_size_used_bytes \d/m);
+    assert.match(metrics, /^process_cpu_seconds_total \d/m);
   } finally {
     await pbx.close();
     await s.stop();
