@@ -274,10 +274,12 @@ export class Call {
       case 'relay-answer':
         this.#learn(leg!, invite!, res!);
         this.recorder.answer(res!.status, res!.reason);
-        this.#ctx.answered(this);
         this.#ctx.metrics.setupTime((this.#ctx.clock.monotonic() - this.#startedMono) / 1000, this.recorder.direction);
         this.#media.answered();
-        return this.#respondA(this.#relayed(res!, 'answer'));
+        this.#respondA(this.#relayed(res!, 'answer'));
+        // The caller has its answer before the record is built and queued for the store: that
+        // work (the whole trace so far, serialised) is not the caller's post-dial delay.
+        return this.#ctx.answered(this);
       case 'ack-and-bye':
         return this.#ackAndBye(leg!, invite!, res!);
       case 'relay-final':
