@@ -8,6 +8,7 @@ import type { DialectName, StoreLocation } from './dialect.js';
 import type { Database } from './schema.js';
 import { MIGRATIONS, type StoreMigration } from './migrations/index.js';
 import { applyMigrations } from './migrate.js';
+import { StatementCache } from './statement-cache.js';
 
 /** An open store: the Kysely instance every repo is built on, its dialect, and close(). */
 export interface StoreConnection {
@@ -41,7 +42,7 @@ export async function openStore(location: StoreLocation, options: OpenStoreOptio
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: preparedOnce(sqlite) }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new StatementCache(sqlite) }) });
     return connection(db, 'sqlite', migrations);
   }
   const pool = new pg.Pool({
@@ -81,28 +82,4 @@ function connection(db: Kysely<Database>, dialect: DialectName, migrations: read
 /** Liveness of the store for /healthz. */
 export async function pingStore(db: Kysely<Database>): Promise<void> {
   await sql`select 1`.execute(db);
-}
-
-/**
- * Kysely's SQLite driver prepares every statement it runs; the same few statements run for
- * every call (the call record upsert by batch size, the directory's reads), and preparing was
- * ~2 % of serve's CPU under load (issue 13). Each SQL text is prepared once and reused: safe
- * because better-sqlite3 runs a statement to completion synchronously and nothing here streams
- * (a statement being iterated could not be reused). SQLite re-prepares a statement itself when
- * the schema changes. Bounded: the oldest is dropped past the limit.
- */
-function preparedOnce(sqlite: SqliteDatabase.Database): { prepare(sql: string): SqliteDatabase.Statement; close(): void } {
-  const statements = new Map<string, SqliteDatabase.Statement>();
-  return {
-    prepare(text: string): SqliteDatabase.Statement {
-      let stmt = statements.get(text);
-      if (stmt === undefined) {
-        stmt = sqlite.prepare(text);
-        if (statements.size >= 1000) statements.delete(statements.keys().next().value!);
-        statements.set(text, stmt);
-      }
-      return stmt;
-    },
-    close: () => void sqlite.close(),
-  };
 }
