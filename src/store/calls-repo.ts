@@ -180,23 +180,43 @@ interface Pending {
   readonly waiters: { resolve: () => void; reject: (err: unknown) => void }[];
 }
 
+/**
+ * How long the first save of a batch waits for others (issue 13). Long enough that a short
+ * call's answer save and its final save are one row write, and that at a few hundred calls/s
+ * several calls share a statement and a commit; short enough not to be seen: the console's live
+ * calls are published when a save is committed (CallFeed), so they lag by at most this, and the
+ * API never waits for it — every read drains (writes what is pending at once) before it runs.
+ */
+export const SAVE_WINDOW_MS = 10;
+
+export interface CallsRepoOptions {
+  /** SAVE_WINDOW_MS unless given (tests widen it so that what falls in one window does not depend on the machine's speed). */
+  readonly windowMs?: number;
+}
+
 export class CallsRepo implements CallRecordStore {
   readonly #db: Kysely<CallsDatabase>;
+  readonly #windowMs: number;
   /** Saves not yet written, by call sid: a call saved twice before the next write is written once, last version. */
   #pending = new Map<string, Pending>();
+  /** When the oldest pending save was made (performance.now()). */
+  #oldestAt = 0;
   #flushing: Promise<void> | undefined;
-  #scheduled = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #immediate: ReturnType<typeof setImmediate> | undefined;
 
   /** Takes the store's Kysely instance; only the `calls` table is touched. */
-  constructor(db: Kysely<CallsDatabase>) {
+  constructor(db: Kysely<CallsDatabase>, options: CallsRepoOptions = {}) {
     this.#db = db;
+    this.#windowMs = options.windowMs ?? SAVE_WINDOW_MS;
   }
 
   /**
-   * Upsert: a record is written at refusal/answer and again at the end of the call. Saves are
-   * gathered for one event-loop turn and written in one transaction (issue 13: one statement per
-   * save was the edge's largest store cost at a few hundred calls/s); the promise settles when
-   * the record's batch is committed, so an awaited save is stored as before.
+   * Upsert: a record is written at refusal/answer, at live refreshes and at the end of the call.
+   * Saves are gathered for SAVE_WINDOW_MS from the first one (at once when a full statement's
+   * rows are pending) and written in one transaction (issue 13: one statement per save was the
+   * edge's largest store cost at a few hundred calls/s); the promise settles when the record's
+   * batch is committed, so an awaited save is stored as before.
    */
   save(record: CallRecord): Promise<void> {
     const row = toRow(record);
@@ -205,15 +225,15 @@ export class CallsRepo implements CallRecordStore {
       if (queued) {
         queued.row = row;
         queued.waiters.push({ resolve, reject });
-      } else this.#pending.set(row.call_sid, { row, waiters: [{ resolve, reject }] });
-      if (!this.#scheduled && !this.#flushing) {
-        this.#scheduled = true;
-        setImmediate(() => this.#flush());
+      } else {
+        if (this.#pending.size === 0) this.#oldestAt = performance.now();
+        this.#pending.set(row.call_sid, { row, waiters: [{ resolve, reject }] });
       }
+      this.#schedule();
     });
   }
 
-  /** Writes every save made so far; reads and shutdown wait for it so they see what was saved. */
+  /** Writes every save made so far, without waiting for the window; reads and shutdown wait for it so they see what was saved. */
   async drain(): Promise<void> {
     while (this.#flushing || this.#pending.size > 0) {
       if (!this.#flushing) this.#flush();
@@ -221,17 +241,31 @@ export class CallsRepo implements CallRecordStore {
     }
   }
 
+  /** Plans the next write: none while one is running (its end plans again), at once when the window has passed or a statement is full. */
+  #schedule(): void {
+    if (this.#flushing || this.#pending.size === 0 || this.#immediate) return;
+    const wait = this.#windowMs - (performance.now() - this.#oldestAt);
+    if (wait > 0 && this.#pending.size < BATCH_ROWS) {
+      this.#timer ??= setTimeout(() => this.#flush(), wait);
+      return;
+    }
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    // After the current turn's I/O, not inside the caller's save().
+    this.#immediate = setImmediate(() => this.#flush());
+  }
+
   #flush(): void {
-    this.#scheduled = false;
+    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#immediate) clearImmediate(this.#immediate);
+    this.#timer = undefined;
+    this.#immediate = undefined;
     if (this.#flushing || this.#pending.size === 0) return;
     const batch = [...this.#pending.values()];
     this.#pending = new Map();
     this.#flushing = this.#write(batch).finally(() => {
       this.#flushing = undefined;
-      if (this.#pending.size > 0 && !this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => this.#flush());
-      }
+      this.#schedule();
     });
   }
 
