@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Kysely, KyselyPlugin } from 'kysely';
 import { CallsRepo, type CallRecord, type CallsDatabase, type CallsRepoOptions } from '../../src/store/index.js';
+import { upsertParameters, upsertQuery, upsertSql, type CallsTable } from '../../src/store/calls-repo.js';
 import { postgresTestStore, sqliteTestStore, type TestStore } from './support.js';
 
 // Issue 13: call records are written in batches. What must hold: every save lands, the last
@@ -27,12 +28,14 @@ const BOUNDED = { timeout: 60_000 };
 /** The repo over the store, counting the INSERT statements it sends. */
 function countingRepo(store: TestStore, options: CallsRepoOptions = {}): { repo: CallsRepo; inserts: () => number } {
   let n = 0;
+  // Counted as they are answered: the repo sends its upsert precompiled, which no plugin's transformQuery sees.
+  // Reads (the only other statements here) report no affected rows.
   const counter: KyselyPlugin = {
-    transformQuery: (a) => {
-      if (a.node.kind === 'InsertQueryNode') n++;
-      return a.node;
+    transformQuery: (a) => a.node,
+    transformResult: (a) => {
+      if (a.result.numAffectedRows !== undefined) n++;
+      return Promise.resolve(a.result);
     },
-    transformResult: (a) => Promise.resolve(a.result),
   };
   const db = (store.conn.db as unknown as Kysely<CallsDatabase>).withPlugin(counter);
   return { repo: new CallsRepo(db, options), inserts: () => n };
@@ -63,6 +66,47 @@ for (const [name, open] of [['SQLite', sqliteTestStore], ['PostgreSQL', postgres
       const got = await repo.get('acct', 'c1');
       assert.equal(got?.status, 'completed');
       assert.equal(got?.final_code, 200);
+    } finally {
+      await store.cleanup();
+    }
+  });
+
+  test(`${name}: a record with every field set is read back as saved, alone and in a batch (the precompiled upsert binds each column to its own value)`, async () => {
+    const store = await open();
+    try {
+      const { repo } = countingRepo(store);
+      const full = (sid: string): CallRecord => record(sid, {
+        account_sid: `acct`, trunk_sid: `trunk-${sid}`, direction: 'inbound', from: `+1${sid}1`, to: `+1${sid}2`, source_address: `10.0.0.1:${sid.length}`,
+        transport: 'tcp', sip_call_id: `id-${sid}`, status: 'completed', started_at: '2026-12-05T10:00:00Z', answered_at: '2026-12-05T10:00:01Z',
+        ended_at: '2026-12-05T10:00:09Z', final_code: 200, final_reason: `OK ${sid}`, final_by: 'customer', end_cause: 'bye-customer',
+        edge_cause: `cause-${sid}`, duration_s: 8, setup_ms: 1000, events: [{ at: '2026-12-05T10:00:01.000Z', kind: 'answer', detail: sid }],
+        trace: [{ at: '2026-12-05T10:00:00.000Z', leg: 'customer', direction: 'in', transport: 'tcp', src: 'a', dst: 'b', summary: 'INVITE', message: `INVITE ${sid}` }],
+        media: { packets: sid.length }, node_id: `node-${sid}`,
+      });
+      await repo.save(full('alone'));
+      await Promise.all(['b1', 'b22', 'b333'].map((sid) => repo.save(full(sid))));
+      for (const sid of ['alone', 'b1', 'b22', 'b333']) assert.deepEqual(await repo.get('acct', sid), full(sid));
+    } finally {
+      await store.cleanup();
+    }
+  });
+
+  test(`${name}: the upsert compiled once per row count is the statement Kysely builds for the rows, with the same parameters`, async () => {
+    const store = await open();
+    try {
+      const db = store.conn.db as unknown as Kysely<CallsDatabase>;
+      const row = (i: number): CallsTable => ({
+        call_sid: `c${i}`, account_sid: i % 2 ? null : 'acct', trunk_sid: `t${i}`, direction: 'outbound', from_number: `+1${i}`, to_number: `+2${i}`,
+        source_address: `s${i}`, transport: 'udp', sip_call_id: `id${i}`, status: 'completed', started_at: `start${i}`, answered_at: i % 3 ? `ans${i}` : null,
+        ended_at: `end${i}`, final_code: 200 + i, final_reason: `r${i}`, final_by: 'edge', end_cause: null, edge_cause: `e${i}`, duration_s: i, setup_ms: i * 2,
+        findings: '[]', events: `[${i}]`, trace: `["${i}"]`, media: i % 2 ? null : `{"n":${i}}`, node_id: `n${i}`,
+      });
+      for (const n of [1, 2, 7, 200]) {
+        const rows = Array.from({ length: n }, (_, i) => row(i));
+        const byKysely = upsertQuery(db, rows).compile();
+        assert.equal(upsertSql(db, n), byKysely.sql);
+        assert.deepEqual(upsertParameters(rows), byKysely.parameters);
+      }
     } finally {
       await store.cleanup();
     }
@@ -107,6 +151,21 @@ for (const [name, open] of [['SQLite', sqliteTestStore], ['PostgreSQL', postgres
       await Promise.all([good, alsoGood]);
       assert.ok(await repo.get('acct', 'good'));
       assert.ok(await repo.get('acct', 'also-good'));
+      assert.equal(await repo.get('acct', 'bad'), undefined);
+    } finally {
+      await store.cleanup();
+    }
+  });
+
+  test(`${name}: a record that cannot be stringified fails its own save (a rejection, not a throw from save); the rest of its batch is stored`, async () => {
+    const store = await open();
+    try {
+      const { repo } = countingRepo(store);
+      const good = repo.save(record('good'));
+      const bad = repo.save(record('bad', { media: { bytes: 1n } }));
+      await assert.rejects(bad, TypeError);
+      await good;
+      assert.ok(await repo.get('acct', 'good'));
       assert.equal(await repo.get('acct', 'bad'), undefined);
     } finally {
       await store.cleanup();
