@@ -9,7 +9,7 @@ import { ensureSelfSignedCert } from './tls-cert.js';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { registerMediaMetrics } from './media-metrics.js';
 import type { Kysely } from 'kysely';
-import { CallsRepo, type CallsDatabase } from '../store/index.js';
+import { CallsRepo, SAVE_WINDOW_MS, type CallsDatabase } from '../store/index.js';
 import { CachedDirectory, relayMedia, StoreDirectory, type EdgeDirectory } from '../edge/index.js';
 import { loadNativeRelay, MediaRelay, type MediaEngineName } from '../media/index.js';
 import { SourceAddresses } from '../sip/index.js';
@@ -85,7 +85,10 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
     collectDefaultMetrics({ register: metrics });
     // The edge writes through the feed, which tells the API's call event stream (the console's live calls).
     const callFeed = new CallFeed(logger.child({ part: 'call-feed' }));
-    const storedCalls = new CallsRepo(store.db as unknown as Kysely<CallsDatabase>);
+    // On SQLite every reader of the records but the operator's CLI is this process, and reads drain
+    // the pending saves first: saves wait SAVE_WINDOW_MS to share a write. On PostgreSQL other nodes
+    // read them (their API, a survivor closing a lost node's calls): written after one turn, as they come.
+    const storedCalls = new CallsRepo(store.db as unknown as Kysely<CallsDatabase>, { windowMs: store.dialect === 'sqlite' ? SAVE_WINDOW_MS : 0 });
     // Call records are written in batches: the last ones land before the store closes (parts stop in reverse).
     parts.push({ name: 'call-records', stop: () => storedCalls.drain() });
     const callsRepo = callFeed.observe(storedCalls);

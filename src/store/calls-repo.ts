@@ -190,16 +190,22 @@ interface Pending {
 }
 
 /**
- * How long the first save of a batch waits for others (issue 13). Long enough that a short
- * call's answer save and its final save are one row write, and that at a few hundred calls/s
- * several calls share a statement and a commit; short enough not to be seen: the console's live
- * calls are published when a save is committed (CallFeed), so they lag by at most this, and the
- * API never waits for it — every read drains (writes what is pending at once) before it runs.
+ * How long serve on SQLite lets the first save of a batch wait for others (issue 13). Long
+ * enough that a short call's answer save and its final save are one row write, and that at a few
+ * hundred calls/s several calls share a statement and a commit; short enough not to be seen: the
+ * console's live calls are published when a save is committed (CallFeed), so they lag by at most
+ * this, and the API never waits for it — every read drains (writes what is pending at once)
+ * before it runs. A kill -9 loses what is pending: at most this much of the latest saves.
+ * Not on PostgreSQL: there other nodes read the table without draining this repo (their API, a
+ * survivor closing a lost node's calls), and a call answered here must be there for them at once.
  */
 export const SAVE_WINDOW_MS = 10;
 
 export interface CallsRepoOptions {
-  /** SAVE_WINDOW_MS unless given (tests widen it so that what falls in one window does not depend on the machine's speed). */
+  /**
+   * How long the first pending save waits for others before its batch is written, in ms; 0, the
+   * default, writes at the end of the event-loop turn. serve passes SAVE_WINDOW_MS on SQLite.
+   */
   readonly windowMs?: number;
 }
 
@@ -219,13 +225,13 @@ export class CallsRepo implements CallRecordStore {
   /** Takes the store's Kysely instance; only the `calls` table is touched. */
   constructor(db: Kysely<CallsDatabase>, options: CallsRepoOptions = {}) {
     this.#db = db;
-    this.#windowMs = options.windowMs ?? SAVE_WINDOW_MS;
+    this.#windowMs = options.windowMs ?? 0;
   }
 
   /**
    * Upsert: a record is written at refusal/answer, at live refreshes and at the end of the call.
-   * Saves are gathered for SAVE_WINDOW_MS from the first one (at once when a full statement's
-   * rows are pending) and written in one transaction (issue 13: one statement per save was the
+   * Saves are gathered for the window from the first one (one event-loop turn without one; at
+   * once when a full statement's rows are pending) and written in one transaction (issue 13: one statement per save was the
    * edge's largest store cost at a few hundred calls/s); the promise settles when the record's
    * batch is committed, so an awaited save is stored as before.
    */
