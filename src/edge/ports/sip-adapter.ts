@@ -120,30 +120,18 @@ export class TransactionLayerPort implements EdgeSipPort {
 
   sendRequest(request: SipRequest, hop: Hop, events: ClientTxEvents): ClientTx {
     let tx: ClientTransaction;
-    let released = false;
     try {
       tx = this.#layer().sendRequest(request, destination(hop), {
         onProvisional: (res) => events.onResponse(res),
-        onFinal: (res) => {
-          events.onResponse(res);
-          if (released) tx.detach();
-        },
+        onFinal: (res) => events.onResponse(res),
         onTimeout: () => events.onTimeout(),
         onTransportError: (err) => events.onTransportError(err.message),
       });
     } catch (err) {
       queueMicrotask(() => events.onTransportError(err instanceof Error ? err.message : String(err)));
-        return { cancel: () => {}, release: () => {} };
+      return { cancel: () => {}, release: () => {} };
     }
-    return {
-      cancel: () => tx.cancel(),
-      // A transaction still waiting for its final response hands that one up first: a 2xx that
-      // races the call's end still has to be ACKed and ended with BYE (RFC 3261 §15).
-      release: () => {
-        released = true;
-        if ((tx.response?.status ?? 0) >= 200) tx.detach();
-      },
-    };
+    return { cancel: () => tx.cancel(), release: () => tx.detach() };
   }
 
   sendStateless(message: SipRequest | SipResponse, hop: Hop): void {

@@ -26,9 +26,9 @@ export interface ClientEnvironment extends TxEnvironment {
 }
 
 type State = IctState | NictState;
+type Input = IctInput | NictInput;
 
 const NO_HANDLERS: ClientTransactionHandlers = Object.freeze({});
-type Input = IctInput | NictInput;
 
 export class ClientTransaction extends TxRunner<State, Input> {
   readonly request: SipRequest;
@@ -41,6 +41,8 @@ export class ClientTransaction extends TxRunner<State, Input> {
   #response: SipResponse | undefined;
   #lastError: TrunklineError | undefined;
   #provisionalSeen = false;
+  /** detach() came before the final response: drop the handlers once it is handed up. */
+  #detachAtFinal = false;
   #cancelWanted = false;
   #cancelSent = false;
   readonly #start: () => void;
@@ -113,7 +115,7 @@ export class ClientTransaction extends TxRunner<State, Input> {
         // Only an INVITE's 2xx is handed up again (its retransmissions, RFC 6026 Accepted). Any
         // other final ends what the TU hears, while the transaction lingers (Timer D up to 32 s,
         // Timer K) absorbing retransmissions: it must not keep the TU's state alive meanwhile.
-        if (this.kind === 'nict' || (this.#response?.status ?? 0) >= 300) this.#handlers = NO_HANDLERS;
+        if (this.#detachAtFinal || this.kind === 'nict' || (this.#response?.status ?? 0) >= 300) this.#handlers = NO_HANDLERS;
         return;
       case 'timeout': {
         const err = new TrunklineError<SipTransactionErrorCode>('SIP_TX_TIMEOUT', `no final response to ${this.method} within ${this.kind === 'ict' ? 'timer B' : 'timer F'} (${this.kind === 'ict' ? this.ctx.timers.B : this.ctx.timers.F} ms)`, { details: { method: this.method, branch: this.branch } });
@@ -132,10 +134,13 @@ export class ClientTransaction extends TxRunner<State, Input> {
 
   /**
    * The TU wants no more events (its call has ended): the transaction runs its timers to the
-   * end (a retransmitted 2xx is then dropped rather than handed up) without holding the TU.
+   * end (a retransmitted 2xx is then dropped rather than handed up) without holding the TU. A
+   * final response still pending is handed up first: a 2xx that races the TU's end must still
+   * be ACKed and ended with BYE (RFC 3261 §15).
    */
   detach(): void {
-    this.#handlers = NO_HANDLERS;
+    if ((this.#response?.status ?? 0) >= 200) this.#handlers = NO_HANDLERS;
+    else this.#detachAtFinal = true;
   }
 
   /** The transport layer could not deliver a message of this transaction. */

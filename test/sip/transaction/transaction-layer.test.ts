@@ -279,6 +279,15 @@ test('client transactions let go of the TU after a final no event follows, and o
   const sent = transports.sent.length;
   layer.receive(inbound(answer(answered.request, 200)));
   assert.equal(transports.sent.length, sent, 'a 2xx retransmitted after detach() is absorbed');
+  // Detached while its final is pending: that final is still handed up (a 2xx racing the TU's end must be ACKed), then the TU is let go.
+  const finals: number[] = [];
+  const pending = ((state = new TuState()) => layer.sendRequest(outgoing('INVITE'), carrier, { onFinal: (r) => void finals.push(r.status + 0 * state.heavy.length) }))();
+  pending.detach();
+  assert.equal(v8.queryObjects(TuState, { format: 'count' }), 1, 'held until its final');
+  layer.receive(inbound(answer(pending.request, 200)));
+  await flush();
+  assert.deepEqual(finals, [200]);
+  assert.equal(v8.queryObjects(TuState, { format: 'count' }), 0);
 });
 
 test('an INVITE server transaction lets go of its CANCEL handler once it has answered', { skip: canQuery }, () => {
