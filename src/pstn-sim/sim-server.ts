@@ -61,7 +61,7 @@ export async function startPstnSim(o: PstnSimServerOptions): Promise<PstnSimServ
 function respond(endpoint: SipEndpoint, tx: ServerTransaction, res: SipResponse) {
   if (tx.state === 'terminated') return undefined;
   try {
-    if (tx.request.method === 'INVITE' && res.status > 100) return endpoint.dialogs.answerInvite(tx, res);
+    if (tx.method === 'INVITE' && res.status > 100) return endpoint.dialogs.answerInvite(tx, res);
     tx.respond(res);
   } catch {
     // A final response already went out (CANCEL raced the answer).

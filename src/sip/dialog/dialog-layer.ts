@@ -83,6 +83,15 @@ export class DialogLayer {
     return this.#dialogs.get(dialogKey({ callId, localTag: local, remoteTag: remote }));
   }
 
+  /** The dialog of an answer we sent (UAS) — our tag is in To, the peer's in From. */
+  #dialogOfAnswer(response: SipResponse): Dialog | undefined {
+    const callId = safe(() => response.headers.callId());
+    const local = safe(() => response.headers.to()?.tag);
+    const remote = safe(() => response.headers.from()?.tag);
+    if (!callId || !local || !remote) return undefined;
+    return this.#dialogs.get(dialogKey({ callId, localTag: local, remoteTag: remote }));
+  }
+
   /** The dialog of a response to our request — our tag is in From, the peer's in To. */
   forResponse(response: SipResponse): Dialog | undefined {
     const callId = safe(() => response.headers.callId());
@@ -98,19 +107,25 @@ export class DialogLayer {
    */
   answerInvite(tx: ServerTransaction, response: SipResponse, options: AcceptOptions = {}): Dialog | undefined {
     const localTag = response.headers.to()?.tag;
+    // Taken before answering: a final response makes the transaction let go of its request.
+    const request = tx.lastStatus < 200 ? tx.request : undefined;
+    // Past a final this throws SIP_TX_FINAL_SENT, except for a 2xx after a 2xx (RFC 6026 §7.1).
     tx.respond(response);
     if (!localTag) return undefined;
-    const probe = dialogFromRequest(tx.request, localTag, response, options.targetWithoutContact);
+    // That 2xx again: its dialog and retransmissions were set up by the first.
+    if (!request) return this.#dialogOfAnswer(response);
+    const seq = safe(() => request.headers.cseq()?.seq) ?? 0;
+    const probe = dialogFromRequest(request, localTag, response, options.targetWithoutContact);
     if (!probe) {
       // No Contact in the INVITE (§8.1.1.8 requires one) makes no dialog, but the 2xx must still reach the peer.
-      const id = idOf(tx.request, localTag);
-      if (id && response.status >= 200 && response.status < 300) this.#retransmit2xx(dialogKey(id), undefined, tx, response, options);
+      const id = idOf(request, localTag);
+      if (id && response.status >= 200 && response.status < 300) this.#retransmit2xx(dialogKey(id), undefined, tx, seq, response, options);
       return undefined;
     }
     const dialog = this.#dialogs.get(probe.key) ?? this.add(probe);
     if (response.status >= 200 && response.status < 300) {
       dialog.confirm();
-      this.#retransmit2xx(dialog.key, dialog, tx, response, options);
+      this.#retransmit2xx(dialog.key, dialog, tx, seq, response, options);
     } else if (response.status >= 300 && dialog.state === 'early') {
       // A failed re-INVITE leaves its confirmed dialog as it was (RFC 3261 §14.1); only an early one ends.
       this.remove(dialog);
@@ -118,8 +133,7 @@ export class DialogLayer {
     return dialog;
   }
 
-  #retransmit2xx(dialogId: string, dialog: Dialog | undefined, tx: ServerTransaction, response: SipResponse, options: AcceptOptions): void {
-    const seq = tx.request.headers.cseq()?.seq ?? 0;
+  #retransmit2xx(dialogId: string, dialog: Dialog | undefined, tx: ServerTransaction, seq: number, response: SipResponse, options: AcceptOptions): void {
     const key = `${dialogId}|${seq}`;
     this.#stopRetransmit(key);
     const timer: { handle: TimerHandle | undefined } = { handle: undefined };

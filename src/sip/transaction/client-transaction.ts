@@ -31,52 +31,76 @@ type Input = IctInput | NictInput;
 const NO_HANDLERS: ClientTransactionHandlers = Object.freeze({});
 
 export class ClientTransaction extends TxRunner<State, Input> {
-  readonly request: SipRequest;
   readonly destination: Destination;
   readonly branch: string;
-  readonly #bytes: Buffer;
+  #request: SipRequest | undefined;
+  /** The request's wire bytes, retransmitted on Timers A and E until a final response. */
+  #bytes: Buffer | undefined;
   #handlers: ClientTransactionHandlers;
   readonly #cenv: ClientEnvironment;
+  /** RFC 3261 §17.1.1.3: the ACK for a non-2xx, serialised once and sent again for each retransmitted final. */
   #ack: Buffer | undefined;
+  /** The response being handled, for the length of receive() only. */
   #response: SipResponse | undefined;
+  #lastStatus = 0;
+  #finalSeen = false;
   #lastError: TrunklineError | undefined;
   #provisionalSeen = false;
   /** detach() came before the final response: drop the handlers once it is handed up. */
   #detachAtFinal = false;
   #cancelWanted = false;
   #cancelSent = false;
-  readonly #start: () => void;
 
   constructor(id: string, branch: string, request: SipRequest, destination: Destination, ctx: FsmContext, env: ClientEnvironment, handlers: ClientTransactionHandlers) {
     const invite = request.method === 'INVITE';
-    const start = invite ? ictStart(ctx) : nictStart(ctx);
-    super(id, invite ? 'ict' : 'nict', request.method, ctx, env, (invite ? ictTransition : nictTransition) as FsmFn<State, Input>, start.state);
-    this.request = request;
+    super(id, invite ? 'ict' : 'nict', request.method, ctx, env, (invite ? ictTransition : nictTransition) as FsmFn<State, Input>, (invite ? ictStart(ctx) : nictStart(ctx)).state);
+    this.#request = request;
     this.destination = destination;
     this.branch = branch;
     this.#bytes = serializeMessage(request);
     this.#handlers = handlers;
     this.#cenv = env;
-    this.#start = () => this.apply(start, 'start');
+  }
+
+  /**
+   * The request, until the final response has been handed to the TU. The transaction lingers
+   * after that (Timer D 32 s, Timer K, RFC 6026 Accepted Timer M) with the ACK's bytes alone; the
+   * parsed request is not kept so long (issue 13). Read later it throws SIP_TX_RELEASED: the TU
+   * that sent the request has it.
+   */
+  get request(): SipRequest {
+    if (this.#request === undefined) throw this.released();
+    return this.#request;
   }
 
   /** Sends the request; called by the layer once the transaction is registered. */
   start(): void {
-    this.#start();
+    this.apply(this.kind === 'ict' ? ictStart(this.ctx) : nictStart(this.ctx), 'start');
   }
 
-  /** The final response, once there is one. */
-  get response(): SipResponse | undefined {
-    return this.#response;
+  /** Status of the most recent response received, 0 before any. */
+  get lastStatus(): number {
+    return this.#lastStatus;
   }
 
   /** From the transport layer: a response whose branch and CSeq method match (RFC 3261 §17.1.3). */
   receive(response: SipResponse): void {
     this.#response = response;
+    this.#lastStatus = response.status;
     if (response.status < 200) this.#provisionalSeen = true;
-    this.input({ type: 'response', status: response.status });
-    // RFC 3261 §9.1: a CANCEL asked for before any provisional response goes out once one arrives.
-    if (this.#cancelWanted && !this.#cancelSent && response.status < 200 && this.state === 'proceeding') this.#doCancel();
+    try {
+      this.input({ type: 'response', status: response.status });
+      // RFC 3261 §9.1: a CANCEL asked for before any provisional response goes out once one arrives.
+      if (this.#cancelWanted && !this.#cancelSent && response.status < 200 && this.state === 'proceeding') this.#doCancel();
+    } finally {
+      this.#response = undefined;
+    }
+    // The final has been handed up (and a non-2xx ACKed): what is left to do needs only bytes.
+    if (response.status >= 200 && this.#request) {
+      this.#finalSeen = true;
+      this.#request = undefined;
+      this.#bytes = undefined;
+    }
   }
 
   /**
@@ -96,8 +120,10 @@ export class ClientTransaction extends TxRunner<State, Input> {
 
   protected send(what: 'request' | 'ack' | 'response'): void {
     if (what === 'response') return;
+    // RFC 3261 §17.1.1.3: built from the INVITE and the final at the first send; retransmitted finals get these same bytes.
     if (what === 'ack') this.#ack ??= serializeMessage(ackFor(this.request, this.#response!));
     const bytes = what === 'ack' ? this.#ack! : this.#bytes;
+    if (!bytes) return;
     this.#cenv.send(bytes, this.destination).catch((err: unknown) => {
       this.#lastError = err instanceof TrunklineError ? err : new TrunklineError('SIP_TX_TRANSPORT_ERROR', String(err), { cause: err });
       this.input({ type: 'transportError' });
@@ -139,7 +165,7 @@ export class ClientTransaction extends TxRunner<State, Input> {
    * be ACKed and ended with BYE (RFC 3261 §15).
    */
   detach(): void {
-    if ((this.#response?.status ?? 0) >= 200) this.#handlers = NO_HANDLERS;
+    if (this.#finalSeen) this.#handlers = NO_HANDLERS;
     else this.#detachAtFinal = true;
   }
 

@@ -19,7 +19,11 @@ export type IctInput =
   | { readonly type: 'timerM' }
   | { readonly type: 'transportError' };
 
+// States without data are shared: a transaction holds its state for as long as it lingers.
 const TERMINATED: IctState = { name: 'terminated' };
+const PROCEEDING: IctState = { name: 'proceeding' };
+const ACCEPTED: IctState = { name: 'accepted' };
+const COMPLETED: IctState = { name: 'completed' };
 
 /** RFC 3261 §17.1.1.2: send the INVITE; timer A over unreliable transports, timer B always. */
 export function ictStart(ctx: FsmContext): Transition<IctState> {
@@ -47,7 +51,7 @@ export function ictTransition(state: IctState, input: IctInput, ctx: FsmContext)
       if (input.type === 'timerB') return { state: TERMINATED, actions: [toTU('timeout'), terminated] };
       if (input.type === 'response') {
         const leave = [cancelTimer('A'), cancelTimer('B')];
-        if (statusClass(input.status) === 'provisional') return { state: { name: 'proceeding' }, actions: [...leave, toTU('provisional')] };
+        if (statusClass(input.status) === 'provisional') return { state: PROCEEDING, actions: [...leave, toTU('provisional')] };
         return onFinal(input.status, ctx, leave);
       }
       return stay;
@@ -71,10 +75,10 @@ export function ictTransition(state: IctState, input: IctInput, ctx: FsmContext)
 function onFinal(status: number, ctx: FsmContext, leave: Transition<IctState>['actions']): Transition<IctState> {
   if (statusClass(status) === 'success') {
     // RFC 6026 §7.2: 2xx moves to Accepted; the ACK for a 2xx is the TU's job (§13.2.2.4).
-    return { state: { name: 'accepted' }, actions: [...leave, toTU('final'), startTimer('M', ctx.timers.M)] };
+    return { state: ACCEPTED, actions: [...leave, toTU('final'), startTimer('M', ctx.timers.M)] };
   }
   // RFC 3261 §17.1.1.3: the transaction itself ACKs a 300–699 response.
   const ack = [...leave, send('ack'), toTU('final')];
   if (ctx.timers.D === 0) return { state: TERMINATED, actions: [...ack, terminated] };
-  return { state: { name: 'completed' }, actions: [...ack, startTimer('D', ctx.timers.D)] };
+  return { state: COMPLETED, actions: [...ack, startTimer('D', ctx.timers.D)] };
 }

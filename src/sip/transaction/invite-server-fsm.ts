@@ -24,11 +24,15 @@ export type IstInput =
   | { readonly type: 'timerL' }
   | { readonly type: 'transportError' };
 
+// States without data are shared: a transaction holds its state for as long as it lingers.
 const TERMINATED: IstState = { name: 'terminated' };
+const PROCEEDING: IstState = { name: 'proceeding' };
+const ACCEPTED: IstState = { name: 'accepted' };
+const CONFIRMED: IstState = { name: 'confirmed' };
 
 /** RFC 3261 §17.2.1: the INVITE goes to the TU; the layer sends 100 Trying at once. */
 export function istStart(): Transition<IstState> {
-  return { state: { name: 'proceeding' }, actions: [toTU('request')] };
+  return { state: PROCEEDING, actions: [toTU('request')] };
 }
 
 export function istTransition(state: IstState, input: IstInput, ctx: FsmContext): Transition<IstState> {
@@ -43,7 +47,7 @@ export function istTransition(state: IstState, input: IstInput, ctx: FsmContext)
       if (input.type === 'tuResponse') {
         const cls = statusClass(input.status);
         if (cls === 'provisional') return { state, actions: [send('response')] };
-        if (cls === 'success') return { state: { name: 'accepted' }, actions: [send('response'), startTimer('L', L)] };
+        if (cls === 'success') return { state: ACCEPTED, actions: [send('response'), startTimer('L', L)] };
         return {
           state: { name: 'completed', timerGInterval: G },
           actions: [send('response'), ...(ctx.reliable ? [] : [startTimer('G', G)]), startTimer('H', H)],
@@ -63,7 +67,7 @@ export function istTransition(state: IstState, input: IstInput, ctx: FsmContext)
         // The ACK for a non-2xx final response is absorbed here and not passed to the TU.
         const leave = [cancelTimer('G'), cancelTimer('H')];
         if (I === 0) return { state: TERMINATED, actions: [...leave, terminated] };
-        return { state: { name: 'confirmed' }, actions: [...leave, startTimer('I', I)] };
+        return { state: CONFIRMED, actions: [...leave, startTimer('I', I)] };
       }
       return stay;
     case 'confirmed':

@@ -14,7 +14,10 @@ export type NictInput =
   | { readonly type: 'timerK' }
   | { readonly type: 'transportError' };
 
+// States without data are shared: a transaction holds its state for as long as it lingers.
 const TERMINATED: NictState = { name: 'terminated' };
+const PROCEEDING: NictState = { name: 'proceeding' };
+const COMPLETED: NictState = { name: 'completed' };
 
 /** RFC 3261 §17.1.2.2: send the request; timer E over unreliable transports, timer F always. */
 export function nictStart(ctx: FsmContext): Transition<NictState> {
@@ -41,11 +44,11 @@ export function nictTransition(state: NictState, input: NictInput, ctx: FsmConte
       }
       if (input.type === 'timerF') return { state: TERMINATED, actions: [toTU('timeout'), terminated] };
       if (input.type === 'response') {
-        if (statusClass(input.status) === 'provisional') return { state: { name: 'proceeding' }, actions: [toTU('provisional')] };
+        if (statusClass(input.status) === 'provisional') return { state: PROCEEDING, actions: [toTU('provisional')] };
         const leave = [cancelTimer('E'), cancelTimer('F'), toTU('final')];
         // RFC 3261 §17.1.2.2: timer K is T4 over UDP and zero over a reliable transport.
         if (ctx.timers.K === 0) return { state: TERMINATED, actions: [...leave, terminated] };
-        return { state: { name: 'completed' }, actions: [...leave, startTimer('K', ctx.timers.K)] };
+        return { state: COMPLETED, actions: [...leave, startTimer('K', ctx.timers.K)] };
       }
       return stay;
     case 'completed':

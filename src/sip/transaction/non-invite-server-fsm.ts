@@ -13,10 +13,14 @@ export type NistInput =
   | { readonly type: 'timerJ' }
   | { readonly type: 'transportError' };
 
+// States without data are shared: a transaction holds its state for as long as it lingers.
 const TERMINATED: NistState = { name: 'terminated' };
+const TRYING: NistState = { name: 'trying' };
+const PROCEEDING: NistState = { name: 'proceeding' };
+const COMPLETED: NistState = { name: 'completed' };
 
 export function nistStart(): Transition<NistState> {
-  return { state: { name: 'trying' }, actions: [toTU('request')] };
+  return { state: TRYING, actions: [toTU('request')] };
 }
 
 export function nistTransition(state: NistState, input: NistInput, ctx: FsmContext): Transition<NistState> {
@@ -30,10 +34,10 @@ export function nistTransition(state: NistState, input: NistInput, ctx: FsmConte
       // provisional response is sent again.
       if (input.type === 'request') return state.name === 'trying' ? stay : { state, actions: [send('response')] };
       if (input.type === 'tuResponse') {
-        if (statusClass(input.status) === 'provisional') return { state: { name: 'proceeding' }, actions: [send('response')] };
+        if (statusClass(input.status) === 'provisional') return { state: PROCEEDING, actions: [send('response')] };
         // Timer J is 64*T1 over UDP and zero over a reliable transport.
         if (ctx.timers.J === 0) return { state: TERMINATED, actions: [send('response'), terminated] };
-        return { state: { name: 'completed' }, actions: [send('response'), startTimer('J', ctx.timers.J)] };
+        return { state: COMPLETED, actions: [send('response'), startTimer('J', ctx.timers.J)] };
       }
       return stay;
     case 'completed':

@@ -5,6 +5,7 @@ import type { Destination, InboundMessage } from '../transport/transport.js';
 import type { FsmContext, TuEvent } from './fsm-types.js';
 import { istStart, istTransition, type IstInput, type IstState } from './invite-server-fsm.js';
 import { nistStart, nistTransition, type NistInput, type NistState } from './non-invite-server-fsm.js';
+import { ownString } from './keys.js';
 import { TxRunner, type FsmFn, type TxEnvironment } from './tx-base.js';
 import type { SipTransactionErrorCode } from './errors.js';
 
@@ -25,36 +26,57 @@ export interface ServerEnvironment extends TxEnvironment {
   send(bytes: Buffer, to: Destination): Promise<void>;
 }
 
+const NO_HANDLERS: ServerTransactionHandlers = Object.freeze({});
+
 type State = IstState | NistState;
 type Input = IstInput | NistInput;
 
 export class ServerTransaction extends TxRunner<State, Input> {
-  readonly request: SipRequest;
   readonly source: RequestSource;
   /** Where responses go (computed from the top Via per RFC 3261 §18.2.2 and RFC 3581 §4). */
   readonly responseDestination: Destination;
+  /** RFC 3261 §8.2.2.2: the merged-request key the layer registered for this transaction, if any. */
+  readonly mergeKey: string | undefined;
   readonly #senv: ServerEnvironment;
-  #handlers: ServerTransactionHandlers = {};
+  #request: SipRequest | undefined;
+  /** The INVITE's own To tag, kept when the request goes: the layer's 200 to a late CANCEL carries it. */
+  #requestToTag: string | undefined;
+  #handlers: ServerTransactionHandlers = NO_HANDLERS;
   #last: Buffer | undefined;
   #lastStatus = 0;
   #lastError: TrunklineError | undefined;
+  /** The ACK being handed to the TU (RFC 6026 §7.1), for the length of that call only. */
   #ack: SipRequest | undefined;
-  readonly #start: () => void;
 
-  constructor(id: string, request: SipRequest, source: RequestSource, destination: Destination, ctx: FsmContext, env: ServerEnvironment) {
+  constructor(id: string, request: SipRequest, source: RequestSource, destination: Destination, ctx: FsmContext, env: ServerEnvironment, mergeKey?: string) {
     const invite = request.method === 'INVITE';
-    const start = invite ? istStart() : nistStart();
-    super(id, invite ? 'ist' : 'nist', request.method, ctx, env, (invite ? istTransition : nistTransition) as FsmFn<State, Input>, start.state);
-    this.request = request;
+    super(id, invite ? 'ist' : 'nist', request.method, ctx, env, (invite ? istTransition : nistTransition) as FsmFn<State, Input>, (invite ? istStart() : nistStart()).state);
+    this.#request = request;
     this.source = source;
     this.responseDestination = destination;
+    this.mergeKey = mergeKey;
     this.#senv = env;
-    this.#start = () => this.apply(start, 'start');
+  }
+
+  /**
+   * The request, until the final response is sent. A transaction lingers up to 32 s after that
+   * (Timers J and L, RFC 6026 Accepted) answering retransmissions from the response's bytes alone:
+   * keeping the parsed request (headers, URIs, body) that long was most of what a call left on the
+   * heap (issue 13). Read after the final it throws SIP_TX_RELEASED; a TU keeps what it needs.
+   */
+  get request(): SipRequest {
+    if (this.#request === undefined) throw this.released();
+    return this.#request;
+  }
+
+  /** The To tag of the request (an INVITE's is absent unless it is a re-INVITE), kept past the final. */
+  get requestToTag(): string | undefined {
+    return this.#request ? safeToTag(this.#request) : this.#requestToTag;
   }
 
   /** Called by the layer once registered: hands the request to the TU. */
   start(): void {
-    this.#start();
+    this.apply(this.kind === 'ist' ? istStart() : nistStart(), 'start');
   }
 
   setHandlers(handlers: ServerTransactionHandlers): this {
@@ -90,6 +112,15 @@ export class ServerTransaction extends TxRunner<State, Input> {
       this.#handlers = rest;
     }
     this.input({ type: 'tuResponse', status: response.status });
+    if (response.status >= 200 && this.#request) this.#release();
+  }
+
+  /** Past the final response only the response bytes, the keys and the destination are needed. */
+  #release(): void {
+    const tag = this.kind === 'ist' ? safeToTag(this.#request!) : undefined;
+    // A slice of the request's text: copied, or it would keep that text alive (see ownString).
+    if (tag !== undefined) this.#requestToTag = ownString(tag);
+    this.#request = undefined;
   }
 
   /** From the layer: a retransmission of the request. */
@@ -100,7 +131,12 @@ export class ServerTransaction extends TxRunner<State, Input> {
   /** From the layer: an ACK matching this INVITE server transaction. */
   ack(request: SipRequest): void {
     this.#ack = request;
-    this.input({ type: 'ack' });
+    try {
+      this.input({ type: 'ack' });
+    } finally {
+      // Absorbed (non-2xx) or handed to the TU (2xx): either way the transaction is done with it.
+      this.#ack = undefined;
+    }
   }
 
   /** From the layer: a CANCEL matched this transaction. */
@@ -135,5 +171,13 @@ export class ServerTransaction extends TxRunner<State, Input> {
         // 'request' is delivered by the layer (it needs the TU's request handler), not from here.
         return;
     }
+  }
+}
+
+function safeToTag(request: SipRequest): string | undefined {
+  try {
+    return request.headers.to()?.tag ?? undefined;
+  } catch {
+    return undefined;
   }
 }

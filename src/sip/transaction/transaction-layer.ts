@@ -6,9 +6,9 @@ import { validateIncoming } from '../message/validate.js';
 import { parseMessage } from '../parser/parse-message.js';
 import type { TransportPort } from '../transport/transport-set.js';
 import type { Destination, InboundMessage } from '../transport/transport.js';
-import { ClientTransaction, type ClientTransactionHandlers } from './client-transaction.js';
+import { ClientTransaction, type ClientEnvironment, type ClientTransactionHandlers } from './client-transaction.js';
 import type { FsmContext } from './fsm-types.js';
-import { clientKey, clientKeyOfResponse, mergeKey, serverKey } from './keys.js';
+import { clientKey, clientKeyOfResponse, mergeKey, ownString, serverKey } from './keys.js';
 import { responseDestination, stampTopVia } from './response-route.js';
 import { ServerTransaction, type RequestSource } from './server-transaction.js';
 import { RFC3261_TIMERS, timerDurations, type TimerSettings } from './timers.js';
@@ -127,17 +127,25 @@ export class TransactionLayer {
     return reliable ? this.#contexts.reliable : this.#contexts.unreliable;
   }
 
-  #env(kind: 'client' | 'server') {
-    const map: Map<string, unknown> = kind === 'client' ? this.#clients : this.#servers;
+  /**
+   * What a transaction calls back into, one per kind for the layer's life: a fresh object of
+   * closures per transaction was ~500 bytes each lingering transaction held for up to 32 s.
+   */
+  #envs: { readonly client: ClientEnvironment; readonly server: ClientEnvironment } | undefined;
+
+  #env(kind: 'client' | 'server'): ClientEnvironment {
+    this.#envs ??= { client: this.#makeEnv(this.#clients), server: this.#makeEnv(this.#servers) };
+    return this.#envs[kind];
+  }
+
+  #makeEnv(map: Map<string, ClientTransaction> | Map<string, ServerTransaction>): ClientEnvironment {
     return {
       clock: this.#clock,
       terminated: (id: string) => {
         const tx = map.get(id);
         map.delete(id);
-        if (tx instanceof ServerTransaction) {
-          const mk = safe(() => mergeKey(tx.request));
-          if (mk && this.#merge.get(mk) === id) this.#merge.delete(mk);
-        }
+        // The key kept on the transaction: its request is long gone by now (it lets go at the final).
+        if (tx instanceof ServerTransaction && tx.mergeKey !== undefined && this.#merge.get(tx.mergeKey) === id) this.#merge.delete(tx.mergeKey);
       },
       tuError: (error: unknown, id: string) => this.#tuError(error, id),
       send: (bytes: Buffer, to: Destination) => this.#transports.send(bytes, to),
@@ -270,35 +278,39 @@ export class TransactionLayer {
     const { bytes: _b, fault: _f, ...source } = inbound;
     stampTopVia(request, inbound);
     if (request.method === 'ACK') return this.#onAck(request, source);
-    const key = serverKey(request);
-    if (!key) return this.#drop('request without Via', source);
-    const existing = this.#servers.get(key);
+    const found = serverKey(request);
+    if (!found) return this.#drop('request without Via', source);
+    const existing = this.#servers.get(found);
     if (existing) {
       this.stats.retransmissions++;
       existing.retransmission();
       return;
     }
+    // Kept as long as the transaction lingers: a copy that holds on to none of the request's text.
+    const key = ownString(found);
     const ctx = this.#ctx(inbound.protocol !== 'udp');
     const destination = responseDestination(request, inbound);
-    const tx = new ServerTransaction(key, request, source, destination, ctx, this.#env('server'));
+    const cancel = request.method === 'CANCEL';
+    // RFC 3261 §8.2.2.2: same From tag, Call-ID and CSeq as a live transaction that this one
+    // does not match, with no To tag: a request that reached us twice through a fork → 482.
+    const merge = cancel || request.headers.to()?.tag ? undefined : mergeKey(request);
+    const mk = merge === undefined ? undefined : ownString(merge);
+    const other = mk ? this.#merge.get(mk) : undefined;
+    const merged = other !== undefined && other !== key && this.#servers.has(other);
+    // The transaction keeps the key only where it is the one registered (removed at its end).
+    const tx = new ServerTransaction(key, request, source, destination, ctx, this.#env('server'), merged ? undefined : mk);
     this.#servers.set(key, tx);
-    if (request.method === 'CANCEL') {
+    if (cancel) {
       this.stats.layerAnswers++;
       return this.#onCancel(tx);
     }
-    // RFC 3261 §8.2.2.2: same From tag, Call-ID and CSeq as a live transaction that this one
-    // does not match, with no To tag: a request that reached us twice through a fork → 482.
-    const mk = request.headers.to()?.tag ? undefined : mergeKey(request);
-    if (mk) {
-      const other = this.#merge.get(mk);
-      if (other && other !== key && this.#servers.has(other)) {
-        this.stats.layerAnswers++;
-        tx.start();
-        tx.respond(createResponse(request, 482, 'Loop Detected', { toTag: newBranch().slice(7) }));
-        return;
-      }
-      this.#merge.set(mk, key);
+    if (merged) {
+      this.stats.layerAnswers++;
+      tx.start();
+      tx.respond(createResponse(request, 482, 'Loop Detected', { toTag: newBranch().slice(7) }));
+      return;
     }
+    if (mk) this.#merge.set(mk, key);
     this.stats.toTU++;
     // RFC 3261 §17.2.1 / issue: 100 Trying goes out at once for INVITE, before the TU runs.
     if (request.method === 'INVITE') tx.respond(createResponse(request, 100, 'Trying'));
@@ -337,14 +349,17 @@ export class TransactionLayer {
   /** RFC 3261 §9.2: CANCEL matches the INVITE with the same branch; 200 to the CANCEL, the TU answers the INVITE 487. */
   #onCancel(tx: ServerTransaction): void {
     tx.start();
-    const key = safe(() => serverKey(tx.request, 'INVITE'));
+    // Read before answering: the CANCEL's transaction lets go of its request at its final response.
+    const cancel = tx.request;
+    const key = safe(() => serverKey(cancel, 'INVITE'));
     const invite = key ? this.#servers.get(key) : undefined;
     if (!invite || invite.kind !== 'ist') {
-      tx.respond(createResponse(tx.request, 481, 'Call/Transaction Does Not Exist'));
+      tx.respond(createResponse(cancel, 481, 'Call/Transaction Does Not Exist'));
       return;
     }
-    tx.respond(createResponse(tx.request, 200, 'OK', { toTag: invite.request.headers.to()?.tag ?? undefined }));
-    if (invite.lastStatus < 200) invite.cancelled(tx.request);
+    // The INVITE may be past its final (then its request is gone, its To tag kept).
+    tx.respond(createResponse(cancel, 200, 'OK', { toTag: invite.requestToTag }));
+    if (invite.lastStatus < 200) invite.cancelled(cancel);
   }
 
   /**

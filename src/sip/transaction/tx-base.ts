@@ -1,5 +1,6 @@
 import { channel } from 'node:diagnostics_channel';
-import type { Clock, TimerHandle } from '../../core/index.js';
+import { TrunklineError, type Clock, type TimerHandle } from '../../core/index.js';
+import type { SipTransactionErrorCode } from './errors.js';
 import type { FsmContext, Transition, TxAction } from './fsm-types.js';
 import type { TimerName } from './timers.js';
 
@@ -26,6 +27,18 @@ export interface TxEnvironment {
   tuError(error: unknown, id: string): void;
 }
 
+interface RunningTimer {
+  readonly name: TimerName;
+  readonly handle: TimerHandle;
+}
+const NO_TIMERS: readonly RunningTimer[] = Object.freeze([]);
+
+function without(timers: readonly RunningTimer[], name: TimerName): readonly RunningTimer[] {
+  if (timers.length === 1) return timers[0].name === name ? NO_TIMERS : timers;
+  if (timers.length === 2) return timers[0].name === name ? [timers[1]] : timers[1].name === name ? [timers[0]] : timers;
+  return timers.filter((t) => t.name !== name);
+}
+
 export type FsmFn<S, I> = (state: S, input: I, ctx: FsmContext) => Transition<S>;
 
 /**
@@ -40,7 +53,11 @@ export abstract class TxRunner<S extends { readonly name: string }, I extends { 
   protected readonly env: TxEnvironment;
   readonly #fsm: FsmFn<S, I>;
   #state: S;
-  readonly #timers = new Map<TimerName, TimerHandle>();
+  /**
+   * The running timers: one or two at a time, in an array of exactly that size. A Map here was
+   * ~220 bytes that every lingering transaction (one timer, up to 32 s) held (issue 13).
+   */
+  #timers: readonly RunningTimer[] = NO_TIMERS;
 
   protected constructor(id: string, kind: TxKind, method: string, ctx: FsmContext, env: TxEnvironment, fsm: FsmFn<S, I>, initial: S) {
     this.id = id;
@@ -73,17 +90,19 @@ export abstract class TxRunner<S extends { readonly name: string }, I extends { 
   #perform(action: TxAction): void {
     switch (action.type) {
       case 'startTimer': {
-        this.#timers.get(action.timer)?.cancel();
         const name = action.timer;
-        this.#timers.set(name, this.env.clock.setTimer(action.ms, () => {
-          this.#timers.delete(name);
+        this.#stopTimer(name);
+        const handle = this.env.clock.setTimer(action.ms, () => {
+          this.#timers = without(this.#timers, name);
           this.input({ type: `timer${name}` } as unknown as I);
-        }));
+        });
+        const t = this.#timers;
+        // Array literals of the exact size: spread and filter leave room to grow.
+        this.#timers = t.length === 0 ? [{ name, handle }] : t.length === 1 ? [t[0], { name, handle }] : [...t, { name, handle }];
         return;
       }
       case 'cancelTimer':
-        this.#timers.get(action.timer)?.cancel();
-        this.#timers.delete(action.timer);
+        this.#stopTimer(action.timer);
         return;
       case 'send':
         this.send(action.message);
@@ -92,15 +111,27 @@ export abstract class TxRunner<S extends { readonly name: string }, I extends { 
         this.toTU(action.event);
         return;
       case 'terminated':
-        for (const t of this.#timers.values()) t.cancel();
-        this.#timers.clear();
+        for (const t of this.#timers) t.handle.cancel();
+        this.#timers = NO_TIMERS;
         this.env.terminated(this.id);
         return;
     }
   }
 
+  #stopTimer(name: TimerName): void {
+    const running = this.#timers.find((t) => t.name === name);
+    if (!running) return;
+    running.handle.cancel();
+    this.#timers = without(this.#timers, name);
+  }
+
   protected abstract send(what: 'request' | 'ack' | 'response'): void;
   protected abstract toTU(event: Extract<TxAction, { type: 'toTU' }>['event']): void;
+
+  /** What reading `request` throws once the transaction has let go of it (see the subclasses). */
+  protected released(): TrunklineError<SipTransactionErrorCode> {
+    return new TrunklineError<SipTransactionErrorCode>('SIP_TX_RELEASED', `${this.method} transaction ${this.id} is past its final response (${this.state}) and no longer holds its request; keep what is needed from it before then`, { details: { method: this.method, state: this.state } });
+  }
 
   /** Reports an exception thrown by TU code without letting it break the transaction. */
   protected guard(fn: () => void): void {

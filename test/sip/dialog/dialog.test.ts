@@ -112,8 +112,9 @@ test('a re-INVITE answered 488 leaves its confirmed dialog in the table; a 2xx t
   layer.receive(inbound(request('ACK', { toTag: 'u3', branch: 'z9hG4bK-ack1' })));
   dialogs.receiveAck(acks[0]);
   layer.receive(inbound(request('INVITE', { cseq: 2, toTag: 'u3', branch: 'z9hG4bK-re1', extra: 'Contact: <sip:pbx@198.51.100.9>\n' })));
-  assert.equal(dialogs.answerInvite(servers[1], createResponse(servers[1].request, 488, 'Not Acceptable Here')), d);
-  assert.equal(dialogs.forRequest(servers[1].request), d, 'the dialog outlives a failed re-INVITE');
+  const reInvite = servers[1].request;
+  assert.equal(dialogs.answerInvite(servers[1], createResponse(reInvite, 488, 'Not Acceptable Here')), d);
+  assert.equal(dialogs.forRequest(reInvite), d, 'the dialog outlives a failed re-INVITE');
   assert.equal(d.state, 'confirmed');
   layer.receive(inbound(request('INVITE', { cseq: 3, toTag: 'u3', branch: 'z9hG4bK-re2', extra: 'Contact: <sip:pbx@198.51.100.9>\n' })));
   dialogs.answerInvite(servers[2], createResponse(servers[2].request, 200, 'OK'));

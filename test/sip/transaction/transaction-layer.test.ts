@@ -7,6 +7,7 @@ import { coarseClock } from '../../../src/core/index.js';
 import { createRequest, createResponse, SipHeaders, type SipRequest, type SipResponse } from '../../../src/sip/index.js';
 import { TransactionLayer, type TransactionUser } from '../../../src/sip/transaction/transaction-layer.js';
 import type { ServerTransaction } from '../../../src/sip/transaction/server-transaction.js';
+import type { Destination } from '../../../src/sip/transport/transport.js';
 import { RecordingTransports, inbound, request } from './support.js';
 
 function setup(tu: Partial<TransactionUser> = {}) {
@@ -158,7 +159,8 @@ test('INVITE client transaction MUST send ACK for a non-2xx final response', asy
   const { layer, transports } = setup();
   const finals: number[] = [];
   const tx = layer.sendRequest(outgoing('INVITE'), carrier, { onFinal: (r) => finals.push(r.status) });
-  layer.receive(inbound(answer(tx.request, 486, 'busy1')));
+  const busy = answer(tx.request, 486, 'busy1');
+  layer.receive(inbound(busy));
   await flush();
   assert.deepEqual(finals, [486]);
   const ack = transports.sent.at(-1)!.message as SipRequest;
@@ -167,9 +169,10 @@ test('INVITE client transaction MUST send ACK for a non-2xx final response', asy
   assert.equal(ack.headers.to()?.tag, 'busy1');
   assert.equal(ack.headers.cseq()?.seq, 7);
   assert.equal(ack.headers.get('Route'), '<sip:proxy.carrier.example;lr>');
-  layer.receive(inbound(answer(tx.request, 486, 'busy1')));
+  layer.receive(inbound(busy));
   assert.deepEqual(finals, [486], 'the retransmitted final is not passed up again');
   assert.deepEqual(transports.statuses(), ['INVITE', 'ACK', 'ACK']);
+  assert.deepEqual(transports.sent[2].bytes, transports.sent[1].bytes, 'the same ACK, byte for byte');
 });
 
 test('non-INVITE client transaction reports timer F as a timeout to the TU', () => {
@@ -249,8 +252,9 @@ test('a TU that throws still leaves the request answered (500), counted as a TU 
 test('a second final response through a server transaction is refused with SIP_TX_FINAL_SENT', () => {
   const { layer, servers } = setup();
   layer.receive(inbound(request('OPTIONS', { branch: 'z9hG4bK-twice' })));
-  servers[0].respond(createResponse(servers[0].request, 200));
-  assert.throws(() => servers[0].respond(createResponse(servers[0].request, 500)), { code: 'SIP_TX_FINAL_SENT' });
+  const req = servers[0].request;
+  servers[0].respond(createResponse(req, 200));
+  assert.throws(() => servers[0].respond(createResponse(req, 500)), { code: 'SIP_TX_FINAL_SENT' });
 });
 
 // A transaction lingers after its final response (Timers D, J, K, L, M: up to 32 s over UDP);
@@ -268,16 +272,17 @@ test('client transactions let go of the TU after a final no event follows, and o
   const options = make('OPTIONS');
   const busy = make('INVITE');
   const answered = make('INVITE');
+  const ok = answer(answered.request, 200);
   layer.receive(inbound(answer(options.request, 200)));
   layer.receive(inbound(answer(busy.request, 486)));
-  layer.receive(inbound(answer(answered.request, 200)));
+  layer.receive(inbound(ok));
   await flush();
   assert.deepEqual([options.state, busy.state, answered.state], ['completed', 'completed', 'accepted'], 'all three still linger');
   assert.equal(v8.queryObjects(TuState, { format: 'count' }), 1, 'only the answered INVITE, whose 2xx retransmissions go up, keeps its TU');
   answered.detach();
   assert.equal(v8.queryObjects(TuState, { format: 'count' }), 0);
   const sent = transports.sent.length;
-  layer.receive(inbound(answer(answered.request, 200)));
+  layer.receive(inbound(ok));
   assert.equal(transports.sent.length, sent, 'a 2xx retransmitted after detach() is absorbed');
   // Detached while its final is pending: that final is still handed up (a 2xx racing the TU's end must be ACKed), then the TU is let go.
   const finals: number[] = [];
@@ -304,4 +309,91 @@ test('an INVITE server transaction lets go of its CANCEL handler once it has ans
   tx.respond(createResponse(tx.request, 200, 'OK', { toTag: 'uas1' }));
   assert.equal(layer.transactionCount.servers, 1, 'it lingers (RFC 6026 Accepted)');
   assert.equal(v8.queryObjects(CallState, { format: 'count' }), 0);
+});
+
+// A transaction past its final response lingers (Timers D, J, K, L, M: up to 32 s over UDP) to
+// absorb or answer retransmissions, which needs the bytes it last sent and its keys only. The
+// parsed request and responses (header maps, URIs, bodies) kept that long were most of what a
+// call left on the heap at 200–400 calls/s (issue 13).
+
+/** Records the bytes sent and nothing parsed, so that every message counted is one the layer holds. */
+class WireTransports extends RecordingTransports {
+  readonly wire: Buffer[] = [];
+  override send(bytes: Buffer, _to: Destination): Promise<void> {
+    this.wire.push(bytes);
+    return Promise.resolve();
+  }
+}
+
+function wireSetup() {
+  const clock = new FakeClock();
+  const transports = new WireTransports();
+  const servers: ServerTransaction[] = [];
+  const layer = new TransactionLayer({ transports, clock, tu: { onRequest: (tx) => servers.push(tx), onAck: () => {} } });
+  return { clock, transports, layer, servers };
+}
+
+/** Parsed or built requests, and messages of either kind (each has one SipHeaders), still reachable. */
+function reachable(): { requests: number; messages: number } {
+  const Request = Object.getPrototypeOf(createRequest({ method: 'OPTIONS', uri: 'sip:count@192.0.2.1' })).constructor as new () => unknown;
+  return { requests: v8.queryObjects(Request, { format: 'count' }) as number, messages: v8.queryObjects(SipHeaders, { format: 'count' }) as number };
+}
+
+test('a server transaction past its final response keeps no parsed message and answers a retransmission with the same bytes', { skip: canQuery }, () => {
+  const { layer, transports, servers } = wireSetup();
+  const before = reachable();
+  layer.receive(inbound(request('INVITE', { branch: 'z9hG4bK-busy', callId: 'busy' })));
+  layer.receive(inbound(request('INVITE', { branch: 'z9hG4bK-ok', callId: 'ok' })));
+  layer.receive(inbound(request('OPTIONS', { branch: 'z9hG4bK-opt', callId: 'opt' })));
+  const [busy, ok, options] = servers;
+  busy.respond(createResponse(busy.request, 486, 'Busy Here', { toTag: 'u1' }));
+  ok.respond(createResponse(ok.request, 200, 'OK', { toTag: 'u2' }));
+  options.respond(createResponse(options.request, 200, 'OK', { toTag: 'u3' }));
+  assert.deepEqual([busy.state, ok.state, options.state], ['completed', 'accepted', 'completed'], 'all three linger');
+  assert.deepEqual(reachable(), before, 'no request, no response kept');
+  assert.throws(() => busy.request, { code: 'SIP_TX_RELEASED' });
+  const [busyBytes, optionsBytes] = [transports.wire[2], transports.wire[4]];
+
+  layer.receive(inbound(request('INVITE', { branch: 'z9hG4bK-busy', callId: 'busy' })));
+  layer.receive(inbound(request('OPTIONS', { branch: 'z9hG4bK-opt', callId: 'opt' })));
+  layer.receive(inbound(request('INVITE', { branch: 'z9hG4bK-ok', callId: 'ok' })));
+  assert.deepEqual(transports.wire.slice(5), [busyBytes, optionsBytes], 'the final again, byte for byte; the INVITE in Accepted is absorbed (RFC 6026 §7.1)');
+  // RFC 3261 §9.2: a CANCEL after the final is answered 200 and changes nothing.
+  layer.receive(inbound(request('CANCEL', { branch: 'z9hG4bK-busy', callId: 'busy' })));
+  assert.match(transports.wire.at(-1)!.toString(), /^SIP\/2\.0 200 OK\r\n[^]*CSeq: 1 CANCEL/);
+  layer.receive(inbound(request('ACK', { branch: 'z9hG4bK-busy', callId: 'busy', toTag: 'u1' })));
+  assert.equal(busy.state, 'confirmed', 'the ACK still matches');
+  assert.equal(layer.stats.acksAbsorbed, 1);
+  assert.deepEqual(reachable(), before, 'nor the ACK, the CANCEL or the retransmissions');
+});
+
+test('a client transaction past its final response keeps no parsed message and ACKs a retransmitted final with the same bytes', { skip: canQuery }, async () => {
+  const { layer, transports } = wireSetup();
+  const before = reachable();
+  const send = (method: string) => {
+    const tx = layer.sendRequest(outgoing(method), carrier);
+    return { tx, answer: (status: number) => answer(tx.request, status, `c-${method}-${status}`) };
+  };
+  const busy = send('INVITE');
+  const ok = send('INVITE');
+  const options = send('OPTIONS');
+  const busyText = busy.answer(486);
+  const okText = ok.answer(200);
+  const optionsText = options.answer(200);
+  layer.receive(inbound(busyText));
+  layer.receive(inbound(okText));
+  layer.receive(inbound(optionsText));
+  await flush();
+  assert.deepEqual([busy.tx.state, ok.tx.state, options.tx.state], ['completed', 'accepted', 'completed'], 'all three linger');
+  assert.deepEqual(reachable(), before, 'no request, no response kept');
+  assert.throws(() => ok.tx.request, { code: 'SIP_TX_RELEASED' });
+  const sent = transports.wire.length;
+  const ack = transports.wire[3];
+  assert.match(ack.toString(), /^ACK /);
+
+  layer.receive(inbound(busyText));
+  layer.receive(inbound(optionsText));
+  assert.deepEqual(transports.wire.slice(sent), [ack], 'RFC 3261 §17.1.1.2: the same ACK for the retransmitted final; the OPTIONS 200 absorbed');
+  assert.equal(layer.stats.responsesMatched, 5, 'the keys still match');
+  assert.deepEqual(reachable(), before);
 });
