@@ -1,5 +1,14 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { channel } from 'node:diagnostics_channel';
+import type { Kysely } from 'kysely';
+import type { Worker } from 'node:worker_threads';
+import type { TrunklineError } from '../core/index.js';
 import type { Finding } from '../diagnosis/index.js';
+import { BATCH_ROWS, UpsertSql } from './calls-upsert.js';
+import { InlineRowsWriter, everyRowFailed, type CallRowsWriter, type RecordWriterPlan, type WrittenBatch } from './calls-writer.js';
+import { ThreadRowsWriter } from './calls-writer-thread.js';
+import type { StoreErrorCode } from './errors.js';
+
+export { upsertParameters, upsertQuery, upsertSql } from './calls-upsert.js';
 
 /**
  * Call records: one per attempt, edge refusals included (SPEC §1 "the calls API"). The edge
@@ -114,7 +123,8 @@ export interface CallRecordStore {
   list(query: CallQuery): Promise<{ readonly items: readonly CallRecord[]; readonly total: number }>;
 }
 
-function toRow(r: CallRecord): CallsTable {
+/** The row a record is stored as (its arrays and media as JSON text). */
+export function toRow(r: CallRecord): CallsTable {
   return {
     call_sid: r.call_sid, account_sid: r.account_sid, trunk_sid: r.trunk_sid, direction: r.direction,
     from_number: r.from, to_number: r.to, source_address: r.source_address, transport: r.transport,
@@ -165,19 +175,6 @@ function fromRow(row: CallsTable): CallRecord {
   };
 }
 
-/** Rows of one INSERT: 25 columns × 200 stays under every SQLite build's bound-parameter limit. */
-const BATCH_ROWS = 200;
-
-/** The columns an upsert overwrites: all but the key. */
-const UPDATED: readonly Exclude<keyof CallsTable, 'call_sid'>[] = [
-  'account_sid', 'trunk_sid', 'direction', 'from_number', 'to_number', 'source_address', 'transport', 'sip_call_id', 'status',
-  'started_at', 'answered_at', 'ended_at', 'final_code', 'final_reason', 'final_by', 'end_cause', 'edge_cause', 'duration_s',
-  'setup_ms', 'findings', 'events', 'trace', 'media', 'node_id',
-];
-
-/** Every column in the order the upsert binds them. */
-const COLUMNS: readonly (keyof CallsTable)[] = ['call_sid', ...UPDATED];
-
 interface Pending {
   /**
    * The last version saved, turned into a row only when its batch is written: a version replaced
@@ -207,11 +204,32 @@ export interface CallsRepoOptions {
    * default, writes at the end of the event-loop turn. serve passes SAVE_WINDOW_MS on SQLite.
    */
   readonly windowMs?: number;
+  /**
+   * Where batches are written: inline (the default) on `db`, or by a worker thread on its own
+   * connection to the SQLite file — serve passes the store's `recordWriter` (a thread on an SQLite file).
+   */
+  readonly writer?: RecordWriterPlan;
+  /** Told when the writer thread ends unexpectedly (STORE_WRITER_LOST); no save is lost to it. */
+  readonly onWriterLost?: (err: TrunklineError<StoreErrorCode>) => void;
 }
+
+/** What is published on callsWrittenChannel for each batch written. */
+export interface CallsWritten {
+  readonly rows: number;
+  /** Rows the database refused (their saves rejected with STORE_WRITE_FAILED). */
+  readonly failed: number;
+  readonly statements: number;
+  /** The thread whose connection wrote them (node:worker_threads threadId): the main thread's unless the writer is a thread. */
+  readonly threadId: number;
+}
+
+/** Each batch of call records written, after its commit: bench/call-records counts rows and statements on it. */
+export const callsWrittenChannel = channel('trunkline:store:calls-written');
 
 export class CallsRepo implements CallRecordStore {
   readonly #db: Kysely<CallsDatabase>;
   readonly #windowMs: number;
+  readonly #writer: CallRowsWriter;
   /** Saves not yet written, by call sid: a call saved twice before the next write is written once, last version. */
   #pending = new Map<string, Pending>();
   /** When the oldest pending save was made (performance.now()). */
@@ -219,13 +237,20 @@ export class CallsRepo implements CallRecordStore {
   #flushing: Promise<void> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #immediate: ReturnType<typeof setImmediate> | undefined;
-  /** The upsert's SQL by row count (at most BATCH_ROWS texts). */
-  readonly #upsertSql = new Map<number, string>();
 
   /** Takes the store's Kysely instance; only the `calls` table is touched. */
   constructor(db: Kysely<CallsDatabase>, options: CallsRepoOptions = {}) {
     this.#db = db;
     this.#windowMs = options.windowMs ?? 0;
+    const inline = new InlineRowsWriter(db);
+    this.#writer = options.writer?.kind === 'thread'
+      ? new ThreadRowsWriter({ file: options.writer.file, sql: new UpsertSql(db), fallback: inline, ...(options.onWriterLost ? { onLost: options.onWriterLost } : {}) })
+      : inline;
+  }
+
+  /** The writer thread while it runs (tests end it to check recovery); undefined when batches are written inline. */
+  get writerThread(): Worker | undefined {
+    return this.#writer instanceof ThreadRowsWriter ? this.#writer.worker : undefined;
   }
 
   /**
@@ -233,7 +258,8 @@ export class CallsRepo implements CallRecordStore {
    * Saves are gathered for the window from the first one (one event-loop turn without one; at
    * once when a full statement's rows are pending) and written in one transaction (issue 13: one statement per save was the
    * edge's largest store cost at a few hundred calls/s); the promise settles when the record's
-   * batch is committed, so an awaited save is stored as before.
+   * batch is committed, so an awaited save is stored as before. A record the database refuses
+   * rejects its saves with STORE_WRITE_FAILED.
    */
   save(record: CallRecord): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -255,6 +281,14 @@ export class CallsRepo implements CallRecordStore {
       if (!this.#flushing) this.#flush();
       await this.#flushing;
     }
+  }
+
+  /** Writes what is pending, then ends the writer thread; the repo stays usable (reads, and saves written inline). serve's shutdown, before the store closes. */
+  async close(): Promise<void> {
+    await this.drain();
+    await this.#writer.close();
+    // A save made while the thread was ending went to the main connection; it is written before the store closes too.
+    await this.drain();
   }
 
   /** Plans the next write: none while one is running (its end plans again), at once when the window has passed or a statement is full. */
@@ -285,10 +319,14 @@ export class CallsRepo implements CallRecordStore {
     });
   }
 
-  /** One transaction for the batch; if it fails, each record alone, so one bad record fails only its own saves. */
+  /**
+   * The batch's rows to the writer: one transaction, and if it fails each record alone, so one bad
+   * record fails only its own saves. Only one batch is written at a time, so a call's later save
+   * is written after its earlier one, whichever thread writes them.
+   */
   async #write(pending: readonly Pending[]): Promise<void> {
-    const settle = (items: readonly Pending[], err?: unknown) => {
-      for (const p of items) for (const w of p.waiters) if (err === undefined) w.resolve(); else w.reject(err);
+    const settle = (p: Pending, err?: unknown) => {
+      for (const w of p.waiters) if (err === undefined) w.resolve(); else w.reject(err);
     };
     const batch: Pending[] = [];
     const rows: CallsTable[] = [];
@@ -297,49 +335,26 @@ export class CallsRepo implements CallRecordStore {
         rows.push(toRow(p.record));
         batch.push(p);
       } catch (err) {
-        settle([p], err);
+        settle(p, err);
       }
     }
     if (batch.length === 0) return;
+    let written: WrittenBatch;
     try {
-      // One statement is atomic on its own: a transaction only for a batch that needs several (one round trip on PostgreSQL, not three).
-      if (rows.length <= BATCH_ROWS) await this.#upsert(this.#db, rows);
-      else {
-        await this.#db.transaction().execute(async (trx) => {
-          for (let i = 0; i < rows.length; i += BATCH_ROWS) await this.#upsert(trx, rows.slice(i, i + BATCH_ROWS));
-        });
-      }
-      settle(batch);
-      return;
+      written = await this.#writer.write(rows);
     } catch (err) {
-      if (batch.length === 1) {
-        settle(batch, err);
-        return;
-      }
+      // Writers settle every row themselves; this only keeps a bug in one from leaving saves unsettled.
+      written = everyRowFailed(rows, err);
     }
+    let failed = 0;
     for (let i = 0; i < batch.length; i++) {
-      try {
-        await this.#upsert(this.#db, [rows[i]]);
-        settle([batch[i]]);
-      } catch (err) {
-        settle([batch[i]], err);
-      }
+      const err = written.errors[i];
+      if (err !== undefined) failed++;
+      settle(batch[i], err);
     }
-  }
-
-  /**
-   * A multi-row upsert: each row's columns replace a stored row with the same sid. Kysely builds
-   * and compiles the statement once per row count (over rows of nulls: every column present) and
-   * the rows are bound to that SQL — building it for every batch was ~1 % of serve's CPU (issue 13).
-   * `upsertQuery` is the same statement built by Kysely; a test holds the two equal on both dialects.
-   */
-  async #upsert(db: Kysely<CallsDatabase>, rows: readonly CallsTable[]): Promise<void> {
-    let text = this.#upsertSql.get(rows.length);
-    if (text === undefined) {
-      text = upsertSql(this.#db, rows.length);
-      this.#upsertSql.set(rows.length, text);
+    if (callsWrittenChannel.hasSubscribers) {
+      callsWrittenChannel.publish({ rows: rows.length, failed, statements: written.statements, threadId: written.threadId } satisfies CallsWritten);
     }
-    await db.executeQuery(CompiledQuery.raw(text, upsertParameters(rows)));
   }
 
   /** Calls a node left in progress (issue 15: a survivor closes them when that node is lost). */
@@ -394,24 +409,4 @@ export class CallsRepo implements CallRecordStore {
     const rows = await base.selectAll().orderBy('started_at', 'desc').orderBy('call_sid', 'desc').limit(q.limit).offset(q.offset).execute();
     return { items: rows.map(fromRow), total: Number(count?.n ?? 0) };
   }
-}
-
-/** The upsert of `rows` as Kysely builds it (compiled once per row count by CallsRepo; its parameters are upsertParameters). */
-export function upsertQuery(db: Kysely<CallsDatabase>, rows: readonly CallsTable[]) {
-  return db.insertInto('calls').values([...rows])
-    .onConflict((oc) => oc.column('call_sid').doUpdateSet((eb) => Object.fromEntries(UPDATED.map((c) => [c, eb.ref(`excluded.${c}`)]))));
-}
-
-/** The SQL of upsertQuery for `count` rows, whatever their values: built over rows of nulls, every column present. */
-export function upsertSql(db: Kysely<CallsDatabase>, count: number): string {
-  const blank = Object.fromEntries(COLUMNS.map((c) => [c, null])) as unknown as CallsTable;
-  return upsertQuery(db, Array.from({ length: count }, () => blank)).compile().sql;
-}
-
-/** The values Kysely binds for upsertQuery(rows): row by row, each in COLUMNS order (a column left undefined is NULL, as Kysely's DEFAULT is here). */
-export function upsertParameters(rows: readonly CallsTable[]): unknown[] {
-  const out = new Array<unknown>(rows.length * COLUMNS.length);
-  let i = 0;
-  for (const row of rows) for (const c of COLUMNS) out[i++] = row[c] ?? null;
-  return out;
 }

@@ -1,6 +1,7 @@
 // store: the provisioning data on SQLite or PostgreSQL via kysely — schema, migrations, repos, shared counters.
 /**
- * Opening: `openStore(location)` → StoreConnection {db, dialect, migrate(), close()};
+ * Opening: `openStore(location, {recordWriter})` → StoreConnection {db, dialect, migrate(), close(), recordWriter};
+ * `new CallsRepo(db, {writer: conn.recordWriter})` writes call records from a worker thread on an SQLite file;
  * `createRepos(conn.db, clock)` → Repos, one repo per resource.
  *
  * Read model for the SIP edge (`repos.read`, class ReadModel):
@@ -12,7 +13,8 @@
  * - `numberRoute(e164)` → {kind:'mapped', trunk_sid, account_sid, mode, status} |
  *   {kind:'removed', removed_at} (removed in the last 30 days → answer 410) | undefined
  */
-export { openStore, pingStore, type StoreConnection, type OpenStoreOptions } from './open-store.js';
+export { openStore, pingStore, type StoreConnection, type OpenStoreOptions, type RecordWriterMode } from './open-store.js';
+export type { RecordWriterPlan } from './calls-writer.js';
 export { type DialectName, type StoreLocation, isUniqueViolation } from './dialect.js';
 export { createRepos, type Repos } from './repos.js';
 export { MIGRATIONS, type StoreMigration } from './migrations/index.js';
@@ -35,7 +37,7 @@ export { type RateCounter, type RateDecision, MemoryRateCounter } from './counte
 export { RedisRateCounter, type RedisRateCounterOptions } from './counters/redis-rate-counter.js';
 export { StoreErrorCodes, type StoreErrorCode } from './errors.js';
 export {
-  CallsRepo, SAVE_WINDOW_MS, type CallsRepoOptions, type CallRecord, type CallRecordStore, type CallQuery, type CallDirection, type CallStatus, type FinalBy, type TraceEntry, type CallEvent, type CallsDatabase,
+  CallsRepo, SAVE_WINDOW_MS, callsWrittenChannel, type CallsWritten, type CallsRepoOptions, type CallRecord, type CallRecordStore, type CallQuery, type CallDirection, type CallStatus, type FinalBy, type TraceEntry, type CallEvent, type CallsDatabase,
 } from './calls-repo.js';
 export { type CallSlots, type SlotRequest, type SlotDecision, RATE_WINDOW_MS } from './counters/call-slots.js';
 export { RedisCallSlots, type RedisCallSlotsOptions } from './counters/redis-call-slots.js';

@@ -9,6 +9,8 @@ import type { Database } from './schema.js';
 import { MIGRATIONS, type StoreMigration } from './migrations/index.js';
 import { applyMigrations } from './migrate.js';
 import { StatementCache } from './statement-cache.js';
+import type { RecordWriterPlan } from './calls-writer.js';
+import { isPrivateSqlite, tuneSqlite } from './sqlite-pragmas.js';
 
 /** An open store: the Kysely instance every repo is built on, its dialect, and close(). */
 export interface StoreConnection {
@@ -17,11 +19,21 @@ export interface StoreConnection {
   /** Applies pending migrations; returns the names applied by this call. */
   migrate(): Promise<readonly string[]>;
   close(): Promise<void>;
+  /** Where call records are written (CallsRepoOptions.writer): a thread of their own on an SQLite file, unless opened with recordWriter 'inline'. */
+  readonly recordWriter: RecordWriterPlan;
 }
+
+/** 'thread': call records written by a worker thread on its own connection (SQLite file only); 'inline': on the store's connection. */
+export type RecordWriterMode = 'thread' | 'inline';
 
 export interface OpenStoreOptions {
   /** Migrations to apply; defaults to MIGRATIONS. */
   readonly migrations?: readonly StoreMigration[];
+  /**
+   * How call records are written; 'thread', the default, applies to an SQLite file only: PostgreSQL's
+   * I/O is already off the event loop, and an in-memory database cannot be opened by a second connection.
+   */
+  readonly recordWriter?: RecordWriterMode;
 }
 
 export async function openStore(location: StoreLocation, options: OpenStoreOptions = {}): Promise<StoreConnection> {
@@ -34,16 +46,10 @@ export async function openStore(location: StoreLocation, options: OpenStoreOptio
     } catch (err) {
       throw new TrunklineError('STORE_BAD_LOCATION', `cannot open SQLite file ${location.file}: ${(err as Error).message}`, { cause: err });
     }
-    // WAL: readers never block the writer. synchronous=NORMAL in WAL mode keeps every
-    // committed transaction across a crash of the process (kill -9: the WAL is in the OS
-    // cache); only a power loss or OS crash may undo the last commits, which FULL would
-    // prevent at the price of one fsync per write.
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('busy_timeout = 5000');
+    tuneSqlite(sqlite);
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new StatementCache(sqlite) }) });
-    return connection(db, 'sqlite', migrations);
+    const threaded = (options.recordWriter ?? 'thread') === 'thread' && !isPrivateSqlite(location.file);
+    return connection(db, 'sqlite', migrations, threaded ? { kind: 'thread', file: location.file } : INLINE);
   }
   const pool = new pg.Pool({
     connectionString: location.url,
@@ -59,17 +65,20 @@ export async function openStore(location: StoreLocation, options: OpenStoreOptio
     throw new TrunklineError('STORE_BAD_LOCATION', `cannot connect to ${redact(location.url)}: ${(err as Error).message}`, { cause: err });
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return connection(db, 'postgres', migrations);
+  return connection(db, 'postgres', migrations, INLINE);
 }
 
 function redact(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }
 
-function connection(db: Kysely<Database>, dialect: DialectName, migrations: readonly StoreMigration[]): StoreConnection {
+const INLINE: RecordWriterPlan = { kind: 'inline' };
+
+function connection(db: Kysely<Database>, dialect: DialectName, migrations: readonly StoreMigration[], recordWriter: RecordWriterPlan): StoreConnection {
   return {
     db,
     dialect,
+    recordWriter,
     migrate() {
       return applyMigrations(db as unknown as Kysely<unknown>, dialect, migrations);
     },

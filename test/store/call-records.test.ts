@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Kysely, KyselyPlugin } from 'kysely';
-import { CallsRepo, type CallRecord, type CallsDatabase, type CallsRepoOptions } from '../../src/store/index.js';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { Kysely } from 'kysely';
+import { isTrunklineError } from '../../src/core/index.js';
+import { CallsRepo, type CallRecord, type CallsDatabase, type CallsRepoOptions, type CallsWritten } from '../../src/store/index.js';
 import { upsertParameters, upsertQuery, upsertSql, type CallsTable } from '../../src/store/calls-repo.js';
 import { postgresTestStore, sqliteTestStore, type TestStore } from './support.js';
 
@@ -9,6 +11,8 @@ import { postgresTestStore, sqliteTestStore, type TestStore } from './support.js
 // version of a call wins, reads see what was saved before them, one bad record fails only its
 // own save, and saves made within the write window (SAVE_WINDOW_MS) are one INSERT. Tests that
 // depend on what falls in one window widen it to minutes, so the machine's speed cannot decide.
+// The same suite runs over each writer: SQLite written on the main connection, SQLite written by
+// the writer thread on its own connection (serve's default), PostgreSQL.
 
 function record(sid: string, over: Partial<CallRecord> = {}): CallRecord {
   return {
@@ -25,27 +29,63 @@ const MINUTES = { windowMs: 10 * 60_000 };
 /** A test that would otherwise hang when a write waits for the window fails instead. */
 const BOUNDED = { timeout: 60_000 };
 
-/** The repo over the store, counting the INSERT statements it sends. */
-function countingRepo(store: TestStore, options: CallsRepoOptions = {}): { repo: CallsRepo; inserts: () => number } {
-  let n = 0;
-  // Counted as they are answered: the repo sends its upsert precompiled, which no plugin's transformQuery sees.
-  // Reads (the only other statements here) report no affected rows.
-  const counter: KyselyPlugin = {
-    transformQuery: (a) => a.node,
-    transformResult: (a) => {
-      if (a.result.numAffectedRows !== undefined) n++;
-      return Promise.resolve(a.result);
-    },
-  };
-  const db = (store.conn.db as unknown as Kysely<CallsDatabase>).withPlugin(counter);
-  return { repo: new CallsRepo(db, options), inserts: () => n };
+interface Variant {
+  readonly name: string;
+  readonly open: () => Promise<TestStore>;
+  /** Batches written by the store's writer thread (openStore's recordWriter) rather than on its connection. */
+  readonly threaded: boolean;
 }
 
-for (const [name, open] of [['SQLite', sqliteTestStore], ['PostgreSQL', postgresTestStore]] as const) {
+const VARIANTS: readonly Variant[] = [
+  { name: 'SQLite', open: sqliteTestStore, threaded: false },
+  { name: 'SQLite, written by the writer thread', open: sqliteTestStore, threaded: true },
+  { name: 'PostgreSQL', open: postgresTestStore, threaded: false },
+];
+
+/**
+ * The repo over the store, counting the upsert statements its batches ran (published on
+ * trunkline:store:calls-written once a batch is committed, whichever thread wrote it). `done`
+ * ends the writer thread and the count.
+ */
+function countingRepo(store: TestStore, variant: Variant, options: CallsRepoOptions = {}): { repo: CallsRepo; inserts: () => number; done: () => Promise<void> } {
+  let n = 0;
+  const count = (m: unknown) => void (n += (m as CallsWritten).statements);
+  subscribe('trunkline:store:calls-written', count);
+  const db = store.conn.db as unknown as Kysely<CallsDatabase>;
+  const repo = new CallsRepo(db, { ...options, ...(variant.threaded ? { writer: store.conn.recordWriter } : {}) });
+  if (variant.threaded) assert.equal(store.conn.recordWriter.kind, 'thread');
+  const done = async () => {
+    await repo.close();
+    unsubscribe('trunkline:store:calls-written', count);
+  };
+  closers.get(store)?.push(done);
+  return { repo, inserts: () => n, done };
+}
+
+/** What each store's cleanup ends first: the repos made on it (their writer threads). */
+const closers = new WeakMap<TestStore, (() => Promise<void>)[]>();
+
+async function opened(variant: Variant): Promise<TestStore> {
+  const store = await variant.open();
+  const ends: (() => Promise<void>)[] = [];
+  const wrapped: TestStore = {
+    conn: store.conn,
+    async cleanup() {
+      for (const end of ends) await end();
+      await store.cleanup();
+    },
+  };
+  closers.set(wrapped, ends);
+  return wrapped;
+}
+
+for (const variant of VARIANTS) {
+  const { name } = variant;
+  const open = () => opened(variant);
   test(`${name}: saves made in one turn are one INSERT, and a read right after sees all of them`, async () => {
     const store = await open();
     try {
-      const { repo, inserts } = countingRepo(store);
+      const { repo, inserts } = countingRepo(store, variant);
       const saves = Array.from({ length: 50 }, (_, i) => repo.save(record(`c${i}`)));
       await Promise.all(saves);
       assert.equal(inserts(), 1);
@@ -59,7 +99,7 @@ for (const [name, open] of [['SQLite', sqliteTestStore], ['PostgreSQL', postgres
   test(`${name}: a call saved twice before the write is stored once, at its last version, and both saves resolve`, async () => {
     const store = await open();
     try {
-      const { repo } = countingRepo(store);
+      const { repo } = countingRepo(store, variant);
       const first = repo.save(record('c1'));
       const last = repo.save(record('c1', { status: 'completed', final_code: 200, ended_at: '2026-12-05T10:00:05Z' }));
       await Promise.all([first, last]);
@@ -74,7 +114,7 @@ for (const [name, open] of [['SQLite', sqliteTestStore], ['PostgreSQL', postgres
   test(`${name}: a record with every field set is read back as saved, alone and in a batch (the precompiled upsert binds each column to its own value)`, async () => {
     const store = await open();
     try {
-      const { repo } = countingRepo(store);
+      const { repo } = countingRepo(store, variant);
       const full = (sid: string): CallRecord => record(sid, {
         account_sid: `acct`, trunk_sid: `trunk-${sid}`, direction: 'inbound', from: `+1${sid}1`, to: `+1${sid}2`, source_address: `10.0.0.1:${sid.length}`,
         transport: 'tcp', sip_call_id: `id-${sid}`, status: 'completed', started_at: '2026-12-05T10:00:00Z', answered_at: '2026-12-05T10:00:01Z',
@@ -115,12 +155,14 @@ for (const [name, open] of [['SQLite', sqliteTestStore], ['PostgreSQL', postgres
   test(`${name}: a save made while the call's earlier save is being written is stored after it (the last one made wins)`, async () => {
     const store = await open();
     try {
-      const { repo, inserts } = countingRepo(store);
-      const answered = repo.save(record('c1'));
-      // The first batch is on its way to the store when the end of the call is saved.
-      while (inserts() === 0) await new Promise<void>((r) => setImmediate(r));
+      const { repo, inserts } = countingRepo(store, variant, MINUTES);
+      let answeredSettled = false;
+      const answered = repo.save(record('c1')).finally(() => (answeredSettled = true));
+      // drain() hands the first batch to the writer at once: it is on its way to the store, not yet settled, when the end of the call is saved.
+      const draining = repo.drain();
       const ended = repo.save(record('c1', { status: 'completed', final_code: 200, ended_at: '2026-12-05T10:00:05Z' }));
-      await Promise.all([answered, ended]);
+      assert.equal(answeredSettled, false);
+      await Promise.all([answered, ended, draining, repo.drain()]);
       assert.equal(inserts(), 2);
       assert.equal((await repo.get('acct', 'c1'))?.status, 'completed');
     } finally {
@@ -131,7 +173,7 @@ for (const [name, open] of [['SQLite', sqliteTestStore], ['PostgreSQL', postgres
   test(`${name}: a read issued before the batch is written waits for it (read your own saves), not for the window`, BOUNDED, async () => {
     const store = await open();
     try {
-      const { repo } = countingRepo(store, MINUTES);
+      const { repo } = countingRepo(store, variant, MINUTES);
       void repo.save(record('c1', { status: 'failed', final_code: 486 }));
       const got = await repo.get('acct', 'c1');
       assert.equal(got?.final_code, 486);
@@ -143,11 +185,13 @@ for (const [name, open] of [['SQLite', sqliteTestStore], ['PostgreSQL', postgres
   test(`${name}: a record the store refuses fails its own save only; the rest of its batch is stored`, async () => {
     const store = await open();
     try {
-      const { repo } = countingRepo(store);
+      const { repo } = countingRepo(store, variant);
       const good = repo.save(record('good'));
       const bad = repo.save(record('bad', { direction: null as unknown as CallRecord['direction'] }));
       const alsoGood = repo.save(record('also-good'));
-      await assert.rejects(bad);
+      // The store's typed error, whichever thread wrote the batch: the driver's code is carried as data, not as a message to parse.
+      await assert.rejects(bad, (err: unknown) => isTrunklineError(err, 'STORE_WRITE_FAILED') && err.details.call_sid === 'bad'
+        && (err.details.driver_code === 'SQLITE_CONSTRAINT_NOTNULL' || err.details.driver_code === '23502'));
       await Promise.all([good, alsoGood]);
       assert.ok(await repo.get('acct', 'good'));
       assert.ok(await repo.get('acct', 'also-good'));
@@ -160,7 +204,7 @@ for (const [name, open] of [['SQLite', sqliteTestStore], ['PostgreSQL', postgres
   test(`${name}: a record that cannot be stringified fails its own save (a rejection, not a throw from save); the rest of its batch is stored`, async () => {
     const store = await open();
     try {
-      const { repo } = countingRepo(store);
+      const { repo } = countingRepo(store, variant);
       const good = repo.save(record('good'));
       const bad = repo.save(record('bad', { media: { bytes: 1n } }));
       await assert.rejects(bad, TypeError);
@@ -175,7 +219,7 @@ for (const [name, open] of [['SQLite', sqliteTestStore], ['PostgreSQL', postgres
   test(`${name}: drain writes saves nobody awaited, without waiting for the window (serve's shutdown before the store closes)`, BOUNDED, async () => {
     const store = await open();
     try {
-      const { repo } = countingRepo(store, MINUTES);
+      const { repo } = countingRepo(store, variant, MINUTES);
       for (let i = 0; i < 450; i++) void repo.save(record(`c${i}`));
       await repo.drain();
       const reader = new CallsRepo(store.conn.db as unknown as Kysely<CallsDatabase>);
@@ -188,7 +232,7 @@ for (const [name, open] of [['SQLite', sqliteTestStore], ['PostgreSQL', postgres
   test(`${name}: saves made over several turns within the window are one INSERT; a short call's answer and end are one row write`, BOUNDED, async () => {
     const store = await open();
     try {
-      const { repo, inserts } = countingRepo(store, MINUTES);
+      const { repo, inserts } = countingRepo(store, variant, MINUTES);
       const turn = () => new Promise<void>((r) => setImmediate(r));
       const saves = [repo.save(record('c1'))];
       await turn();
@@ -210,7 +254,7 @@ for (const [name, open] of [['SQLite', sqliteTestStore], ['PostgreSQL', postgres
   test(`${name}: a full statement's worth of saves is written at once, without waiting for the window`, BOUNDED, async () => {
     const store = await open();
     try {
-      const { repo, inserts } = countingRepo(store, MINUTES);
+      const { repo, inserts } = countingRepo(store, variant, MINUTES);
       await Promise.all(Array.from({ length: 200 }, (_, i) => repo.save(record(`c${i}`))));
       assert.equal(inserts(), 1);
     } finally {
@@ -221,7 +265,7 @@ for (const [name, open] of [['SQLite', sqliteTestStore], ['PostgreSQL', postgres
   test(`${name}: saves nobody reads or drains are written once the window has passed`, BOUNDED, async () => {
     const store = await open();
     try {
-      const { repo, inserts } = countingRepo(store, { windowMs: 5 });
+      const { repo, inserts } = countingRepo(store, variant, { windowMs: 5 });
       await Promise.all([repo.save(record('c1')), repo.save(record('c2'))]);
       assert.equal(inserts(), 1);
       const later = repo.save(record('c1', { status: 'completed' }));
