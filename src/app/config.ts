@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { TrunklineError } from '../core/index.js';
-import type { StoreLocation } from '../store/index.js';
+import type { RecordWriterMode, StoreLocation } from '../store/index.js';
 import { DEFAULT_THRESHOLDS } from '../diagnosis/index.js';
 
 /**
@@ -14,6 +14,8 @@ export interface Config {
   /** Where call pcaps are written and read; a directory every node mounts makes recordings readable from any node's API. */
   readonly recordingsDir: string;
   readonly store: StoreLocation;
+  /** --record-writer: call records on an SQLite file written by a thread of their own (the default) or on the main thread. */
+  readonly recordWriter: RecordWriterMode;
   readonly http: { readonly host: string; readonly port: number };
   readonly sip: { readonly host: string; readonly port: number };
   /**
@@ -72,6 +74,7 @@ export interface RawServeOptions {
   readonly dataDir?: string;
   readonly recordingsDir?: string;
   readonly db?: string;
+  readonly recordWriter?: string;
   readonly httpHost?: string;
   readonly httpPort?: string;
   readonly sipHost?: string;
@@ -209,12 +212,15 @@ export function loadConfig(raw: RawServeOptions): Config {
   const mediaEngine = raw.mediaEngine ?? 'native';
   if (mediaEngine !== 'native' && mediaEngine !== 'js') throw badConfig('media-engine', 'must be native or js', mediaEngine);
   const publicAddress = reachableIp('public-address', raw.publicAddress);
+  const recordWriter = raw.recordWriter ?? 'thread';
+  if (recordWriter !== 'thread' && recordWriter !== 'inline') throw badConfig('record-writer', 'must be thread or inline', recordWriter);
   const logLevel = raw.logLevel ?? 'info';
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) throw badConfig('log-level', 'must be debug, info, warn, error or silent', logLevel);
   const config: Config = {
     dataDir,
     recordingsDir: raw.recordingsDir === undefined || raw.recordingsDir === '' ? join(dataDir, 'recordings') : resolve(raw.recordingsDir),
     store: storeLocation(dataDir, raw.db),
+    recordWriter,
     http: { host: host('http-host', raw.httpHost, '0.0.0.0'), port: port('http-port', raw.httpPort, 8080) },
     sip: { host: host('sip-host', raw.sipHost, '0.0.0.0'), port: port('sip-port', raw.sipPort, 5070) },
     publicAddress,

@@ -88,9 +88,14 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
     // On SQLite every reader of the records but the operator's CLI is this process, and reads drain
     // the pending saves first: saves wait SAVE_WINDOW_MS to share a write. On PostgreSQL other nodes
     // read them (their API, a survivor closing a lost node's calls): written after one turn, as they come.
-    const storedCalls = new CallsRepo(store.db as unknown as Kysely<CallsDatabase>, { windowMs: store.dialect === 'sqlite' ? SAVE_WINDOW_MS : 0 });
-    // Call records are written in batches: the last ones land before the store closes (parts stop in reverse).
-    parts.push({ name: 'call-records', stop: () => storedCalls.drain() });
+    // Issue 13: on an SQLite file the batches are written by a thread of their own (store.recordWriter), off the SIP stack's event loop.
+    const storedCalls = new CallsRepo(store.db as unknown as Kysely<CallsDatabase>, {
+      windowMs: store.dialect === 'sqlite' ? SAVE_WINDOW_MS : 0,
+      writer: store.recordWriter,
+      onWriterLost: (err) => logger.warn({ code: err.code, err: err.message, ...err.details }, 'call-record writer thread lost'),
+    });
+    // Call records are written in batches: the last ones land, and the writer thread ends, before the store closes (parts stop in reverse).
+    parts.push({ name: 'call-records', stop: () => storedCalls.close() });
     const callsRepo = callFeed.observe(storedCalls);
     // Issue 15: with --redis, this node's call slots, nonce key and heartbeat are the cluster's.
     const cluster = await startCluster(config, { logger, clock, calls: storedCalls });
@@ -175,7 +180,7 @@ function mediaEngineFor(config: Config, logger: Logger): MediaEngineName {
 }
 
 async function startStore(config: Config, logger: Logger): Promise<StoreConnection> {
-  const store = await openStore(config.store);
+  const store = await openStore(config.store, { recordWriter: config.recordWriter });
   try {
     const applied = await store.migrate();
     if (applied.length > 0) logger.info({ migrations: applied }, 'store migrated');

@@ -29,6 +29,8 @@ test('a carrier turns the PSTN simulator off; --no-pstn-sim does too', () => {
 
 test('--db postgres://… selects PostgreSQL; TLS from files or self-signed', () => {
   assert.deepEqual(loadConfig({ db: 'postgres://u@db/x' }).store, { kind: 'postgres', url: 'postgres://u@db/x' });
+  assert.equal(loadConfig({}).recordWriter, 'thread', 'call records on SQLite are written by a thread of their own unless --record-writer inline');
+  assert.equal(loadConfig({ recordWriter: 'inline' }).recordWriter, 'inline');
   assert.deepEqual(loadConfig({ tlsSelfSigned: true, tlsPort: '5061' }).tls, { port: 5061, mode: 'self-signed' });
   assert.equal(loadConfig({ tlsCert: 'c.pem', tlsKey: 'k.pem' }).tls?.mode, 'files');
 });
@@ -64,6 +66,7 @@ test('a bad value is a usage error naming the flag and its rule', () => {
     [{ liveRefresh: '0.05' }, /--live-refresh/],
     [{ digestAlgorithms: 'SHA-512' }, /--digest-algorithms/],
     [{ digestAlgorithms: 'MD5,MD5' }, /--digest-algorithms/],
+    [{ recordWriter: 'fork' }, /--record-writer must be thread or inline/],
   ];
   for (const [raw, message] of cases) {
     assert.throws(() => loadConfig(raw), (err: unknown) => isUsageError(err) && message.test((err as Error).message), JSON.stringify(raw));
