@@ -1,23 +1,18 @@
 import type { Clock, Logger, TimerHandle } from '../../core/index.js';
-import { createResponse, serializeMessage, type Dialog, type SipRequest, type SipResolver, type SipResponse } from '../../sip/index.js';
-import { hopFromUri, resolveTarget } from './targets.js';
-import type { TraceEntry } from '../../store/index.js';
+import { createResponse, type Dialog, type SipRequest, type SipResolver, type SipResponse } from '../../sip/index.js';
 import type { CallRecorder } from '../record/call-record.js';
 import { reject, type Rejection } from '../rejections.js';
 import type { EdgeCause } from '../causes.js';
-import { Leg, passHeaders, type Hop } from './leg.js';
+import { Leg, passHeaders, type Hop, type Role } from './leg.js';
 import type { CallSide, MediaAnchor, RecordingInfo } from '../ports/media-anchor.js';
 import type { EdgeMetrics } from '../metrics.js';
 import { CALL_START, callTransition, isConfirmed, type CallAction, type CallInput, type CallState } from './call-fsm.js';
 import type { ClientTx, EdgeSipPort, ServerTx } from '../ports/sip-port.js';
+import { addr, CallTrace } from './call-trace.js';
+import { NextHops } from './next-hops.js';
+import { relayInDialog, relayToCaller, type RelayingCall } from './leg-relay.js';
 
-/**
- * One call through the B2BUA: the caller's leg `a` (the edge is its UAS) and the callee's leg
- * `b` (the edge is its UAC), tried target by target. It relays provisional responses (180,
- * 183 early media), the answer, CANCEL, BYE from either side and every other in-dialog
- * request (re-INVITE/UPDATE for hold, INFO, OPTIONS, session refreshes of RFC 4028).
- */
-export type Role = 'customer' | 'carrier';
+export type { Role } from './leg.js';
 
 export interface CallTarget {
   readonly uri: string;
@@ -85,13 +80,12 @@ interface Arrival {
 
 const NOTHING: Arrival = Object.freeze({});
 
-/** A leg's next-hop URI and its RFC 3263 resolution (`hop` once it settled). */
-interface NextHop {
-  readonly uri: string;
-  readonly resolving: Promise<Hop>;
-  readonly hop?: Hop;
-}
-
+/**
+ * One call through the B2BUA: the caller's leg `a` (the edge is its UAS) and the callee's leg
+ * `b` (the edge is its UAC), tried target by target. It relays provisional responses (180,
+ * 183 early media), the answer, CANCEL, BYE from either side and every other in-dialog
+ * request (re-INVITE/UPDATE for hold, INFO, OPTIONS, session refreshes of RFC 4028).
+ */
 export class Call {
   readonly sid: string;
   readonly recorder: CallRecorder;
@@ -110,15 +104,14 @@ export class Call {
   #setup: CallSetup | undefined;
   #noAnswer: TimerHandle | undefined;
   #startedMono: number;
-  #recording = false;
-  /** b legs to a registered contact's flow (see CallTarget.flow), including abandoned attempts. */
-  readonly #flowLegs = new WeakSet<Leg>();
+  readonly #trace: CallTrace;
+  readonly #hops: NextHops;
+  /** Made at the first in-dialog request relayed: most calls only ever see BYE, which the call handles itself. */
+  #relaying: RelayingCall | undefined;
   /** Every INVITE this call sent (attempts, re-INVITEs), released when it ends (ClientTx.release). */
   readonly #invites: ClientTx[] = [];
   /** Every b leg tried, so their dialogs leave the stack's table when the call ends. */
   readonly #bLegs: Leg[] = [];
-  /** Each b leg's next hop when it is a host name (see #hopFor), for the URI it was resolved from. */
-  readonly #nextHops = new WeakMap<Leg, NextHop>();
 
   constructor(ctx: CallContext, sid: string, recorder: CallRecorder, aTx: ServerTx, aRole: Role, media: MediaAnchor) {
     this.#ctx = ctx;
@@ -143,6 +136,8 @@ export class Call {
       hop: aTx.source.hop,
       local: aTx.source.local,
     });
+    this.#trace = new CallTrace(recorder, ctx.clock, media);
+    this.#hops = new NextHops(this.a, recorder, ctx.resolver);
     aTx.onCancel((cancel) => this.onCancel(cancel));
   }
 
@@ -155,6 +150,7 @@ export class Call {
   setMedia(media: MediaAnchor): void {
     this.#media.close();
     this.#media = media;
+    this.#trace.media = media;
   }
 
   isEnded(): boolean {
@@ -171,33 +167,16 @@ export class Call {
   }
 
   traceIn(role: Role, msg: SipRequest | SipResponse, hop: Hop, local: { address: string; port: number }): void {
-    this.#trace({ leg: role, direction: 'in', transport: hop.protocol, src: addr(hop.address, hop.port), dst: addr(local.address, local.port), message: serializeMessage(msg).toString('latin1') }, msg);
-  }
-
-  #traceOut(role: Role, msg: SipRequest | SipResponse, hop: Hop, local: { address: string; port: number }): void {
-    this.#trace({ leg: role, direction: 'out', transport: hop.protocol, src: addr(local.address, local.port), dst: addr(hop.address, hop.port), message: serializeMessage(msg).toString('latin1') }, msg);
-  }
-
-  /** Every SIP message of both legs goes to the record's trace and, while recording, into the pcap. */
-  #trace(entry: Omit<TraceEntry, 'at' | 'summary'>, msg: SipRequest | SipResponse): void {
-    this.recorder.trace(entry, msg);
-    if (this.#recording) this.#recordSip(entry, this.#ctx.clock.now());
-  }
-
-  #recordSip(entry: Omit<TraceEntry, 'at' | 'summary'>, at: number): void {
-    const src = splitAddr(entry.src);
-    const dst = splitAddr(entry.dst);
-    if (!src || !dst) return;
-    this.#media.recordSip?.({ at, srcIp: src.ip, srcPort: src.port, dstIp: dst.ip, dstPort: dst.port, data: Buffer.from(entry.message, 'latin1') });
+    this.#trace.received(role, msg, hop, local);
   }
 
   get recording(): boolean {
-    return this.#recording;
+    return this.#trace.recording;
   }
 
   /** The recording so far (file, packets, bytes), or undefined when the call is not recorded. */
   recordingInfo(): Promise<RecordingInfo | undefined> {
-    return this.#media.recording?.() ?? Promise.resolve(undefined);
+    return this.#trace.info();
   }
 
   /**
@@ -207,13 +186,8 @@ export class Call {
    * anchor yet (still being admitted) or has ended. Idempotent.
    */
   startRecording(): boolean {
-    if (this.#recording) return true;
-    if (this.isEnded() || !this.#media.startRecording) return false;
-    this.#media.startRecording(this.#ctx.clock.now());
-    this.#recording = true;
-    for (const t of this.recorder.traceEntries) this.#recordSip(t, Date.parse(t.at));
-    this.recorder.event('recording', 'pcap recording started (both legs, RTP/RTCP and SIP)');
-    return true;
+    if (this.#trace.recording) return true;
+    return !this.isEnded() && this.#trace.start();
   }
 
   /** X-Trunkline-Call-Sid, when the record has an account to look it up under (GET …/calls/{call_sid}). */
@@ -226,7 +200,7 @@ export class Call {
    * the 2xx makes a's dialog, and the 2xx is retransmitted until the caller's ACK (§13.3.1.4).
    */
   #respondA(res: SipResponse): void {
-    this.#traceOut(this.aRole, res, this.a.hop, this.a.local);
+    this.#trace.sent(this.aRole, res, this.a.hop, this.a.local);
     this.#attach(this.a, this.#ctx.port.answerInvite(this.#aTx, res, this.#onNoAck, this.a.remoteTarget));
   }
 
@@ -268,7 +242,7 @@ export class Call {
       case 'relay-provisional':
         this.#learn(leg!, invite!, res!);
         this.recorder.event('provisional', `${res!.status} ${res!.reason}`);
-        return this.#respondA(this.#relayed(res!, 'answer'));
+        return this.#respondA(this.#relayed(res!));
       case 'ack':
         return this.#learn(leg!, invite!, res!);
       case 'relay-answer':
@@ -276,7 +250,7 @@ export class Call {
         this.recorder.answer(res!.status, res!.reason);
         this.#ctx.metrics.setupTime((this.#ctx.clock.monotonic() - this.#startedMono) / 1000, this.recorder.direction);
         this.#media.answered();
-        this.#respondA(this.#relayed(res!, 'answer'));
+        this.#respondA(this.#relayed(res!));
         // The caller has its answer before the record is built and queued for the store: that
         // work (the whole trace so far, serialised) is not the caller's post-dial delay.
         return this.#ctx.answered(this);
@@ -284,7 +258,7 @@ export class Call {
         return this.#ackAndBye(leg!, invite!, res!);
       case 'relay-final':
         this.recorder.event('final', `${res!.status} ${res!.reason} from the ${this.bRole}`);
-        this.#respondA(this.#relayed(res!, 'answer'));
+        this.#respondA(this.#relayed(res!));
         return this.recorder.fail(res!.status, res!.reason, this.bRole);
       case 'reject': {
         const setup = this.#setup!;
@@ -360,7 +334,7 @@ export class Call {
     const b = new Leg({ localUri: setup.fromUri, remoteUri: setup.toUri, remoteTarget: target.uri, hop: target.hop, local: this.#ctx.port.localFor(target.hop) });
     this.#b = b;
     this.#bLegs.push(b);
-    if (target.flow) this.#flowLegs.add(b);
+    if (target.flow) this.#hops.overFlow(b);
     let offer: string;
     try {
       this.#media.facing?.('b', target.hop.address);
@@ -372,7 +346,7 @@ export class Call {
     }
     const invite = b.request('INVITE', { cseq: 1, headers: passHeaders(this.#aTx.request.headers), body: Buffer.from(offer, 'utf8'), maxForwards: setup.maxForwards });
     this.recorder.event('route', `attempt ${index + 1} → ${target.uri} over ${target.hop.protocol} ${addr(target.hop.address, target.hop.port)}`);
-    this.#traceOut(this.bRole, invite, b.hop, b.local);
+    this.#trace.sent(this.bRole, invite, b.hop, b.local);
     const tx = this.#ctx.port.sendRequest(invite, target.hop, {
       onResponse: (res) => this.#onBInviteResponse(attempt, b, invite, res),
       onTimeout: () => this.#fire({ type: 'timer-b', attempt }),
@@ -391,22 +365,9 @@ export class Call {
     this.#fire({ type: 'invite-3xx-6xx', attempt, status: res.status }, arrival);
   }
 
-  /** A response from b, rebuilt for a's transaction (same code and phrase: relayed untouched). */
-  #relayed(res: SipResponse, kind: 'answer' | 'offer', request: SipRequest = this.#aTx.request): SipResponse {
-    const headers: [string, string][] = [];
-    for (const name of ['Reason', 'Warning', 'Retry-After', 'Session-Expires', 'Require', 'Supported', 'Allow', 'Unsupported', 'Min-SE']) {
-      for (const v of res.headers.getAll(name)) headers.push([name, v]);
-    }
-    if (res.status > 100 && res.status < 300) {
-      // RFC 3261 §12.1.1: as the caller's UAS, copy its Record-Route so proxies before us stay in the dialog.
-      for (const rr of request.headers.getAll('Record-Route')) headers.push(['Record-Route', rr]);
-      headers.push(['Contact', this.a.contact]);
-    }
-    headers.push(...this.#sidHeader());
-    let body: string | undefined;
-    if (res.body.length && isSdp(res)) body = this.#media.rewrite('b', res.body.toString('utf8'), kind);
-    if (body) headers.push(['Content-Type', 'application/sdp']);
-    return createResponse(request, res.status, res.reason, { toTag: this.a.localTag, headers, ...(body ? { body } : {}) });
+  /** A response from b to the INVITE, for the caller (leg-relay.ts). */
+  #relayed(res: SipResponse): SipResponse {
+    return relayToCaller(res, this.#aTx.request, this.a, this.#media, this.#sidHeader());
   }
 
   /**
@@ -417,14 +378,14 @@ export class Call {
   #learn(leg: Leg, invite: SipRequest, res: SipResponse): void {
     const role = leg === this.a ? this.aRole : this.bRole;
     // A peer's 2xx without Contact (§12.1.2 wants one) still makes a dialog, its target where the INVITE went.
-    const dialog = this.#ctx.port.inviteResponse(invite, res, (dialog) => this.#hopFor(leg, dialog), (ack, hop) => this.#traceOut(role, ack, hop, leg.local), leg.remoteTarget);
+    const dialog = this.#ctx.port.inviteResponse(invite, res, (dialog) => this.#hops.hopFor(leg, dialog), (ack, hop) => this.#trace.sent(role, ack, hop, leg.local), leg.remoteTarget);
     this.#attach(leg, dialog);
     if (dialog || res.status < 200) return;
     // A 2xx without a To tag makes no dialog but is still ACKed, to where the INVITE went.
     leg.learnTag(res);
     const ack = leg.request('ACK', { cseq: res.headers.cseq()?.seq ?? 1 });
-    this.#toward(leg, (hop) => {
-      this.#traceOut(role, ack, hop, leg.local);
+    this.#hops.toward(leg, (hop) => {
+      this.#trace.sent(role, ack, hop, leg.local);
       this.#ctx.port.sendStateless(ack, hop);
     });
   }
@@ -443,8 +404,8 @@ export class Call {
   #sendBye(leg: Leg, why: string): void {
     const bye = leg.request('BYE', { headers: [['Reason', `SIP;cause=200;text="${why.replace(/"/g, '')}"`]] });
     const role = leg === this.a ? this.aRole : this.bRole;
-    this.#toward(leg, (hop) => {
-      this.#traceOut(role, bye, hop, leg.local);
+    this.#hops.toward(leg, (hop) => {
+      this.#trace.sent(role, bye, hop, leg.local);
       this.#ctx.port.sendRequest(bye, hop, {
         onResponse: (r) => this.traceIn(role, r, hop, leg.local),
         onTimeout: () => {},
@@ -488,53 +449,25 @@ export class Call {
     const fromRole = fromSide === 'a' ? this.aRole : this.bRole;
     const req = tx.request;
     this.traceIn(fromRole, req, tx.source.hop, tx.source.local);
-    const answer = (status: number, reason: string, extra: [string, string][] = [], body?: string) => {
-      const res = createResponse(req, status, reason, { toTag: from.localTag, headers: extra, ...(body ? { body } : {}) });
-      this.#traceOut(fromRole, res, tx.source.hop, tx.source.local);
-      // A re-INVITE's 2xx is retransmitted by the dialog layer until its ACK, like the first one.
-      if (req.method === 'INVITE') this.#ctx.port.answerInvite(tx, res, this.#onNoAck);
-      else tx.respond(res);
-    };
-    if (req.method === 'BYE') {
-      answer(200, 'OK');
-      return this.#fire({ type: 'bye', from: fromSide }, { why: `BYE from the ${fromRole}`, ending: `bye-${fromRole}` });
-    }
-    // RFC 3261 §12.2.2 in the leg's dialog: CSeq order, and a re-INVITE/UPDATE refreshes the target.
-    if (from.receiveRequest(req)) {
-      return answer(500, 'Server Internal Error', [['Retry-After', '1'], ['Reason', 'SIP;cause=500;text="CSeq out of order"']]);
-    }
-    let body: string | undefined;
-    if (req.body.length && isSdp(req)) body = this.#media.rewrite(fromSide, req.body.toString('utf8'), 'offer');
-    const fwd = to.request(req.method, { headers: passHeaders(req.headers), ...(body ? { body: Buffer.from(body, 'utf8') } : {}) });
-    this.#toward(to, (hop) => this.#relay(fwd, hop, req, from, to, fromSide, answer));
-    if (req.method === 'INVITE' || req.method === 'UPDATE') this.recorder.event('reinvite', `${req.method} from the ${fromRole}${body && /a=(sendonly|inactive)|c=IN IP[46] 0\.0\.0\.0/.test(req.body.toString('utf8')) ? ' (hold)' : ''}`);
+    if (req.method !== 'BYE') return relayInDialog(this.#relayingCall(), this.#media, tx, fromSide, from, to);
+    const ok = createResponse(req, 200, 'OK', { toTag: from.localTag, headers: [] });
+    this.#trace.sent(fromRole, ok, tx.source.hop, tx.source.local);
+    tx.respond(ok);
+    this.#fire({ type: 'bye', from: fromSide }, { why: `BYE from the ${fromRole}`, ending: `bye-${fromRole}` });
   }
 
-  /** Sends `fwd`, the other leg's copy of in-dialog request `req`, and relays its answer back with `answer`. */
-  #relay(fwd: SipRequest, hop: Hop, req: SipRequest, from: Leg, to: Leg, fromSide: CallSide, answer: (status: number, reason: string, extra?: [string, string][], body?: string) => void): void {
-    const toRole = fromSide === 'a' ? this.bRole : this.aRole;
-    const toSide: CallSide = fromSide === 'a' ? 'b' : 'a';
-    this.#traceOut(toRole, fwd, hop, to.local);
-    const tx = this.#ctx.port.sendRequest(fwd, hop, {
-      onResponse: (res) => {
-        this.traceIn(toRole, res, hop, to.local);
-        if (res.status < 200 && res.status !== 183 && res.status !== 180) return;
-        if (req.method === 'INVITE' && res.status >= 200 && res.status < 300) this.#learn(to, fwd, res);
-        else if (req.method === 'UPDATE' && res.status >= 200 && res.status < 300) to.receiveResponse(res);
-        const extra: [string, string][] = [];
-        for (const name of ['Reason', 'Warning', 'Session-Expires', 'Require', 'Supported', 'Allow', 'Min-SE', 'Retry-After']) for (const v of res.headers.getAll(name)) extra.push([name, v]);
-        if ((req.method === 'INVITE' || req.method === 'UPDATE') && res.status < 300) extra.push(['Contact', from.contact]);
-        let resBody: string | undefined;
-        if (res.body.length && isSdp(res)) {
-          resBody = this.#media.rewrite(toSide, res.body.toString('utf8'), 'answer');
-          extra.push(['Content-Type', 'application/sdp']);
-        }
-        answer(res.status, res.reason, extra, resBody);
-      },
-      onTimeout: () => answer(408, 'Request Timeout', [['Reason', `SIP;cause=408;text="No response from the ${toRole}"`]]),
-      onTransportError: () => answer(503, 'Service Unavailable', [['Retry-After', '5'], ['Reason', `SIP;cause=503;text="The ${toRole} cannot be reached"`]]),
+  #relayingCall(): RelayingCall {
+    return (this.#relaying ??= {
+      port: this.#ctx.port,
+      trace: this.#trace,
+      hops: this.#hops,
+      recorder: this.recorder,
+      aRole: this.aRole,
+      bRole: this.bRole,
+      onNoAck: this.#onNoAck,
+      invites: this.#invites,
+      learn: (leg, invite, res) => this.#learn(leg, invite, res),
     });
-    if (fwd.method === 'INVITE') this.#invites.push(tx);
   }
 
   /** Ends an answered call from the edge's side: BYE to both legs with the reason (RTP timeout, no ACK). */
@@ -548,45 +481,11 @@ export class Call {
       if (!leg || !leg.remoteTag) continue;
       const bye = leg.request('BYE', { headers: [['Reason', reason]] });
       const role = leg === this.a ? this.aRole : this.bRole;
-      this.#toward(leg, (hop) => {
-        this.#traceOut(role, bye, hop, leg.local);
+      this.#hops.toward(leg, (hop) => {
+        this.#trace.sent(role, bye, hop, leg.local);
         this.#ctx.port.sendRequest(bye, hop, { onResponse: (r) => this.traceIn(role, r, hop, leg.local), onTimeout: () => {}, onTransportError: () => {} });
       });
     }
-  }
-
-  /**
-   * Where in-dialog requests for `leg` go. The caller's leg: its source (symmetric, NAT-safe); a
-   * registered contact: its flow. The callee's leg: its next hop by RFC 3261 §12.2.1.1 — the first
-   * route of the route set, else the remote target as last refreshed (re-INVITE, UPDATE, their
-   * 2xx) — found by RFC 3263 (NAPTR/SRV/A) when it names a host, once per URI. The URI the INVITE
-   * itself went to stays on the address it was sent to (one of the several RFC 3263 may give).
-   */
-  #hopFor(leg: Leg, dialog: Dialog | undefined = leg.dialog): Hop | Promise<Hop> {
-    if (leg === this.a || this.#flowLegs.has(leg)) return leg.hop;
-    const uri = dialog ? dialog.nextHop() : leg.remoteTarget;
-    if (uri === leg.requestTarget) return leg.hop;
-    const numeric = hopFromUri(uri, leg.hop.protocol);
-    if (numeric) return numeric;
-    let next = this.#nextHops.get(leg);
-    if (next?.uri !== uri) this.#nextHops.set(leg, (next = this.#resolveNextHop(uri, leg)));
-    return next.hop ?? next.resolving;
-  }
-
-  #resolveNextHop(uri: string, leg: Leg): NextHop {
-    const next: { uri: string; resolving: Promise<Hop>; hop?: Hop } = { uri, resolving: Promise.resolve(leg.hop) };
-    next.resolving = resolveTarget(uri, this.#ctx.resolver).then((r) => {
-      if (!r.ok) this.recorder.event('route', `next hop ${uri} does not resolve (${r.detail}); in-dialog requests stay on ${addr(leg.hop.address, leg.hop.port)}`);
-      return (next.hop = r.ok ? r.hops[0]! : leg.hop);
-    });
-    return next;
-  }
-
-  /** Runs `send` with `leg`'s next hop: at once when it is known, once resolved when it is a new host name. */
-  #toward(leg: Leg, send: (hop: Hop) => void): void {
-    const hop = this.#hopFor(leg);
-    if (hop instanceof Promise) void hop.then(send);
-    else send(hop);
   }
 
   #end(): void {
@@ -602,18 +501,3 @@ export class Call {
 function stripTag(nameAddr: string): string {
   return nameAddr.replace(/;\s*tag\s*=\s*[^;>\s]*/i, '');
 }
-
-function isSdp(msg: SipRequest | SipResponse): boolean {
-  return (msg.headers.contentType()?.type ?? 'application/sdp') === 'application/sdp';
-}
-
-/** "ip:port" or "[v6]:port" (the trace's form) back to its parts. */
-function splitAddr(a: string): { ip: string; port: number } | undefined {
-  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(a);
-  return m ? { ip: m[1], port: Number(m[2]) } : undefined;
-}
-
-function addr(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
-}
-

@@ -9,6 +9,9 @@ import { createRequest, formatHostPort, SipHeaders, type Dialog, type DialogReje
  */
 export type SipProtocol = 'udp' | 'tcp' | 'tls';
 
+/** Which party a leg faces: the customer's PBX or the carrier. */
+export type Role = 'customer' | 'carrier';
+
 export interface Hop {
   readonly protocol: SipProtocol;
   readonly address: string;

@@ -1,0 +1,78 @@
+import type { Clock } from '../../core/index.js';
+import { serializeMessage, type SipRequest, type SipResponse } from '../../sip/index.js';
+import type { TraceEntry } from '../../store/index.js';
+import type { CallRecorder } from '../record/call-record.js';
+import type { MediaAnchor, RecordingInfo } from '../ports/media-anchor.js';
+import type { Hop, LocalAddress, Role } from './leg.js';
+
+/**
+ * A call's SIP as it crosses the edge: every message of both legs goes to the record's trace
+ * and, once the call is recorded, into its pcap beside the relay's RTP and RTCP.
+ */
+export class CallTrace {
+  /** The call's media anchor: the pcap is the relay's. Call.setMedia replaces it once the call is admitted. */
+  media: MediaAnchor;
+  readonly #recorder: CallRecorder;
+  readonly #clock: Clock;
+  #recording = false;
+
+  constructor(recorder: CallRecorder, clock: Clock, media: MediaAnchor) {
+    this.#recorder = recorder;
+    this.#clock = clock;
+    this.media = media;
+  }
+
+  received(role: Role, msg: SipRequest | SipResponse, hop: Hop, local: LocalAddress): void {
+    this.#trace({ leg: role, direction: 'in', transport: hop.protocol, src: addr(hop.address, hop.port), dst: addr(local.address, local.port), message: serializeMessage(msg).toString('latin1') }, msg);
+  }
+
+  sent(role: Role, msg: SipRequest | SipResponse, hop: Hop, local: LocalAddress): void {
+    this.#trace({ leg: role, direction: 'out', transport: hop.protocol, src: addr(local.address, local.port), dst: addr(hop.address, hop.port), message: serializeMessage(msg).toString('latin1') }, msg);
+  }
+
+  #trace(entry: Omit<TraceEntry, 'at' | 'summary'>, msg: SipRequest | SipResponse): void {
+    this.#recorder.trace(entry, msg);
+    if (this.#recording) this.#recordSip(entry, this.#clock.now());
+  }
+
+  #recordSip(entry: Omit<TraceEntry, 'at' | 'summary'>, at: number): void {
+    const src = splitAddr(entry.src);
+    const dst = splitAddr(entry.dst);
+    if (!src || !dst) return;
+    this.media.recordSip?.({ at, srcIp: src.ip, srcPort: src.port, dstIp: dst.ip, dstPort: dst.port, data: Buffer.from(entry.message, 'latin1') });
+  }
+
+  get recording(): boolean {
+    return this.#recording;
+  }
+
+  /**
+   * Starts the pcap; the SIP traced so far is written first with its own times, so the file
+   * opens with the INVITE even when recording starts later. False without a relay (no media to
+   * record). Idempotent.
+   */
+  start(): boolean {
+    if (this.#recording) return true;
+    if (!this.media.startRecording) return false;
+    this.media.startRecording(this.#clock.now());
+    this.#recording = true;
+    for (const t of this.#recorder.traceEntries) this.#recordSip(t, Date.parse(t.at));
+    this.#recorder.event('recording', 'pcap recording started (both legs, RTP/RTCP and SIP)');
+    return true;
+  }
+
+  info(): Promise<RecordingInfo | undefined> {
+    return this.media.recording?.() ?? Promise.resolve(undefined);
+  }
+}
+
+/** "ip:port" or "[v6]:port" (the trace's form) back to its parts. */
+function splitAddr(a: string): { ip: string; port: number } | undefined {
+  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(a);
+  return m ? { ip: m[1], port: Number(m[2]) } : undefined;
+}
+
+/** An address as the trace and the timeline write it: "ip:port", "[v6]:port". */
+export function addr(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
