@@ -29,6 +29,8 @@ export interface MediaRelayOptions {
   /** How often sessions are checked for timeouts. Default 1000 ms. */
   readonly tickMs?: number;
   readonly clock?: Clock;
+  /** Picks the pair the port pool starts at (see PortPool); default Math.random. */
+  readonly random?: () => number;
   /** Default 'js'. 'native' throws MEDIA_NATIVE_UNAVAILABLE when the addon cannot load (see loadNativeRelay). */
   readonly engine?: MediaEngineName;
   /** Native engine: bytes of relayed packets held for the JS statistics between drains. */
@@ -113,7 +115,7 @@ export class MediaRelay extends EventEmitter<{ session: [MediaSession]; 'session
     this.advertisedAddress = options.advertisedAddress ?? (wildcard ? (this.host === '::' ? '::1' : '127.0.0.1') : this.host);
     const range = typeof options.portRange === 'string' ? parsePortRange(options.portRange) : options.portRange ?? DEFAULT_RANGE;
     if (!range) throw new TrunklineError<MediaErrorCode>('MEDIA_BAD_PORT_RANGE', `bad RTP port range ${String(options.portRange)}`);
-    this.pool = new PortPool(range);
+    this.pool = new PortPool(range, options.random);
     this.#clock = options.clock ?? systemClock;
     this.#rtpTimeoutMs = options.rtpTimeoutMs ?? 30_000;
     this.#dropAfterMs = options.dropAfterMs ?? 10_000;
@@ -129,7 +131,13 @@ export class MediaRelay extends EventEmitter<{ session: [MediaSession]; 'session
     }
   }
 
-  async #bindLeg(attempts: number): Promise<{ transport: LegTransport; rtpPort: number }> {
+  /**
+   * One pair, trying each pair free now at most once before MEDIA_PORTS_EXHAUSTED (Asterisk too
+   * searches its whole range): a pair another process holds goes to the back of the pool, so a
+   * block held elsewhere (another relay on the range, a load run) costs one pass, not a refusal.
+   */
+  async #bindLeg(): Promise<{ transport: LegTransport; rtpPort: number }> {
+    const attempts = this.pool.free;
     if (this.#native) return this.#native.bindLeg(this.pool, this.host, attempts);
     const pair = await bindPair(this.pool, this.host, attempts);
     return { transport: new DgramTransport(pair.rtp, pair.rtcp), rtpPort: pair.rtpPort };
@@ -145,11 +153,10 @@ export class MediaRelay extends EventEmitter<{ session: [MediaSession]; 'session
 
   /** Allocates two even/odd port pairs (leg A customer side, leg B carrier side) and starts relaying. */
   async createSession(callSid: string, options: CreateSessionOptions = {}): Promise<MediaSession> {
-    const attempts = Math.min(this.pool.capacity, 64);
-    const a = await this.#bindLeg(attempts);
+    const a = await this.#bindLeg();
     let b;
     try {
-      b = await this.#bindLeg(attempts);
+      b = await this.#bindLeg();
     } catch (err) {
       await a.transport.close();
       this.pool.give(a.rtpPort);

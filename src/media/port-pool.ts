@@ -19,6 +19,10 @@ export interface PortPoolStats {
  * The RTP/RTCP port pairs of the relay's range (RFC 3550 §11: RTP on an even port, RTCP on the
  * next odd one). Freed pairs go to the back of a FIFO so a port is reused as late as possible and
  * stray packets of an ended call do not land in a new one.
+ *
+ * The FIFO starts at a random pair of the range, not at its low end (Asterisk's RTP engine does the
+ * same): relays sharing a range on one host (two nodes, a bench beside a test run) would otherwise
+ * all walk it from the same port and each skip the other's whole block before finding a free pair.
  */
 export class PortPool {
   readonly range: PortRange;
@@ -28,7 +32,8 @@ export class PortPool {
   readonly #inUse = new Set<number>();
   #busyElsewhere = 0;
 
-  constructor(range: PortRange) {
+  /** `random` (in [0, 1)) picks the pair the FIFO starts at; tests pass `() => 0` for the low end. */
+  constructor(range: PortRange, random: () => number = Math.random) {
     const lo = range.lo % 2 === 0 ? range.lo : range.lo + 1;
     if (!Number.isInteger(range.lo) || !Number.isInteger(range.hi) || range.lo < 1024 || range.hi > 65535 || lo + 1 > range.hi) {
       throw new TrunklineError<MediaErrorCode>('MEDIA_BAD_PORT_RANGE', `bad RTP port range ${range.lo}-${range.hi}`, { details: { ...range } });
@@ -36,12 +41,18 @@ export class PortPool {
     this.range = { lo: range.lo, hi: range.hi };
     const pairs = Math.floor((range.hi - lo + 1) / 2);
     this.#ring = new Int32Array(pairs);
-    for (let i = 0; i < pairs; i++) this.#ring[i] = lo + 2 * i;
+    const first = Math.min(pairs - 1, Math.floor(random() * pairs));
+    for (let i = 0; i < pairs; i++) this.#ring[i] = lo + 2 * ((first + i) % pairs);
     this.#count = pairs;
   }
 
   get capacity(): number {
     return this.#ring.length;
+  }
+
+  /** Pairs in the FIFO now: how many one search may try before every free pair has been tried once. */
+  get free(): number {
+    return this.#count;
   }
 
   stats(): PortPoolStats {

@@ -145,7 +145,8 @@ export class RemoteMediaSession extends EventEmitter<MediaSessionEvents> {
   }
 }
 
-export interface ThreadedMediaRelayOptions extends Omit<MediaRelayOptions, 'clock'> {
+// Neither a clock nor a random source can cross to a worker thread.
+export interface ThreadedMediaRelayOptions extends Omit<MediaRelayOptions, 'clock' | 'random'> {
   /** Worker threads, each owning an equal slice of the port range. */
   readonly workers: number;
 }

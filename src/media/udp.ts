@@ -48,8 +48,9 @@ export interface BoundPair {
 }
 
 /**
- * Binds an even/odd pair from the pool. A port another process holds (EADDRINUSE, EACCES) is
- * skipped and handed back marked busy; any other failure is an error.
+ * Binds an even/odd pair from the pool, trying at most `maxAttempts` pairs. A port another
+ * process holds (EADDRINUSE, EACCES) is skipped and handed back marked busy; any other failure
+ * is an error.
  */
 export async function bindPair(pool: PortPool, host: string, maxAttempts: number): Promise<BoundPair> {
   const family = isIP(host) === 6 ? 6 : 4;
@@ -57,13 +58,15 @@ export async function bindPair(pool: PortPool, host: string, maxAttempts: number
     const port = pool.take();
     if (port === undefined) break;
     const rtp = createUdpSocket(family);
-    const rtcp = createUdpSocket(family);
+    // The RTCP socket only once RTP is bound: a search past a block held elsewhere makes one socket per pair tried.
+    let rtcp: dgram.Socket | undefined;
     try {
       await bind(rtp, port, host);
+      rtcp = createUdpSocket(family);
       await bind(rtcp, port + 1, host);
       return { rtp, rtcp, rtpPort: port };
     } catch (err) {
-      await Promise.all([closeSocket(rtp), closeSocket(rtcp)]);
+      await Promise.all([closeSocket(rtp), rtcp ? closeSocket(rtcp) : undefined]);
       const code = (err as NodeJS.ErrnoException).code;
       pool.give(port, true);
       if (code !== 'EADDRINUSE' && code !== 'EACCES') {

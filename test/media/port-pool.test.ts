@@ -9,7 +9,7 @@ for (const engine of mediaEngines()) {
 describe(`${engine} engine`, () => {
 
   test('the pool holds even/odd pairs of the range (RFC 3550 §11: RTP even, RTCP odd)', () => {
-    const pool = new PortPool({ lo: 10001, hi: 10010 });
+    const pool = new PortPool({ lo: 10001, hi: 10010 }, () => 0);
     const ports: number[] = [];
     for (let p = pool.take(); p !== undefined; p = pool.take()) ports.push(p);
     assert.deepEqual(ports, [10002, 10004, 10006, 10008]);
@@ -17,6 +17,12 @@ describe(`${engine} engine`, () => {
     pool.give(10004);
     pool.give(10004); // a double return is ignored
     assert.deepEqual(pool.stats(), { capacity: 4, free: 1, inUse: 3, busyElsewhere: 0 });
+  });
+
+  test('the pool starts at the pair its random source picks and wraps round the range, so relays sharing a range do not all start at its low end', () => {
+    const take = (pool: PortPool) => Array.from({ length: pool.capacity }, () => pool.take());
+    assert.deepEqual(take(new PortPool({ lo: 10000, hi: 10009 }, () => 0.5)), [10004, 10006, 10008, 10000, 10002]);
+    assert.deepEqual(take(new PortPool({ lo: 10000, hi: 10009 }, () => 0.9999999)), [10008, 10000, 10002, 10004, 10006]);
   });
 
   test('bad ranges are refused with MEDIA_BAD_PORT_RANGE', () => {
@@ -27,7 +33,7 @@ describe(`${engine} engine`, () => {
   });
 
   test('a churn of thousands of sessions, closed however they end, leaves the pool whole', async () => {
-    const relay = new MediaRelay({ engine, host: '127.0.0.1', portRange: engine === 'js' ? '43400-43599' : '44400-44599' });
+    const relay = new MediaRelay({ engine, host: '127.0.0.1', portRange: engine === 'js' ? '3400-3599' : '4400-4599' });
     const capacity = relay.pool.capacity;
     let made = 0;
     for (let round = 0; round < 50; round++) {
@@ -46,7 +52,7 @@ describe(`${engine} engine`, () => {
   });
 
   test('a port bound by someone else is skipped gracefully and the pool stays whole', async () => {
-    const base = engine === 'js' ? 43600 : 43610;
+    const base = engine === 'js' ? 3600 : 3610;
     const relay = new MediaRelay({ engine, host: '127.0.0.1', portRange: `${base}-${base + 9}` });
     const squatter = dgram.createSocket('udp4');
     await new Promise<void>((resolve) => squatter.bind(base + 1, '127.0.0.1', resolve));
@@ -59,6 +65,52 @@ describe(`${engine} engine`, () => {
     await relay.close();
     squatter.close();
     assert.equal(relay.pool.stats().free, relay.pool.capacity);
+  });
+
+  test('a block of 100 pairs held elsewhere where the pool starts (another relay on the range, a load run) is searched past: the call gets the first free pair, not MEDIA_PORTS_EXHAUSTED', async () => {
+    const lo = engine === 'js' ? 3000 : 4000;
+    const relay = new MediaRelay({ engine, host: '127.0.0.1', portRange: `${lo}-${lo + 299}`, random: () => 0 });
+    const held: dgram.Socket[] = [];
+    try {
+      for (let port = lo; port < lo + 200; port += 2) {
+        const s = dgram.createSocket('udp4');
+        held.push(s);
+        await new Promise<void>((resolve) => s.bind(port, '127.0.0.1', resolve));
+      }
+      const s = await relay.createSession('after-the-block');
+      assert.deepEqual([s.legA.rtpPort, s.legB.rtpPort], [lo + 200, lo + 202]);
+      assert.equal(relay.pool.stats().busyElsewhere, 100);
+      // The held pairs went to the back of the pool: the next call does not search through them again.
+      const next = await relay.createSession('next');
+      assert.deepEqual([next.legA.rtpPort, next.legB.rtpPort], [lo + 204, lo + 206]);
+      assert.equal(relay.pool.stats().busyElsewhere, 100);
+    } finally {
+      await relay.close();
+      for (const s of held) s.close();
+    }
+  });
+
+  test('MEDIA_PORTS_EXHAUSTED only once every free pair of the range was tried', async () => {
+    const lo = engine === 'js' ? 3620 : 3640;
+    const relay = new MediaRelay({ engine, host: '127.0.0.1', portRange: `${lo}-${lo + 9}` });
+    const held: dgram.Socket[] = [];
+    try {
+      for (let port = lo; port < lo + 10; port += 2) {
+        const s = dgram.createSocket('udp4');
+        held.push(s);
+        await new Promise<void>((resolve) => s.bind(port, '127.0.0.1', resolve));
+      }
+      await assert.rejects(relay.createSession('none'), (e: unknown) => isTrunklineError(e, 'MEDIA_PORTS_EXHAUSTED'));
+      assert.deepEqual(relay.pool.stats(), { capacity: 5, free: 5, inUse: 0, busyElsewhere: 5 });
+      // Freed by the other process: found again on the next search.
+      held.pop()!.close();
+      held.pop()!.close();
+      const s = await relay.createSession('later');
+      assert.deepEqual([s.legA.rtpPort, s.legB.rtpPort].sort(), [lo + 6, lo + 8]);
+    } finally {
+      await relay.close();
+      for (const s of held) s.close();
+    }
   });
 });
 }

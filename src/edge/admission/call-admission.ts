@@ -14,7 +14,7 @@ import type { EdgeSipPort, ServerTx } from '../ports/sip-port.js';
 import type { BindingStore } from '../registrar/registrar.js';
 import { DEFAULT_REGISTRAR_LIMITS, type RegistrarLimits } from '../registrar/registrar-rules.js';
 import { registeredTargets } from '../registrar/registered-targets.js';
-import type { Logger } from '../../core/index.js';
+import { isTrunklineError, type Logger } from '../../core/index.js';
 
 export interface AdmissionOptions {
   readonly directory: EdgeDirectory;
@@ -224,7 +224,8 @@ export class CallAdmission {
     } catch (err) {
       this.#o.log.error({ err, call_sid: call.sid }, 'media relay could not anchor the call');
       call.recorder.event('error', `media relay: ${String(err)}`);
-      call.refuseCause('internal-error', 'media relay has no free ports');
+      // Only MEDIA_PORTS_EXHAUSTED is a full range; any other failure (the call's event names it) must not read as one.
+      call.refuseCause('internal-error', isTrunklineError(err, 'MEDIA_PORTS_EXHAUSTED') ? 'media relay has no free ports' : 'media relay could not anchor the call');
       return false;
     }
   }
