@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { withTestRtpPorts } from '../support/ports.js';
 
 /** The compiled CLI next to this compiled test (never a hard-coded dist/). */
 export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -14,7 +15,7 @@ export interface Served {
 
 /** Starts `trunkline serve` on port 0 and resolves on its `listening` line (bounded wait). */
 export function serve(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<Served> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--http-host', '127.0.0.1', '--http-port', '0', '--sip-host', '127.0.0.1', '--sip-port', '0', '--log-level', 'warn', ...args], {
+  const child = spawn(process.execPath, [CLI, 'serve', '--http-host', '127.0.0.1', '--http-port', '0', '--sip-host', '127.0.0.1', '--sip-port', '0', '--log-level', 'warn', ...withTestRtpPorts(args)], {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

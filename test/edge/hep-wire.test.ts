@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { cleanup } from '../support/cleanup.js';
 import { peerSkip } from '../support/peers.js';
 import { callIdOf, chunks, hepCollector, tsharkSip } from './support/hep.js';
-import { freeUdpPort } from './support/kamailio.js';
 import { RawUac, pcmaOffer, type Msg } from './support/raw-uac.js';
 import { CALLER, ECHO, liveEdge, rtpSocket, sleep } from './media-live-support.js';
 import { serve } from './support/serve.js';
@@ -35,11 +35,18 @@ function outOfCall(pbx: RawUac, method: string, ruri: string, extra: readonly st
 // exchanged with the edge equal the HEP packets between them. A call's messages carry its sid; the
 // others their Call-ID. trunkline diagnose and tshark read the datagrams.
 test('serve --hep exports every message on the wire once: INVITE retransmissions to a carrier that ignored the first, OPTIONS, an out-of-call REGISTER and a stack refusal under their Call-ID', { timeout: 90_000 }, async (t) => {
+  const stopLater = cleanup(t);
   const hep = await hepCollector();
-  const carrierPort = await freeUdpPort('127.0.0.1');
-  const e = await liveEdge(['--carrier', `sip:127.0.0.1:${carrierPort};transport=udp`, '--hep', hep.target, '--node-id', 'hep-wire']);
-  const carrier = await new RawUac('udp', { host: '127.0.0.1', port: e.s.sip }).open(carrierPort);
+  stopLater(() => hep.socket.close());
+  // Bound before serve is told its port (a port let go and bound again later can be taken meanwhile); aimed at serve once it is up.
+  const carrier = await new RawUac('udp', { host: '127.0.0.1', port: 0 }).open();
+  stopLater(() => carrier.close());
+  const carrierPort = carrier.local.port;
   const carrierRtp = await rtpSocket();
+  stopLater(() => carrierRtp.close());
+  const e = await liveEdge(['--carrier', `sip:127.0.0.1:${carrierPort};transport=udp`, '--hep', hep.target, '--node-id', 'hep-wire']);
+  stopLater(() => e.stop());
+  carrier.target.port = e.s.sip;
   const dir = mkdtempSync(join(tmpdir(), 'trunkline-hep-wire-'));
   // What each peer put on the wire towards the edge: the ground truth the HEP export is held to.
   const carrierSent: string[] = [];
@@ -132,10 +139,6 @@ test('serve --hep exports every message on the wire once: INVITE retransmissions
     assert.equal(fields.filter(([corr, , method]) => corr === options.callId && method === 'OPTIONS').length, 2);
     assert.equal(fields.filter(([corr, , method]) => corr === register.callId && method === 'REGISTER').length, 2);
   } finally {
-    carrierRtp.close();
-    await carrier.close();
-    await e.stop();
-    hep.socket.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -54,7 +54,11 @@ async function setup() {
   const kport = await freeUdpPort('127.0.0.3');
   const h = await startHarness({ carriers: [`sip:127.0.0.3:${kport}`], simAsCarrier: false, inviteTimeoutMs: 4000 });
   const sim = h.edge.sim!;
-  const kam = await startKamailio({ host: '127.0.0.3', port: kport, fromHost: '127.0.0.1', fromPort: sim.port, toWhenFrom: `sip:127.0.0.1:${h.port}`, toOtherwise: `sip:127.0.0.1:${sim.port}` });
+  // Kamailio that did not come up (its port taken since it was found free) must not leave the harness running: the file would never exit.
+  const kam = await startKamailio({ host: '127.0.0.3', port: kport, fromHost: '127.0.0.1', fromPort: sim.port, toWhenFrom: `sip:127.0.0.1:${h.port}`, toOtherwise: `sip:127.0.0.1:${sim.port}` }).catch(async (err: unknown) => {
+    await h.stop();
+    throw err;
+  });
   return { h, kam, kport, sim };
 }
 

@@ -3,7 +3,6 @@ import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import { RawUac, pcmaOffer, type InviteAttempt, type Msg } from './support/raw-uac.js';
 import { serve, type Served } from './support/serve.js';
-import { freeUdpPort } from './support/kamailio.js';
 
 /**
  * Live media scenarios against a real `trunkline serve`: a trunk provisioned through the API
@@ -70,26 +69,38 @@ export interface CarrierEdge {
 }
 
 export async function liveEdgeWithCarrier(extra: readonly string[] = []): Promise<CarrierEdge> {
-  const carrierPort = await freeUdpPort('127.0.0.1');
-  const e = await liveEdge(['--carrier', `sip:127.0.0.1:${carrierPort};transport=udp`, ...extra]);
-  const carrierRtp = await rtpSocket();
-  const carrier = await new RawUac('udp', { host: '127.0.0.1', port: e.s.sip }).open(carrierPort);
-  let relayPort = 0;
-  carrier.onRequest = (m, reply) => {
-    if (m.method === 'ACK') return;
-    if (m.method !== 'INVITE') return reply(200, 'OK');
-    relayPort = Number(/m=audio (\d+)/.exec(m.body)?.[1]);
-    reply(200, 'OK', [`Contact: <sip:carrier@127.0.0.1:${carrierPort}>`], pcmaOffer('127.0.0.1', carrierRtp.address().port));
-  };
-  return {
-    e, carrier, carrierRtp,
-    relayForCarrier: () => relayPort,
-    stop: async () => {
-      carrierRtp.close();
-      await carrier.close();
-      await e.stop();
-    },
-  };
+  // The carrier's sockets are bound before serve is told where they are: a port found free, let go
+  // and bound again after serve is up can be taken by then (EADDRINUSE). Its target, the edge's
+  // SIP port, is filled in once serve has one (as next-hop.test's gateways).
+  const carrier = await new RawUac('udp', { host: '127.0.0.1', port: 0 }).open();
+  let carrierRtp: (Socket & { received: number }) | undefined;
+  try {
+    carrierRtp = await rtpSocket();
+    // liveEdge stops its serve itself when its own setup fails.
+    const e = await liveEdge(['--carrier', `sip:127.0.0.1:${carrier.local.port};transport=udp`, ...extra]);
+    carrier.target.port = e.s.sip;
+    const rtp = carrierRtp;
+    let relayPort = 0;
+    carrier.onRequest = (m, reply) => {
+      if (m.method === 'ACK') return;
+      if (m.method !== 'INVITE') return reply(200, 'OK');
+      relayPort = Number(/m=audio (\d+)/.exec(m.body)?.[1]);
+      reply(200, 'OK', [`Contact: <sip:carrier@127.0.0.1:${carrier.local.port}>`], pcmaOffer('127.0.0.1', rtp.address().port));
+    };
+    return {
+      e, carrier, carrierRtp: rtp,
+      relayForCarrier: () => relayPort,
+      stop: async () => {
+        rtp.close();
+        await carrier.close();
+        await e.stop();
+      },
+    };
+  } catch (err) {
+    carrierRtp?.close();
+    await carrier.close();
+    throw err;
+  }
 }
 
 export interface Answered {

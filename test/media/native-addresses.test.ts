@@ -25,7 +25,7 @@ test('native addresses are written as node:dgram writes them (v4, v6 with the lo
 
 test('native engine: packets relayed while JS could not take them in are counted as unmeasured, not hidden', async () => {
   // 64 KiB holds about 270 relayed G.711 packets; JS is not asked for anything until all 600 went through.
-  const relay = new MediaRelay({ engine: 'native', host: '127.0.0.1', portRange: '44600-44699', nativeRingBytes: 65536, nativeDrainMs: 600_000 });
+  const relay = new MediaRelay({ engine: 'native', host: '127.0.0.1', portRange: '4600-4699', nativeRingBytes: 65536, nativeDrainMs: 600_000 });
   const session = await relay.createSession('CA-overflow');
   const pbx = await Peer.open();
   const carrier = await Peer.open();

@@ -41,7 +41,7 @@ describe(`${engine} engine`, () => {
   ].join('\r\n');
 
   async function recordCall(dir: string, withAnswer = false): Promise<{ file: string; legA: number; legB: number }> {
-    const relay = new MediaRelay({ engine, host: '127.0.0.1', portRange: engineRange('43700-43799', engine) });
+    const relay = new MediaRelay({ engine, host: '127.0.0.1', portRange: engineRange('3700-3799', engine) });
     const session = await relay.createSession('CA-pcap');
     const file = join(dir, 'call.pcap');
     session.startRecording(file);
@@ -82,7 +82,7 @@ describe(`${engine} engine`, () => {
   test('a recording stays open for the call\'s last SIP after its media closed, and a relay shutdown ends it at once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'trunkline-pcap-'));
     try {
-      const relay = new MediaRelay({ engine, host: '127.0.0.1', portRange: engineRange('43800-43899', engine) });
+      const relay = new MediaRelay({ engine, host: '127.0.0.1', portRange: engineRange('3800-3899', engine) });
       const session = await relay.createSession('CA-tail');
       const file = join(dir, 'tail.pcap');
       session.startRecording(file);

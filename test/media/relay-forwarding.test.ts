@@ -9,7 +9,7 @@ import { seededRandom } from '../support/prng.js';
 for (const engine of mediaEngines()) {
 describe(`${engine} engine`, () => {
 
-  const relay = new MediaRelay({ engine, host: '127.0.0.1', portRange: engineRange('42000-42999', engine) });
+  const relay = new MediaRelay({ engine, host: '127.0.0.1', portRange: engineRange('2000-2999', engine) });
   after(() => relay.close());
 
   async function call(sid: string) {
@@ -237,7 +237,7 @@ describe(`${engine} engine`, () => {
   });
 
   test('the relay works over IPv6 too, with [v6]:port addresses in its statistics', async () => {
-    const relay6 = new MediaRelay({ engine, host: '::1', portRange: engineRange('42000-42999', engine) });
+    const relay6 = new MediaRelay({ engine, host: '::1', portRange: engineRange('2000-2999', engine) });
     const session = await relay6.createSession('CA-v6');
     const pbx = await Peer.open('::1');
     const carrier = await Peer.open('::1');

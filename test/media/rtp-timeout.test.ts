@@ -9,7 +9,7 @@ for (const engine of mediaEngines()) {
 describe(`${engine} engine`, () => {
 
   const clock = new FakeClock();
-  const relay = new MediaRelay({ engine, host: '127.0.0.1', portRange: engineRange('43300-43399', engine), clock, rtpTimeoutMs: 30_000, dropAfterMs: 5_000, tickMs: 1000 });
+  const relay = new MediaRelay({ engine, host: '127.0.0.1', portRange: engineRange('3300-3399', engine), clock, rtpTimeoutMs: 30_000, dropAfterMs: 5_000, tickMs: 1000 });
   after(() => relay.close());
 
   async function setup(sid: string) {

@@ -8,7 +8,7 @@ import { engineRange, mediaEngines } from './engines.js';
 for (const engine of mediaEngines()) {
 describe(`${engine} engine`, () => {
 
-  const relay = new MediaRelay({ engine, host: '127.0.0.1', portRange: engineRange('43800-43899', engine) });
+  const relay = new MediaRelay({ engine, host: '127.0.0.1', portRange: engineRange('3800-3899', engine) });
   after(() => relay.close());
 
   const sdp = (port: number, extra: string[] = []) =>

@@ -5,14 +5,14 @@ import { isTrunklineError } from '../../src/core/index.js';
 import { Peer, rtpPacket, until } from './rtp-peer.js';
 
 test('worker-thread relay: sessions spread over threads relay both ways, forward events, and return every port', async () => {
-  const relay = new ThreadedMediaRelay({ workers: 2, host: '127.0.0.1', portRange: '43900-43999', rtpTimeoutMs: 200, tickMs: 50 });
+  const relay = new ThreadedMediaRelay({ workers: 2, host: '127.0.0.1', portRange: '3900-3999', rtpTimeoutMs: 200, tickMs: 50 });
   try {
     const sessions = await Promise.all([relay.createSession('T1'), relay.createSession('T2')]);
     const c0 = await relay.counters();
     assert.equal(c0.sessionsActive, 2);
     assert.equal(c0.ports.inUse, 4);
     // Least-loaded placement: one session per thread, so their ports come from different halves.
-    assert.notEqual(sessions[0].legA.rtpPort < 43950, sessions[1].legA.rtpPort < 43950);
+    assert.notEqual(sessions[0].legA.rtpPort < 3950, sessions[1].legA.rtpPort < 3950);
     const s = sessions[0];
     const latches: LatchEvent[] = [];
     const timeouts: TimeoutEvent[] = [];

@@ -4,6 +4,7 @@ import { startEdge, type EdgePart } from '../../../src/app/edge.js';
 import type { CallQuery, CallRecord, CallRecordStore } from '../../../src/store/index.js';
 import { computeHa1, type SipResolver } from '../../../src/sip/index.js';
 import { MemoryDirectory } from './memory-directory.js';
+import { TEST_RTP_PORTS } from '../../support/ports.js';
 import { MediaRelay } from '../../../src/media/index.js';
 import { relayMedia, type BindingStore, type RegistrarLimits } from '../../../src/edge/index.js';
 
@@ -72,23 +73,32 @@ export async function startHarness(opts: { inviteTimeoutMs?: number; carriers?: 
   directory.addTrunk({ trunkSid: TRUNK, accountSid: ACCOUNT, whitelist: ['127.0.0.1/32'], numbers: [CALLER] });
   directory.numbers.set(CALLER, { e164: CALLER, trunkSid: TRUNK, accountSid: ACCOUNT, status: 'active', removed: false, mode: 'pstn' });
   const calls = new MemoryCalls();
-  const relay = opts.relay ? new MediaRelay({ engine: 'native', host: '127.0.0.1', portRange: '30000-39999', rtpTimeoutMs: opts.relay.rtpTimeoutMs, tickMs: 200 }) : undefined;
-  const sip = await startSipServer({ host: opts.host ?? '127.0.0.1', port: 0, tls: null, clock: systemClock, logger: silentLogger });
-  const edge = await startEdge({
-    sipServer: sip, sipHost: opts.host ?? '127.0.0.1', sipDomain: 'pstn.localhost', carriers: opts.carriers ?? [], pstnSim: opts.pstnSim ?? true,
-    directory, calls, clock: systemClock, logger: silentLogger, inviteTimeoutMs: opts.inviteTimeoutMs ?? 1500, testCallHoldMs: 500, carrierSources: opts.carrierSources ?? [], ...(opts.simAsCarrier === false ? { simAsCarrier: false } : {}), ...(relay ? { media: relayMedia(relay) } : {}),
-    ...(opts.liveRefreshMs === undefined ? {} : { liveRefreshMs: opts.liveRefreshMs }),
-    ...(opts.registrations ? { registrations: opts.registrations } : {}), ...(opts.registrarLimits ? { registrarLimits: opts.registrarLimits } : {}),
-    ...(opts.resolver ? { resolver: opts.resolver } : {}),
-  });
-  return {
-    sip, edge, directory, calls, port: sip.ports.sip, ...(relay ? { relay } : {}),
-    stop: async () => {
-      await edge.stop();
-      await sip.stop();
-      await relay?.close();
-    },
-  };
+  const relay = opts.relay ? new MediaRelay({ engine: 'native', host: '127.0.0.1', portRange: TEST_RTP_PORTS, rtpTimeoutMs: opts.relay.rtpTimeoutMs, tickMs: 200 }) : undefined;
+  let sip: SipServer | undefined;
+  try {
+    sip = await startSipServer({ host: opts.host ?? '127.0.0.1', port: 0, tls: null, clock: systemClock, logger: silentLogger });
+    const edge = await startEdge({
+      sipServer: sip, sipHost: opts.host ?? '127.0.0.1', sipDomain: 'pstn.localhost', carriers: opts.carriers ?? [], pstnSim: opts.pstnSim ?? true,
+      directory, calls, clock: systemClock, logger: silentLogger, inviteTimeoutMs: opts.inviteTimeoutMs ?? 1500, testCallHoldMs: 500, carrierSources: opts.carrierSources ?? [], ...(opts.simAsCarrier === false ? { simAsCarrier: false } : {}), ...(relay ? { media: relayMedia(relay) } : {}),
+      ...(opts.liveRefreshMs === undefined ? {} : { liveRefreshMs: opts.liveRefreshMs }),
+      ...(opts.registrations ? { registrations: opts.registrations } : {}), ...(opts.registrarLimits ? { registrarLimits: opts.registrarLimits } : {}),
+      ...(opts.resolver ? { resolver: opts.resolver } : {}),
+    });
+    const server = sip;
+    return {
+      sip: server, edge, directory, calls, port: server.ports.sip, ...(relay ? { relay } : {}),
+      stop: async () => {
+        await edge.stop();
+        await server.stop();
+        await relay?.close();
+      },
+    };
+  } catch (err) {
+    // What started before the failure stops with it: a relay or socket left open keeps the test file from ever exiting.
+    await sip?.stop();
+    await relay?.close();
+    throw err;
+  }
 }
 
 export function credentialFor(user: string, password: string, realm = DOMAIN) {

@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { withTestRtpPorts } from '../../support/ports.js';
 
-/** `trunkline serve` in a child process on free ports, with the demo account's credentials. */
+/** `trunkline serve` in a child process on free ports (RTP on TEST_RTP_PORTS unless `extra` sets --rtp-ports), with the demo account's credentials. */
 export interface Served {
   readonly http: number;
   readonly sip: number;
@@ -30,7 +31,7 @@ export interface Served {
 export async function serve(extra: readonly string[] = [], opts: { dataDir?: string; nodeArgs?: readonly string[] } = {}): Promise<Served> {
   const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'trunkline-edge-'));
   const main = new URL('../../../src/cli/main.js', import.meta.url).pathname;
-  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), main, 'serve', '--data-dir', dir, '--http-host', '127.0.0.1', '--http-port', '0', '--sip-host', '127.0.0.1', '--sip-port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), main, 'serve', '--data-dir', dir, '--http-host', '127.0.0.1', '--http-port', '0', '--sip-host', '127.0.0.1', '--sip-port', '0', ...withTestRtpPorts(extra)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = createInterface({ input: child.stdout! });
   // The end of stderr, for the error when serve exits before listening.
   const stderrTail: string[] = [];
@@ -49,7 +50,11 @@ export async function serve(extra: readonly string[] = [], opts: { dataDir?: str
       child.kill('SIGKILL');
       reject(new Error('serve did not print its listening line in 60 s'));
     }, 60_000);
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderrTail.join('').slice(-800)}`)));
+    child.once('exit', (code) => {
+      // The startup timer too: left running it would hold the test process for the rest of the 60 s.
+      clearTimeout(t);
+      reject(new Error(`serve exited with ${code}: ${stderrTail.join('').slice(-800)}`));
+    });
     lines.on('line', (line) => {
       if (!line.startsWith('{"event"')) return;
       const ev = JSON.parse(line) as { event: string; account_sid?: string; api_key?: string; api_token?: string; http?: number; sip?: number; tls?: number | null };

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TEST_RTP_PORTS } from '../../support/ports.js';
 
 /** SIGTERM a child this test started, SIGKILL after 5 s; resolves once it has exited. */
 export async function stopChild(child: ChildProcess): Promise<void> {
@@ -25,7 +26,7 @@ export interface RunningServe {
 export async function startServe(extra: string[] = []): Promise<RunningServe> {
   const main = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
   const dataDir = mkdtempSync(join(tmpdir(), 'siptx-serve-'));
-  const child = spawn(process.execPath, [main, 'serve', '--data-dir', dataDir, '--http-host', '127.0.0.1', '--http-port', '0', '--sip-port', '0', '--rtp-ports', '30000-30100', '--log-level', 'warn', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [main, 'serve', '--data-dir', dataDir, '--http-host', '127.0.0.1', '--http-port', '0', '--sip-port', '0', '--rtp-ports', TEST_RTP_PORTS, '--log-level', 'warn', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
