@@ -116,24 +116,21 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-/** One SIPp run at `rate` calls/s for `seconds`; `cpu()` gives the target's CPU seconds so far. */
-/**
- * `rate` calls/s; `periodMs` > 1000 spreads `rate` calls over that period instead (SIPp -rp), for
- * a share of a total rate that is not a whole number per second (80 calls/s over 3 nodes).
- */
-export async function step(target: string, ruri: string, rate: number, seconds: number, cpu: () => number, periodMs = 1000): Promise<StepResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'edge-cps-'));
-  writeFileSync(join(dir, 'uac.xml'), scenario(ruri));
-  const perSecond = (rate * 1000) / periodMs;
-  const total = Math.round(perSecond * seconds);
-  const port = await freePort();
-  // SIPp's media port asked for on its own: port + 2 may be another SIPp's signalling port when several run at once.
-  const mediaPort = await freePort();
+/** SIPp's statistics of one run, or undefined when it placed no call at all (it did not start). */
+interface SippRun {
+  readonly stat: string[] | undefined;
+  readonly out: string;
+  readonly wall: number;
+  readonly usedCpu: number;
+}
+
+/** One SIPp process in the background (-bg) until it ends or passes its deadline. */
+async function runSipp(dir: string, args: readonly string[], seconds: number, cpu: () => number): Promise<SippRun> {
+  // What a run before this one (one that did not start) left is not this run's.
+  for (const f of readdirSync(dir)) if (f === 'stat.csv' || f.endsWith('_rtt.csv')) rmSync(join(dir, f), { force: true });
   const cpu0 = cpu();
   const t0 = performance.now();
-  const child = spawn('sipp', [target, '-sf', join(dir, 'uac.xml'), '-i', '127.0.0.1', '-p', String(port), '-mp', String(mediaPort), '-r', String(rate), '-rp', String(periodMs), '-m', String(total),
-    '-l', String(Math.max(100, Math.ceil(perSecond * 4))), '-bg', '-trace_stat', '-stf', join(dir, 'stat.csv'), '-trace_rtt', '-rtt_freq', '1', '-nostdin', '-timeout', `${seconds + 30}s`,
-    '-recv_timeout', '5000', '-max_socket', '5000'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d));
   child.stderr.on('data', (d: Buffer) => (out += d));
@@ -160,13 +157,44 @@ export async function step(target: string, ruri: string, rate: number, seconds: 
   }
   const wall = (performance.now() - t0) / 1000;
   const usedCpu = cpu() - cpu0;
-  let stat: string[];
+  let stat: string[] | undefined;
   try {
     stat = readFileSync(join(dir, 'stat.csv'), 'utf8').trim().split('\n');
   } catch {
-    // SIPp did not run (its ports taken, or it failed to start): a step that placed nothing, not held.
+    stat = undefined;
+  }
+  // In -bg mode a SIPp that cannot bind its ports still writes statistics, with no call created.
+  const created = stat && stat.length > 1 ? Number(stat[stat.length - 1].split(';')[stat[0].split(';').indexOf('TotalCallCreated')]) : 0;
+  return { stat: created > 0 ? stat : undefined, out, wall, usedCpu };
+}
+
+/** One SIPp run at `rate` calls/s for `seconds`; `cpu()` gives the target's CPU seconds so far. */
+/**
+ * `rate` calls/s; `periodMs` > 1000 spreads `rate` calls over that period instead (SIPp -rp), for
+ * a share of a total rate that is not a whole number per second (80 calls/s over 3 nodes).
+ */
+export async function step(target: string, ruri: string, rate: number, seconds: number, cpu: () => number, periodMs = 1000): Promise<StepResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'edge-cps-'));
+  writeFileSync(join(dir, 'uac.xml'), scenario(ruri));
+  const perSecond = (rate * 1000) / periodMs;
+  const total = Math.round(perSecond * seconds);
+  let run: SippRun | undefined;
+  // SIPp binds the ports it is given itself: found free here, one can be taken before SIPp binds it
+  // (another SIPp, a relay's range, rtpengine's). Such a run places no call at all; it is run again
+  // on other ports rather than reported as a rate the target did not hold.
+  for (let attempt = 1; attempt <= 3 && !run?.stat; attempt++) {
+    const port = await freePort();
+    // SIPp's media port asked for on its own: port + 2 may be another SIPp's signalling port when several run at once.
+    const mediaPort = await freePort();
+    run = await runSipp(dir, [target, '-sf', join(dir, 'uac.xml'), '-i', '127.0.0.1', '-p', String(port), '-mp', String(mediaPort), '-r', String(rate), '-rp', String(periodMs), '-m', String(total),
+      '-l', String(Math.max(100, Math.ceil(perSecond * 4))), '-bg', '-trace_stat', '-stf', join(dir, 'stat.csv'), '-trace_rtt', '-rtt_freq', '1', '-nostdin', '-timeout', `${seconds + 30}s`,
+      '-recv_timeout', '5000', '-max_socket', '5000'], seconds, cpu);
+    if (!run.stat) console.log(`sipp placed no call for ${target} at ${rate} calls/s (ports ${port}/${mediaPort}, attempt ${attempt} of 3): ${run.out.trim().split('\n').slice(-2).join(' | ')}`);
+  }
+  const { stat, wall, usedCpu } = run!;
+  if (!stat) {
+    // SIPp did not run three times over: a step that placed nothing, not held.
     rmSync(dir, { recursive: true, force: true });
-    console.log(`sipp wrote no statistics for ${target} at ${rate} calls/s: ${out.trim().split('\n').slice(-2).join(' | ')}`);
     return { rate: perSecond, created: 0, ok: 0, failed: 0, achievedCps: 0, p50: NaN, p99: NaN, cpu: usedCpu / wall, cpuMsPerCall: NaN };
   }
   const head = stat[0].split(';');
