@@ -29,7 +29,8 @@ test('media is anchored on the relay: the PBX sends RTP to the relay, the …000
     assert.equal(ok.status, 200);
     await pbx.ack(inv, ok);
     const port = Number(/m=audio (\d+)/.exec(ok.body)![1]);
-    assert.ok(port >= 30000 && port <= 39999, `the PBX is told the relay's port, got ${port}`);
+    const { lo, hi } = h.relay!.pool.range;
+    assert.ok(port >= lo && port <= hi && port % 2 === 0, `the PBX is told the relay's port (${lo}-${hi}), got ${port}`);
     for (let i = 0; i < 25; i++) {
       media.send(rtp(i), port, '127.0.0.1');
       await new Promise((r) => setTimeout(r, 5));
