@@ -5,6 +5,18 @@ import { MediaRelay, PortPool, parsePortRange } from '../../src/media/index.js';
 import { isTrunklineError } from '../../src/core/index.js';
 import { mediaEngines } from './engines.js';
 
+/** A UDP socket on 127.0.0.1:port standing for another process's; rejects when the port is taken (a pending bind would hang the file). */
+function bindUdp(port: number): Promise<dgram.Socket> {
+  const s = dgram.createSocket('udp4');
+  return new Promise((resolve, reject) => {
+    s.once('error', reject);
+    s.bind(port, '127.0.0.1', () => {
+      s.off('error', reject);
+      resolve(s);
+    });
+  });
+}
+
 for (const engine of mediaEngines()) {
 describe(`${engine} engine`, () => {
 
@@ -32,8 +44,10 @@ describe(`${engine} engine`, () => {
     assert.deepEqual(parsePortRange('10000-40000'), { lo: 10000, hi: 40000 });
   });
 
-  test('a churn of thousands of sessions, closed however they end, leaves the pool whole', async () => {
+  test('a churn of thousands of sessions, closed however they end, leaves the pool whole', async (t) => {
     const relay = new MediaRelay({ engine, host: '127.0.0.1', portRange: engine === 'js' ? '3400-3599' : '4400-4599' });
+    // Closed again (a no-op) if an assertion stops the test first: an open relay would keep the file running.
+    t.after(() => relay.close());
     const capacity = relay.pool.capacity;
     let made = 0;
     for (let round = 0; round < 50; round++) {
@@ -53,17 +67,21 @@ describe(`${engine} engine`, () => {
 
   test('a port bound by someone else is skipped gracefully and the pool stays whole', async () => {
     const base = engine === 'js' ? 3600 : 3610;
-    const relay = new MediaRelay({ engine, host: '127.0.0.1', portRange: `${base}-${base + 9}` });
-    const squatter = dgram.createSocket('udp4');
-    await new Promise<void>((resolve) => squatter.bind(base + 1, '127.0.0.1', resolve));
-    const sessions = [await relay.createSession('x1'), await relay.createSession('x2')];
-    const used = sessions.flatMap((s) => [s.legA.rtpPort, s.legB.rtpPort]);
-    assert.ok(!used.includes(base), `${base}/${base + 1} is taken by another socket, got ${used}`);
-    assert.ok(relay.pool.stats().busyElsewhere >= 1);
-    // Only one pair left now; a third session needs two.
-    await assert.rejects(relay.createSession('x3'), (e: unknown) => isTrunklineError(e, 'MEDIA_PORTS_EXHAUSTED'));
-    await relay.close();
-    squatter.close();
+    // The pool starts at the squatted pair, so the first call meets it.
+    const relay = new MediaRelay({ engine, host: '127.0.0.1', portRange: `${base}-${base + 9}`, random: () => 0 });
+    let squatter: dgram.Socket | undefined;
+    try {
+      squatter = await bindUdp(base + 1);
+      const sessions = [await relay.createSession('x1'), await relay.createSession('x2')];
+      const used = sessions.flatMap((s) => [s.legA.rtpPort, s.legB.rtpPort]);
+      assert.ok(!used.includes(base), `${base}/${base + 1} is taken by another socket, got ${used}`);
+      assert.ok(relay.pool.stats().busyElsewhere >= 1);
+      // Only one pair left now; a third session needs two.
+      await assert.rejects(relay.createSession('x3'), (e: unknown) => isTrunklineError(e, 'MEDIA_PORTS_EXHAUSTED'));
+    } finally {
+      await relay.close();
+      squatter?.close();
+    }
     assert.equal(relay.pool.stats().free, relay.pool.capacity);
   });
 
@@ -73,9 +91,7 @@ describe(`${engine} engine`, () => {
     const held: dgram.Socket[] = [];
     try {
       for (let port = lo; port < lo + 200; port += 2) {
-        const s = dgram.createSocket('udp4');
-        held.push(s);
-        await new Promise<void>((resolve) => s.bind(port, '127.0.0.1', resolve));
+        held.push(await bindUdp(port));
       }
       const s = await relay.createSession('after-the-block');
       assert.deepEqual([s.legA.rtpPort, s.legB.rtpPort], [lo + 200, lo + 202]);
@@ -96,9 +112,7 @@ describe(`${engine} engine`, () => {
     const held: dgram.Socket[] = [];
     try {
       for (let port = lo; port < lo + 10; port += 2) {
-        const s = dgram.createSocket('udp4');
-        held.push(s);
-        await new Promise<void>((resolve) => s.bind(port, '127.0.0.1', resolve));
+        held.push(await bindUdp(port));
       }
       await assert.rejects(relay.createSession('none'), (e: unknown) => isTrunklineError(e, 'MEDIA_PORTS_EXHAUSTED'));
       assert.deepEqual(relay.pool.stats(), { capacity: 5, free: 5, inUse: 0, busyElsewhere: 5 });
