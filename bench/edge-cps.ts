@@ -3,7 +3,7 @@
  * `trunkline serve` carries, and the ratio to Kamailio + rtpengine in the same run.
  *
  *   node dist/bench/edge-cps.js [--seconds 20] [--rates 100,200,400,600,800,1000,1250,1500,2000,3000]
- *                               [--only trunkline|kamailio] [--cpu-prof <dir>] [--serve-arg <flag>]…
+ *                               [--only trunkline|kamailio] [--cpu-prof <dir>] [--serve-arg <flag>]… [--node-arg <flag>]…
  *
  *   --seconds    length of each rate step (default 20)
  *   --rates      the steps, calls/s; the ladder stops at the first step not held
@@ -44,7 +44,7 @@ import { freePort, held, procCpuSeconds, step, stopSipps, type StepResult } from
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
-  console.log('usage: node dist/bench/edge-cps.js [--seconds 20] [--rates 100,200,…] [--only trunkline|kamailio] [--warmup 10] [--cpu-prof <dir>] [--serve-arg <flag>]…');
+  console.log('usage: node dist/bench/edge-cps.js [--seconds 20] [--rates 100,200,…] [--only trunkline|kamailio] [--warmup 10] [--cpu-prof <dir>] [--serve-arg <flag>]… [--node-arg <flag>]…');
   process.exit(0);
 }
 const arg = (name: string, def: string) => {
@@ -57,6 +57,8 @@ const ONLY = arg('only', '');
 const CPU_PROF = arg('cpu-prof', '');
 const WARMUP = Number(arg('warmup', '10'));
 const SERVE_ARGS = args.flatMap((a, i) => (a === '--serve-arg' && args[i + 1] ? [args[i + 1]] : []));
+// Flags for serve's node (e.g. --max-semi-space-size=64): NODE_OPTIONS would reach SIPp's helpers and this bench too.
+const NODE_ARGS = args.flatMap((a, i) => (a === '--node-arg' && args[i + 1] ? [args[i + 1]] : []));
 const RTPENGINE = findPeer('rtpengine');
 
 if (spawnSync('sh', ['-c', 'command -v sipp'], { stdio: 'ignore' }).status !== 0) {
@@ -163,7 +165,7 @@ async function ngPing(port: number): Promise<boolean> {
 
 async function runTrunkline(simPort: number): Promise<StepResult | undefined> {
   if (CPU_PROF) mkdirSync(CPU_PROF, { recursive: true });
-  const nodeArgs = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF)}`] : [];
+  const nodeArgs = [...NODE_ARGS, ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF)}`] : [])];
   const node = await serve(['--carrier', `sip:127.0.0.1:${simPort}`, '--no-pstn-sim', ...SERVE_ARGS], { nodeArgs });
   cleanups.push(() => node.stop());
   // The API's highest calls_per_minute (100 000, ~1 666 calls/s): the trunk's rate limit is checked per call but does not bind below that.

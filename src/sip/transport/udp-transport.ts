@@ -1,4 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { lookup as dnsLookup } from 'node:dns';
+import { isIP } from 'node:net';
 import { TrunklineError } from '../../core/index.js';
 import type { SipTransportErrorCode } from './errors.js';
 import {
@@ -7,6 +9,23 @@ import {
 } from './transport.js';
 
 const UDP_SOCKET_BUFFER = 4 * 1024 * 1024;
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
+/**
+ * dgram resolves every send's address through dns.lookup, which defers even an IP literal to the
+ * next tick; every SIP send here goes to a literal (the resolver ran before), so answer those at
+ * once and leave names to the system resolver. Measured in the edge-cps profile as a tick per send.
+ */
+function literalFirstLookup(hostname: string, options: unknown, callback: LookupCallback): void {
+  const family = isIP(hostname);
+  if (family !== 0) {
+    callback(null, hostname, family);
+    return;
+  }
+  const wanted = typeof options === 'number' ? options : typeof options === 'object' && options !== null && 'family' in options && typeof options.family === 'number' ? options.family : 0;
+  dnsLookup(hostname, { family: wanted }, (err, address, fam) => callback(err, address, fam));
+}
 
 export interface UdpTransportOptions {
   readonly host: string;
@@ -35,7 +54,7 @@ export class UdpTransport implements Transport {
 
   static async listen(options: UdpTransportOptions): Promise<UdpTransport> {
     const type = familyOf(options.host) === 'IPv6' ? 'udp6' : 'udp4';
-    const socket = createSocket({ type, ipv6Only: type === 'udp6', reuseAddr: false });
+    const socket = createSocket({ type, ipv6Only: type === 'udp6', reuseAddr: false, lookup: literalFirstLookup });
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => reject(new TrunklineError<SipTransportErrorCode>('SIP_TRANSPORT_BIND_FAILED', `cannot bind UDP ${options.host}:${options.port}: ${err.message}`, { cause: err, details: { host: options.host, port: options.port } }));
       socket.once('error', onError);

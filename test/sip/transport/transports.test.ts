@@ -125,3 +125,23 @@ test('every message in and out is published on trunkline:sip:message for the tra
   assert.deepEqual(mine.map((e) => `${e.direction} ${e.protocol}`), ['in udp', 'out udp']);
   assert.equal(mine[0].local.port, s.port.udp);
 });
+
+test('UDP sends reach an IP literal and a host name alike (literals skip the system resolver, names still use it)', async () => {
+  const { UdpTransport } = await import('../../../src/sip/transport/udp-transport.js');
+  const { createSocket } = await import('node:dgram');
+  const peer = createSocket('udp4');
+  await new Promise<void>((r) => peer.bind(0, '127.0.0.1', () => r()));
+  const got: string[] = [];
+  peer.on('message', (m) => got.push(m.toString()));
+  const t = await UdpTransport.listen({ host: '127.0.0.1', port: 0, handlers: { onMessage: () => {} } });
+  try {
+    const port = peer.address().port;
+    await t.send(Buffer.from('to-literal'), { protocol: 'udp', address: '127.0.0.1', port });
+    await t.send(Buffer.from('to-name'), { protocol: 'udp', address: 'localhost', port });
+    for (let i = 0; i < 100 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(got.sort(), ['to-literal', 'to-name']);
+  } finally {
+    await t.close();
+    peer.close();
+  }
+});
