@@ -107,7 +107,7 @@ async function ladder(name: string, target: string, ruri: string, cpu: () => num
     await probe?.before();
     const r = await step(target, ruri, rate, SECONDS, cpu);
     steps.push(r);
-    console.log(`${name.padEnd(9)} ${String(rate).padStart(5)} cps × ${SECONDS}s: ${r.ok}/${r.created} ok, ${r.failed} failed, setup p50 ${r.p50} ms p99 ${r.p99} ms, CPU ${(r.cpu * 100).toFixed(0)}% (${r.cpuMsPerCall.toFixed(2)} ms/call) ${held(r, SECONDS) ? 'held' : 'NOT held'} (${load()})`);
+    console.log(`${name.padEnd(9)} ${String(rate).padStart(5)} cps × ${SECONDS}s: ${r.ok}/${r.created} ok, ${r.failed} failed, setup p50 ${r.p50} ms p99 ${r.p99} ms, CPU ${(r.cpu * 100).toFixed(0)}% (${r.cpuMsPerCall.toFixed(2)} ms/call) ${held(r, SECONDS) ? 'held' : 'NOT held'} (${load()}; SIPp ${(r.sippCpu * 100).toFixed(0)}%, simulator ${(r.benchCpu * 100).toFixed(0)}%)`);
     if (probe) console.log(`${''.padEnd(9)}       ${await probe.after()}`);
     if (!held(r, SECONDS)) break;
     best = r;
@@ -250,21 +250,36 @@ function promSums(text: string): Map<string, number> {
  * step makes the one after it cover exactly the step.
  */
 function serveProbe(httpPort: number): StepProbe {
-  const scrape = async () => promSums(await fetch(`http://127.0.0.1:${httpPort}/metrics`).then((r) => r.text()));
+  const text = async () => fetch(`http://127.0.0.1:${httpPort}/metrics`).then((r) => r.text());
   let gc0 = 0;
   let t0 = 0;
+  let setup0 = new Map<string, number>();
   return {
     async before() {
-      gc0 = (await scrape()).get('nodejs_gc_duration_seconds_sum') ?? 0;
+      const t = await text();
+      gc0 = promSums(t).get('nodejs_gc_duration_seconds_sum') ?? 0;
+      setup0 = setupBuckets(t);
       t0 = performance.now();
     },
     async after() {
-      const m = await scrape();
+      const t = await text();
+      const m = promSums(t);
+      const setup = setupBuckets(t);
+      const inStep = (le: string) => (setup.get(le) ?? 0) - (setup0.get(le) ?? 0);
+      const all = inStep('+Inf');
+      const over = (le: string) => (all > 0 ? `${(((all - inStep(le)) / all) * 100).toFixed(2)} %` : 'n/a');
       const wall = (performance.now() - t0) / 1000;
       const gc = (m.get('nodejs_gc_duration_seconds_sum') ?? 0) - gc0;
       // prom-client samples the loop every 10 ms and its figures include that period.
       const ms = (name: string) => Math.max(0, (m.get(name) ?? NaN) * 1000 - 10).toFixed(0);
-      return `serve: event-loop delay p50 ${ms('nodejs_eventloop_lag_p50_seconds')} ms, p99 ${ms('nodejs_eventloop_lag_p99_seconds')} ms, max ${ms('nodejs_eventloop_lag_max_seconds')} ms; GC pauses ${gc.toFixed(2)} s (${((gc / wall) * 100).toFixed(0)} % of the step); heap used ${((m.get('nodejs_heap_size_used_bytes') ?? 0) / 1e6).toFixed(0)} MB`;
+      return `serve: event-loop delay p50 ${ms('nodejs_eventloop_lag_p50_seconds')} ms, p99 ${ms('nodejs_eventloop_lag_p99_seconds')} ms, max ${ms('nodejs_eventloop_lag_max_seconds')} ms; GC pauses ${gc.toFixed(2)} s (${((gc / wall) * 100).toFixed(0)} % of the step); heap used ${((m.get('nodejs_heap_size_used_bytes') ?? 0) / 1e6).toFixed(0)} MB; INVITE-to-final inside serve > 50 ms: ${over('0.05')}, > 100 ms: ${over('0.1')}`;
     },
   };
+}
+
+/** serve's own INVITE-to-final histogram (trunkline_edge_setup_seconds), cumulative counts by bucket bound, directions summed. */
+function setupBuckets(text: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const m of text.matchAll(/^trunkline_edge_setup_seconds_bucket\{[^}]*le="([^"]+)"[^}]*\} (\d+)$/gm)) counts.set(m[1], (counts.get(m[1]) ?? 0) + Number(m[2]));
+  return counts;
 }

@@ -94,6 +94,10 @@ export interface StepResult {
   readonly cpu: number;
   /** CPU milliseconds per call placed: what a call costs, less bent by a busy machine than the rate held. */
   readonly cpuMsPerCall: number;
+  /** Share of one core the load generator itself used (SIPp's background process): a peer near 100 % bounds the step, not the target. */
+  readonly sippCpu: number;
+  /** Share of one core this bench process used over the step (edge-cps runs the PSTN simulator in it). */
+  readonly benchCpu: number;
 }
 
 /** SIPp runs in the background (-bg) under their own pid: the ones still running, for a bench's cleanup. */
@@ -122,6 +126,7 @@ interface SippRun {
   readonly out: string;
   readonly wall: number;
   readonly usedCpu: number;
+  readonly sippCpu: number;
 }
 
 /** One SIPp process in the background (-bg) until it ends or passes its deadline. */
@@ -130,6 +135,7 @@ async function runSipp(dir: string, args: readonly string[], seconds: number, cp
   for (const f of readdirSync(dir)) if (f === 'stat.csv' || f.endsWith('_rtt.csv')) rmSync(join(dir, f), { force: true });
   const cpu0 = cpu();
   const t0 = performance.now();
+  let sippCpu = 0;
   const child = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d));
@@ -145,6 +151,8 @@ async function runSipp(dir: string, args: readonly string[], seconds: number, cp
     } catch {
       break;
     }
+    // Read while it runs: an ended process's /proc entry is gone with its counters.
+    sippCpu = procCpuSeconds([bgPid]) || sippCpu;
     await new Promise((r) => setTimeout(r, 200));
   }
   // A run past its deadline is stopped, not left behind.
@@ -165,7 +173,7 @@ async function runSipp(dir: string, args: readonly string[], seconds: number, cp
   }
   // In -bg mode a SIPp that cannot bind its ports still writes statistics, with no call created.
   const created = stat && stat.length > 1 ? Number(stat[stat.length - 1].split(';')[stat[0].split(';').indexOf('TotalCallCreated')]) : 0;
-  return { stat: created > 0 ? stat : undefined, out, wall, usedCpu };
+  return { stat: created > 0 ? stat : undefined, out, wall, usedCpu, sippCpu: sippCpu / wall };
 }
 
 /** One SIPp run at `rate` calls/s for `seconds`; `cpu()` gives the target's CPU seconds so far. */
@@ -179,6 +187,8 @@ export async function step(target: string, ruri: string, rate: number, seconds: 
   const perSecond = (rate * 1000) / periodMs;
   const total = Math.round(perSecond * seconds);
   let run: SippRun | undefined;
+  const bench0 = process.cpuUsage();
+  const benchT0 = performance.now();
   // SIPp binds the ports it is given itself: found free here, one can be taken before SIPp binds it
   // (another SIPp, a relay's range, rtpengine's). Such a run places no call at all; it is run again
   // on other ports rather than reported as a rate the target did not hold.
@@ -191,11 +201,13 @@ export async function step(target: string, ruri: string, rate: number, seconds: 
       '-recv_timeout', '5000', '-max_socket', '5000'], seconds, cpu);
     if (!run.stat) console.log(`sipp placed no call for ${target} at ${rate} calls/s (ports ${port}/${mediaPort}, attempt ${attempt} of 3): ${run.out.trim().split('\n').slice(-2).join(' | ')}`);
   }
-  const { stat, wall, usedCpu } = run!;
+  const { stat, wall, usedCpu, sippCpu } = run!;
+  const benchUsage = process.cpuUsage(bench0);
+  const benchCpu = (benchUsage.user + benchUsage.system) / 1000 / (performance.now() - benchT0);
   if (!stat) {
     // SIPp did not run three times over: a step that placed nothing, not held.
     rmSync(dir, { recursive: true, force: true });
-    return { rate: perSecond, created: 0, ok: 0, failed: 0, achievedCps: 0, p50: NaN, p99: NaN, cpu: usedCpu / wall, cpuMsPerCall: NaN };
+    return { rate: perSecond, created: 0, ok: 0, failed: 0, achievedCps: 0, p50: NaN, p99: NaN, cpu: usedCpu / wall, cpuMsPerCall: NaN, sippCpu, benchCpu };
   }
   const head = stat[0].split(';');
   const last = stat[stat.length - 1].split(';');
@@ -207,7 +219,7 @@ export async function step(target: string, ruri: string, rate: number, seconds: 
   const ok = col('SuccessfulCall(C)');
   const failed = col('FailedCall(C)');
   const callWall = Math.max(wall - 1, seconds);
-  return { rate: perSecond, created, ok, failed, achievedCps: ok / callWall, p50: percentile(rtts, 50), p99: percentile(rtts, 99), cpu: usedCpu / wall, cpuMsPerCall: (usedCpu * 1000) / Math.max(1, created) };
+  return { rate: perSecond, created, ok, failed, achievedCps: ok / callWall, p50: percentile(rtts, 50), p99: percentile(rtts, 99), cpu: usedCpu / wall, cpuMsPerCall: (usedCpu * 1000) / Math.max(1, created), sippCpu, benchCpu };
 }
 
 export function held(r: StepResult, seconds: number): boolean {
