@@ -5,3 +5,4 @@ export { type Clock, type TimerHandle, systemClock, isoSeconds } from './clock.j
 export { coarseClock, type CoarseClockOptions } from './coarse-clock.js';
 export { newTrunkSid, TRUNK_SID_PATTERN, newCallSid, newRequestId, newBranch, newTag, newCallId, newSecret } from './ids.js';
 export { type Logger, silentLogger } from './logger.js';
+export { hostPort } from './host-port.js';

@@ -1,3 +1,5 @@
+import { hostPort } from '../core/index.js';
+
 /**
  * Addresses as evidence carries them: "ip:port", "[v6]:port", or a bare host. Private-range
  * classification is what tells a NAT problem from a firewall one, so it is exact: only
@@ -23,8 +25,7 @@ export function hostOf(text: string): string {
 }
 
 export function formatEndpoint(host: string, port?: number): string {
-  const h = host.includes(':') ? `[${host}]` : host;
-  return port === undefined ? h : `${h}:${port}`;
+  return hostPort(host, port);
 }
 
 function ipv4Octets(host: string): number[] | undefined {

@@ -1,4 +1,4 @@
-import { newCallSid, newTag, type Clock, type Logger } from '../core/index.js';
+import { hostPort, newCallSid, newTag, type Clock, type Logger } from '../core/index.js';
 import { createResponse, SipResolver, type Dialog, type SipRequest } from '../sip/index.js';
 import type { Finding } from '../diagnosis/index.js';
 import type { CallRecord, CallRecordStore, CallSlots, TraceEntry } from '../store/index.js';
@@ -223,7 +223,7 @@ export class B2bua implements EdgeRequestHandler {
     const recorder = new CallRecorder(this.#o.clock, {
       callSid: sid, accountSid: null, trunkSid: null, direction: fromCarrier ? 'inbound' : 'outbound',
       from: req.headers.from() ? userOf(req.headers.from()!.uri) : '', to: uri?.user ?? '',
-      sourceAddress: addr(tx.source.hop.address, tx.source.hop.port), transport: tx.source.hop.protocol, sipCallId: req.headers.callId() ?? '',
+      sourceAddress: hostPort(tx.source.hop.address, tx.source.hop.port), transport: tx.source.hop.protocol, sipCallId: req.headers.callId() ?? '',
       ...(this.#o.nodeId ? { nodeId: this.#o.nodeId } : {}),
     });
     if (this.#o.observer) recorder.onTrace = (entry, callSid) => this.#o.observer!.trace(entry, callSid);
@@ -280,6 +280,3 @@ function safeUri(req: SipRequest): { user: string | null; host: string } | undef
   }
 }
 
-function addr(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
-}

@@ -4,6 +4,7 @@ import { listMetadata, sendList } from '../envelope.js';
 import { PageQuery, TrunkParams } from '../schemas/common.js';
 import { pageOf, trunkOf } from './context.js';
 import type { ApiInstance } from '../type-provider.js';
+import { hostPort } from '../../core/index.js';
 
 const BASE = '/v2/accounts/:account_sid/trunks/:trunk_sid/registrations';
 
@@ -21,7 +22,7 @@ function present(r: Registration, nowMs: number) {
     user_name: r.user_name,
     contact: r.contact,
     q: r.q,
-    source_address: r.source_address.includes(':') ? `[${r.source_address}]:${r.source_port}` : `${r.source_address}:${r.source_port}`,
+    source_address: hostPort(r.source_address, r.source_port),
     transport: r.transport,
     expires: Math.max(0, Math.floor((Date.parse(r.expires_at) - nowMs) / 1000)),
     expires_at: r.expires_at,

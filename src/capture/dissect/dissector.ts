@@ -23,6 +23,7 @@ import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, readEthernet, readLink, type LinkResult
 import { looksLikeTls, startsWithSip } from './sip-detect.js';
 import { SipStreamConsumer } from './sip-stream.js';
 import { TcpFlow, type TcpStats } from './tcp-stream.js';
+import { hostPort } from '../../core/index.js';
 
 export interface SipPayload {
   readonly at: number;
@@ -59,7 +60,7 @@ export interface DissectorOptions {
 }
 
 export function endpoint(ip: string, port: number): string {
-  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+  return hostPort(ip, port);
 }
 
 const MAX_DEPTH = 4;

@@ -1,3 +1,4 @@
+import { hostPort } from '../../core/index.js';
 // SIP messages in text logs: blocks that start with a SIP start line, with the time and the
 // addresses taken from the line(s) the logging program prints before each message:
 //   sngrep "save as .txt":   2024/01/02 10:11:12.123456 10.0.0.1:5060 -> 10.0.0.2:5060
@@ -36,7 +37,7 @@ function address(text: string): { transport?: string; addr: string } | undefined
   const m = /^(?:(udp|tcp|tls|sctp|ws|wss)[:/])?\[?([0-9A-Fa-f:.]+?)\]?:(\d{1,5})$/i.exec(text.trim().replace(/[:,]$/, ''));
   if (m === null) return undefined;
   const ip = m[2];
-  const addr = ip.includes(':') ? `[${ip}]:${m[3]}` : `${ip}:${m[3]}`;
+  const addr = hostPort(ip, m[3]);
   return m[1] === undefined ? { addr } : { transport: m[1].toUpperCase(), addr };
 }
 
@@ -232,6 +233,3 @@ export class TextLogReader {
   }
 }
 
-function hostPort(ip: string, port: string): string {
-  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
-}

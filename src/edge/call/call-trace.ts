@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/index.js';
+import { hostPort, type Clock } from '../../core/index.js';
 import { serializeMessage, type SipRequest, type SipResponse } from '../../sip/index.js';
 import type { TraceEntry } from '../../store/index.js';
 import type { CallRecorder } from '../record/call-record.js';
@@ -23,11 +23,11 @@ export class CallTrace {
   }
 
   received(role: Role, msg: SipRequest | SipResponse, hop: Hop, local: LocalAddress): void {
-    this.#trace({ leg: role, direction: 'in', transport: hop.protocol, src: addr(hop.address, hop.port), dst: addr(local.address, local.port), message: serializeMessage(msg).toString('latin1') }, msg);
+    this.#trace({ leg: role, direction: 'in', transport: hop.protocol, src: hostPort(hop.address, hop.port), dst: hostPort(local.address, local.port), message: serializeMessage(msg).toString('latin1') }, msg);
   }
 
   sent(role: Role, msg: SipRequest | SipResponse, hop: Hop, local: LocalAddress): void {
-    this.#trace({ leg: role, direction: 'out', transport: hop.protocol, src: addr(local.address, local.port), dst: addr(hop.address, hop.port), message: serializeMessage(msg).toString('latin1') }, msg);
+    this.#trace({ leg: role, direction: 'out', transport: hop.protocol, src: hostPort(local.address, local.port), dst: hostPort(hop.address, hop.port), message: serializeMessage(msg).toString('latin1') }, msg);
   }
 
   #trace(entry: Omit<TraceEntry, 'at' | 'summary'>, msg: SipRequest | SipResponse): void {
@@ -72,7 +72,3 @@ function splitAddr(a: string): { ip: string; port: number } | undefined {
   return m ? { ip: m[1], port: Number(m[2]) } : undefined;
 }
 
-/** An address as the trace and the timeline write it: "ip:port", "[v6]:port". */
-export function addr(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
-}

@@ -1,4 +1,4 @@
-import type { Clock, Logger, TimerHandle } from '../../core/index.js';
+import { hostPort, type Clock, type Logger, type TimerHandle } from '../../core/index.js';
 import { createResponse, type Dialog, type SipRequest, type SipResolver, type SipResponse } from '../../sip/index.js';
 import type { CallRecorder } from '../record/call-record.js';
 import { reject, type Rejection } from '../rejections.js';
@@ -8,7 +8,7 @@ import type { CallSide, MediaAnchor, RecordingInfo } from '../ports/media-anchor
 import type { EdgeMetrics } from '../metrics.js';
 import { CALL_START, callTransition, isConfirmed, type CallAction, type CallInput, type CallState } from './call-fsm.js';
 import type { ClientTx, EdgeSipPort, ServerTx } from '../ports/sip-port.js';
-import { addr, CallTrace } from './call-trace.js';
+import { CallTrace } from './call-trace.js';
 import { NextHops } from './next-hops.js';
 import { relayInDialog, relayToCaller, type RelayingCall } from './leg-relay.js';
 
@@ -345,7 +345,7 @@ export class Call {
       return this.refuseCause('internal-error', 'media relay could not anchor the call');
     }
     const invite = b.request('INVITE', { cseq: 1, headers: passHeaders(this.#aTx.request.headers), body: Buffer.from(offer, 'utf8'), maxForwards: setup.maxForwards });
-    this.recorder.event('route', `attempt ${index + 1} → ${target.uri} over ${target.hop.protocol} ${addr(target.hop.address, target.hop.port)}`);
+    this.recorder.event('route', `attempt ${index + 1} → ${target.uri} over ${target.hop.protocol} ${hostPort(target.hop.address, target.hop.port)}`);
     this.#trace.sent(this.bRole, invite, b.hop, b.local);
     const tx = this.#ctx.port.sendRequest(invite, target.hop, {
       onResponse: (res) => this.#onBInviteResponse(attempt, b, invite, res),

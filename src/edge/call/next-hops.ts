@@ -1,6 +1,6 @@
+import { hostPort } from '../../core/index.js';
 import type { Dialog, SipResolver } from '../../sip/index.js';
 import type { CallRecorder } from '../record/call-record.js';
-import { addr } from './call-trace.js';
 import type { Hop, Leg } from './leg.js';
 import { hopFromUri, resolveTarget } from './targets.js';
 
@@ -54,7 +54,7 @@ export class NextHops {
   #resolve(uri: string, leg: Leg): NextHop {
     const next: { uri: string; resolving: Promise<Hop>; hop?: Hop } = { uri, resolving: Promise.resolve(leg.hop) };
     next.resolving = resolveTarget(uri, this.#resolver).then((r) => {
-      if (!r.ok) this.#recorder.event('route', `next hop ${uri} does not resolve (${r.detail}); in-dialog requests stay on ${addr(leg.hop.address, leg.hop.port)}`);
+      if (!r.ok) this.#recorder.event('route', `next hop ${uri} does not resolve (${r.detail}); in-dialog requests stay on ${hostPort(leg.hop.address, leg.hop.port)}`);
       return (next.hop = r.ok ? r.hops[0]! : leg.hop);
     });
     return next;

@@ -1,4 +1,4 @@
-import { newCallSid, type Clock, type Logger } from '../../core/index.js';
+import { hostPort, newCallSid, type Clock, type Logger } from '../../core/index.js';
 import type { Finding } from '../../diagnosis/index.js';
 import { isWildcard, serializeMessage, type SipRequest, type SipResponse, type StatelessAnswerPort } from '../../sip/index.js';
 import type { CallRecord, CallRecordStore, TraceEntry } from '../../store/index.js';
@@ -49,9 +49,6 @@ function quote(text: string): string {
   return `"${text.replace(/[\r\n]+/g, ' ').replace(/["\\]/g, (c) => `\\${c}`)}"`;
 }
 
-function addr(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
-}
 
 function safe<T>(fn: () => T): T | undefined {
   try {
@@ -99,8 +96,8 @@ export class StackRefusals implements StatelessAnswerPort {
 
     const from = safe(() => request.headers.from()?.uri) ?? '';
     const localIp = source.local && isWildcard(source.local.address) && o.localFor ? o.localFor(source.remote.address) : source.local?.address;
-    const local = source.local && localIp ? addr(localIp, source.local.port) : '';
-    const remote = addr(source.remote.address, source.remote.port);
+    const local = source.local && localIp ? hostPort(localIp, source.local.port) : '';
+    const remote = hostPort(source.remote.address, source.remote.port);
     const recorder = new CallRecorder(o.clock, {
       // A stack refusal comes before any trunk is known; like the edge's refusals of unknown
       // sources, it is recorded from the customer side.

@@ -1,5 +1,5 @@
 import { isCountersDown } from '../admission/admission.js';
-import { newCallSid, newTag, type Clock, type Logger } from '../../core/index.js';
+import { hostPort, newCallSid, newTag, type Clock, type Logger } from '../../core/index.js';
 import type { Finding } from '../../diagnosis/index.js';
 import { createResponse, serializeMessage, type SipRequest, type SipResponse } from '../../sip/index.js';
 import type { CallRecord, CallRecordStore, RegistrationOutcome, RegistrationPlan, Registration } from '../../store/index.js';
@@ -164,8 +164,8 @@ export class Registrar {
     const o = this.#o;
     const req: SipRequest = tx.request;
     const { hop, local } = tx.source;
-    const remote = addr(hop.address, hop.port);
-    const here = addr(local.address, local.port);
+    const remote = hostPort(hop.address, hop.port);
+    const here = hostPort(local.address, local.port);
     const user = /^(?:sips?):([^@;>]+)/i.exec(req.headers.to()?.uri ?? '')?.[1] ?? '';
     const recorder = new CallRecorder(o.clock, {
       // A REGISTER comes from the customer side, like an outbound call's INVITE.
@@ -204,6 +204,3 @@ function flowOf(tx: ServerTx, userName: string): RegisterFlow {
   };
 }
 
-function addr(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
-}
