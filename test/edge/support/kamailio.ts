@@ -27,9 +27,10 @@ const MODULES = '/usr/lib/x86_64-linux-gnu/kamailio/modules';
  * go to `toWhenFrom`, all others to `toOtherwise`; in-dialog requests follow Route (loose_route).
  * With `rtpengineNg` (an rtpengine's ng control port on 127.0.0.1) it is the B2BUA-like setup
  * bench/edge-cps compares with: dialogs tracked (dialog module) and the SDP of INVITE and its
- * answer rewritten by rtpengine (offer/answer), the session deleted on BYE.
+ * answer rewritten by rtpengine (offer/answer), the session deleted on BYE. `sharedMemoryMb`:
+ * Kamailio's shared memory pool (-m; its default, 64 MB, runs out under a load test).
  */
-export async function startKamailio(o: { host: string; port: number; fromHost: string; fromPort: number; toWhenFrom: string; toOtherwise: string; children?: number; rtpengineNg?: number }): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
+export async function startKamailio(o: { host: string; port: number; fromHost: string; fromPort: number; toWhenFrom: string; toOtherwise: string; children?: number; rtpengineNg?: number; sharedMemoryMb?: number }): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
   const ng = o.rtpengineNg;
   const media = ng === undefined
     ? { modules: '', params: '', inDialog: '', initial: '', replyRoute: '' }
@@ -70,7 +71,7 @@ ${media.modules}${media.params}request_route {
 }
 ${media.replyRoute}`;
   writeFileSync(join(dir, 'kamailio.cfg'), cfg);
-  const child: ChildProcess = spawn(KAMAILIO ?? 'kamailio', ['-DD', '-E', '-f', join(dir, 'kamailio.cfg'), '-L', MODULES, '-P', join(dir, 'k.pid'), '-Y', dir, '-w', dir], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const child: ChildProcess = spawn(KAMAILIO ?? 'kamailio', ['-DD', '-E', ...(o.sharedMemoryMb ? ['-m', String(o.sharedMemoryMb)] : []), '-f', join(dir, 'kamailio.cfg'), '-L', MODULES, '-P', join(dir, 'k.pid'), '-Y', dir, '-w', dir], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let log = '';
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
   const deadline = Date.now() + 5000;
