@@ -279,4 +279,3 @@ function safeUri(req: SipRequest): { user: string | null; host: string } | undef
     return undefined;
   }
 }
-

@@ -1,4 +1,3 @@
-import { hostPort } from '../../core/index.js';
 // SIP messages in text logs: blocks that start with a SIP start line, with the time and the
 // addresses taken from the line(s) the logging program prints before each message:
 //   sngrep "save as .txt":   2024/01/02 10:11:12.123456 10.0.0.1:5060 -> 10.0.0.2:5060
@@ -8,6 +7,7 @@ import { hostPort } from '../../core/index.js';
 //   Kamailio sipdump:        key: value lines (time:, proto:, srcip:, srcport:, dstip:, dstport:), ~~~~, message, ||||
 //   and any log line with a timestamp ("[Nov 24 12:00:00]", ISO 8601, syslog) before a message.
 // The side the log does not name is "local".
+import { hostPort } from '../../core/index.js';
 
 export interface LogMessage {
   readonly at: number;
@@ -232,4 +232,3 @@ export class TextLogReader {
     return undefined;
   }
 }
-

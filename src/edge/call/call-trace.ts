@@ -71,4 +71,3 @@ function splitAddr(a: string): { ip: string; port: number } | undefined {
   const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(a);
   return m ? { ip: m[1], port: Number(m[2]) } : undefined;
 }
-

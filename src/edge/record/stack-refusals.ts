@@ -49,7 +49,6 @@ function quote(text: string): string {
   return `"${text.replace(/[\r\n]+/g, ' ').replace(/["\\]/g, (c) => `\\${c}`)}"`;
 }
 
-
 function safe<T>(fn: () => T): T | undefined {
   try {
     return fn();

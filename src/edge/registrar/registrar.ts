@@ -203,4 +203,3 @@ function flowOf(tx: ServerTx, userName: string): RegisterFlow {
     userAgent: req.headers.get('User-Agent') ?? null,
   };
 }
-
