@@ -28,6 +28,11 @@ for (const protocol of ['udp', 'tcp'] as const) {
       assert.equal(rec.to, '+919876540000');
       assert.ok(rec.trace.some((t) => t.leg === 'carrier' && t.direction === 'out' && t.summary.startsWith('INVITE ')));
       assert.ok(!rec.trace.filter((t) => t.leg === 'carrier' && t.direction === 'out').some((t) => t.message.includes(`${pbx.local.port}`)), 'the PBX port never reaches the carrier');
+      // The trace is the wire: the requests the edge sent carry the Via its transaction layer put on them.
+      for (const method of ['INVITE', 'BYE']) {
+        const sent = rec.trace.find((t) => t.leg === 'carrier' && t.direction === 'out' && t.summary.startsWith(`${method} `));
+        assert.match(sent?.message ?? '', new RegExp(`\\r\\nVia: SIP/2\\.0/[A-Z]+ 127\\.0\\.0\\.1:${h.port};branch=z9hG4bK`, 'i'), `${method} as traced: ${sent?.message ?? 'none'}`);
+      }
     } finally {
       await pbx.close();
       await h.stop();

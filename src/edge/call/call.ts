@@ -346,12 +346,14 @@ export class Call {
     }
     const invite = b.request('INVITE', { cseq: 1, headers: passHeaders(this.#aTx.request.headers), body: Buffer.from(offer, 'utf8'), maxForwards: setup.maxForwards });
     this.recorder.event('route', `attempt ${index + 1} → ${target.uri} over ${target.hop.protocol} ${hostPort(target.hop.address, target.hop.port)}`);
-    this.#trace.sent(this.bRole, invite, b.hop, b.local);
     const tx = this.#ctx.port.sendRequest(invite, target.hop, {
       onResponse: (res) => this.#onBInviteResponse(attempt, b, invite, res),
       onTimeout: () => this.#fire({ type: 'timer-b', attempt }),
       onTransportError: (detail) => this.#fire({ type: 'transport-error', attempt }, { detail }),
     });
+    // Traced once sent: the transaction layer has put its Via on the request (the trace and the
+    // call's pcap show what went on the wire); its events come later, so the order holds.
+    this.#trace.sent(this.bRole, invite, b.hop, b.local);
     this.#invites.push(tx);
     // A transport error reported while sending may already have moved the call to the next attempt.
     if (this.#liveAttempt() === attempt) this.#bTx = tx;
@@ -405,12 +407,12 @@ export class Call {
     const bye = leg.request('BYE', { headers: [['Reason', `SIP;cause=200;text="${why.replace(/"/g, '')}"`]] });
     const role = leg === this.a ? this.aRole : this.bRole;
     this.#hops.toward(leg, (hop) => {
-      this.#trace.sent(role, bye, hop, leg.local);
       this.#ctx.port.sendRequest(bye, hop, {
         onResponse: (r) => this.traceIn(role, r, hop, leg.local),
         onTimeout: () => {},
         onTransportError: () => {},
       });
+      this.#trace.sent(role, bye, hop, leg.local);
     });
   }
 
@@ -482,8 +484,8 @@ export class Call {
       const bye = leg.request('BYE', { headers: [['Reason', reason]] });
       const role = leg === this.a ? this.aRole : this.bRole;
       this.#hops.toward(leg, (hop) => {
-        this.#trace.sent(role, bye, hop, leg.local);
         this.#ctx.port.sendRequest(bye, hop, { onResponse: (r) => this.traceIn(role, r, hop, leg.local), onTimeout: () => {}, onTransportError: () => {} });
+        this.#trace.sent(role, bye, hop, leg.local);
       });
     }
   }

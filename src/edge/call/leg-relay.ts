@@ -86,7 +86,6 @@ export function relayInDialog(call: RelayingCall, media: MediaAnchor, tx: Server
 function send(call: RelayingCall, media: MediaAnchor, fwd: SipRequest, hop: Hop, req: SipRequest, from: Leg, to: Leg, fromSide: CallSide, answer: Answer): void {
   const toRole = fromSide === 'a' ? call.bRole : call.aRole;
   const toSide: CallSide = fromSide === 'a' ? 'b' : 'a';
-  call.trace.sent(toRole, fwd, hop, to.local);
   const tx = call.port.sendRequest(fwd, hop, {
     onResponse: (res) => {
       call.trace.received(toRole, res, hop, to.local);
@@ -106,6 +105,8 @@ function send(call: RelayingCall, media: MediaAnchor, fwd: SipRequest, hop: Hop,
     onTimeout: () => answer(408, 'Request Timeout', [['Reason', `SIP;cause=408;text="No response from the ${toRole}"`]]),
     onTransportError: () => answer(503, 'Service Unavailable', [['Retry-After', '5'], ['Reason', `SIP;cause=503;text="The ${toRole} cannot be reached"`]]),
   });
+  // Traced once sent, with the transaction layer's Via on it (what went on the wire).
+  call.trace.sent(toRole, fwd, hop, to.local);
   if (fwd.method === 'INVITE') call.invites.push(tx);
 }
 
