@@ -100,3 +100,32 @@ test('503 with Retry-After when the trunk is at max_concurrent_calls; the slot f
     await h.stop();
   }
 });
+
+test('the trace holds what the stack sent on its own: the ACK of the carrier\'s busy (after the 486) and the CANCEL of a ringing call', async (t) => {
+  const h = await startHarness();
+  const pbx = await new RawUac('udp', { host: '127.0.0.1', port: h.port }).open();
+  t.after(async () => {
+    await pbx.close();
+    await h.stop();
+  });
+  const carrierLines = (rec: { trace: readonly { leg: string; direction: string; summary: string }[] }) =>
+    rec.trace.filter((e) => e.leg === 'carrier').map((e) => `${e.direction} ${e.summary.split(' ')[e.summary.startsWith('SIP/2.0 ') ? 1 : 0]}`);
+
+  // The simulator answers numbers ending in 0486 with 486 Busy Here.
+  const busy = pbx.invite({ ruri: `sip:+919876540486@${DOMAIN}`, from: `<sip:${CALLER}@127.0.0.1>`, body: pcmaOffer() });
+  const final = await busy.waitFinal();
+  assert.equal(final.status, 486);
+  const busyRec = await h.calls.wait((r) => r.call_sid === final.header('x-trunkline-call-sid') && r.final_code === 486);
+  const busyLines = carrierLines(busyRec);
+  assert.ok(busyLines.includes('in 486') && busyLines.indexOf('out ACK') > busyLines.indexOf('in 486'), `carrier leg: ${busyLines.join(' | ')}`);
+  assert.equal(busyLines.filter((l) => l === 'out ACK').length, 1, busyLines.join(' | '));
+
+  // Numbers ending in 0180 ring until cancelled.
+  const ringing = pbx.invite({ ruri: `sip:+919876540180@${DOMAIN}`, from: `<sip:${CALLER}@127.0.0.1>`, body: pcmaOffer() });
+  const ring = await ringing.waitFor((m) => m.status === 180);
+  assert.equal((await pbx.cancel(ringing)).status, 200);
+  assert.equal((await ringing.waitFinal()).status, 487);
+  const cancelled = await h.calls.wait((r) => r.call_sid === ring.header('x-trunkline-call-sid') && r.final_code === 487);
+  const lines = carrierLines(cancelled);
+  assert.ok(lines.includes('in 180') && lines.indexOf('out CANCEL') > lines.indexOf('in 180'), `carrier leg: ${lines.join(' | ')}`);
+});

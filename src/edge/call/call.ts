@@ -350,6 +350,7 @@ export class Call {
       onResponse: (res) => this.#onBInviteResponse(attempt, b, invite, res),
       onTimeout: () => this.#fire({ type: 'timer-b', attempt }),
       onTransportError: (detail) => this.#fire({ type: 'transport-error', attempt }, { detail }),
+      onSent: (req) => this.#trace.sent(this.bRole, req, b.hop, b.local),
     });
     // Traced once sent: the transaction layer has put its Via on the request (the trace and the
     // call's pcap show what went on the wire); its events come later, so the order holds.

@@ -126,6 +126,7 @@ export class TransactionLayerPort implements EdgeSipPort {
         onFinal: (res) => events.onResponse(res),
         onTimeout: () => events.onTimeout(),
         onTransportError: (err) => events.onTransportError(err.message),
+        ...(events.onSent ? { onSent: (req: SipRequest) => events.onSent!(req) } : {}),
       });
     } catch (err) {
       queueMicrotask(() => events.onTransportError(err instanceof Error ? err.message : String(err)));

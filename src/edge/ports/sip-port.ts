@@ -26,6 +26,8 @@ export interface ClientTxEvents {
   /** Timer B / F fired, or the edge's own carrier timeout (see B2buaOptions.inviteTimeoutMs). */
   onTimeout(): void;
   onTransportError(detail: string): void;
+  /** A request the stack built and sent for this one (its CANCEL, the ACK of a non-2xx final): for the trace. */
+  onSent?(request: SipRequest): void;
 }
 
 export interface ClientTx {

@@ -43,7 +43,10 @@ export class FinalRecords {
 
   #finish(atEnd: CallRecord, recorder: CallRecorder): void {
     const { log, diagnose, save, ended } = this.#o;
-    let record = atEnd;
+    // What the stack sent for the call in the turn it ended, after the final was handed up (the
+    // ACK of a non-2xx, RFC 3261 §17.1.1.3), is part of its trace.
+    const traced = recorder.traceEntries;
+    let record = traced.length > atEnd.trace.length ? { ...atEnd, trace: [...traced] } : atEnd;
     if (diagnose) {
       try {
         const findings = diagnose(record);

@@ -17,6 +17,12 @@ export interface ClientTransactionHandlers {
   /** Timer B or F fired: no final response (RFC 3261 §17.1.1.2, §17.1.2.2). */
   onTimeout?(error: TrunklineError<SipTransactionErrorCode>, tx: ClientTransaction): void;
   onTransportError?(error: TrunklineError, tx: ClientTransaction): void;
+  /**
+   * A request the transaction built and sent itself, for the TU's trace: the CANCEL (RFC 3261
+   * §9.1) and the ACK of a non-2xx final (§17.1.1.3), each once (not their retransmissions); the
+   * ACK after the final it answers has been handed up.
+   */
+  onSent?(request: SipRequest, tx: ClientTransaction): void;
 }
 
 export interface ClientEnvironment extends TxEnvironment {
@@ -50,6 +56,8 @@ export class ClientTransaction extends TxRunner<State, Input> {
   #detachAtFinal = false;
   #cancelWanted = false;
   #cancelSent = false;
+  /** The ACK built for a non-2xx final during this input, for onSent once the final is handed up. */
+  #ackToReport: SipRequest | undefined;
 
   constructor(id: string, branch: string, request: SipRequest, destination: Destination, ctx: FsmContext, env: ClientEnvironment, handlers: ClientTransactionHandlers) {
     const invite = request.method === 'INVITE';
@@ -88,8 +96,13 @@ export class ClientTransaction extends TxRunner<State, Input> {
     this.#response = response;
     this.#lastStatus = response.status;
     if (response.status < 200) this.#provisionalSeen = true;
+    // Read before the input: handing up a non-2xx final lets go of the TU's handlers.
+    const onSent = this.#handlers.onSent;
     try {
       this.input({ type: 'response', status: response.status });
+      const ack = this.#ackToReport;
+      this.#ackToReport = undefined;
+      if (ack && onSent) this.guard(() => onSent(ack, this));
       // RFC 3261 §9.1: a CANCEL asked for before any provisional response goes out once one arrives.
       if (this.#cancelWanted && !this.#cancelSent && response.status < 200 && this.state === 'proceeding') this.#doCancel();
     } finally {
@@ -115,13 +128,20 @@ export class ClientTransaction extends TxRunner<State, Input> {
 
   #doCancel(): void {
     this.#cancelSent = true;
-    this.#cenv.sendCancel(cancelFor(this.request), this.destination);
+    const cancel = cancelFor(this.request);
+    this.#cenv.sendCancel(cancel, this.destination);
+    const onSent = this.#handlers.onSent;
+    if (onSent) this.guard(() => onSent(cancel, this));
   }
 
   protected send(what: 'request' | 'ack' | 'response'): void {
     if (what === 'response') return;
     // RFC 3261 §17.1.1.3: built from the INVITE and the final at the first send; retransmitted finals get these same bytes.
-    if (what === 'ack') this.#ack ??= serializeMessage(ackFor(this.request, this.#response!));
+    if (what === 'ack' && this.#ack === undefined) {
+      const ack = ackFor(this.request, this.#response!);
+      this.#ack = serializeMessage(ack);
+      if (this.#handlers.onSent) this.#ackToReport = ack;
+    }
     const bytes = what === 'ack' ? this.#ack! : this.#bytes;
     if (!bytes) return;
     this.#cenv.send(bytes, this.destination).catch((err: unknown) => {

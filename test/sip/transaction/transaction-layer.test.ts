@@ -228,6 +228,25 @@ test('CANCEL waits for a provisional response and carries the INVITE branch (RFC
   assert.equal(cancel.headers.cseq()?.seq, 7);
 });
 
+test('the TU hears of the CANCEL and the non-2xx ACK the transaction sent (onSent), once each and in wire order', async () => {
+  const { layer, transports } = setup();
+  const heard: string[] = [];
+  const tx = layer.sendRequest(outgoing('INVITE'), carrier, {
+    onProvisional: (r) => heard.push(`in ${r.status}`),
+    onFinal: (r) => heard.push(`in ${r.status}`),
+    onSent: (req) => heard.push(`out ${req.method} ${req.headers.topVia()?.branch === tx.branch ? 'same-branch' : 'other-branch'}`),
+  });
+  tx.cancel();
+  assert.deepEqual(heard, [], 'no CANCEL before a provisional (RFC 3261 §9.1)');
+  layer.receive(inbound(answer(tx.request, 180)));
+  const terminated = answer(tx.request, 487, 'gone1');
+  layer.receive(inbound(terminated));
+  layer.receive(inbound(terminated));
+  await flush();
+  assert.deepEqual(heard, ['in 180', 'out CANCEL same-branch', 'in 487', 'out ACK same-branch'], 'the retransmitted 487 is ACKed again but not reported');
+  assert.deepEqual(transports.statuses(), ['INVITE', 'CANCEL', 'ACK', 'ACK']);
+});
+
 test('every transaction state change is published on trunkline:tx:state', () => {
   const { layer, servers } = setup();
   const seen: string[] = [];
