@@ -229,9 +229,10 @@ export class B2bua implements EdgeRequestHandler {
     if (this.#o.observer) recorder.onTrace = (entry, callSid) => this.#o.observer!.trace(entry, callSid);
     const call = new Call(this.#ctx, sid, recorder, tx, aRole, passThroughAnchor());
     call.traceIn(aRole, req, tx.source.hop, tx.source.local);
+    // SPEC §2 "100 at once for every INVITE": the transaction layer sent it before we ran.
+    if (tx.provisional) call.traceOut(aRole, tx.provisional, tx.source.hop, tx.source.local);
     this.#active.set(sid, call);
     this.#metrics.active(1, fromCarrier ? 'inbound' : 'outbound');
-    // SPEC §2 "100 at once for every INVITE": the transaction layer sent it before we ran.
     const mf = req.headers.maxForwards() ?? 70;
     if (mf <= 0) return void this.#admission.tie(call).then(() => call.refuseCause('too-many-hops'));
     if (!uri) return void this.#admission.tie(call).then(() => call.refuseCause('malformed-request', 'Request-URI is not a SIP URI'));

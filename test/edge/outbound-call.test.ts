@@ -28,6 +28,9 @@ for (const protocol of ['udp', 'tcp'] as const) {
       assert.equal(rec.to, '+919876540000');
       assert.ok(rec.trace.some((t) => t.leg === 'carrier' && t.direction === 'out' && t.summary.startsWith('INVITE ')));
       assert.ok(!rec.trace.filter((t) => t.leg === 'carrier' && t.direction === 'out').some((t) => t.message.includes(`${pbx.local.port}`)), 'the PBX port never reaches the carrier');
+      // The 100 Trying the stack sent at once, before the edge ran, is in the trace right after the INVITE.
+      const customer = rec.trace.filter((e) => e.leg === 'customer').map((e) => `${e.direction} ${e.summary}`);
+      assert.deepEqual(customer.slice(0, 2).map((l) => l.split(' ').slice(0, 3).join(' ')), ['in INVITE sip:+919876540000@' + DOMAIN, 'out SIP/2.0 100'], customer.join(' | '));
       // The trace is the wire: the requests the edge sent carry the Via its transaction layer put on them.
       for (const method of ['INVITE', 'BYE']) {
         const sent = rec.trace.find((t) => t.leg === 'carrier' && t.direction === 'out' && t.summary.startsWith(`${method} `));

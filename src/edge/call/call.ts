@@ -170,6 +170,11 @@ export class Call {
     this.#trace.received(role, msg, hop, local);
   }
 
+  /** A message the stack sent for the call without the call building it (the INVITE's 100 Trying). */
+  traceOut(role: Role, msg: SipRequest | SipResponse, hop: Hop, local: { address: string; port: number }): void {
+    this.#trace.sent(role, msg, hop, local);
+  }
+
   get recording(): boolean {
     return this.#trace.recording;
   }

@@ -29,6 +29,10 @@ class ServerTxAdapter implements ServerTx {
     this.source = toSource(tx.source, localFor);
   }
 
+  get provisional(): SipResponse | undefined {
+    return this.#tx.provisional;
+  }
+
   respond(response: SipResponse): void {
     if (this.#tx.state === 'terminated') return;
     try {

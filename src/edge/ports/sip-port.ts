@@ -17,6 +17,8 @@ export interface ServerTx {
   readonly source: RequestSource;
   /** Sends a response through the transaction (the stack retransmits as the RFC says). */
   respond(response: SipResponse): void;
+  /** The provisional response sent last, before any final: the 100 Trying the stack sent for an INVITE at once. */
+  readonly provisional: SipResponse | undefined;
   /** RFC 3261 §9.2: the stack answered a CANCEL for this INVITE with 200; the edge answers the INVITE 487. */
   onCancel(handler: (cancel: SipRequest) => void): void;
 }

@@ -44,6 +44,7 @@ export class ServerTransaction extends TxRunner<State, Input> {
   #handlers: ServerTransactionHandlers = NO_HANDLERS;
   #last: Buffer | undefined;
   #lastStatus = 0;
+  #provisional: SipResponse | undefined;
   #lastError: TrunklineError | undefined;
   /** The ACK being handed to the TU (RFC 6026 §7.1), for the length of that call only. */
   #ack: SipRequest | undefined;
@@ -84,6 +85,14 @@ export class ServerTransaction extends TxRunner<State, Input> {
     return this;
   }
 
+  /**
+   * The provisional response sent last, until the final: the 100 Trying the layer sends for an
+   * INVITE before its TU runs (RFC 3261 §17.2.1) is the TU's to trace, not to build again.
+   */
+  get provisional(): SipResponse | undefined {
+    return this.#provisional;
+  }
+
   /** Status of the most recent response sent, 0 before any. */
   get lastStatus(): number {
     return this.#lastStatus;
@@ -104,6 +113,7 @@ export class ServerTransaction extends TxRunner<State, Input> {
     }
     this.#last = serializeMessage(response);
     this.#lastStatus = response.status;
+    this.#provisional = response.status < 200 ? response : undefined;
     // After a final response a CANCEL has no effect (RFC 3261 §9.2) and the layer no longer hands
     // it over; the transaction lingers 32 s more (Timer J, RFC 6026 Accepted) and must not keep
     // the TU's call alive that long through this handler.
