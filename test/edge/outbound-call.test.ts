@@ -104,7 +104,7 @@ test('503 with Retry-After when the trunk is at max_concurrent_calls; the slot f
   }
 });
 
-test('the trace holds what the stack sent on its own: the ACK of the carrier\'s busy (after the 486) and the CANCEL of a ringing call', async (t) => {
+test('the trace holds what the stack sent on its own: the ACK of the carrier\'s busy (after the 486), the CANCEL of a ringing call and the 200 for the caller\'s CANCEL', async (t) => {
   const h = await startHarness();
   const pbx = await new RawUac('udp', { host: '127.0.0.1', port: h.port }).open();
   t.after(async () => {
@@ -131,4 +131,8 @@ test('the trace holds what the stack sent on its own: the ACK of the carrier\'s 
   const cancelled = await h.calls.wait((r) => r.call_sid === ring.header('x-trunkline-call-sid') && r.final_code === 487);
   const lines = carrierLines(cancelled);
   assert.ok(lines.includes('in 180') && lines.indexOf('out CANCEL') > lines.indexOf('in 180'), `carrier leg: ${lines.join(' | ')}`);
+  // The caller's side: its CANCEL, the 200 the stack answered it with, then the INVITE's 487.
+  const caller = cancelled.trace.filter((e) => e.leg === 'customer').map((e) => `${e.direction} ${e.summary.split(' ')[e.summary.startsWith('SIP/2.0 ') ? 1 : 0]}`);
+  const at = caller.indexOf('in CANCEL');
+  assert.ok(at > 0 && caller[at + 1] === 'out 200' && caller.indexOf('out 487') > at + 1, `customer leg: ${caller.join(' | ')}`);
 });

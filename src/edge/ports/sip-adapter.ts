@@ -42,8 +42,8 @@ class ServerTxAdapter implements ServerTx {
     }
   }
 
-  onCancel(handler: (cancel: SipRequest) => void): void {
-    this.#tx.setHandlers({ onCancel: (cancel) => handler(cancel) });
+  onCancel(handler: (cancel: SipRequest, ok: SipResponse) => void): void {
+    this.#tx.setHandlers({ onCancel: (cancel, _tx, ok) => handler(cancel, ok) });
   }
 }
 

@@ -20,7 +20,7 @@ export interface ServerTx {
   /** The provisional response sent last, before any final: the 100 Trying the stack sent for an INVITE at once. */
   readonly provisional: SipResponse | undefined;
   /** RFC 3261 §9.2: the stack answered a CANCEL for this INVITE with 200; the edge answers the INVITE 487. */
-  onCancel(handler: (cancel: SipRequest) => void): void;
+  onCancel(handler: (cancel: SipRequest, ok: SipResponse) => void): void;
 }
 
 export interface ClientTxEvents {

@@ -13,8 +13,8 @@ import type { SipTransactionErrorCode } from './errors.js';
 export type RequestSource = Omit<InboundMessage, 'bytes' | 'fault'>;
 
 export interface ServerTransactionHandlers {
-  /** RFC 3261 §9.2: a CANCEL matched this INVITE; the layer already answered the CANCEL 200. The TU should answer 487. */
-  onCancel?(cancel: SipRequest, tx: ServerTransaction): void;
+  /** RFC 3261 §9.2: a CANCEL matched this INVITE; the layer already answered the CANCEL with `ok` (200). The TU should answer 487. */
+  onCancel?(cancel: SipRequest, tx: ServerTransaction, ok: SipResponse): void;
   /** RFC 6026 §7.1: an ACK matched the transaction after a 2xx (rare: ACKs for 2xx normally carry a new branch). */
   onAck?(ack: SipRequest, tx: ServerTransaction): void;
   /** Timer H: no ACK for a non-2xx final response (RFC 3261 §17.2.1). */
@@ -149,10 +149,10 @@ export class ServerTransaction extends TxRunner<State, Input> {
     }
   }
 
-  /** From the layer: a CANCEL matched this transaction. */
-  cancelled(cancel: SipRequest): void {
+  /** From the layer: a CANCEL matched this transaction, and the layer answered it with `ok`. */
+  cancelled(cancel: SipRequest, ok: SipResponse): void {
     const h = this.#handlers;
-    if (h.onCancel) this.guard(() => h.onCancel!(cancel, this));
+    if (h.onCancel) this.guard(() => h.onCancel!(cancel, this, ok));
   }
 
   protected send(what: 'request' | 'ack' | 'response'): void {

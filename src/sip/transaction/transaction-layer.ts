@@ -358,8 +358,9 @@ export class TransactionLayer {
       return;
     }
     // The INVITE may be past its final (then its request is gone, its To tag kept).
-    tx.respond(createResponse(cancel, 200, 'OK', { toTag: invite.requestToTag }));
-    if (invite.lastStatus < 200) invite.cancelled(cancel);
+    const ok = createResponse(cancel, 200, 'OK', { toTag: invite.requestToTag });
+    tx.respond(ok);
+    if (invite.lastStatus < 200) invite.cancelled(cancel, ok);
   }
 
   /**
