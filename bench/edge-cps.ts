@@ -57,7 +57,7 @@ const ONLY = arg('only', '');
 const CPU_PROF = arg('cpu-prof', '');
 const WARMUP = Number(arg('warmup', '10'));
 const SERVE_ARGS = args.flatMap((a, i) => (a === '--serve-arg' && args[i + 1] ? [args[i + 1]] : []));
-// Flags for serve's node (e.g. --max-semi-space-size=64): NODE_OPTIONS would reach SIPp's helpers and this bench too.
+// Flags for serve's node (e.g. --max-semi-space-size=64): NODE_OPTIONS would change this bench's own process (the simulator) too.
 const NODE_ARGS = args.flatMap((a, i) => (a === '--node-arg' && args[i + 1] ? [args[i + 1]] : []));
 const RTPENGINE = findPeer('rtpengine');
 

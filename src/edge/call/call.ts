@@ -423,10 +423,10 @@ export class Call {
   }
 
   /** CANCEL from the caller (RFC 3261 §9.2): 200 for the CANCEL; 487 for the INVITE unless already answered. */
-  onCancel(cancel: SipRequest, ok?: SipResponse): void {
+  onCancel(cancel: SipRequest, ok: SipResponse): void {
     this.traceIn(this.aRole, cancel, this.a.hop, this.a.local);
     // The stack answered the CANCEL itself (RFC 3261 §9.2); its 200 is the call's too.
-    if (ok) this.#trace.sent(this.aRole, ok, this.a.hop, this.a.local);
+    this.#trace.sent(this.aRole, ok, this.a.hop, this.a.local);
     this.#fire({ type: 'cancel' });
   }
 

@@ -2,7 +2,8 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { networkInterfaces } from 'node:os';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import type { SipMessageEvent } from '../../../src/sip/index.js';
+import { createSocket } from 'node:dgram';
+import { UdpTransport, type SipMessageEvent } from '../../../src/sip/index.js';
 import { options, startStack, statusLines, streamClient, testCertificate, udpExchange, type Stack } from './stack.js';
 
 // CONVENTIONS habit 6: one conformance suite over every transport, on IPv4 and IPv6.
@@ -127,8 +128,6 @@ test('every message in and out is published on trunkline:sip:message for the tra
 });
 
 test('UDP sends reach an IP literal and a host name alike (literals skip the system resolver, names still use it)', async () => {
-  const { UdpTransport } = await import('../../../src/sip/transport/udp-transport.js');
-  const { createSocket } = await import('node:dgram');
   const peer = createSocket('udp4');
   await new Promise<void>((r) => peer.bind(0, '127.0.0.1', () => r()));
   const got: string[] = [];
