@@ -23,6 +23,7 @@ const SLOT = {
   'proxy-authenticate': 14,
 } as const;
 type Slot = keyof typeof SLOT;
+const SLOT_OF_KEY: ReadonlyMap<string, number> = new Map(Object.entries(SLOT));
 const NONE = Symbol('absent');
 
 /** One header line as received (folding undone, value trimmed). */
@@ -123,13 +124,14 @@ export class SipHeaders implements Iterable<readonly [string, string]> {
       const field = { name: this.#fields[idx].name, key, value: trimLws(value) };
       this.#fields = this.#fields.flatMap((f, i) => (f.key !== key ? [f] : i === idx ? [field] : []));
     }
-    this.#cache = undefined;
+    this.#forget(key);
     return this;
   }
 
   append(name: string, value: string): this {
-    this.#fields.push({ name: canonicalName(name), key: headerKey(name), value: trimLws(value) });
-    this.#cache = undefined;
+    const key = headerKey(name);
+    this.#fields.push({ name: canonicalName(name), key, value: trimLws(value) });
+    this.#forget(key);
     return this;
   }
 
@@ -138,7 +140,7 @@ export class SipHeaders implements Iterable<readonly [string, string]> {
     const key = headerKey(name);
     const idx = this.#fields.findIndex((f) => f.key === key);
     this.#fields.splice(idx < 0 ? 0 : idx, 0, { name: canonicalName(name), key, value: trimLws(value) });
-    this.#cache = undefined;
+    this.#forget(key);
     return this;
   }
 
@@ -147,12 +149,22 @@ export class SipHeaders implements Iterable<readonly [string, string]> {
     const key = headerKey(name);
     const before = this.#fields.length;
     this.#fields = this.#fields.filter((f) => f.key !== key);
-    this.#cache = undefined;
+    this.#forget(key);
     return before - this.#fields.length;
   }
 
   clone(): SipHeaders {
     return SipHeaders.fromFields(this.#fields.slice());
+  }
+
+  /**
+   * Each slot is computed from its own header's lines alone, so a change drops that header's
+   * parse only: the stack stamps a received request's Via and builds responses by changing
+   * one header at a time, and each change used to throw away every parsed header (issue 13).
+   */
+  #forget(key: string): void {
+    const index = SLOT_OF_KEY.get(key);
+    if (index !== undefined && this.#cache !== undefined) this.#cache[index] = undefined;
   }
 
   #memo<T>(slot: Slot, compute: () => T): T {

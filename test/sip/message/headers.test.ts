@@ -97,6 +97,35 @@ test('set, append, prepend and remove keep order and invalidate parsed values', 
   assert.equal(h.get('X-Trace'), undefined);
 });
 
+test('changing one header keeps the other headers parsed; the changed one and its compact form are parsed again', () => {
+  const h = new SipHeaders([
+    ['Via', 'SIP/2.0/UDP a;branch=z9hG4bK1'],
+    ['From', '<sip:alice@a>;tag=1'],
+    ['To', '<sip:bob@b>'],
+    ['CSeq', '1 INVITE'],
+  ]);
+  const from = h.from();
+  const cseq = h.cseq();
+  h.set('Via', 'SIP/2.0/UDP a;branch=z9hG4bK1;rport=5060;received=10.0.0.1');
+  h.append('Contact', '<sip:alice@10.0.0.1>');
+  h.remove('X-None');
+  assert.equal(h.from(), from, 'From kept its parse');
+  assert.equal(h.cseq(), cseq, 'CSeq kept its parse');
+  assert.equal(h.topVia()?.received, '10.0.0.1');
+  const to = h.to();
+  assert.ok(!to?.tag);
+  h.set('t', '<sip:bob@b>;tag=9');
+  assert.notEqual(h.to(), to);
+  assert.equal(h.to()?.tag, '9');
+  const contactUris = () => {
+    const c = h.contacts();
+    return c === '*' ? ['*'] : c.map((x) => x.uri);
+  };
+  assert.deepEqual(contactUris(), ['sip:alice@10.0.0.1']);
+  h.prepend('m', '<sip:alice@10.0.0.2>');
+  assert.deepEqual(contactUris(), ['sip:alice@10.0.0.2', 'sip:alice@10.0.0.1']);
+});
+
 test('CSeq must fit in 31 bits and Max-Forwards in 0–255 (RFC 3261 §8.1.1.5, §20.22)', () => {
   assert.throws(() => parseMessage(msg(BASE.replace('CSeq: 1 OPTIONS', 'CSeq: 2147483648 OPTIONS'))), { code: 'SIP_PARSE_BAD_HEADER' });
   assert.throws(() => parseMessage(msg(BASE.replace('Max-Forwards: 70', 'Max-Forwards: 256'))), { code: 'SIP_PARSE_BAD_HEADER' });
