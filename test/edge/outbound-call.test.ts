@@ -31,6 +31,9 @@ for (const protocol of ['udp', 'tcp'] as const) {
       // The 100 Trying the stack sent at once, before the edge ran, is in the trace right after the INVITE.
       const customer = rec.trace.filter((e) => e.leg === 'customer').map((e) => `${e.direction} ${e.summary}`);
       assert.deepEqual(customer.slice(0, 2).map((l) => l.split(' ').slice(0, 3).join(' ')), ['in INVITE sip:+919876540000@' + DOMAIN, 'out SIP/2.0 100'], customer.join(' | '));
+      // A received request is traced as it arrived, not with the rport/received the stack stamped on its top Via (RFC 3581).
+      const tracedInvite = rec.trace.find((t) => t.leg === 'customer' && t.direction === 'in' && t.summary.startsWith('INVITE '));
+      assert.equal(tracedInvite?.message, inv.request);
       // The trace is the wire: the requests the edge sent carry the Via its transaction layer put on them.
       for (const method of ['INVITE', 'BYE']) {
         const sent = rec.trace.find((t) => t.leg === 'carrier' && t.direction === 'out' && t.summary.startsWith(`${method} `));
@@ -135,4 +138,39 @@ test('the trace holds what the stack sent on its own: the ACK of the carrier\'s 
   const caller = cancelled.trace.filter((e) => e.leg === 'customer').map((e) => `${e.direction} ${e.summary.split(' ')[e.summary.startsWith('SIP/2.0 ') ? 1 : 0]}`);
   const at = caller.indexOf('in CANCEL');
   assert.ok(at > 0 && caller[at + 1] === 'out 200' && caller.indexOf('out 487') > at + 1, `customer leg: ${caller.join(' | ')}`);
+});
+
+test('retransmissions are in the trace as they crossed the wire: the caller\'s INVITE again and the 180 sent again for it; the INVITE again to a carrier that does not answer', async (t) => {
+  const h = await startHarness();
+  const pbx = await new RawUac('udp', { host: '127.0.0.1', port: h.port }).open();
+  t.after(async () => {
+    await pbx.close();
+    await h.stop();
+  });
+  const lines = (rec: { trace: readonly { leg: string; direction: string; summary: string }[] }, leg: string) =>
+    rec.trace.filter((e) => e.leg === leg).map((e) => `${e.direction} ${e.summary.split(' ')[e.summary.startsWith('SIP/2.0 ') ? 1 : 0]}`);
+
+  // Numbers ending in 0180 ring until cancelled; the caller sends its INVITE a second time (its Timer A).
+  const ringing = pbx.invite({ ruri: `sip:+919876540180@${DOMAIN}`, from: `<sip:${CALLER}@127.0.0.1>`, body: pcmaOffer() });
+  const ring = await ringing.waitFor((m) => m.status === 180);
+  await pbx.sendRaw(ringing.request);
+  await ringing.waitFor(() => ringing.responses.filter((r) => r.status === 180).length >= 2);
+  assert.equal((await pbx.cancel(ringing)).status, 200);
+  assert.equal((await ringing.waitFinal()).status, 487);
+  const rec = await h.calls.wait((r) => r.call_sid === ring.header('x-trunkline-call-sid') && r.final_code === 487);
+  const caller = lines(rec, 'customer');
+  const invites = rec.trace.filter((e) => e.leg === 'customer' && e.direction === 'in' && e.summary.startsWith('INVITE '));
+  assert.equal(invites.length, 2, caller.join(' | '));
+  for (const inv of invites) assert.equal(inv.message, ringing.request);
+  const second = caller.lastIndexOf('in INVITE');
+  assert.ok(caller.indexOf('out 180') < second && caller.indexOf('out 180', second) > second, `customer leg: ${caller.join(' | ')}`);
+
+  // Numbers ending in 0408 never answer: the edge's INVITE goes again on Timer A until the edge gives up (504).
+  const silent = pbx.invite({ ruri: `sip:+919876540408@${DOMAIN}`, from: `<sip:${CALLER}@127.0.0.1>`, body: pcmaOffer() });
+  const final = await silent.waitFinal(8000);
+  assert.equal(final.status, 504);
+  const timedOut = await h.calls.wait((r) => r.call_sid === final.header('x-trunkline-call-sid') && r.final_code === 504);
+  const sent = timedOut.trace.filter((e) => e.leg === 'carrier' && e.direction === 'out' && e.summary.startsWith('INVITE '));
+  assert.ok(sent.length >= 2, lines(timedOut, 'carrier').join(' | '));
+  for (const inv of sent) assert.equal(inv.message, sent[0].message);
 });

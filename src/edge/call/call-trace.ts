@@ -1,5 +1,5 @@
 import { hostPort, type Clock } from '../../core/index.js';
-import { serializeMessage, type SipRequest, type SipResponse } from '../../sip/index.js';
+import { wireTextOf, type SipRequest, type SipResponse } from '../../sip/index.js';
 import type { TraceEntry } from '../../store/index.js';
 import type { CallRecorder } from '../record/call-record.js';
 import type { MediaAnchor, RecordingInfo } from '../ports/media-anchor.js';
@@ -23,14 +23,22 @@ export class CallTrace {
   }
 
   received(role: Role, msg: SipRequest | SipResponse, hop: Hop, local: LocalAddress): void {
-    this.#trace({ leg: role, direction: 'in', transport: hop.protocol, src: hostPort(hop.address, hop.port), dst: hostPort(local.address, local.port), message: serializeMessage(msg).toString('latin1') }, msg);
+    this.#trace({ leg: role, direction: 'in', transport: hop.protocol, src: hostPort(hop.address, hop.port), dst: hostPort(local.address, local.port), message: wireTextOf(msg) }, msg);
   }
 
   sent(role: Role, msg: SipRequest | SipResponse, hop: Hop, local: LocalAddress): void {
-    this.#trace({ leg: role, direction: 'out', transport: hop.protocol, src: hostPort(local.address, local.port), dst: hostPort(hop.address, hop.port), message: serializeMessage(msg).toString('latin1') }, msg);
+    this.#trace({ leg: role, direction: 'out', transport: hop.protocol, src: hostPort(local.address, local.port), dst: hostPort(hop.address, hop.port), message: wireTextOf(msg) }, msg);
   }
 
-  #trace(entry: Omit<TraceEntry, 'at' | 'summary'>, msg: SipRequest | SipResponse): void {
+  /** A message the stack received or sent on its own for the call (a retransmission), as its wire bytes. */
+  wire(role: Role, direction: 'in' | 'out', bytes: Uint8Array, hop: Hop, local: LocalAddress): void {
+    const far = hostPort(hop.address, hop.port);
+    const near = hostPort(local.address, local.port);
+    const message = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+    this.#trace({ leg: role, direction, transport: hop.protocol, src: direction === 'in' ? far : near, dst: direction === 'in' ? near : far, message });
+  }
+
+  #trace(entry: Omit<TraceEntry, 'at' | 'summary'>, msg?: SipRequest | SipResponse): void {
     this.#recorder.trace(entry, msg);
     if (this.#recording) this.#recordSip(entry, this.#clock.now());
   }

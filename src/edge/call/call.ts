@@ -105,6 +105,8 @@ export class Call {
   #noAnswer: TimerHandle | undefined;
   #startedMono: number;
   readonly #trace: CallTrace;
+  /** Stops the trace of what the stack retransmits for the caller's INVITE (the transaction outlives the call). */
+  readonly #stopAWire: () => void;
   readonly #hops: NextHops;
   /** Made at the first in-dialog request relayed: most calls only ever see BYE, which the call handles itself. */
   #relaying: RelayingCall | undefined;
@@ -139,6 +141,7 @@ export class Call {
     this.#trace = new CallTrace(recorder, ctx.clock, media);
     this.#hops = new NextHops(this.a, recorder, ctx.resolver);
     aTx.onCancel((cancel, ok) => this.onCancel(cancel, ok));
+    this.#stopAWire = aTx.onWire((direction, bytes) => this.#trace.wire(this.aRole, direction, bytes, this.a.hop, this.a.local));
   }
 
   /** The caller has been answered: the call is up. */
@@ -356,6 +359,7 @@ export class Call {
       onTimeout: () => this.#fire({ type: 'timer-b', attempt }),
       onTransportError: (detail) => this.#fire({ type: 'transport-error', attempt }, { detail }),
       onSent: (req) => this.#trace.sent(this.bRole, req, b.hop, b.local),
+      onWire: (direction, bytes) => this.#trace.wire(this.bRole, direction, bytes, b.hop, b.local),
     });
     // Traced once sent: the transaction layer has put its Via on the request (the trace and the
     // call's pcap show what went on the wire); its events come later, so the order holds.
@@ -417,6 +421,7 @@ export class Call {
         onResponse: (r) => this.traceIn(role, r, hop, leg.local),
         onTimeout: () => {},
         onTransportError: () => {},
+        onWire: (direction, bytes) => this.#trace.wire(role, direction, bytes, hop, leg.local),
       });
       this.#trace.sent(role, bye, hop, leg.local);
     });
@@ -492,7 +497,12 @@ export class Call {
       const bye = leg.request('BYE', { headers: [['Reason', reason]] });
       const role = leg === this.a ? this.aRole : this.bRole;
       this.#hops.toward(leg, (hop) => {
-        this.#ctx.port.sendRequest(bye, hop, { onResponse: (r) => this.traceIn(role, r, hop, leg.local), onTimeout: () => {}, onTransportError: () => {} });
+        this.#ctx.port.sendRequest(bye, hop, {
+          onResponse: (r) => this.traceIn(role, r, hop, leg.local),
+          onTimeout: () => {},
+          onTransportError: () => {},
+          onWire: (direction, bytes) => this.#trace.wire(role, direction, bytes, hop, leg.local),
+        });
         this.#trace.sent(role, bye, hop, leg.local);
       });
     }
@@ -500,6 +510,7 @@ export class Call {
 
   #end(): void {
     this.#noAnswer?.cancel();
+    this.#stopAWire();
     this.recorder.setMedia(this.#media.close());
     this.#forget(this.a);
     for (const b of this.#bLegs) this.#forget(b);

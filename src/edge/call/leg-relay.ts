@@ -105,6 +105,7 @@ function send(call: RelayingCall, media: MediaAnchor, fwd: SipRequest, hop: Hop,
     onTimeout: () => answer(408, 'Request Timeout', [['Reason', `SIP;cause=408;text="No response from the ${toRole}"`]]),
     onTransportError: () => answer(503, 'Service Unavailable', [['Retry-After', '5'], ['Reason', `SIP;cause=503;text="The ${toRole} cannot be reached"`]]),
     onSent: (sent) => call.trace.sent(toRole, sent, hop, to.local),
+    onWire: (direction, bytes) => call.trace.wire(toRole, direction, bytes, hop, to.local),
   });
   // Traced once sent, with the transaction layer's Via on it (what went on the wire).
   call.trace.sent(toRole, fwd, hop, to.local);

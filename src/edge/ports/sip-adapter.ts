@@ -1,4 +1,4 @@
-import { isWildcard, type ClientTransaction, type Destination, type Dialog, type DialogLayer, type RequestSource as SipSource, type ServerTransaction, type SipRequest, type SipRequestHandler, type SipResponse, type TransactionLayer, type TransactionUser } from '../../sip/index.js';
+import { isWildcard, type ClientTransaction, type Destination, type Dialog, type DialogLayer, type RequestSource as SipSource, type ServerTransaction, type ServerTransactionHandlers, type SipRequest, type SipRequestHandler, type SipResponse, type TransactionLayer, type TransactionUser } from '../../sip/index.js';
 import type { Hop, LocalAddress } from '../call/leg.js';
 import type { ClientTx, ClientTxEvents, EdgeRequestHandler, EdgeSipPort, RequestSource, ServerTx } from './sip-port.js';
 
@@ -21,6 +21,7 @@ class ServerTxAdapter implements ServerTx {
   readonly request: SipRequest;
   readonly source: RequestSource;
   readonly #tx: ServerTransaction;
+  #handlers: ServerTransactionHandlers = {};
 
   constructor(tx: ServerTransaction, localFor?: (hop: Hop) => LocalAddress) {
     this.#tx = tx;
@@ -43,7 +44,21 @@ class ServerTxAdapter implements ServerTx {
   }
 
   onCancel(handler: (cancel: SipRequest, ok: SipResponse) => void): void {
-    this.#tx.setHandlers({ onCancel: (cancel, _tx, ok) => handler(cancel, ok) });
+    this.#add({ onCancel: (cancel, _tx, ok) => handler(cancel, ok) });
+  }
+
+  onWire(handler: (direction: 'in' | 'out', bytes: Uint8Array) => void): () => void {
+    // Cleared, not kept: the transaction lingers 32 s after its final and must not hold the call.
+    let current: typeof handler | undefined = handler;
+    this.#add({ onWire: (direction, bytes) => current?.(direction, bytes) });
+    return () => {
+      current = undefined;
+    };
+  }
+
+  #add(handlers: ServerTransactionHandlers): void {
+    this.#handlers = { ...this.#handlers, ...handlers };
+    this.#tx.setHandlers(this.#handlers);
   }
 }
 
@@ -131,6 +146,7 @@ export class TransactionLayerPort implements EdgeSipPort {
         onTimeout: () => events.onTimeout(),
         onTransportError: (err) => events.onTransportError(err.message),
         ...(events.onSent ? { onSent: (req: SipRequest) => events.onSent!(req) } : {}),
+        ...(events.onWire ? { onWire: (direction: 'in' | 'out', bytes: Uint8Array) => events.onWire!(direction, bytes) } : {}),
       });
     } catch (err) {
       queueMicrotask(() => events.onTransportError(err instanceof Error ? err.message : String(err)));

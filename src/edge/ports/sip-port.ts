@@ -21,6 +21,11 @@ export interface ServerTx {
   readonly provisional: SipResponse | undefined;
   /** RFC 3261 §9.2: the stack answered a CANCEL for this INVITE with 200; the edge answers the INVITE 487. */
   onCancel(handler: (cancel: SipRequest, ok: SipResponse) => void): void;
+  /**
+   * What the stack received or sent for this transaction on its own (the request retransmitted,
+   * the last response sent again), as wire bytes, for the trace; the returned function stops it.
+   */
+  onWire(handler: (direction: 'in' | 'out', bytes: Uint8Array) => void): () => void;
 }
 
 export interface ClientTxEvents {
@@ -30,6 +35,8 @@ export interface ClientTxEvents {
   onTransportError(detail: string): void;
   /** A request the stack built and sent for this one (its CANCEL, the ACK of a non-2xx final): for the trace. */
   onSent?(request: SipRequest): void;
+  /** What the stack sent or received for this request on its own (retransmissions), as wire bytes: for the trace. */
+  onWire?(direction: 'in' | 'out', bytes: Uint8Array): void;
 }
 
 export interface ClientTx {

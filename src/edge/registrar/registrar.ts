@@ -1,7 +1,7 @@
 import { isCountersDown } from '../admission/admission.js';
 import { hostPort, newCallSid, newTag, type Clock, type Logger } from '../../core/index.js';
 import type { Finding } from '../../diagnosis/index.js';
-import { createResponse, serializeMessage, type SipRequest, type SipResponse } from '../../sip/index.js';
+import { createResponse, wireTextOf, type SipRequest, type SipResponse } from '../../sip/index.js';
 import type { CallRecord, CallRecordStore, RegistrationOutcome, RegistrationPlan, Registration } from '../../store/index.js';
 import type { Authenticator } from '../admission/authenticate.js';
 import { CallRecorder } from '../record/call-record.js';
@@ -173,8 +173,8 @@ export class Registrar {
       from: user, to: user, sourceAddress: remote, transport: hop.protocol, sipCallId: req.headers.callId() ?? '',
     });
     recorder.event('register', `REGISTER refused: ${res.status} ${text}`);
-    recorder.trace({ leg: 'customer', direction: 'in', transport: hop.protocol, src: remote, dst: here, message: serializeMessage(req).toString('latin1') });
-    recorder.trace({ leg: 'customer', direction: 'out', transport: hop.protocol, src: here, dst: remote, message: serializeMessage(res).toString('latin1') });
+    recorder.trace({ leg: 'customer', direction: 'in', transport: hop.protocol, src: remote, dst: here, message: wireTextOf(req) });
+    recorder.trace({ leg: 'customer', direction: 'out', transport: hop.protocol, src: here, dst: remote, message: wireTextOf(res) });
     recorder.fail(res.status, res.reason, 'edge', cause);
     if (o.diagnose) {
       try {

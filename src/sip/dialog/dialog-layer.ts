@@ -153,7 +153,7 @@ export class DialogLayer {
           return;
         }
         try {
-          tx.respond(response);
+          tx.retransmit2xx(response);
         } catch {
           // The transaction ended (timer L); retransmit statelessly to the same place.
           void this.#tx.resend(response, tx.responseDestination).catch(() => undefined);

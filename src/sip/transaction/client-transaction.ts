@@ -2,6 +2,7 @@ import { TrunklineError } from '../../core/index.js';
 import { SipHeaders } from '../message/headers.js';
 import { createRequest, type SipRequest, type SipResponse } from '../message/message.js';
 import { serializeMessage } from '../message/serialize.js';
+import { noteWireBytes, wireBytesOf } from '../message/wire-bytes.js';
 import type { Destination } from '../transport/transport.js';
 import type { FsmContext, TuEvent } from './fsm-types.js';
 import { ictStart, ictTransition, type IctInput, type IctState } from './invite-client-fsm.js';
@@ -23,6 +24,12 @@ export interface ClientTransactionHandlers {
    * ACK after the final it answers has been handed up.
    */
   onSent?(request: SipRequest, tx: ClientTransaction): void;
+  /**
+   * What the transaction sent or received on its own, which the TU neither gave nor got: the
+   * request again on Timers A and E, the ACK again for a retransmitted final ('out'), a
+   * retransmitted response it absorbed ('in') — for a trace that shows the wire.
+   */
+  onWire?(direction: 'in' | 'out', bytes: Uint8Array, tx: ClientTransaction): void;
 }
 
 export interface ClientEnvironment extends TxEnvironment {
@@ -48,6 +55,11 @@ export class ClientTransaction extends TxRunner<State, Input> {
   #ack: Buffer | undefined;
   /** The response being handled, for the length of receive() only. */
   #response: SipResponse | undefined;
+  /** Whether the response being handled went up to the TU (else the transaction absorbed it). */
+  #handedUp = false;
+  /** Sends so far of the request and of the non-2xx ACK: each one's first is the TU's to trace. */
+  #requestSends = 0;
+  #ackSends = 0;
   #lastStatus = 0;
   #finalSeen = false;
   #lastError: TrunklineError | undefined;
@@ -66,6 +78,7 @@ export class ClientTransaction extends TxRunner<State, Input> {
     this.destination = destination;
     this.branch = branch;
     this.#bytes = serializeMessage(request);
+    noteWireBytes(request, this.#bytes);
     this.#handlers = handlers;
     this.#cenv = env;
   }
@@ -98,8 +111,11 @@ export class ClientTransaction extends TxRunner<State, Input> {
     if (response.status < 200) this.#provisionalSeen = true;
     // Read before the input: handing up a non-2xx final lets go of the TU's handlers.
     const onSent = this.#handlers.onSent;
+    const onWire = this.#handlers.onWire;
+    this.#handedUp = false;
     try {
       this.input({ type: 'response', status: response.status });
+      if (!this.#handedUp && onWire) this.guard(() => onWire('in', wireBytesOf(response), this));
       const ack = this.#ackToReport;
       this.#ackToReport = undefined;
       if (ack && onSent) this.guard(() => onSent(ack, this));
@@ -140,10 +156,14 @@ export class ClientTransaction extends TxRunner<State, Input> {
     if (what === 'ack' && this.#ack === undefined) {
       const ack = ackFor(this.request, this.#response!);
       this.#ack = serializeMessage(ack);
+      noteWireBytes(ack, this.#ack);
       if (this.#handlers.onSent) this.#ackToReport = ack;
     }
     const bytes = what === 'ack' ? this.#ack! : this.#bytes;
     if (!bytes) return;
+    const first = what === 'ack' ? this.#ackSends++ === 0 : this.#requestSends++ === 0;
+    const onWire = this.#handlers.onWire;
+    if (!first && onWire) this.guard(() => onWire('out', bytes, this));
     this.#cenv.send(bytes, this.destination).catch((err: unknown) => {
       this.#lastError = err instanceof TrunklineError ? err : new TrunklineError('SIP_TX_TRANSPORT_ERROR', String(err), { cause: err });
       this.input({ type: 'transportError' });
@@ -154,9 +174,11 @@ export class ClientTransaction extends TxRunner<State, Input> {
     const h = this.#handlers;
     switch (event) {
       case 'provisional':
+        this.#handedUp = true;
         if (h.onProvisional && this.#response) this.guard(() => h.onProvisional!(this.#response!, this));
         return;
       case 'final':
+        this.#handedUp = true;
         if (h.onFinal && this.#response) this.guard(() => h.onFinal!(this.#response!, this));
         // Only an INVITE's 2xx is handed up again (its retransmissions, RFC 6026 Accepted). Any
         // other final ends what the TU hears, while the transaction lingers (Timer D up to 32 s,

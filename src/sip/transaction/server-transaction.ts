@@ -1,6 +1,7 @@
 import { TrunklineError } from '../../core/index.js';
 import type { SipRequest, SipResponse } from '../message/message.js';
 import { serializeMessage } from '../message/serialize.js';
+import { noteWireBytes } from '../message/wire-bytes.js';
 import type { Destination, InboundMessage } from '../transport/transport.js';
 import type { FsmContext, TuEvent } from './fsm-types.js';
 import { istStart, istTransition, type IstInput, type IstState } from './invite-server-fsm.js';
@@ -20,6 +21,12 @@ export interface ServerTransactionHandlers {
   /** Timer H: no ACK for a non-2xx final response (RFC 3261 §17.2.1). */
   onTimeout?(tx: ServerTransaction): void;
   onTransportError?(error: TrunklineError, tx: ServerTransaction): void;
+  /**
+   * What the transaction received or sent on its own, which the TU neither got nor gave: a
+   * retransmitted request it absorbed ('in') and the last response sent again for it or on
+   * Timer G ('out', RFC 3261 §17.2.1) — for a trace that shows the wire, retransmissions included.
+   */
+  onWire?(direction: 'in' | 'out', bytes: Uint8Array, tx: ServerTransaction): void;
 }
 
 export interface ServerEnvironment extends TxEnvironment {
@@ -48,6 +55,8 @@ export class ServerTransaction extends TxRunner<State, Input> {
   #lastError: TrunklineError | undefined;
   /** The ACK being handed to the TU (RFC 6026 §7.1), for the length of that call only. */
   #ack: SipRequest | undefined;
+  /** True while respond() runs: that send is the TU's own (it traces it), not the transaction's. */
+  #tuSending = false;
 
   constructor(id: string, request: SipRequest, source: RequestSource, destination: Destination, ctx: FsmContext, env: ServerEnvironment, mergeKey?: string) {
     const invite = request.method === 'INVITE';
@@ -104,6 +113,18 @@ export class ServerTransaction extends TxRunner<State, Input> {
    * Throws SIP_TX_FINAL_SENT when the transaction can no longer send this response.
    */
   respond(response: SipResponse): void {
+    this.#respond(response, true);
+  }
+
+  /**
+   * RFC 3261 §13.3.1.4: the UAS core sends its 2xx to the INVITE again until the ACK comes. Sent
+   * like respond(), but told to onWire: the TU gave it once, the retransmissions are the stack's.
+   */
+  retransmit2xx(response: SipResponse): void {
+    this.#respond(response, false);
+  }
+
+  #respond(response: SipResponse, byTu: boolean): void {
     const finalSent = this.#lastStatus >= 200;
     if (finalSent && !(this.kind === 'ist' && this.#lastStatus < 300 && response.status >= 200 && response.status < 300)) {
       throw new TrunklineError<SipTransactionErrorCode>('SIP_TX_FINAL_SENT', `${this.method} transaction already sent ${this.#lastStatus}; ${response.status} not sent`, { details: { status: response.status } });
@@ -112,6 +133,7 @@ export class ServerTransaction extends TxRunner<State, Input> {
       throw new TrunklineError<SipTransactionErrorCode>('SIP_TX_FINAL_SENT', `${this.method} transaction has terminated; ${response.status} not sent`, { details: { status: response.status } });
     }
     this.#last = serializeMessage(response);
+    noteWireBytes(response, this.#last);
     this.#lastStatus = response.status;
     this.#provisional = response.status < 200 ? response : undefined;
     // After a final response a CANCEL has no effect (RFC 3261 §9.2) and the layer no longer hands
@@ -121,7 +143,12 @@ export class ServerTransaction extends TxRunner<State, Input> {
       const { onCancel: _dropped, ...rest } = this.#handlers;
       this.#handlers = rest;
     }
-    this.input({ type: 'tuResponse', status: response.status });
+    this.#tuSending = byTu;
+    try {
+      this.input({ type: 'tuResponse', status: response.status });
+    } finally {
+      this.#tuSending = false;
+    }
     if (response.status >= 200 && this.#request) this.#release();
   }
 
@@ -133,8 +160,10 @@ export class ServerTransaction extends TxRunner<State, Input> {
     this.#request = undefined;
   }
 
-  /** From the layer: a retransmission of the request. */
-  retransmission(): void {
+  /** From the layer: a retransmission of the request, as it arrived. */
+  retransmission(bytes?: Uint8Array): void {
+    const onWire = this.#handlers.onWire;
+    if (onWire && bytes) this.guard(() => onWire('in', bytes, this));
     this.input({ type: 'request' });
   }
 
@@ -157,7 +186,10 @@ export class ServerTransaction extends TxRunner<State, Input> {
 
   protected send(what: 'request' | 'ack' | 'response'): void {
     if (what !== 'response' || !this.#last) return;
-    this.#senv.send(this.#last, this.responseDestination).catch((err: unknown) => {
+    const bytes = this.#last;
+    const onWire = this.#tuSending ? undefined : this.#handlers.onWire;
+    if (onWire) this.guard(() => onWire('out', bytes, this));
+    this.#senv.send(bytes, this.responseDestination).catch((err: unknown) => {
       this.#lastError = err instanceof TrunklineError ? err : new TrunklineError('SIP_TX_TRANSPORT_ERROR', String(err), { cause: err });
       this.input({ type: 'transportError' });
     });

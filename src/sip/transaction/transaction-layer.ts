@@ -1,7 +1,8 @@
 import type { Clock } from '../../core/index.js';
 import { newBranch, TrunklineError, isTrunklineError } from '../../core/index.js';
-import { createResponse, type SipRequest, type SipResponse } from '../message/message.js';
+import { createResponse, type SipMessage, type SipRequest, type SipResponse } from '../message/message.js';
 import { serializeMessage } from '../message/serialize.js';
+import { noteWireBytes } from '../message/wire-bytes.js';
 import { validateIncoming } from '../message/validate.js';
 import { parseMessage } from '../parser/parse-message.js';
 import type { TransportPort } from '../transport/transport-set.js';
@@ -190,6 +191,7 @@ export class TransactionLayer {
       let message;
       try {
         message = parseMessage(inbound.bytes, { transport: inbound.protocol === 'udp' ? 'datagram' : 'stream', maxBytes: this.#maxBytes, maxHeaders: this.#maxHeaders });
+        noteWireBytes(message, inbound.bytes);
       } catch (err) {
         this.#answerBroken(err, inbound);
         return;
@@ -250,7 +252,7 @@ export class TransactionLayer {
         this.#tuError(err, 'statelessAnswers');
       }
     }
-    this.#transports.send(serializeMessage(response), to).catch((err: unknown) => {
+    this.#transports.send(wireOf(response), to).catch((err: unknown) => {
       this.stats.sendFailures++;
       this.#tu.onDrop?.(`could not send ${response.status}: ${(err as Error).message}`, inbound);
     });
@@ -283,7 +285,7 @@ export class TransactionLayer {
     const existing = this.#servers.get(found);
     if (existing) {
       this.stats.retransmissions++;
-      existing.retransmission();
+      existing.retransmission(inbound.bytes);
       return;
     }
     // Kept as long as the transaction lingers: a copy that holds on to none of the request's text.
@@ -398,12 +400,12 @@ export class TransactionLayer {
    */
   sendStateless(message: SipRequest | SipResponse, destination: Destination): Promise<void> {
     if (message.kind === 'request') this.#addVia(message, destination, newBranch());
-    return this.#transports.send(serializeMessage(message), destination);
+    return this.#transports.send(wireOf(message), destination);
   }
 
   /** Send a message again exactly as it is (e.g. the same ACK for a retransmitted 2xx); no Via is added. */
   resend(message: SipRequest | SipResponse, destination: Destination): Promise<void> {
-    return this.#transports.send(serializeMessage(message), destination);
+    return this.#transports.send(wireOf(message), destination);
   }
 
   #addVia(request: SipRequest, to: Destination, branch: string): void {
@@ -424,4 +426,11 @@ function safe<T>(fn: () => T): T | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Written for sending, and remembered as what the message went out as (its trace reads them). */
+function wireOf(message: SipMessage): Buffer {
+  const bytes = serializeMessage(message);
+  noteWireBytes(message, bytes);
+  return bytes;
 }

@@ -247,6 +247,44 @@ test('the TU hears of the CANCEL and the non-2xx ACK the transaction sent (onSen
   assert.deepEqual(transports.statuses(), ['INVITE', 'CANCEL', 'ACK', 'ACK']);
 });
 
+test('what a server transaction absorbs or sends again on its own reaches onWire as wire bytes; what the TU sends does not', () => {
+  const { layer, clock, servers } = setup();
+  const seen: { direction: string; text: string }[] = [];
+  const onWire = (direction: 'in' | 'out', bytes: Uint8Array) => seen.push({ direction, text: Buffer.from(bytes).toString('latin1') });
+  layer.receive(inbound(request('INVITE')));
+  const tx = servers[0].setHandlers({ onWire });
+  const again = inbound(request('INVITE'));
+  layer.receive(again);
+  assert.deepEqual(seen.map((w) => `${w.direction} ${w.text.split('\r\n', 1)[0]}`), ['in INVITE sip:+919876540000@192.0.2.1 SIP/2.0', 'out SIP/2.0 100 Trying']);
+  assert.equal(seen[0].text, again.bytes.toString('latin1'), 'the retransmission as it arrived');
+  tx.respond(createResponse(tx.request, 486, 'Busy Here', { toTag: 'uas1' }));
+  assert.equal(seen.length, 2, "the TU's own response is the TU's to trace");
+  clock.advance(500);
+  assert.deepEqual(seen.slice(2).map((w) => `${w.direction} ${w.text.split('\r\n', 1)[0]}`), ['out SIP/2.0 486 Busy Here'], 'Timer G: the final again');
+
+  // RFC 3261 §13.3.1.4: the UAS core's 2xx retransmissions are the stack's, not the TU's.
+  layer.receive(inbound(request('INVITE', { branch: 'z9hG4bK-2xx', callId: 'call-2@198.51.100.9' })));
+  const ok = servers[1];
+  const okSeen: string[] = [];
+  ok.setHandlers({ onWire: (direction, bytes) => okSeen.push(`${direction} ${Buffer.from(bytes).toString('latin1').split('\r\n', 1)[0]}`) });
+  const answer = createResponse(ok.request, 200, 'OK', { toTag: 'uas2' });
+  ok.respond(answer);
+  ok.retransmit2xx(answer);
+  assert.deepEqual(okSeen, ['out SIP/2.0 200 OK']);
+});
+
+test('a client transaction reports each retransmission of its request to onWire, not the first send', () => {
+  const { layer, transports, clock } = setup();
+  const seen: { direction: string; bytes: Buffer }[] = [];
+  layer.sendRequest(outgoing('INVITE'), carrier, { onWire: (direction, bytes) => seen.push({ direction, bytes: Buffer.from(bytes) }) });
+  assert.equal(seen.length, 0);
+  clock.advance(500);
+  clock.advance(1000);
+  assert.deepEqual(transports.statuses(), ['INVITE', 'INVITE', 'INVITE']);
+  assert.deepEqual(seen.map((w) => w.direction), ['out', 'out']);
+  for (const w of seen) assert.ok(w.bytes.equals(transports.sent[0].bytes), 'the same bytes as the first send');
+});
+
 test('every transaction state change is published on trunkline:tx:state', () => {
   const { layer, servers } = setup();
   const seen: string[] = [];
