@@ -97,6 +97,8 @@ export class B2bua implements EdgeRequestHandler {
   readonly #saves: OrderedSaves;
   readonly #live: LiveRecords;
   readonly #finals: FinalRecords;
+  /** Ended calls whose record waits for the other leg's last answers (Call.whenSettled); flush() finishes them at once. */
+  readonly #settling = new Map<Call, () => void>();
   readonly #admission: CallAdmission;
   readonly #registrar: Registrar;
   /** Who is a carrier by source address; its names are resolved in the background. */
@@ -155,6 +157,7 @@ export class B2bua implements EdgeRequestHandler {
 
   /** Resolves once every call record written so far is stored (tests, shutdown). */
   async flush(): Promise<void> {
+    for (const finish of [...this.#settling.values()]) finish();
     this.#finals.drain();
     await Promise.all([this.#saves.flush(), this.#registrar.flush()]);
   }
@@ -265,12 +268,22 @@ export class B2bua implements EdgeRequestHandler {
     this.#metrics.active(-1, record.direction);
     this.#metrics.callEnded(record.trunk_sid, record.direction, record.final_code, record.final_by);
     if (record.setup_ms !== null && !record.answered_at) this.#metrics.setupTime(record.setup_ms / 1000, record.direction);
-    this.#finals.add(record, call.recorder);
+    const finish = () => {
+      if (this.#settling.delete(call)) this.#finals.add(record, call.recorder);
+    };
+    this.#settling.set(call, finish);
+    call.whenSettled(finish, RECORD_SETTLE_T1 * this.#ctx.t1);
   }
 
 }
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REGISTER';
+
+/**
+ * How long an ended call's record waits for the other leg's answers to our BYE or CANCEL, in T1:
+ * a peer that answers within 4·T1 (2 s) answered the first send or one of its first two resends.
+ */
+const RECORD_SETTLE_T1 = 4;
 
 function safeUri(req: SipRequest): { user: string | null; host: string } | undefined {
   try {

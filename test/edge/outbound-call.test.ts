@@ -31,6 +31,9 @@ for (const protocol of ['udp', 'tcp'] as const) {
       // The 100 Trying the stack sent at once, before the edge ran, is in the trace right after the INVITE.
       const customer = rec.trace.filter((e) => e.leg === 'customer').map((e) => `${e.direction} ${e.summary}`);
       assert.deepEqual(customer.slice(0, 2).map((l) => l.split(' ').slice(0, 3).join(' ')), ['in INVITE sip:+919876540000@' + DOMAIN, 'out SIP/2.0 100'], customer.join(' | '));
+      // The record waits for the carrier's answer to the BYE the edge sent it: that leg ends BYE → 200.
+      const carrier = rec.trace.filter((e) => e.leg === 'carrier').map((e) => `${e.direction} ${e.summary.split(' ')[e.summary.startsWith('SIP/2.0 ') ? 1 : 0]}`);
+      assert.deepEqual(carrier.slice(-2), ['out BYE', 'in 200'], carrier.join(' | '));
       // A received request is traced as it arrived, not with the rport/received the stack stamped on its top Via (RFC 3581).
       const tracedInvite = rec.trace.find((t) => t.leg === 'customer' && t.direction === 'in' && t.summary.startsWith('INVITE '));
       assert.equal(tracedInvite?.message, inv.request);
@@ -134,6 +137,8 @@ test('the trace holds what the stack sent on its own: the ACK of the carrier\'s 
   const cancelled = await h.calls.wait((r) => r.call_sid === ring.header('x-trunkline-call-sid') && r.final_code === 487);
   const lines = carrierLines(cancelled);
   assert.ok(lines.includes('in 180') && lines.indexOf('out CANCEL') > lines.indexOf('in 180'), `carrier leg: ${lines.join(' | ')}`);
+  // The caller's leg ended with its 487; the record waited for the carrier's: the CANCEL's 200, the INVITE's 487 and our ACK.
+  assert.deepEqual(lines.slice(lines.indexOf('out CANCEL')), ['out CANCEL', 'in 200', 'in 487', 'out ACK'], `carrier leg: ${lines.join(' | ')}`);
   // The caller's side: its CANCEL, the 200 the stack answered it with, then the INVITE's 487.
   const caller = cancelled.trace.filter((e) => e.leg === 'customer').map((e) => `${e.direction} ${e.summary.split(' ')[e.summary.startsWith('SIP/2.0 ') ? 1 : 0]}`);
   const at = caller.indexOf('in CANCEL');

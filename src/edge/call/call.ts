@@ -114,6 +114,9 @@ export class Call {
   readonly #invites: ClientTx[] = [];
   /** Every b leg tried, so their dialogs leave the stack's table when the call ends. */
   readonly #bLegs: Leg[] = [];
+  /** INVITEs and BYEs sent whose final response has not come yet: the record waits for them (whenSettled). */
+  #outstanding = 0;
+  #onSettled: (() => void) | undefined;
 
   constructor(ctx: CallContext, sid: string, recorder: CallRecorder, aTx: ServerTx, aRole: Role, media: MediaAnchor) {
     this.#ctx = ctx;
@@ -354,10 +357,20 @@ export class Call {
     }
     const invite = b.request('INVITE', { cseq: 1, headers: passHeaders(this.#aTx.request.headers), body: Buffer.from(offer, 'utf8'), maxForwards: setup.maxForwards });
     this.recorder.event('route', `attempt ${index + 1} → ${target.uri} over ${target.hop.protocol} ${hostPort(target.hop.address, target.hop.port)}`);
+    const settle = this.#expect();
     const tx = this.#ctx.port.sendRequest(invite, target.hop, {
-      onResponse: (res) => this.#onBInviteResponse(attempt, b, invite, res),
-      onTimeout: () => this.#fire({ type: 'timer-b', attempt }),
-      onTransportError: (detail) => this.#fire({ type: 'transport-error', attempt }, { detail }),
+      onResponse: (res) => {
+        this.#onBInviteResponse(attempt, b, invite, res);
+        if (res.status >= 200) settle();
+      },
+      onTimeout: () => {
+        settle();
+        this.#fire({ type: 'timer-b', attempt });
+      },
+      onTransportError: (detail) => {
+        settle();
+        this.#fire({ type: 'transport-error', attempt }, { detail });
+      },
       onSent: (req) => this.#trace.sent(this.bRole, req, b.hop, b.local),
       onWire: (direction, bytes) => this.#trace.wire(this.bRole, direction, bytes, b.hop, b.local),
     });
@@ -370,7 +383,8 @@ export class Call {
   }
 
   #onBInviteResponse(attempt: number, leg: Leg, invite: SipRequest, res: SipResponse): void {
-    if (this.#liveAttempt() === attempt && !this.isEnded()) this.traceIn(this.bRole, res, leg.hop, leg.local);
+    // Also once the call has ended (no attempt is live then): the carrier's 487 after our CANCEL closes the leg.
+    if (this.#liveAttempt() === attempt || (this.isEnded() && leg === this.#b)) this.traceIn(this.bRole, res, leg.hop, leg.local);
     const arrival: Arrival = { leg, invite, res };
     if (res.status < 200) return this.#fire({ type: 'invite-1xx', attempt, status: res.status }, arrival);
     if (res.status < 300) return this.#fire({ type: 'invite-2xx', attempt }, arrival);
@@ -416,15 +430,56 @@ export class Call {
   #sendBye(leg: Leg, why: string): void {
     const bye = leg.request('BYE', { headers: [['Reason', `SIP;cause=200;text="${why.replace(/"/g, '')}"`]] });
     const role = leg === this.a ? this.aRole : this.bRole;
+    this.#sendTracedBye(role, leg, bye);
+  }
+
+  /** A BYE the call sends; its answer (or the lack of one) is traced, and the record waits for it. */
+  #sendTracedBye(role: Role, leg: Leg, bye: SipRequest): void {
+    const settle = this.#expect();
     this.#hops.toward(leg, (hop) => {
       this.#ctx.port.sendRequest(bye, hop, {
-        onResponse: (r) => this.traceIn(role, r, hop, leg.local),
-        onTimeout: () => {},
-        onTransportError: () => {},
+        onResponse: (r) => {
+          this.traceIn(role, r, hop, leg.local);
+          if (r.status >= 200) settle();
+        },
+        onTimeout: settle,
+        onTransportError: settle,
         onWire: (direction, bytes) => this.#trace.wire(role, direction, bytes, hop, leg.local),
       });
       this.#trace.sent(role, bye, hop, leg.local);
     });
+  }
+
+  /** One more request whose final response the record waits for; the function returned says it came (once). */
+  #expect(): () => void {
+    this.#outstanding++;
+    let open = true;
+    return () => {
+      if (!open) return;
+      open = false;
+      this.#outstanding--;
+      const settled = this.#onSettled;
+      if (this.#outstanding === 0 && settled) settled();
+    };
+  }
+
+  /**
+   * Calls `done` once no INVITE or BYE the call sent still waits for its final response — the
+   * carrier's 200 for the BYE, its 487 after our CANCEL — or after `maxMs`, whichever is first:
+   * the call has ended for the caller, and its record should hold how the other leg ended.
+   */
+  whenSettled(done: () => void, maxMs: number): void {
+    if (this.#outstanding === 0) return done();
+    let fired = false;
+    const once = () => {
+      if (fired) return;
+      fired = true;
+      this.#onSettled = undefined;
+      timer.cancel();
+      done();
+    };
+    const timer = this.#ctx.clock.setTimer(maxMs, once);
+    this.#onSettled = once;
   }
 
   /** CANCEL from the caller (RFC 3261 §9.2): 200 for the CANCEL; 487 for the INVITE unless already answered. */
@@ -495,16 +550,7 @@ export class Call {
     for (const leg of [this.a, this.#b]) {
       if (!leg || !leg.remoteTag) continue;
       const bye = leg.request('BYE', { headers: [['Reason', reason]] });
-      const role = leg === this.a ? this.aRole : this.bRole;
-      this.#hops.toward(leg, (hop) => {
-        this.#ctx.port.sendRequest(bye, hop, {
-          onResponse: (r) => this.traceIn(role, r, hop, leg.local),
-          onTimeout: () => {},
-          onTransportError: () => {},
-          onWire: (direction, bytes) => this.#trace.wire(role, direction, bytes, hop, leg.local),
-        });
-        this.#trace.sent(role, bye, hop, leg.local);
-      });
+      this.#sendTracedBye(leg === this.a ? this.aRole : this.bRole, leg, bye);
     }
   }
 

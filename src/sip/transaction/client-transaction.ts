@@ -27,15 +27,16 @@ export interface ClientTransactionHandlers {
   /**
    * What the transaction sent or received on its own, which the TU neither gave nor got: the
    * request again on Timers A and E, the ACK again for a retransmitted final ('out'), a
-   * retransmitted response it absorbed ('in') — for a trace that shows the wire.
+   * retransmitted response it absorbed and the final response to its CANCEL ('in') — for a
+   * trace that shows the wire.
    */
   onWire?(direction: 'in' | 'out', bytes: Uint8Array, tx: ClientTransaction): void;
 }
 
 export interface ClientEnvironment extends TxEnvironment {
   send(bytes: Buffer, to: Destination): Promise<void>;
-  /** Sends a CANCEL for `tx` as a new client transaction (RFC 3261 §9.1). */
-  sendCancel(request: SipRequest, to: Destination): void;
+  /** Sends a CANCEL for `tx` as a new client transaction (RFC 3261 §9.1); `onFinal` hears its final response. */
+  sendCancel(request: SipRequest, to: Destination, onFinal?: (response: SipResponse) => void): void;
 }
 
 type State = IctState | NictState;
@@ -145,7 +146,12 @@ export class ClientTransaction extends TxRunner<State, Input> {
   #doCancel(): void {
     this.#cancelSent = true;
     const cancel = cancelFor(this.request);
-    this.#cenv.sendCancel(cancel, this.destination);
+    // The CANCEL's own final (200, or 481 when the INVITE was already answered) is part of
+    // what this INVITE's TU traces: the CANCEL has no TU of its own.
+    this.#cenv.sendCancel(cancel, this.destination, (res) => {
+      const onWire = this.#handlers.onWire;
+      if (onWire) this.guard(() => onWire('in', wireBytesOf(res), this));
+    });
     const onSent = this.#handlers.onSent;
     if (onSent) this.guard(() => onSent(cancel, this));
   }

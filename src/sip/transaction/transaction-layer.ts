@@ -150,7 +150,7 @@ export class TransactionLayer {
       },
       tuError: (error: unknown, id: string) => this.#tuError(error, id),
       send: (bytes: Buffer, to: Destination) => this.#transports.send(bytes, to),
-      sendCancel: (cancel: SipRequest, to: Destination) => this.#sendCancel(cancel, to),
+      sendCancel: (cancel: SipRequest, to: Destination, onFinal?: (response: SipResponse) => void) => this.#sendCancel(cancel, to, onFinal),
     };
   }
 
@@ -385,11 +385,11 @@ export class TransactionLayer {
     return tx;
   }
 
-  #sendCancel(cancel: SipRequest, to: Destination): void {
+  #sendCancel(cancel: SipRequest, to: Destination, onFinal?: (response: SipResponse) => void): void {
     // The CANCEL already carries the INVITE's top Via (same branch, RFC 3261 §9.1): no new Via.
     const branch = cancel.headers.topVia()?.branch ?? newBranch();
     const key = clientKey(branch, 'CANCEL');
-    const tx = new ClientTransaction(key, branch, cancel, to, this.#ctx(this.#transports.isReliable(to.protocol)), this.#env('client'), {});
+    const tx = new ClientTransaction(key, branch, cancel, to, this.#ctx(this.#transports.isReliable(to.protocol)), this.#env('client'), onFinal ? { onFinal: (res) => onFinal(res) } : {});
     this.#clients.set(key, tx);
     tx.start();
   }
