@@ -37,6 +37,8 @@ export interface Config {
   readonly diagnosis: DiagnosisLimits;
   /** An answered call's record is refreshed this often while the call is up (ms; 0 = at answer and end only). */
   readonly liveRefreshMs: number;
+  /** --overload-delay: mean wait (ms) of SIP datagrams in the receive queue over 0.5 s from which new INVITEs get 503 + Retry-After; null: never. */
+  readonly overloadDelayMs: number | null;
   /** Who moves RTP: the native forwarder (native/relay; JS if it cannot load) or node:dgram. */
   readonly mediaEngine: 'native' | 'js';
   readonly nsoCodes: readonly string[];
@@ -95,6 +97,7 @@ export interface RawServeOptions {
   readonly rtpStop?: string;
   readonly silenceThreshold?: string;
   readonly liveRefresh?: string;
+  readonly overloadDelay?: string;
   readonly mediaEngine?: string;
   readonly nsoCodes?: string;
   readonly minMask?: string;
@@ -235,6 +238,7 @@ export function loadConfig(raw: RawServeOptions): Config {
     // Defaults are the engine's own (diagnosis DEFAULT_THRESHOLDS), so `trunkline diagnose` and the edge agree.
     diagnosis: diagnosisThresholds(raw),
     liveRefreshMs: liveRefresh(raw.liveRefresh),
+    overloadDelayMs: overloadDelay(raw.overloadDelay),
     mediaEngine,
     nsoCodes,
     minWhitelistMask: minMask,
@@ -272,6 +276,14 @@ function digestAlgorithms(raw: string | undefined): readonly ('SHA-256' | 'MD5')
 function liveRefresh(raw: string | undefined): number {
   if (raw === '0') return 0;
   return secondsMs('live-refresh', raw, 2000, 0.2, 3600);
+}
+
+/** Milliseconds 20–10000; 0 turns the overload refusal off. */
+function overloadDelay(raw: string | undefined): number | null {
+  if (raw === '0') return null;
+  if (raw === undefined) return 100;
+  if (!/^\d{2,5}$/.test(raw) || Number(raw) < 20 || Number(raw) > 10_000) throw badConfig('overload-delay', 'must be milliseconds 20–10000, or 0 for never', raw);
+  return Number(raw);
 }
 
 function tlsConfig(raw: RawServeOptions): TlsConfig | null {

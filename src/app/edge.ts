@@ -6,7 +6,7 @@ import type { ApiPorts, CallsPort, RecordingsPort, TestCallsPort } from '../api/
 import { diagnoseCall, type DiagnosisThresholds } from '../diagnosis/index.js';
 import {
   AccountLocator, Authenticator, B2bua, createEdgeMetrics, edgeSipHandler, noEdgeMetrics, renderLadder, StackRefusals, TransactionLayerPort,
-  type BindingStore, type RegistrarLimits, type CallObserver, type EdgeDirectory, type Hop, type MediaAnchorFactory, type RouteTarget,
+  type BindingStore, type RegistrarLimits, type CallObserver, type LoadGauge, type EdgeDirectory, type Hop, type MediaAnchorFactory, type RouteTarget,
 } from '../edge/index.js';
 import { startPstnSim, type PstnSimServer } from '../pstn-sim/index.js';
 import { DigestServer, SourceAddresses, type DigestAlgorithm, type NonceCounts, type SipResolver } from '../sip/index.js';
@@ -53,6 +53,8 @@ export interface EdgeWiring {
   readonly thresholds?: Partial<DiagnosisThresholds>;
   /** How often an answered call's record is refreshed while it is up (ms; 0 = only at answer and end). */
   readonly liveRefreshMs?: number;
+  /** Under overload new INVITEs are refused 503 with Retry-After (serve --overload-at). */
+  readonly load?: LoadGauge;
   /** HMAC key of the digest nonces; the same on every node of a cluster so a nonce verifies anywhere. */
   readonly digestSecret?: Buffer;
   /** Digest nonce counts shared by the nodes (Redis), so a count used on one node is a replay on another. */
@@ -106,6 +108,7 @@ export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
     ...(w.media ? { media: w.media } : {}),
     diagnose,
     ...(w.liveRefreshMs === undefined ? {} : { liveRefreshMs: w.liveRefreshMs }),
+    ...(w.load ? { load: w.load } : {}),
     agent: w.sipDomain,
     carriers,
     carrierSources,

@@ -14,6 +14,7 @@ import { CachedDirectory, relayMedia, StoreDirectory, type EdgeDirectory } from 
 import { loadNativeRelay, MediaRelay, type MediaEngineName } from '../media/index.js';
 import { SourceAddresses } from '../sip/index.js';
 import { edgePorts, startEdge, type EdgePart } from './edge.js';
+import { watchOverload } from './overload.js';
 import { addressing } from './addressing.js';
 import { startCluster } from './cluster.js';
 import { CallFeed, redisFeedBus } from './call-feed.js';
@@ -142,13 +143,15 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
         return hep.close();
       } });
     }
+    const overload = config.overloadDelayMs === null ? undefined : watchOverload(sipServer, config.overloadDelayMs, logger, metrics);
+    if (overload) parts.push({ name: 'overload', stop: async () => overload.stop() });
     const started = await startEdge({
       sipServer, sipHost: config.sip.host, sipDomain: config.sipDomain, carriers: config.carriers, pstnSim: config.pstnSim,
       directory: edgeDirectory(new StoreDirectory(repos.read, config.sipDomain), watch, clock), calls: callsRepo, clock, logger, registry: metrics,
       addresses, media: relayMedia(relay, { recordingsDir, clock, addressFor: addresses.mediaFor }), thresholds: config.diagnosis, liveRefreshMs: config.liveRefreshMs,
       digestSecret: cluster.digestSecret, nodeId: config.nodeId,
       ...(cluster.redis ? { nonceCounts: { advance: (nonce: string, nc: number, ttlMs: number) => cluster.redis!.advanceNonceCount(nonce, nc, ttlMs) } } : {}), ...(cluster.slots ? { slots: cluster.slots } : {}), ...(hep ? { observer: hep } : {}),
-      registrations: repos.registrations, digestAlgorithms: config.digestAlgorithms,
+      registrations: repos.registrations, digestAlgorithms: config.digestAlgorithms, ...(overload ? { load: overload.gauge } : {}),
     });
     edgeRef.current = started;
     parts.push({ name: 'edge', stop: () => started.stop() });

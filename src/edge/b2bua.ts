@@ -3,6 +3,7 @@ import { createResponse, SipResolver, type Dialog, type SipRequest } from '../si
 import type { Finding } from '../diagnosis/index.js';
 import type { CallRecord, CallRecordStore, CallSlots, TraceEntry } from '../store/index.js';
 import type { Authenticator } from './admission/authenticate.js';
+import type { LoadGauge } from './admission/overload-guard.js';
 import { Call, type CallContext, type Role } from './call/call.js';
 import { CallAdmission, userOf } from './admission/call-admission.js';
 import { CarrierSources } from './admission/carrier-sources.js';
@@ -68,6 +69,8 @@ export interface B2buaOptions {
   readonly resolver?: SipResolver;
   /** Registrar bindings (issue 11 item 2); absent, every REGISTER is refused with 403 and its finding. */
   readonly registrations?: BindingStore;
+  /** Asked before each new call is admitted: under overload the INVITE is refused 503 with Retry-After (SPEC §3). */
+  readonly load?: LoadGauge;
   readonly registrarLimits?: Partial<RegistrarLimits>;
   /**
    * The account whose trunks whitelist a source address (issue 11 item 4: a refusal the edge
@@ -139,6 +142,7 @@ export class B2bua implements EdgeRequestHandler {
       t2: options.t2 ?? 4000,
       own: (dialog, call) => this.#owners.set(dialog, call),
       finished: (call) => this.#finished(call),
+      ending: (call) => this.#admission.releaseSlot(call),
       answered: (call) => {
         void this.#saves.save(call.recorder.toRecord(), call.sid);
         this.#live.start(call);
@@ -239,6 +243,9 @@ export class B2bua implements EdgeRequestHandler {
     const mf = req.headers.maxForwards() ?? 70;
     if (mf <= 0) return void this.#admission.tie(call).then(() => call.refuseCause('too-many-hops'));
     if (!uri) return void this.#admission.tie(call).then(() => call.refuseCause('malformed-request', 'Request-URI is not a SIP URI'));
+    // Before any lookup, media port or carrier attempt: a refusal here is the cheapest answer there is.
+    const overload = this.#o.load?.overload();
+    if (overload) return void this.#admission.tie(call, uri.host).then(() => call.refuseCause('overload', overload.detail, overload.retryAfterS));
     const admit = fromCarrier ? this.#admission.inbound(call, tx, uri.user ?? '') : this.#admission.outbound(call, tx, uri.host, uri.user ?? '');
     admit.catch((err: unknown) => {
       if (isCountersDown(err)) {

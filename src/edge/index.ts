@@ -30,3 +30,4 @@ export { NodeReaper, lostRecord, type ClusterNodes, type LostCallStore, type Nod
 export { Registrar, type BindingStore, type RegistrarOptions } from './registrar/registrar.js';
 export { DEFAULT_REGISTRAR_LIMITS, readContacts, planBindings, contactKey, canonicalAor, type RegistrarLimits } from './registrar/registrar-rules.js';
 export { AccountLocator } from './admission/account-locator.js';
+export { OverloadGuard, DEFAULT_OVERLOAD, type LoadGauge, type OverloadSettings, type OverloadVerdict } from './admission/overload-guard.js';

@@ -44,6 +44,9 @@ test('the diagnosis limits default to the engine\'s own and take seconds from --
   assert.deepEqual(c.diagnosis, { minMediaWindowMs: 3000, rtpStopMs: 500, silenceMs: 2250 });
   assert.equal(c.liveRefreshMs, 0, '0 turns the live refresh off');
   assert.ok(Object.isFrozen(c.diagnosis));
+  assert.equal(loadConfig({}).overloadDelayMs, 100, 'overload refusals from a 100 ms queue wait by default');
+  assert.equal(loadConfig({ overloadDelay: '250' }).overloadDelayMs, 250);
+  assert.equal(loadConfig({ overloadDelay: '0' }).overloadDelayMs, null, '0 turns them off');
 });
 
 test('a bad value is a usage error naming the flag and its rule', () => {
@@ -67,6 +70,9 @@ test('a bad value is a usage error naming the flag and its rule', () => {
     [{ digestAlgorithms: 'SHA-512' }, /--digest-algorithms/],
     [{ digestAlgorithms: 'MD5,MD5' }, /--digest-algorithms/],
     [{ recordWriter: 'fork' }, /--record-writer must be thread or inline/],
+    [{ overloadDelay: '0.5' }, /--overload-delay must be milliseconds 20–10000/],
+    [{ overloadDelay: '5' }, /--overload-delay/],
+    [{ overloadDelay: '99999' }, /--overload-delay/],
   ];
   for (const [raw, message] of cases) {
     assert.throws(() => loadConfig(raw), (err: unknown) => isUsageError(err) && message.test((err as Error).message), JSON.stringify(raw));

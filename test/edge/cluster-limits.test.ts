@@ -64,10 +64,17 @@ test('max_concurrent_calls holds across two nodes: of 6 concurrent calls exactly
     // The refusals are on the records of the nodes that refused, in the shared store, each naming its node.
     for (const o of refused) {
       const sid = o.first.header('x-trunkline-call-sid')!;
-      const rec = await c.nodes[1].api<{ status: string; node_id: string; findings: { id: string }[] }>('GET', `/v2/accounts/${c.account}/calls/${sid}`);
-      assert.equal(rec.json.response.data.status, 'refused');
-      assert.equal(rec.json.response.data.node_id, `node-${pbxs.indexOf(o.pbx) % 2}`);
-      assert.ok(rec.json.response.data.findings.some((f) => f.id === 'trunk.concurrency-limited'));
+      // Written by the refusing node a moment after its 503 (records are saved in batches): looked for until it is there.
+      let rec = await c.nodes[1].api<{ status: string; node_id: string; findings: { id: string }[] } | null>('GET', `/v2/accounts/${c.account}/calls/${sid}`);
+      for (let i = 0; i < 50 && !rec.json.response.data; i++) {
+        await new Promise((res) => setTimeout(res, 100));
+        rec = await c.nodes[1].api('GET', `/v2/accounts/${c.account}/calls/${sid}`);
+      }
+      assert.ok(rec.json.response.data, `record ${sid}: ${JSON.stringify(rec.json)}`);
+      const data = rec.json.response.data!;
+      assert.equal(data.status, 'refused');
+      assert.equal(data.node_id, `node-${pbxs.indexOf(o.pbx) % 2}`);
+      assert.ok(data.findings.some((f) => f.id === 'trunk.concurrency-limited'));
     }
     // One admitted call ends: the next INVITE gets the slot, whichever node it reaches.
     const [gone, kept] = admitted;

@@ -42,3 +42,12 @@ test('an echo call with RTP and a stray datagram shows on /metrics: relayed pack
     sock.close();
   }
 });
+
+test('serve probes its SIP receive queue: /metrics has the wait and the overload flag, which stays 0 with a call or two', async () => {
+  // The probe runs every 100 ms from the start; give it a few.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const text = await scrape();
+  assert.equal(sample(text, 'trunkline_edge_overloaded'), 0);
+  const wait = sample(text, 'trunkline_sip_queue_wait_seconds');
+  assert.ok(wait >= 0 && wait < 1, `queue wait ${wait} s`);
+});

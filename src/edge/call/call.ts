@@ -60,6 +60,12 @@ export interface CallContext {
    */
   own(dialog: Dialog, call: Call): void;
   finished(call: Call): void;
+  /**
+   * The call has just decided to end, before it tells either side: what it holds for its trunk
+   * (the concurrent-call slot) goes back now, so a caller that hears 487 or the 200 to its BYE
+   * and calls again at once finds the slot free, on this node or another.
+   */
+  ending?(call: Call): void;
   /** The call was answered: its record is stored as in-progress so the calls API shows live calls. */
   answered(call: Call): void;
 }
@@ -223,8 +229,10 @@ export class Call {
 
   /** Feeds one input to the call's FSM and performs the actions it returns, in order. */
   #fire(input: CallInput, arrival: Arrival = NOTHING): void {
+    const wasEnded = this.isEnded();
     const t = callTransition(this.#fsm, input);
     this.#fsm = t.state;
+    if (!wasEnded && this.isEnded()) this.#ctx.ending?.(this);
     for (const action of t.actions) this.#perform(action, arrival);
   }
 

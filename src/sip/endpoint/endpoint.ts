@@ -2,6 +2,7 @@ import type { Clock, Logger } from '../../core/index.js';
 import { coarseClock, isTrunklineError } from '../../core/index.js';
 import { DialogLayer } from '../dialog/dialog-layer.js';
 import type { SipRequest } from '../message/message.js';
+import { startQueueProbe, type QueueProbe } from './queue-probe.js';
 import { parseMessage } from '../parser/parse-message.js';
 import { RFC3261_TIMERS, type TimerSettings } from '../transaction/timers.js';
 import { TransactionLayer, type StatelessAnswerPort } from '../transaction/transaction-layer.js';
@@ -74,6 +75,11 @@ export interface SipEndpoint {
    * synchronously on the transport's path: it must be quick, and what it throws is logged.
    */
   setTap(tap: ((event: SipMessageEvent) => void) | undefined): void;
+  /**
+   * Starts (once) measuring how long datagrams wait in the UDP listeners' receive queues
+   * (queue-probe.ts), a probe every `intervalMs`; stopped with the endpoint.
+   */
+  probeQueues(intervalMs: number): QueueProbe;
   stop(): Promise<void>;
 }
 
@@ -108,7 +114,8 @@ export async function startSipEndpoint(options: SipEndpointOptions): Promise<Sip
     if (ignore && ignoredInvite(m, ignore)) return;
     layer.receive(m);
   };
-  const handlers: TransportHandlers = { onMessage, onEvent: (e: TransportEvent) => logEvent(log, e) };
+  let probe: QueueProbe | undefined;
+  const handlers: TransportHandlers = { onMessage, onEvent: (e: TransportEvent) => logEvent(log, e), onProbe: (bytes) => probe?.received(bytes) ?? false };
   let tapFailed = false;
   const setTap = (tap: ((event: SipMessageEvent) => void) | undefined) => {
     handlers.tap = tap && ((e: SipMessageEvent) => {
@@ -156,7 +163,11 @@ export async function startSipEndpoint(options: SipEndpointOptions): Promise<Sip
         answers = p;
       },
       setTap,
-      stop: closeAll,
+      probeQueues: (intervalMs) => (probe ??= startQueueProbe(opened, options.clock, intervalMs)),
+      stop: async () => {
+        probe?.stop();
+        await closeAll();
+      },
     };
   } catch (err) {
     await closeAll();

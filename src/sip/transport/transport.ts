@@ -56,6 +56,13 @@ export interface TransportHandlers {
    * while it is unset and `trunkline:sip:message` has no subscriber, no event is even built.
    */
   tap?: ((event: SipMessageEvent) => void) | undefined;
+  /**
+   * A UDP datagram opening with a NUL byte, which no SIP message does (RFC 3261 §7: a request
+   * opens with its method token, a response with SIP-Version): the endpoint's queue-delay probe
+   * (sip/endpoint/queue-probe.ts) sends such datagrams to its own sockets. True: it was one of
+   * them, and it goes no further; anything else goes on to onMessage like any datagram.
+   */
+  onProbe?(bytes: Buffer): boolean;
 }
 
 export interface TransportLimits {

@@ -86,6 +86,7 @@ export class UdpTransport implements Transport {
   #receive(bytes: Buffer, remote: SocketAddress): void {
     // RFC 3261 §7.5: keep-alive CRLFs (RFC 5626 §4.4.1 sends CRLFCRLF over UDP as STUN-less ping) carry no message.
     if (bytes.length <= 4 && bytes.every((b) => b === 13 || b === 10)) return;
+    if (bytes[0] === 0 && this.#handlers.onProbe?.(bytes)) return;
     const limits = this.#limits;
     if (bytes.length > limits.maxMessageBytes) {
       // Passed on all the same: the parser refuses it and the layer above answers 513 if it can.

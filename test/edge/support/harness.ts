@@ -6,7 +6,7 @@ import { computeHa1, type SipResolver } from '../../../src/sip/index.js';
 import { MemoryDirectory } from './memory-directory.js';
 import { TEST_RTP_PORTS } from '../../support/ports.js';
 import { MediaRelay } from '../../../src/media/index.js';
-import { relayMedia, type BindingStore, type RegistrarLimits } from '../../../src/edge/index.js';
+import { relayMedia, type BindingStore, type LoadGauge, type RegistrarLimits } from '../../../src/edge/index.js';
 
 /** Call records kept in memory; `wait` resolves when a record with the predicate is saved. */
 export class MemoryCalls implements CallRecordStore {
@@ -68,7 +68,7 @@ export interface Harness {
 }
 
 /** A running edge on 127.0.0.1:0 (or `host`) with the PSTN simulator and one trunk whitelisting 127.0.0.1. */
-export async function startHarness(opts: { inviteTimeoutMs?: number; carriers?: string[]; pstnSim?: boolean; carrierSources?: string[]; relay?: { rtpTimeoutMs: number }; simAsCarrier?: boolean; liveRefreshMs?: number; registrations?: BindingStore; registrarLimits?: Partial<RegistrarLimits>; resolver?: SipResolver; host?: string } = {}): Promise<Harness> {
+export async function startHarness(opts: { inviteTimeoutMs?: number; carriers?: string[]; pstnSim?: boolean; carrierSources?: string[]; relay?: { rtpTimeoutMs: number }; simAsCarrier?: boolean; liveRefreshMs?: number; registrations?: BindingStore; registrarLimits?: Partial<RegistrarLimits>; resolver?: SipResolver; host?: string; load?: LoadGauge } = {}): Promise<Harness> {
   const directory = new MemoryDirectory();
   directory.addTrunk({ trunkSid: TRUNK, accountSid: ACCOUNT, whitelist: ['127.0.0.1/32'], numbers: [CALLER] });
   directory.numbers.set(CALLER, { e164: CALLER, trunkSid: TRUNK, accountSid: ACCOUNT, status: 'active', removed: false, mode: 'pstn' });
@@ -83,6 +83,7 @@ export async function startHarness(opts: { inviteTimeoutMs?: number; carriers?: 
       ...(opts.liveRefreshMs === undefined ? {} : { liveRefreshMs: opts.liveRefreshMs }),
       ...(opts.registrations ? { registrations: opts.registrations } : {}), ...(opts.registrarLimits ? { registrarLimits: opts.registrarLimits } : {}),
       ...(opts.resolver ? { resolver: opts.resolver } : {}),
+      ...(opts.load ? { load: opts.load } : {}),
     });
     const server = sip;
     return {

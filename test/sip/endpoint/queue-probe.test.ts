@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { silentLogger, systemClock } from '../../../src/core/index.js';
+import { startSipEndpoint } from '../../../src/sip/index.js';
+
+function options(port: number, n: number): Buffer {
+  return Buffer.from([
+    `OPTIONS sip:edge@127.0.0.1 SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bKprobe${n};rport`, 'Max-Forwards: 70',
+    'From: <sip:peer@127.0.0.1>;tag=p1', 'To: <sip:edge@127.0.0.1>', `Call-ID: probe-${n}@127.0.0.1`, `CSeq: ${n} OPTIONS`, 'Content-Length: 0', '', '',
+  ].join('\r\n'));
+}
+
+test('the queue probe measures how long a datagram waits to be read: near zero when idle, the backlog\'s drain time behind a burst; a stranger\'s NUL datagram is dropped as any junk is', async (t) => {
+  const ep = await startSipEndpoint({ host: '127.0.0.1', port: 0, tls: null, clock: systemClock, logger: silentLogger });
+  const peer = createSocket('udp4');
+  t.after(async () => {
+    peer.close();
+    await ep.stop();
+  });
+  peer.bind(0, '127.0.0.1');
+  await once(peer, 'listening');
+  let answered = 0;
+  peer.on('message', (m) => {
+    if (m.toString('latin1').startsWith('SIP/2.0 ')) answered++;
+  });
+  const probe = ep.probeQueues(10);
+  assert.equal(ep.probeQueues(50), probe, 'started once');
+  await sleep(200);
+  assert.ok(probe.delayMs() < 20, `idle: ${probe.delayMs()} ms`);
+
+  // A burst lands in the socket's queue at once; the probes sent while the stack works through
+  // it wait behind what is left of it.
+  const BURST = 2000;
+  for (let n = 1; n <= BURST; n++) peer.send(options(peer.address().port, n), ep.ports.sip, '127.0.0.1');
+  let worst = 0;
+  for (let i = 0; i < 500 && answered < BURST; i++) {
+    await sleep(10);
+    worst = Math.max(worst, probe.delayMs());
+  }
+  assert.equal(answered, BURST, 'every OPTIONS answered');
+  assert.ok(worst >= 15, `behind a burst of ${BURST} requests the probe waited ${worst} ms`);
+  await sleep(100);
+  assert.ok(probe.delayMs() < 20, `idle again: ${probe.delayMs()} ms`);
+
+  // Not our probe: handled as any datagram that is not SIP (dropped, counted), and the stack goes on.
+  answered = 0;
+  const dropped = ep.layer.stats.dropped;
+  peer.send(Buffer.from('\0not a probe at all'), ep.ports.sip, '127.0.0.1');
+  peer.send(options(peer.address().port, BURST + 1), ep.ports.sip, '127.0.0.1');
+  for (let i = 0; i < 50 && answered === 0; i++) await sleep(20);
+  await sleep(50);
+  assert.equal(answered, 1, 'the OPTIONS after it is answered, the NUL datagram was not');
+  assert.equal(ep.layer.stats.dropped, dropped + 1, 'the stranger\'s datagram went to the layer, which dropped it');
+});
