@@ -23,6 +23,18 @@ export interface DiagnoseOptions {
 const GENERIC = /^sip\.\d{3}$/;
 
 /**
+ * Readings of a response code itself, not of a cause: the edge's own 503 for overload or a trunk
+ * limit carries Retry-After too, and "the carrier is unavailable" would then send the reader to
+ * the wrong side.
+ */
+const CODE_READINGS: ReadonlySet<string> = new Set(['sip.503.retry-after']);
+
+/** 0: the guide's row for the code; 1: what the code and its headers say; 2: a finding naming a cause. */
+function sharpness(id: string): number {
+  return GENERIC.test(id) ? 0 : CODE_READINGS.has(id) ? 1 : 2;
+}
+
+/**
  * Findings for one call, most severe first. Pure: the same evidence gives the same findings,
  * whether it came from a capture, the edge's call record or the media relay.
  */
@@ -38,8 +50,9 @@ export function diagnoseCall(evidence: CallEvidence, options: DiagnoseOptions = 
     }
   }
   const all = [...byId.values()];
-  // The guide's generic row for a code yields to any sharper finding about the same code.
-  const kept = all.filter((f) => !GENERIC.test(f.id) || !all.some((g) => g !== f && g.code === f.code && !GENERIC.test(g.id)));
+  // The guide's generic row for a code yields to any sharper finding about the same code, and
+  // what the code alone says (a 503's Retry-After) yields to a finding that names the cause.
+  const kept = all.filter((f) => !all.some((g) => g !== f && g.code === f.code && sharpness(g.id) > sharpness(f.id)));
   const rank = (f: Finding) => SEVERITIES.indexOf(f.severity);
   return kept.map((f, i) => ({ f, i })).sort((a, b) => rank(b.f) - rank(a.f) || a.i - b.i).map(({ f }) => f);
 }

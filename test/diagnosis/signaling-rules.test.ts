@@ -78,6 +78,13 @@ test('503 with Retry-After says when to retry', () => {
   assert.deepEqual(ids(diagnoseCall(failedCall(503, 'Service Unavailable'))), ['sip.503']);
 });
 
+test('the edge\'s own 503 (overload, a trunk limit) is filed under its cause alone, not also as the far side\'s Retry-After', () => {
+  for (const [finding, reason] of [['edge.overload', 'Edge overloaded'], ['trunk.rate-limited', 'Trunk call rate limit exceeded']] as const) {
+    const found = diagnoseCall(failedCall(503, 'Service Unavailable', { headers: { 'retry-after': ['5'], 'x-trunkline-finding': [finding], reason: [`SIP;cause=503;text="${reason}"`] } }));
+    assert.deepEqual(ids(found), [finding], JSON.stringify(found));
+  }
+});
+
 test('relayed codes carry their guide row: meaning, where the fault lies, what to check', () => {
   for (const [code, domain, check] of [[480, 'customer-pbx', 'PBX availability'], [604, 'customer-pbx', 'DID correctness'], [603, 'far-end', 'PBX dialplan'], [502, 'carrier', 'Retry'], [484, 'customer-pbx', 'E.164 format']] as const) {
     const [f] = diagnoseCall(failedCall(code, 'x', { headers: { reason: ['Q.850;cause=1'] } }));
