@@ -262,11 +262,13 @@ function serveProbe(httpPort: number): StepProbe {
   let gc0 = 0;
   let t0 = 0;
   let setup0 = new Map<string, number>();
+  let refused0 = 0;
   return {
     async before() {
       const t = await text();
       gc0 = promSums(t).get('nodejs_gc_duration_seconds_sum') ?? 0;
       setup0 = setupBuckets(t);
+      refused0 = edgeRefusals503(t);
       t0 = performance.now();
     },
     async after() {
@@ -280,9 +282,16 @@ function serveProbe(httpPort: number): StepProbe {
       const gc = (m.get('nodejs_gc_duration_seconds_sum') ?? 0) - gc0;
       // prom-client samples the loop every 10 ms and its figures include that period.
       const ms = (name: string) => Math.max(0, (m.get(name) ?? NaN) * 1000 - 10).toFixed(0);
-      return `serve: event-loop delay p50 ${ms('nodejs_eventloop_lag_p50_seconds')} ms, p99 ${ms('nodejs_eventloop_lag_p99_seconds')} ms, max ${ms('nodejs_eventloop_lag_max_seconds')} ms; GC pauses ${gc.toFixed(2)} s (${((gc / wall) * 100).toFixed(0)} % of the step); heap used ${((m.get('nodejs_heap_size_used_bytes') ?? 0) / 1e6).toFixed(0)} MB; INVITE-to-final inside serve > 50 ms: ${over('0.05')}, > 100 ms: ${over('0.1')}`;
+      return `serve: event-loop delay p50 ${ms('nodejs_eventloop_lag_p50_seconds')} ms, p99 ${ms('nodejs_eventloop_lag_p99_seconds')} ms, max ${ms('nodejs_eventloop_lag_max_seconds')} ms; GC pauses ${gc.toFixed(2)} s (${((gc / wall) * 100).toFixed(0)} % of the step); heap used ${((m.get('nodejs_heap_size_used_bytes') ?? 0) / 1e6).toFixed(0)} MB; INVITE-to-final inside serve > 50 ms: ${over('0.05')}, > 100 ms: ${over('0.1')}; refused 503 by serve itself (overload, --overload-delay): ${edgeRefusals503(t) - refused0}`;
     },
   };
+}
+
+/** Calls serve ended with its own 503 (trunkline_edge_calls_total, by="edge"): in this bench, the overload refusals. */
+function edgeRefusals503(text: string): number {
+  let n = 0;
+  for (const m of text.matchAll(/^trunkline_edge_calls_total\{([^}]*)\} (\d+)$/gm)) if (/code="503"/.test(m[1]) && /by="edge"/.test(m[1])) n += Number(m[2]);
+  return n;
 }
 
 /** serve's own INVITE-to-final histogram (trunkline_edge_setup_seconds), cumulative counts by bucket bound, directions summed. */

@@ -37,7 +37,7 @@ export interface Config {
   readonly diagnosis: DiagnosisLimits;
   /** An answered call's record is refreshed this often while the call is up (ms; 0 = at answer and end only). */
   readonly liveRefreshMs: number;
-  /** --overload-delay: mean wait (ms) of SIP datagrams in the receive queue over 0.5 s from which new INVITEs get 503 + Retry-After; null: never. */
+  /** --overload-delay: mean wait (ms) of SIP datagrams in the receive queue from which a growing share of new INVITEs get 503 + Retry-After; null: never. */
   readonly overloadDelayMs: number | null;
   /** Who moves RTP: the native forwarder (native/relay; JS if it cannot load) or node:dgram. */
   readonly mediaEngine: 'native' | 'js';
@@ -281,7 +281,7 @@ function liveRefresh(raw: string | undefined): number {
 /** Milliseconds 20–10000; 0 turns the overload refusal off. */
 function overloadDelay(raw: string | undefined): number | null {
   if (raw === '0') return null;
-  if (raw === undefined) return 100;
+  if (raw === undefined) return 200;
   if (!/^\d{2,5}$/.test(raw) || Number(raw) < 20 || Number(raw) > 10_000) throw badConfig('overload-delay', 'must be milliseconds 20–10000, or 0 for never', raw);
   return Number(raw);
 }

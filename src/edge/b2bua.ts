@@ -3,7 +3,9 @@ import { createResponse, SipResolver, type Dialog, type SipRequest } from '../si
 import type { Finding } from '../diagnosis/index.js';
 import type { CallRecord, CallRecordStore, CallSlots, TraceEntry } from '../store/index.js';
 import type { Authenticator } from './admission/authenticate.js';
-import type { LoadGauge } from './admission/overload-guard.js';
+import type { LoadGauge, OverloadVerdict } from './admission/overload-guard.js';
+import { RecordBudget, DEFAULT_REFUSAL_RECORD_BUDGET } from './record/record-budget.js';
+import { reject } from './rejections.js';
 import { Call, type CallContext, type Role } from './call/call.js';
 import { CallAdmission, userOf } from './admission/call-admission.js';
 import { CarrierSources } from './admission/carrier-sources.js';
@@ -100,6 +102,10 @@ export class B2bua implements EdgeRequestHandler {
   readonly #saves: OrderedSaves;
   readonly #live: LiveRecords;
   readonly #finals: FinalRecords;
+  /** Overload refusals recorded as calls per window (RecordBudget: 20 per source, 200 in all per 10 s); the rest are only counted. */
+  readonly #overloadRecords = new RecordBudget(DEFAULT_REFUSAL_RECORD_BUDGET);
+  #unrecordedOverload = 0;
+  #unrecordedLogged = Number.NEGATIVE_INFINITY;
   /** Ended calls whose record waits for the other leg's last answers (Call.whenSettled); flush() finishes them at once. */
   readonly #settling = new Map<Call, () => void>();
   readonly #admission: CallAdmission;
@@ -221,6 +227,10 @@ export class B2bua implements EdgeRequestHandler {
 
   #newInvite(tx: ServerTx): void {
     const req = tx.request;
+    // Under overload, past the record budget, the refusal is answered without a call: a record,
+    // its diagnosis and its row per refused INVITE cost what the refusal is there to save.
+    const overload = this.#o.load?.overload();
+    if (overload && !this.#overloadRecords.take(tx.source.hop.address, this.#o.clock.monotonic()).allowed) return this.#refuseUnrecorded(tx, overload);
     const fromCarrier = this.carrierSources.has(tx.source.hop);
     const aRole: Role = fromCarrier ? 'carrier' : 'customer';
     // A carrier-side INVITE may name its call_sid (the built-in simulator placing a test call for the API).
@@ -244,7 +254,6 @@ export class B2bua implements EdgeRequestHandler {
     if (mf <= 0) return void this.#admission.tie(call).then(() => call.refuseCause('too-many-hops'));
     if (!uri) return void this.#admission.tie(call).then(() => call.refuseCause('malformed-request', 'Request-URI is not a SIP URI'));
     // Before any lookup, media port or carrier attempt: a refusal here is the cheapest answer there is.
-    const overload = this.#o.load?.overload();
     if (overload) return void this.#admission.tie(call, uri.host).then(() => call.refuseCause('overload', overload.detail, overload.retryAfterS));
     const admit = fromCarrier ? this.#admission.inbound(call, tx, uri.user ?? '') : this.#admission.outbound(call, tx, uri.host, uri.user ?? '');
     admit.catch((err: unknown) => {
@@ -257,6 +266,25 @@ export class B2bua implements EdgeRequestHandler {
       call.recorder.event('error', String(err));
       void this.#admission.tie(call, uri?.host).then(() => call.refuseCause('internal-error'));
     });
+  }
+
+  /**
+   * 503 for an INVITE refused under overload beyond the record budget: the same headers as a
+   * recorded refusal but no call sid (no record stands behind it), counted in the metrics and in
+   * one log line per window, as the stack's own refusals over their budget are.
+   */
+  #refuseUnrecorded(tx: ServerTx, overload: OverloadVerdict): void {
+    const r = reject('overload', '', this.#o.agent, { detail: overload.detail, retryAfter: overload.retryAfterS });
+    const headers = r.headers.filter(([n]) => n.toLowerCase() !== 'x-trunkline-call-sid');
+    tx.respond(createResponse(tx.request, r.status, r.phrase, { toTag: newTag(), headers }));
+    const direction = this.carrierSources.has(tx.source.hop) ? 'inbound' : 'outbound';
+    this.#metrics.callEnded(null, direction, r.status, 'edge');
+    this.#unrecordedOverload++;
+    const now = this.#o.clock.now();
+    if (now - this.#unrecordedLogged < 10_000) return;
+    this.#o.log.warn({ refused: this.#unrecordedOverload, detail: overload.detail }, 'overload: INVITEs refused 503 beyond the record budget (answered, not recorded)');
+    this.#unrecordedLogged = now;
+    this.#unrecordedOverload = 0;
   }
 
   /** One log line per 10 s of a Redis outage, however many calls it refuses. */

@@ -44,7 +44,7 @@ test('the diagnosis limits default to the engine\'s own and take seconds from --
   assert.deepEqual(c.diagnosis, { minMediaWindowMs: 3000, rtpStopMs: 500, silenceMs: 2250 });
   assert.equal(c.liveRefreshMs, 0, '0 turns the live refresh off');
   assert.ok(Object.isFrozen(c.diagnosis));
-  assert.equal(loadConfig({}).overloadDelayMs, 100, 'overload refusals from a 100 ms queue wait by default');
+  assert.equal(loadConfig({}).overloadDelayMs, 200, 'overload refusals from a 200 ms queue wait by default');
   assert.equal(loadConfig({ overloadDelay: '250' }).overloadDelayMs, 250);
   assert.equal(loadConfig({ overloadDelay: '0' }).overloadDelayMs, null, '0 turns them off');
 });

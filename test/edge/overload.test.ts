@@ -4,29 +4,39 @@ import { RawUac, pcmaOffer } from './support/raw-uac.js';
 import { startHarness, DOMAIN, CALLER } from './support/harness.js';
 import { OverloadGuard, type LoadGauge, type OverloadVerdict } from '../../src/edge/index.js';
 
-test('the overload guard refuses from a full window whose mean wait reaches enterAtMs, and takes calls again only below leaveAtMs', () => {
-  const guard = new OverloadGuard({ enterAtMs: 100, leaveAtMs: 25, windowSamples: 3, retryAfterS: 4 });
+test('the overload guard refuses a share of new INVITEs that grows while the mean wait is at or above enterAtMs and shrinks under leaveAtMs, spread evenly', () => {
+  const guard = new OverloadGuard({ enterAtMs: 100, leaveAtMs: 25, windowSamples: 3, retryAfterS: 4, raiseBy: 0.25, lowerBy: 0.5 });
   const changes: boolean[] = [];
   guard.onChange = (overloaded) => changes.push(overloaded);
+  const refusedOf = (n: number) => Array.from({ length: n }, () => guard.overload()).filter((v) => v !== undefined).length;
   guard.sample(400);
   guard.sample(400);
-  assert.equal(guard.overload(), undefined, 'not before the window is full');
+  assert.equal(guard.share, 0, 'not before the window is full');
+  assert.equal(refusedOf(10), 0);
   guard.sample(10);
-  assert.equal(guard.overload()?.retryAfterS, 4, 'mean 270 ms');
-  assert.match(guard.overload()!.detail, /wait 270 ms .*last 3 samples.*from 100 ms/);
-  guard.sample(30);
-  assert.ok(guard.overload(), 'mean 147 ms');
-  guard.sample(30);
-  assert.equal(guard.overload(), undefined, 'mean 23 ms < leaveAtMs');
+  assert.equal(guard.share, 0.25, 'mean 270 ms: a quarter refused');
+  assert.equal(refusedOf(8), 2, 'one in four, evenly');
+  const verdict = Array.from({ length: 4 }, () => guard.overload()).find((v) => v !== undefined);
+  assert.equal(verdict?.retryAfterS, 4);
+  assert.match(verdict!.detail, /wait 270 ms .*last 3 samples.*from 100 ms.*now 25 %/);
+  guard.sample(400);
+  assert.equal(guard.share, 0.5, 'mean 270 ms again: grows');
+  guard.sample(50);
+  guard.sample(10);
+  assert.equal(guard.share, 1, 'means 153 and 153 ms: every new call refused');
+  guard.sample(60);
+  guard.sample(10);
+  guard.sample(10);
+  assert.equal(guard.share, 1, 'means 40, 27, 27 ms, between the thresholds: holds');
   guard.sample(Number.NaN);
+  assert.equal(guard.share, 0.5, 'mean 7 ms (a NaN sample counts as 0): shrinks');
   guard.sample(-5);
-  guard.sample(250);
-  assert.equal(guard.overload(), undefined, 'one pause (a NaN or negative sample counts as 0): mean 83 ms');
-  guard.sample(250);
-  assert.ok(guard.overload(), 'a wait that lasts: mean 167 ms');
-  assert.deepEqual(changes, [true, false, true]);
-  assert.throws(() => new OverloadGuard({ enterAtMs: 50, leaveAtMs: 60, windowSamples: 3, retryAfterS: 1 }), RangeError);
-  assert.throws(() => new OverloadGuard({ enterAtMs: 100, leaveAtMs: 25, windowSamples: 0, retryAfterS: 1 }), RangeError);
+  assert.equal(guard.share, 0, 'mean 3 ms: taken again');
+  assert.equal(refusedOf(10), 0);
+  assert.deepEqual(changes, [true, false]);
+  assert.throws(() => new OverloadGuard({ enterAtMs: 50, leaveAtMs: 60, windowSamples: 3, retryAfterS: 1, raiseBy: 0.1, lowerBy: 0.1 }), RangeError);
+  assert.throws(() => new OverloadGuard({ enterAtMs: 100, leaveAtMs: 25, windowSamples: 0, retryAfterS: 1, raiseBy: 0.1, lowerBy: 0.1 }), RangeError);
+  assert.throws(() => new OverloadGuard({ enterAtMs: 100, leaveAtMs: 25, windowSamples: 3, retryAfterS: 1, raiseBy: 0, lowerBy: 0.1 }), RangeError);
 });
 
 test('under overload a new INVITE is refused 503 with Retry-After and the edge.overload finding, on record; a call already up is carried to its end', async (t) => {
@@ -56,6 +66,18 @@ test('under overload a new INVITE is refused 503 with Retry-After and the edge.o
   assert.equal(rec.edge_cause, 'overload');
   assert.deepEqual(rec.findings.map((f) => f.id), ['edge.overload'], 'the cause alone, not also the far side\'s Retry-After');
   assert.ok(!rec.trace.some((e) => e.leg === 'carrier'), 'no carrier attempt for a refused call');
+
+  // A flood is answered the same, but recorded only within the refusal record budget (20 per
+  // source per 10 s): the 21st refusal from this source names no call sid, no record behind it.
+  const flood = await Promise.all(Array.from({ length: 20 }, () => pbx.invite({ ruri: `sip:+919876540000@${DOMAIN}`, from: `<sip:${CALLER}@127.0.0.1>`, body: pcmaOffer() }).waitFinal()));
+  for (const r of flood) {
+    assert.equal(r.status, 503, r.raw);
+    assert.equal(r.header('retry-after'), '5');
+    assert.equal(r.header('x-trunkline-finding'), 'edge.overload');
+  }
+  const unnamed = flood.filter((r) => !r.header('x-trunkline-call-sid'));
+  assert.equal(unnamed.length, 1, flood.map((r) => r.header('x-trunkline-call-sid') ?? '-').join(' '));
+  assert.match(unnamed[0].header('reason') ?? '', /Edge overloaded: SIP requests wait 180 ms/);
 
   // In-dialog requests are never refused: the call that was up ends normally.
   assert.equal((await pbx.request(up, 'BYE')).status, 200);

@@ -30,7 +30,7 @@ export function register(program: Command): void {
     .addOption(envOption('--rtp-stop <seconds>', 'diagnosis: RTP quiet this long has dropped after answer').default('5'))
     .addOption(envOption('--silence-threshold <seconds>', 'diagnosis: only silence this long inside flowing RTP is silent RTP').default('10'))
     .addOption(envOption('--live-refresh <seconds>', 'refresh an answered call\'s record (media stats, findings) this often while it is up; 0 = off').default('2'))
-    .addOption(envOption('--overload-delay <ms>', 'refuse new calls 503 with Retry-After while SIP requests wait this long (mean over 0.5 s) to be read (SPEC §3 overload); 0 = never').default('100'))
+    .addOption(envOption('--overload-delay <ms>', 'from this wait (ms, mean over 0.2 s) of SIP requests to be read, refuse a growing share of new calls 503 with Retry-After (SPEC §3 overload); 0 = never').default('200'))
     .addOption(envOption('--media-engine <engine>', 'native (the C forwarder; node:dgram if it cannot load) or js').default('native'))
     .addOption(envOption('--nso-codes <list>', 'comma-separated nso_code allow-list').default('ANY-ANY'))
     .addOption(envOption('--min-mask <n>', 'smallest whitelisted-IP mask accepted (16–32)').default('16'))
