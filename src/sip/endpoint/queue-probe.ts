@@ -33,6 +33,12 @@ interface Target {
   readonly sent: Map<number, number>;
   /** The longest wait read since delayMs() last asked. */
   peak: number;
+  /**
+   * A probe has come back from this listener: only then does an unread probe's age count. A path
+   * that never worked (no IPv6 loopback for a `::` listener) would otherwise read as a queue
+   * growing for ever, and the edge would refuse every call.
+   */
+  reached: boolean;
 }
 
 export function startQueueProbe(transports: readonly Transport[], clock: Clock, intervalMs: number): QueueProbe {
@@ -43,6 +49,7 @@ export function startQueueProbe(transports: readonly Transport[], clock: Clock, 
     port: t.local.port,
     sent: new Map(),
     peak: 0,
+    reached: false,
   }));
   const byId = new Map<number, Target>();
   const sockets = new Map<'IPv4' | 'IPv6', Socket>();
@@ -84,7 +91,7 @@ export function startQueueProbe(transports: readonly Transport[], clock: Clock, 
       let delay = 0;
       for (const t of targets) {
         const oldest = t.sent.values().next().value;
-        delay = Math.max(delay, t.peak, oldest === undefined ? 0 : now - oldest);
+        delay = Math.max(delay, t.peak, oldest === undefined || !t.reached ? 0 : now - oldest);
         t.peak = 0;
       }
       return delay;
@@ -102,6 +109,7 @@ export function startQueueProbe(transports: readonly Transport[], clock: Clock, 
         if (k === id) break;
       }
       t.peak = Math.max(t.peak, clock.monotonic() - at);
+      t.reached = true;
       return true;
     },
     stop() {

@@ -5,6 +5,8 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger, systemClock } from '../../../src/core/index.js';
 import { startSipEndpoint } from '../../../src/sip/index.js';
+import { startQueueProbe } from '../../../src/sip/endpoint/queue-probe.js';
+import type { Transport } from '../../../src/sip/transport/transport.js';
 
 function options(port: number, n: number): Buffer {
   return Buffer.from([
@@ -54,4 +56,18 @@ test('the queue probe measures how long a datagram waits to be read: near zero w
   await sleep(50);
   assert.equal(answered, 1, 'the OPTIONS after it is answered, the NUL datagram was not');
   assert.equal(ep.layer.stats.dropped, dropped + 1, 'the stranger\'s datagram went to the layer, which dropped it');
+});
+
+test('a listener the probe never reached (no route, no IPv6 loopback) does not read as a queue growing for ever', async (t) => {
+  // A port nothing listens on: the probes go out and never come back.
+  const hole = createSocket('udp4');
+  hole.bind(0, '127.0.0.1');
+  await once(hole, 'listening');
+  const port = hole.address().port;
+  hole.close();
+  const nowhere = { protocol: 'udp', local: { address: '127.0.0.1', port, family: 'IPv4' } } as unknown as Transport;
+  const probe = startQueueProbe([nowhere], systemClock, 10);
+  t.after(() => probe.stop());
+  await sleep(200);
+  assert.equal(probe.delayMs(), 0);
 });
