@@ -20,7 +20,7 @@ export function watchOverload(sip: SipServer, enterAtMs: number, logger: Logger,
   const guard = new OverloadGuard({ ...DEFAULT_OVERLOAD, enterAtMs, leaveAtMs: enterAtMs / 4 });
   const probe = sip.probeQueues(SAMPLE_MS);
   const overloaded = registry ? new Gauge({ name: 'trunkline_edge_overloaded', help: 'Share of new calls the edge refuses 503 under overload now, 0–1 (serve --overload-delay)', registers: [registry] }) : undefined;
-  const wait = registry ? new Gauge({ name: 'trunkline_sip_queue_wait_seconds', help: 'How long a SIP datagram waits in the UDP receive queue before it is read (the latest probe)', registers: [registry] }) : undefined;
+  const wait = registry ? new Gauge({ name: 'trunkline_sip_queue_wait_seconds', help: 'How long SIP datagrams wait in the UDP receive queue before they are read: the longest probe read in the last 0.1 s, or the oldest one still unread', registers: [registry] }) : undefined;
   overloaded?.set(0);
   guard.onChange = (on, meanMs) => {
     if (on) logger.warn({ queue_wait_ms: Math.round(meanMs), retry_after_s: DEFAULT_OVERLOAD.retryAfterS }, 'overload: refusing new calls with 503');
