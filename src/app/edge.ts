@@ -53,7 +53,7 @@ export interface EdgeWiring {
   readonly thresholds?: Partial<DiagnosisThresholds>;
   /** How often an answered call's record is refreshed while it is up (ms; 0 = only at answer and end). */
   readonly liveRefreshMs?: number;
-  /** Under overload new INVITEs are refused 503 with Retry-After (serve --overload-at). */
+  /** Under overload new INVITEs are refused 503 with Retry-After (serve --overload-delay). */
   readonly load?: LoadGauge;
   /** HMAC key of the digest nonces; the same on every node of a cluster so a nonce verifies anywhere. */
   readonly digestSecret?: Buffer;

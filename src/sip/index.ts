@@ -11,7 +11,7 @@ export type { Via, NameAddr, CSeq, AuthValue, MediaType } from './message/header
 export { type SipUri, formatUri, formatHostPort } from './message/uri.js';
 export { reasonPhrase } from './message/reason-phrases.js';
 export { serializeMessage } from './message/serialize.js';
-export { wireBytesOf, wireTextOf } from './message/wire-bytes.js';
+export { wireText, wireTextOf } from './message/wire-bytes.js';
 export type { SipEvent } from './message/sip-event.js';
 export { formatNameAddr, formatVia, formatParams, type NameAddrInit, type ViaInit } from './message/format-header.js';
 export { validateIncoming, validateRequest, type IncomingVerdict, type ValidateOptions } from './message/validate.js';

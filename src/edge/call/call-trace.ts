@@ -1,5 +1,5 @@
 import { hostPort, type Clock } from '../../core/index.js';
-import { wireTextOf, type SipRequest, type SipResponse } from '../../sip/index.js';
+import { wireText, wireTextOf, type SipRequest, type SipResponse } from '../../sip/index.js';
 import type { TraceEntry } from '../../store/index.js';
 import type { CallRecorder } from '../record/call-record.js';
 import type { MediaAnchor, RecordingInfo } from '../ports/media-anchor.js';
@@ -34,8 +34,7 @@ export class CallTrace {
   wire(role: Role, direction: 'in' | 'out', bytes: Uint8Array, hop: Hop, local: LocalAddress): void {
     const far = hostPort(hop.address, hop.port);
     const near = hostPort(local.address, local.port);
-    const message = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-    this.#trace({ leg: role, direction, transport: hop.protocol, src: direction === 'in' ? far : near, dst: direction === 'in' ? near : far, message });
+    this.#trace({ leg: role, direction, transport: hop.protocol, src: direction === 'in' ? far : near, dst: direction === 'in' ? near : far, message: wireText(bytes) });
   }
 
   #trace(entry: Omit<TraceEntry, 'at' | 'summary'>, msg?: SipRequest | SipResponse): void {

@@ -54,7 +54,6 @@ export function startQueueProbe(transports: readonly Transport[], clock: Clock, 
   const byId = new Map<number, Target>();
   const sockets = new Map<'IPv4' | 'IPv6', Socket>();
   let seq = 0;
-  let stopped = false;
   const socketFor = (family: 'IPv4' | 'IPv6') => {
     let s = sockets.get(family);
     if (!s) {
@@ -71,7 +70,6 @@ export function startQueueProbe(transports: readonly Transport[], clock: Clock, 
     byId.delete(id);
   };
   const timer = setInterval(() => {
-    if (stopped) return;
     for (const t of targets) {
       // Probes lost (a full queue drops datagrams) must not pile up: the oldest few are enough.
       if (t.sent.size >= 64) forget(t, t.sent.keys().next().value as number);
@@ -113,7 +111,6 @@ export function startQueueProbe(transports: readonly Transport[], clock: Clock, 
       return true;
     },
     stop() {
-      stopped = true;
       clearInterval(timer);
       for (const s of sockets.values()) s.close();
       sockets.clear();

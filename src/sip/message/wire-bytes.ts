@@ -9,9 +9,16 @@ import { serializeMessage } from './serialize.js';
  */
 const wire = new WeakMap<SipMessage, Uint8Array>();
 
-/** `bytes` are what `msg` was parsed from, or were just written for it to be sent. */
+/** `bytes` are what `msg` was parsed from. */
 export function noteWireBytes(msg: SipMessage, bytes: Uint8Array): void {
   wire.set(msg, bytes);
+}
+
+/** The bytes to send `msg` as, remembered as what it went out as. */
+export function serializeForWire(msg: SipMessage): Buffer {
+  const bytes = serializeMessage(msg);
+  wire.set(msg, bytes);
+  return bytes;
 }
 
 /** The message's wire bytes; one never received nor sent is serialised as it is now. */
@@ -19,8 +26,12 @@ export function wireBytesOf(msg: SipMessage): Uint8Array {
   return wire.get(msg) ?? serializeMessage(msg);
 }
 
-/** The wire bytes as a string of one char per byte (latin1), the form a call's trace keeps. */
+/** The message's wire bytes as a call's trace keeps them (wireText). */
 export function wireTextOf(msg: SipMessage): string {
-  const bytes = wireBytesOf(msg);
+  return wireText(wireBytesOf(msg));
+}
+
+/** Wire bytes as a string of one char per byte (latin1): the form a call's trace keeps, byte for byte. */
+export function wireText(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }

@@ -1,8 +1,7 @@
 import { TrunklineError } from '../../core/index.js';
 import { SipHeaders } from '../message/headers.js';
 import { createRequest, type SipRequest, type SipResponse } from '../message/message.js';
-import { serializeMessage } from '../message/serialize.js';
-import { noteWireBytes, wireBytesOf } from '../message/wire-bytes.js';
+import { serializeForWire, wireBytesOf } from '../message/wire-bytes.js';
 import type { Destination } from '../transport/transport.js';
 import type { FsmContext, TuEvent } from './fsm-types.js';
 import { ictStart, ictTransition, type IctInput, type IctState } from './invite-client-fsm.js';
@@ -78,8 +77,7 @@ export class ClientTransaction extends TxRunner<State, Input> {
     this.#request = request;
     this.destination = destination;
     this.branch = branch;
-    this.#bytes = serializeMessage(request);
-    noteWireBytes(request, this.#bytes);
+    this.#bytes = serializeForWire(request);
     this.#handlers = handlers;
     this.#cenv = env;
   }
@@ -161,8 +159,7 @@ export class ClientTransaction extends TxRunner<State, Input> {
     // RFC 3261 §17.1.1.3: built from the INVITE and the final at the first send; retransmitted finals get these same bytes.
     if (what === 'ack' && this.#ack === undefined) {
       const ack = ackFor(this.request, this.#response!);
-      this.#ack = serializeMessage(ack);
-      noteWireBytes(ack, this.#ack);
+      this.#ack = serializeForWire(ack);
       if (this.#handlers.onSent) this.#ackToReport = ack;
     }
     const bytes = what === 'ack' ? this.#ack! : this.#bytes;

@@ -1,7 +1,6 @@
 import { TrunklineError } from '../../core/index.js';
 import type { SipRequest, SipResponse } from '../message/message.js';
-import { serializeMessage } from '../message/serialize.js';
-import { noteWireBytes } from '../message/wire-bytes.js';
+import { serializeForWire } from '../message/wire-bytes.js';
 import type { Destination, InboundMessage } from '../transport/transport.js';
 import type { FsmContext, TuEvent } from './fsm-types.js';
 import { istStart, istTransition, type IstInput, type IstState } from './invite-server-fsm.js';
@@ -132,8 +131,7 @@ export class ServerTransaction extends TxRunner<State, Input> {
     if (this.state === 'terminated') {
       throw new TrunklineError<SipTransactionErrorCode>('SIP_TX_FINAL_SENT', `${this.method} transaction has terminated; ${response.status} not sent`, { details: { status: response.status } });
     }
-    this.#last = serializeMessage(response);
-    noteWireBytes(response, this.#last);
+    this.#last = serializeForWire(response);
     this.#lastStatus = response.status;
     this.#provisional = response.status < 200 ? response : undefined;
     // After a final response a CANCEL has no effect (RFC 3261 §9.2) and the layer no longer hands

@@ -1,8 +1,7 @@
 import type { Clock } from '../../core/index.js';
 import { newBranch, TrunklineError, isTrunklineError } from '../../core/index.js';
-import { createResponse, type SipMessage, type SipRequest, type SipResponse } from '../message/message.js';
-import { serializeMessage } from '../message/serialize.js';
-import { noteWireBytes } from '../message/wire-bytes.js';
+import { createResponse, type SipRequest, type SipResponse } from '../message/message.js';
+import { noteWireBytes, serializeForWire } from '../message/wire-bytes.js';
 import { validateIncoming } from '../message/validate.js';
 import { parseMessage } from '../parser/parse-message.js';
 import type { TransportPort } from '../transport/transport-set.js';
@@ -252,7 +251,7 @@ export class TransactionLayer {
         this.#tuError(err, 'statelessAnswers');
       }
     }
-    this.#transports.send(wireOf(response), to).catch((err: unknown) => {
+    this.#transports.send(serializeForWire(response), to).catch((err: unknown) => {
       this.stats.sendFailures++;
       this.#tu.onDrop?.(`could not send ${response.status}: ${(err as Error).message}`, inbound);
     });
@@ -400,12 +399,12 @@ export class TransactionLayer {
    */
   sendStateless(message: SipRequest | SipResponse, destination: Destination): Promise<void> {
     if (message.kind === 'request') this.#addVia(message, destination, newBranch());
-    return this.#transports.send(wireOf(message), destination);
+    return this.#transports.send(serializeForWire(message), destination);
   }
 
   /** Send a message again exactly as it is (e.g. the same ACK for a retransmitted 2xx); no Via is added. */
   resend(message: SipRequest | SipResponse, destination: Destination): Promise<void> {
-    return this.#transports.send(wireOf(message), destination);
+    return this.#transports.send(serializeForWire(message), destination);
   }
 
   #addVia(request: SipRequest, to: Destination, branch: string): void {
@@ -426,11 +425,4 @@ function safe<T>(fn: () => T): T | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Written for sending, and remembered as what the message went out as (its trace reads them). */
-function wireOf(message: SipMessage): Buffer {
-  const bytes = serializeMessage(message);
-  noteWireBytes(message, bytes);
-  return bytes;
 }
