@@ -1,6 +1,6 @@
 import { sipEventOf } from '../capture/index.js';
 import type { CallEvidence, SipEventEvidence } from '../diagnosis/index.js';
-import type { CallRecord, TraceEntry } from '../store/index.js';
+import { onTheWireAt, type CallRecord, type TraceEntry } from '../store/index.js';
 import { tracedEvidence } from '../edge/index.js';
 
 /**
@@ -43,7 +43,7 @@ export function traceEvidence(t: TraceEntry): SipEventEvidence | undefined {
   let ev = tracedEvidence(t) ?? converted.get(t);
   if (ev === undefined) {
     // The recorder keeps each message as latin1 text of its bytes: back to the bytes as sent.
-    ev = sipEventOf(Buffer.from(t.message, 'latin1'), { at: Date.parse(t.at), src: t.src, dst: t.dst, transport: t.transport })?.event ?? null;
+    ev = sipEventOf(Buffer.from(t.message, 'latin1'), { at: onTheWireAt(t), src: t.src, dst: t.dst, transport: t.transport })?.event ?? null;
     converted.set(t, ev);
   }
   return ev ?? undefined;

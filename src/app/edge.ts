@@ -55,6 +55,8 @@ export interface EdgeWiring {
   readonly liveRefreshMs?: number;
   /** Under overload new INVITEs are refused 503 with Retry-After (serve --overload-delay). */
   readonly load?: LoadGauge;
+  /** How long a datagram read now waited in the SIP receive queue (the endpoint's probe): noted on each received message's trace entry. */
+  readonly queueWait?: () => number;
   /** HMAC key of the digest nonces; the same on every node of a cluster so a nonce verifies anywhere. */
   readonly digestSecret?: Buffer;
   /** Digest nonce counts shared by the nodes (Redis), so a count used on one node is a replay on another. */
@@ -109,6 +111,7 @@ export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
     diagnose,
     ...(w.liveRefreshMs === undefined ? {} : { liveRefreshMs: w.liveRefreshMs }),
     ...(w.load ? { load: w.load } : {}),
+    ...(w.queueWait ? { queueWait: w.queueWait } : {}),
     agent: w.sipDomain,
     carriers,
     carrierSources,

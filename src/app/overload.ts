@@ -4,7 +4,7 @@ import { DEFAULT_OVERLOAD, OverloadGuard, type LoadGauge } from '../edge/index.j
 import type { SipServer } from './sip-server.js';
 
 /** A probe and a sample every SAMPLE_MS; the guard averages DEFAULT_OVERLOAD.windowSamples of them (0.2 s). */
-const SAMPLE_MS = 100;
+export const SAMPLE_MS = 100;
 
 export interface OverloadWatch {
   readonly gauge: LoadGauge;

@@ -14,7 +14,7 @@ import { CachedDirectory, relayMedia, StoreDirectory, type EdgeDirectory } from 
 import { loadNativeRelay, MediaRelay, type MediaEngineName } from '../media/index.js';
 import { SourceAddresses } from '../sip/index.js';
 import { edgePorts, startEdge, type EdgePart } from './edge.js';
-import { watchOverload } from './overload.js';
+import { SAMPLE_MS as QUEUE_PROBE_MS, watchOverload } from './overload.js';
 import { addressing } from './addressing.js';
 import { startCluster } from './cluster.js';
 import { CallFeed, redisFeedBus } from './call-feed.js';
@@ -143,6 +143,8 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
         return hep.close();
       } });
     }
+    // The probe runs whether or not overload refuses calls: the trace notes each received message's wait with it.
+    const queueProbe = sipServer.probeQueues(QUEUE_PROBE_MS);
     const overload = config.overloadDelayMs === null ? undefined : watchOverload(sipServer, config.overloadDelayMs, logger, metrics);
     if (overload) parts.push({ name: 'overload', stop: async () => overload.stop() });
     const started = await startEdge({
@@ -152,6 +154,7 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
       digestSecret: cluster.digestSecret, nodeId: config.nodeId,
       ...(cluster.redis ? { nonceCounts: { advance: (nonce: string, nc: number, ttlMs: number) => cluster.redis!.advanceNonceCount(nonce, nc, ttlMs) } } : {}), ...(cluster.slots ? { slots: cluster.slots } : {}), ...(hep ? { observer: hep } : {}),
       registrations: repos.registrations, digestAlgorithms: config.digestAlgorithms, ...(overload ? { load: overload.gauge } : {}),
+      queueWait: () => queueProbe.waitNowMs(),
     });
     edgeRef.current = started;
     parts.push({ name: 'edge', stop: () => started.stop() });

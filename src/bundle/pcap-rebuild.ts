@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { udpFrame } from '../media/index.js';
-import type { TraceEntry } from '../store/index.js';
+import { onTheWireAt, type TraceEntry } from '../store/index.js';
 
 /**
  * A pcap of the call's SIP built from its stored trace, for calls that were not recorded: each
@@ -28,12 +28,15 @@ export function pcapFromTrace(trace: readonly TraceEntry[]): Buffer {
   global.writeUInt32LE(65535, 16);
   global.writeUInt32LE(1, 20); // LINKTYPE_ETHERNET
   const records: Buffer[] = [global];
-  for (const t of trace) {
+  // In the order a capture on the host would hold them: a message that waited in serve's receive
+  // queue crossed the network before what the edge sent while it waited.
+  const onTheWire = trace.map((t, i) => ({ t, i, at: onTheWireAt(t) })).sort((a, b) => a.at - b.at || a.i - b.i);
+  for (const { t, at } of onTheWire) {
     const src = endpoint(t.src);
     const dst = endpoint(t.dst);
     // A v4/v6 mix cannot share one IP header: the v4 side is written v4-mapped (RFC 4291 §2.5.5.2).
     const frame = udpFrame(src.ip, src.port, dst.ip, dst.port, Buffer.from(t.message, 'latin1'));
-    const micros = Math.round(Date.parse(t.at) * 1000);
+    const micros = Math.round(at * 1000);
     const rec = Buffer.alloc(16);
     rec.writeUInt32LE(Math.floor(micros / 1e6), 0);
     rec.writeUInt32LE(micros % 1e6, 4);

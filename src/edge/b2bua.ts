@@ -55,6 +55,8 @@ export interface B2buaOptions {
    * the call is up, and sooner after a media event (default 2000 ms; 0 turns it off).
    */
   readonly liveRefreshMs?: number;
+  /** How long a datagram read now waited in the SIP receive queue (CallContext.queueWait). */
+  readonly queueWait?: () => number;
   /** warn-agent of Warning headers (RFC 3261 §20.43): the edge's host name. */
   readonly agent: string;
   /** Carrier gateways for outbound calls, as SIP URIs with priority/weight. */
@@ -146,6 +148,7 @@ export class B2bua implements EdgeRequestHandler {
       ...(options.resolver ? { resolver: options.resolver } : {}),
       t1: options.t1 ?? 500,
       t2: options.t2 ?? 4000,
+      ...(options.queueWait ? { queueWait: options.queueWait } : {}),
       own: (dialog, call) => this.#owners.set(dialog, call),
       finished: (call) => this.#finished(call),
       ending: (call) => this.#admission.releaseSlot(call),

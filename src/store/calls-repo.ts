@@ -31,6 +31,17 @@ export interface TraceEntry {
   /** Start line, for the ladder. */
   readonly summary: string;
   readonly message: string;
+  /**
+   * A received UDP message only, when ≥ 1 ms: how long it had waited in serve's receive queue
+   * before the stack read it at `at` (an estimate from the queue probe, good to its 0.1 s
+   * interval). It crossed the host's network that much earlier: what a capture there shows.
+   */
+  readonly queued_ms?: number;
+}
+
+/** When the entry's message crossed the host's network (ms since the epoch): `at`, less its wait in the receive queue. */
+export function onTheWireAt(entry: TraceEntry): number {
+  return Date.parse(entry.at) - (entry.queued_ms ?? 0);
 }
 
 export interface CallEvent {

@@ -58,20 +58,22 @@ const T0 = Date.UTC(2026, 0, 23, 9, 24, 59);
 const at = (i: number): number => T0 + i * 37; // whole milliseconds: what a trace entry's ISO time keeps
 
 /** The live path: the edge traces each message as it sends/receives it (call.ts), app turns the record into evidence. */
-function liveEvents(withMessage = false): readonly SipEventEvidence[] {
+function liveEvents(withMessage = false, queuedMs = 0): readonly SipEventEvidence[] {
   const clock = new FakeClock(T0);
   const rec = new CallRecorder(clock, {
     callSid: 'CA0', accountSid: 'AC0', trunkSid: 'TK0', direction: 'inbound', from: '+14155550100', to: '+14155550199',
     sourceAddress: `${PBX.ip}:${PBX.port}`, transport: 'udp', sipCallId: CALL_ID,
   });
   CALL.forEach((m, i) => {
-    clock.advance(at(i) - clock.now());
+    // queuedMs: a received message is read (and traced) that long after it arrived, and its entry says so.
+    const queued = m.fromPbx ? queuedMs : 0;
+    clock.advance(at(i) + queued - clock.now());
     const [src, dst] = m.fromPbx ? [PBX, EDGE] : [EDGE, PBX];
     // As edge/call.ts traces: the message the stack parsed or built, serialised, as latin1 text.
     const msg = parseMessage(Buffer.from(m.text, 'latin1'));
     const wire = serializeMessage(msg).toString('latin1');
     // withMessage: as call.ts does now, the object too, converted at trace time instead of parsed again at the end.
-    rec.trace({ leg: 'carrier', direction: m.fromPbx ? 'in' : 'out', transport: 'udp', src: `${src.ip}:${src.port}`, dst: `${dst.ip}:${dst.port}`, message: wire }, withMessage ? msg : undefined);
+    rec.trace({ leg: 'carrier', direction: m.fromPbx ? 'in' : 'out', transport: 'udp', src: `${src.ip}:${src.port}`, dst: `${dst.ip}:${dst.port}`, message: wire, ...(queued ? { queued_ms: queued } : {}) }, withMessage ? msg : undefined);
   });
   const record = rec.toRecord();
   if (withMessage) assert.ok(record.trace.every((t) => tracedEvidence(t) !== undefined), 'each message converted at trace time, not parsed again');
@@ -133,4 +135,12 @@ test('evidence the edge converts from the message object as it traces it equals 
   const captured = (await capturedEvents()).map(evidencePart);
   assert.equal(live.length, CALL.length);
   for (let i = 0; i < CALL.length; i++) assert.deepEqual(live[i], captured[i], `message ${i + 1} (${CALL[i].text.split('\r\n', 1)[0]})`);
+});
+
+test('a message that waited in the receive queue is evidence at the time it arrived, as a capture on the host has it, from the live object and from the stored text alike', async () => {
+  const captured = (await capturedEvents()).map(evidencePart);
+  for (const withMessage of [true, false]) {
+    const live = liveEvents(withMessage, 30);
+    for (let i = 0; i < CALL.length; i++) assert.deepEqual(live[i], captured[i], `${withMessage ? 'live' : 'stored'}: message ${i + 1} (${CALL[i].text.split('\r\n', 1)[0]})`);
+  }
 });

@@ -84,7 +84,8 @@ export function messageDialog(): { dialog: HTMLDialogElement; show(m: TraceMessa
     dialog,
     show(m) {
       back = document.activeElement;
-      title.textContent = `${m.summary} — ${m.direction === 'in' ? 'received from' : 'sent to'} the ${m.leg} at ${m.at}`;
+      const queued = m.queued_ms ? ` (it arrived ${m.queued_ms} ms before: serve's receive queue)` : '';
+      title.textContent = `${m.summary} — ${m.direction === 'in' ? 'received from' : 'sent to'} the ${m.leg} at ${m.at}${queued}`;
       pre.textContent = `${m.transport.toUpperCase()} ${m.src} → ${m.dst}\n\n${m.message.replace(/\r\n/g, '\n')}`;
       dialog.showModal();
       close.focus();

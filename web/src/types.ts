@@ -86,4 +86,6 @@ export interface TraceMessage {
   dst: string;
   summary: string;
   message: string;
+  /** Received only: how long it waited in serve's receive queue before `at` (when the edge read it). */
+  queued_ms?: number;
 }

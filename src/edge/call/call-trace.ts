@@ -1,6 +1,6 @@
 import { hostPort, type Clock } from '../../core/index.js';
 import { wireText, wireTextOf, type SipRequest, type SipResponse } from '../../sip/index.js';
-import type { TraceEntry } from '../../store/index.js';
+import { onTheWireAt, type TraceEntry } from '../../store/index.js';
 import type { CallRecorder } from '../record/call-record.js';
 import type { MediaAnchor, RecordingInfo } from '../ports/media-anchor.js';
 import type { Hop, LocalAddress, Role } from './leg.js';
@@ -14,16 +14,18 @@ export class CallTrace {
   media: MediaAnchor;
   readonly #recorder: CallRecorder;
   readonly #clock: Clock;
+  readonly #queueWait: (() => number) | undefined;
   #recording = false;
 
-  constructor(recorder: CallRecorder, clock: Clock, media: MediaAnchor) {
+  constructor(recorder: CallRecorder, clock: Clock, media: MediaAnchor, queueWait?: () => number) {
     this.#recorder = recorder;
     this.#clock = clock;
     this.media = media;
+    this.#queueWait = queueWait;
   }
 
   received(role: Role, msg: SipRequest | SipResponse, hop: Hop, local: LocalAddress): void {
-    this.#trace({ leg: role, direction: 'in', transport: hop.protocol, src: hostPort(hop.address, hop.port), dst: hostPort(local.address, local.port), message: wireTextOf(msg) }, msg);
+    this.#trace({ leg: role, direction: 'in', transport: hop.protocol, src: hostPort(hop.address, hop.port), dst: hostPort(local.address, local.port), message: wireTextOf(msg), ...this.#queued(hop) }, msg);
   }
 
   sent(role: Role, msg: SipRequest | SipResponse, hop: Hop, local: LocalAddress): void {
@@ -34,12 +36,23 @@ export class CallTrace {
   wire(role: Role, direction: 'in' | 'out', bytes: Uint8Array, hop: Hop, local: LocalAddress): void {
     const far = hostPort(hop.address, hop.port);
     const near = hostPort(local.address, local.port);
-    this.#trace({ leg: role, direction, transport: hop.protocol, src: direction === 'in' ? far : near, dst: direction === 'in' ? near : far, message: wireText(bytes) });
+    this.#trace({ leg: role, direction, transport: hop.protocol, src: direction === 'in' ? far : near, dst: direction === 'in' ? near : far, message: wireText(bytes), ...(direction === 'in' ? this.#queued(hop) : {}) });
+  }
+
+  /**
+   * A received message's wait in serve's UDP receive queue, when there was one worth noting: the
+   * message reached the host that much before the stack read it (and traced it). Stream transports
+   * are read as they come (their queue is the peer's send buffer, not measured).
+   */
+  #queued(hop: Hop): { queued_ms?: number } {
+    if (hop.protocol !== 'udp' || this.#queueWait === undefined) return {};
+    const ms = Math.round(this.#queueWait());
+    return ms >= 1 ? { queued_ms: ms } : {};
   }
 
   #trace(entry: Omit<TraceEntry, 'at' | 'summary'>, msg?: SipRequest | SipResponse): void {
     this.#recorder.trace(entry, msg);
-    if (this.#recording) this.#recordSip(entry, this.#clock.now());
+    if (this.#recording) this.#recordSip(entry, this.#clock.now() - (entry.queued_ms ?? 0));
   }
 
   #recordSip(entry: Omit<TraceEntry, 'at' | 'summary'>, at: number): void {
@@ -63,7 +76,7 @@ export class CallTrace {
     if (!this.media.startRecording) return false;
     this.media.startRecording(this.#clock.now());
     this.#recording = true;
-    for (const t of this.#recorder.traceEntries) this.#recordSip(t, Date.parse(t.at));
+    for (const t of this.#recorder.traceEntries) this.#recordSip(t, onTheWireAt(t));
     this.#recorder.event('recording', 'pcap recording started (both legs, RTP/RTCP and SIP)');
     return true;
   }

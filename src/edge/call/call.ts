@@ -55,6 +55,11 @@ export interface CallContext {
   readonly t1: number;
   readonly t2: number;
   /**
+   * Milliseconds a datagram read now waited in the SIP socket's receive queue (the endpoint's
+   * queue probe): each received message's trace entry carries it as `queued_ms`. Absent: 0.
+   */
+  readonly queueWait?: () => number;
+  /**
    * A dialog of one of this call's legs, as the stack's dialog layer made it: in-dialog requests
    * are matched to it there (RFC 3261 §12.2.2) and reach this call through it.
    */
@@ -147,7 +152,7 @@ export class Call {
       hop: aTx.source.hop,
       local: aTx.source.local,
     });
-    this.#trace = new CallTrace(recorder, ctx.clock, media);
+    this.#trace = new CallTrace(recorder, ctx.clock, media, ctx.queueWait);
     this.#hops = new NextHops(this.a, recorder, ctx.resolver);
     aTx.onCancel((cancel, ok) => this.onCancel(cancel, ok));
     this.#stopAWire = aTx.onWire((direction, bytes) => this.#trace.wire(this.aRole, direction, bytes, this.a.hop, this.a.local));

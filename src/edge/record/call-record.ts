@@ -98,7 +98,7 @@ export class CallRecorder {
     const traced: TraceEntry = { at: new Date(now).toISOString(), summary: firstLine, ...entry };
     this.#trace.push(traced);
     if (msg !== undefined && entry.leg === (this.#start.direction === 'outbound' ? 'customer' : 'carrier')) {
-      evidence.set(traced, sipEventOfMessage(msg, { at: now, src: entry.src, dst: entry.dst, transport: entry.transport }).event);
+      evidence.set(traced, sipEventOfMessage(msg, { at: now - (entry.queued_ms ?? 0), src: entry.src, dst: entry.dst, transport: entry.transport }).event);
     }
     this.onTrace?.(traced, this.#start.callSid);
   }
@@ -187,7 +187,8 @@ export function renderLadder(trace: readonly TraceEntry[]): string {
     let arrow: string;
     if (t.leg === 'customer') arrow = t.direction === 'in' ? '  ----------->  |           ' : '  <-----------  |           ';
     else arrow = t.direction === 'out' ? '                |  ------->  ' : '                |  <-------  ';
-    lines.push(`${time}  ${arrow} ${t.summary}`);
+    // The time is when the edge read it: a wait in its own receive queue is said, not hidden.
+    lines.push(`${time}  ${arrow} ${t.summary}${t.queued_ms ? ` (read ${t.queued_ms} ms after it arrived)` : ''}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -18,6 +18,13 @@ export interface QueueProbe {
    * the same turn: the last one read alone would say there was no wait.
    */
   delayMs(): number;
+  /**
+   * Milliseconds: an estimate of how long a datagram the stack reads now waited in its queue (the
+   * trace's `queued_ms`). Not less than the age of a probe still unread, which queued behind it, and
+   * otherwise the wait of the last probe read: the queue changes little within one probe interval.
+   * 0 before any probe came back. Unlike delayMs() it does not reset anything.
+   */
+  waitNowMs(): number;
   /** From the transports' onProbe: a datagram opening with NUL; true if it was one of this probe's. */
   received(bytes: Buffer): boolean;
   stop(): void;
@@ -33,6 +40,8 @@ interface Target {
   readonly sent: Map<number, number>;
   /** The longest wait read since delayMs() last asked. */
   peak: number;
+  /** The wait of the probe read last. */
+  last: number;
   /**
    * A probe has come back from this listener: only then does an unread probe's age count. A path
    * that never worked (no IPv6 loopback for a `::` listener) would otherwise read as a queue
@@ -49,6 +58,7 @@ export function startQueueProbe(transports: readonly Transport[], clock: Clock, 
     port: t.local.port,
     sent: new Map(),
     peak: 0,
+    last: 0,
     reached: false,
   }));
   const byId = new Map<number, Target>();
@@ -94,6 +104,16 @@ export function startQueueProbe(transports: readonly Transport[], clock: Clock, 
       }
       return delay;
     },
+    waitNowMs() {
+      const now = clock.monotonic();
+      let wait = 0;
+      for (const t of targets) {
+        if (!t.reached) continue;
+        const oldest = t.sent.values().next().value;
+        wait = Math.max(wait, t.last, oldest === undefined ? 0 : now - oldest);
+      }
+      return wait;
+    },
     received(bytes) {
       if (bytes.length !== 1 + TOKEN_BYTES + 4 || !token.equals(bytes.subarray(1, 1 + TOKEN_BYTES))) return false;
       const id = bytes.readUInt32BE(1 + TOKEN_BYTES);
@@ -106,7 +126,8 @@ export function startQueueProbe(transports: readonly Transport[], clock: Clock, 
         forget(t, k);
         if (k === id) break;
       }
-      t.peak = Math.max(t.peak, clock.monotonic() - at);
+      t.last = clock.monotonic() - at;
+      t.peak = Math.max(t.peak, t.last);
       t.reached = true;
       return true;
     },

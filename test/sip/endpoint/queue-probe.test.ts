@@ -71,3 +71,32 @@ test('a listener the probe never reached (no route, no IPv6 loopback) does not r
   await sleep(200);
   assert.equal(probe.delayMs(), 0);
 });
+
+test('a datagram read now is taken to have waited as long as the last probe read, or longer if a probe sent after it is still unread', async (t) => {
+  const listener = createSocket('udp4');
+  listener.bind(0, '127.0.0.1');
+  await once(listener, 'listening');
+  const probes: Buffer[] = [];
+  listener.on('message', (m) => probes.push(m));
+  let now = 0;
+  const clock = { ...systemClock, monotonic: () => now };
+  const target = { protocol: 'udp', local: { address: '127.0.0.1', port: listener.address().port, family: 'IPv4' } } as unknown as Transport;
+  const probe = startQueueProbe([target], clock, 10);
+  t.after(() => {
+    probe.stop();
+    listener.close();
+  });
+  for (let i = 0; i < 100 && probes.length < 2; i++) await sleep(10);
+  assert.ok(probes.length >= 2, 'probes sent at 0 ms');
+  // Each step runs in one turn: the probe's timer cannot send another meanwhile.
+  assert.equal(probe.waitNowMs(), 0, 'nothing read back yet: no estimate');
+  now = 500;
+  assert.equal(probe.received(probes[0]), true);
+  assert.equal(probe.waitNowMs(), 500, 'the first probe waited 500 ms; the next, sent at 0, is still unread');
+  now = 800;
+  assert.equal(probe.waitNowMs(), 800, 'a datagram read now is ahead of the unread probe sent at 0: it waited ≥ 800 ms');
+  for (const p of probes.slice(1)) probe.received(p);
+  assert.equal(probe.waitNowMs(), 800, 'all read: as long as the last probe waited');
+  assert.equal(probe.delayMs(), 800);
+  assert.equal(probe.waitNowMs(), 800, 'delayMs() resets its own peak, not this estimate');
+});

@@ -1,0 +1,109 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSocket, type Socket } from 'node:dgram';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { serve } from './support/serve.js';
+import { CALLER, pbxTrunk } from './support/cluster.js';
+
+/**
+ * A real serve whose UDP receive queue is seconds deep (a flood from another address, no overload
+ * refusal): a caller that retransmits its INVITE on Timer A until the 100 reaches it sent every copy
+ * before the 100 left, but the stack reads them after. The trace says how long each waited
+ * (`queued_ms`), and the diagnosis reads the time they crossed the network: the caller's network
+ * did not lose the 100 (reachability.responses-lost, which the read times alone would claim).
+ */
+function floodInvite(n: number): Buffer {
+  return Buffer.from([
+    `INVITE sip:+919876540000@flood.localhost SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.2:5999;branch=z9hG4bKqflood${n};rport`, 'Max-Forwards: 70',
+    `From: <sip:+919876549999@127.0.0.2>;tag=q${n}`, 'To: <sip:+919876540000@flood.localhost>', `Call-ID: qflood-${n}@127.0.0.2`,
+    'CSeq: 1 INVITE', 'Contact: <sip:flood@127.0.0.2:5999>', 'Content-Length: 0', '', '',
+  ].join('\r\n'));
+}
+
+const SDP = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n';
+
+/** A UAC's INVITE client transaction (RFC 3261 §17.1.1.2) with T1 = 100 ms: resent until any response, then ACKs a non-2xx final. */
+async function callOnce(sock: Socket, serveSip: number, domain: string, callId: string, onHeard: () => void): Promise<{ sends: number; final: string }> {
+  const port = sock.address().port;
+  const branch = `z9hG4bKqw${Date.now()}`;
+  const head = [`Via: SIP/2.0/UDP 127.0.0.1:${port};branch=${branch};rport`, `From: <sip:${CALLER}@127.0.0.1>;tag=qw1`];
+  const invite = Buffer.from([
+    `INVITE sip:+919876540486@${domain} SIP/2.0`, ...head, 'Max-Forwards: 70', `To: <sip:+919876540486@${domain}>`, `Call-ID: ${callId}`,
+    'CSeq: 1 INVITE', `Contact: <sip:pbx@127.0.0.1:${port}>`, 'Content-Type: application/sdp', `Content-Length: ${SDP.length}`, '', SDP,
+  ].join('\r\n'));
+  let heard = false;
+  let final = '';
+  sock.on('message', (m) => {
+    const text = m.toString('latin1');
+    if (!text.includes(`Call-ID: ${callId}`)) return;
+    if (!heard) onHeard();
+    heard = true;
+    const status = Number(/^SIP\/2\.0 (\d{3})/.exec(text)?.[1] ?? 0);
+    if (status >= 300) {
+      final ||= text;
+      const to = /\r\nTo: ([^\r\n]+)/i.exec(text)?.[1] ?? '';
+      sock.send(Buffer.from([`ACK sip:+919876540486@${domain} SIP/2.0`, ...head, 'Max-Forwards: 70', `To: ${to}`, `Call-ID: ${callId}`, 'CSeq: 1 ACK', 'Content-Length: 0', '', ''].join('\r\n')), serveSip, '127.0.0.1');
+    }
+  });
+  let sends = 0;
+  for (let wait = 100, elapsed = 0; elapsed < 6400 && !heard; elapsed += wait, wait *= 2) {
+    sock.send(invite, serveSip, '127.0.0.1');
+    sends++;
+    for (let i = 0; i < wait / 10 && !heard; i++) await sleep(10);
+  }
+  for (let i = 0; i < 1000 && !final; i++) await sleep(20);
+  return { sends, final };
+}
+
+interface Entry { at: string; direction: string; leg: string; summary: string; queued_ms?: number }
+
+test('a caller\'s INVITE copies that waited in serve\'s receive queue carry queued_ms, and the diagnosis does not blame the caller\'s network for the edge\'s queue', async (t) => {
+  const s = await serve(['--overload-delay', '0', '--log-level', 'warn']);
+  const flood = createSocket('udp4');
+  const caller = createSocket('udp4');
+  t.after(async () => {
+    flood.close();
+    caller.close();
+    await s.stop();
+  });
+  flood.bind(0, '127.0.0.2');
+  caller.bind(0, '127.0.0.1');
+  await Promise.all([once(flood, 'listening'), once(caller, 'listening')]);
+  const { trunkSid, domain } = await pbxTrunk(s, 'queued');
+  // INVITEs from a source no trunk whitelists (each one a refusal and a record), faster than serve
+  // answers them, until the call's first answer comes back: the queue stays seconds deep meanwhile.
+  let flooding = true;
+  const flooded = (async () => {
+    for (let n = 0; flooding && n < 60_000; n++) {
+      flood.send(floodInvite(n), s.sip, '127.0.0.1');
+      if (n % 250 === 249) await sleep(50);
+    }
+  })();
+  await sleep(300);
+  const callId = `queued-${Date.now()}@127.0.0.1`;
+  const { sends, final } = await callOnce(caller, s.sip, domain, callId, () => (flooding = false));
+  await flooded;
+  assert.match(final, /^SIP\/2\.0 486 /, `the busy number's answer, not ${final.split('\r\n', 1)[0]}`);
+
+  let call: { call_sid: string; findings: { id: string }[]; status: string } | undefined;
+  for (let i = 0; i < 300 && call?.status !== 'failed'; i++) {
+    const list = await s.api('GET', `/v2/accounts/${s.account}/calls?trunk_sid=${trunkSid}`);
+    // A list answers with the rows as `response` itself.
+    const rows = list.json.response as unknown as { data: { call_sid: string; sip_call_id: string; findings: { id: string }[]; status: string } }[];
+    call = rows.find((c) => c.data.sip_call_id === callId)?.data;
+    if (call?.status !== 'failed') await sleep(100);
+  }
+  assert.ok(call, 'the call is recorded');
+  const trace = (await s.api<{ messages: Entry[]; ladder: string }>('GET', `/v2/accounts/${s.account}/calls/${call.call_sid}/trace`)).json.response.data;
+  const invites = trace.messages.filter((m) => m.leg === 'customer' && m.direction === 'in' && m.summary.startsWith('INVITE '));
+  const trying = trace.messages.find((m) => m.leg === 'customer' && m.direction === 'out' && m.summary.startsWith('SIP/2.0 100 '));
+  assert.ok(trying, 'the 100 Trying is traced');
+  // The condition this test is about: copies read ≥ 200 ms after the 100 went out, each sent before it.
+  const lateReads = invites.filter((m) => Date.parse(m.at) - Date.parse(trying.at) >= 200);
+  assert.ok(sends >= 3 && lateReads.length >= 2, `the queue was not deep enough to test anything: ${sends} sent, ${invites.length} traced, ${lateReads.length} read ≥ 200 ms after the 100`);
+  for (const m of invites) assert.ok((m.queued_ms ?? 0) >= 200, `each INVITE copy waited in the queue: ${JSON.stringify({ at: m.at, queued_ms: m.queued_ms })}`);
+  assert.match(trace.ladder, /INVITE sip:\S+ SIP\/2\.0 \(read \d+ ms after it arrived\)/);
+  const ids = call.findings.map((f) => f.id);
+  assert.ok(!ids.includes('reachability.responses-lost'), `findings: ${ids.join(', ')}`);
+});
