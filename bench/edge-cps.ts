@@ -32,7 +32,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { loadavg } from 'node:os';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { systemClock, silentLogger } from '../src/core/index.js';
 import { startPstnSim } from '../src/pstn-sim/index.js';
@@ -40,7 +40,7 @@ import { serve } from '../test/edge/support/serve.js';
 import { pbxTrunk } from '../test/edge/support/cluster.js';
 import { hasKamailio, startKamailio } from '../test/edge/support/kamailio.js';
 import { findPeer } from '../test/support/peers.js';
-import { freePort, held, procCpuSeconds, step, stopSipps, type StepResult } from './sipp-calls.js';
+import { freePort, held, procCpuSeconds, statCpuSeconds, step, stopSipps, type StepResult } from './sipp-calls.js';
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
@@ -176,7 +176,7 @@ async function runTrunkline(simPort: number): Promise<StepResult | undefined> {
   // The API's highest calls_per_minute (100 000, ~1 666 calls/s): the trunk's rate limit is checked per call but does not bind below that.
   const { domain } = await pbxTrunk(node, 'bench', { calls_per_minute: 100_000, max_concurrent_calls: null });
   const pid = node.child.pid!;
-  const best = await ladder('trunkline', `127.0.0.1:${node.sip}`, `sip:+919876540000@${domain}`, () => procCpuSeconds([pid]), edgeSteps, serveProbe(node.http));
+  const best = await ladder('trunkline', `127.0.0.1:${node.sip}`, `sip:+919876540000@${domain}`, () => procCpuSeconds([pid]), edgeSteps, serveProbe(node.http, pid));
   const listed = await node.api<unknown[]>('GET', `/v2/accounts/${node.account}/calls?page_size=1`);
   const total = (listed.json.metadata as { total?: number } | undefined)?.total;
   console.log(`trunkline: ${total ?? '?'} call records in the store`);
@@ -257,8 +257,12 @@ function promSums(text: string): Map<string, number> {
  * show. prom-client's event-loop histogram restarts at every scrape, so the scrape before the
  * step makes the one after it cover exactly the step.
  */
-function serveProbe(httpPort: number): StepProbe {
+function serveProbe(httpPort: number, pid: number): StepProbe {
   const text = async () => fetch(`http://127.0.0.1:${httpPort}/metrics`).then((r) => r.text());
+  // The JavaScript thread is serve's limit (the relay's packets and the store's writes have threads of their own).
+  const mainCpu = () => statCpuSeconds(`/proc/${pid}/task/${pid}/stat`);
+  let main0 = 0;
+  let steal0 = 0;
   let gc0 = 0;
   let t0 = 0;
   let setup0 = new Map<string, number>();
@@ -269,6 +273,8 @@ function serveProbe(httpPort: number): StepProbe {
       gc0 = promSums(t).get('nodejs_gc_duration_seconds_sum') ?? 0;
       setup0 = setupBuckets(t);
       refused0 = edgeRefusals503(t);
+      main0 = mainCpu();
+      steal0 = stealSeconds();
       t0 = performance.now();
     },
     async after() {
@@ -279,12 +285,21 @@ function serveProbe(httpPort: number): StepProbe {
       const all = inStep('+Inf');
       const over = (le: string) => (all > 0 ? `${(((all - inStep(le)) / all) * 100).toFixed(2)} %` : 'n/a');
       const wall = (performance.now() - t0) / 1000;
+      const main = mainCpu() - main0;
+      const steal = stealSeconds() - steal0;
       const gc = (m.get('nodejs_gc_duration_seconds_sum') ?? 0) - gc0;
       // prom-client samples the loop every 10 ms and its figures include that period.
       const ms = (name: string) => Math.max(0, (m.get(name) ?? NaN) * 1000 - 10).toFixed(0);
-      return `serve: event-loop delay p50 ${ms('nodejs_eventloop_lag_p50_seconds')} ms, p99 ${ms('nodejs_eventloop_lag_p99_seconds')} ms, max ${ms('nodejs_eventloop_lag_max_seconds')} ms; GC pauses ${gc.toFixed(2)} s (${((gc / wall) * 100).toFixed(0)} % of the step); heap used ${((m.get('nodejs_heap_size_used_bytes') ?? 0) / 1e6).toFixed(0)} MB; INVITE-to-final inside serve > 50 ms: ${over('0.05')}, > 100 ms: ${over('0.1')}; refused 503 by serve itself (overload, --overload-delay): ${edgeRefusals503(t) - refused0}`;
+      const perCall = all > 0 ? ` (${((main / all) * 1000).toFixed(2)} ms per call)` : '';
+      return `serve: JavaScript thread ${((main / wall) * 100).toFixed(0)} % of a core${perCall}; CPU taken by the hypervisor (steal, all cores) ${((steal / wall) * 100).toFixed(0)} %; event-loop delay p50 ${ms('nodejs_eventloop_lag_p50_seconds')} ms, p99 ${ms('nodejs_eventloop_lag_p99_seconds')} ms, max ${ms('nodejs_eventloop_lag_max_seconds')} ms; GC pauses ${gc.toFixed(2)} s (${((gc / wall) * 100).toFixed(0)} % of the step); heap used ${((m.get('nodejs_heap_size_used_bytes') ?? 0) / 1e6).toFixed(0)} MB; INVITE-to-final inside serve > 50 ms: ${over('0.05')}, > 100 ms: ${over('0.1')}; refused 503 by serve itself (overload, --overload-delay): ${edgeRefusals503(t) - refused0}`;
     },
   };
+}
+
+/** CPU seconds the hypervisor gave to others while this machine wanted them (/proc/stat steal, all cores): a busy host shows here, not in our figures. */
+function stealSeconds(): number {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/);
+  return Number(cpu[8] ?? 0) / 100;
 }
 
 /** Calls serve ended with its own 503 (trunkline_edge_calls_total, by="edge"): in this bench, the overload refusals. */

@@ -228,15 +228,16 @@ export function held(r: StepResult, seconds: number): boolean {
 
 /** CPU seconds (user + system) the processes `pids` have used so far, from /proc. */
 export function procCpuSeconds(pids: number[]): number {
+  return pids.reduce((sum, pid) => sum + statCpuSeconds(`/proc/${pid}/stat`), 0);
+}
+
+/** User + system CPU seconds of a /proc stat file: a process's, or one thread's (/proc/PID/task/TID/stat); 0 once it is gone. */
+export function statCpuSeconds(path: string): number {
   const tick = 100;
-  let sum = 0;
-  for (const pid of pids) {
-    try {
-      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      sum += (Number(f[11]) + Number(f[12])) / tick;
-    } catch {
-      // Gone.
-    }
+  try {
+    const f = readFileSync(path, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / tick;
+  } catch {
+    return 0;
   }
-  return sum;
 }
