@@ -16,6 +16,8 @@ export interface Config {
   readonly store: StoreLocation;
   /** --record-writer: call records on an SQLite file written by a thread of their own (the default) or on the main thread. */
   readonly recordWriter: RecordWriterMode;
+  /** --diagnose-in: ended calls diagnosed on a thread of their own (the default) or on the SIP stack's. */
+  readonly diagnoseIn: 'thread' | 'inline';
   readonly http: { readonly host: string; readonly port: number };
   readonly sip: { readonly host: string; readonly port: number };
   /**
@@ -77,6 +79,7 @@ export interface RawServeOptions {
   readonly recordingsDir?: string;
   readonly db?: string;
   readonly recordWriter?: string;
+  readonly diagnoseIn?: string;
   readonly httpHost?: string;
   readonly httpPort?: string;
   readonly sipHost?: string;
@@ -217,6 +220,8 @@ export function loadConfig(raw: RawServeOptions): Config {
   const publicAddress = reachableIp('public-address', raw.publicAddress);
   const recordWriter = raw.recordWriter ?? 'thread';
   if (recordWriter !== 'thread' && recordWriter !== 'inline') throw badConfig('record-writer', 'must be thread or inline', recordWriter);
+  const diagnoseIn = raw.diagnoseIn ?? 'thread';
+  if (diagnoseIn !== 'thread' && diagnoseIn !== 'inline') throw badConfig('diagnose-in', 'must be thread or inline', diagnoseIn);
   const logLevel = raw.logLevel ?? 'info';
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) throw badConfig('log-level', 'must be debug, info, warn, error or silent', logLevel);
   const config: Config = {
@@ -224,6 +229,7 @@ export function loadConfig(raw: RawServeOptions): Config {
     recordingsDir: raw.recordingsDir === undefined || raw.recordingsDir === '' ? join(dataDir, 'recordings') : resolve(raw.recordingsDir),
     store: storeLocation(dataDir, raw.db),
     recordWriter,
+    diagnoseIn,
     http: { host: host('http-host', raw.httpHost, '0.0.0.0'), port: port('http-port', raw.httpPort, 8080) },
     sip: { host: host('sip-host', raw.sipHost, '0.0.0.0'), port: port('sip-port', raw.sipPort, 5070) },
     publicAddress,

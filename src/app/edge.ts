@@ -13,6 +13,7 @@ import { DigestServer, SourceAddresses, type DigestAlgorithm, type NonceCounts, 
 import type { CallRecord, CallRecordStore, CallSlots, TraceEntry } from '../store/index.js';
 import type { SipServer } from './sip-server.js';
 import { addressing, type Addressing } from './addressing.js';
+import { DIAGNOSIS_MAX_LOSSES, DiagnosisThread } from './diagnosis-thread.js';
 import { evidenceOf } from './call-evidence.js';
 
 /**
@@ -51,6 +52,8 @@ export interface EdgeWiring {
   readonly carrierSources?: readonly string[];
   /** The diagnosis limits (serve's --media-window, --rtp-stop, --silence-threshold) for live and final records. */
   readonly thresholds?: Partial<DiagnosisThresholds>;
+  /** Ended calls are diagnosed on a thread of their own (DiagnosisThread; serve), not on the SIP stack's. */
+  readonly diagnoseOffThread?: boolean;
   /** How often an answered call's record is refreshed while it is up (ms; 0 = only at answer and end). */
   readonly liveRefreshMs?: number;
   /** Under overload new INVITEs are refused 503 with Retry-After (serve --overload-delay). */
@@ -88,6 +91,10 @@ export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
   const sipPort = w.sipServer.ports.sip;
   const thresholds = w.thresholds ?? {};
   const diagnose = (record: CallRecord, observedUntil?: number) => diagnoseCall(evidenceOf(record, observedUntil), { thresholds });
+  const diagnosis = w.diagnoseOffThread
+    ? new DiagnosisThread(thresholds, (err, losses) => log.error({ err, losses }, losses >= DIAGNOSIS_MAX_LOSSES ? 'diagnosis thread lost for good: ended calls are diagnosed on the SIP thread' : 'diagnosis thread lost: its calls are diagnosed on the SIP thread, the next starts a new one'))
+    : undefined;
+  diagnosis?.warm();
   const addresses = w.addresses ?? addressing({ sip: { host: w.sipHost, port: sipPort }, publicAddress: null, mediaAddress: null }, new SourceAddresses());
   // Contact and Via name the address this peer reaches us at, on the port of the transport it uses.
   const localFor = (hop: Hop) => ({ address: addresses.sipFor(hop.address), port: hop.protocol === 'tls' ? (w.sipServer.ports.tls ?? sipPort) : sipPort });
@@ -109,6 +116,7 @@ export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
     metrics: w.registry ? createEdgeMetrics(w.registry) : noEdgeMetrics,
     ...(w.media ? { media: w.media } : {}),
     diagnose,
+    ...(diagnosis ? { diagnoseElsewhere: (record: CallRecord) => diagnosis.diagnose(record) } : {}),
     ...(w.liveRefreshMs === undefined ? {} : { liveRefreshMs: w.liveRefreshMs }),
     ...(w.load ? { load: w.load } : {}),
     ...(w.queueWait ? { queueWait: w.queueWait } : {}),
@@ -138,6 +146,7 @@ export async function startEdge(w: EdgeWiring): Promise<EdgePart> {
       b2bua.carrierSources.close();
       b2bua.hangUpAll();
       await b2bua.flush();
+      await diagnosis?.close();
       w.sipServer.setHandler(undefined);
       w.sipServer.setStatelessAnswers(undefined);
       await stackRefusals.flush();
@@ -158,7 +167,20 @@ function hostOf(uri: string): string | undefined {
  * HTTP server starts; `edge` is read at request time because the SIP part starts after HTTP.
  */
 export function edgePorts(calls: CallRecordStore, registry: Registry, sipDomain: string, edge: () => EdgePart | undefined, recordingsDir?: string): ApiPorts {
-  const callsPort: CallsPort = { store: calls, renderLadder: (r) => renderLadder(r.trace) };
+  // Reads wait for the records of calls just ended whose diagnosis is on its thread (B2bua.settleFinals).
+  const settled = async () => edge()?.b2bua.settleFinals();
+  const store: CallRecordStore = {
+    save: (record) => calls.save(record),
+    get: async (accountSid, callSid) => {
+      await settled();
+      return calls.get(accountSid, callSid);
+    },
+    list: async (query) => {
+      await settled();
+      return calls.list(query);
+    },
+  };
+  const callsPort: CallsPort = { store, renderLadder: (r) => renderLadder(r.trace) };
   // Issue 7 item 7: a live call is found on the B2BUA by call_sid, and only for its own account.
   const recordings: RecordingsPort | undefined = recordingsDir === undefined ? undefined : {
     live: (accountSid, callSid) => {

@@ -155,6 +155,7 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
       ...(cluster.redis ? { nonceCounts: { advance: (nonce: string, nc: number, ttlMs: number) => cluster.redis!.advanceNonceCount(nonce, nc, ttlMs) } } : {}), ...(cluster.slots ? { slots: cluster.slots } : {}), ...(hep ? { observer: hep } : {}),
       registrations: repos.registrations, digestAlgorithms: config.digestAlgorithms, ...(overload ? { load: overload.gauge } : {}),
       queueWait: () => queueProbe.waitNowMs(),
+      diagnoseOffThread: config.diagnoseIn === 'thread',
     });
     edgeRef.current = started;
     parts.push({ name: 'edge', stop: () => started.stop() });

@@ -51,6 +51,12 @@ export interface B2buaOptions {
    */
   readonly diagnose?: (record: CallRecord, observedUntil?: number) => readonly Finding[];
   /**
+   * An ended call's diagnosis on another thread (serve: app's DiagnosisThread); `diagnose` when it
+   * fails. With it, the edge no longer turns each traced message into evidence as it goes: the
+   * other thread reads the record's text.
+   */
+  readonly diagnoseElsewhere?: (record: CallRecord) => Promise<readonly Finding[]>;
+  /**
    * An answered call's record is refreshed from the relay's live statistics this often while
    * the call is up, and sooner after a media event (default 2000 ms; 0 turns it off).
    */
@@ -127,6 +133,7 @@ export class B2bua implements EdgeRequestHandler {
     this.#finals = new FinalRecords({
       log: options.log, save: (record, sid) => this.#saves.save(record, sid),
       ...(options.diagnose ? { diagnose: (r: CallRecord) => options.diagnose!(r) } : {}),
+      ...(options.diagnoseElsewhere ? { diagnoseElsewhere: options.diagnoseElsewhere } : {}),
       ...(options.observer?.ended ? { ended: (r: CallRecord) => options.observer!.ended!(r) } : {}),
     });
     this.#admission = new CallAdmission(options, slots, options.inviteTimeoutMs ?? 32_000);
@@ -168,10 +175,19 @@ export class B2bua implements EdgeRequestHandler {
     return this.#active.get(callSid);
   }
 
+  /**
+   * Ended calls' records handed to the store now, those diagnosed on another thread included:
+   * the calls API reads after this, so a call sid a SIP answer named is found with its findings.
+   * Calls still waiting for the other leg's last answers (≤ 4·T1) are not hurried.
+   */
+  settleFinals(): Promise<void> {
+    return this.#finals.drain();
+  }
+
   /** Resolves once every call record written so far is stored (tests, shutdown). */
   async flush(): Promise<void> {
     for (const finish of [...this.#settling.values()]) finish();
-    this.#finals.drain();
+    await this.#finals.drain();
     await Promise.all([this.#saves.flush(), this.#registrar.flush()]);
   }
 
@@ -245,7 +261,7 @@ export class B2bua implements EdgeRequestHandler {
       from: req.headers.from() ? userOf(req.headers.from()!.uri) : '', to: uri?.user ?? '',
       sourceAddress: hostPort(tx.source.hop.address, tx.source.hop.port), transport: tx.source.hop.protocol, sipCallId: req.headers.callId() ?? '',
       ...(this.#o.nodeId ? { nodeId: this.#o.nodeId } : {}),
-    });
+    }, { evidenceAsTraced: this.#o.diagnoseElsewhere === undefined });
     if (this.#o.observer) recorder.onTrace = (entry, callSid) => this.#o.observer!.trace(entry, callSid);
     const call = new Call(this.#ctx, sid, recorder, tx, aRole, passThroughAnchor());
     call.traceIn(aRole, req, tx.source.hop, tx.source.local);

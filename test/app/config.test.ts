@@ -31,6 +31,8 @@ test('--db postgres://… selects PostgreSQL; TLS from files or self-signed', ()
   assert.deepEqual(loadConfig({ db: 'postgres://u@db/x' }).store, { kind: 'postgres', url: 'postgres://u@db/x' });
   assert.equal(loadConfig({}).recordWriter, 'thread', 'call records on SQLite are written by a thread of their own unless --record-writer inline');
   assert.equal(loadConfig({ recordWriter: 'inline' }).recordWriter, 'inline');
+  assert.equal(loadConfig({}).diagnoseIn, 'thread', 'ended calls are diagnosed on a thread of their own unless --diagnose-in inline');
+  assert.equal(loadConfig({ diagnoseIn: 'inline' }).diagnoseIn, 'inline');
   assert.deepEqual(loadConfig({ tlsSelfSigned: true, tlsPort: '5061' }).tls, { port: 5061, mode: 'self-signed' });
   assert.equal(loadConfig({ tlsCert: 'c.pem', tlsKey: 'k.pem' }).tls?.mode, 'files');
 });
@@ -70,6 +72,7 @@ test('a bad value is a usage error naming the flag and its rule', () => {
     [{ digestAlgorithms: 'SHA-512' }, /--digest-algorithms/],
     [{ digestAlgorithms: 'MD5,MD5' }, /--digest-algorithms/],
     [{ recordWriter: 'fork' }, /--record-writer must be thread or inline/],
+    [{ diagnoseIn: 'worker' }, /--diagnose-in must be thread or inline/],
     [{ overloadDelay: '0.5' }, /--overload-delay must be milliseconds 20–10000/],
     [{ overloadDelay: '5' }, /--overload-delay/],
     [{ overloadDelay: '99999' }, /--overload-delay/],

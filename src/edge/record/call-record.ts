@@ -38,11 +38,18 @@ export class CallRecorder {
   readonly #events: CallEvent[] = [];
   readonly #trace: TraceEntry[] = [];
   #media: unknown = null;
+  readonly #evidenceAsTraced: boolean;
 
-  constructor(clock: Clock, start: CallStart) {
+  /**
+   * `evidenceAsTraced` (default true): each message of the diagnosed leg becomes evidence as it
+   * is traced, from the object (see trace()). False where the record is diagnosed on another
+   * thread, which reads the text anyway: converting here would be work for nothing.
+   */
+  constructor(clock: Clock, start: CallStart, options: { readonly evidenceAsTraced?: boolean } = {}) {
     this.#clock = clock;
     this.#start = start;
     this.#startedMs = clock.now();
+    this.#evidenceAsTraced = options.evidenceAsTraced ?? true;
   }
 
   get callSid(): string {
@@ -97,7 +104,7 @@ export class CallRecorder {
     const now = this.#clock.now();
     const traced: TraceEntry = { at: new Date(now).toISOString(), summary: firstLine, ...entry };
     this.#trace.push(traced);
-    if (msg !== undefined && entry.leg === (this.#start.direction === 'outbound' ? 'customer' : 'carrier')) {
+    if (msg !== undefined && this.#evidenceAsTraced && entry.leg === (this.#start.direction === 'outbound' ? 'customer' : 'carrier')) {
       evidence.set(traced, sipEventOfMessage(msg, { at: now - (entry.queued_ms ?? 0), src: entry.src, dst: entry.dst, transport: entry.transport }).event);
     }
     this.onTrace?.(traced, this.#start.callSid);
