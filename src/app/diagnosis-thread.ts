@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { TrunklineError } from '../core/index.js';
 import type { DiagnosisThresholds, Finding } from '../diagnosis/index.js';
-import type { CallRecord } from '../store/index.js';
+import { traceJson, type CallRecord } from '../store/index.js';
 import type { FromDiagnosis, ToDiagnosis } from './diagnosis-worker.js';
 import type { AppErrorCode } from './errors.js';
 
@@ -67,7 +67,8 @@ export class DiagnosisThread {
     return new Promise<readonly Finding[]>((resolve, reject) => {
       const id = ++this.#nextId;
       try {
-        worker.postMessage({ id, record } satisfies ToDiagnosis);
+        const { trace, ...rest } = record;
+        worker.postMessage({ id, record: rest, trace: traceJson(trace) } satisfies ToDiagnosis);
       } catch (err) {
         // A value structured clone refuses: the caller diagnoses it where it is.
         reject(unavailable('could not take the record', err));

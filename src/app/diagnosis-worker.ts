@@ -8,14 +8,16 @@ import { evidenceOf } from './call-evidence.js';
  * as a structured clone, so each traced message is evidence from its text (capture's one
  * conversion), the same as a record read back from the store.
  */
-export type ToDiagnosis = { readonly id: number; readonly record: CallRecord };
+/** The record without its trace, and the trace as its JSON text (store's traceJson): one string clones far faster than the entries. */
+export type ToDiagnosis = { readonly id: number; readonly record: Omit<CallRecord, 'trace'>; readonly trace: string };
 export type FromDiagnosis = { readonly id: number; readonly findings: Finding[] } | { readonly id: number; readonly error: string };
 
 const thresholds = (workerData as { thresholds?: Partial<DiagnosisThresholds> } | undefined)?.thresholds ?? {};
 parentPort?.on('message', (m: ToDiagnosis) => {
   let answer: FromDiagnosis;
   try {
-    answer = { id: m.id, findings: diagnoseCall(evidenceOf(m.record), { thresholds }) };
+    const record: CallRecord = { ...m.record, trace: JSON.parse(m.trace) as CallRecord['trace'] };
+    answer = { id: m.id, findings: diagnoseCall(evidenceOf(record), { thresholds }) };
   } catch (err) {
     answer = { id: m.id, error: err instanceof Error ? err.message : String(err) };
   }

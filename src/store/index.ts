@@ -37,7 +37,7 @@ export { type RateCounter, type RateDecision, MemoryRateCounter } from './counte
 export { RedisRateCounter, type RedisRateCounterOptions } from './counters/redis-rate-counter.js';
 export { StoreErrorCodes, type StoreErrorCode } from './errors.js';
 export {
-  CallsRepo, SAVE_WINDOW_MS, onTheWireAt, callsWrittenChannel, type CallsWritten, type CallsRepoOptions, type CallRecord, type CallRecordStore, type CallQuery, type CallDirection, type CallStatus, type FinalBy, type TraceEntry, type CallEvent, type CallsDatabase,
+  CallsRepo, SAVE_WINDOW_MS, onTheWireAt, traceJson, callsWrittenChannel, type CallsWritten, type CallsRepoOptions, type CallRecord, type CallRecordStore, type CallQuery, type CallDirection, type CallStatus, type FinalBy, type TraceEntry, type CallEvent, type CallsDatabase,
 } from './calls-repo.js';
 export { type CallSlots, type SlotRequest, type SlotDecision, RATE_WINDOW_MS } from './counters/call-slots.js';
 export { RedisCallSlots, type RedisCallSlotsOptions } from './counters/redis-call-slots.js';

@@ -31,8 +31,8 @@ test('--db postgres://… selects PostgreSQL; TLS from files or self-signed', ()
   assert.deepEqual(loadConfig({ db: 'postgres://u@db/x' }).store, { kind: 'postgres', url: 'postgres://u@db/x' });
   assert.equal(loadConfig({}).recordWriter, 'thread', 'call records on SQLite are written by a thread of their own unless --record-writer inline');
   assert.equal(loadConfig({ recordWriter: 'inline' }).recordWriter, 'inline');
-  assert.equal(loadConfig({}).diagnoseIn, 'thread', 'ended calls are diagnosed on a thread of their own unless --diagnose-in inline');
-  assert.equal(loadConfig({ diagnoseIn: 'inline' }).diagnoseIn, 'inline');
+  assert.equal(loadConfig({}).diagnoseIn, 'inline', 'ended calls are diagnosed on the SIP thread unless --diagnose-in thread');
+  assert.equal(loadConfig({ diagnoseIn: 'thread' }).diagnoseIn, 'thread');
   assert.deepEqual(loadConfig({ tlsSelfSigned: true, tlsPort: '5061' }).tls, { port: 5061, mode: 'self-signed' });
   assert.equal(loadConfig({ tlsCert: 'c.pem', tlsKey: 'k.pem' }).tls?.mode, 'files');
 });

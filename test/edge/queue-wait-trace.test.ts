@@ -58,8 +58,10 @@ async function callOnce(sock: Socket, serveSip: number, domain: string, callId: 
 
 interface Entry { at: string; direction: string; leg: string; summary: string; queued_ms?: number }
 
-test('a caller\'s INVITE copies that waited in serve\'s receive queue carry queued_ms, and the diagnosis does not blame the caller\'s network for the edge\'s queue', async (t) => {
-  const s = await serve(['--overload-delay', '0', '--log-level', 'warn']);
+// Both places the final diagnosis can run: the SIP thread (evidence from the objects as traced) and its own thread (from the record's text).
+for (const diagnoseIn of ['inline', 'thread']) {
+test(`a caller's INVITE copies that waited in serve's receive queue carry queued_ms, and the diagnosis (--diagnose-in ${diagnoseIn}) does not blame the caller's network for the edge's queue`, async (t) => {
+  const s = await serve(['--overload-delay', '0', '--log-level', 'warn', '--diagnose-in', diagnoseIn]);
   const flood = createSocket('udp4');
   const caller = createSocket('udp4');
   t.after(async () => {
@@ -107,3 +109,4 @@ test('a caller\'s INVITE copies that waited in serve\'s receive queue carry queu
   const ids = call.findings.map((f) => f.id);
   assert.ok(!ids.includes('reachability.responses-lost'), `findings: ${ids.join(', ')}`);
 });
+}
