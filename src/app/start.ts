@@ -133,18 +133,19 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
     logger.info({ engine: relay.engine, rtpPorts: `${config.rtpPorts.lo}-${config.rtpPorts.hi}` }, 'media relay up');
     parts.push({ name: 'media-relay', stop: () => relay.close() });
     registerMediaMetrics(metrics, () => relay.counters());
+    // The probe runs whether or not overload refuses calls: the trace and HEP note each received message's wait with it.
+    const queueProbe = sipServer.probeQueues(QUEUE_PROBE_MS);
     const hep = config.hep ? await HepExporter.open(config.hep, config.nodeId, logger) : undefined;
     if (hep) {
       // Every message on the wire, from the transports; the edge's trace only names their calls.
       hep.localFor = (remote) => sources.for(remote);
-      sipServer.setTap((e) => hep.message(e));
+      // A received datagram is stamped with when it arrived, as the call's trace has it (onTheWireAt): read time less its wait in the queue.
+      sipServer.setTap((e) => hep.message(e.direction === 'in' && e.protocol === 'udp' ? { ...e, at: e.at - queueProbe.waitNowMs() } : e));
       parts.push({ name: 'hep', stop: () => {
         sipServer.setTap(undefined);
         return hep.close();
       } });
     }
-    // The probe runs whether or not overload refuses calls: the trace notes each received message's wait with it.
-    const queueProbe = sipServer.probeQueues(QUEUE_PROBE_MS);
     const overload = config.overloadDelayMs === null ? undefined : watchOverload(sipServer, config.overloadDelayMs, logger, metrics);
     if (overload) parts.push({ name: 'overload', stop: async () => overload.stop() });
     const started = await startEdge({

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { serve } from './support/serve.js';
 import { CALLER, pbxTrunk } from './support/cluster.js';
+import { chunks, hepCollector } from './support/hep.js';
 
 /**
  * A real serve whose UDP receive queue is seconds deep (a flood from another address, no overload
@@ -77,13 +78,16 @@ interface Entry { at: string; direction: string; leg: string; summary: string; q
 // Both places the final diagnosis can run: the SIP thread (evidence from the objects as traced) and its own thread (from the record's text).
 for (const diagnoseIn of ['inline', 'thread']) {
 test(`a caller's INVITE copies that waited in serve's receive queue carry queued_ms, and the diagnosis (--diagnose-in ${diagnoseIn}) does not blame the caller's network for the edge's queue`, { skip }, async (t) => {
-  const s = await serve(['--overload-delay', '0', '--log-level', 'warn', '--diagnose-in', diagnoseIn]);
+  // HEP once (the exporter does not depend on where the diagnosis runs): Homer gets the arrival times too.
+  const homer = diagnoseIn === 'inline' ? await hepCollector() : undefined;
+  const s = await serve(['--overload-delay', '0', '--log-level', 'warn', '--diagnose-in', diagnoseIn, ...(homer ? ['--hep', homer.target] : [])]);
   const flood = createSocket('udp4');
   const caller = createSocket('udp4');
   t.after(async () => {
     flood.close();
     caller.close();
     await s.stop();
+    homer?.socket.close();
   });
   flood.bind(0, '127.0.0.2');
   caller.bind(0, '127.0.0.1');
@@ -140,5 +144,18 @@ test(`a caller's INVITE copies that waited in serve's receive queue carry queued
   assert.match(trace.ladder, /INVITE sip:\S+ SIP\/2\.0 \(read \d+ ms after it arrived\)/);
   const ids = call.findings.map((f) => f.id);
   assert.ok(!ids.includes('reachability.responses-lost'), `findings: ${ids.join(', ')}`);
+  if (homer) {
+    // The caller's leg as Homer has it: each INVITE copy arrived before the 100 Trying left.
+    let hep: ReturnType<typeof chunks>[] = [];
+    for (let i = 0; i < 50; i++) {
+      hep = homer.caught.map(chunks).filter((c) => c.type === 1 && c.payload.includes(`Call-ID: ${callId}`) && (c.src.startsWith('127.0.0.1:' + caller.address().port) || c.dst.startsWith('127.0.0.1:' + caller.address().port)));
+      if (hep.some((c) => c.payload.startsWith('SIP/2.0 100 '))) break;
+      await sleep(100);
+    }
+    const hundred = hep.find((c) => c.payload.startsWith('SIP/2.0 100 '));
+    const copies = hep.filter((c) => c.payload.startsWith('INVITE '));
+    assert.ok(hundred && copies.length === invites.length, `HEP: ${hep.length} packets of the call, ${copies.length} INVITEs`);
+    for (const c of copies) assert.ok(c.at < hundred.at, `an INVITE copy stamped ${c.at - hundred.at} ms after the 100 in HEP`);
+  }
 });
 }

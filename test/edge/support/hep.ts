@@ -16,6 +16,8 @@ export interface HepChunks {
   readonly correlation?: string;
   readonly src: string;
   readonly dst: string;
+  /** Chunks 9 and 10 (timestamp seconds, microseconds), in ms since the epoch. */
+  readonly at: number;
 }
 
 export function chunks(d: Buffer): HepChunks {
@@ -26,6 +28,8 @@ export function chunks(d: Buffer): HepChunks {
   let dstIp = '';
   let srcPort = 0;
   let dstPort = 0;
+  let seconds = 0;
+  let micros = 0;
   for (let q = 6; q + 6 <= d.readUInt16BE(4);) {
     const t = d.readUInt16BE(q + 2);
     const len = d.readUInt16BE(q + 4);
@@ -34,12 +38,14 @@ export function chunks(d: Buffer): HepChunks {
     if (t === 4) dstIp = [...v].join('.');
     if (t === 7) srcPort = v.readUInt16BE(0);
     if (t === 8) dstPort = v.readUInt16BE(0);
+    if (t === 9) seconds = v.readUInt32BE(0);
+    if (t === 10) micros = v.readUInt32BE(0);
     if (t === 11) type = v[0];
     if (t === 15) payload = v.toString('latin1');
     if (t === 17) correlation = v.toString();
     q += len;
   }
-  const base = { type, payload, src: `${srcIp}:${srcPort}`, dst: `${dstIp}:${dstPort}` };
+  const base = { type, payload, src: `${srcIp}:${srcPort}`, dst: `${dstIp}:${dstPort}`, at: seconds * 1000 + micros / 1000 };
   return correlation === undefined ? base : { ...base, correlation };
 }
 
