@@ -58,8 +58,8 @@ export interface EdgeWiring {
   readonly liveRefreshMs?: number;
   /** Under overload new INVITEs are refused 503 with Retry-After (serve --overload-delay). */
   readonly load?: LoadGauge;
-  /** How long a datagram read now waited in the SIP receive queue (the endpoint's probe): noted on each received message's trace entry. */
-  readonly queueWait?: () => number;
+  /** How long a datagram read now on this UDP socket waited in its receive queue (the endpoint's probe): noted on each received message's trace entry. */
+  readonly queueWait?: (socket: { readonly family: 'IPv4' | 'IPv6'; readonly port: number }) => number;
   /** HMAC key of the digest nonces; the same on every node of a cluster so a nonce verifies anywhere. */
   readonly digestSecret?: Buffer;
   /** Digest nonce counts shared by the nodes (Redis), so a count used on one node is a replay on another. */

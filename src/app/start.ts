@@ -140,7 +140,7 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
       // Every message on the wire, from the transports; the edge's trace only names their calls.
       hep.localFor = (remote) => sources.for(remote);
       // A received datagram is stamped with when it arrived, as the call's trace has it (onTheWireAt): read time less its wait in the queue.
-      sipServer.setTap((e) => hep.message(e.direction === 'in' && e.protocol === 'udp' ? { ...e, at: e.at - queueProbe.waitNowMs() } : e));
+      sipServer.setTap((e) => hep.message(e.direction === 'in' && e.protocol === 'udp' ? { ...e, at: e.at - queueProbe.waitNowMs(e.local) } : e));
       parts.push({ name: 'hep', stop: () => {
         sipServer.setTap(undefined);
         return hep.close();
@@ -155,7 +155,7 @@ export async function startTrunkline(config: Config, logger: Logger, options: St
       digestSecret: cluster.digestSecret, nodeId: config.nodeId,
       ...(cluster.redis ? { nonceCounts: { advance: (nonce: string, nc: number, ttlMs: number) => cluster.redis!.advanceNonceCount(nonce, nc, ttlMs) } } : {}), ...(cluster.slots ? { slots: cluster.slots } : {}), ...(hep ? { observer: hep } : {}),
       registrations: repos.registrations, digestAlgorithms: config.digestAlgorithms, ...(overload ? { load: overload.gauge } : {}),
-      queueWait: () => queueProbe.waitNowMs(),
+      queueWait: (socket) => queueProbe.waitNowMs(socket),
       diagnoseOffThread: config.diagnoseIn === 'thread',
     });
     edgeRef.current = started;

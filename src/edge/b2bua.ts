@@ -61,8 +61,8 @@ export interface B2buaOptions {
    * the call is up, and sooner after a media event (default 2000 ms; 0 turns it off).
    */
   readonly liveRefreshMs?: number;
-  /** How long a datagram read now waited in the SIP receive queue (CallContext.queueWait). */
-  readonly queueWait?: () => number;
+  /** How long a datagram read now on this UDP socket waited in its receive queue (CallContext.queueWait). */
+  readonly queueWait?: (socket: { readonly family: 'IPv4' | 'IPv6'; readonly port: number }) => number;
   /** warn-agent of Warning headers (RFC 3261 §20.43): the edge's host name. */
   readonly agent: string;
   /** Carrier gateways for outbound calls, as SIP URIs with priority/weight. */

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { hostPort, type Clock } from '../../core/index.js';
 import { wireText, wireTextOf, type SipRequest, type SipResponse } from '../../sip/index.js';
 import { onTheWireAt, type TraceEntry } from '../../store/index.js';
@@ -14,10 +15,10 @@ export class CallTrace {
   media: MediaAnchor;
   readonly #recorder: CallRecorder;
   readonly #clock: Clock;
-  readonly #queueWait: (() => number) | undefined;
+  readonly #queueWait: ((socket: { readonly family: 'IPv4' | 'IPv6'; readonly port: number }) => number) | undefined;
   #recording = false;
 
-  constructor(recorder: CallRecorder, clock: Clock, media: MediaAnchor, queueWait?: () => number) {
+  constructor(recorder: CallRecorder, clock: Clock, media: MediaAnchor, queueWait?: (socket: { readonly family: 'IPv4' | 'IPv6'; readonly port: number }) => number) {
     this.#recorder = recorder;
     this.#clock = clock;
     this.media = media;
@@ -25,7 +26,7 @@ export class CallTrace {
   }
 
   received(role: Role, msg: SipRequest | SipResponse, hop: Hop, local: LocalAddress): void {
-    this.#trace({ leg: role, direction: 'in', transport: hop.protocol, src: hostPort(hop.address, hop.port), dst: hostPort(local.address, local.port), message: wireTextOf(msg), ...this.#queued(hop) }, msg);
+    this.#trace({ leg: role, direction: 'in', transport: hop.protocol, src: hostPort(hop.address, hop.port), dst: hostPort(local.address, local.port), message: wireTextOf(msg), ...this.#queued(hop, local) }, msg);
   }
 
   sent(role: Role, msg: SipRequest | SipResponse, hop: Hop, local: LocalAddress): void {
@@ -36,7 +37,7 @@ export class CallTrace {
   wire(role: Role, direction: 'in' | 'out', bytes: Uint8Array, hop: Hop, local: LocalAddress): void {
     const far = hostPort(hop.address, hop.port);
     const near = hostPort(local.address, local.port);
-    this.#trace({ leg: role, direction, transport: hop.protocol, src: direction === 'in' ? far : near, dst: direction === 'in' ? near : far, message: wireText(bytes), ...(direction === 'in' ? this.#queued(hop) : {}) });
+    this.#trace({ leg: role, direction, transport: hop.protocol, src: direction === 'in' ? far : near, dst: direction === 'in' ? near : far, message: wireText(bytes), ...(direction === 'in' ? this.#queued(hop, local) : {}) });
   }
 
   /**
@@ -44,9 +45,10 @@ export class CallTrace {
    * message reached the host that much before the stack read it (and traced it). Stream transports
    * are read as they come (their queue is the peer's send buffer, not measured).
    */
-  #queued(hop: Hop): { queued_ms?: number } {
+  #queued(hop: Hop, local: LocalAddress): { queued_ms?: number } {
     if (hop.protocol !== 'udp' || this.#queueWait === undefined) return {};
-    const ms = Math.round(this.#queueWait());
+    // The socket it was read on: its own queue (a dual-stack serve has one per family).
+    const ms = Math.round(this.#queueWait({ family: isIP(hop.address) === 6 ? 'IPv6' : 'IPv4', port: local.port }));
     return ms >= 1 ? { queued_ms: ms } : {};
   }
 

@@ -55,10 +55,10 @@ export interface CallContext {
   readonly t1: number;
   readonly t2: number;
   /**
-   * Milliseconds a datagram read now waited in the SIP socket's receive queue (the endpoint's
-   * queue probe): each received message's trace entry carries it as `queued_ms`. Absent: 0.
+   * Milliseconds a datagram read now on this UDP socket (family, local port) waited in its receive
+   * queue (the endpoint's queue probe): each received message's trace entry carries it as `queued_ms`. Absent: 0.
    */
-  readonly queueWait?: () => number;
+  readonly queueWait?: (socket: { readonly family: 'IPv4' | 'IPv6'; readonly port: number }) => number;
   /**
    * A dialog of one of this call's legs, as the stack's dialog layer made it: in-dialog requests
    * are matched to it there (RFC 3261 §12.2.2) and reach this call through it.

@@ -22,9 +22,11 @@ export interface QueueProbe {
    * Milliseconds: an estimate of how long a datagram the stack reads now waited in its queue (the
    * trace's `queued_ms`). Not less than the age of a probe still unread, which queued behind it, and
    * otherwise the wait of the last probe read: the queue changes little within one probe interval.
-   * 0 before any probe came back. Unlike delayMs() it does not reset anything.
+   * 0 before any probe came back. Unlike delayMs() it does not reset anything. `socket`: the
+   * listener the datagram was read on (each has its own queue); without it, or when none is that
+   * one, the longest of all.
    */
-  waitNowMs(): number;
+  waitNowMs(socket?: { readonly family: 'IPv4' | 'IPv6'; readonly port: number }): number;
   /** From the transports' onProbe: a datagram opening with NUL; true if it was one of this probe's. */
   received(bytes: Buffer): boolean;
   stop(): void;
@@ -104,11 +106,12 @@ export function startQueueProbe(transports: readonly Transport[], clock: Clock, 
       }
       return delay;
     },
-    waitNowMs() {
+    waitNowMs(socket) {
       const now = clock.monotonic();
+      const on = socket && targets.some((t) => t.family === socket.family && t.port === socket.port) ? socket : undefined;
       let wait = 0;
       for (const t of targets) {
-        if (!t.reached) continue;
+        if (!t.reached || (on && (t.family !== on.family || t.port !== on.port))) continue;
         const oldest = t.sent.values().next().value;
         wait = Math.max(wait, t.last, oldest === undefined ? 0 : now - oldest);
       }

@@ -100,3 +100,34 @@ test('a datagram read now is taken to have waited as long as the last probe read
   assert.equal(probe.delayMs(), 800);
   assert.equal(probe.waitNowMs(), 800, 'delayMs() resets its own peak, not this estimate');
 });
+
+test('each UDP listener has its own queue: a datagram read on one is not given the other\'s wait', async (t) => {
+  const listeners = await Promise.all([0, 1].map(async () => {
+    const s = createSocket('udp4');
+    s.bind(0, '127.0.0.1');
+    await once(s, 'listening');
+    const probes: Buffer[] = [];
+    s.on('message', (m) => probes.push(m));
+    return { socket: s, probes, port: s.address().port };
+  }));
+  let now = 0;
+  const clock = { ...systemClock, monotonic: () => now };
+  const targets = listeners.map((l) => ({ protocol: 'udp', local: { address: '127.0.0.1', port: l.port, family: 'IPv4' } }) as unknown as Transport);
+  const probe = startQueueProbe(targets, clock, 10);
+  t.after(() => {
+    probe.stop();
+    for (const l of listeners) l.socket.close();
+  });
+  for (let i = 0; i < 100 && listeners.some((l) => l.probes.length < 2); i++) await sleep(10);
+  // No more probes from here (one still on its way would count as unread): what was sent arrives.
+  probe.stop();
+  await sleep(50);
+  // The first listener reads its probes at once; the second reads its first one 900 ms late and has more waiting.
+  for (const p of listeners[0].probes) probe.received(p);
+  now = 900;
+  probe.received(listeners[1].probes[0]);
+  assert.equal(probe.waitNowMs({ family: 'IPv4', port: listeners[0].port }), 0, 'the idle listener');
+  assert.equal(probe.waitNowMs({ family: 'IPv4', port: listeners[1].port }), 900, 'the busy one');
+  assert.equal(probe.waitNowMs(), 900, 'no listener named: the longest');
+  assert.equal(probe.waitNowMs({ family: 'IPv6', port: listeners[0].port }), 900, 'a listener the probe does not know: the longest');
+});
