@@ -78,7 +78,8 @@ export class DiagnosisThread {
       // Held open only while an answer is awaited: an idle thread never keeps the process alive.
       if (this.#waiting.size === 1) {
         worker.ref();
-        this.#watchdog ??= setInterval(() => this.#checkHung(), DIAGNOSIS_ANSWER_TIMEOUT_MS / 5);
+        // The ref'd worker keeps the process up while an answer is due; the watchdog need not.
+        this.#watchdog ??= setInterval(() => this.#checkHung(), DIAGNOSIS_ANSWER_TIMEOUT_MS / 5).unref();
       }
     });
   }

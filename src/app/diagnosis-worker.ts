@@ -5,10 +5,10 @@ import { evidenceOf } from './call-evidence.js';
 
 /**
  * The thread of DiagnosisThread: an ended call's record in, its findings out. The record arrives
- * as a structured clone, so each traced message is evidence from its text (capture's one
+ * without its trace, and the trace as its JSON text (store's traceJson: one string clones far
+ * faster than the entries), so each traced message is evidence from its text (capture's one
  * conversion), the same as a record read back from the store.
  */
-/** The record without its trace, and the trace as its JSON text (store's traceJson): one string clones far faster than the entries. */
 export type ToDiagnosis = { readonly id: number; readonly record: Omit<CallRecord, 'trace'>; readonly trace: string };
 export type FromDiagnosis = { readonly id: number; readonly findings: Finding[] } | { readonly id: number; readonly error: string };
 

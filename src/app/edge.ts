@@ -6,7 +6,7 @@ import type { ApiPorts, CallsPort, RecordingsPort, TestCallsPort } from '../api/
 import { diagnoseCall, type DiagnosisThresholds } from '../diagnosis/index.js';
 import {
   AccountLocator, Authenticator, B2bua, createEdgeMetrics, edgeSipHandler, noEdgeMetrics, renderLadder, StackRefusals, TransactionLayerPort,
-  type BindingStore, type RegistrarLimits, type CallObserver, type LoadGauge, type EdgeDirectory, type Hop, type MediaAnchorFactory, type RouteTarget,
+  type BindingStore, type RegistrarLimits, type CallObserver, type LoadGauge, type QueueWait, type EdgeDirectory, type Hop, type MediaAnchorFactory, type RouteTarget,
 } from '../edge/index.js';
 import { startPstnSim, type PstnSimServer } from '../pstn-sim/index.js';
 import { DigestServer, SourceAddresses, type DigestAlgorithm, type NonceCounts, type SipResolver } from '../sip/index.js';
@@ -59,7 +59,7 @@ export interface EdgeWiring {
   /** Under overload new INVITEs are refused 503 with Retry-After (serve --overload-delay). */
   readonly load?: LoadGauge;
   /** How long a datagram read now on this UDP socket waited in its receive queue (the endpoint's probe): noted on each received message's trace entry. */
-  readonly queueWait?: (socket: { readonly family: 'IPv4' | 'IPv6'; readonly port: number }) => number;
+  readonly queueWait?: QueueWait;
   /** HMAC key of the digest nonces; the same on every node of a cluster so a nonce verifies anywhere. */
   readonly digestSecret?: Buffer;
   /** Digest nonce counts shared by the nodes (Redis), so a count used on one node is a replay on another. */

@@ -6,7 +6,7 @@ import type { Authenticator } from './admission/authenticate.js';
 import type { LoadGauge, OverloadVerdict } from './admission/overload-guard.js';
 import { RecordBudget, DEFAULT_REFUSAL_RECORD_BUDGET } from './record/record-budget.js';
 import { reject } from './rejections.js';
-import { Call, type CallContext, type Role } from './call/call.js';
+import { Call, type CallContext, type QueueWait, type Role } from './call/call.js';
 import { CallAdmission, userOf } from './admission/call-admission.js';
 import { CarrierSources } from './admission/carrier-sources.js';
 import { CallRecorder } from './record/call-record.js';
@@ -62,7 +62,7 @@ export interface B2buaOptions {
    */
   readonly liveRefreshMs?: number;
   /** How long a datagram read now on this UDP socket waited in its receive queue (CallContext.queueWait). */
-  readonly queueWait?: (socket: { readonly family: 'IPv4' | 'IPv6'; readonly port: number }) => number;
+  readonly queueWait?: QueueWait;
   /** warn-agent of Warning headers (RFC 3261 §20.43): the edge's host name. */
   readonly agent: string;
   /** Carrier gateways for outbound calls, as SIP URIs with priority/weight. */

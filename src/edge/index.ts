@@ -15,7 +15,7 @@ export { checkCaller, callerE164, type CallerVerdict } from './admission/caller-
 export { Authenticator, type AuthVerdict } from './admission/authenticate.js';
 export { createEdgeMetrics, noEdgeMetrics, type EdgeMetrics } from './metrics.js';
 export { B2bua, type B2buaOptions, type CallObserver } from './b2bua.js';
-export { Call, type Role, type CallTarget } from './call/call.js';
+export { Call, type Role, type CallTarget, type QueueWait } from './call/call.js';
 export { Leg, type Hop, type SipProtocol, type LocalAddress } from './call/leg.js';
 export type { EdgeSipPort, EdgeRequestHandler, ServerTx, ClientTx, ClientTxEvents, RequestSource } from './ports/sip-port.js';
 export { passThroughMedia, passThroughAnchor, type MediaAnchor, type MediaAnchorFactory, type CallSide, type AnchorOptions, type RecordingInfo, type SipDatagram } from './ports/media-anchor.js';

@@ -53,4 +53,4 @@ export { Dialog, dialogFromRequest, dialogFromResponse, dialogKey, type DialogId
 export { DialogLayer, type DialogLayerOptions, type AcceptOptions, type InviteResponseOptions } from './dialog/dialog-layer.js';
 // --- end siptx
 export { startSipEndpoint, type SipEndpoint, type SipEndpointOptions } from './endpoint/endpoint.js';
-export type { QueueProbe } from './endpoint/queue-probe.js';
+export type { ListenerKey, QueueProbe } from './endpoint/queue-probe.js';

@@ -1,10 +1,10 @@
-import { isIP } from 'node:net';
 import { hostPort, type Clock } from '../../core/index.js';
-import { wireText, wireTextOf, type SipRequest, type SipResponse } from '../../sip/index.js';
+import { familyOf, wireText, wireTextOf, type SipRequest, type SipResponse } from '../../sip/index.js';
 import { onTheWireAt, type TraceEntry } from '../../store/index.js';
 import type { CallRecorder } from '../record/call-record.js';
 import type { MediaAnchor, RecordingInfo } from '../ports/media-anchor.js';
 import type { Hop, LocalAddress, Role } from './leg.js';
+import type { QueueWait } from './call.js';
 
 /**
  * A call's SIP as it crosses the edge: every message of both legs goes to the record's trace
@@ -15,10 +15,10 @@ export class CallTrace {
   media: MediaAnchor;
   readonly #recorder: CallRecorder;
   readonly #clock: Clock;
-  readonly #queueWait: ((socket: { readonly family: 'IPv4' | 'IPv6'; readonly port: number }) => number) | undefined;
+  readonly #queueWait: QueueWait | undefined;
   #recording = false;
 
-  constructor(recorder: CallRecorder, clock: Clock, media: MediaAnchor, queueWait?: (socket: { readonly family: 'IPv4' | 'IPv6'; readonly port: number }) => number) {
+  constructor(recorder: CallRecorder, clock: Clock, media: MediaAnchor, queueWait?: QueueWait) {
     this.#recorder = recorder;
     this.#clock = clock;
     this.media = media;
@@ -48,7 +48,7 @@ export class CallTrace {
   #queued(hop: Hop, local: LocalAddress): { queued_ms?: number } {
     if (hop.protocol !== 'udp' || this.#queueWait === undefined) return {};
     // The socket it was read on: its own queue (a dual-stack serve has one per family).
-    const ms = Math.round(this.#queueWait({ family: isIP(hop.address) === 6 ? 'IPv6' : 'IPv4', port: local.port }));
+    const ms = Math.round(this.#queueWait({ family: familyOf(hop.address), port: local.port }));
     return ms >= 1 ? { queued_ms: ms } : {};
   }
 

@@ -1,5 +1,5 @@
 import { hostPort, type Clock, type Logger, type TimerHandle } from '../../core/index.js';
-import { createResponse, type Dialog, type SipRequest, type SipResolver, type SipResponse } from '../../sip/index.js';
+import { createResponse, type Dialog, type ListenerKey, type SipRequest, type SipResolver, type SipResponse } from '../../sip/index.js';
 import type { CallRecorder } from '../record/call-record.js';
 import { reject, type Rejection } from '../rejections.js';
 import type { EdgeCause } from '../causes.js';
@@ -42,6 +42,9 @@ export interface CallSetup {
   readonly onNoTarget: EdgeCause;
 }
 
+/** Milliseconds a datagram read now on this UDP listener waited in its receive queue (serve: the endpoint's queue probe). */
+export type QueueWait = (socket: ListenerKey) => number;
+
 export interface CallContext {
   readonly port: EdgeSipPort;
   readonly clock: Clock;
@@ -58,7 +61,7 @@ export interface CallContext {
    * Milliseconds a datagram read now on this UDP socket (family, local port) waited in its receive
    * queue (the endpoint's queue probe): each received message's trace entry carries it as `queued_ms`. Absent: 0.
    */
-  readonly queueWait?: (socket: { readonly family: 'IPv4' | 'IPv6'; readonly port: number }) => number;
+  readonly queueWait?: QueueWait;
   /**
    * A dialog of one of this call's legs, as the stack's dialog layer made it: in-dialog requests
    * are matched to it there (RFC 3261 §12.2.2) and reach this call through it.

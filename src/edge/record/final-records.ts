@@ -40,7 +40,7 @@ export class FinalRecords {
     setImmediate(() => this.#run());
   }
 
-  /** Finishes every queued record now, and waits for those diagnosed elsewhere to be handed to the save (shutdown and tests, before waiting for the saves). */
+  /** Finishes every queued record now, and waits for those diagnosed elsewhere to be handed to the save (the calls API's reads, shutdown and tests, before waiting for the saves). */
   async drain(): Promise<void> {
     this.#run();
     while (this.#away.size > 0) await Promise.all([...this.#away]);

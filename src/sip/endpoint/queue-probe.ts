@@ -1,7 +1,10 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../core/index.js';
-import type { Transport } from '../transport/transport.js';
+import type { SocketAddress, Transport } from '../transport/transport.js';
+
+/** The UDP listener a datagram was read on: each has its own receive queue. */
+export type ListenerKey = Pick<SocketAddress, 'family' | 'port'>;
 
 /**
  * How long a datagram waits in a UDP SIP socket's receive queue before the stack reads it:
@@ -26,7 +29,7 @@ export interface QueueProbe {
    * listener the datagram was read on (each has its own queue); without it, or when none is that
    * one, the longest of all.
    */
-  waitNowMs(socket?: { readonly family: 'IPv4' | 'IPv6'; readonly port: number }): number;
+  waitNowMs(socket?: ListenerKey): number;
   /** From the transports' onProbe: a datagram opening with NUL; true if it was one of this probe's. */
   received(bytes: Buffer): boolean;
   stop(): void;
