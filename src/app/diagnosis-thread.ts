@@ -78,8 +78,9 @@ export class DiagnosisThread {
       // Held open only while an answer is awaited: an idle thread never keeps the process alive.
       if (this.#waiting.size === 1) {
         worker.ref();
-        // The ref'd worker keeps the process up while an answer is due; the watchdog need not.
-        this.#watchdog ??= setInterval(() => this.#checkHung(), DIAGNOSIS_ANSWER_TIMEOUT_MS / 5).unref();
+        // Ref'd like the worker: between a worker's end and its 'exit' rejecting what waited, it is
+        // what holds the loop (unref'd, a test's pending answer was cancelled as the loop ran dry).
+        this.#watchdog ??= setInterval(() => this.#checkHung(), DIAGNOSIS_ANSWER_TIMEOUT_MS / 5);
       }
     });
   }
