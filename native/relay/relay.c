@@ -31,6 +31,8 @@
 #include <unistd.h>
 #include <fcntl.h>
 
+#include "udp-sender.h"
+
 #define LATCH_WINDOW 50
 #define BATCH 64
 #define MAX_PKT 2048
@@ -733,6 +735,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "now", NULL, js_now, NULL, NULL, NULL, napi_default, NULL },
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  if (udp_sender_define(env, exports) != 0) return NULL;
   return exports;
 }
 

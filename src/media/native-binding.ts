@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { loadNativeAddon } from '../core/index.js';
 
 /** An opaque engine handle (a Node-API external). */
 export type NativeEngineHandle = { readonly __nativeRelayEngine: unique symbol };
@@ -29,22 +27,17 @@ export type NativeLoad = { readonly ok: true; readonly binding: NativeRelayBindi
 let cached: NativeLoad | undefined;
 
 /**
- * Loads build/Release/trunkline_relay.node (built by `npm ci` through binding.gyp). Never throws:
- * a missing or broken addon is a reason, and the caller runs the JS engine instead.
+ * The relay's half of the native addon (core's loadNativeAddon). Never throws: a missing or
+ * broken addon is a reason, and the caller runs the JS engine instead.
  * TRUNKLINE_NATIVE_RELAY=off pretends it is missing (to test the fallback).
  */
 export function loadNativeRelay(): NativeLoad {
   if (cached) return cached;
   if (process.env.TRUNKLINE_NATIVE_RELAY === 'off') return (cached = { ok: false, reason: 'TRUNKLINE_NATIVE_RELAY=off' });
-  if (process.platform !== 'linux') return (cached = { ok: false, reason: `the native relay is Linux only (recvmmsg/sendmmsg/epoll), not ${process.platform}` });
-  // dist/src/media/ → the repository root, where node-gyp builds.
-  const path = fileURLToPath(new URL('../../../build/Release/trunkline_relay.node', import.meta.url));
-  if (!existsSync(path)) return (cached = { ok: false, reason: `${path} is not built (npm ci builds it; node-gyp rebuild by hand)` });
-  try {
-    const binding = createRequire(import.meta.url)(path) as NativeRelayBinding;
-    if (typeof binding.create !== 'function' || typeof binding.drain !== 'function') throw new Error('unexpected exports');
-    return (cached = { ok: true, binding, path });
-  } catch (err) {
-    return (cached = { ok: false, reason: `${path} failed to load: ${(err as Error).message}` });
+  const addon = loadNativeAddon();
+  if (!addon.ok) return (cached = addon);
+  if (typeof addon.exports.create !== 'function' || typeof addon.exports.drain !== 'function') {
+    return (cached = { ok: false, reason: `${addon.path} failed to load: unexpected exports` });
   }
+  return (cached = { ok: true, binding: addon.exports as unknown as NativeRelayBinding, path: addon.path });
 }

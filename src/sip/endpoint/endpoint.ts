@@ -149,7 +149,9 @@ export async function startSipEndpoint(options: SipEndpointOptions): Promise<Sip
       }, opened);
     }
     for (const t of opened) transports.add(t);
-    log.info({ sip: sipPort, tls: tlsPort, hosts }, 'SIP listening');
+    // Where UDP sends run (the addon's thread, else dgram on this thread, with why): a figure of Performance.
+    const udpSend = opened.flatMap((t) => (t instanceof UdpTransport ? [t.sendPath] : []))[0];
+    log.info({ sip: sipPort, tls: tlsPort, hosts, udp_send: udpSend?.path, ...(udpSend?.path === 'dgram' ? { udp_send_reason: udpSend.reason } : {}) }, 'SIP listening');
     return {
       ports: { sip: sipPort, tls: tlsPort },
       layer,

@@ -3,6 +3,7 @@ import { lookup as dnsLookup } from 'node:dns';
 import { isIP } from 'node:net';
 import { TrunklineError } from '../../core/index.js';
 import type { SipTransportErrorCode } from './errors.js';
+import { NativeUdpSender } from './native-udp-sender.js';
 import {
   countHeaderLines, DEFAULT_TRANSPORT_LIMITS, familyOf, publishMessage, socketAddress, tapped,
   type Destination, type SocketAddress, type Transport, type TransportHandlers, type TransportLimits,
@@ -32,7 +33,12 @@ export interface UdpTransportOptions {
   readonly port: number;
   readonly handlers: TransportHandlers;
   readonly limits?: Partial<TransportLimits>;
+  /** Default true: sends go through the native addon's thread when it is built (NativeUdpSender), else dgram. */
+  readonly sendThread?: boolean;
 }
+
+/** How a UDP transport sends: on the addon's thread, or with dgram on the SIP thread (and why). */
+export type UdpSendPath = { readonly path: 'thread' } | { readonly path: 'dgram'; readonly reason: string };
 
 /** RFC 3261 §18.1.1/§18.2.1 over UDP: one message per datagram, unreliable. */
 export class UdpTransport implements Transport {
@@ -43,6 +49,8 @@ export class UdpTransport implements Transport {
   readonly #limits: TransportLimits;
   #local: SocketAddress;
   #closed = false;
+  #sender: NativeUdpSender | undefined;
+  #sendPath: UdpSendPath = { path: 'dgram', reason: 'not asked for' };
 
   private constructor(socket: Socket, handlers: TransportHandlers, limits: TransportLimits) {
     this.#socket = socket;
@@ -73,6 +81,7 @@ export class UdpTransport implements Transport {
       });
     });
     const transport = new UdpTransport(socket, options.handlers, { ...DEFAULT_TRANSPORT_LIMITS, ...options.limits });
+    if (options.sendThread !== false) transport.#openSender();
     socket.on('message', (bytes, rinfo) => transport.#receive(bytes, socketAddress(rinfo.address, rinfo.port)));
     // A UDP socket reports ICMP errors of earlier sends here; they must never crash the process.
     socket.on('error', (err) => transport.#handlers.onEvent?.({ type: 'error', protocol: 'udp', detail: err.message }));
@@ -81,6 +90,24 @@ export class UdpTransport implements Transport {
 
   get local(): SocketAddress {
     return this.#local;
+  }
+
+  get sendPath(): UdpSendPath {
+    return this.#sendPath;
+  }
+
+  #openSender(): void {
+    const opened = NativeUdpSender.open(this.#local.address, this.#local.port);
+    if (opened instanceof NativeUdpSender) {
+      this.#sender = opened;
+      this.#sendPath = { path: 'thread' };
+    } else {
+      this.#sendPath = { path: 'dgram', reason: opened.reason };
+    }
+  }
+
+  #sent(bytes: Buffer, to: Destination): void {
+    if (tapped(this.#handlers)) publishMessage(this.#handlers, { direction: 'out', protocol: 'udp', local: this.#local, remote: socketAddress(to.address, to.port), bytes, at: Date.now() });
   }
 
   #receive(bytes: Buffer, remote: SocketAddress): void {
@@ -106,13 +133,20 @@ export class UdpTransport implements Transport {
     if (bytes.length > 65_507) {
       return Promise.reject(new TrunklineError<SipTransportErrorCode>('SIP_TRANSPORT_TOO_LARGE', `message of ${bytes.length} bytes does not fit a UDP datagram`, { details: { bytes: bytes.length } }));
     }
+    const queued = this.#sender?.send(bytes, to);
+    if (queued) {
+      // Published as it is queued, not when the thread reports it sent (up to a loop turn later):
+      // the time is the stack's, and a listener reading the peer's answer has seen it first.
+      this.#sent(bytes, to);
+      return queued;
+    }
     return new Promise((resolve, reject) => {
       this.#socket.send(bytes, to.port, to.address, (err) => {
         if (err) {
           reject(new TrunklineError<SipTransportErrorCode>('SIP_TRANSPORT_SEND_FAILED', `UDP send to ${to.address}:${to.port} failed: ${err.message}`, { cause: err, details: { address: to.address, port: to.port } }));
           return;
         }
-        if (tapped(this.#handlers)) publishMessage(this.#handlers, { direction: 'out', protocol: 'udp', local: this.#local, remote: socketAddress(to.address, to.port), bytes, at: Date.now() });
+        this.#sent(bytes, to);
         resolve();
       });
     });
@@ -121,6 +155,8 @@ export class UdpTransport implements Transport {
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
+    // The thread sends on the socket's descriptor: it stops before dgram closes (and frees) it.
+    this.#sender?.close();
     return new Promise((resolve) => this.#socket.close(() => resolve()));
   }
 }

@@ -1,0 +1,143 @@
+import { getSystemErrorName } from 'node:util';
+import { loadNativeAddon, TrunklineError } from '../../core/index.js';
+import type { SipTransportErrorCode } from './errors.js';
+import type { Destination } from './transport.js';
+
+/** An opaque sender handle (a Node-API external). */
+type SenderHandle = { readonly __nativeUdpSender: unique symbol };
+
+/** What native/relay/udp-sender.c exports (see its comments). */
+interface NativeSenderBinding {
+  senderOpen(host: string, port: number, onDone: () => void): SenderHandle;
+  /** The datagram's seq (≥ 0), or a negative errno. */
+  senderSend(sender: SenderHandle, data: Uint8Array, ip: string, port: number): number;
+  senderPoll(sender: SenderHandle, out: Float64Array): number;
+  senderClose(sender: SenderHandle): void;
+}
+
+export type NativeSenderLoad = { readonly ok: true; readonly binding: NativeSenderBinding } | { readonly ok: false; readonly reason: string };
+
+let cached: NativeSenderLoad | undefined;
+
+/** TRUNKLINE_NATIVE_SEND=off pretends the addon is missing (dgram sends on the SIP thread, as without a compiler). */
+export function loadNativeSender(): NativeSenderLoad {
+  if (cached) return cached;
+  if (process.env.TRUNKLINE_NATIVE_SEND === 'off') return (cached = { ok: false, reason: 'TRUNKLINE_NATIVE_SEND=off' });
+  const addon = loadNativeAddon();
+  if (!addon.ok) return (cached = addon);
+  if (typeof addon.exports.senderOpen !== 'function' || typeof addon.exports.senderSend !== 'function') {
+    return (cached = { ok: false, reason: `${addon.path} has no UDP sender (built before it: npm run build rebuilds it)` });
+  }
+  return (cached = { ok: true, binding: addon.exports as unknown as NativeSenderBinding });
+}
+
+interface PendingSend {
+  readonly to: Destination;
+  readonly resolve: () => void;
+  readonly reject: (err: Error) => void;
+  failed: boolean;
+}
+
+const EINVAL = 22;
+const EBADF = 9;
+/** Failures read per poll; more are read by polling again. */
+const POLL_PAIRS = 32;
+
+/**
+ * A UDP socket's sends on the addon's thread: send() copies the datagram into its queue and the
+ * returned promise settles when the thread has sent it (rejecting with the errno, as dgram's
+ * callback would). Sends leave in the order they were made. The socket stays dgram's (it reads
+ * and closes it); close() this first: it sends what is queued and stops the thread.
+ */
+export class NativeUdpSender {
+  readonly #binding: NativeSenderBinding;
+  readonly #handle: SenderHandle;
+  readonly #out = new Float64Array(1 + 2 * POLL_PAIRS);
+  /** Sends not yet settled, in seq order from #headSeq at #head. */
+  #queue: PendingSend[] = [];
+  #head = 0;
+  #headSeq = 0;
+  #closed = false;
+
+  private constructor(binding: NativeSenderBinding, host: string, port: number) {
+    this.#binding = binding;
+    this.#handle = binding.senderOpen(host, port, () => this.#settle());
+  }
+
+  /**
+   * A sender for the socket bound at host:port, or the reason there is none (the addon is not
+   * built, or the socket cannot be found): the caller then sends with dgram.
+   */
+  static open(host: string, port: number): NativeUdpSender | { readonly reason: string } {
+    const loaded = loadNativeSender();
+    if (!loaded.ok) return { reason: loaded.reason };
+    try {
+      return new NativeUdpSender(loaded.binding, host, port);
+    } catch (err) {
+      return { reason: `native UDP sender for ${host}:${port}: ${(err as Error).message}` };
+    }
+  }
+
+  /** undefined when the thread cannot take this destination (not the socket's address family): send it with dgram. */
+  send(bytes: Buffer, to: Destination): Promise<void> | undefined {
+    const seq = this.#binding.senderSend(this.#handle, bytes, to.address, to.port);
+    if (seq < 0) {
+      if (-seq === EINVAL) return undefined;
+      if (-seq === EBADF) return Promise.reject(new TrunklineError<SipTransportErrorCode>('SIP_TRANSPORT_CLOSED', 'UDP transport is closed'));
+      return Promise.reject(sendFailed(to, -seq));
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.#queue.push({ to, resolve, reject, failed: false });
+    });
+  }
+
+  /** Sends what is queued, then stops the thread; every promise is settled when it returns. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#binding.senderClose(this.#handle);
+    this.#settle();
+  }
+
+  #settle(): void {
+    const out = this.#out;
+    let filled: number;
+    do {
+      filled = this.#binding.senderPoll(this.#handle, out);
+      for (let i = 1; i < filled; i += 2) {
+        const p = this.#queue[this.#head + (out[i] - this.#headSeq)];
+        if (p === undefined || p.failed) continue;
+        p.failed = true;
+        p.reject(sendFailed(p.to, out[i + 1]));
+      }
+      this.#advance(out[0]);
+    } while (filled === out.length);
+  }
+
+  #advance(doneBelow: number): void {
+    const queue = this.#queue;
+    while (this.#headSeq < doneBelow && this.#head < queue.length) {
+      const p = queue[this.#head++];
+      this.#headSeq++;
+      if (!p.failed) p.resolve();
+    }
+    if (this.#head === queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > queue.length) {
+      this.#queue = queue.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+}
+
+function sendFailed(to: Destination, errno: number): TrunklineError<SipTransportErrorCode> {
+  let code: string;
+  try {
+    code = getSystemErrorName(-errno);
+  } catch {
+    code = `errno ${errno}`;
+  }
+  const cause = Object.assign(new Error(`send ${code} ${to.address}:${to.port}`), { code, errno: -errno, syscall: 'send', address: to.address, port: to.port });
+  return new TrunklineError<SipTransportErrorCode>('SIP_TRANSPORT_SEND_FAILED', `UDP send to ${to.address}:${to.port} failed: ${cause.message}`, { cause, details: { address: to.address, port: to.port } });
+}
