@@ -26,18 +26,18 @@ export class CallTrace {
   }
 
   received(role: Role, msg: SipRequest | SipResponse, hop: Hop, local: LocalAddress): void {
-    this.#trace({ leg: role, direction: 'in', transport: hop.protocol, src: hostPort(hop.address, hop.port), dst: hostPort(local.address, local.port), message: wireTextOf(msg), ...this.#queued(hop, local) }, msg);
+    this.#trace(entryOf(role, 'in', hop.protocol, hostPort(hop.address, hop.port), hostPort(local.address, local.port), wireTextOf(msg), this.#queued(hop, local)), msg);
   }
 
   sent(role: Role, msg: SipRequest | SipResponse, hop: Hop, local: LocalAddress): void {
-    this.#trace({ leg: role, direction: 'out', transport: hop.protocol, src: hostPort(local.address, local.port), dst: hostPort(hop.address, hop.port), message: wireTextOf(msg) }, msg);
+    this.#trace(entryOf(role, 'out', hop.protocol, hostPort(local.address, local.port), hostPort(hop.address, hop.port), wireTextOf(msg), 0), msg);
   }
 
   /** A message the stack received or sent on its own for the call (a retransmission), as its wire bytes. */
   wire(role: Role, direction: 'in' | 'out', bytes: Uint8Array, hop: Hop, local: LocalAddress): void {
     const far = hostPort(hop.address, hop.port);
     const near = hostPort(local.address, local.port);
-    this.#trace({ leg: role, direction, transport: hop.protocol, src: direction === 'in' ? far : near, dst: direction === 'in' ? near : far, message: wireText(bytes), ...(direction === 'in' ? this.#queued(hop, local) : {}) });
+    this.#trace(entryOf(role, direction, hop.protocol, direction === 'in' ? far : near, direction === 'in' ? near : far, wireText(bytes), direction === 'in' ? this.#queued(hop, local) : 0));
   }
 
   /**
@@ -45,11 +45,10 @@ export class CallTrace {
    * message reached the host that much before the stack read it (and traced it). Stream transports
    * are read as they come (their queue is the peer's send buffer, not measured).
    */
-  #queued(hop: Hop, local: LocalAddress): { queued_ms?: number } {
-    if (hop.protocol !== 'udp' || this.#queueWait === undefined) return {};
+  #queued(hop: Hop, local: LocalAddress): number {
+    if (hop.protocol !== 'udp' || this.#queueWait === undefined) return 0;
     // The socket it was read on: its own queue (a dual-stack serve has one per family).
-    const ms = Math.round(this.#queueWait({ family: familyOf(hop.address), port: local.port }));
-    return ms >= 1 ? { queued_ms: ms } : {};
+    return Math.round(this.#queueWait({ family: familyOf(hop.address), port: local.port }));
   }
 
   #trace(entry: Omit<TraceEntry, 'at' | 'summary'>, msg?: SipRequest | SipResponse): void {
@@ -92,4 +91,9 @@ export class CallTrace {
 function splitAddr(a: string): { ip: string; port: number } | undefined {
   const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(a);
   return m ? { ip: m[1], port: Number(m[2]) } : undefined;
+}
+
+/** A trace entry with its keys in the stored order; `queuedMs` below 1 is not noted. */
+function entryOf(leg: Role, direction: 'in' | 'out', transport: string, src: string, dst: string, message: string, queuedMs: number): Omit<TraceEntry, 'at' | 'summary'> {
+  return queuedMs >= 1 ? { leg, direction, transport, src, dst, message, queued_ms: queuedMs } : { leg, direction, transport, src, dst, message };
 }

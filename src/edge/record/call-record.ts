@@ -100,9 +100,16 @@ export class CallRecorder {
    * now because the transaction layer adds its Via to a request object after it is traced.
    */
   trace(entry: Omit<TraceEntry, 'at' | 'summary'>, msg?: SipMessage): void {
-    const firstLine = entry.message.split('\r\n', 1)[0];
+    const message = entry.message;
+    const eol = message.indexOf('\r\n');
     const now = this.#clock.now();
-    const traced: TraceEntry = { at: new Date(now).toISOString(), summary: firstLine, ...entry };
+    // Spelt out, not `{ at, summary, ...entry }`: a spread after other properties takes V8's slow
+    // path (1.5 % of the SIP thread at 300 calls/s). The key order is the stored JSON's.
+    const at = new Date(now).toISOString();
+    const summary = eol < 0 ? message : message.slice(0, eol);
+    const traced: TraceEntry = entry.queued_ms === undefined
+      ? { at, summary, leg: entry.leg, direction: entry.direction, transport: entry.transport, src: entry.src, dst: entry.dst, message }
+      : { at, summary, leg: entry.leg, direction: entry.direction, transport: entry.transport, src: entry.src, dst: entry.dst, message, queued_ms: entry.queued_ms };
     this.#trace.push(traced);
     if (msg !== undefined && this.#evidenceAsTraced && entry.leg === (this.#start.direction === 'outbound' ? 'customer' : 'carrier')) {
       evidence.set(traced, sipEventOfMessage(msg, { at: now - (entry.queued_ms ?? 0), src: entry.src, dst: entry.dst, transport: entry.transport }).event);
