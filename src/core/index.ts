@@ -1,7 +1,7 @@
 // core: the error class, the clock port, ids and the logger port that every layer shares.
 export { TrunklineError, isTrunklineError } from './trunkline-error.js';
 export { CoreErrorCodes, type CoreErrorCode } from './errors.js';
-export { type Clock, type TimerHandle, systemClock, isoSeconds } from './clock.js';
+export { type Clock, type TimerHandle, systemClock, isoSeconds, isoMillis } from './clock.js';
 export { coarseClock, type CoarseClockOptions } from './coarse-clock.js';
 export { newTrunkSid, TRUNK_SID_PATTERN, newCallSid, newRequestId, newBranch, newTag, newCallId, newSecret } from './ids.js';
 export { type Logger, silentLogger } from './logger.js';
