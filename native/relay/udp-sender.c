@@ -41,6 +41,9 @@
 // most that long) and only after DEEP_AFTER_NAPS empty looks (~0.1 s idle) sleeps until woken.
 #define NAP_US 500
 #define DEEP_AFTER_NAPS 200
+// Completions reach JavaScript through a shared slot its next send reads; only when it has not
+// sent for QUIET_MS after datagrams were done (or a send failed) is its loop woken to settle them.
+#define QUIET_MS 2.0
 enum { RUNNING, NAPPING, ASLEEP };
 
 typedef struct item {
@@ -63,6 +66,12 @@ typedef struct {
   int *fail_err;
   size_t nfail, failcap;
   int notify_pending;
+  // JavaScript's Float64Array over a SharedArrayBuffer: [0] every seq below it is settled (this
+  // thread writes it: done_seq, or the first failure JavaScript has not read), [1] the seq below
+  // which JavaScript has settled its promises (JavaScript writes it).
+  double *shared;
+  napi_ref shared_ref;
+  double done_changed_ms;
   int fd, family;
   int stopping, closed, started;
   pthread_t thread;
@@ -82,6 +91,35 @@ static void note_failure(sender_t *s, double seq, int err) {
   s->fail_seq[s->nfail] = seq;
   s->fail_err[s->nfail] = err;
   s->nfail++;
+}
+
+static double mono_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+// Under s->mu: what JavaScript may settle without asking (stops before a failure it has not read).
+static void publish(sender_t *s) {
+  double settled = s->nfail > 0 ? s->fail_seq[0] : s->done_seq;
+  __atomic_store(&s->shared[0], &settled, __ATOMIC_RELEASE);
+}
+
+// Under s->mu: true while datagrams are settled here that JavaScript has not settled.
+static int unconsumed(sender_t *s) {
+  double settled, consumed;
+  __atomic_load(&s->shared[0], &settled, __ATOMIC_ACQUIRE);
+  __atomic_load(&s->shared[1], &consumed, __ATOMIC_ACQUIRE);
+  return s->nfail > 0 || consumed < settled;
+}
+
+// Under s->mu: wakes JavaScript's loop (once until it polls) for a failure at once, and for
+// settled sends only when its own sends have not read them for QUIET_MS.
+static void maybe_notify(sender_t *s) {
+  if (s->notify_pending || !s->tsfn || !unconsumed(s)) return;
+  if (s->nfail == 0 && mono_now_ms() - s->done_changed_ms < QUIET_MS) return;
+  s->notify_pending = 1;
+  napi_call_threadsafe_function(s->tsfn, NULL, napi_tsfn_nonblocking);
 }
 
 // Sends n datagrams; errs[i] is 0 or the errno of datagram i.
@@ -123,7 +161,9 @@ static void *run(void *arg) {
   pthread_mutex_lock(&s->mu);
   for (;;) {
     while (!s->head && !s->stopping) {
-      if (naps < DEEP_AFTER_NAPS) {
+      maybe_notify(s);
+      // Not into the deep sleep while JavaScript still owes settling and has not been told.
+      if (naps < DEEP_AFTER_NAPS || (unconsumed(s) && !s->notify_pending)) {
         // Busy: look again shortly rather than be woken (see NAP_US).
         naps++;
         s->waiting = NAPPING;
@@ -154,10 +194,9 @@ static void *run(void *arg) {
     pthread_mutex_lock(&s->mu);
     for (int i = 0; i < n; i++) if (errs[i]) note_failure(s, first + i, errs[i]);
     s->done_seq = first + n;
-    if (!s->notify_pending && s->tsfn) {
-      s->notify_pending = 1;
-      napi_call_threadsafe_function(s->tsfn, NULL, napi_tsfn_nonblocking);
-    }
+    s->done_changed_ms = mono_now_ms();
+    publish(s);
+    maybe_notify(s);
   }
   pthread_mutex_unlock(&s->mu);
   return NULL;
@@ -189,6 +228,7 @@ static void finalize_sender(napi_env env, void *data, void *hint) {
   for (item_t *i = s->head; i;) { item_t *next = i->next; free(i); i = next; }
   pthread_mutex_destroy(&s->mu);
   pthread_cond_destroy(&s->cv);
+  if (s->shared_ref) napi_delete_reference(env, s->shared_ref);
   free(s->fail_seq);
   free(s->fail_err);
   free(s);
@@ -273,11 +313,17 @@ static int typed(napi_env env, napi_value v, napi_typedarray_type want, size_t m
   return 0;
 }
 
-/** senderOpen(host, port, onDone) → sender; throws ENOENT when no socket of this process is bound there. */
+/**
+ * senderOpen(host, port, onDone, shared: Float64Array of 2 over a SharedArrayBuffer) → sender;
+ * throws ENOENT when no socket of this process is bound there.
+ */
 static napi_value js_sender_open(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3) { napi_throw_type_error(env, "TRUNKLINE_NATIVE", "missing arguments"); return NULL; }
+  size_t argc = 4;
+  napi_value argv[4];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4) { napi_throw_type_error(env, "TRUNKLINE_NATIVE", "missing arguments"); return NULL; }
+  void *shared = NULL;
+  size_t shared_len = 0;
+  if (typed(env, argv[3], napi_float64_array, 2, &shared, &shared_len, "shared must be a Float64Array of 2")) return NULL;
   char host[64];
   size_t hl = 0;
   double port = 0;
@@ -304,6 +350,13 @@ static napi_value js_sender_open(napi_env env, napi_callback_info info) {
   pthread_condattr_destroy(&ca);
   s->fd = fd;
   s->family = family;
+  s->shared = shared;
+  // The array stays alive (and its memory where it is) while the sender may write to it.
+  if (napi_create_reference(env, argv[3], 1, &s->shared_ref) != napi_ok) {
+    finalize_sender(env, s, NULL);
+    napi_throw_error(env, "TRUNKLINE_NATIVE", "cannot keep the shared array");
+    return NULL;
+  }
   napi_value name;
   napi_create_string_utf8(env, "trunkline udp sender", NAPI_AUTO_LENGTH, &name);
   if (napi_create_threadsafe_function(env, argv[2], NULL, name, 0, 1, NULL, NULL, NULL, call_js, &s->tsfn) != napi_ok) {
@@ -396,6 +449,7 @@ static napi_value js_sender_poll(napi_env env, napi_callback_info info) {
   memmove(s->fail_err, s->fail_err + take, (s->nfail - take) * sizeof *s->fail_err);
   s->nfail -= take;
   if (s->nfail == 0) s->notify_pending = 0;
+  publish(s);
   pthread_mutex_unlock(&s->mu);
   napi_value v;
   napi_create_double(env, (double)filled, &v);

@@ -8,7 +8,7 @@ type SenderHandle = { readonly __nativeUdpSender: unique symbol };
 
 /** What native/relay/udp-sender.c exports (see its comments). */
 interface NativeSenderBinding {
-  senderOpen(host: string, port: number, onDone: () => void): SenderHandle;
+  senderOpen(host: string, port: number, onDone: () => void, shared: Float64Array): SenderHandle;
   /** The datagram's seq (≥ 0), or a negative errno. */
   senderSend(sender: SenderHandle, data: Uint8Array, ip: string, port: number): number;
   senderPoll(sender: SenderHandle, out: Float64Array): number;
@@ -53,6 +53,8 @@ export class NativeUdpSender {
   readonly #binding: NativeSenderBinding;
   readonly #handle: SenderHandle;
   readonly #out = new Float64Array(1 + 2 * POLL_PAIRS);
+  /** [0] the thread's: every seq below it is settled; [1] ours: the seq below which promises are settled. */
+  readonly #shared = new Float64Array(new SharedArrayBuffer(2 * Float64Array.BYTES_PER_ELEMENT));
   /** Sends not yet settled, in seq order from #headSeq at #head. */
   #queue: PendingSend[] = [];
   #head = 0;
@@ -61,7 +63,7 @@ export class NativeUdpSender {
 
   private constructor(binding: NativeSenderBinding, host: string, port: number) {
     this.#binding = binding;
-    this.#handle = binding.senderOpen(host, port, () => this.#settle());
+    this.#handle = binding.senderOpen(host, port, () => this.#settle(), this.#shared);
   }
 
   /**
@@ -86,9 +88,14 @@ export class NativeUdpSender {
       if (-seq === EBADF) return Promise.reject(new TrunklineError<SipTransportErrorCode>('SIP_TRANSPORT_CLOSED', 'UDP transport is closed'));
       return Promise.reject(sendFailed(to, -seq));
     }
-    return new Promise<void>((resolve, reject) => {
+    const sent = new Promise<void>((resolve, reject) => {
       this.#queue.push({ to, resolve, reject, failed: false });
     });
+    // What the thread has settled since: read from the shared slot, so a busy stack settles its
+    // sends without the thread waking its loop (it does only after QUIET_MS without a send).
+    const settled = this.#shared[0];
+    if (settled > this.#headSeq) this.#advance(settled);
+    return sent;
   }
 
   /** Sends what is queued, then stops the thread; every promise is settled when it returns. */
@@ -121,6 +128,7 @@ export class NativeUdpSender {
       this.#headSeq++;
       if (!p.failed) p.resolve();
     }
+    this.#shared[1] = this.#headSeq;
     if (this.#head === queue.length) {
       this.#queue = [];
       this.#head = 0;
