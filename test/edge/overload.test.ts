@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RawUac, pcmaOffer } from './support/raw-uac.js';
 import { startHarness, DOMAIN, CALLER } from './support/harness.js';
-import { OverloadGuard, type LoadGauge, type OverloadVerdict } from '../../src/edge/index.js';
+import { DEFAULT_OVERLOAD, OverloadGuard, type LoadGauge, type OverloadVerdict } from '../../src/edge/index.js';
 
 test('the overload guard refuses a share of new INVITEs that grows while the mean wait is at or above enterAtMs and shrinks under leaveAtMs, spread evenly', () => {
   const guard = new OverloadGuard({ enterAtMs: 100, leaveAtMs: 25, windowSamples: 3, retryAfterS: 4, raiseBy: 0.25, lowerBy: 0.5 });
@@ -37,6 +37,39 @@ test('the overload guard refuses a share of new INVITEs that grows while the mea
   assert.throws(() => new OverloadGuard({ enterAtMs: 50, leaveAtMs: 60, windowSamples: 3, retryAfterS: 1, raiseBy: 0.1, lowerBy: 0.1 }), RangeError);
   assert.throws(() => new OverloadGuard({ enterAtMs: 100, leaveAtMs: 25, windowSamples: 0, retryAfterS: 1, raiseBy: 0.1, lowerBy: 0.1 }), RangeError);
   assert.throws(() => new OverloadGuard({ enterAtMs: 100, leaveAtMs: 25, windowSamples: 3, retryAfterS: 1, raiseBy: 0, lowerBy: 0.1 }), RangeError);
+});
+
+test('after a transient the refused share goes back to 0 within ~1.3 s of an empty queue; in a sustained overload short dips keep the slow step', () => {
+  const samplesToZero = (settings: typeof DEFAULT_OVERLOAD) => {
+    const guard = new OverloadGuard(settings);
+    for (const w of [300, 300, 300]) guard.sample(w);
+    assert.equal(guard.share, 0.4, 'two means of 300 ms: 40 % refused');
+    let n = 0;
+    while (guard.share > 0 && n < 100) {
+      guard.sample(0);
+      n++;
+    }
+    return n;
+  };
+  // The first quiet sample still averages the spike (150 ms: holds); 10 at −2 %, then −10 % a sample.
+  assert.equal(samplesToZero(DEFAULT_OVERLOAD), 13);
+  const { quietAfter: _a, quietLowerBy: _b, ...slowOnly } = DEFAULT_OVERLOAD;
+  assert.equal(samplesToZero(slowOnly), 21, 'without the quiet step: −2 % a sample all the way');
+
+  // Sustained: the wait swings; dips under leaveAtMs shorter than quietAfter only ever take −2 %.
+  const guard = new OverloadGuard(DEFAULT_OVERLOAD);
+  for (let i = 0; i < 6; i++) guard.sample(300);
+  assert.equal(guard.share, 1);
+  for (let round = 0; round < 5; round++) {
+    const before = guard.share;
+    for (let i = 0; i < 9; i++) guard.sample(0);
+    assert.ok(Math.abs(before - guard.share - 0.16) < 1e-9, `round ${round}: 8 quiet means at −2 % (the first still averages the wait before), got ${before - guard.share}`);
+    // The wait comes back between the thresholds (holds): the quiet run starts again.
+    guard.sample(120);
+    guard.sample(120);
+  }
+  assert.throws(() => new OverloadGuard({ ...DEFAULT_OVERLOAD, quietAfter: 0 }), RangeError);
+  assert.throws(() => new OverloadGuard({ ...DEFAULT_OVERLOAD, quietLowerBy: 0 }), RangeError);
 });
 
 test('under overload a new INVITE is refused 503 with Retry-After and the edge.overload finding, on record; a call already up is carried to its end', async (t) => {

@@ -24,6 +24,13 @@ export interface OverloadSettings {
   /** How much the refused share grows per sample at or above enterAtMs, and shrinks per sample under leaveAtMs. */
   readonly raiseBy: number;
   readonly lowerBy: number;
+  /**
+   * After this many samples in a row under leaveAtMs the share shrinks by quietLowerBy a sample
+   * instead: the queue has stayed empty long enough that the refusals are no longer needed.
+   * Optional: without it the share always shrinks by lowerBy.
+   */
+  readonly quietAfter?: number;
+  readonly quietLowerBy?: number;
 }
 
 /**
@@ -32,9 +39,13 @@ export interface OverloadSettings {
  * calls of 15 000 and 18 000 (setup p99 420 and 588 ms); a 0.5 s window with +10 %/−5 % carried
  * 6 851 and 6 730 (p99 936 and 872 ms); from 200 ms (−2 % under 50) 8 967 and 8 276 (p99 612 and
  * 648 ms). 200 ms is well under T1 (500 ms), when callers start to retransmit, and refuses less
- * near capacity. From every call refused back to none takes 5 s of short waits.
+ * near capacity. The slow −2 % keeps the share near what a sustained overload needs, where the
+ * wait swings around the thresholds. After a transient (2026-12-07, 300 calls/s on a serve ~60 %
+ * busy: a 0.2 s spike as the step began refused 700–1 080 calls of 4 500 over 5–6 s of a drained
+ * queue), 1 s of short waits in a row shrinks it −10 % a sample: from every call refused to none
+ * in ~2 s.
  */
-export const DEFAULT_OVERLOAD: OverloadSettings = { enterAtMs: 200, leaveAtMs: 50, windowSamples: 2, retryAfterS: 5, raiseBy: 0.2, lowerBy: 0.02 };
+export const DEFAULT_OVERLOAD: OverloadSettings = { enterAtMs: 200, leaveAtMs: 50, windowSamples: 2, retryAfterS: 5, raiseBy: 0.2, lowerBy: 0.02, quietAfter: 10, quietLowerBy: 0.1 };
 
 /** Why a new INVITE is refused now. */
 export interface OverloadVerdict {
@@ -62,6 +73,8 @@ export class OverloadGuard implements LoadGauge {
   #sum = 0;
   #share = 0;
   #owed = 0;
+  /** Samples in a row whose mean was under leaveAtMs. */
+  #quiet = 0;
   #detail = '';
   /** Told when the edge starts refusing (share > 0) and when it stops (share back to 0), with the mean wait. */
   onChange: ((overloaded: boolean, meanWaitMs: number) => void) | undefined;
@@ -72,6 +85,9 @@ export class OverloadGuard implements LoadGauge {
     }
     if (!Number.isInteger(settings.windowSamples) || settings.windowSamples < 1) throw new RangeError(`overload window: need a whole number of samples ≥ 1, got ${settings.windowSamples}`);
     if (!(settings.raiseBy > 0 && settings.raiseBy <= 1 && settings.lowerBy > 0 && settings.lowerBy <= 1)) throw new RangeError('overload steps: raiseBy and lowerBy must be in (0, 1]');
+    if (settings.quietAfter !== undefined && !(Number.isInteger(settings.quietAfter) && settings.quietAfter >= 1 && (settings.quietLowerBy ?? 0) > 0 && (settings.quietLowerBy ?? 0) <= 1)) {
+      throw new RangeError('overload quiet steps: quietAfter a whole number ≥ 1 and quietLowerBy in (0, 1]');
+    }
     this.#s = settings;
   }
 
@@ -89,8 +105,12 @@ export class OverloadGuard implements LoadGauge {
     if (this.#window.length < this.#s.windowSamples) return;
     const mean = this.#sum / this.#window.length;
     const before = this.#share;
+    this.#quiet = mean < this.#s.leaveAtMs ? this.#quiet + 1 : 0;
     if (mean >= this.#s.enterAtMs) this.#share = Math.min(1, before + this.#s.raiseBy);
-    else if (mean < this.#s.leaveAtMs) this.#share = Math.max(0, before - this.#s.lowerBy);
+    else if (mean < this.#s.leaveAtMs) {
+      const quietLong = this.#s.quietAfter !== undefined && this.#quiet > this.#s.quietAfter;
+      this.#share = Math.max(0, before - (quietLong ? this.#s.quietLowerBy! : this.#s.lowerBy));
+    }
     if (this.#share > 0) {
       this.#detail = `SIP requests wait ${Math.round(mean)} ms to be read (mean of the last ${this.#s.windowSamples} samples; from ${this.#s.enterAtMs} ms a growing share of new calls is refused, now ${Math.round(this.#share * 100)} %)`;
     } else this.#owed = 0;
