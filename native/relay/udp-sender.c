@@ -14,10 +14,8 @@
 #define NAPI_VERSION 8
 #endif
 #include <node_api.h>
-#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -28,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "napi-util.h"
 #include "udp-sender.h"
 
 #define SEND_BATCH 64
@@ -74,7 +73,7 @@ typedef struct {
   napi_ref shared_ref;
   double done_changed_ms;
   int fd, family;
-  int stopping, closed, started;
+  int stopping, started;
   pthread_t thread;
   napi_threadsafe_function tsfn;
 } sender_t;
@@ -94,15 +93,15 @@ static void note_failure(sender_t *s, double seq, int err) {
   s->nfail++;
 }
 
-static double mono_now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+// Under s->mu: every seq below it is settled and JavaScript may settle it — done_seq, or the
+// first failure JavaScript has not read yet.
+static double settled_below(const sender_t *s) {
+  return s->nfail > 0 ? s->fail_seq[0] : s->done_seq;
 }
 
-// Under s->mu: what JavaScript may settle without asking (stops before a failure it has not read).
+// Under s->mu: settled_below to the slot JavaScript's sends read.
 static void publish(sender_t *s) {
-  double settled = s->nfail > 0 ? s->fail_seq[0] : s->done_seq;
+  double settled = settled_below(s);
   __atomic_store(&s->shared[0], &settled, __ATOMIC_RELEASE);
 }
 
@@ -118,7 +117,7 @@ static int unconsumed(sender_t *s) {
 // settled sends only when its own sends have not read them for QUIET_MS.
 static void maybe_notify(sender_t *s) {
   if (s->notify_pending || !s->tsfn || !unconsumed(s)) return;
-  if (s->nfail == 0 && mono_now_ms() - s->done_changed_ms < QUIET_MS) return;
+  if (s->nfail == 0 && mono_ms() - s->done_changed_ms < QUIET_MS) return;
   s->notify_pending = 1;
   napi_call_threadsafe_function(s->tsfn, NULL, napi_tsfn_nonblocking);
 }
@@ -195,7 +194,7 @@ static void *run(void *arg) {
     pthread_mutex_lock(&s->mu);
     for (int i = 0; i < n; i++) if (errs[i]) note_failure(s, first + i, errs[i]);
     s->done_seq = first + n;
-    s->done_changed_ms = mono_now_ms();
+    s->done_changed_ms = mono_ms();
     publish(s);
     maybe_notify(s);
   }
@@ -203,10 +202,10 @@ static void *run(void *arg) {
   return NULL;
 }
 
+// Only the JavaScript thread stops a sender, so reading `stopping` unlocked here is safe.
 static void stop_sender(sender_t *s) {
-  if (s->closed) return;
+  if (s->stopping) return;
   pthread_mutex_lock(&s->mu);
-  s->closed = 1;
   s->stopping = 1;
   pthread_cond_signal(&s->cv);
   pthread_mutex_unlock(&s->mu);
@@ -270,23 +269,11 @@ static int find_socket(const struct sockaddr_storage *addr, int family) {
   return found;
 }
 
-static int parse_to(const char *ip, int port, int family, struct sockaddr_storage *out, socklen_t *len) {
-  memset(out, 0, sizeof *out);
-  if (port <= 0 || port > 65535) return -1;
-  if (family == AF_INET) {
-    struct sockaddr_in *a = (void *)out;
-    a->sin_family = AF_INET;
-    a->sin_port = htons((uint16_t)port);
-    if (inet_pton(AF_INET, ip, &a->sin_addr) != 1) return -1;
-    *len = sizeof *a;
-    return 0;
-  }
-  struct sockaddr_in6 *a = (void *)out;
-  a->sin6_family = AF_INET6;
-  a->sin6_port = htons((uint16_t)port);
-  if (inet_pton(AF_INET6, ip, &a->sin6_addr) != 1) return -1;
-  *len = sizeof *a;
-  return 0;
+// A destination of the socket's own family only: parse_addr would map a v4 literal into v6, which
+// a v6-only listener cannot send to (dgram takes those). -1 otherwise.
+static int dest_of(const char *ip, double port, int family, struct sockaddr_storage *out, socklen_t *len) {
+  if (!(port >= 1 && port <= 65535) || (strchr(ip, ':') ? AF_INET6 : AF_INET) != family) return -1;
+  return parse_addr(ip, (int)port, family, out, len);
 }
 
 static sender_t *get_sender(napi_env env, napi_value v) {
@@ -297,21 +284,7 @@ static sender_t *get_sender(napi_env env, napi_value v) {
 
 // The call's sender (argv[0]) and its other arguments; NULL with a JS exception pending when they are wrong.
 static sender_t *sender_call(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
-  size_t argc = want;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < want) { napi_throw_type_error(env, "TRUNKLINE_NATIVE", "missing arguments"); return NULL; }
-  return get_sender(env, argv[0]);
-}
-
-// A typed array argument of the given type and at least min elements; -1 with a JS TypeError otherwise.
-static int typed(napi_env env, napi_value v, napi_typedarray_type want, size_t min, void **data, size_t *len, const char *what) {
-  napi_typedarray_type type;
-  size_t offset = 0;
-  napi_value ab;
-  if (napi_get_typedarray_info(env, v, &type, len, data, &ab, &offset) != napi_ok || type != want || *len < min) {
-    napi_throw_type_error(env, "TRUNKLINE_NATIVE", what);
-    return -1;
-  }
-  return 0;
+  return get_args(env, info, want, argv) ? NULL : get_sender(env, argv[0]);
 }
 
 /**
@@ -319,23 +292,17 @@ static int typed(napi_env env, napi_value v, napi_typedarray_type want, size_t m
  * throws ENOENT when no socket of this process is bound there.
  */
 static napi_value js_sender_open(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4) { napi_throw_type_error(env, "TRUNKLINE_NATIVE", "missing arguments"); return NULL; }
+  if (get_args(env, info, 4, argv)) return NULL;
   void *shared = NULL;
   size_t shared_len = 0;
-  if (typed(env, argv[3], napi_float64_array, 2, &shared, &shared_len, "shared must be a Float64Array of 2")) return NULL;
+  if (typed_arg(env, argv[3], napi_float64_array, 2, &shared, &shared_len, "shared must be a Float64Array of 2")) return NULL;
   char host[64];
-  size_t hl = 0;
-  double port = 0;
-  if (napi_get_value_string_utf8(env, argv[0], host, sizeof host, &hl) != napi_ok || napi_get_value_double(env, argv[1], &port) != napi_ok) {
-    napi_throw_type_error(env, "TRUNKLINE_NATIVE", "host, port");
-    return NULL;
-  }
+  if (str(env, argv[0], host, sizeof host)) { napi_throw_type_error(env, "TRUNKLINE_NATIVE", "host"); return NULL; }
   int family = strchr(host, ':') ? AF_INET6 : AF_INET;
   struct sockaddr_storage bound;
   socklen_t bl;
-  if (parse_to(host, (int)port, family, &bound, &bl)) { napi_throw_error(env, "EINVAL", "bad host or port"); return NULL; }
+  if (dest_of(host, num(env, argv[1]), family, &bound, &bl)) { napi_throw_error(env, "EINVAL", "bad host or port"); return NULL; }
   int fd = find_socket(&bound, family);
   if (fd < 0) {
     napi_throw_error(env, "ENOENT", fd == -2 ? "more than one UDP socket is bound to that address" : "no UDP socket of this process is bound to that address");
@@ -392,16 +359,13 @@ static napi_value js_sender_send(napi_env env, napi_callback_info info) {
   if (!s) return NULL;
   size_t len = 0;
   void *data = NULL;
-  if (typed(env, argv[1], napi_uint8_array, 0, &data, &len, "data must be a Uint8Array")) return NULL;
-  char ip[64];
-  size_t il = 0;
-  double port = 0;
-  napi_get_value_string_utf8(env, argv[2], ip, sizeof ip, &il);
-  napi_get_value_double(env, argv[3], &port);
+  if (typed_arg(env, argv[1], napi_uint8_array, 0, &data, &len, "data must be a Uint8Array")) return NULL;
+  char ip[64] = "";
+  str(env, argv[2], ip, sizeof ip);
   double result;
   item_t *item = malloc(sizeof *item + len);
   if (!item) result = -ENOMEM;
-  else if (parse_to(ip, (int)port, s->family, &item->to, &item->tolen)) { free(item); result = -EINVAL; }
+  else if (dest_of(ip, num(env, argv[3]), s->family, &item->to, &item->tolen)) { free(item); result = -EINVAL; }
   else {
     item->next = NULL;
     item->len = (uint32_t)len;
@@ -420,9 +384,7 @@ static napi_value js_sender_send(napi_env env, napi_callback_info info) {
     pthread_mutex_unlock(&s->mu);
     free(item);
   }
-  napi_value out;
-  napi_create_double(env, result, &out);
-  return out;
+  return mk_num(env, result);
 }
 
 /**
@@ -436,7 +398,7 @@ static napi_value js_sender_poll(napi_env env, napi_callback_info info) {
   if (!s) return NULL;
   size_t len = 0;
   void *data = NULL;
-  if (typed(env, argv[1], napi_float64_array, 3, &data, &len, "out must be a Float64Array of 3 or more")) return NULL;
+  if (typed_arg(env, argv[1], napi_float64_array, 3, &data, &len, "out must be a Float64Array of 3 or more")) return NULL;
   double *out = data;
   size_t filled = 1;
   pthread_mutex_lock(&s->mu);
@@ -445,16 +407,14 @@ static napi_value js_sender_poll(napi_env env, napi_callback_info info) {
     out[filled++] = s->fail_seq[i];
     out[filled++] = (double)s->fail_err[i];
   }
-  out[0] = take < s->nfail ? s->fail_seq[take] : s->done_seq;
   memmove(s->fail_seq, s->fail_seq + take, (s->nfail - take) * sizeof *s->fail_seq);
   memmove(s->fail_err, s->fail_err + take, (s->nfail - take) * sizeof *s->fail_err);
   s->nfail -= take;
+  out[0] = settled_below(s);
   if (s->nfail == 0) s->notify_pending = 0;
   publish(s);
   pthread_mutex_unlock(&s->mu);
-  napi_value v;
-  napi_create_double(env, (double)filled, &v);
-  return v;
+  return mk_num(env, (double)filled);
 }
 
 /** senderClose(sender): sends what is queued, then ends the thread; senderPoll still answers after. Idempotent. */
@@ -462,7 +422,7 @@ static napi_value js_sender_close(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   sender_t *s = sender_call(env, info, 1, argv);
   if (!s) return NULL;
-  if (!s->closed) {
+  if (!s->stopping) {
     napi_remove_env_cleanup_hook(env, cleanup_hook, s);
     stop_sender(s);
     if (s->tsfn) {
@@ -470,9 +430,7 @@ static napi_value js_sender_close(napi_env env, napi_callback_info info) {
       s->tsfn = NULL;
     }
   }
-  napi_value v;
-  napi_get_undefined(env, &v);
-  return v;
+  return undef(env);
 }
 
 int udp_sender_define(napi_env env, napi_value exports) {

@@ -6,4 +6,4 @@ export { coarseClock, type CoarseClockOptions } from './coarse-clock.js';
 export { newTrunkSid, TRUNK_SID_PATTERN, newCallSid, newRequestId, newBranch, newTag, newCallId, newSecret } from './ids.js';
 export { type Logger, silentLogger } from './logger.js';
 export { hostPort } from './host-port.js';
-export { loadNativeAddon, type NativeAddonLoad } from './native-addon.js';
+export { loadNativeAddon, loadNativePart, type NativeAddonLoad, type NativePartLoad } from './native-addon.js';

@@ -27,3 +27,19 @@ export function loadNativeAddon(): NativeAddonLoad {
     return (cached = { ok: false, reason: `${path} failed to load: ${(err as Error).message}` });
   }
 }
+
+export type NativePartLoad<T> = { readonly ok: true; readonly binding: T; readonly path: string } | { readonly ok: false; readonly reason: string };
+
+/**
+ * One layer's part of the addon: `offVariable`=off in the environment pretends it is missing (to
+ * run and test the JavaScript fallback), and an addon built before the part existed lacks the
+ * functions `required` names. Never throws.
+ */
+export function loadNativePart<T>(offVariable: string, required: readonly string[]): NativePartLoad<T> {
+  if (process.env[offVariable] === 'off') return { ok: false, reason: `${offVariable}=off` };
+  const addon = loadNativeAddon();
+  if (!addon.ok) return addon;
+  const missing = required.filter((name) => typeof addon.exports[name] !== 'function');
+  if (missing.length > 0) return { ok: false, reason: `${addon.path} lacks ${missing.join(', ')} (built before them: npm run build rebuilds it)` };
+  return { ok: true, binding: addon.exports as unknown as T, path: addon.path };
+}

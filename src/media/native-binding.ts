@@ -1,4 +1,4 @@
-import { loadNativeAddon } from '../core/index.js';
+import { loadNativePart, type NativePartLoad } from '../core/index.js';
 
 /** An opaque engine handle (a Node-API external). */
 export type NativeEngineHandle = { readonly __nativeRelayEngine: unique symbol };
@@ -22,22 +22,15 @@ export interface NativeRelayBinding {
   now(): number;
 }
 
-export type NativeLoad = { readonly ok: true; readonly binding: NativeRelayBinding; readonly path: string } | { readonly ok: false; readonly reason: string };
+export type NativeLoad = NativePartLoad<NativeRelayBinding>;
 
 let cached: NativeLoad | undefined;
 
 /**
- * The relay's half of the native addon (core's loadNativeAddon). Never throws: a missing or
- * broken addon is a reason, and the caller runs the JS engine instead.
- * TRUNKLINE_NATIVE_RELAY=off pretends it is missing (to test the fallback).
+ * The relay's part of the native addon. Never throws: a missing or broken addon is a reason, and
+ * the caller runs the JS engine instead. TRUNKLINE_NATIVE_RELAY=off pretends it is missing (to
+ * test the fallback).
  */
 export function loadNativeRelay(): NativeLoad {
-  if (cached) return cached;
-  if (process.env.TRUNKLINE_NATIVE_RELAY === 'off') return (cached = { ok: false, reason: 'TRUNKLINE_NATIVE_RELAY=off' });
-  const addon = loadNativeAddon();
-  if (!addon.ok) return (cached = addon);
-  if (typeof addon.exports.create !== 'function' || typeof addon.exports.drain !== 'function') {
-    return (cached = { ok: false, reason: `${addon.path} failed to load: unexpected exports` });
-  }
-  return (cached = { ok: true, binding: addon.exports as unknown as NativeRelayBinding, path: addon.path });
+  return (cached ??= loadNativePart<NativeRelayBinding>('TRUNKLINE_NATIVE_RELAY', ['create', 'drain']));
 }

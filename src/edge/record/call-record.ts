@@ -100,15 +100,9 @@ export class CallRecorder {
    * now because the transaction layer adds its Via to a request object after it is traced.
    */
   trace(entry: Omit<TraceEntry, 'at' | 'summary'>, msg?: SipMessage): void {
-    const message = entry.message;
-    const eol = message.indexOf('\r\n');
+    const eol = entry.message.indexOf('\r\n');
     const now = this.#clock.now();
-    // Spelt out in the stored JSON's key order.
-    const at = isoMillis(now);
-    const summary = eol < 0 ? message : message.slice(0, eol);
-    const traced: TraceEntry = entry.queued_ms === undefined
-      ? { at, summary, leg: entry.leg, direction: entry.direction, transport: entry.transport, src: entry.src, dst: entry.dst, message }
-      : { at, summary, leg: entry.leg, direction: entry.direction, transport: entry.transport, src: entry.src, dst: entry.dst, message, queued_ms: entry.queued_ms };
+    const traced: TraceEntry = { at: isoMillis(now), summary: eol < 0 ? entry.message : entry.message.slice(0, eol), ...entry };
     this.#trace.push(traced);
     if (msg !== undefined && this.#evidenceAsTraced && entry.leg === (this.#start.direction === 'outbound' ? 'customer' : 'carrier')) {
       evidence.set(traced, sipEventOfMessage(msg, { at: now - (entry.queued_ms ?? 0), src: entry.src, dst: entry.dst, transport: entry.transport }).event);

@@ -1,5 +1,5 @@
 import { getSystemErrorName } from 'node:util';
-import { loadNativeAddon, TrunklineError } from '../../core/index.js';
+import { loadNativePart, TrunklineError, type NativePartLoad } from '../../core/index.js';
 import type { SipTransportErrorCode } from './errors.js';
 import type { Destination } from './transport.js';
 
@@ -15,20 +15,13 @@ interface NativeSenderBinding {
   senderClose(sender: SenderHandle): void;
 }
 
-export type NativeSenderLoad = { readonly ok: true; readonly binding: NativeSenderBinding } | { readonly ok: false; readonly reason: string };
+export type NativeSenderLoad = NativePartLoad<NativeSenderBinding>;
 
 let cached: NativeSenderLoad | undefined;
 
 /** TRUNKLINE_NATIVE_SEND=off pretends the addon is missing (dgram sends on the SIP thread, as without a compiler). */
 export function loadNativeSender(): NativeSenderLoad {
-  if (cached) return cached;
-  if (process.env.TRUNKLINE_NATIVE_SEND === 'off') return (cached = { ok: false, reason: 'TRUNKLINE_NATIVE_SEND=off' });
-  const addon = loadNativeAddon();
-  if (!addon.ok) return (cached = addon);
-  if (typeof addon.exports.senderOpen !== 'function' || typeof addon.exports.senderSend !== 'function') {
-    return (cached = { ok: false, reason: `${addon.path} has no UDP sender (built before it: npm run build rebuilds it)` });
-  }
-  return (cached = { ok: true, binding: addon.exports as unknown as NativeSenderBinding });
+  return (cached ??= loadNativePart<NativeSenderBinding>('TRUNKLINE_NATIVE_SEND', ['senderOpen', 'senderSend', 'senderPoll', 'senderClose']));
 }
 
 interface PendingSend {

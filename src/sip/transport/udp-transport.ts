@@ -50,7 +50,8 @@ export class UdpTransport implements Transport {
   #local: SocketAddress;
   #closed = false;
   #sender: NativeUdpSender | undefined;
-  #sendPath: UdpSendPath = { path: 'dgram', reason: 'not asked for' };
+  /** Why sends go through dgram, when #sender is undefined. */
+  #noSender = 'not asked for';
 
   private constructor(socket: Socket, handlers: TransportHandlers, limits: TransportLimits) {
     this.#socket = socket;
@@ -93,17 +94,13 @@ export class UdpTransport implements Transport {
   }
 
   get sendPath(): UdpSendPath {
-    return this.#sendPath;
+    return this.#sender ? { path: 'thread' } : { path: 'dgram', reason: this.#noSender };
   }
 
   #openSender(): void {
     const opened = NativeUdpSender.open(this.#local.address, this.#local.port);
-    if (opened instanceof NativeUdpSender) {
-      this.#sender = opened;
-      this.#sendPath = { path: 'thread' };
-    } else {
-      this.#sendPath = { path: 'dgram', reason: opened.reason };
-    }
+    if (opened instanceof NativeUdpSender) this.#sender = opened;
+    else this.#noSender = opened.reason;
   }
 
   #sent(bytes: Buffer, to: Destination): void {
