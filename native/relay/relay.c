@@ -78,6 +78,12 @@ typedef struct {
   size_t ring_cap, ring_len;
   double overflow;
   int closed;
+  // Sockets of closed legs, closed by the relay thread (see close_leg): guarded by mu.
+  int *closing;
+  uint32_t nclosing, closing_cap;
+  // Taken out of `closing` by the thread and not closed yet; `closed_cv` is signalled when 0.
+  uint32_t closing_out;
+  pthread_cond_t closed_cv;
 } engine_t;
 
 // ───────────────────────────── helpers ─────────────────────────────
@@ -291,8 +297,26 @@ static void on_readable(engine_t *e, uint64_t id, int rtcp, batch_t *b) {
   }
 }
 
+/** Closes the sockets close_leg() left to this thread. Called with mu held. */
+static void close_pending(engine_t *e) {
+  for (uint32_t i = 0; i < e->nclosing; i++) close(e->closing[i]);
+  e->nclosing = 0;
+}
+
+static int grow_ints(int **a, uint32_t *cap, uint32_t need) {
+  uint32_t c = *cap ? *cap : 256;
+  while (c < need) c *= 2;
+  int *n = realloc(*a, c * sizeof *n);
+  if (!n) return 0;
+  *a = n;
+  *cap = c;
+  return 1;
+}
+
 static void *run(void *arg) {
   engine_t *e = arg;
+  int *out = NULL;
+  uint32_t n_out_cap = 0;
   batch_t *b = malloc(sizeof *b);
   struct epoll_event ev[128];
   while (b && !e->stopping) {
@@ -302,23 +326,60 @@ static void *run(void *arg) {
     pthread_mutex_lock(&e->mu);
     for (int i = 0; i < n && !e->stopping; i++) {
       uint64_t tag = ev[i].data.u64;
-      if (tag == UINT64_MAX) continue; // stop eventfd
+      if (tag == UINT64_MAX) { // stop, or sockets to close: reset the eventfd
+        uint64_t v;
+        if (read(e->stopfd, &v, 8) < 0) { /* EAGAIN: already reset */ }
+        continue;
+      }
       on_readable(e, tag >> 1, (int)(tag & 1), b);
     }
+    // Taken out under the lock, closed after it: JS's openLeg/closeLeg do not wait for the closes.
+    uint32_t n_out = 0;
+    if (e->nclosing > 0 && (n_out_cap >= e->nclosing || grow_ints(&out, &n_out_cap, e->nclosing))) {
+      memcpy(out, e->closing, e->nclosing * sizeof *out);
+      n_out = e->nclosing;
+      e->nclosing = 0;
+    }
+    close_pending(e); // what could not be taken out (no memory)
+    e->closing_out = n_out;
     pthread_mutex_unlock(&e->mu);
+    if (n_out > 0) {
+      for (uint32_t i = 0; i < n_out; i++) close(out[i]);
+      pthread_mutex_lock(&e->mu);
+      e->closing_out = 0;
+      pthread_cond_broadcast(&e->closed_cv);
+      pthread_mutex_unlock(&e->mu);
+    }
   }
+  free(out);
   free(b);
   return NULL;
 }
 
 // ───────────────────────────── Node-API surface ─────────────────────────────
 
+/**
+ * Called with mu held. The sockets are closed by the relay thread, not the caller's (JS's):
+ * two closes per leg were ~1 % of serve's SIP thread at 800 calls/s (perf, issue 13), and a
+ * socket's close also takes it out of the epoll set, so no EPOLL_CTL_DEL. Until then a datagram
+ * to it wakes the thread with the old id, which no longer matches (gen): it is not read, and the
+ * socket is closed at the end of that same turn. Without the thread (stopping, never started)
+ * they are closed here.
+ */
 static void close_leg(engine_t *e, leg_t *l) {
   if (!l->used) return;
-  epoll_ctl(e->epfd, EPOLL_CTL_DEL, l->fd_rtp, NULL);
-  epoll_ctl(e->epfd, EPOLL_CTL_DEL, l->fd_rtcp, NULL);
-  close(l->fd_rtp);
-  close(l->fd_rtcp);
+  int inline_close = !e->thread_started || e->stopping;
+  if (!inline_close && e->nclosing + 2 > e->closing_cap && !grow_ints(&e->closing, &e->closing_cap, e->nclosing + 2)) inline_close = 1;
+  if (inline_close) {
+    close(l->fd_rtp);
+    close(l->fd_rtcp);
+  } else {
+    int wake = e->nclosing == 0;
+    e->closing[e->nclosing++] = l->fd_rtp;
+    e->closing[e->nclosing++] = l->fd_rtcp;
+    uint64_t one = 1;
+    if (wake && write(e->stopfd, &one, 8) < 0) { /* counter full: the thread is awake anyway */ }
+  }
   l->used = 0;
   l->gen = (l->gen + 1) & 0xffffffu; // ids of the closed leg stop matching
   e->free_slots[e->nfree++] = (uint32_t)(l - e->legs);
@@ -331,6 +392,7 @@ static void stop_engine(engine_t *e) {
   uint64_t one = 1;
   if (write(e->stopfd, &one, 8) < 0) { /* the 500 ms epoll timeout ends the thread anyway */ }
   if (e->thread_started) pthread_join(e->thread, NULL);
+  close_pending(e);
   for (uint32_t i = 0; i < e->nlegs; i++) close_leg(e, &e->legs[i]);
   close(e->epfd);
   close(e->stopfd);
@@ -341,8 +403,10 @@ static void finalize_engine(napi_env env, void *data, void *hint) {
   engine_t *e = data;
   stop_engine(e);
   pthread_mutex_destroy(&e->mu);
+  pthread_cond_destroy(&e->closed_cv);
   free(e->legs);
   free(e->free_slots);
+  free(e->closing);
   free(e->ring);
   free(e);
 }
@@ -365,6 +429,7 @@ static napi_value js_create(napi_env env, napi_callback_info info) {
   engine_t *e = calloc(1, sizeof *e);
   if (!e) { napi_throw_error(env, "TRUNKLINE_NATIVE", "out of memory"); return NULL; }
   pthread_mutex_init(&e->mu, NULL);
+  pthread_cond_init(&e->closed_cv, NULL);
   e->ring_cap = (size_t)ring;
   e->ring = malloc(e->ring_cap);
   e->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -422,6 +487,19 @@ static napi_value js_open_leg(napi_env env, napi_callback_info info) {
   }
   int fr = open_socket(family, &a1, l1);
   int fc = fr < 0 ? fr : open_socket(family, &a2, l2);
+  if (fr == -EADDRINUSE || fc == -EADDRINUSE) {
+    // The port may be a closed leg's whose sockets the relay thread has not closed yet.
+    pthread_mutex_lock(&e->mu);
+    int pending = e->nclosing > 0 || e->closing_out > 0;
+    close_pending(e);
+    while (e->closing_out > 0) pthread_cond_wait(&e->closed_cv, &e->mu);
+    pthread_mutex_unlock(&e->mu);
+    if (pending) {
+      if (fr >= 0) close(fr);
+      fr = open_socket(family, &a1, l1);
+      fc = fr < 0 ? fr : open_socket(family, &a2, l2);
+    }
+  }
   if (fr < 0 || fc < 0) {
     int err = fr < 0 ? -fr : -fc;
     if (fr >= 0) close(fr);
