@@ -3,6 +3,7 @@ export { TrunklineError, isTrunklineError } from './trunkline-error.js';
 export { CoreErrorCodes, type CoreErrorCode } from './errors.js';
 export { type Clock, type TimerHandle, systemClock, isoSeconds, isoMillis } from './clock.js';
 export { coarseClock, type CoarseClockOptions } from './coarse-clock.js';
+export { setHidden, getHidden } from './hidden-slot.js';
 export { newTrunkSid, TRUNK_SID_PATTERN, newCallSid, newRequestId, newBranch, newTag, newCallId, newSecret } from './ids.js';
 export { type Logger, silentLogger } from './logger.js';
 export { hostPort } from './host-port.js';

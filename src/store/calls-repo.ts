@@ -1,7 +1,7 @@
 import { channel } from 'node:diagnostics_channel';
 import type { Kysely } from 'kysely';
 import type { Worker } from 'node:worker_threads';
-import type { TrunklineError } from '../core/index.js';
+import { getHidden, setHidden, type TrunklineError } from '../core/index.js';
 import type { Finding } from '../diagnosis/index.js';
 import { BATCH_ROWS, UpsertSql } from './calls-upsert.js';
 import { InlineRowsWriter, everyRowFailed, type CallRowsWriter, type RecordWriterPlan, type WrittenBatch } from './calls-writer.js';
@@ -155,16 +155,16 @@ export function toRow(r: CallRecord): CallsTable {
  * the array whole. Exported for other threads that take a record: one string is cloned far
  * faster than an array of entries, and the row reuses the same entries' text.
  */
-const entryJson = new WeakMap<TraceEntry, string>();
+const ENTRY_JSON = Symbol('entry JSON');
 
 export function traceJson(trace: readonly TraceEntry[]): string {
   let out = '[';
   for (let i = 0; i < trace.length; i++) {
     const t = trace[i];
-    let json = entryJson.get(t);
+    let json = getHidden<string>(t, ENTRY_JSON);
     if (json === undefined) {
       json = JSON.stringify(t);
-      entryJson.set(t, json);
+      setHidden(t, ENTRY_JSON, json);
     }
     out += i === 0 ? json : `,${json}`;
   }

@@ -14,9 +14,6 @@ export function toSource(s: SipSource, localFor?: (hop: Hop) => LocalAddress): R
   return { hop, local };
 }
 
-/** The stack's transaction behind each adapter, for the dialog layer (which answers through it). */
-const transactions = new WeakMap<ServerTx, ServerTransaction>();
-
 class ServerTxAdapter implements ServerTx {
   readonly request: SipRequest;
   readonly source: RequestSource;
@@ -25,9 +22,13 @@ class ServerTxAdapter implements ServerTx {
 
   constructor(tx: ServerTransaction, localFor?: (hop: Hop) => LocalAddress) {
     this.#tx = tx;
-    transactions.set(this, tx);
     this.request = tx.request;
     this.source = toSource(tx.source, localFor);
+  }
+
+  /** The stack's transaction behind an adapter, for the dialog layer (which answers through it). */
+  static stackOf(tx: ServerTx): ServerTransaction | undefined {
+    return tx instanceof ServerTxAdapter ? tx.#tx : undefined;
   }
 
   get provisional(): SipResponse | undefined {
@@ -96,7 +97,7 @@ export class TransactionLayerPort implements EdgeSipPort {
   }
 
   answerInvite(tx: ServerTx, response: SipResponse, onNoAck?: () => void, targetWithoutContact?: string): Dialog | undefined {
-    const stx = transactions.get(tx);
+    const stx = ServerTxAdapter.stackOf(tx);
     if (!stx) {
       tx.respond(response);
       return undefined;

@@ -1,4 +1,4 @@
-import { isoMillis, isoSeconds, type Clock } from '../../core/index.js';
+import { getHidden, isoMillis, isoSeconds, setHidden, type Clock } from '../../core/index.js';
 import type { Finding, SipEventEvidence } from '../../diagnosis/index.js';
 import { sipEventOfMessage } from '../../capture/index.js';
 import type { SipMessage } from '../../sip/index.js';
@@ -105,7 +105,7 @@ export class CallRecorder {
     const traced: TraceEntry = { at: isoMillis(now), summary: eol < 0 ? entry.message : entry.message.slice(0, eol), ...entry };
     this.#trace.push(traced);
     if (msg !== undefined && this.#evidenceAsTraced && entry.leg === (this.#start.direction === 'outbound' ? 'customer' : 'carrier')) {
-      evidence.set(traced, sipEventOfMessage(msg, { at: now - (entry.queued_ms ?? 0), src: entry.src, dst: entry.dst, transport: entry.transport }).event);
+      setHidden(traced, EVIDENCE, sipEventOfMessage(msg, { at: now - (entry.queued_ms ?? 0), src: entry.src, dst: entry.dst, transport: entry.transport }).event);
     }
     this.onTrace?.(traced, this.#start.callSid);
   }
@@ -178,12 +178,12 @@ export class CallRecorder {
   }
 }
 
-/** Evidence of traced messages converted as they were traced (CallRecorder.trace with the message). */
-const evidence = new WeakMap<TraceEntry, SipEventEvidence>();
+/** Evidence of traced messages converted as they were traced (CallRecorder.trace with the message), kept on the entry (core's setHidden). */
+const EVIDENCE = Symbol('traced evidence');
 
 /** The evidence of a traced message, when the edge converted it as it traced it (else: parse the entry's text). */
 export function tracedEvidence(entry: TraceEntry): SipEventEvidence | undefined {
-  return evidence.get(entry);
+  return getHidden<SipEventEvidence>(entry, EVIDENCE);
 }
 
 /** A text ladder of the trace for GET …/trace: time, arrow between the three parties, start line. */
