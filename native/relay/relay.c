@@ -38,6 +38,10 @@
 #define BATCH 64
 #define MAX_PKT 2048
 #define SLOT_BITS 20
+// A wake-up of the relay thread per closed leg (eventfd write) cost the caller as much as the
+// two closes it saved: closes are picked up by the thread's own looks instead.
+#define CLOSE_LOOK_MS 50
+#define CLOSE_WAKE_FDS 512
 #define MAX_SLOTS (1u << SLOT_BITS)
 
 enum { C_FORWARDED, C_BYTES, C_BLEED, C_MALFORMED, C_UNROUTABLE, C_SEND_ERRORS, C_RECORD_OVERFLOW, C_N };
@@ -320,9 +324,14 @@ static void *run(void *arg) {
   batch_t *b = malloc(sizeof *b);
   struct epoll_event ev[128];
   while (b && !e->stopping) {
-    int n = epoll_wait(e->epfd, ev, 128, 500);
+    // Closed legs' sockets wait for this thread's next look (close_leg does not wake it for
+    // each): every CLOSE_LOOK_MS while legs are open, at once past CLOSE_WAKE_FDS of them.
+    pthread_mutex_lock(&e->mu);
+    int look = e->nclosing > 0 || e->nlegs > e->nfree ? CLOSE_LOOK_MS : 500;
+    pthread_mutex_unlock(&e->mu);
+    int n = epoll_wait(e->epfd, ev, 128, look);
     if (n < 0 && errno != EINTR) break;
-    if (n <= 0) continue;
+    if (n < 0) continue;
     pthread_mutex_lock(&e->mu);
     for (int i = 0; i < n && !e->stopping; i++) {
       uint64_t tag = ev[i].data.u64;
@@ -360,8 +369,9 @@ static void *run(void *arg) {
 
 /**
  * Called with mu held. The sockets are closed by the relay thread, not the caller's (JS's):
- * two closes per leg were ~1 % of serve's SIP thread at 800 calls/s (perf, issue 13), and a
- * socket's close also takes it out of the epoll set, so no EPOLL_CTL_DEL. Until then a datagram
+ * two closes and two EPOLL_CTL_DEL per leg were ~2 % of serve's SIP thread at 800 calls/s
+ * (issue 13); a socket's close takes it out of the epoll set, so no EPOLL_CTL_DEL. The thread
+ * closes them at its next look (CLOSE_LOOK_MS), or at once when CLOSE_WAKE_FDS are waiting. Until then a datagram
  * to it wakes the thread with the old id, which no longer matches (gen): it is not read, and the
  * socket is closed at the end of that same turn. Without the thread (stopping, never started)
  * they are closed here.
@@ -374,11 +384,10 @@ static void close_leg(engine_t *e, leg_t *l) {
     close(l->fd_rtp);
     close(l->fd_rtcp);
   } else {
-    int wake = e->nclosing == 0;
     e->closing[e->nclosing++] = l->fd_rtp;
     e->closing[e->nclosing++] = l->fd_rtcp;
     uint64_t one = 1;
-    if (wake && write(e->stopfd, &one, 8) < 0) { /* counter full: the thread is awake anyway */ }
+    if (e->nclosing == CLOSE_WAKE_FDS && write(e->stopfd, &one, 8) < 0) { /* counter full: the thread is awake anyway */ }
   }
   l->used = 0;
   l->gen = (l->gen + 1) & 0xffffffu; // ids of the closed leg stop matching
