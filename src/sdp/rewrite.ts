@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { TrunklineError } from '../core/index.js';
 import type { SdpErrorCode } from './errors.js';
 import { cloneSdp, parseSdp, writeSdp, type ParsedSdp } from './parse.js';
+import { writeOver } from './write-over.js';
 
 export interface RelayPorts {
   readonly rtpPort: number;
@@ -28,11 +29,15 @@ export function isUnspecifiedAddress(ip: string | undefined): boolean {
  */
 export function rewriteForRelay(input: string | ParsedSdp, target: RewriteTarget): string {
   // A string is parsed into a fresh object of our own: only a caller's object needs the copy.
-  return rewriteForRelayInPlace(typeof input === 'string' ? parseSdp(input) : cloneSdp(input), target);
+  return typeof input === 'string' ? rewriteForRelayInPlace(parseSdp(input), target, input) : rewriteForRelayInPlace(cloneSdp(input), target);
 }
 
-/** rewriteForRelay on an object the caller owns: changed where it is (no copy), then written. */
-export function rewriteForRelayInPlace(sdp: ParsedSdp, target: RewriteTarget): string {
+/**
+ * rewriteForRelay on an object the caller owns: changed where it is (no copy), then written.
+ * `original`: the text `sdp` was parsed from — the body is then written as those lines with
+ * only the rewritten ones changed (writeOver), not regenerated from the object.
+ */
+export function rewriteForRelayInPlace(sdp: ParsedSdp, target: RewriteTarget, original?: string): string {
   const family = isIP(target.address);
   if (family === 0) {
     throw new TrunklineError<SdpErrorCode>('SDP_BAD_ADDRESS', `not an IP literal: ${target.address}`, { details: { address: target.address } });
@@ -72,5 +77,5 @@ export function rewriteForRelayInPlace(sdp: ParsedSdp, target: RewriteTarget): s
   });
   // RFC 4566 §5.7: c= must be present at session level or in every m= section.
   if (needSessionConnection) sdp.connection = { version: family, ip: target.address };
-  return writeSdp(sdp);
+  return (original === undefined ? undefined : writeOver(original, sdp)) ?? writeSdp(sdp);
 }

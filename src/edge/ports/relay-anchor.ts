@@ -94,7 +94,7 @@ export class RelayAnchor implements MediaAnchor {
     const text = rewriteForRelayInPlace(parsed, {
       address: info.localAddress,
       media: parsed.media.map((_m, i) => (i === audioIndex ? { rtpPort: info.rtpPort, rtcpPort: info.rtcpPort } : null)),
-    });
+    }, sdp);
     shareParsedSdp(text, parsed);
     return text;
   }
