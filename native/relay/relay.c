@@ -42,6 +42,8 @@
 // two closes it saved: closes are picked up by the thread's own looks instead.
 #define CLOSE_LOOK_MS 50
 #define CLOSE_WAKE_FDS 512
+// prepareLeg wakes the thread when this many pairs wait to be opened (else its next look opens them).
+#define PREP_WAKE 8
 #define MAX_SLOTS (1u << SLOT_BITS)
 
 enum { C_FORWARDED, C_BYTES, C_BLEED, C_MALFORMED, C_UNROUTABLE, C_SEND_ERRORS, C_RECORD_OVERFLOW, C_N };
@@ -68,6 +70,19 @@ typedef struct {
   double c[C_N];
 } leg_t;
 
+enum { PREP_QUEUED, PREP_OPENING, PREP_READY, PREP_FAILED };
+
+/** A port pair JS has taken from its pool for a coming leg: its sockets opened by the relay thread. */
+typedef struct {
+  int state;
+  int family;
+  int port;
+  int fr, fc; // PREP_READY
+  int err;    // PREP_FAILED: errno of the socket or bind
+  struct sockaddr_storage a1, a2;
+  socklen_t l1, l2;
+} prep_t;
+
 typedef struct {
   pthread_mutex_t mu;
   pthread_t thread;
@@ -88,6 +103,10 @@ typedef struct {
   // Taken out of `closing` by the thread and not closed yet; `closed_cv` is signalled when 0.
   uint32_t closing_out;
   pthread_cond_t closed_cv;
+  // Legs opened ahead by this thread (prepareLeg), taken by openLeg: guarded by mu.
+  prep_t *prep;
+  uint32_t nprep, prep_cap;
+  pthread_cond_t prep_cv; // signalled when an entry leaves PREP_OPENING
 } engine_t;
 
 // ───────────────────────────── helpers ─────────────────────────────
@@ -307,6 +326,37 @@ static void close_pending(engine_t *e) {
   e->nclosing = 0;
 }
 
+static int open_socket(int family, const struct sockaddr_storage *addr, socklen_t len);
+
+/**
+ * Opens the sockets of the pairs prepareLeg queued. Called with mu held; opens them with it
+ * released (socket and bind are what openLeg would spend on JS's thread) and marks each one
+ * ready or failed. openLeg may take a queued entry back meanwhile; an opening one it waits for.
+ */
+static void open_prepared(engine_t *e) {
+  for (uint32_t i = 0; i < e->nprep; i++) {
+    prep_t *p = &e->prep[i];
+    if (p->state != PREP_QUEUED) continue;
+    p->state = PREP_OPENING;
+    prep_t job = *p;
+    pthread_mutex_unlock(&e->mu);
+    int fr = open_socket(job.family, &job.a1, job.l1);
+    int fc = fr < 0 ? fr : open_socket(job.family, &job.a2, job.l2);
+    if (fr >= 0 && fc < 0) close(fr);
+    pthread_mutex_lock(&e->mu);
+    // The array may have moved (realloc) or shifted (an entry taken): find the entry again by port and family.
+    for (uint32_t j = 0; j < e->nprep; j++) {
+      prep_t *q = &e->prep[j];
+      if (q->state != PREP_OPENING || q->port != job.port || q->family != job.family) continue;
+      if (fr >= 0 && fc >= 0) { q->state = PREP_READY; q->fr = fr; q->fc = fc; }
+      else { q->state = PREP_FAILED; q->err = fr < 0 ? -fr : -fc; }
+      break;
+    }
+    pthread_cond_broadcast(&e->prep_cv);
+    i = (uint32_t)-1; // start over: entries may have moved while unlocked
+  }
+}
+
 static int grow_ints(int **a, uint32_t *cap, uint32_t need) {
   uint32_t c = *cap ? *cap : 256;
   while (c < need) c *= 2;
@@ -327,7 +377,7 @@ static void *run(void *arg) {
     // Closed legs' sockets wait for this thread's next look (close_leg does not wake it for
     // each): every CLOSE_LOOK_MS while legs are open, at once past CLOSE_WAKE_FDS of them.
     pthread_mutex_lock(&e->mu);
-    int look = e->nclosing > 0 || e->nlegs > e->nfree ? CLOSE_LOOK_MS : 500;
+    int look = e->nclosing > 0 || e->nlegs > e->nfree || e->nprep > 0 ? CLOSE_LOOK_MS : 500;
     pthread_mutex_unlock(&e->mu);
     int n = epoll_wait(e->epfd, ev, 128, look);
     if (n < 0 && errno != EINTR) break;
@@ -342,6 +392,7 @@ static void *run(void *arg) {
       }
       on_readable(e, tag >> 1, (int)(tag & 1), b);
     }
+    if (!e->stopping) open_prepared(e);
     // Taken out under the lock, closed after it: JS's openLeg/closeLeg do not wait for the closes.
     uint32_t n_out = 0;
     if (e->nclosing > 0 && (n_out_cap >= e->nclosing || grow_ints(&out, &n_out_cap, e->nclosing))) {
@@ -402,6 +453,8 @@ static void stop_engine(engine_t *e) {
   if (write(e->stopfd, &one, 8) < 0) { /* the 500 ms epoll timeout ends the thread anyway */ }
   if (e->thread_started) pthread_join(e->thread, NULL);
   close_pending(e);
+  for (uint32_t i = 0; i < e->nprep; i++) if (e->prep[i].state == PREP_READY) { close(e->prep[i].fr); close(e->prep[i].fc); }
+  e->nprep = 0;
   for (uint32_t i = 0; i < e->nlegs; i++) close_leg(e, &e->legs[i]);
   close(e->epfd);
   close(e->stopfd);
@@ -413,9 +466,11 @@ static void finalize_engine(napi_env env, void *data, void *hint) {
   stop_engine(e);
   pthread_mutex_destroy(&e->mu);
   pthread_cond_destroy(&e->closed_cv);
+  pthread_cond_destroy(&e->prep_cv);
   free(e->legs);
   free(e->free_slots);
   free(e->closing);
+  free(e->prep);
   free(e->ring);
   free(e);
 }
@@ -439,6 +494,7 @@ static napi_value js_create(napi_env env, napi_callback_info info) {
   if (!e) { napi_throw_error(env, "TRUNKLINE_NATIVE", "out of memory"); return NULL; }
   pthread_mutex_init(&e->mu, NULL);
   pthread_cond_init(&e->closed_cv, NULL);
+  pthread_cond_init(&e->prep_cv, NULL);
   e->ring_cap = (size_t)ring;
   e->ring = malloc(e->ring_cap);
   e->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -478,6 +534,94 @@ static int open_socket(int family, const struct sockaddr_storage *addr, socklen_
   return fd;
 }
 
+/**
+ * The pair prepareLeg queued for (family, port), if any, out of the list: its sockets in *fr and *fc
+ * when the thread opened them, its errno negated in *fr when that failed; -EAGAIN in *fr when
+ * none is queued or it was still waiting (openLeg then opens it here). An entry being opened is
+ * waited for. Reads nprep unlocked only as a hint: 0 skips the lock.
+ */
+static void take_prepared(engine_t *e, int family, int port, int *fr, int *fc) {
+  pthread_mutex_lock(&e->mu);
+  for (;;) {
+    uint32_t i = 0;
+    while (i < e->nprep && !(e->prep[i].port == port && e->prep[i].family == family)) i++;
+    if (i == e->nprep) break;
+    prep_t *p = &e->prep[i];
+    if (p->state == PREP_OPENING) { pthread_cond_wait(&e->prep_cv, &e->mu); continue; }
+    if (p->state == PREP_READY) { *fr = p->fr; *fc = p->fc; }
+    else if (p->state == PREP_FAILED) { *fr = -p->err; *fc = -p->err; }
+    e->prep[i] = e->prep[--e->nprep];
+    break;
+  }
+  pthread_mutex_unlock(&e->mu);
+}
+
+/**
+ * prepareLeg(engine, host, rtpPort): the relay thread opens and binds this pair ahead of the
+ * openLeg that will take it, so socket() and bind() leave JS's thread (they were ~2–3 % of
+ * serve's SIP thread at 600–800 calls/s, issue 13). JS must only prepare a port it has taken from
+ * its pool, and always takes it with openLeg (which also reports a failed bind) or the engine's close.
+ */
+static napi_value js_prepare_leg(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (get_args(env, info, 3, argv)) return NULL;
+  engine_t *e = get_engine(env, argv[0]);
+  if (!e) return NULL;
+  char host[64];
+  if (str(env, argv[1], host, sizeof host)) { napi_throw_type_error(env, "TRUNKLINE_NATIVE", "host"); return NULL; }
+  int port = (int)num(env, argv[2]);
+  prep_t p;
+  memset(&p, 0, sizeof p);
+  p.family = strchr(host, ':') ? AF_INET6 : AF_INET;
+  p.port = port;
+  if (port <= 0 || port >= 65535 || parse_addr(host, port, p.family, &p.a1, &p.l1) || parse_addr(host, port + 1, p.family, &p.a2, &p.l2)) {
+    napi_throw_error(env, "EINVAL", "bad host or port");
+    return NULL;
+  }
+  p.state = PREP_QUEUED;
+  pthread_mutex_lock(&e->mu);
+  if (e->nprep == e->prep_cap) {
+    uint32_t cap = e->prep_cap ? e->prep_cap * 2 : 64;
+    prep_t *np = realloc(e->prep, cap * sizeof *np);
+    if (!np) { pthread_mutex_unlock(&e->mu); return undef(env); } // openLeg opens it itself
+    e->prep = np;
+    e->prep_cap = cap;
+  }
+  e->prep[e->nprep++] = p;
+  uint32_t queued = 0;
+  for (uint32_t i = 0; i < e->nprep; i++) queued += e->prep[i].state == PREP_QUEUED;
+  pthread_mutex_unlock(&e->mu);
+  uint64_t one = 1;
+  if (queued == PREP_WAKE && write(e->stopfd, &one, 8) < 0) { /* counter full: the thread is awake anyway */ }
+  return undef(env);
+}
+
+/** releasePrepared(engine): every pair prepareLeg queued is dropped, its sockets closed (by the thread). */
+static napi_value js_release_prepared(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (get_args(env, info, 1, argv)) return NULL;
+  engine_t *e = get_engine(env, argv[0]);
+  if (!e) return NULL;
+  pthread_mutex_lock(&e->mu);
+  for (;;) {
+    int opening = 0;
+    for (uint32_t i = 0; i < e->nprep; i++) opening |= e->prep[i].state == PREP_OPENING;
+    if (!opening) break;
+    pthread_cond_wait(&e->prep_cv, &e->mu);
+  }
+  for (uint32_t i = 0; i < e->nprep; i++) {
+    prep_t *p = &e->prep[i];
+    if (p->state != PREP_READY) continue;
+    if (e->nclosing + 2 <= e->closing_cap || grow_ints(&e->closing, &e->closing_cap, e->nclosing + 2)) {
+      e->closing[e->nclosing++] = p->fr;
+      e->closing[e->nclosing++] = p->fc;
+    } else { close(p->fr); close(p->fc); }
+  }
+  e->nprep = 0;
+  pthread_mutex_unlock(&e->mu);
+  return undef(env);
+}
+
 /** openLeg(engine, host, rtpPort) → id; throws with code EADDRINUSE/EACCES/… on a bind failure. */
 static napi_value js_open_leg(napi_env env, napi_callback_info info) {
   napi_value argv[3];
@@ -494,8 +638,12 @@ static napi_value js_open_leg(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "EINVAL", "bad host or port");
     return NULL;
   }
-  int fr = open_socket(family, &a1, l1);
-  int fc = fr < 0 ? fr : open_socket(family, &a2, l2);
+  int fr = -EAGAIN, fc = -EAGAIN;
+  if (e->nprep > 0) take_prepared(e, family, port, &fr, &fc);
+  if (fr == -EAGAIN) {
+    fr = open_socket(family, &a1, l1);
+    fc = fr < 0 ? fr : open_socket(family, &a2, l2);
+  }
   if (fr == -EADDRINUSE || fc == -EADDRINUSE) {
     // The port may be a closed leg's whose sockets the relay thread has not closed yet.
     pthread_mutex_lock(&e->mu);
@@ -740,6 +888,8 @@ static napi_value init(napi_env env, napi_value exports) {
     { "create", NULL, js_create, NULL, NULL, NULL, napi_default, NULL },
     { "close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL },
     { "openLeg", NULL, js_open_leg, NULL, NULL, NULL, napi_default, NULL },
+    { "prepareLeg", NULL, js_prepare_leg, NULL, NULL, NULL, napi_default, NULL },
+    { "releasePrepared", NULL, js_release_prepared, NULL, NULL, NULL, napi_default, NULL },
     { "closeLeg", NULL, js_close_leg, NULL, NULL, NULL, napi_default, NULL },
     { "link", NULL, js_link, NULL, NULL, NULL, napi_default, NULL },
     { "setSdp", NULL, js_set_sdp, NULL, NULL, NULL, napi_default, NULL },

@@ -9,6 +9,13 @@ export interface NativeRelayBinding {
   close(engine: NativeEngineHandle): void;
   /** Binds rtpPort and rtpPort + 1; throws an Error whose code is EADDRINUSE, EACCES, EBIND or EINVAL. */
   openLeg(engine: NativeEngineHandle, host: string, rtpPort: number): number;
+  /**
+   * The relay thread opens and binds rtpPort and rtpPort + 1 ahead of the openLeg that takes
+   * them (which then also reports a failed bind). Only for a port taken from the pool.
+   */
+  prepareLeg(engine: NativeEngineHandle, host: string, rtpPort: number): void;
+  /** Drops every prepared pair (their sockets closed): their ports may go back to the pool. */
+  releasePrepared(engine: NativeEngineHandle): void;
   closeLeg(engine: NativeEngineHandle, leg: number): void;
   link(engine: NativeEngineHandle, a: number, b: number): void;
   setSdp(engine: NativeEngineHandle, leg: number, ip: string, port: number): void;

@@ -75,6 +75,8 @@ class RecordView implements RelayedPacket {
 }
 
 const COUNTERS = 8;
+/** Pairs the relay thread keeps open ahead of the calls, per bind host: ~16 calls' worth. */
+const PREPARE_AHEAD = 32;
 
 /** A leg whose sockets the native engine owns. */
 export class NativeTransport implements LegTransport {
@@ -146,6 +148,8 @@ export class NativeEngine {
   #timer: NodeJS.Timeout | undefined;
   #draining = false;
   #closed = false;
+  /** Ports taken from a pool and handed to prepareLeg, oldest first, by bind host. */
+  readonly #ahead = new Map<string, { readonly pool: PortPool; readonly ports: number[] }>();
 
   constructor(binding: NativeRelayBinding, clock: Clock, options: NativeEngineOptions = {}) {
     this.binding = binding;
@@ -156,16 +160,28 @@ export class NativeEngine {
     this.#drainMs = options.drainMs ?? 20;
   }
 
-  /** Binds an even/odd pair from the pool, skipping ports another process holds (as udp.ts bindPair). */
+  /**
+   * Binds an even/odd pair from the pool, skipping ports another process holds (as udp.ts bindPair).
+   * The pairs the next calls will take are opened ahead by the relay thread (prepareLeg): socket()
+   * and bind() were 2–3 % of serve's SIP thread at 600–800 calls/s (issue 13). Those ports are out
+   * of the pool meanwhile: PREPARE_AHEAD pairs at most, none for a range under 16 × that.
+   */
   bindLeg(pool: PortPool, host: string, maxAttempts: number): { transport: NativeTransport; rtpPort: number } {
+    let ahead = this.#ahead.get(host);
+    if (ahead === undefined || ahead.pool !== pool) {
+      ahead = { pool, ports: [] };
+      this.#ahead.set(host, ahead);
+    }
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
-      const port = pool.take();
+      const port = ahead.ports.shift() ?? pool.take();
       if (port === undefined) break;
+      pool.adopt(port);
       try {
         const id = this.binding.openLeg(this.handle, host, port);
         const t = new NativeTransport(this, id);
         this.#legs.set(id, t);
         this.#arm();
+        this.#prepareAhead(host, ahead);
         return { transport: t, rtpPort: port };
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
@@ -176,6 +192,23 @@ export class NativeEngine {
       }
     }
     throw new TrunklineError<MediaErrorCode>('MEDIA_PORTS_EXHAUSTED', 'no free RTP port pair in range', { details: { ...pool.stats() } });
+  }
+
+  #prepareAhead(host: string, ahead: { readonly pool: PortPool; readonly ports: number[] }): void {
+    // As many as legs are open (the calls in flight say how many the next moments take), so a
+    // quiet relay keeps one or two pairs out of its pool, and none once its last leg closed.
+    const want = Math.min(PREPARE_AHEAD, this.#legs.size, Math.floor(ahead.pool.capacity / 16));
+    while (ahead.ports.length < want && !this.#closed) {
+      const port = ahead.pool.takeAhead();
+      if (port === undefined) return;
+      try {
+        this.binding.prepareLeg(this.handle, host, port);
+      } catch {
+        ahead.pool.give(port);
+        return;
+      }
+      ahead.ports.push(port);
+    }
   }
 
   link(a: NativeTransport, b: NativeTransport): void {
@@ -195,6 +228,7 @@ export class NativeEngine {
       clearInterval(this.#timer);
       this.#timer = undefined;
     }
+    if (this.#legs.size === 0) this.#releaseAhead();
   }
 
   #arm(): void {
@@ -239,5 +273,19 @@ export class NativeEngine {
     this.#timer = undefined;
     this.#legs.clear();
     this.binding.close(this.handle);
+    // The engine's close closed the sockets opened ahead: their ports go back to their pools.
+    this.#giveAheadBack();
+  }
+
+  #releaseAhead(): void {
+    let any = false;
+    for (const { ports } of this.#ahead.values()) any ||= ports.length > 0;
+    if (!any || this.#closed) return;
+    this.binding.releasePrepared(this.handle);
+    this.#giveAheadBack();
+  }
+
+  #giveAheadBack(): void {
+    for (const { pool, ports } of this.#ahead.values()) for (const port of ports.splice(0)) pool.give(port);
   }
 }

@@ -10,9 +10,12 @@ export interface PortPoolStats {
   /** Even/odd pairs the range holds. */
   readonly capacity: number;
   readonly free: number;
+  /** Pairs calls hold (not those opened ahead). */
   readonly inUse: number;
   /** Pairs found bound by another process; they go back to the end of the queue and are retried later. */
   readonly busyElsewhere: number;
+  /** Pairs out of the pool, opened ahead of the calls that will take them (native engine); absent when none. */
+  readonly ahead?: number;
 }
 
 /**
@@ -30,6 +33,8 @@ export class PortPool {
   #head = 0;
   #count = 0;
   readonly #inUse = new Set<number>();
+  /** The part of #inUse taken ahead (takeAhead) and not adopted yet. */
+  readonly #ahead = new Set<number>();
   #busyElsewhere = 0;
 
   /** `random` (in [0, 1)) picks the pair the FIFO starts at; tests pass `() => 0` for the low end. */
@@ -56,7 +61,22 @@ export class PortPool {
   }
 
   stats(): PortPoolStats {
-    return { capacity: this.capacity, free: this.#count, inUse: this.#inUse.size, busyElsewhere: this.#busyElsewhere };
+    const inUse = this.#inUse.size - this.#ahead.size;
+    return this.#ahead.size === 0
+      ? { capacity: this.capacity, free: this.#count, inUse, busyElsewhere: this.#busyElsewhere }
+      : { capacity: this.capacity, free: this.#count, inUse, busyElsewhere: this.#busyElsewhere, ahead: this.#ahead.size };
+  }
+
+  /** take() for a pair to be opened ahead of the call that will use it: out of the pool, counted apart until adopt(). */
+  takeAhead(): number | undefined {
+    const port = this.take();
+    if (port !== undefined) this.#ahead.add(port);
+    return port;
+  }
+
+  /** A pair taken ahead is now a call's. */
+  adopt(port: number): void {
+    this.#ahead.delete(port);
   }
 
   /** Takes the next free even port, or undefined when none is left. */
@@ -72,6 +92,7 @@ export class PortPool {
   /** Returns a pair; returning one that is not out is ignored, so a double close cannot corrupt the pool. */
   give(port: number, busyElsewhere = false): void {
     if (!this.#inUse.delete(port)) return;
+    this.#ahead.delete(port);
     this.#ring[(this.#head + this.#count) % this.#ring.length] = port;
     this.#count++;
     if (busyElsewhere) this.#busyElsewhere++;

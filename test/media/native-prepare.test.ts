@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSocket, type Socket } from 'node:dgram';
+import { once } from 'node:events';
+import { MediaRelay } from '../../src/media/index.js';
+
+// The native engine's relay thread opens the next calls' port pairs ahead of them (issue 13):
+// they are bound before a call asks, taken by it, kept apart in the pool's figures, and given
+// back when the last leg closes. A pair someone else took meanwhile is skipped as before.
+
+async function tryBind(port: number): Promise<Socket | undefined> {
+  const s = createSocket('udp4');
+  try {
+    s.bind(port, '127.0.0.1');
+    await once(s, 'listening');
+    return s;
+  } catch {
+    s.close();
+    return undefined;
+  }
+}
+
+test('native engine: the next pairs are bound ahead while calls are up, taken by the next call, and back in the pool after the last one', async () => {
+  const lo = 4800;
+  const relay = new MediaRelay({ engine: 'native', host: '127.0.0.1', portRange: `${lo}-${lo + 199}`, random: () => 0 });
+  try {
+    const first = await relay.createSession('CA-ahead-1');
+    assert.deepEqual([first.legA.rtpPort, first.legB.rtpPort], [lo, lo + 2]);
+    // Two legs are open, so two pairs are opened ahead: the next in the pool's order.
+    assert.equal(relay.pool.stats().inUse, 2);
+    assert.equal(relay.pool.stats().ahead, 2);
+    let held = false;
+    for (let i = 0; i < 100 && !held; i++) {
+      const probe = await tryBind(lo + 4);
+      if (probe) {
+        probe.close();
+        await new Promise((r) => setTimeout(r, 10));
+      } else held = true;
+    }
+    assert.ok(held, `${lo + 4} was not bound ahead by the relay thread`);
+    const second = await relay.createSession('CA-ahead-2');
+    assert.deepEqual([second.legA.rtpPort, second.legB.rtpPort], [lo + 4, lo + 6]);
+    await Promise.all([first.close(), second.close()]);
+    assert.deepEqual(relay.pool.stats(), { capacity: 100, free: 100, inUse: 0, busyElsewhere: 0 });
+  } finally {
+    await relay.close();
+  }
+});
+
+test('native engine: a pair bound by another socket before it was opened ahead is skipped, and the pool stays whole', async () => {
+  const lo = 5000;
+  const relay = new MediaRelay({ engine: 'native', host: '127.0.0.1', portRange: `${lo}-${lo + 199}`, random: () => 0 });
+  const squatter = await tryBind(lo + 9); // the RTCP port of the fifth pair
+  assert.ok(squatter, 'the test could not take its port');
+  try {
+    const sessions = [await relay.createSession('CA-sq-1'), await relay.createSession('CA-sq-2'), await relay.createSession('CA-sq-3')];
+    const used = sessions.flatMap((s) => [s.legA.rtpPort, s.legB.rtpPort]);
+    assert.ok(!used.includes(lo + 8), `${lo + 8}/${lo + 9} is another socket's, got ${used.join(', ')}`);
+    assert.ok(relay.pool.stats().busyElsewhere >= 1);
+    await Promise.all(sessions.map((s) => s.close()));
+    const { capacity, free, inUse, ahead } = relay.pool.stats();
+    assert.deepEqual({ free, inUse, ahead }, { free: capacity, inUse: 0, ahead: undefined });
+  } finally {
+    squatter.close();
+    await relay.close();
+  }
+});
