@@ -72,15 +72,21 @@ typedef struct {
 
 enum { PREP_QUEUED, PREP_OPENING, PREP_READY, PREP_FAILED };
 
+/** An RTP/RTCP port pair on one local address: what openLeg and prepareLeg bind. */
+typedef struct {
+  char host[64];
+  int family;
+  int port;
+  struct sockaddr_storage a1, a2; // rtp, rtcp
+  socklen_t l1, l2;
+} pair_addr_t;
+
 /** A port pair JS has taken from its pool for a coming leg: its sockets opened by the relay thread. */
 typedef struct {
   int state;
-  int family;
-  int port;
+  pair_addr_t at;
   int fr, fc; // PREP_READY
   int err;    // PREP_FAILED: errno of the socket or bind
-  struct sockaddr_storage a1, a2;
-  socklen_t l1, l2;
 } prep_t;
 
 typedef struct {
@@ -340,14 +346,14 @@ static void open_prepared(engine_t *e) {
     p->state = PREP_OPENING;
     prep_t job = *p;
     pthread_mutex_unlock(&e->mu);
-    int fr = open_socket(job.family, &job.a1, job.l1);
-    int fc = fr < 0 ? fr : open_socket(job.family, &job.a2, job.l2);
+    int fr = open_socket(job.at.family, &job.at.a1, job.at.l1);
+    int fc = fr < 0 ? fr : open_socket(job.at.family, &job.at.a2, job.at.l2);
     if (fr >= 0 && fc < 0) close(fr);
     pthread_mutex_lock(&e->mu);
     // The array may have moved (realloc) or shifted (an entry taken): find the entry again by port and family.
     for (uint32_t j = 0; j < e->nprep; j++) {
       prep_t *q = &e->prep[j];
-      if (q->state != PREP_OPENING || q->port != job.port || q->family != job.family) continue;
+      if (q->state != PREP_OPENING || q->at.port != job.at.port || q->at.family != job.at.family) continue;
       if (fr >= 0 && fc >= 0) { q->state = PREP_READY; q->fr = fr; q->fc = fc; }
       else { q->state = PREP_FAILED; q->err = fr < 0 ? -fr : -fc; }
       break;
@@ -534,6 +540,23 @@ static int open_socket(int family, const struct sockaddr_storage *addr, socklen_
   return fd;
 }
 
+/** (engine, host, rtpPort) of openLeg and prepareLeg: the engine, or NULL with a JS exception thrown. */
+static engine_t *pair_args(napi_env env, napi_callback_info info, pair_addr_t *at) {
+  napi_value argv[3];
+  if (get_args(env, info, 3, argv)) return NULL;
+  engine_t *e = get_engine(env, argv[0]);
+  if (!e) return NULL;
+  memset(at, 0, sizeof *at);
+  if (str(env, argv[1], at->host, sizeof at->host)) { napi_throw_type_error(env, "TRUNKLINE_NATIVE", "host"); return NULL; }
+  at->port = (int)num(env, argv[2]);
+  at->family = strchr(at->host, ':') ? AF_INET6 : AF_INET;
+  if (at->port <= 0 || at->port >= 65535 || parse_addr(at->host, at->port, at->family, &at->a1, &at->l1) || parse_addr(at->host, at->port + 1, at->family, &at->a2, &at->l2)) {
+    napi_throw_error(env, "EINVAL", "bad host or port");
+    return NULL;
+  }
+  return e;
+}
+
 /**
  * The pair prepareLeg queued for (family, port), if any, out of the list: its sockets in *fr and *fc
  * when the thread opened them, its errno negated in *fr when that failed; -EAGAIN in *fr when
@@ -544,7 +567,7 @@ static void take_prepared(engine_t *e, int family, int port, int *fr, int *fc) {
   pthread_mutex_lock(&e->mu);
   for (;;) {
     uint32_t i = 0;
-    while (i < e->nprep && !(e->prep[i].port == port && e->prep[i].family == family)) i++;
+    while (i < e->nprep && !(e->prep[i].at.port == port && e->prep[i].at.family == family)) i++;
     if (i == e->nprep) break;
     prep_t *p = &e->prep[i];
     if (p->state == PREP_OPENING) { pthread_cond_wait(&e->prep_cv, &e->mu); continue; }
@@ -563,21 +586,10 @@ static void take_prepared(engine_t *e, int family, int port, int *fr, int *fc) {
  * its pool, and always takes it with openLeg (which also reports a failed bind) or the engine's close.
  */
 static napi_value js_prepare_leg(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
-  if (get_args(env, info, 3, argv)) return NULL;
-  engine_t *e = get_engine(env, argv[0]);
-  if (!e) return NULL;
-  char host[64];
-  if (str(env, argv[1], host, sizeof host)) { napi_throw_type_error(env, "TRUNKLINE_NATIVE", "host"); return NULL; }
-  int port = (int)num(env, argv[2]);
   prep_t p;
   memset(&p, 0, sizeof p);
-  p.family = strchr(host, ':') ? AF_INET6 : AF_INET;
-  p.port = port;
-  if (port <= 0 || port >= 65535 || parse_addr(host, port, p.family, &p.a1, &p.l1) || parse_addr(host, port + 1, p.family, &p.a2, &p.l2)) {
-    napi_throw_error(env, "EINVAL", "bad host or port");
-    return NULL;
-  }
+  engine_t *e = pair_args(env, info, &p.at);
+  if (!e) return NULL;
   p.state = PREP_QUEUED;
   pthread_mutex_lock(&e->mu);
   if (e->nprep == e->prep_cap) {
@@ -624,25 +636,15 @@ static napi_value js_release_prepared(napi_env env, napi_callback_info info) {
 
 /** openLeg(engine, host, rtpPort) → id; throws with code EADDRINUSE/EACCES/… on a bind failure. */
 static napi_value js_open_leg(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
-  if (get_args(env, info, 3, argv)) return NULL;
-  engine_t *e = get_engine(env, argv[0]);
+  pair_addr_t at;
+  engine_t *e = pair_args(env, info, &at);
   if (!e) return NULL;
-  char host[64];
-  if (str(env, argv[1], host, sizeof host)) { napi_throw_type_error(env, "TRUNKLINE_NATIVE", "host"); return NULL; }
-  int port = (int)num(env, argv[2]);
-  int family = strchr(host, ':') ? AF_INET6 : AF_INET;
-  struct sockaddr_storage a1, a2;
-  socklen_t l1, l2;
-  if (port <= 0 || port >= 65535 || parse_addr(host, port, family, &a1, &l1) || parse_addr(host, port + 1, family, &a2, &l2)) {
-    napi_throw_error(env, "EINVAL", "bad host or port");
-    return NULL;
-  }
+  const int family = at.family, port = at.port;
   int fr = -EAGAIN, fc = -EAGAIN;
   if (e->nprep > 0) take_prepared(e, family, port, &fr, &fc);
   if (fr == -EAGAIN) {
-    fr = open_socket(family, &a1, l1);
-    fc = fr < 0 ? fr : open_socket(family, &a2, l2);
+    fr = open_socket(family, &at.a1, at.l1);
+    fc = fr < 0 ? fr : open_socket(family, &at.a2, at.l2);
   }
   if (fr == -EADDRINUSE || fc == -EADDRINUSE) {
     // The port may be a closed leg's whose sockets the relay thread has not closed yet.
@@ -653,8 +655,8 @@ static napi_value js_open_leg(napi_env env, napi_callback_info info) {
     pthread_mutex_unlock(&e->mu);
     if (pending) {
       if (fr >= 0) close(fr);
-      fr = open_socket(family, &a1, l1);
-      fc = fr < 0 ? fr : open_socket(family, &a2, l2);
+      fr = open_socket(family, &at.a1, at.l1);
+      fc = fr < 0 ? fr : open_socket(family, &at.a2, at.l2);
     }
   }
   if (fr < 0 || fc < 0) {
@@ -662,7 +664,7 @@ static napi_value js_open_leg(napi_env env, napi_callback_info info) {
     if (fr >= 0) close(fr);
     const char *code = err == EADDRINUSE ? "EADDRINUSE" : err == EACCES ? "EACCES" : "EBIND";
     char msg[128];
-    snprintf(msg, sizeof msg, "bind %s:%d: %s", host, port, strerror(err));
+    snprintf(msg, sizeof msg, "bind %s:%d: %s", at.host, port, strerror(err));
     napi_throw_error(env, code, msg);
     return NULL;
   }
