@@ -25,7 +25,7 @@ function floodInvite(n: number): Buffer {
 
 const SDP = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n';
 
-/** A UAC's INVITE client transaction (RFC 3261 §17.1.1.2) with T1 = 120 ms: resent until any response, then ACKs a non-2xx final. */
+/** A UAC's INVITE (RFC 3261 §17.1.1.2) resent every 100 ms for 0.6 s or until any response (see QUEUED), then a non-2xx final ACKed. */
 async function callOnce(sock: Socket, serveSip: number, domain: string, callId: string, onHeard: () => void): Promise<{ sends: number; final: string }> {
   const port = sock.address().port;
   const branch = `z9hG4bKqw${Date.now()}`;
@@ -49,23 +49,27 @@ async function callOnce(sock: Socket, serveSip: number, domain: string, callId: 
     }
   });
   let sends = 0;
-  for (let wait = 120, elapsed = 0; elapsed < 6400 && !heard; elapsed += wait, wait *= 2) {
+  for (let elapsed = 0; elapsed <= 600 && !heard; elapsed += 100) {
     sock.send(invite, serveSip, '127.0.0.1');
     sends++;
-    for (let i = 0; i < wait / 10 && !heard; i++) await sleep(10);
+    for (let i = 0; i < 10 && !heard; i++) await sleep(10);
   }
   for (let i = 0; i < 1000 && !final; i++) await sleep(20);
   return { sends, final };
 }
 
 /**
- * The flood's INVITEs kept waiting: the caller's copies (T1 = 120 ms: at 0.12, 0.36, 0.84 s) must
- * all be sent before the 100 leaves, and the last two read ≥ 200 ms after it (what the rule
- * counts), though the queue's depth drifts by ~0.1 s while they wait. 2 500 with T1 = 100 ms gave
- * ~1.5–2 s on the first test box but 0.5 s on a faster one (2026-12-07: the copy at 0.7 s read
- * right after the 100; the one at 0.3 s 0.22 s after, then under 0.2 s — one late copy of the two
- * needed in half the runs). 5 000 are 1.1–1.4 s of work there with the diagnosis on its thread and
- * ~2 s without, ~5 MB of the socket's buffer (serve asks for 4 MB, which the kernel doubles).
+ * The flood's INVITEs kept waiting: the caller's copies must be sent before the 100 leaves and at
+ * least two of them read ≥ 200 ms after it (what reachability.responses-lost counts), while the
+ * queue's depth drifts with serve's share of the machine. With Timer A's doubling (copies at 0.1,
+ * 0.3, 0.7 s) that needed the depth steady to ~0.1 s: 2 500 outstanding were ~1.5–2 s of serve's
+ * work on the first test box and 0.5 s on a faster one, and with 5 000 (1.1–1.4 s) the copy at
+ * 0.36 s was still read too soon after the 100 when another test file ran beside this one
+ * (2026-12-07). So the caller resends every 100 ms for 0.6 s (more often than Timer A; the stack
+ * absorbs each copy as a retransmission all the same), then waits: the copies from 0.3 s on are
+ * four the rule would count, and the last is sent well before the 100 leaves (the flood is ≥ 0.8 s
+ * deep), so the probe's estimate of its wait (good to ~0.1 s) cannot stamp it after the 100 in
+ * HEP. 5 000 are ~5 MB of serve's 8 MB receive buffer (it asks for 4 MB, which the kernel doubles).
  */
 const QUEUED = 5000;
 /** Seconds of SIP need a receive buffer of a few MB (serve asks for 4; the kernel caps it at net.core.rmem_max). */
@@ -122,8 +126,8 @@ test(`a caller's INVITE copies that waited in serve's receive queue carry queued
       await sleep(10);
     }
   })();
-  // Until the flood's answers say it is queued deeper than the caller's last copy (0.84 s).
-  for (let i = 0; i < 100 && waited < 900; i++) await sleep(100);
+  // Until the flood's answers say it is queued deeper than the caller's last copy (0.6 s) by 0.2 s.
+  for (let i = 0; i < 100 && waited < 800; i++) await sleep(100);
   const callId = `queued-${Date.now()}@127.0.0.1`;
   const { sends, final } = await callOnce(caller, s.sip, domain, callId, () => (flooding = false));
   await flooded;
