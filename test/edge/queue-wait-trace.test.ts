@@ -158,7 +158,8 @@ test(`a caller's INVITE copies that waited in serve's receive queue carry queued
     let hep: ReturnType<typeof chunks>[] = [];
     for (let i = 0; i < 50; i++) {
       hep = homer.caught.map(chunks).filter((c) => c.type === 1 && c.payload.includes(`Call-ID: ${callId}`) && (c.src.startsWith('127.0.0.1:' + caller.address().port) || c.dst.startsWith('127.0.0.1:' + caller.address().port)));
-      if (hep.some((c) => c.payload.startsWith('SIP/2.0 100 '))) break;
+      // The copies read after the 100 are exported after it: wait for them too.
+      if (hep.some((c) => c.payload.startsWith('SIP/2.0 100 ')) && hep.filter((c) => c.payload.startsWith('INVITE ')).length >= invites.length) break;
       await sleep(100);
     }
     const hundred = hep.find((c) => c.payload.startsWith('SIP/2.0 100 '));
