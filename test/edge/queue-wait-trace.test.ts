@@ -106,7 +106,7 @@ test(`a caller's INVITE copies that waited in serve's receive queue carry queued
   // first answer comes back, QUEUED of them unanswered at any time: seconds of work in the queue,
   // but less than its buffer holds, so the caller's copies are not dropped with the flood's.
   const answered = new Set<number>();
-  let waited = 0;
+  let waited: number;
   const sentAt = new Map<number, number>();
   flood.on('message', (m) => {
     const text = m.toString('latin1');
@@ -115,40 +115,55 @@ test(`a caller's INVITE copies that waited in serve's receive queue carry queued
     answered.add(n);
     waited = performance.now() - (sentAt.get(n) ?? performance.now());
   });
-  let flooding = true;
   let sent = 0;
-  const flooded = (async () => {
-    while (flooding && sent < 100_000) {
-      while (sent - answered.size < QUEUED) {
-        sentAt.set(sent, performance.now());
-        flood.send(floodInvite(sent++), s.sip, '127.0.0.1');
-      }
-      await sleep(10);
-    }
-  })();
-  // Until the flood's answers say it is queued deeper than the caller's last copy (0.6 s) by 0.2 s.
-  for (let i = 0; i < 100 && waited < 800; i++) await sleep(100);
-  const callId = `queued-${Date.now()}@127.0.0.1`;
-  const { sends, final } = await callOnce(caller, s.sip, domain, callId, () => (flooding = false));
-  await flooded;
-  assert.match(final, /^SIP\/2\.0 486 /, `the busy number's answer, not ${final.split('\r\n', 1)[0]}`);
-
+  // The queue's depth is the machine's: with another test file beside this one serve's share of
+  // the cores swings, and the depth with it, while the copies wait (a fresh clone's CI, 2026-12-07:
+  // 7 copies sent, 1 read ≥ 200 ms after the 100). An attempt whose copies did not wait long enough
+  // tests nothing; the next one starts once the queue has drained. Three at most.
+  let attempt = 0;
+  let callId = '';
   let call: { call_sid: string; findings: { id: string }[]; status: string } | undefined;
-  for (let i = 0; i < 300 && call?.status !== 'failed'; i++) {
-    const list = await s.api('GET', `/v2/accounts/${s.account}/calls?trunk_sid=${trunkSid}`);
-    // A list answers with the rows as `response` itself.
-    const rows = list.json.response as unknown as { data: { call_sid: string; sip_call_id: string; findings: { id: string }[]; status: string } }[];
-    call = rows.find((c) => c.data.sip_call_id === callId)?.data;
-    if (call?.status !== 'failed') await sleep(100);
+  let trace: { messages: Entry[]; ladder: string };
+  let invites: Entry[];
+  for (;;) {
+    attempt++;
+    let flooding = true;
+    const flooded = (async () => {
+      while (flooding && sent < 100_000) {
+        while (sent - answered.size < QUEUED) {
+          sentAt.set(sent, performance.now());
+          flood.send(floodInvite(sent++), s.sip, '127.0.0.1');
+        }
+        await sleep(10);
+      }
+    })();
+    // Until the flood's answers say it is queued deeper than the caller's last copy (0.6 s) by 0.2 s.
+    waited = 0;
+    for (let i = 0; i < 100 && waited < 800; i++) await sleep(100);
+    callId = `queued-${Date.now()}@127.0.0.1`;
+    const { sends, final } = await callOnce(caller, s.sip, domain, callId, () => (flooding = false));
+    await flooded;
+    assert.match(final, /^SIP\/2\.0 486 /, `the busy number's answer, not ${final.split('\r\n', 1)[0]}`);
+
+    call = undefined;
+    for (let i = 0; i < 300 && call?.status !== 'failed'; i++) {
+      const list = await s.api('GET', `/v2/accounts/${s.account}/calls?trunk_sid=${trunkSid}`);
+      // A list answers with the rows as `response` itself.
+      const rows = list.json.response as unknown as { data: { call_sid: string; sip_call_id: string; findings: { id: string }[]; status: string } }[];
+      call = rows.find((c) => c.data.sip_call_id === callId)?.data;
+      if (call?.status !== 'failed') await sleep(100);
+    }
+    assert.ok(call, 'the call is recorded');
+    trace = (await s.api<{ messages: Entry[]; ladder: string }>('GET', `/v2/accounts/${s.account}/calls/${call.call_sid}/trace`)).json.response.data;
+    invites = trace.messages.filter((m) => m.leg === 'customer' && m.direction === 'in' && m.summary.startsWith('INVITE '));
+    const trying = trace.messages.find((m) => m.leg === 'customer' && m.direction === 'out' && m.summary.startsWith('SIP/2.0 100 '));
+    assert.ok(trying, 'the 100 Trying is traced');
+    // The condition this test is about: copies read ≥ 200 ms after the 100 went out, each sent before it.
+    const lateReads = invites.filter((m) => Date.parse(m.at) - Date.parse(trying.at) >= 200);
+    if (sends >= 3 && lateReads.length >= 2) break;
+    assert.ok(attempt < 3, `the queue was not deep enough to test anything in ${attempt} attempts: the last one ${sends} sent, ${invites.length} traced, ${lateReads.length} read ≥ 200 ms after the 100`);
+    for (let i = 0; i < 100 && sent > answered.size; i++) await sleep(100);
   }
-  assert.ok(call, 'the call is recorded');
-  const trace = (await s.api<{ messages: Entry[]; ladder: string }>('GET', `/v2/accounts/${s.account}/calls/${call.call_sid}/trace`)).json.response.data;
-  const invites = trace.messages.filter((m) => m.leg === 'customer' && m.direction === 'in' && m.summary.startsWith('INVITE '));
-  const trying = trace.messages.find((m) => m.leg === 'customer' && m.direction === 'out' && m.summary.startsWith('SIP/2.0 100 '));
-  assert.ok(trying, 'the 100 Trying is traced');
-  // The condition this test is about: copies read ≥ 200 ms after the 100 went out, each sent before it.
-  const lateReads = invites.filter((m) => Date.parse(m.at) - Date.parse(trying.at) >= 200);
-  assert.ok(sends >= 3 && lateReads.length >= 2, `the queue was not deep enough to test anything: ${sends} sent, ${invites.length} traced, ${lateReads.length} read ≥ 200 ms after the 100`);
   for (const m of invites) assert.ok((m.queued_ms ?? 0) >= 200, `each INVITE copy waited in the queue: ${JSON.stringify({ at: m.at, queued_ms: m.queued_ms })}`);
   assert.match(trace.ladder, /INVITE sip:\S+ SIP\/2\.0 \(read \d+ ms after it arrived\)/);
   const ids = call.findings.map((f) => f.id);
