@@ -38,6 +38,7 @@ export function registerMediaMetrics(registry: Registry, read: () => RelayCounte
 
   gauge('trunkline_media_active_sessions', 'Calls whose media is anchored on the relay now', (c) => c.sessionsActive);
   gauge('trunkline_media_ports_free', 'RTP/RTCP port pairs free in the relay range', (c) => c.ports.free);
+  gauge('trunkline_media_ports_ahead', 'RTP/RTCP port pairs out of the range, opened ahead of the next calls (native engine)', (c) => c.ports.ahead ?? 0);
   counter('trunkline_media_sessions_total', 'Calls anchored on the relay since start', (c) => c.sessionsCreated);
   counter('trunkline_media_packets_relayed_total', 'RTP and RTCP packets the relay forwarded', (c) => c.packetsRelayed);
   counter('trunkline_media_bytes_relayed_total', 'Bytes of RTP and RTCP the relay forwarded', (c) => c.bytesRelayed);

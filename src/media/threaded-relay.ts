@@ -234,6 +234,7 @@ export class ThreadedMediaRelay extends EventEmitter<{ session: [RemoteMediaSess
         free: sum((c) => c.ports.free),
         inUse: sum((c) => c.ports.inUse),
         busyElsewhere: sum((c) => c.ports.busyElsewhere),
+        ...(sum((c) => c.ports.ahead ?? 0) > 0 ? { ahead: sum((c) => c.ports.ahead ?? 0) } : {}),
       },
     };
   }

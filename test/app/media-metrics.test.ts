@@ -21,11 +21,12 @@ function sample(text: string, series: string): number | undefined {
 test('relay totals appear as Prometheus counters that advance by what the relay counted between scrapes', async () => {
   const registry = new Registry();
   let now = 0;
-  let value = counters({ sessionsActive: 2, sessionsCreated: 2, packetsRelayed: 500, bytesRelayed: 86_000, packetsLost: 3, packetsDropped: { bleed: 4, malformed: 1, unroutable: 0 }, ports: { capacity: 100, free: 96, inUse: 4, busyElsewhere: 0 } });
+  let value = counters({ sessionsActive: 2, sessionsCreated: 2, packetsRelayed: 500, bytesRelayed: 86_000, packetsLost: 3, packetsDropped: { bleed: 4, malformed: 1, unroutable: 0 }, ports: { capacity: 100, free: 90, inUse: 4, busyElsewhere: 0, ahead: 6 } });
   registerMediaMetrics(registry, () => value, () => now);
   let text = await registry.metrics();
   assert.equal(sample(text, 'trunkline_media_active_sessions'), 2);
-  assert.equal(sample(text, 'trunkline_media_ports_free'), 96);
+  assert.equal(sample(text, 'trunkline_media_ports_free'), 90);
+  assert.equal(sample(text, 'trunkline_media_ports_ahead'), 6);
   assert.equal(sample(text, 'trunkline_media_packets_relayed_total'), 500);
   assert.equal(sample(text, 'trunkline_media_packets_lost_total'), 3);
   assert.equal(sample(text, 'trunkline_media_packets_dropped_total{reason="bleed"}'), 4);
