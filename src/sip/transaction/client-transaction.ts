@@ -1,7 +1,7 @@
 import { TrunklineError } from '../../core/index.js';
 import { SipHeaders } from '../message/headers.js';
 import { createRequest, type SipRequest, type SipResponse } from '../message/message.js';
-import { serializeForWire, wireBytesOf } from '../message/wire-bytes.js';
+import { keptWire, serializeForWire, wireBytesOf, wireOfKept } from '../message/wire-bytes.js';
 import type { Destination } from '../transport/transport.js';
 import type { FsmContext, TuEvent } from './fsm-types.js';
 import { ictStart, ictTransition, type IctInput, type IctState } from './invite-client-fsm.js';
@@ -51,8 +51,11 @@ export class ClientTransaction extends TxRunner<State, Input> {
   #bytes: Buffer | undefined;
   #handlers: ClientTransactionHandlers;
   readonly #cenv: ClientEnvironment;
-  /** RFC 3261 §17.1.1.3: the ACK for a non-2xx, serialised once and sent again for each retransmitted final. */
-  #ack: Buffer | undefined;
+  /**
+   * RFC 3261 §17.1.1.3: the ACK for a non-2xx, serialised once and sent again for each
+   * retransmitted final — as keptWire's string once the final has been handled (Timer D, 32 s).
+   */
+  #ack: Buffer | string | undefined;
   /** The response being handled, for the length of receive() only. */
   #response: SipResponse | undefined;
   /** Whether the response being handled went up to the TU (else the transaction absorbed it). */
@@ -128,6 +131,7 @@ export class ClientTransaction extends TxRunner<State, Input> {
       this.#finalSeen = true;
       this.#request = undefined;
       this.#bytes = undefined;
+      if (this.#ack !== undefined && typeof this.#ack !== 'string') this.#ack = keptWire(this.#ack);
     }
   }
 
@@ -162,7 +166,8 @@ export class ClientTransaction extends TxRunner<State, Input> {
       this.#ack = serializeForWire(ack);
       if (this.#handlers.onSent) this.#ackToReport = ack;
     }
-    const bytes = what === 'ack' ? this.#ack! : this.#bytes;
+    const ackBytes = this.#ack;
+    const bytes = what === 'ack' ? (typeof ackBytes === 'string' ? wireOfKept(ackBytes) : ackBytes) : this.#bytes;
     if (!bytes) return;
     const first = what === 'ack' ? this.#ackSends++ === 0 : this.#requestSends++ === 0;
     const onWire = this.#handlers.onWire;

@@ -1,6 +1,6 @@
 import { TrunklineError } from '../../core/index.js';
 import type { SipRequest, SipResponse } from '../message/message.js';
-import { serializeForWire } from '../message/wire-bytes.js';
+import { keptWire, serializeForWire, wireOfKept } from '../message/wire-bytes.js';
 import type { Destination, InboundMessage } from '../transport/transport.js';
 import type { FsmContext, TuEvent } from './fsm-types.js';
 import { istStart, istTransition, type IstInput, type IstState } from './invite-server-fsm.js';
@@ -48,7 +48,9 @@ export class ServerTransaction extends TxRunner<State, Input> {
   /** The INVITE's own To tag, kept when the request goes: the layer's 200 to a late CANCEL carries it. */
   #requestToTag: string | undefined;
   #handlers: ServerTransactionHandlers = NO_HANDLERS;
+  /** The last response's bytes, until it is final; then as #lastKept (keptWire), for retransmissions. */
   #last: Buffer | undefined;
+  #lastKept: string | undefined;
   #lastStatus = 0;
   #provisional: SipResponse | undefined;
   #lastError: TrunklineError | undefined;
@@ -132,6 +134,7 @@ export class ServerTransaction extends TxRunner<State, Input> {
       throw new TrunklineError<SipTransactionErrorCode>('SIP_TX_FINAL_SENT', `${this.method} transaction has terminated; ${response.status} not sent`, { details: { status: response.status } });
     }
     this.#last = serializeForWire(response);
+    this.#lastKept = undefined;
     this.#lastStatus = response.status;
     this.#provisional = response.status < 200 ? response : undefined;
     // After a final response a CANCEL has no effect (RFC 3261 §9.2) and the layer no longer hands
@@ -147,7 +150,12 @@ export class ServerTransaction extends TxRunner<State, Input> {
     } finally {
       this.#tuSending = false;
     }
-    if (response.status >= 200 && this.#request) this.#release();
+    if (response.status >= 200) {
+      // Sent by now (the input's send action): what lingers is only for retransmissions.
+      if (this.#last !== undefined) this.#lastKept = keptWire(this.#last);
+      this.#last = undefined;
+      if (this.#request) this.#release();
+    }
   }
 
   /** Past the final response only the response bytes, the keys and the destination are needed. */
@@ -183,8 +191,9 @@ export class ServerTransaction extends TxRunner<State, Input> {
   }
 
   protected send(what: 'request' | 'ack' | 'response'): void {
-    if (what !== 'response' || !this.#last) return;
-    const bytes = this.#last;
+    if (what !== 'response') return;
+    const bytes = this.#last ?? (this.#lastKept === undefined ? undefined : wireOfKept(this.#lastKept));
+    if (bytes === undefined) return;
     const onWire = this.#tuSending ? undefined : this.#handlers.onWire;
     if (onWire) this.guard(() => onWire('out', bytes, this));
     this.#senv.send(bytes, this.responseDestination).catch((err: unknown) => {

@@ -454,3 +454,40 @@ test('a client transaction past its final response keeps no parsed message and A
   assert.equal(layer.stats.responsesMatched, 5, 'the keys still match');
   assert.deepEqual(reachable(), before);
 });
+
+/** Keeps what was sent as text, so that no Buffer the layer sent stays reachable through the test. */
+class TextTransports extends RecordingTransports {
+  readonly texts: string[] = [];
+  override send(bytes: Buffer, _to: Destination): Promise<void> {
+    this.texts.push(bytes.toString('latin1'));
+    return Promise.resolve();
+  }
+}
+
+test('lingering transactions keep the bytes they may send again without holding slabs of the Buffer pool', { skip: canQuery }, async () => {
+  // A message under 4 KB is serialised into a slice of Node's shared 8 KB pool, and one kept slice
+  // keeps its whole slab: at 600 calls/s lingering finals held ~11 000 slabs, 93 MB (issue 13).
+  const clock = new FakeClock();
+  const transports = new TextTransports();
+  const servers: ServerTransaction[] = [];
+  const layer = new TransactionLayer({ transports, clock, tu: { onRequest: (tx) => servers.push(tx), onAck: () => {} } });
+  const slabsBefore = v8.queryObjects(ArrayBuffer, { format: 'count' }) as number;
+  const finals: string[] = [];
+  for (let i = 0; i < 200; i++) {
+    layer.receive(inbound(request(i % 2 === 0 ? 'INVITE' : 'OPTIONS', { branch: `z9hG4bK-pool${i}`, callId: `pool${i}` })));
+    const tx = servers[i];
+    tx.respond(createResponse(tx.request, i % 4 === 2 ? 486 : 200, i % 4 === 2 ? 'Busy Here' : 'OK', { toTag: `t${i}` }));
+    finals.push(transports.texts.at(-1)!);
+    // The rest of the slab goes to other, short-lived buffers, as it does in serve.
+    Buffer.from('x'.repeat(4000));
+  }
+  assert.equal(layer.transactionCount.servers, 200, 'all linger (Timers J, L; Completed for the 486s)');
+  await flush(); // the sends' settlements let go of the bytes they were given
+  const held = (v8.queryObjects(ArrayBuffer, { format: 'count' }) as number) - slabsBefore;
+  assert.ok(held < 20, `200 lingering transactions hold ${held} more ArrayBuffers (slabs) than before them`);
+  // What they kept is still what went out: a retransmitted OPTIONS and a retransmitted INVITE after a 486 get the final again, byte for byte.
+  const sent = transports.texts.length;
+  layer.receive(inbound(request('OPTIONS', { branch: 'z9hG4bK-pool1', callId: 'pool1' })));
+  layer.receive(inbound(request('INVITE', { branch: 'z9hG4bK-pool2', callId: 'pool2' })));
+  assert.deepEqual(transports.texts.slice(sent), [finals[1], finals[2]]);
+});
