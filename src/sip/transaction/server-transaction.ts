@@ -151,8 +151,9 @@ export class ServerTransaction extends TxRunner<State, Input> {
       this.#tuSending = false;
     }
     if (response.status >= 200) {
-      // Sent by now (the input's send action): what lingers is only for retransmissions.
-      if (this.#last !== undefined) this.#lastKept = keptWire(this.#last);
+      // Sent by now (the input's send action): what lingers is only for retransmissions of the
+      // request — none for an INVITE's 2xx, which the TU resends itself (RFC 6026 §7.1, retransmit2xx).
+      if (this.#last !== undefined && !(this.kind === 'ist' && response.status < 300)) this.#lastKept = keptWire(this.#last);
       this.#last = undefined;
       if (this.#request) this.#release();
     }
