@@ -45,6 +45,10 @@ export class CallFeed implements CallFeedPort {
   observe(store: CallRecordStore): CallRecordStore {
     return {
       save: async (record) => {
+        // With no one to tell (no subscriber of its account, no cluster), the record is not held
+        // through the write: kept, every call's trace and evidence outlived two scavenges and went
+        // to the old generation (issue 13). A stream that starts during the write has its next save.
+        if (this.#bus === undefined && (record.account_sid === null || !this.#listeners.has(record.account_sid))) return store.save(record);
         await store.save(record);
         this.#publish(record);
         const shared = this.#bus;

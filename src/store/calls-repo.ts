@@ -198,6 +198,33 @@ interface Pending {
   readonly waiters: { resolve: () => void; reject: (err: unknown) => void }[];
 }
 
+/** What a save waits on. */
+type Waiters = Pending['waiters'];
+
+function settleWaiters(waiters: Waiters, err?: unknown): void {
+  for (const w of waiters) if (err === undefined) w.resolve(); else w.reject(err);
+}
+
+/**
+ * A batch's rows and its saves' waiters — and nothing more: built before the async #write, whose
+ * suspended frame keeps its arguments and registers, so the records (a call's trace entries, evidence, events)
+ * are not held through the write's round trip. Kept, every call's record outlived two scavenges
+ * and was promoted to the old generation (issue 13). A record that cannot be made a row fails its saves here.
+ */
+function rowsOf(pending: readonly Pending[]): { rows: CallsTable[]; batch: Waiters[] } {
+  const rows: CallsTable[] = [];
+  const batch: Waiters[] = [];
+  for (const p of pending) {
+    try {
+      rows.push(toRow(p.record));
+      batch.push(p.waiters);
+    } catch (err) {
+      settleWaiters(p.waiters, err);
+    }
+  }
+  return { rows, batch };
+}
+
 /**
  * How long serve on SQLite lets the first save of a batch wait for others (issue 13). Long
  * enough that a short call's answer save and its final save are one row write, and that at a few
@@ -323,9 +350,9 @@ export class CallsRepo implements CallRecordStore {
     this.#timer = undefined;
     this.#immediate = undefined;
     if (this.#flushing || this.#pending.size === 0) return;
-    const batch = [...this.#pending.values()];
+    const { rows, batch } = rowsOf([...this.#pending.values()]);
     this.#pending = new Map();
-    this.#flushing = this.#write(batch).finally(() => {
+    this.#flushing = this.#write(rows, batch).finally(() => {
       this.#flushing = undefined;
       this.#schedule();
     });
@@ -336,20 +363,7 @@ export class CallsRepo implements CallRecordStore {
    * record fails only its own saves. Only one batch is written at a time, so a call's later save
    * is written after its earlier one, whichever thread writes them.
    */
-  async #write(pending: readonly Pending[]): Promise<void> {
-    const settle = (p: Pending, err?: unknown) => {
-      for (const w of p.waiters) if (err === undefined) w.resolve(); else w.reject(err);
-    };
-    const batch: Pending[] = [];
-    const rows: CallsTable[] = [];
-    for (const p of pending) {
-      try {
-        rows.push(toRow(p.record));
-        batch.push(p);
-      } catch (err) {
-        settle(p, err);
-      }
-    }
+  async #write(rows: readonly CallsTable[], batch: readonly Waiters[]): Promise<void> {
     if (batch.length === 0) return;
     let written: WrittenBatch;
     try {
@@ -362,7 +376,7 @@ export class CallsRepo implements CallRecordStore {
     for (let i = 0; i < batch.length; i++) {
       const err = written.errors[i];
       if (err !== undefined) failed++;
-      settle(batch[i], err);
+      settleWaiters(batch[i], err);
     }
     if (callsWrittenChannel.hasSubscribers) {
       callsWrittenChannel.publish({ rows: rows.length, failed, statements: written.statements, threadId: written.threadId } satisfies CallsWritten);

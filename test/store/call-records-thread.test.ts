@@ -4,6 +4,8 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { threadId as mainThreadId } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
 import type { Kysely } from 'kysely';
@@ -215,5 +217,43 @@ test('a writer thread that cannot open the database: the batch is written on the
   } finally {
     await repo.close();
     await store.cleanup();
+  }
+});
+
+test('a record on its way to the writer thread is not kept by the repo: only its save waits for the commit', BOUNDED, async () => {
+  // Issue 13: kept through the write's round trip, each call's record (trace, evidence, events)
+  // outlived two scavenges and was promoted to the old generation.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const dir = mkdtempSync(join(tmpdir(), 'trunkline-writer-'));
+  const file = join(dir, 'trunkline.db');
+  const conn = await openStore({ kind: 'sqlite', file });
+  await conn.migrate();
+  const repo = new CallsRepo(conn.db as unknown as Kysely<CallsDatabase>, { writer: conn.recordWriter });
+  // Another connection holds SQLite's write lock: the thread's upsert waits for it (busy timeout).
+  const lock = new SqliteDatabase(file);
+  lock.exec('BEGIN IMMEDIATE');
+  try {
+    let ref: WeakRef<CallRecord> | undefined;
+    const save = (() => {
+      const r = record('c-weak', { status: 'completed', final_code: 200, trace: [{ at: '2026-12-05T10:00:00.000Z', leg: 'customer', direction: 'in', transport: 'udp', src: 'a', dst: 'b', summary: 'INVITE', message: 'INVITE sip:x SIP/2.0\r\n\r\n' }] });
+      ref = new WeakRef(r);
+      return repo.save(r);
+    })();
+    let settled = false;
+    void save.then(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 50)); // flushed: the row is on the thread, which waits for the lock
+    gc();
+    assert.equal(settled, false, 'the write is still waiting for the lock');
+    assert.equal(ref!.deref(), undefined, 'the record itself was let go once its row was built');
+    lock.exec('COMMIT');
+    await save;
+    assert.deepEqual(await (conn.db as unknown as Kysely<CallsDatabase>).selectFrom('calls').select('status').where('call_sid', '=', 'c-weak').executeTakeFirst(), { status: 'completed' });
+  } finally {
+    if (lock.inTransaction) lock.exec('ROLLBACK');
+    lock.close();
+    await repo.close();
+    await conn.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
