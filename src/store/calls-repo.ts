@@ -352,7 +352,8 @@ export class CallsRepo implements CallRecordStore {
     if (this.#flushing || this.#pending.size === 0) return;
     const { rows, batch } = rowsOf([...this.#pending.values()]);
     this.#pending = new Map();
-    this.#flushing = this.#write(rows, batch).finally(() => {
+    if (batch.length === 0) return; // every record failed to become a row, and its saves are settled
+    this.#flushing = this.#write(this.#send(rows), rows.length, batch).finally(() => {
       this.#flushing = undefined;
       this.#schedule();
     });
@@ -360,18 +361,20 @@ export class CallsRepo implements CallRecordStore {
 
   /**
    * The batch's rows to the writer: one transaction, and if it fails each record alone, so one bad
-   * record fails only its own saves. Only one batch is written at a time, so a call's later save
-   * is written after its earlier one, whichever thread writes them.
+   * record fails only its own saves. Writers settle every row themselves and never reject; the
+   * catch only keeps a bug in one from leaving saves unsettled — it holds the sids, not the rows.
    */
-  async #write(rows: readonly CallsTable[], batch: readonly Waiters[]): Promise<void> {
-    if (batch.length === 0) return;
-    let written: WrittenBatch;
-    try {
-      written = await this.#writer.write(rows);
-    } catch (err) {
-      // Writers settle every row themselves; this only keeps a bug in one from leaving saves unsettled.
-      written = everyRowFailed(rows, err);
-    }
+  #send(rows: readonly CallsTable[]): Promise<WrittenBatch> {
+    const sids = rows.map((r) => r.call_sid);
+    return this.#writer.write(rows).catch((err: unknown) => everyRowFailed(sids, err));
+  }
+
+  /**
+   * Settles the batch's saves as the writer reports. Only one batch is written at a time, so a
+   * call's later save is written after its earlier one, whichever thread writes them.
+   */
+  async #write(sent: Promise<WrittenBatch>, rows: number, batch: readonly Waiters[]): Promise<void> {
+    const written = await sent;
     let failed = 0;
     for (let i = 0; i < batch.length; i++) {
       const err = written.errors[i];
@@ -379,7 +382,7 @@ export class CallsRepo implements CallRecordStore {
       settleWaiters(batch[i], err);
     }
     if (callsWrittenChannel.hasSubscribers) {
-      callsWrittenChannel.publish({ rows: rows.length, failed, statements: written.statements, threadId: written.threadId } satisfies CallsWritten);
+      callsWrittenChannel.publish({ rows, failed, statements: written.statements, threadId: written.threadId } satisfies CallsWritten);
     }
   }
 

@@ -18,10 +18,12 @@ export type ToWriter =
   /** The upsert's SQL for `count` rows, sent once per thread before the first batch that needs it. */
   | { readonly op: 'sql'; readonly count: number; readonly text: string }
   /**
-   * One batch: each chunk is one statement (at most BATCH_ROWS rows, `params` row by row), all in
-   * one transaction; if it fails, each row alone with the one-row SQL (sent before).
+   * One batch: its rows (CallsTable[]) as node:v8's serialize wrote them. The thread binds them
+   * BATCH_ROWS at a time, one statement each, all in one transaction; if that fails, each row alone
+   * with the one-row SQL (sent before). Serialized by the main thread — the bytes are what it keeps
+   * until the commit is acknowledged, so the rows themselves die young (issue 13).
    */
-  | { readonly op: 'write'; readonly id: number; readonly chunks: readonly { readonly count: number; readonly params: readonly unknown[] }[] }
+  | { readonly op: 'write'; readonly id: number; readonly rows: Uint8Array }
   /** Close the connection and end the thread once the batches before it are written. */
   | { readonly op: 'close' };
 

@@ -1,7 +1,8 @@
+import { deserialize, serialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { TrunklineError } from '../core/index.js';
 import type { CallsTable } from './calls-repo.js';
-import { BATCH_ROWS, COLUMNS, upsertParameters, type UpsertSql } from './calls-upsert.js';
+import { BATCH_ROWS, COLUMNS, type UpsertSql } from './calls-upsert.js';
 import type { FromWriter, ToWriter, WriterInit } from './calls-writer-protocol.js';
 import { everyRowFailed, writeFailed, type CallRowsWriter, type WrittenBatch } from './calls-writer.js';
 import type { StoreErrorCode } from './errors.js';
@@ -13,9 +14,22 @@ export const MAX_WRITER_LOSSES = 3;
 /** How long close() lets the thread finish before terminating it: more than one write's wait for the lock. */
 const CLOSE_TIMEOUT_MS = 2 * SQLITE_BUSY_TIMEOUT_MS;
 
+/**
+ * A batch posted and not yet acknowledged: its rows as the bytes posted (written again from them
+ * if the thread is lost) and their call sids (for the errors the thread reports). Not the rows:
+ * kept for the round trip, each call's row (its trace's JSON, ~16 KB) outlived two scavenges and
+ * was promoted to the old generation (issue 13); one buffer outside the heap is not.
+ */
 interface InFlight {
-  readonly rows: readonly CallsTable[];
+  readonly bytes: Uint8Array;
+  readonly callSids: readonly string[];
   readonly resolve: (batch: WrittenBatch) => void;
+}
+
+function sidsOf(rows: readonly CallsTable[]): string[] {
+  const sids = new Array<string>(rows.length);
+  for (let i = 0; i < rows.length; i++) sids[i] = rows[i].call_sid;
+  return sids;
 }
 
 /** One worker's life: the batches posted to it and not yet acknowledged, the SQL texts it holds. */
@@ -100,16 +114,26 @@ export class ThreadRowsWriter implements CallRowsWriter {
     while (this.#replaying) await this.#replaying;
     if (!this.threaded) return this.#fallback.write(rows);
     const thread = (this.#thread ??= this.#start());
+    let bytes: Uint8Array;
+    try {
+      bytes = serialize(rows);
+    } catch {
+      // A value the serializer refuses: the main connection binds what it can and fails the rest as typed errors.
+      return this.#fallback.write(rows).catch((err: unknown) => everyRowFailed(sidsOf(rows), err));
+    }
+    return this.#post(thread, bytes, sidsOf(rows));
+  }
+
+  /** Posts a batch's bytes; the promise holds only them and the sids, not the rows. */
+  #post(thread: WriterThread, bytes: Uint8Array, callSids: readonly string[]): Promise<WrittenBatch> {
     return new Promise<WrittenBatch>((resolve) => {
       const id = ++this.#nextId;
-      try {
-        this.#post(thread, id, rows);
-      } catch {
-        // A value structured clone refuses: the main connection binds what it can and fails the rest as typed errors.
-        resolve(this.#fallback.write(rows).catch((err: unknown) => everyRowFailed(rows, err)));
-        return;
-      }
-      thread.inFlight.set(id, { rows, resolve });
+      const rows = callSids.length;
+      for (let i = 0; i < rows; i += BATCH_ROWS) this.#sendSql(thread, Math.min(BATCH_ROWS, rows - i));
+      // The row-by-row retry of a failed batch runs the one-row statement.
+      if (rows > 1) this.#sendSql(thread, 1);
+      thread.worker.postMessage({ op: 'write', id, rows: bytes } satisfies ToWriter);
+      thread.inFlight.set(id, { bytes, callSids, resolve });
       // Held open only while a batch is on its way: an idle writer never keeps the process alive.
       if (thread.inFlight.size === 1) thread.worker.ref();
     });
@@ -128,18 +152,6 @@ export class ThreadRowsWriter implements CallRowsWriter {
     await thread.exited;
     clearTimeout(timer);
     while (this.#replaying) await this.#replaying;
-  }
-
-  #post(thread: WriterThread, id: number, rows: readonly CallsTable[]): void {
-    const chunks: { count: number; params: unknown[] }[] = [];
-    for (let i = 0; i < rows.length; i += BATCH_ROWS) {
-      const chunk = i === 0 && rows.length <= BATCH_ROWS ? rows : rows.slice(i, i + BATCH_ROWS);
-      this.#sendSql(thread, chunk.length);
-      chunks.push({ count: chunk.length, params: upsertParameters(chunk) });
-    }
-    // The row-by-row retry of a failed batch runs the one-row statement.
-    if (rows.length > 1) this.#sendSql(thread, 1);
-    thread.worker.postMessage({ op: 'write', id, chunks } satisfies ToWriter);
   }
 
   #sendSql(thread: WriterThread, count: number): void {
@@ -162,7 +174,7 @@ export class ThreadRowsWriter implements CallRowsWriter {
       thread.inFlight.delete(m.id);
       if (thread.inFlight.size === 0 && !thread.closing) thread.worker.unref();
       batch.resolve({
-        errors: m.errors === null ? batch.rows.map(() => undefined) : m.errors.map((e, i) => (e === null ? undefined : writeFailed(batch.rows[i].call_sid, e.code, e.message))),
+        errors: m.errors === null ? batch.callSids.map(() => undefined) : m.errors.map((e, i) => (e === null ? undefined : writeFailed(batch.callSids[i], e.code, e.message))),
         threadId: m.threadId,
         statements: m.statements,
       });
@@ -181,7 +193,7 @@ export class ThreadRowsWriter implements CallRowsWriter {
       // A thread that never opened the database will not open it next time either.
       if (!thread.ready) this.#losses = MAX_WRITER_LOSSES;
       else this.#losses++;
-      const rows = lost.reduce((n, b) => n + b.rows.length, 0);
+      const rows = lost.reduce((n, b) => n + b.callSids.length, 0);
       const next = this.threaded ? 'a new thread' : 'the main connection';
       const why = thread.error === undefined ? '' : `: ${(thread.error as Error).message ?? String(thread.error)}`;
       this.#onLost?.(new TrunklineError<StoreErrorCode>('STORE_WRITER_LOST',
@@ -191,7 +203,7 @@ export class ThreadRowsWriter implements CallRowsWriter {
     }
     if (lost.length > 0) {
       const replaying: Promise<void> = (async () => {
-        for (const batch of lost) batch.resolve(await this.#fallback.write(batch.rows).catch((err: unknown) => everyRowFailed(batch.rows, err)));
+        for (const batch of lost) batch.resolve(await this.#fallback.write(deserialize(batch.bytes) as CallsTable[]).catch((err: unknown) => everyRowFailed(batch.callSids, err)));
       })().finally(() => {
         if (this.#replaying === replaying) this.#replaying = undefined;
       });

@@ -1,6 +1,9 @@
 // The thread that writes call records on SQLite (issue 13): its own connection to the store's file, batches from ThreadRowsWriter.
+import { deserialize } from 'node:v8';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
+import type { CallsTable } from './calls-repo.js';
+import { BATCH_ROWS, upsertParameters } from './calls-upsert.js';
 import type { FromWriter, ToWriter, WireError, WriterInit } from './calls-writer-protocol.js';
 import { tuneSqlite } from './sqlite-pragmas.js';
 
@@ -27,8 +30,23 @@ function statement(count: number): SqliteDatabase.Statement {
   return stmt;
 }
 
+/** One statement's rows: at most BATCH_ROWS, their values bound row by row in COLUMNS order. */
+interface Chunk {
+  readonly count: number;
+  readonly params: unknown[];
+}
+
+function chunksOf(rows: readonly CallsTable[]): Chunk[] {
+  const chunks: Chunk[] = [];
+  for (let i = 0; i < rows.length; i += BATCH_ROWS) {
+    const chunk = i === 0 && rows.length <= BATCH_ROWS ? rows : rows.slice(i, i + BATCH_ROWS);
+    chunks.push({ count: chunk.length, params: upsertParameters(chunk) });
+  }
+  return chunks;
+}
+
 // BEGIN IMMEDIATE: the write lock is taken (or waited for, busy_timeout) at the start, never upgraded halfway.
-const inTransaction = sqlite.transaction((chunks: Extract<ToWriter, { op: 'write' }>['chunks']) => {
+const inTransaction = sqlite.transaction((chunks: readonly Chunk[]) => {
   for (const c of chunks) statement(c.count).run(c.params);
 });
 
@@ -38,20 +56,21 @@ function wire(err: unknown): WireError {
 }
 
 function write(m: Extract<ToWriter, { op: 'write' }>): FromWriter {
+  const chunks = chunksOf(deserialize(m.rows) as CallsTable[]);
   let rows = 0;
-  for (const c of m.chunks) rows += c.count;
-  let statementsRun = m.chunks.length;
+  for (const c of chunks) rows += c.count;
+  let statementsRun = chunks.length;
   try {
     // One statement is atomic on its own: a transaction only for a batch that needs several.
-    if (m.chunks.length === 1) statement(m.chunks[0].count).run(m.chunks[0].params);
-    else inTransaction.immediate(m.chunks);
+    if (chunks.length === 1) statement(chunks[0].count).run(chunks[0].params);
+    else inTransaction.immediate(chunks);
     return { op: 'written', id: m.id, threadId, statements: statementsRun, errors: null };
   } catch (err) {
     if (rows === 1) return { op: 'written', id: m.id, threadId, statements: statementsRun, errors: [wire(err)] };
   }
   // The batch failed as a whole: each row alone, so one bad record fails only its own saves (as CallsRepo does inline).
   const errors: (WireError | null)[] = [];
-  for (const c of m.chunks) {
+  for (const c of chunks) {
     for (let r = 0; r < c.count; r++) {
       statementsRun++;
       try {

@@ -42,14 +42,14 @@ export function writeFailed(callSid: string, driverCode: string | null, message:
   });
 }
 
-function refused(row: CallsTable, err: unknown): TrunklineError<StoreErrorCode> {
+function refused(callSid: string, err: unknown): TrunklineError<StoreErrorCode> {
   const code = (err as { code?: unknown } | null)?.code;
-  return writeFailed(row.call_sid, typeof code === 'string' ? code : null, (err as Error | null)?.message ?? String(err), err);
+  return writeFailed(callSid, typeof code === 'string' ? code : null, (err as Error | null)?.message ?? String(err), err);
 }
 
-/** A batch none of whose rows could be written (a writer that failed as a whole rather than per row). */
-export function everyRowFailed(rows: readonly CallsTable[], err: unknown): WrittenBatch {
-  return { errors: rows.map((row) => refused(row, err)), threadId, statements: 0 };
+/** A batch none of whose rows could be written (a writer that failed as a whole rather than per row), by the rows' call sids. */
+export function everyRowFailed(callSids: readonly string[], err: unknown): WrittenBatch {
+  return { errors: callSids.map((sid) => refused(sid, err)), threadId, statements: 0 };
 }
 
 /** Batches written on the store's Kysely instance, on this thread (PostgreSQL, in-memory SQLite, and serve --record-writer inline). */
@@ -74,7 +74,7 @@ export class InlineRowsWriter implements CallRowsWriter {
       }
       return { errors: rows.map(() => undefined), threadId, statements };
     } catch (err) {
-      if (rows.length === 1) return { errors: [refused(rows[0], err)], threadId, statements };
+      if (rows.length === 1) return { errors: [refused(rows[0].call_sid, err)], threadId, statements };
     }
     const errors: (TrunklineError | undefined)[] = [];
     for (const row of rows) {
@@ -83,7 +83,7 @@ export class InlineRowsWriter implements CallRowsWriter {
         await this.#upsert(this.#db, [row]);
         errors.push(undefined);
       } catch (err) {
-        errors.push(refused(row, err));
+        errors.push(refused(row.call_sid, err));
       }
     }
     return { errors, threadId, statements };
