@@ -4,7 +4,7 @@ import type { Worker } from 'node:worker_threads';
 import { getHidden, setHidden, type TrunklineError } from '../core/index.js';
 import type { Finding } from '../diagnosis/index.js';
 import { BATCH_ROWS, UpsertSql } from './calls-upsert.js';
-import { InlineRowsWriter, everyRowFailed, type CallRowsWriter, type RecordWriterPlan, type WrittenBatch } from './calls-writer.js';
+import { InlineRowsWriter, callSidsOf, everyRowFailed, type CallRowsWriter, type RecordWriterPlan, type WrittenBatch } from './calls-writer.js';
 import { ThreadRowsWriter } from './calls-writer-thread.js';
 import type { StoreErrorCode } from './errors.js';
 
@@ -365,7 +365,7 @@ export class CallsRepo implements CallRecordStore {
    * catch only keeps a bug in one from leaving saves unsettled — it holds the sids, not the rows.
    */
   #send(rows: readonly CallsTable[]): Promise<WrittenBatch> {
-    const sids = rows.map((r) => r.call_sid);
+    const sids = callSidsOf(rows);
     return this.#writer.write(rows).catch((err: unknown) => everyRowFailed(sids, err));
   }
 

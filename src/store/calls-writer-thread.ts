@@ -4,7 +4,7 @@ import { TrunklineError } from '../core/index.js';
 import type { CallsTable } from './calls-repo.js';
 import { BATCH_ROWS, COLUMNS, type UpsertSql } from './calls-upsert.js';
 import type { FromWriter, ToWriter, WriterInit } from './calls-writer-protocol.js';
-import { everyRowFailed, writeFailed, type CallRowsWriter, type WrittenBatch } from './calls-writer.js';
+import { callSidsOf, everyRowFailed, writeFailed, type CallRowsWriter, type WrittenBatch } from './calls-writer.js';
 import type { StoreErrorCode } from './errors.js';
 import { SQLITE_BUSY_TIMEOUT_MS } from './sqlite-pragmas.js';
 
@@ -24,12 +24,6 @@ interface InFlight {
   readonly bytes: Uint8Array;
   readonly callSids: readonly string[];
   readonly resolve: (batch: WrittenBatch) => void;
-}
-
-function sidsOf(rows: readonly CallsTable[]): string[] {
-  const sids = new Array<string>(rows.length);
-  for (let i = 0; i < rows.length; i++) sids[i] = rows[i].call_sid;
-  return sids;
 }
 
 /** One worker's life: the batches posted to it and not yet acknowledged, the SQL texts it holds. */
@@ -119,9 +113,9 @@ export class ThreadRowsWriter implements CallRowsWriter {
       bytes = serialize(rows);
     } catch {
       // A value the serializer refuses: the main connection binds what it can and fails the rest as typed errors.
-      return this.#fallback.write(rows).catch((err: unknown) => everyRowFailed(sidsOf(rows), err));
+      return this.#fallback.write(rows).catch((err: unknown) => everyRowFailed(callSidsOf(rows), err));
     }
-    return this.#post(thread, bytes, sidsOf(rows));
+    return this.#post(thread, bytes, callSidsOf(rows));
   }
 
   /** Posts a batch's bytes; the promise holds only them and the sids, not the rows. */

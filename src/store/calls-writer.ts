@@ -47,6 +47,13 @@ function refused(callSid: string, err: unknown): TrunklineError<StoreErrorCode> 
   return writeFailed(callSid, typeof code === 'string' ? code : null, (err as Error | null)?.message ?? String(err), err);
 }
 
+/** The rows' call sids, in order: what a batch's errors are reported by once the rows are let go. */
+export function callSidsOf(rows: readonly CallsTable[]): string[] {
+  const sids = new Array<string>(rows.length);
+  for (let i = 0; i < rows.length; i++) sids[i] = rows[i].call_sid;
+  return sids;
+}
+
 /** A batch none of whose rows could be written (a writer that failed as a whole rather than per row), by the rows' call sids. */
 export function everyRowFailed(callSids: readonly string[], err: unknown): WrittenBatch {
   return { errors: callSids.map((sid) => refused(sid, err)), threadId, statements: 0 };

@@ -36,22 +36,17 @@ export function wireTextOf(msg: SipMessage): string {
   return wireText(wireBytesOf(msg));
 }
 
-/**
- * Bytes kept for a while to be sent again (a transaction's last response, the ACK of a non-2xx),
- * as a one-byte string: a Buffer of under 4 KB is a slice of Node's shared 8 KB pool, and one kept
- * slice keeps its whole pool slab. Lingering transactions (32 s, Timers J, L and D) held ~11 000
- * slabs, 93 MB outside the JavaScript heap at 600 calls/s — half of serve's memory (issue 13).
- */
-export function keptWire(bytes: Uint8Array): string {
-  return wireText(bytes);
-}
-
-/** The bytes keptWire kept, to send. */
-export function wireOfKept(kept: string): Buffer {
-  return Buffer.from(kept, 'latin1');
-}
-
 /** Wire bytes as a string of one char per byte (latin1): the form a call's trace keeps, byte for byte. */
 export function wireText(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
+
+/**
+ * wireText's bytes again, to send. Bytes kept for a while to be sent again (a lingering
+ * transaction's last response, the ACK of a non-2xx) are kept as wireText: a Buffer under 4 KB is
+ * a slice of Node's shared 8 KB pool, and one kept slice keeps its whole slab — lingering
+ * transactions held ~11 000 slabs, 93 MB, at 600 calls/s (issue 13).
+ */
+export function wireFromText(text: string): Buffer {
+  return Buffer.from(text, 'latin1');
 }

@@ -1,7 +1,7 @@
 import { TrunklineError } from '../../core/index.js';
 import { SipHeaders } from '../message/headers.js';
 import { createRequest, type SipRequest, type SipResponse } from '../message/message.js';
-import { keptWire, serializeForWire, wireBytesOf, wireOfKept } from '../message/wire-bytes.js';
+import { serializeForWire, wireBytesOf, wireFromText, wireText } from '../message/wire-bytes.js';
 import type { Destination } from '../transport/transport.js';
 import type { FsmContext, TuEvent } from './fsm-types.js';
 import { ictStart, ictTransition, type IctInput, type IctState } from './invite-client-fsm.js';
@@ -53,7 +53,7 @@ export class ClientTransaction extends TxRunner<State, Input> {
   readonly #cenv: ClientEnvironment;
   /**
    * RFC 3261 §17.1.1.3: the ACK for a non-2xx, serialised once and sent again for each
-   * retransmitted final — as keptWire's string once the final has been handled (Timer D, 32 s).
+   * retransmitted final — as wireText once the final has been handled (Timer D, 32 s; see wireFromText).
    */
   #ack: Buffer | string | undefined;
   /** The response being handled, for the length of receive() only. */
@@ -131,7 +131,7 @@ export class ClientTransaction extends TxRunner<State, Input> {
       this.#finalSeen = true;
       this.#request = undefined;
       this.#bytes = undefined;
-      if (this.#ack !== undefined && typeof this.#ack !== 'string') this.#ack = keptWire(this.#ack);
+      if (this.#ack !== undefined && typeof this.#ack !== 'string') this.#ack = wireText(this.#ack);
     }
   }
 
@@ -167,7 +167,7 @@ export class ClientTransaction extends TxRunner<State, Input> {
       if (this.#handlers.onSent) this.#ackToReport = ack;
     }
     const ackBytes = this.#ack;
-    const bytes = what === 'ack' ? (typeof ackBytes === 'string' ? wireOfKept(ackBytes) : ackBytes) : this.#bytes;
+    const bytes = what === 'ack' ? (typeof ackBytes === 'string' ? wireFromText(ackBytes) : ackBytes) : this.#bytes;
     if (!bytes) return;
     const first = what === 'ack' ? this.#ackSends++ === 0 : this.#requestSends++ === 0;
     const onWire = this.#handlers.onWire;

@@ -1,6 +1,6 @@
 import { TrunklineError } from '../../core/index.js';
 import type { SipRequest, SipResponse } from '../message/message.js';
-import { keptWire, serializeForWire, wireOfKept } from '../message/wire-bytes.js';
+import { serializeForWire, wireFromText, wireText } from '../message/wire-bytes.js';
 import type { Destination, InboundMessage } from '../transport/transport.js';
 import type { FsmContext, TuEvent } from './fsm-types.js';
 import { istStart, istTransition, type IstInput, type IstState } from './invite-server-fsm.js';
@@ -48,9 +48,8 @@ export class ServerTransaction extends TxRunner<State, Input> {
   /** The INVITE's own To tag, kept when the request goes: the layer's 200 to a late CANCEL carries it. */
   #requestToTag: string | undefined;
   #handlers: ServerTransactionHandlers = NO_HANDLERS;
-  /** The last response's bytes, until it is final; then as #lastKept (keptWire), for retransmissions. */
-  #last: Buffer | undefined;
-  #lastKept: string | undefined;
+  /** The last response's bytes; once final, as wireText, for retransmissions only (see wireFromText). */
+  #last: Buffer | string | undefined;
   #lastStatus = 0;
   #provisional: SipResponse | undefined;
   #lastError: TrunklineError | undefined;
@@ -133,8 +132,8 @@ export class ServerTransaction extends TxRunner<State, Input> {
     if (this.state === 'terminated') {
       throw new TrunklineError<SipTransactionErrorCode>('SIP_TX_FINAL_SENT', `${this.method} transaction has terminated; ${response.status} not sent`, { details: { status: response.status } });
     }
-    this.#last = serializeForWire(response);
-    this.#lastKept = undefined;
+    const bytes = serializeForWire(response);
+    this.#last = bytes;
     this.#lastStatus = response.status;
     this.#provisional = response.status < 200 ? response : undefined;
     // After a final response a CANCEL has no effect (RFC 3261 §9.2) and the layer no longer hands
@@ -153,8 +152,7 @@ export class ServerTransaction extends TxRunner<State, Input> {
     if (response.status >= 200) {
       // Sent by now (the input's send action): what lingers is only for retransmissions of the
       // request — none for an INVITE's 2xx, which the TU resends itself (RFC 6026 §7.1, retransmit2xx).
-      if (this.#last !== undefined && !(this.kind === 'ist' && response.status < 300)) this.#lastKept = keptWire(this.#last);
-      this.#last = undefined;
+      this.#last = this.kind === 'ist' && response.status < 300 ? undefined : wireText(bytes);
       if (this.#request) this.#release();
     }
   }
@@ -193,8 +191,9 @@ export class ServerTransaction extends TxRunner<State, Input> {
 
   protected send(what: 'request' | 'ack' | 'response'): void {
     if (what !== 'response') return;
-    const bytes = this.#last ?? (this.#lastKept === undefined ? undefined : wireOfKept(this.#lastKept));
-    if (bytes === undefined) return;
+    const last = this.#last;
+    if (last === undefined) return;
+    const bytes = typeof last === 'string' ? wireFromText(last) : last;
     const onWire = this.#tuSending ? undefined : this.#handlers.onWire;
     if (onWire) this.guard(() => onWire('out', bytes, this));
     this.#senv.send(bytes, this.responseDestination).catch((err: unknown) => {
