@@ -2,6 +2,9 @@ import type { AuthValue, CSeq, MediaType, NameAddr, Via } from '../message/heade
 import { EMPTY_MAP, type Params, badHeader, endOfQuoted, trimLws, isDigits, isHexColonDot, isToken, isTokenCode, isWs, paramText, parseParams, skipWs, splitTopLevel, unquote } from './lexer.js';
 import { isAbsoluteUri } from './parse-uri.js';
 
+// This module's own: an imported binding is not a constant to the optimizing compiler (lexer.ts says why).
+const charCodeAt = String.prototype.charCodeAt;
+
 /** Splits a list header value on top-level commas (RFC 3261 §7.3.1); empty elements are errors. */
 export function splitList(value: string, header: string): string[] {
   const parts = splitTopLevel(value, 44);
@@ -11,18 +14,20 @@ export function splitList(value: string, header: string): string[] {
 }
 
 function readToken(text: string, i: number): number {
-  while (i < text.length && isTokenCode(text.charCodeAt(i))) i++;
+  const n = text.length;
+  while (i < n && isTokenCode(charCodeAt.call(text, i))) i++;
   return i;
 }
 
 /** One via-parm (RFC 3261 §25.1): sent-protocol LWS sent-by *( SEMI via-params ), SWS around "/". */
 export function parseVia(raw: string): Via {
   const t = raw;
+  const n = t.length;
   let i = skipWs(t, 0);
   // sent-protocol = protocol-name SLASH protocol-version SLASH transport, SWS around the slashes.
   let protocol: string;
   let transport: string;
-  if (t.startsWith('SIP/2.0/', i) && isTokenCode(t.charCodeAt(i + 8))) {
+  if (t.startsWith('SIP/2.0/', i) && isTokenCode(charCodeAt.call(t, i + 8))) {
     // The form everyone sends: no case folding, no LWS.
     protocol = 'SIP/2.0';
     const end = readToken(t, i + 8);
@@ -37,7 +42,7 @@ export function parseVia(raw: string): Via {
       parts.push(t.slice(i, end));
       i = skipWs(t, end);
       if (k < 2) {
-        if (t.charCodeAt(i) !== 47) throw badHeader('Via', 'bad sent-protocol');
+        if (charCodeAt.call(t, i) !== 47) throw badHeader('Via', 'bad sent-protocol');
         i = skipWs(t, i + 1);
       }
     }
@@ -45,18 +50,18 @@ export function parseVia(raw: string): Via {
     transport = parts[2].toUpperCase();
   }
   // sent-by follows after LWS (RFC 3261 §25.1 via-parm = sent-protocol LWS sent-by).
-  if (!isWs(t.charCodeAt(i)) && !isWs(t.charCodeAt(i - 1))) throw badHeader('Via', 'no LWS between sent-protocol and sent-by');
+  if (!isWs(charCodeAt.call(t, i)) && !isWs(charCodeAt.call(t, i - 1))) throw badHeader('Via', 'no LWS between sent-protocol and sent-by');
   i = skipWs(t, i);
   let host: string;
-  if (t.charCodeAt(i) === 91) {
+  if (charCodeAt.call(t, i) === 91) {
     const close = t.indexOf(']', i);
     if (close < 0 || !isHexColonDot(t.slice(i + 1, close))) throw badHeader('Via', 'bad IPv6 reference in sent-by');
     host = t.slice(i + 1, close).replace(':::', '::');
     i = close + 1;
   } else {
     const start = i;
-    while (i < t.length) {
-      const c = t.charCodeAt(i);
+    while (i < n) {
+      const c = charCodeAt.call(t, i);
       // Beyond RFC 3261 hostname: "_" is accepted, as deployed equipment uses it in host names.
       if (!((c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 122) || c === 45 || c === 46 || c === 95)) break;
       i++;
@@ -66,18 +71,18 @@ export function parseVia(raw: string): Via {
   }
   i = skipWs(t, i);
   let port: number | null = null;
-  if (t.charCodeAt(i) === 58) {
+  if (charCodeAt.call(t, i) === 58) {
     i = skipWs(t, i + 1);
     const start = i;
-    while (i < t.length && t.charCodeAt(i) >= 48 && t.charCodeAt(i) <= 57) i++;
+    while (i < n && charCodeAt.call(t, i) >= 48 && charCodeAt.call(t, i) <= 57) i++;
     const digits = t.slice(start, i);
     if (digits === '' || digits.length > 5 || Number(digits) > 65535) throw badHeader('Via', 'bad sent-by port');
     port = Number(digits);
     i = skipWs(t, i);
   }
   let params: Params = EMPTY_MAP;
-  if (i < t.length) {
-    if (t.charCodeAt(i) !== 59) throw badHeader('Via', 'junk after sent-by');
+  if (i < n) {
+    if (charCodeAt.call(t, i) !== 59) throw badHeader('Via', 'junk after sent-by');
     params = parseParams(t.slice(i + 1), 'Via');
   }
   const text = (name: string): string | null => paramText(params.get(name));
@@ -119,8 +124,8 @@ export function parseViaList(value: string): Via[] {
 
 function checkUnquotedDisplayName(text: string, header: string): void {
   // display-name = *(token LWS) / quoted-string (RFC 3261 §25.1); RFC 4475 §3.1.2.15 baddn.
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  for (let i = 0, n = text.length; i < n; i++) {
+    const c = charCodeAt.call(text, i);
     if (!isTokenCode(c) && !isWs(c)) throw badHeader(header, 'display name must be tokens or a quoted string');
   }
 }
@@ -136,12 +141,12 @@ export function parseNameAddr(raw: string, header: string): NameAddr {
   let uri: string;
   let rest: string;
   let i = 0;
-  if (t.charCodeAt(0) === 34) {
+  if (charCodeAt.call(t, 0) === 34) {
     const end = endOfQuoted(t, 0);
     if (end < 0) throw badHeader(header, 'unterminated quoted display name');
     displayName = unquote(t.slice(0, end));
     i = skipWs(t, end);
-    if (t.charCodeAt(i) !== 60) throw badHeader(header, 'quoted display name not followed by <URI>');
+    if (charCodeAt.call(t, i) !== 60) throw badHeader(header, 'quoted display name not followed by <URI>');
   }
   const lt = t.indexOf('<', i);
   const semi = t.indexOf(';', i);
@@ -166,7 +171,7 @@ export function parseNameAddr(raw: string, header: string): NameAddr {
   }
   let params: Params = EMPTY_MAP;
   if (rest !== '') {
-    if (rest.charCodeAt(0) !== 59) throw badHeader(header, 'junk after URI');
+    if (charCodeAt.call(rest, 0) !== 59) throw badHeader(header, 'junk after URI');
     params = parseParams(rest.slice(1), header);
   }
   const tag = paramText(params.get('tag'));
@@ -181,9 +186,9 @@ export function parseNameAddrList(value: string, header: string): NameAddr[] {
 export function parseCSeq(value: string): CSeq {
   const t = trimLws(value);
   let i = 0;
-  while (i < t.length && t.charCodeAt(i) >= 48 && t.charCodeAt(i) <= 57) i++;
+  while (i < t.length && charCodeAt.call(t, i) >= 48 && charCodeAt.call(t, i) <= 57) i++;
   const digits = t.slice(0, i);
-  if (digits === '' || !isWs(t.charCodeAt(i))) throw badHeader('CSeq', 'expected "number method"');
+  if (digits === '' || !isWs(charCodeAt.call(t, i))) throw badHeader('CSeq', 'expected "number method"');
   const seq = Number(digits);
   if (digits.length > 10 || seq >= 2 ** 31) throw badHeader('CSeq', 'sequence number out of range');
   const method = t.slice(skipWs(t, i));
@@ -207,7 +212,7 @@ export function parseAuthValue(raw: string, header: string): AuthValue {
   const params = new Map<string, string>();
   const rest = trimLws(t.slice(sp));
   if (rest !== '') {
-    if (!isWs(t.charCodeAt(sp))) throw badHeader(header, 'bad auth scheme');
+    if (!isWs(charCodeAt.call(t, sp))) throw badHeader(header, 'bad auth scheme');
     const parts = splitTopLevel(rest, 44);
     if (parts === null) throw badHeader(header, 'unterminated quoted string');
     for (const part of parts) {
@@ -216,7 +221,7 @@ export function parseAuthValue(raw: string, header: string): AuthValue {
       const name = eq < 0 ? '' : trimLws(part.slice(0, eq));
       const v = eq < 0 ? '' : trimLws(part.slice(eq + 1));
       if (!isToken(name) || v === '') throw badHeader(header, `bad auth-param "${part.slice(0, 40)}"`);
-      if (v.charCodeAt(0) === 34) {
+      if (charCodeAt.call(v, 0) === 34) {
         if (endOfQuoted(v, 0) !== v.length) throw badHeader(header, 'bad quoted auth-param');
         params.set(name.toLowerCase(), unquote(v));
       } else {

@@ -6,6 +6,9 @@ import { type SipMessage, newRequest } from '../message/message.js';
 import { isToken, isTokenCode, isWs } from './lexer.js';
 import { isAbsoluteUri } from './parse-uri.js';
 
+// This module's own: an imported binding is not a constant to the optimizing compiler (lexer.ts says why).
+const charCodeAt = String.prototype.charCodeAt;
+
 export interface ParseOptions {
   /** Largest message accepted, in octets (default 65 536; RFC 3261 §18.1.1 sizes aside, a DoS bound). */
   readonly maxBytes?: number;
@@ -58,20 +61,20 @@ function readHeaderLines(text: string, byteStart: number, kind: Kind, maxHeaders
   const offsetAt = (i: number): number => byteStart + Buffer.byteLength(text.slice(0, i), 'utf8');
   let nl = text.indexOf('\n');
   if (nl < 0) nl = n;
-  const first = text.slice(0, nl > 0 && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
+  const first = text.slice(0, nl > 0 && charCodeAt.call(text, nl - 1) === 13 ? nl - 1 : nl);
   const fields: HeaderField[] = [];
   let headerError: TrunklineError | undefined;
   let count = 0;
   for (let pos = nl + 1; pos < n; pos = nl + 1) {
     nl = text.indexOf('\n', pos);
     if (nl < 0) nl = n;
-    let end = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    let end = nl > pos && charCodeAt.call(text, nl - 1) === 13 ? nl - 1 : nl;
     if (++count > maxHeaders) {
       // Keep the lines read so far: with the Via among them the sender still gets its 400.
       headerError ??= fail('SIP_PARSE_TOO_MANY_HEADERS', `more than ${maxHeaders} header lines`, { kind, limit: maxHeaders, offset: offsetAt(pos) });
       break;
     }
-    const c0 = text.charCodeAt(pos);
+    const c0 = charCodeAt.call(text, pos);
     if (c0 === 32 || c0 === 9) {
       // RFC 3261 §7.3.1: a line starting with whitespace continues the previous header value.
       const prev = fields.pop();
@@ -80,8 +83,8 @@ function readHeaderLines(text: string, byteStart: number, kind: Kind, maxHeaders
         continue;
       }
       let vs = pos;
-      while (vs < end && isWs(text.charCodeAt(vs))) vs++;
-      while (end > vs && isWs(text.charCodeAt(end - 1))) end--;
+      while (vs < end && isWs(charCodeAt.call(text, vs))) vs++;
+      while (end > vs && isWs(charCodeAt.call(text, end - 1))) end--;
       const more = text.slice(vs, end);
       fields.push({ name: prev.name, key: prev.key, value: prev.value === '' ? more : more === '' ? prev.value : `${prev.value} ${more}` });
       continue;
@@ -90,7 +93,7 @@ function readHeaderLines(text: string, byteStart: number, kind: Kind, maxHeaders
     const colon = text.indexOf(':', pos);
     const hasColon = colon >= 0 && colon < end;
     let nameEnd = hasColon ? colon : pos;
-    while (nameEnd > pos && isWs(text.charCodeAt(nameEnd - 1))) nameEnd--;
+    while (nameEnd > pos && isWs(charCodeAt.call(text, nameEnd - 1))) nameEnd--;
     const name = text.slice(pos, nameEnd);
     const key = hasColon ? wireHeaderKey(name) : undefined;
     if (key === undefined) {
@@ -98,8 +101,8 @@ function readHeaderLines(text: string, byteStart: number, kind: Kind, maxHeaders
       continue;
     }
     let vs = colon + 1;
-    while (vs < end && isWs(text.charCodeAt(vs))) vs++;
-    while (end > vs && isWs(text.charCodeAt(end - 1))) end--;
+    while (vs < end && isWs(charCodeAt.call(text, vs))) vs++;
+    while (end > vs && isWs(charCodeAt.call(text, end - 1))) end--;
     fields.push({ name, key, value: text.slice(vs, end) });
   }
   return { first, fields, headerError };
@@ -184,7 +187,7 @@ export function parseMessage(bytes: Buffer | Uint8Array, opts: ParseOptions = {}
     const sp1 = first.indexOf(' ');
     const version = sp1 < 0 ? first : first.slice(0, sp1);
     const code = sp1 < 0 ? '' : first.slice(sp1 + 1, sp1 + 4);
-    const after = first.charCodeAt(sp1 + 4);
+    const after = charCodeAt.call(first, sp1 + 4);
     const reason = first.slice(sp1 + 5);
     const status = /^[1-6][0-9][0-9]$/.test(code) && (Number.isNaN(after) || after === 32) ? Number(code) : 0;
     if (!VERSION.test(version)) startError = fail('SIP_PARSE_BAD_VERSION', `bad SIP-Version "${version.slice(0, 20)}"`, { kind, offset: start });

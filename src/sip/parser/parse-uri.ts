@@ -2,6 +2,9 @@ import { TrunklineError } from '../../core/index.js';
 import type { SipUri } from '../message/uri.js';
 import { EMPTY_MAP, isHexColonDot } from './lexer.js';
 
+// This module's own: an imported binding is not a constant to the optimizing compiler (lexer.ts says why).
+const charCodeAt = String.prototype.charCodeAt;
+
 function badUri(text: string, why: string): TrunklineError {
   return new TrunklineError('SIP_PARSE_BAD_URI', `bad URI "${text.slice(0, 120)}": ${why}`, { details: { uri: text.slice(0, 200) } });
 }
@@ -11,7 +14,7 @@ function schemeLength(text: string): number {
   const colon = text.indexOf(':');
   if (colon <= 0) return 0;
   for (let i = 0; i < colon; i++) {
-    const c = text.charCodeAt(i) | 0x20;
+    const c = charCodeAt.call(text, i) | 0x20;
     const alpha = c >= 97 && c <= 122;
     if (i === 0 ? !alpha : !(alpha || (c >= 48 && c <= 57) || c === 0x2b || c === 0x2d || c === 0x2e)) return 0;
   }
@@ -27,8 +30,8 @@ export function uriScheme(text: string): string {
 /** True when `text` is an absoluteURI as RFC 3261 §25.1 allows on a Request-Line (any scheme). */
 export function isAbsoluteUri(text: string): boolean {
   if (schemeLength(text) === 0) return false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  for (let i = 0, n = text.length; i < n; i++) {
+    const c = charCodeAt.call(text, i);
     // No LWS, no controls, no angle brackets or quotes (RFC 4475 §3.1.2.7/§3.1.2.8).
     if (c <= 32 || c === 127 || c === 60 || c === 62 || c === 34) return false;
   }
@@ -59,11 +62,11 @@ function isHex(c: number): boolean {
 /** %-decodes `text` after checking every character against `allowed` (RFC 3261 §19.1.2 escaping). */
 function decodePart(text: string, allowed: Uint8Array, all: string, what: string): string {
   let hasEscape = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  for (let i = 0, n = text.length; i < n; i++) {
+    const c = charCodeAt.call(text, i);
     if (c === 37) {
       if (i + 2 >= text.length) throw badUri(all, `truncated %-escape in ${what}`);
-      if (!isHex(text.charCodeAt(i + 1)) || !isHex(text.charCodeAt(i + 2))) throw badUri(all, `bad %-escape in ${what}`);
+      if (!isHex(charCodeAt.call(text, i + 1)) || !isHex(charCodeAt.call(text, i + 2))) throw badUri(all, `bad %-escape in ${what}`);
       hasEscape = true;
       i += 2;
     } else if (c >= 128 || allowed[c] !== 1) throw badUri(all, `character "${text[i]}" not allowed in ${what}`);
@@ -71,8 +74,8 @@ function decodePart(text: string, allowed: Uint8Array, all: string, what: string
   if (!hasEscape) return text;
   // Decode to octets first: %00 (RFC 4475 §3.1.1.4) and partial UTF-8 must survive.
   const bytes: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  for (let i = 0, n = text.length; i < n; i++) {
+    const c = charCodeAt.call(text, i);
     if (c === 37) {
       bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
       i += 2;
@@ -84,7 +87,7 @@ function decodePart(text: string, allowed: Uint8Array, all: string, what: string
 function parseHost(hostport: string, all: string): { host: string; port: number | null } {
   let host: string;
   let rest: string;
-  if (hostport.charCodeAt(0) === 91) {
+  if (charCodeAt.call(hostport, 0) === 91) {
     const close = hostport.indexOf(']');
     if (close < 0) throw badUri(all, 'unterminated IPv6 reference');
     host = hostport.slice(1, close);
@@ -97,15 +100,15 @@ function parseHost(hostport: string, all: string): { host: string; port: number 
     host = colon < 0 ? hostport : hostport.slice(0, colon);
     rest = colon < 0 ? '' : hostport.slice(colon);
     if (host.length === 0) throw badUri(all, 'empty host');
-    for (let i = 0; i < host.length; i++) {
-      const c = host.charCodeAt(i);
+    for (let i = 0, n = host.length; i < n; i++) {
+      const c = charCodeAt.call(host, i);
       // hostname / IPv4address (RFC 3261 §25.1), plus "_" which deployed equipment uses in host names.
       const ok = (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 122) || c === 45 || c === 46 || c === 95;
       if (!ok) throw badUri(all, `character "${host[i]}" not allowed in host`);
     }
   }
   if (rest === '') return { host, port: null };
-  if (rest.charCodeAt(0) !== 58) throw badUri(all, 'junk after host');
+  if (charCodeAt.call(rest, 0) !== 58) throw badUri(all, 'junk after host');
   const digits = rest.slice(1);
   if (digits.length === 0 || digits.length > 5 || !/^[0-9]+$/.test(digits)) throw badUri(all, 'bad port');
   const port = Number(digits);
@@ -147,8 +150,8 @@ export function parseUri(text: string): SipUri {
   if (scheme !== 'sip' && scheme !== 'sips' && scheme !== 'tel') {
     throw new TrunklineError('SIP_PARSE_UNSUPPORTED_URI_SCHEME', `unsupported URI scheme "${scheme}"`, { details: { scheme } });
   }
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  for (let i = 0, n = text.length; i < n; i++) {
+    const c = charCodeAt.call(text, i);
     if (c <= 32 || c === 127 || c === 60 || c === 62 || c === 34) throw badUri(text, 'whitespace, control, quote or angle bracket in URI');
   }
   const body = text.slice(scheme.length + 1);
@@ -156,8 +159,8 @@ export function parseUri(text: string): SipUri {
     const semi = body.indexOf(';');
     const number = semi < 0 ? body : body.slice(0, semi);
     if (number === '') throw badUri(text, 'empty telephone number');
-    for (let i = 0; i < number.length; i++) {
-      const c = number.charCodeAt(i);
+    for (let i = 0, n = number.length; i < n; i++) {
+      const c = charCodeAt.call(number, i);
       if (c >= 128 || (TEL_CHARS[c] !== 1 && !isHex(c))) throw badUri(text, 'bad character in telephone number');
     }
     const params = parseUriParams(semi < 0 ? '' : body.slice(semi + 1), text);
@@ -179,7 +182,7 @@ export function parseUri(text: string): SipUri {
   }
   const q = hostPart.indexOf('?');
   const beforeHeaders = q < 0 ? hostPart : hostPart.slice(0, q);
-  const semi = beforeHeaders.charCodeAt(0) === 91 ? beforeHeaders.indexOf(';', beforeHeaders.indexOf(']')) : beforeHeaders.indexOf(';');
+  const semi = charCodeAt.call(beforeHeaders, 0) === 91 ? beforeHeaders.indexOf(';', beforeHeaders.indexOf(']')) : beforeHeaders.indexOf(';');
   const hostport = semi < 0 ? beforeHeaders : beforeHeaders.slice(0, semi);
   const { host, port } = parseHost(hostport, text);
   const params = parseUriParams(semi < 0 ? '' : beforeHeaders.slice(semi + 1), text);
