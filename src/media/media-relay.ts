@@ -37,6 +37,8 @@ export interface MediaRelayOptions {
   readonly nativeRingBytes?: number;
   /** Native engine: how often JS takes in what it relayed (default 20 ms; stats() always does first). */
   readonly nativeDrainMs?: number;
+  /** Native engine: how long the pairs opened ahead are kept once the last leg closed (default 1 000 ms). */
+  readonly nativeAheadIdleMs?: number;
 }
 
 export interface CreateSessionOptions {
@@ -127,6 +129,7 @@ export class MediaRelay extends EventEmitter<{ session: [MediaSession]; 'session
       this.#native = new NativeEngine(loaded.binding, this.#clock, {
         ...(options.nativeRingBytes === undefined ? {} : { ringBytes: options.nativeRingBytes }),
         ...(options.nativeDrainMs === undefined ? {} : { drainMs: options.nativeDrainMs }),
+        ...(options.nativeAheadIdleMs === undefined ? {} : { aheadIdleMs: options.nativeAheadIdleMs }),
       });
     }
   }

@@ -131,7 +131,12 @@ export interface NativeEngineOptions {
   readonly ringBytes?: number;
   /** How often JS takes the relayed packets for statistics. Default 20 ms. */
   readonly drainMs?: number;
+  /** How long the relay keeps the pairs it opened ahead once its last leg closed. Default 1 000 ms. */
+  readonly aheadIdleMs?: number;
 }
+
+/** The window over which bindLeg counts the legs opened, to size how many it opens ahead. */
+const OPEN_RATE_WINDOW_MS = 100;
 
 /**
  * One native forwarding thread and the legs it owns. JS drains what it relayed every drainMs
@@ -145,7 +150,14 @@ export class NativeEngine {
   readonly #view: RecordView;
   readonly #counters = new Float64Array(COUNTERS);
   readonly #drainMs: number;
+  readonly #aheadIdleMs: number;
   #timer: NodeJS.Timeout | undefined;
+  #idleRelease: NodeJS.Timeout | undefined;
+  /** Legs opened in the current OPEN_RATE_WINDOW_MS window and in the one before it. */
+  #opensNow = 0;
+  #opensBefore = 0;
+  #windowAt = -Infinity;
+  #lastOpenAt = -Infinity;
   #draining = false;
   #closed = false;
   /** Ports taken from a pool and handed to prepareLeg, oldest first, by bind host. */
@@ -158,13 +170,15 @@ export class NativeEngine {
     this.handle = binding.create(ring);
     this.#view = new RecordView(new Uint8Array(ring));
     this.#drainMs = options.drainMs ?? 20;
+    this.#aheadIdleMs = options.aheadIdleMs ?? 1000;
   }
 
   /**
    * Binds an even/odd pair from the pool, skipping ports another process holds (as udp.ts bindPair).
    * The pairs the next calls will take are opened ahead by the relay thread (prepareLeg): socket()
    * and bind() were 2–3 % of serve's SIP thread at 600–800 calls/s (issue 13). Those ports are out
-   * of the pool meanwhile: PREPARE_AHEAD pairs at most, none for a range under 16 × that.
+   * of the pool meanwhile: PREPARE_AHEAD pairs at most, none for a range under 16 × that, and
+   * given back after aheadIdleMs without a leg.
    */
   bindLeg(pool: PortPool, host: string, maxAttempts: number): { transport: NativeTransport; rtpPort: number } {
     let ahead = this.#ahead.get(host);
@@ -172,6 +186,7 @@ export class NativeEngine {
       ahead = { pool, ports: [] };
       this.#ahead.set(host, ahead);
     }
+    this.#countOpen();
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       const port = ahead.ports.shift() ?? pool.take();
       if (port === undefined) break;
@@ -194,10 +209,24 @@ export class NativeEngine {
     throw new TrunklineError<MediaErrorCode>('MEDIA_PORTS_EXHAUSTED', 'no free RTP port pair in range', { details: { ...pool.stats() } });
   }
 
+  #countOpen(): void {
+    const now = this.#clock.now();
+    if (now - this.#windowAt >= OPEN_RATE_WINDOW_MS) {
+      this.#opensBefore = now - this.#windowAt < 2 * OPEN_RATE_WINDOW_MS ? this.#opensNow : 0;
+      this.#opensNow = 0;
+      this.#windowAt = now;
+    }
+    this.#opensNow++;
+    this.#lastOpenAt = now;
+  }
+
   #prepareAhead(host: string, ahead: { readonly pool: PortPool; readonly ports: number[] }): void {
-    // As many as legs are open (the calls in flight say how many the next moments take), so a
-    // quiet relay keeps one or two pairs out of its pool, and none once its last leg closed.
-    const want = Math.min(PREPARE_AHEAD, this.#legs.size, Math.floor(ahead.pool.capacity / 16));
+    // As many as the next moments take: the legs opened in the last 0.1 s, or the legs open when
+    // calls are long. Sized by the open legs alone, short calls (a few ms each) kept it near zero
+    // and every last close gave back what was opened ahead: at 250 calls/s most openLegs still
+    // called socket() and bind() on the SIP thread (perf: 1.9 % of it, issue 13).
+    const recent = Math.max(this.#legs.size, this.#opensNow, this.#opensBefore);
+    const want = Math.min(PREPARE_AHEAD, recent, Math.floor(ahead.pool.capacity / 16));
     while (ahead.ports.length < want && !this.#closed) {
       const port = ahead.pool.takeAhead();
       if (port === undefined) return;
@@ -228,7 +257,20 @@ export class NativeEngine {
       clearInterval(this.#timer);
       this.#timer = undefined;
     }
-    if (this.#legs.size === 0) this.#releaseAhead();
+    if (this.#legs.size === 0) this.#releaseWhenIdle(this.#aheadIdleMs);
+  }
+
+  /** Gives the pairs opened ahead back once no leg was opened for aheadIdleMs: between short calls the relay is often without a leg for a moment. */
+  #releaseWhenIdle(ms: number): void {
+    if (this.#idleRelease !== undefined || this.#closed) return;
+    this.#idleRelease = setTimeout(() => {
+      this.#idleRelease = undefined;
+      if (this.#legs.size > 0) return;
+      const idle = this.#clock.now() - this.#lastOpenAt;
+      if (idle < this.#aheadIdleMs) this.#releaseWhenIdle(this.#aheadIdleMs - idle);
+      else this.#releaseAhead();
+    }, ms);
+    this.#idleRelease.unref();
   }
 
   #arm(): void {
@@ -271,6 +313,8 @@ export class NativeEngine {
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
+    if (this.#idleRelease) clearTimeout(this.#idleRelease);
+    this.#idleRelease = undefined;
     this.#legs.clear();
     this.binding.close(this.handle);
     // The engine's close closed the sockets opened ahead: their ports go back to their pools.

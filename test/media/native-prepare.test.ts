@@ -5,8 +5,15 @@ import { once } from 'node:events';
 import { MediaRelay } from '../../src/media/index.js';
 
 // The native engine's relay thread opens the next calls' port pairs ahead of them (issue 13):
-// they are bound before a call asks, taken by it, kept apart in the pool's figures, and given
-// back when the last leg closes. A pair someone else took meanwhile is skipped as before.
+// they are bound before a call asks, taken by it, kept apart in the pool's figures, kept over a
+// short gap without calls and given back once the relay has been idle a while (nativeAheadIdleMs).
+// A pair someone else took meanwhile is skipped as before.
+
+/** The pool's figures once the pairs opened ahead went back (the idle release is a timer). */
+async function wholeAgain(relay: MediaRelay): Promise<ReturnType<MediaRelay['pool']['stats']>> {
+  for (let i = 0; i < 200 && relay.pool.stats().ahead !== undefined; i++) await new Promise((r) => setTimeout(r, 10));
+  return relay.pool.stats();
+}
 
 async function tryBind(port: number): Promise<Socket | undefined> {
   const s = createSocket('udp4');
@@ -22,7 +29,7 @@ async function tryBind(port: number): Promise<Socket | undefined> {
 
 test('native engine: the next pairs are bound ahead while calls are up, taken by the next call, and back in the pool after the last one', async () => {
   const lo = 4800;
-  const relay = new MediaRelay({ engine: 'native', host: '127.0.0.1', portRange: `${lo}-${lo + 199}`, random: () => 0 });
+  const relay = new MediaRelay({ engine: 'native', host: '127.0.0.1', portRange: `${lo}-${lo + 199}`, random: () => 0, nativeAheadIdleMs: 50 });
   try {
     const first = await relay.createSession('CA-ahead-1');
     assert.deepEqual([first.legA.rtpPort, first.legB.rtpPort], [lo, lo + 2]);
@@ -41,7 +48,7 @@ test('native engine: the next pairs are bound ahead while calls are up, taken by
     const second = await relay.createSession('CA-ahead-2');
     assert.deepEqual([second.legA.rtpPort, second.legB.rtpPort], [lo + 4, lo + 6]);
     await Promise.all([first.close(), second.close()]);
-    assert.deepEqual(relay.pool.stats(), { capacity: 100, free: 100, inUse: 0, busyElsewhere: 0 });
+    assert.deepEqual(await wholeAgain(relay), { capacity: 100, free: 100, inUse: 0, busyElsewhere: 0 });
   } finally {
     await relay.close();
   }
@@ -49,7 +56,7 @@ test('native engine: the next pairs are bound ahead while calls are up, taken by
 
 test('native engine: a pair bound by another socket before it was opened ahead is skipped, and the pool stays whole', async () => {
   const lo = 5000;
-  const relay = new MediaRelay({ engine: 'native', host: '127.0.0.1', portRange: `${lo}-${lo + 199}`, random: () => 0 });
+  const relay = new MediaRelay({ engine: 'native', host: '127.0.0.1', portRange: `${lo}-${lo + 199}`, random: () => 0, nativeAheadIdleMs: 50 });
   const squatter = await tryBind(lo + 9); // the RTCP port of the fifth pair
   assert.ok(squatter, 'the test could not take its port');
   try {
@@ -58,10 +65,48 @@ test('native engine: a pair bound by another socket before it was opened ahead i
     assert.ok(!used.includes(lo + 8), `${lo + 8}/${lo + 9} is another socket's, got ${used.join(', ')}`);
     assert.ok(relay.pool.stats().busyElsewhere >= 1);
     await Promise.all(sessions.map((s) => s.close()));
-    const { capacity, free, inUse, ahead } = relay.pool.stats();
+    const { capacity, free, inUse, ahead } = await wholeAgain(relay);
     assert.deepEqual({ free, inUse, ahead }, { free: capacity, inUse: 0, ahead: undefined });
   } finally {
     squatter.close();
+    await relay.close();
+  }
+});
+
+test('native engine: short calls one after another keep their pairs opened ahead over the gaps, sized by how many legs were just opened', async () => {
+  const lo = 5200;
+  const relay = new MediaRelay({ engine: 'native', host: '127.0.0.1', portRange: `${lo}-${lo + 999}`, random: () => 0, nativeAheadIdleMs: 60_000 });
+  try {
+    // Calls of no duration, one at a time: never more than two legs open.
+    for (let i = 0; i < 6; i++) {
+      const call = await relay.createSession(`CA-short-${i}`);
+      await call.close();
+    }
+    // Twelve legs were opened in the last moments: as many pairs wait, though no leg is open now.
+    assert.equal(relay.pool.stats().inUse, 0);
+    assert.ok((relay.pool.stats().ahead ?? 0) >= 6, `opened ahead after the last close: ${JSON.stringify(relay.pool.stats())}`);
+    // The next call takes pairs opened ahead: the ports after those the six calls used.
+    const next = await relay.createSession('CA-short-next');
+    assert.ok(next.legA.rtpPort >= lo + 24, `took ${next.legA.rtpPort}, not a pair opened ahead`);
+    await next.close();
+  } finally {
+    await relay.close();
+  }
+  assert.equal(relay.pool.stats().ahead, undefined);
+});
+
+test('native engine: the pairs opened ahead go back to the pool once the relay has been idle for nativeAheadIdleMs', async () => {
+  const lo = 6400;
+  const relay = new MediaRelay({ engine: 'native', host: '127.0.0.1', portRange: `${lo}-${lo + 199}`, random: () => 0, nativeAheadIdleMs: 300 });
+  try {
+    const call = await relay.createSession('CA-idle');
+    await call.close();
+    // Still kept right after the last close (the gap before the next call)…
+    assert.ok((relay.pool.stats().ahead ?? 0) > 0);
+    // …and given back, all of them, once no leg was opened for the idle time.
+    const whole = await wholeAgain(relay);
+    assert.deepEqual(whole, { capacity: 100, free: 100, inUse: 0, busyElsewhere: 0 });
+  } finally {
     await relay.close();
   }
 });
