@@ -30,7 +30,6 @@ const KEPT_HEADERS = [
   'session-expires',
 ];
 
-const KEPT: ReadonlySet<string> = new Set(KEPT_HEADERS);
 
 const MAX_RAW = 64 * 1024;
 
@@ -54,13 +53,28 @@ export interface SipEventOf {
   readonly parseError?: string;
 }
 
-function safe<T>(f: () => T): T | undefined {
+/**
+ * `read(arg)`, or undefined when it throws (a damaged header). The readers are module functions,
+ * not closures made per message: sipEventOfMessage runs for every message of a live call (issue 13).
+ */
+function safe<A, T>(read: (arg: A) => T, arg: A): T | undefined {
   try {
-    return f();
+    return read(arg);
   } catch {
     return undefined;
   }
 }
+
+type Headers = SipMessage['headers'];
+const readCSeq = (h: Headers) => h.cseq();
+const readFrom = (h: Headers) => h.from();
+const readTo = (h: Headers) => h.to();
+const readTopVia = (h: Headers) => h.topVia();
+const readVias = (h: Headers) => h.getAll('via');
+const readCallId = (h: Headers) => h.callId();
+
+/** Bit of each kept header in a message's mask of those present. */
+const KEPT_BIT: ReadonlyMap<string, number> = new Map(KEPT_HEADERS.map((name, i) => [name, 1 << i]));
 
 /** The SDP part of a body: application/sdp, or the application/sdp part of a multipart body. */
 function sdpText(msg: SipMessage, contentType: string | undefined): string | undefined {
@@ -127,15 +141,15 @@ export function sipEventOf(bytes: Uint8Array, meta: SipEventMeta): SipEventOf | 
  */
 export function sipEventOfMessage(msg: SipMessage, meta: SipEventMeta, parseError?: string): SipEventOf {
   const h = msg.headers;
-  const cseq = safe(() => h.cseq()) ?? lenientCSeq(h.get('cseq'));
-  const from = safe(() => h.from()) ?? lenientNameAddr(h.get('from'));
-  const to = safe(() => h.to()) ?? lenientNameAddr(h.get('to'));
-  const via = safe(() => h.topVia()) ?? lenientVia(safe(() => h.getAll('via'))?.[0]);
-  const callId = safe(() => h.callId()) ?? h.get('call-id');
+  const cseq = safe(readCSeq, h) ?? lenientCSeq(h.get('cseq'));
+  const from = safe(readFrom, h) ?? lenientNameAddr(h.get('from'));
+  const to = safe(readTo, h) ?? lenientNameAddr(h.get('to'));
+  const via = safe(readTopVia, h) ?? lenientVia(safe(readVias, h)?.[0]);
+  const callId = safe(readCallId, h) ?? h.get('call-id');
   const contentType = h.get('content-type');
   let sdp: SdpSummary | undefined;
   const body = sdpText(msg, contentType);
-  if (body !== undefined) sdp = safe(() => summariseSdp(body));
+  if (body !== undefined) sdp = safe(summariseSdp, body);
   const dtmf = msg.kind === 'request' && msg.method === 'INFO' ? infoDtmf(contentType, msg.body.toString('utf8')) : undefined;
   const headers: Record<string, string[]> = {};
   let anyHeader = false;
@@ -143,17 +157,19 @@ export function sipEventOfMessage(msg: SipMessage, meta: SipEventMeta, parseErro
   // a scan of every line each, issue 13) and the correlation headers a B2BUA or SBC copies from
   // one leg to the next (X-…, P-Charging-Vector RFC 7315, Session-ID RFC 7989): what links two
   // Call-IDs into one call. A few, short.
-  const present = new Set<string>();
+  let present = 0;
   const correlation: [string, string][] = [];
   for (const f of h.fields()) {
-    if (KEPT.has(f.key)) present.add(f.key);
-    const k = f.name.toLowerCase();
+    // The key is the name lower-cased (compact forms expanded, and none of these has one).
+    const k = f.key;
+    present |= KEPT_BIT.get(k) ?? 0;
     if (correlation.length >= 8 || !(k.startsWith('x-') || k === 'p-charging-vector' || k === 'session-id') || k === 'x-trunkline-finding') continue;
     correlation.push([k, f.value.slice(0, 256)]);
   }
+  const getAll = (name: string) => h.getAll(name);
   for (const name of KEPT_HEADERS) {
-    if (!present.has(name)) continue;
-    const values = safe(() => h.getAll(name));
+    if ((present & KEPT_BIT.get(name)!) === 0) continue;
+    const values = safe(getAll, name);
     if (values !== undefined && values.length > 0) {
       headers[name] = values;
       anyHeader = true;

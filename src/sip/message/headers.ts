@@ -1,6 +1,6 @@
 import { TrunklineError } from '../../core/index.js';
 import { splitTopLevel, trimLws } from '../parser/lexer.js';
-import { parseAuthValue, parseCSeq, parseMaxForwards, parseMediaType, parseNameAddr, parseNameAddrList, parseViaList } from '../parser/parse-header.js';
+import { parseAuthValue, parseCSeq, parseMaxForwards, parseMediaType, parseNameAddr, parseNameAddrList, parseVia, parseViaList, splitList } from '../parser/parse-header.js';
 import { canonicalName, headerKey, isListHeader } from './header-names.js';
 import type { AuthValue, CSeq, MediaType, NameAddr, Via } from './header-values.js';
 
@@ -21,6 +21,8 @@ const SLOT = {
   'proxy-authorization': 12,
   'www-authenticate': 13,
   'proxy-authenticate': 14,
+  // Not a header: the top Via alone, for readers that need only it (see topVia).
+  'top-via': 15,
 } as const;
 type Slot = keyof typeof SLOT;
 const SLOT_OF_KEY: ReadonlyMap<string, number> = new Map(Object.entries(SLOT));
@@ -164,7 +166,10 @@ export class SipHeaders implements Iterable<readonly [string, string]> {
    */
   #forget(key: string): void {
     const index = SLOT_OF_KEY.get(key);
-    if (index !== undefined && this.#cache !== undefined) this.#cache[index] = undefined;
+    if (index !== undefined && this.#cache !== undefined) {
+      this.#cache[index] = undefined;
+      if (index === SLOT.via) this.#cache[SLOT['top-via']] = undefined;
+    }
   }
 
   #memo<T>(slot: Slot, compute: () => T): T {
@@ -205,8 +210,20 @@ export class SipHeaders implements Iterable<readonly [string, string]> {
     });
   }
 
+  /**
+   * The top Via (RFC 3261 §18.2.2 routes a response by it), parsing only that value unless every
+   * Via is parsed already: a message the stack built or stamped has a fresh Via slot, and the
+   * readers after it (response routing, the call's evidence) want the top one alone (issue 13).
+   * A malformed lower Via is not seen here; via() still reports it.
+   */
   topVia(): Via | undefined {
-    return this.via()[0];
+    const all = this.#cache?.[SLOT.via];
+    if (all !== undefined) return all === NONE ? undefined : (all as readonly Via[])[0];
+    return this.#memo('top-via', () => {
+      const f = this.#fields.find((x) => x.key === 'via');
+      if (f === undefined) return undefined;
+      return parseVia(f.value.indexOf(',') < 0 ? f.value : splitList(f.value, 'Via')[0]);
+    });
   }
 
   from(): NameAddr | undefined {

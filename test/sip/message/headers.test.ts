@@ -141,3 +141,24 @@ test('a header parsed lazily reports its own name when malformed', () => {
     return true;
   });
 });
+
+test('the top Via is read alone, and follows every change of the Via lines', () => {
+  // Only the top value is parsed: a broken lower Via is via()'s to report, not topVia()'s.
+  const h = new SipHeaders([
+    ['Via', 'SIP/2.0/UDP edge.example.com;branch=z9hG4bKtop, SIP/2.0/UDP ;;broken'],
+    ['Via', 'SIP/2.0/UDP pbx.example.com;branch=z9hG4bKlow'],
+  ]);
+  assert.equal(h.topVia()?.branch, 'z9hG4bKtop');
+  assert.throws(() => h.via());
+  // A stamp on top (the transaction layer's), a replacement, a removal: each seen at once.
+  h.prepend('Via', 'SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKstamp');
+  assert.equal(h.topVia()?.branch, 'z9hG4bKstamp');
+  h.set('v', 'SIP/2.0/TCP other.example.com;branch=z9hG4bKset');
+  assert.equal(h.topVia()?.transport, 'TCP');
+  assert.deepEqual(h.via().map((v) => v.branch), ['z9hG4bKset']);
+  // Once every Via is parsed, the top one is that parse's.
+  assert.equal(h.topVia(), h.via()[0]);
+  h.remove('Via');
+  assert.equal(h.topVia(), undefined);
+  assert.deepEqual(h.via(), []);
+});
