@@ -162,3 +162,15 @@ test('the top Via is read alone, and follows every change of the Via lines', () 
   assert.equal(h.topVia(), undefined);
   assert.deepEqual(h.via(), []);
 });
+
+test('set replaces a single line where it stands and folds several lines into one at the first', () => {
+  const h = new SipHeaders([['Via', 'SIP/2.0/UDP a;branch=z9hG4bK1'], ['To', '<sip:bob@b>'], ['Route', '<sip:p1>'], ['Route', '<sip:p2>'], ['CSeq', '1 INVITE']]);
+  const kept = h.clone();
+  h.set('To', '<sip:bob@b>;tag=7');
+  h.set('Route', '<sip:p3>');
+  assert.deepEqual([...h], [['Via', 'SIP/2.0/UDP a;branch=z9hG4bK1'], ['To', '<sip:bob@b>;tag=7'], ['Route', '<sip:p3>'], ['CSeq', '1 INVITE']]);
+  assert.equal(h.to()?.tag, '7');
+  // A clone made before is its own: the set changed only h.
+  assert.deepEqual(kept.getAll('To'), ['<sip:bob@b>']);
+  assert.deepEqual(kept.getAll('Route'), ['<sip:p1>', '<sip:p2>']);
+});
