@@ -4,6 +4,9 @@ import { isAbsoluteUri } from './parse-uri.js';
 
 // This module's own: an imported binding is not a constant to the optimizing compiler (lexer.ts says why).
 const charCodeAt = String.prototype.charCodeAt;
+const strSlice: (this: string, start?: number, end?: number) => string = String.prototype.slice;
+const strIndexOf: (this: string, search: string, position?: number) => number = String.prototype.indexOf;
+const strStartsWith: (this: string, search: string, position?: number) => boolean = String.prototype.startsWith;
 
 /** Splits a list header value on top-level commas (RFC 3261 §7.3.1); empty elements are errors. */
 export function splitList(value: string, header: string): string[] {
@@ -27,11 +30,11 @@ export function parseVia(raw: string): Via {
   // sent-protocol = protocol-name SLASH protocol-version SLASH transport, SWS around the slashes.
   let protocol: string;
   let transport: string;
-  if (t.startsWith('SIP/2.0/', i) && isTokenCode(charCodeAt.call(t, i + 8))) {
+  if (strStartsWith.call(t, 'SIP/2.0/', i) && isTokenCode(charCodeAt.call(t, i + 8))) {
     // The form everyone sends: no case folding, no LWS.
     protocol = 'SIP/2.0';
     const end = readToken(t, i + 8);
-    transport = t.slice(i + 8, end);
+    transport = strSlice.call(t, i + 8, end);
     if (transport !== 'UDP' && transport !== 'TCP' && transport !== 'TLS') transport = transport.toUpperCase();
     i = end;
   } else {
@@ -39,7 +42,7 @@ export function parseVia(raw: string): Via {
     for (let k = 0; k < 3; k++) {
       const end = readToken(t, i);
       if (end === i) throw badHeader('Via', 'bad sent-protocol');
-      parts.push(t.slice(i, end));
+      parts.push(strSlice.call(t, i, end));
       i = skipWs(t, end);
       if (k < 2) {
         if (charCodeAt.call(t, i) !== 47) throw badHeader('Via', 'bad sent-protocol');
@@ -54,9 +57,9 @@ export function parseVia(raw: string): Via {
   i = skipWs(t, i);
   let host: string;
   if (charCodeAt.call(t, i) === 91) {
-    const close = t.indexOf(']', i);
-    if (close < 0 || !isHexColonDot(t.slice(i + 1, close))) throw badHeader('Via', 'bad IPv6 reference in sent-by');
-    host = t.slice(i + 1, close).replace(':::', '::');
+    const close = strIndexOf.call(t, ']', i);
+    if (close < 0 || !isHexColonDot(strSlice.call(t, i + 1, close))) throw badHeader('Via', 'bad IPv6 reference in sent-by');
+    host = strSlice.call(t, i + 1, close).replace(':::', '::');
     i = close + 1;
   } else {
     const start = i;
@@ -66,7 +69,7 @@ export function parseVia(raw: string): Via {
       if (!((c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 122) || c === 45 || c === 46 || c === 95)) break;
       i++;
     }
-    host = t.slice(start, i);
+    host = strSlice.call(t, start, i);
     if (host === '') throw badHeader('Via', 'missing sent-by host');
   }
   i = skipWs(t, i);
@@ -75,7 +78,7 @@ export function parseVia(raw: string): Via {
     i = skipWs(t, i + 1);
     const start = i;
     while (i < n && charCodeAt.call(t, i) >= 48 && charCodeAt.call(t, i) <= 57) i++;
-    const digits = t.slice(start, i);
+    const digits = strSlice.call(t, start, i);
     if (digits === '' || digits.length > 5 || Number(digits) > 65535) throw badHeader('Via', 'bad sent-by port');
     port = Number(digits);
     i = skipWs(t, i);
@@ -83,11 +86,11 @@ export function parseVia(raw: string): Via {
   let params: Params = EMPTY_MAP;
   if (i < n) {
     if (charCodeAt.call(t, i) !== 59) throw badHeader('Via', 'junk after sent-by');
-    params = parseParams(t.slice(i + 1), 'Via');
+    params = parseParams(strSlice.call(t, i + 1), 'Via');
   }
   const text = (name: string): string | null => paramText(params.get(name));
   let received = text('received');
-  if (received !== null && received.startsWith('[')) received = received.slice(1, -1);
+  if (received !== null && strStartsWith.call(received, '[')) received = strSlice.call(received, 1, -1);
   const rportRaw = params.get('rport');
   let rport: true | number | null = null;
   if (rportRaw === null) rport = true;
@@ -131,7 +134,7 @@ function checkUnquotedDisplayName(text: string, header: string): void {
 }
 
 function checkUri(uri: string, header: string): void {
-  if (!isAbsoluteUri(uri)) throw badHeader(header, `bad URI "${uri.slice(0, 80)}"`);
+  if (!isAbsoluteUri(uri)) throw badHeader(header, `bad URI "${strSlice.call(uri, 0, 80)}"`);
 }
 
 /** name-addr / addr-spec followed by header parameters (RFC 3261 §20.10). */
@@ -144,35 +147,35 @@ export function parseNameAddr(raw: string, header: string): NameAddr {
   if (charCodeAt.call(t, 0) === 34) {
     const end = endOfQuoted(t, 0);
     if (end < 0) throw badHeader(header, 'unterminated quoted display name');
-    displayName = unquote(t.slice(0, end));
+    displayName = unquote(strSlice.call(t, 0, end));
     i = skipWs(t, end);
     if (charCodeAt.call(t, i) !== 60) throw badHeader(header, 'quoted display name not followed by <URI>');
   }
-  const lt = t.indexOf('<', i);
-  const semi = t.indexOf(';', i);
+  const lt = strIndexOf.call(t, '<', i);
+  const semi = strIndexOf.call(t, ';', i);
   if (lt >= 0 && (semi < 0 || lt < semi || displayName !== null)) {
     if (displayName === null) {
-      const dn = trimLws(t.slice(0, lt));
+      const dn = trimLws(strSlice.call(t, 0, lt));
       checkUnquotedDisplayName(dn, header);
       displayName = dn === '' ? null : dn;
     }
-    const gt = t.indexOf('>', lt);
+    const gt = strIndexOf.call(t, '>', lt);
     if (gt < 0) throw badHeader(header, 'missing ">"');
-    uri = t.slice(lt + 1, gt);
+    uri = strSlice.call(t, lt + 1, gt);
     // LAQUOT/RAQUOT carry no LWS inside the brackets (RFC 4475 §3.1.2.14 badaspec).
     checkUri(uri, header);
-    rest = trimLws(t.slice(gt + 1));
+    rest = trimLws(strSlice.call(t, gt + 1));
   } else {
     // addr-spec: the URI may not contain ",", "?" or ";" here (RFC 3261 §20.10, RFC 4475 §3.1.2.13).
-    uri = trimLws(semi < 0 ? t : t.slice(0, semi));
-    rest = semi < 0 ? '' : t.slice(semi);
+    uri = trimLws(semi < 0 ? t : strSlice.call(t, 0, semi));
+    rest = semi < 0 ? '' : strSlice.call(t, semi);
     if (uri.includes('?') || uri.includes(',')) throw badHeader(header, 'URI with "?" or "," must be enclosed in <>');
     checkUri(uri, header);
   }
   let params: Params = EMPTY_MAP;
   if (rest !== '') {
     if (charCodeAt.call(rest, 0) !== 59) throw badHeader(header, 'junk after URI');
-    params = parseParams(rest.slice(1), header);
+    params = parseParams(strSlice.call(rest, 1), header);
   }
   const tag = paramText(params.get('tag'));
   return { displayName, uri, tag, params, raw };
@@ -187,11 +190,11 @@ export function parseCSeq(value: string): CSeq {
   const t = trimLws(value);
   let i = 0;
   while (i < t.length && charCodeAt.call(t, i) >= 48 && charCodeAt.call(t, i) <= 57) i++;
-  const digits = t.slice(0, i);
+  const digits = strSlice.call(t, 0, i);
   if (digits === '' || !isWs(charCodeAt.call(t, i))) throw badHeader('CSeq', 'expected "number method"');
   const seq = Number(digits);
   if (digits.length > 10 || seq >= 2 ** 31) throw badHeader('CSeq', 'sequence number out of range');
-  const method = t.slice(skipWs(t, i));
+  const method = strSlice.call(t, skipWs(t, i));
   if (!isToken(method)) throw badHeader('CSeq', 'bad method');
   return { seq, method };
 }
@@ -208,19 +211,19 @@ export function parseAuthValue(raw: string, header: string): AuthValue {
   const t = trimLws(raw);
   const sp = readToken(t, 0);
   if (sp === 0) throw badHeader(header, 'missing auth scheme');
-  const scheme = t.slice(0, sp);
+  const scheme = strSlice.call(t, 0, sp);
   const params = new Map<string, string>();
-  const rest = trimLws(t.slice(sp));
+  const rest = trimLws(strSlice.call(t, sp));
   if (rest !== '') {
     if (!isWs(charCodeAt.call(t, sp))) throw badHeader(header, 'bad auth scheme');
     const parts = splitTopLevel(rest, 44);
     if (parts === null) throw badHeader(header, 'unterminated quoted string');
     for (const part of parts) {
       if (part === '') continue;
-      const eq = part.indexOf('=');
-      const name = eq < 0 ? '' : trimLws(part.slice(0, eq));
-      const v = eq < 0 ? '' : trimLws(part.slice(eq + 1));
-      if (!isToken(name) || v === '') throw badHeader(header, `bad auth-param "${part.slice(0, 40)}"`);
+      const eq = strIndexOf.call(part, '=');
+      const name = eq < 0 ? '' : trimLws(strSlice.call(part, 0, eq));
+      const v = eq < 0 ? '' : trimLws(strSlice.call(part, eq + 1));
+      if (!isToken(name) || v === '') throw badHeader(header, `bad auth-param "${strSlice.call(part, 0, 40)}"`);
       if (charCodeAt.call(v, 0) === 34) {
         if (endOfQuoted(v, 0) !== v.length) throw badHeader(header, 'bad quoted auth-param');
         params.set(name.toLowerCase(), unquote(v));
@@ -236,10 +239,10 @@ export function parseAuthValue(raw: string, header: string): AuthValue {
 /** media-type = m-type SLASH m-subtype *(SEMI m-parameter). */
 export function parseMediaType(value: string, header: string): MediaType {
   const t = trimLws(value);
-  const semi = t.indexOf(';');
-  const type = (semi < 0 ? t : t.slice(0, semi)).replace(/\s+/g, '');
-  const slash = type.indexOf('/');
-  if (slash <= 0 || !isToken(type.slice(0, slash)) || !isToken(type.slice(slash + 1))) throw badHeader(header, 'bad media type');
-  const params = semi < 0 ? EMPTY_MAP : parseParams(t.slice(semi + 1), header);
+  const semi = strIndexOf.call(t, ';');
+  const type = (semi < 0 ? t : strSlice.call(t, 0, semi)).replace(/\s+/g, '');
+  const slash = strIndexOf.call(type, '/');
+  if (slash <= 0 || !isToken(strSlice.call(type, 0, slash)) || !isToken(strSlice.call(type, slash + 1))) throw badHeader(header, 'bad media type');
+  const params = semi < 0 ? EMPTY_MAP : parseParams(strSlice.call(t, semi + 1), header);
   return { type: type.toLowerCase(), params };
 }

@@ -8,6 +8,8 @@ import { isAbsoluteUri } from './parse-uri.js';
 
 // This module's own: an imported binding is not a constant to the optimizing compiler (lexer.ts says why).
 const charCodeAt = String.prototype.charCodeAt;
+const strSlice: (this: string, start?: number, end?: number) => string = String.prototype.slice;
+const strIndexOf: (this: string, search: string, position?: number) => number = String.prototype.indexOf;
 
 export interface ParseOptions {
   /** Largest message accepted, in octets (default 65 536; RFC 3261 §18.1.1 sizes aside, a DoS bound). */
@@ -58,15 +60,15 @@ export function partialMessageOf(err: unknown): SipMessage | undefined {
  */
 function readHeaderLines(text: string, byteStart: number, kind: Kind, maxHeaders: number): { first: string; fields: HeaderField[]; headerError?: TrunklineError } {
   const n = text.length;
-  const offsetAt = (i: number): number => byteStart + Buffer.byteLength(text.slice(0, i), 'utf8');
-  let nl = text.indexOf('\n');
+  const offsetAt = (i: number): number => byteStart + Buffer.byteLength(strSlice.call(text, 0, i), 'utf8');
+  let nl = strIndexOf.call(text, '\n');
   if (nl < 0) nl = n;
-  const first = text.slice(0, nl > 0 && charCodeAt.call(text, nl - 1) === 13 ? nl - 1 : nl);
+  const first = strSlice.call(text, 0, nl > 0 && charCodeAt.call(text, nl - 1) === 13 ? nl - 1 : nl);
   const fields: HeaderField[] = [];
   let headerError: TrunklineError | undefined;
   let count = 0;
   for (let pos = nl + 1; pos < n; pos = nl + 1) {
-    nl = text.indexOf('\n', pos);
+    nl = strIndexOf.call(text, '\n', pos);
     if (nl < 0) nl = n;
     let end = nl > pos && charCodeAt.call(text, nl - 1) === 13 ? nl - 1 : nl;
     if (++count > maxHeaders) {
@@ -85,25 +87,25 @@ function readHeaderLines(text: string, byteStart: number, kind: Kind, maxHeaders
       let vs = pos;
       while (vs < end && isWs(charCodeAt.call(text, vs))) vs++;
       while (end > vs && isWs(charCodeAt.call(text, end - 1))) end--;
-      const more = text.slice(vs, end);
+      const more = strSlice.call(text, vs, end);
       fields.push({ name: prev.name, key: prev.key, value: prev.value === '' ? more : more === '' ? prev.value : `${prev.value} ${more}` });
       continue;
     }
     // header-name HCOLON value (RFC 3261 §7.3.1: whitespace allowed before the colon).
-    const colon = text.indexOf(':', pos);
+    const colon = strIndexOf.call(text, ':', pos);
     const hasColon = colon >= 0 && colon < end;
     let nameEnd = hasColon ? colon : pos;
     while (nameEnd > pos && isWs(charCodeAt.call(text, nameEnd - 1))) nameEnd--;
-    const name = text.slice(pos, nameEnd);
+    const name = strSlice.call(text, pos, nameEnd);
     const key = hasColon ? wireHeaderKey(name) : undefined;
     if (key === undefined) {
-      headerError ??= fail('SIP_PARSE_BAD_HEADER_LINE', `bad header line "${text.slice(pos, Math.min(end, pos + 60))}"`, { kind, offset: offsetAt(pos), header: name || undefined });
+      headerError ??= fail('SIP_PARSE_BAD_HEADER_LINE', `bad header line "${strSlice.call(text, pos, Math.min(end, pos + 60))}"`, { kind, offset: offsetAt(pos), header: name || undefined });
       continue;
     }
     let vs = colon + 1;
     while (vs < end && isWs(charCodeAt.call(text, vs))) vs++;
     while (end > vs && isWs(charCodeAt.call(text, end - 1))) end--;
-    fields.push({ name, key, value: text.slice(vs, end) });
+    fields.push({ name, key, value: strSlice.call(text, vs, end) });
   }
   return { first, fields, headerError };
 }
@@ -173,7 +175,7 @@ export function parseMessage(bytes: Buffer | Uint8Array, opts: ParseOptions = {}
     if (declared === undefined) {
       if (opts.transport === 'stream') bodyError = fail('SIP_PARSE_MISSING_CONTENT_LENGTH', 'no Content-Length on a stream transport', { kind, header: 'Content-Length' });
     } else if (!/^[0-9]{1,9}$/.test(declared)) {
-      bodyError = fail('SIP_PARSE_BAD_CONTENT_LENGTH', `Content-Length "${declared.slice(0, 20)}" is not a non-negative integer`, { kind, header: 'Content-Length' });
+      bodyError = fail('SIP_PARSE_BAD_CONTENT_LENGTH', `Content-Length "${strSlice.call(declared, 0, 20)}" is not a non-negative integer`, { kind, header: 'Content-Length' });
     } else if (Number(declared) > available) {
       bodyError = fail('SIP_PARSE_BODY_TRUNCATED', `Content-Length ${declared} but only ${available} octets follow`, { kind, header: 'Content-Length', offset: bodyStart });
     } else bodyLength = Number(declared);
@@ -184,27 +186,27 @@ export function parseMessage(bytes: Buffer | Uint8Array, opts: ParseOptions = {}
   let msg: SipMessage;
   let startError: TrunklineError | undefined;
   if (kind === 'response') {
-    const sp1 = first.indexOf(' ');
-    const version = sp1 < 0 ? first : first.slice(0, sp1);
-    const code = sp1 < 0 ? '' : first.slice(sp1 + 1, sp1 + 4);
+    const sp1 = strIndexOf.call(first, ' ');
+    const version = sp1 < 0 ? first : strSlice.call(first, 0, sp1);
+    const code = sp1 < 0 ? '' : strSlice.call(first, sp1 + 1, sp1 + 4);
     const after = charCodeAt.call(first, sp1 + 4);
-    const reason = first.slice(sp1 + 5);
+    const reason = strSlice.call(first, sp1 + 5);
     const status = /^[1-6][0-9][0-9]$/.test(code) && (Number.isNaN(after) || after === 32) ? Number(code) : 0;
-    if (!VERSION.test(version)) startError = fail('SIP_PARSE_BAD_VERSION', `bad SIP-Version "${version.slice(0, 20)}"`, { kind, offset: start });
-    else if (status === 0) startError = fail('SIP_PARSE_BAD_STATUS', `bad Status-Code in "${first.slice(0, 60)}"`, { kind, offset: start });
+    if (!VERSION.test(version)) startError = fail('SIP_PARSE_BAD_VERSION', `bad SIP-Version "${strSlice.call(version, 0, 20)}"`, { kind, offset: start });
+    else if (status === 0) startError = fail('SIP_PARSE_BAD_STATUS', `bad Status-Code in "${strSlice.call(first, 0, 60)}"`, { kind, offset: start });
     msg = { kind: 'response', status, reason, version, headers, body };
   } else {
     // Request-Line = Method SP Request-URI SP SIP-Version CRLF: exactly two SPs (RFC 4475
     // §3.1.2.8–10 put LWS in the URI, several SPs, trailing SP).
-    const sp1 = first.indexOf(' ');
-    const sp2 = sp1 < 0 ? -1 : first.indexOf(' ', sp1 + 1);
+    const sp1 = strIndexOf.call(first, ' ');
+    const sp2 = sp1 < 0 ? -1 : strIndexOf.call(first, ' ', sp1 + 1);
     const lastSp = first.lastIndexOf(' ');
-    const method = sp1 < 0 ? first : first.slice(0, sp1);
-    const uri = sp1 < 0 ? '' : first.slice(sp1 + 1, lastSp > sp1 ? lastSp : first.length);
-    const version = lastSp > sp1 ? first.slice(lastSp + 1) : '';
-    if (sp2 < 0 || sp2 !== lastSp || !isToken(method)) startError = fail('SIP_PARSE_BAD_START_LINE', `bad Request-Line "${first.slice(0, 80)}"`, { kind, offset: start });
-    else if (!isAbsoluteUri(uri)) startError = fail('SIP_PARSE_BAD_REQUEST_URI', `bad Request-URI "${uri.slice(0, 80)}"`, { kind, offset: start, header: 'Request-URI' });
-    else if (!VERSION.test(version)) startError = fail('SIP_PARSE_BAD_VERSION', `bad SIP-Version "${version.slice(0, 20)}"`, { kind, offset: start });
+    const method = sp1 < 0 ? first : strSlice.call(first, 0, sp1);
+    const uri = sp1 < 0 ? '' : strSlice.call(first, sp1 + 1, lastSp > sp1 ? lastSp : first.length);
+    const version = lastSp > sp1 ? strSlice.call(first, lastSp + 1) : '';
+    if (sp2 < 0 || sp2 !== lastSp || !isToken(method)) startError = fail('SIP_PARSE_BAD_START_LINE', `bad Request-Line "${strSlice.call(first, 0, 80)}"`, { kind, offset: start });
+    else if (!isAbsoluteUri(uri)) startError = fail('SIP_PARSE_BAD_REQUEST_URI', `bad Request-URI "${strSlice.call(uri, 0, 80)}"`, { kind, offset: start, header: 'Request-URI' });
+    else if (!VERSION.test(version)) startError = fail('SIP_PARSE_BAD_VERSION', `bad SIP-Version "${strSlice.call(version, 0, 20)}"`, { kind, offset: start });
     msg = newRequest(method, uri, version, headers, body);
   }
   const firstError = startError ?? headerError ?? bodyError;

@@ -4,14 +4,16 @@ import { EMPTY_MAP, isHexColonDot } from './lexer.js';
 
 // This module's own: an imported binding is not a constant to the optimizing compiler (lexer.ts says why).
 const charCodeAt = String.prototype.charCodeAt;
+const strSlice: (this: string, start?: number, end?: number) => string = String.prototype.slice;
+const strIndexOf: (this: string, search: string, position?: number) => number = String.prototype.indexOf;
 
 function badUri(text: string, why: string): TrunklineError {
-  return new TrunklineError('SIP_PARSE_BAD_URI', `bad URI "${text.slice(0, 120)}": ${why}`, { details: { uri: text.slice(0, 200) } });
+  return new TrunklineError('SIP_PARSE_BAD_URI', `bad URI "${strSlice.call(text, 0, 120)}": ${why}`, { details: { uri: strSlice.call(text, 0, 200) } });
 }
 
 /** Length of the RFC 3261 §25.1 scheme (ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )) before ":", or 0. */
 function schemeLength(text: string): number {
-  const colon = text.indexOf(':');
+  const colon = strIndexOf.call(text, ':');
   if (colon <= 0) return 0;
   for (let i = 0; i < colon; i++) {
     const c = charCodeAt.call(text, i) | 0x20;
@@ -24,7 +26,7 @@ function schemeLength(text: string): number {
 /** The lower-cased scheme of a URI, or '' when it has none. */
 export function uriScheme(text: string): string {
   const n = schemeLength(text);
-  return n === 0 ? '' : text.slice(0, n).toLowerCase();
+  return n === 0 ? '' : strSlice.call(text, 0, n).toLowerCase();
 }
 
 /** True when `text` is an absoluteURI as RFC 3261 §25.1 allows on a Request-Line (any scheme). */
@@ -77,7 +79,7 @@ function decodePart(text: string, allowed: Uint8Array, all: string, what: string
   for (let i = 0, n = text.length; i < n; i++) {
     const c = charCodeAt.call(text, i);
     if (c === 37) {
-      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
+      bytes.push(parseInt(strSlice.call(text, i + 1, i + 3), 16));
       i += 2;
     } else bytes.push(c);
   }
@@ -88,17 +90,17 @@ function parseHost(hostport: string, all: string): { host: string; port: number 
   let host: string;
   let rest: string;
   if (charCodeAt.call(hostport, 0) === 91) {
-    const close = hostport.indexOf(']');
+    const close = strIndexOf.call(hostport, ']');
     if (close < 0) throw badUri(all, 'unterminated IPv6 reference');
-    host = hostport.slice(1, close);
+    host = strSlice.call(hostport, 1, close);
     if (!isHexColonDot(host)) throw badUri(all, 'bad IPv6 reference');
     // RFC 5118 §4.10: tolerate the 3-colon form the RFC 3261 ABNF allowed; normalise to "::".
     host = host.replace(':::', '::');
-    rest = hostport.slice(close + 1);
+    rest = strSlice.call(hostport, close + 1);
   } else {
-    const colon = hostport.indexOf(':');
-    host = colon < 0 ? hostport : hostport.slice(0, colon);
-    rest = colon < 0 ? '' : hostport.slice(colon);
+    const colon = strIndexOf.call(hostport, ':');
+    host = colon < 0 ? hostport : strSlice.call(hostport, 0, colon);
+    rest = colon < 0 ? '' : strSlice.call(hostport, colon);
     if (host.length === 0) throw badUri(all, 'empty host');
     for (let i = 0, n = host.length; i < n; i++) {
       const c = charCodeAt.call(host, i);
@@ -109,7 +111,7 @@ function parseHost(hostport: string, all: string): { host: string; port: number 
   }
   if (rest === '') return { host, port: null };
   if (charCodeAt.call(rest, 0) !== 58) throw badUri(all, 'junk after host');
-  const digits = rest.slice(1);
+  const digits = strSlice.call(rest, 1);
   if (digits.length === 0 || digits.length > 5 || !/^[0-9]+$/.test(digits)) throw badUri(all, 'bad port');
   const port = Number(digits);
   if (port > 65535) throw badUri(all, 'port out of range');
@@ -121,10 +123,10 @@ function parseUriParams(text: string, all: string): ReadonlyMap<string, string |
   const params = new Map<string, string | null>();
   for (const part of text.split(';')) {
     if (part === '') throw badUri(all, 'empty uri-parameter');
-    const eq = part.indexOf('=');
-    const name = decodePart(eq < 0 ? part : part.slice(0, eq), PARAM_CHARS, all, 'uri-parameter').toLowerCase();
+    const eq = strIndexOf.call(part, '=');
+    const name = decodePart(eq < 0 ? part : strSlice.call(part, 0, eq), PARAM_CHARS, all, 'uri-parameter').toLowerCase();
     if (name === '') throw badUri(all, 'empty uri-parameter name');
-    params.set(name, eq < 0 ? null : decodePart(part.slice(eq + 1), PARAM_CHARS, all, 'uri-parameter'));
+    params.set(name, eq < 0 ? null : decodePart(strSlice.call(part, eq + 1), PARAM_CHARS, all, 'uri-parameter'));
   }
   return params;
 }
@@ -132,9 +134,9 @@ function parseUriParams(text: string, all: string): ReadonlyMap<string, string |
 function parseUriHeaders(text: string, all: string): Map<string, string> {
   const headers = new Map<string, string>();
   for (const part of text.split('&')) {
-    const eq = part.indexOf('=');
+    const eq = strIndexOf.call(part, '=');
     if (eq <= 0) throw badUri(all, 'bad URI header');
-    headers.set(decodePart(part.slice(0, eq), HEADER_CHARS, all, 'URI header'), decodePart(part.slice(eq + 1), HEADER_CHARS, all, 'URI header'));
+    headers.set(decodePart(strSlice.call(part, 0, eq), HEADER_CHARS, all, 'URI header'), decodePart(strSlice.call(part, eq + 1), HEADER_CHARS, all, 'URI header'));
   }
   return headers;
 }
@@ -154,7 +156,7 @@ export function parseUri(text: string): SipUri {
     const c = charCodeAt.call(text, i);
     if (c <= 32 || c === 127 || c === 60 || c === 62 || c === 34) throw badUri(text, 'whitespace, control, quote or angle bracket in URI');
   }
-  const body = text.slice(scheme.length + 1);
+  const body = strSlice.call(text, scheme.length + 1);
   if (scheme === 'tel') {
     const semi = body.indexOf(';');
     const number = semi < 0 ? body : body.slice(0, semi);
@@ -173,19 +175,19 @@ export function parseUri(text: string): SipUri {
   let hostPart = body;
   if (at >= 0) {
     const userinfo = body.slice(0, at);
-    const colon = userinfo.indexOf(':');
-    const userText = colon < 0 ? userinfo : userinfo.slice(0, colon);
+    const colon = strIndexOf.call(userinfo, ':');
+    const userText = colon < 0 ? userinfo : strSlice.call(userinfo, 0, colon);
     if (userText === '') throw badUri(text, 'empty user');
     user = decodePart(userText, USER_CHARS, text, 'user');
-    if (colon >= 0) password = decodePart(userinfo.slice(colon + 1), PASSWORD_CHARS, text, 'password');
+    if (colon >= 0) password = decodePart(strSlice.call(userinfo, colon + 1), PASSWORD_CHARS, text, 'password');
     hostPart = body.slice(at + 1);
   }
-  const q = hostPart.indexOf('?');
-  const beforeHeaders = q < 0 ? hostPart : hostPart.slice(0, q);
-  const semi = charCodeAt.call(beforeHeaders, 0) === 91 ? beforeHeaders.indexOf(';', beforeHeaders.indexOf(']')) : beforeHeaders.indexOf(';');
-  const hostport = semi < 0 ? beforeHeaders : beforeHeaders.slice(0, semi);
+  const q = strIndexOf.call(hostPart, '?');
+  const beforeHeaders = q < 0 ? hostPart : strSlice.call(hostPart, 0, q);
+  const semi = charCodeAt.call(beforeHeaders, 0) === 91 ? strIndexOf.call(beforeHeaders, ';', strIndexOf.call(beforeHeaders, ']')) : strIndexOf.call(beforeHeaders, ';');
+  const hostport = semi < 0 ? beforeHeaders : strSlice.call(beforeHeaders, 0, semi);
   const { host, port } = parseHost(hostport, text);
-  const params = parseUriParams(semi < 0 ? '' : beforeHeaders.slice(semi + 1), text);
-  const headers = q < 0 ? EMPTY_MAP : parseUriHeaders(hostPart.slice(q + 1), text);
+  const params = parseUriParams(semi < 0 ? '' : strSlice.call(beforeHeaders, semi + 1), text);
+  const headers = q < 0 ? EMPTY_MAP : parseUriHeaders(strSlice.call(hostPart, q + 1), text);
   return { scheme, user, password, host, port, params, headers, raw: text };
 }
