@@ -4,6 +4,7 @@
  *
  *   node dist/bench/edge-cps.js [--seconds 20] [--rates 100,200,400,600,800,1000,1250,1500,2000,3000]
  *                               [--only trunkline|kamailio] [--cpu-prof <dir>] [--serve-arg <flag>]… [--node-arg <flag>]…
+ *                               [--serve-stdout <file>]
  *
  *   --seconds    length of each rate step (default 20)
  *   --rates      the steps, calls/s; the ladder stops at the first step not held
@@ -11,6 +12,8 @@
  *   --warmup     seconds of 100 calls/s before the first counted step, per side (default 10; 0: none)
  *   --cpu-prof   run serve under `node --cpu-prof`, the .cpuprofile written to <dir> when it stops
  *   --serve-arg  one more flag for serve (repeatable, e.g. --serve-arg --log-level=warn)
+ *   --node-arg   one more flag for serve's node (repeatable, e.g. --node-arg --trace-gc-nvp)
+ *   --serve-stdout  copy serve's stdout (its log, and what --trace-gc* prints) to <file>
  *
  * SIPp, in its own process, places INVITE (PCMA SDP, E.164 numbers) → 200 → ACK → BYE calls; the
  * rate steps up until a step fails (≥ 0.1 % failed calls, or SIPp cannot keep the rate). For the
@@ -44,7 +47,7 @@ import { freePort, held, procCpuSeconds, statCpuSeconds, step, stopSipps, type S
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
-  console.log('usage: node dist/bench/edge-cps.js [--seconds 20] [--rates 100,200,…] [--only trunkline|kamailio] [--warmup 10] [--cpu-prof <dir>] [--serve-arg <flag>]… [--node-arg <flag>]…');
+  console.log('usage: node dist/bench/edge-cps.js [--seconds 20] [--rates 100,200,…] [--only trunkline|kamailio] [--warmup 10] [--cpu-prof <dir>] [--serve-arg <flag>]… [--node-arg <flag>]… [--serve-stdout <file>]');
   process.exit(0);
 }
 const arg = (name: string, def: string) => {
@@ -55,6 +58,7 @@ const SECONDS = Number(arg('seconds', '20'));
 const RATES = arg('rates', '100,200,400,600,800,1000,1250,1500,2000,3000').split(',').map(Number);
 const ONLY = arg('only', '');
 const CPU_PROF = arg('cpu-prof', '');
+const SERVE_STDOUT = arg('serve-stdout', '');
 const WARMUP = Number(arg('warmup', '10'));
 const SERVE_ARGS = args.flatMap((a, i) => (a === '--serve-arg' && args[i + 1] ? [args[i + 1]] : []));
 // Flags for serve's node (e.g. --max-semi-space-size=64): NODE_OPTIONS would change this bench's own process (the simulator) too.
@@ -171,7 +175,7 @@ async function ngPing(port: number): Promise<boolean> {
 async function runTrunkline(simPort: number): Promise<StepResult | undefined> {
   if (CPU_PROF) mkdirSync(CPU_PROF, { recursive: true });
   const nodeArgs = [...NODE_ARGS, ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF)}`] : [])];
-  const node = await serve(['--carrier', `sip:127.0.0.1:${simPort}`, '--no-pstn-sim', ...SERVE_ARGS], { nodeArgs });
+  const node = await serve(['--carrier', `sip:127.0.0.1:${simPort}`, '--no-pstn-sim', ...SERVE_ARGS], { nodeArgs, ...(SERVE_STDOUT ? { stdoutFile: resolve(SERVE_STDOUT) } : {}) });
   cleanups.push(() => node.stop());
   // The API's highest calls_per_minute (100 000, ~1 666 calls/s): the trunk's rate limit is checked per call but does not bind below that.
   const { domain } = await pbxTrunk(node, 'bench', { calls_per_minute: 100_000, max_concurrent_calls: null });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -27,11 +27,18 @@ export interface Served {
 /**
  * `opts.dataDir`: run on this data directory and leave it in place at stop (restart tests).
  * `opts.nodeArgs`: flags for node itself (bench/edge-cps's --cpu-prof, which NODE_OPTIONS refuses).
+ * `opts.stdoutFile`: also write serve's stdout there (bench/edge-cps --serve-stdout: node's own
+ * --trace-gc lines and the log, which a run otherwise reads only for its listening line).
  */
-export async function serve(extra: readonly string[] = [], opts: { dataDir?: string; nodeArgs?: readonly string[] } = {}): Promise<Served> {
+export async function serve(extra: readonly string[] = [], opts: { dataDir?: string; nodeArgs?: readonly string[]; stdoutFile?: string } = {}): Promise<Served> {
   const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'trunkline-edge-'));
   const main = new URL('../../../src/cli/main.js', import.meta.url).pathname;
   const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), main, 'serve', '--data-dir', dir, '--http-host', '127.0.0.1', '--http-port', '0', '--sip-host', '127.0.0.1', '--sip-port', '0', ...withTestRtpPorts(extra)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (opts.stdoutFile) {
+    const copy = createWriteStream(opts.stdoutFile);
+    child.stdout!.on('data', (chunk: Buffer) => copy.write(chunk));
+    child.once('exit', () => copy.end());
+  }
   const lines = createInterface({ input: child.stdout! });
   // The end of stderr, for the error when serve exits before listening.
   const stderrTail: string[] = [];
