@@ -30,7 +30,6 @@ const KEPT_HEADERS = [
   'session-expires',
 ];
 
-
 const MAX_RAW = 64 * 1024;
 
 export interface ParsedSipEvent {
@@ -167,8 +166,9 @@ export function sipEventOfMessage(msg: SipMessage, meta: SipEventMeta, parseErro
     correlation.push([k, f.value.slice(0, 256)]);
   }
   const getAll = (name: string) => h.getAll(name);
-  for (const name of KEPT_HEADERS) {
-    if ((present & KEPT_BIT.get(name)!) === 0) continue;
+  for (let i = 0; i < KEPT_HEADERS.length; i++) {
+    if ((present & (1 << i)) === 0) continue;
+    const name = KEPT_HEADERS[i];
     const values = safe(getAll, name);
     if (values !== undefined && values.length > 0) {
       headers[name] = values;
