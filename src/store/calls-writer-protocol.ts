@@ -1,3 +1,5 @@
+import type { CallsTable } from './calls-repo.js';
+
 // Messages between ThreadRowsWriter (main thread) and calls-writer-worker (the thread that writes call records on SQLite).
 
 /** What the thread is started with. */
@@ -18,12 +20,11 @@ export type ToWriter =
   /** The upsert's SQL for `count` rows, sent once per thread before the first batch that needs it. */
   | { readonly op: 'sql'; readonly count: number; readonly text: string }
   /**
-   * One batch: its rows (CallsTable[]) as node:v8's serialize wrote them. The thread binds them
-   * BATCH_ROWS at a time, one statement each, all in one transaction; if that fails, each row alone
-   * with the one-row SQL (sent before). Serialized by the main thread — the bytes are what it keeps
-   * until the commit is acknowledged, so the rows themselves die young (issue 13).
+   * One batch: its rows, cloned by postMessage. The thread binds them BATCH_ROWS at a time, one
+   * statement each, all in one transaction; if that fails, each row alone with the one-row SQL
+   * (sent before).
    */
-  | { readonly op: 'write'; readonly id: number; readonly rows: Uint8Array }
+  | { readonly op: 'write'; readonly id: number; readonly rows: readonly CallsTable[] }
   /** Close the connection and end the thread once the batches before it are written. */
   | { readonly op: 'close' };
 

@@ -1,4 +1,3 @@
-import { deserialize, serialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { TrunklineError } from '../core/index.js';
 import type { CallsTable } from './calls-repo.js';
@@ -15,13 +14,15 @@ export const MAX_WRITER_LOSSES = 3;
 const CLOSE_TIMEOUT_MS = 2 * SQLITE_BUSY_TIMEOUT_MS;
 
 /**
- * A batch posted and not yet acknowledged: its rows as the bytes posted (written again from them
- * if the thread is lost) and their call sids (for the errors the thread reports). Not the rows:
- * kept for the round trip, each call's row (its trace's JSON, ~16 KB) outlived two scavenges and
- * was promoted to the old generation (issue 13); one buffer outside the heap is not.
+ * A batch posted and not yet acknowledged: its rows (written again from them if the thread is
+ * lost) and their call sids (for the errors the thread reports). Kept as the rows, not as bytes
+ * of node:v8's serialize: each batch serialized that way had its rows — the trace's JSON, ~16 KB a
+ * call — survive two scavenges and be promoted, ~10 KB a call at 250 calls/s (`--trace-gc-nvp`;
+ * the serializer's map of what it wrote is a GC root while the serializer lives), where rows held
+ * for the round trip (a few ms) die young (issue 13).
  */
 interface InFlight {
-  readonly bytes: Uint8Array;
+  readonly rows: readonly CallsTable[];
   readonly callSids: readonly string[];
   readonly resolve: (batch: WrittenBatch) => void;
 }
@@ -108,26 +109,26 @@ export class ThreadRowsWriter implements CallRowsWriter {
     while (this.#replaying) await this.#replaying;
     if (!this.threaded) return this.#fallback.write(rows);
     const thread = (this.#thread ??= this.#start());
-    let bytes: Uint8Array;
+    let posted: Promise<WrittenBatch>;
     try {
-      bytes = serialize(rows);
+      posted = this.#post(thread, rows, callSidsOf(rows));
     } catch {
-      // A value the serializer refuses: the main connection binds what it can and fails the rest as typed errors.
+      // A value postMessage cannot clone (DataCloneError): the main connection binds what it can and fails the rest as typed errors.
       return this.#fallback.write(rows).catch((err: unknown) => everyRowFailed(callSidsOf(rows), err));
     }
-    return this.#post(thread, bytes, callSidsOf(rows));
+    return posted;
   }
 
-  /** Posts a batch's bytes; the promise holds only them and the sids, not the rows. */
-  #post(thread: WriterThread, bytes: Uint8Array, callSids: readonly string[]): Promise<WrittenBatch> {
+  /** Posts a batch, kept until the thread acknowledges it. Throws (DataCloneError), having posted no batch, when a row cannot be cloned. */
+  #post(thread: WriterThread, rows: readonly CallsTable[], callSids: readonly string[]): Promise<WrittenBatch> {
+    const id = ++this.#nextId;
+    const count = rows.length;
+    for (let i = 0; i < count; i += BATCH_ROWS) this.#sendSql(thread, Math.min(BATCH_ROWS, count - i));
+    // The row-by-row retry of a failed batch runs the one-row statement.
+    if (count > 1) this.#sendSql(thread, 1);
+    thread.worker.postMessage({ op: 'write', id, rows } satisfies ToWriter);
     return new Promise<WrittenBatch>((resolve) => {
-      const id = ++this.#nextId;
-      const rows = callSids.length;
-      for (let i = 0; i < rows; i += BATCH_ROWS) this.#sendSql(thread, Math.min(BATCH_ROWS, rows - i));
-      // The row-by-row retry of a failed batch runs the one-row statement.
-      if (rows > 1) this.#sendSql(thread, 1);
-      thread.worker.postMessage({ op: 'write', id, rows: bytes } satisfies ToWriter);
-      thread.inFlight.set(id, { bytes, callSids, resolve });
+      thread.inFlight.set(id, { rows, callSids, resolve });
       // Held open only while a batch is on its way: an idle writer never keeps the process alive.
       if (thread.inFlight.size === 1) thread.worker.ref();
     });
@@ -197,7 +198,7 @@ export class ThreadRowsWriter implements CallRowsWriter {
     }
     if (lost.length > 0) {
       const replaying: Promise<void> = (async () => {
-        for (const batch of lost) batch.resolve(await this.#fallback.write(deserialize(batch.bytes) as CallsTable[]).catch((err: unknown) => everyRowFailed(batch.callSids, err)));
+        for (const batch of lost) batch.resolve(await this.#fallback.write(batch.rows).catch((err: unknown) => everyRowFailed(batch.callSids, err)));
       })().finally(() => {
         if (this.#replaying === replaying) this.#replaying = undefined;
       });

@@ -1,5 +1,4 @@
 // The thread that writes call records on SQLite (issue 13): its own connection to the store's file, batches from ThreadRowsWriter.
-import { deserialize } from 'node:v8';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
 import type { CallsTable } from './calls-repo.js';
@@ -56,7 +55,7 @@ function wire(err: unknown): WireError {
 }
 
 function write(m: Extract<ToWriter, { op: 'write' }>): FromWriter {
-  const chunks = chunksOf(deserialize(m.rows) as CallsTable[]);
+  const chunks = chunksOf(m.rows);
   let rows = 0;
   for (const c of chunks) rows += c.count;
   let statementsRun = chunks.length;
