@@ -13,7 +13,8 @@
  *   --cpu-prof   run serve under `node --cpu-prof`, the .cpuprofile written to <dir> when it stops
  *   --serve-arg  one more flag for serve (repeatable, e.g. --serve-arg --log-level=warn)
  *   --node-arg   one more flag for serve's node (repeatable, e.g. --node-arg --trace-gc-nvp)
- *   --serve-stdout  copy serve's stdout (its log, and what --trace-gc* prints) to <file>
+ *   --serve-stdout  copy serve's stdout (its log, and what --trace-gc* prints) to <file>; with --node-arg --trace-gc-nvp
+ *                   each step's serve line adds its scavenges and the bytes they promoted per call
  *
  * SIPp, in its own process, places INVITE (PCMA SDP, E.164 numbers) → 200 → ACK → BYE calls; the
  * rate steps up until a step fails (≥ 0.1 % failed calls, or SIPp cannot keep the rate). For the
@@ -35,7 +36,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { loadavg } from 'node:os';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { systemClock, silentLogger } from '../src/core/index.js';
 import { startPstnSim } from '../src/pstn-sim/index.js';
@@ -180,7 +181,7 @@ async function runTrunkline(simPort: number): Promise<StepResult | undefined> {
   // The API's highest calls_per_minute (100 000, ~1 666 calls/s): the trunk's rate limit is checked per call but does not bind below that.
   const { domain } = await pbxTrunk(node, 'bench', { calls_per_minute: 100_000, max_concurrent_calls: null });
   const pid = node.child.pid!;
-  const best = await ladder('trunkline', `127.0.0.1:${node.sip}`, `sip:+919876540000@${domain}`, () => procCpuSeconds([pid]), edgeSteps, serveProbe(node.http, pid));
+  const best = await ladder('trunkline', `127.0.0.1:${node.sip}`, `sip:+919876540000@${domain}`, () => procCpuSeconds([pid]), edgeSteps, serveProbe(node.http, pid, SERVE_STDOUT ? resolve(SERVE_STDOUT) : undefined));
   const listed = await node.api<unknown[]>('GET', `/v2/accounts/${node.account}/calls?page_size=1`);
   const total = (listed.json.metadata as { total?: number } | undefined)?.total;
   console.log(`trunkline: ${total ?? '?'} call records in the store`);
@@ -261,7 +262,7 @@ function promSums(text: string): Map<string, number> {
  * show. prom-client's event-loop histogram restarts at every scrape, so the scrape before the
  * step makes the one after it cover exactly the step.
  */
-function serveProbe(httpPort: number, pid: number): StepProbe {
+function serveProbe(httpPort: number, pid: number, stdoutFile?: string): StepProbe {
   const text = async () => fetch(`http://127.0.0.1:${httpPort}/metrics`).then((r) => r.text());
   // The JavaScript thread is serve's limit (the relay's packets and the store's writes have threads of their own).
   const mainCpu = () => statCpuSeconds(`/proc/${pid}/task/${pid}/stat`);
@@ -271,8 +272,10 @@ function serveProbe(httpPort: number, pid: number): StepProbe {
   let t0 = 0;
   let setup0 = new Map<string, number>();
   let refused0 = 0;
+  let stdoutAt = 0;
   return {
     async before() {
+      stdoutAt = stdoutFile ? statSync(stdoutFile).size : 0;
       const t = await text();
       gc0 = promSums(t).get('nodejs_gc_duration_seconds_sum') ?? 0;
       setup0 = setupBuckets(t);
@@ -295,9 +298,42 @@ function serveProbe(httpPort: number, pid: number): StepProbe {
       // prom-client samples the loop every 10 ms and its figures include that period.
       const ms = (name: string) => Math.max(0, (m.get(name) ?? NaN) * 1000 - 10).toFixed(0);
       const perCall = all > 0 ? ` (${((main / all) * 1000).toFixed(2)} ms per call)` : '';
-      return `serve: JavaScript thread ${((main / wall) * 100).toFixed(0)} % of a core${perCall}; CPU taken by the hypervisor (steal, all cores) ${((steal / wall) * 100).toFixed(0)} %; event-loop delay p50 ${ms('nodejs_eventloop_lag_p50_seconds')} ms, p99 ${ms('nodejs_eventloop_lag_p99_seconds')} ms, max ${ms('nodejs_eventloop_lag_max_seconds')} ms; GC pauses ${gc.toFixed(2)} s (${((gc / wall) * 100).toFixed(0)} % of the step); heap used ${((m.get('nodejs_heap_size_used_bytes') ?? 0) / 1e6).toFixed(0)} MB; INVITE-to-final inside serve > 50 ms: ${over('0.05')}, > 100 ms: ${over('0.1')}; refused 503 by serve itself (overload, --overload-delay): ${edgeRefusals503(t) - refused0}`;
+      return `serve: JavaScript thread ${((main / wall) * 100).toFixed(0)} % of a core${perCall}; CPU taken by the hypervisor (steal, all cores) ${((steal / wall) * 100).toFixed(0)} %; event-loop delay p50 ${ms('nodejs_eventloop_lag_p50_seconds')} ms, p99 ${ms('nodejs_eventloop_lag_p99_seconds')} ms, max ${ms('nodejs_eventloop_lag_max_seconds')} ms; GC pauses ${gc.toFixed(2)} s (${((gc / wall) * 100).toFixed(0)} % of the step); heap used ${((m.get('nodejs_heap_size_used_bytes') ?? 0) / 1e6).toFixed(0)} MB; INVITE-to-final inside serve > 50 ms: ${over('0.05')}, > 100 ms: ${over('0.1')}; refused 503 by serve itself (overload, --overload-delay): ${edgeRefusals503(t) - refused0}${stdoutFile ? scavengesOver(stdoutFile, stdoutAt, all) : ''}`;
     },
   };
+}
+
+/**
+ * With `--node-arg --trace-gc-nvp --serve-stdout FILE`: the scavenges of serve's main isolate that
+ * node printed during the step, and the bytes they promoted per call — what the call's objects
+ * that outlived two scavenges cost the old generation (issue 13). Empty without those lines.
+ */
+function scavengesOver(file: string, from: number, calls: number): string {
+  const fd = openSync(file, 'r');
+  let text: string;
+  try {
+    const size = fstatSync(fd).size;
+    const buf = Buffer.alloc(Math.max(0, size - from));
+    readSync(fd, buf, 0, buf.length, from);
+    text = buf.toString('latin1');
+  } finally {
+    closeSync(fd);
+  }
+  // One line per GC: "[pid:isolate] N ms: pause=… gc=s … promoted=… …"; worker threads are other isolates.
+  const byIsolate = new Map<string, { count: number; pauseMs: number; promoted: number }>();
+  for (const line of text.split('\n')) {
+    const m = /^\[\d+:(0x[0-9a-f]+)\].* gc=s .*/.exec(line);
+    if (!m) continue;
+    const field = (name: string) => Number(new RegExp(` ${name}=([\\d.]+)`).exec(line)?.[1] ?? 0);
+    const s = byIsolate.get(m[1]) ?? { count: 0, pauseMs: 0, promoted: 0 };
+    s.count++;
+    s.pauseMs += field('pause');
+    s.promoted += field('promoted');
+    byIsolate.set(m[1], s);
+  }
+  const main = [...byIsolate.values()].sort((a, b) => b.count - a.count)[0];
+  if (!main || calls === 0) return '';
+  return `; scavenges ${main.count} (mean pause ${(main.pauseMs / main.count).toFixed(1)} ms), promoted ${(main.promoted / calls / 1000).toFixed(1)} KB per call`;
 }
 
 /** CPU seconds the hypervisor gave to others while this machine wanted them (/proc/stat steal, all cores): a busy host shows here, not in our figures. */
