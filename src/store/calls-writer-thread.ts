@@ -14,8 +14,8 @@ export const MAX_WRITER_LOSSES = 3;
 const CLOSE_TIMEOUT_MS = 2 * SQLITE_BUSY_TIMEOUT_MS;
 
 /**
- * A batch posted and not yet acknowledged: its rows (written again from them if the thread is
- * lost) and their call sids (for the errors the thread reports). Kept as the rows, not as bytes
+ * A batch posted and not yet acknowledged: its rows, written again from them if the thread is
+ * lost, and whose call sids name the errors the thread reports. Kept as the rows, not as bytes
  * of node:v8's serialize: each batch serialized that way had its rows — the trace's JSON, ~16 KB a
  * call — survive two scavenges and be promoted, ~10 KB a call at 250 calls/s (`--trace-gc-nvp`;
  * the serializer's map of what it wrote is a GC root while the serializer lives), where rows held
@@ -23,7 +23,6 @@ const CLOSE_TIMEOUT_MS = 2 * SQLITE_BUSY_TIMEOUT_MS;
  */
 interface InFlight {
   readonly rows: readonly CallsTable[];
-  readonly callSids: readonly string[];
   readonly resolve: (batch: WrittenBatch) => void;
 }
 
@@ -111,7 +110,7 @@ export class ThreadRowsWriter implements CallRowsWriter {
     const thread = (this.#thread ??= this.#start());
     let posted: Promise<WrittenBatch>;
     try {
-      posted = this.#post(thread, rows, callSidsOf(rows));
+      posted = this.#post(thread, rows);
     } catch {
       // A value postMessage cannot clone (DataCloneError): the main connection binds what it can and fails the rest as typed errors.
       return this.#fallback.write(rows).catch((err: unknown) => everyRowFailed(callSidsOf(rows), err));
@@ -120,7 +119,7 @@ export class ThreadRowsWriter implements CallRowsWriter {
   }
 
   /** Posts a batch, kept until the thread acknowledges it. Throws (DataCloneError), having posted no batch, when a row cannot be cloned. */
-  #post(thread: WriterThread, rows: readonly CallsTable[], callSids: readonly string[]): Promise<WrittenBatch> {
+  #post(thread: WriterThread, rows: readonly CallsTable[]): Promise<WrittenBatch> {
     const id = ++this.#nextId;
     const count = rows.length;
     for (let i = 0; i < count; i += BATCH_ROWS) this.#sendSql(thread, Math.min(BATCH_ROWS, count - i));
@@ -128,7 +127,7 @@ export class ThreadRowsWriter implements CallRowsWriter {
     if (count > 1) this.#sendSql(thread, 1);
     thread.worker.postMessage({ op: 'write', id, rows } satisfies ToWriter);
     return new Promise<WrittenBatch>((resolve) => {
-      thread.inFlight.set(id, { rows, callSids, resolve });
+      thread.inFlight.set(id, { rows, resolve });
       // Held open only while a batch is on its way: an idle writer never keeps the process alive.
       if (thread.inFlight.size === 1) thread.worker.ref();
     });
@@ -169,7 +168,7 @@ export class ThreadRowsWriter implements CallRowsWriter {
       thread.inFlight.delete(m.id);
       if (thread.inFlight.size === 0 && !thread.closing) thread.worker.unref();
       batch.resolve({
-        errors: m.errors === null ? batch.callSids.map(() => undefined) : m.errors.map((e, i) => (e === null ? undefined : writeFailed(batch.callSids[i], e.code, e.message))),
+        errors: m.errors === null ? batch.rows.map(() => undefined) : m.errors.map((e, i) => (e === null ? undefined : writeFailed(batch.rows[i].call_sid, e.code, e.message))),
         threadId: m.threadId,
         statements: m.statements,
       });
@@ -188,7 +187,7 @@ export class ThreadRowsWriter implements CallRowsWriter {
       // A thread that never opened the database will not open it next time either.
       if (!thread.ready) this.#losses = MAX_WRITER_LOSSES;
       else this.#losses++;
-      const rows = lost.reduce((n, b) => n + b.callSids.length, 0);
+      const rows = lost.reduce((n, b) => n + b.rows.length, 0);
       const next = this.threaded ? 'a new thread' : 'the main connection';
       const why = thread.error === undefined ? '' : `: ${(thread.error as Error).message ?? String(thread.error)}`;
       this.#onLost?.(new TrunklineError<StoreErrorCode>('STORE_WRITER_LOST',
@@ -198,7 +197,7 @@ export class ThreadRowsWriter implements CallRowsWriter {
     }
     if (lost.length > 0) {
       const replaying: Promise<void> = (async () => {
-        for (const batch of lost) batch.resolve(await this.#fallback.write(batch.rows).catch((err: unknown) => everyRowFailed(batch.callSids, err)));
+        for (const batch of lost) batch.resolve(await this.#fallback.write(batch.rows).catch((err: unknown) => everyRowFailed(callSidsOf(batch.rows), err)));
       })().finally(() => {
         if (this.#replaying === replaying) this.#replaying = undefined;
       });
