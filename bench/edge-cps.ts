@@ -35,7 +35,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { systemClock, silentLogger } from '../src/core/index.js';
@@ -236,6 +236,26 @@ async function main(): Promise<void> {
     const k = kamSteps.find((r) => r.rate === both)!;
     console.log(`CPU per call at ${both} calls/s: trunkline ${e.cpuMsPerCall.toFixed(2)} ms, kamailio+rtpengine ${k.cpuMsPerCall.toFixed(2)} ms (ratio ${(k.cpuMsPerCall / e.cpuMsPerCall).toFixed(2)})`);
   }
+  for (const [name, steps] of [['trunkline', edgeSteps], ['kamailio+rtpengine', kamSteps]] as const) {
+    const line = boxBudget(steps);
+    if (line) console.log(`${name}: ${line}`);
+  }
+}
+
+/**
+ * What the machine itself allows: SIPp and the simulator run beside the system under test, and
+ * on a small box their CPU per call decides how many calls any system under test could carry
+ * there (issue 13: on 2 cores it capped Kamailio + rtpengine and trunkline alike, below the
+ * goal). From the last step run, whose load is the closest to the limit.
+ */
+function boxBudget(steps: readonly StepResult[]): string | undefined {
+  const last = steps.at(-1);
+  if (!last || last.rate <= 0) return undefined;
+  const cores = availableParallelism();
+  const peersMs = ((last.sippCpu + last.benchCpu) * 1000) / last.rate;
+  const ceiling = (cores * 1000) / (peersMs + last.cpuMsPerCall);
+  const left = cores - peersMs; // ms of CPU per call left to the system under test at 1 000 calls/s
+  return `the box (${cores} cores): SIPp + simulator ${peersMs.toFixed(2)} ms of CPU per call at ${last.rate} calls/s, so at ${last.cpuMsPerCall.toFixed(2)} ms per call this box carries at most ~${Math.floor(ceiling)} calls/s with every core busy; 1 000 calls/s here needs the system under test at ≤ ${left > 0 ? left.toFixed(2) : '0'} ms of CPU per call`;
 }
 
 try {
