@@ -3,5 +3,5 @@ export { behaviourFor, reasonPhrase, REASON_PHRASES, type SimBehaviour } from '.
 export { PstnSimErrorCodes, type PstnSimErrorCode } from './errors.js';
 export { scriptFor, type SimScript, type SimStep } from './script.js';
 export { PstnSimulator, type SimOptions, type SimSipPort, type SimServerTx, type SimHop, type SimClientEvents } from './simulator.js';
-export { EchoEndpoint, simSdp } from './echo.js';
+export { EchoEndpoint, EchoPool, simSdp } from './echo.js';
 export { startPstnSim, type PstnSimServer, type PstnSimServerOptions } from './sim-server.js';

@@ -1,7 +1,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { newCallId, newTag, TrunklineError, type Clock, type Logger, type TimerHandle } from '../core/index.js';
 import { createRequest, createResponse, SipHeaders, type Dialog, type SipRequest, type SipResponse } from '../sip/index.js';
-import { EchoEndpoint, simSdp } from './echo.js';
+import { EchoEndpoint, EchoPool, simSdp } from './echo.js';
 import type { PstnSimErrorCode } from './errors.js';
 import { scriptFor } from './script.js';
 
@@ -68,11 +68,14 @@ export class PstnSimulator {
   readonly #byDialog = new Map<Dialog, SimDialog>();
   /** Media of test calls not answered yet, closed with the simulator. */
   readonly #pendingEcho = new Set<EchoEndpoint>();
+  /** Answered calls' media endpoints, parked between calls. */
+  readonly #echoes: EchoPool;
   /** Counters for tests and the README's "what happened" answers. */
   readonly stats = { invites: 0, answered: 0, echoedPackets: 0, originated: 0 };
 
   constructor(options: SimOptions) {
     this.#o = options;
+    this.#echoes = new EchoPool(options.host);
   }
 
   attach(port: SimSipPort): void {
@@ -129,7 +132,12 @@ export class PstnSimulator {
       this.#end(d);
     });
     const needsMedia = script.steps.some((s) => s.withSdp);
-    if (needsMedia) d.echo = await EchoEndpoint.open(this.#o.host, script.echo);
+    if (needsMedia) {
+      const echo = await this.#echoes.take(script.echo);
+      // A CANCEL may have ended the call while the endpoint opened.
+      if (d.ended) return this.#echoes.give(echo);
+      d.echo = echo;
+    }
     for (const step of script.steps) {
       if (step.status === 100) continue; // the transaction layer sent it already
       const send = () => {
@@ -164,7 +172,7 @@ export class PstnSimulator {
     for (const t of d.timers) t.cancel();
     if (d.echo) {
       this.stats.echoedPackets += d.echo.packets;
-      d.echo.close();
+      this.#echoes.give(d.echo);
     }
     this.#calls.delete(d);
     if (d.dialog) {
@@ -236,5 +244,6 @@ export class PstnSimulator {
     for (const d of this.#calls) this.#end(d);
     for (const e of this.#pendingEcho) e.close();
     this.#pendingEcho.clear();
+    this.#echoes.close();
   }
 }
