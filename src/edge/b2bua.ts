@@ -1,5 +1,5 @@
-import { hostPort, newCallSid, newTag, type Clock, type Logger } from '../core/index.js';
-import { createResponse, SipResolver, type Dialog, type SipRequest } from '../sip/index.js';
+import { getHidden, hostPort, newCallSid, newTag, setHidden, type Clock, type Logger } from '../core/index.js';
+import { createResponse, SipResolver, type SipRequest } from '../sip/index.js';
 import type { Finding } from '../diagnosis/index.js';
 import type { CallRecord, CallRecordStore, CallSlots, TraceEntry } from '../store/index.js';
 import type { Authenticator } from './admission/authenticate.js';
@@ -98,11 +98,6 @@ export interface CallObserver {
 
 export class B2bua implements EdgeRequestHandler {
   readonly #o: B2buaOptions;
-  /**
-   * The call each of the dialog layer's dialogs belongs to. Matching a request to a dialog is the
-   * layer's (sip/dialog, RFC 3261 §12.2.2); this only says whose it is, and goes with the dialog.
-   */
-  readonly #owners = new WeakMap<Dialog, Call>();
   readonly #active = new Map<string, Call>();
   #countersDownLogged = -Infinity;
   readonly #ctx: CallContext;
@@ -156,7 +151,7 @@ export class B2bua implements EdgeRequestHandler {
       t1: options.t1 ?? 500,
       t2: options.t2 ?? 4000,
       ...(options.queueWait ? { queueWait: options.queueWait } : {}),
-      own: (dialog, call) => this.#owners.set(dialog, call),
+      own: (dialog, call) => setHidden(dialog, OWNER, call),
       finished: (call) => this.#finished(call),
       ending: (call) => this.#admission.releaseSlot(call),
       answered: (call) => {
@@ -220,7 +215,7 @@ export class B2bua implements EdgeRequestHandler {
   /** The call and leg of an in-dialog request: the dialog layer matches it (Call-ID, both tags). */
   #inDialog(req: SipRequest): { call: Call; side: CallSide } | undefined {
     const dialog = this.#o.port.dialogFor(req);
-    const call = dialog && this.#owners.get(dialog);
+    const call = dialog && getHidden<Call>(dialog, OWNER);
     const side = call?.sideOf(dialog!);
     return side ? { call: call!, side } : undefined;
   }
@@ -332,6 +327,16 @@ export class B2bua implements EdgeRequestHandler {
 }
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REGISTER';
+
+/**
+ * The call each of the dialog layer's dialogs belongs to, kept on the dialog: matching a request
+ * to a dialog is the layer's (sip/dialog, RFC 3261 §12.2.2); this only says whose it is, and goes
+ * with the dialog. Not a WeakMap<Dialog, Call>: its call holds the dialog (Leg.attach), and V8's
+ * scavenger keeps an ephemeron's value while the key is reachable — here through that value — so
+ * every call, refused ones too, outlived the young generation and was copied to the old one, to
+ * die only at the next full GC (issue 13: 15.3 → 3.8 KB promoted per refused INVITE).
+ */
+const OWNER = Symbol('owning call');
 
 /**
  * How long an ended call's record waits for the other leg's answers to our BYE or CANCEL, in T1:
