@@ -14,6 +14,7 @@ export type { Trunkline, StartOptions } from './start.js';
 export { pinoLogger } from './logger.js';
 export { AppErrorCodes, type AppErrorCode } from './errors.js';
 export { startSipServer, type SipServer, type SipServerOptions } from './sip-server.js';
+export { tuneV8ForServe } from './serve-v8.js';
 
 export async function startTrunkline(config: Config, logger: Logger, options: StartOptions = {}): Promise<Trunkline> {
   return (await import('./start.js')).startTrunkline(config, logger, options);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig, pinoLogger, startTrunkline, type RawServeOptions } from '../../app/index.js';
+import { loadConfig, pinoLogger, startTrunkline, tuneV8ForServe, type RawServeOptions } from '../../app/index.js';
 import { collect, envOption } from '../env-option.js';
 
 /** `trunkline serve`: every flag of SPEC §7, each also read from TRUNKLINE_<FLAG>. */
@@ -44,6 +44,7 @@ export function register(program: Command): void {
     .addOption(envOption('--digest-algorithms <list>', 'digest challenges offered, in order: SHA-256,MD5; MD5 alone for UAs that fail on SHA-256 (baresip 1.0)').default('SHA-256,MD5'))
     .addOption(envOption('--log-level <level>', 'debug, info, warn, error or silent').default('info'))
     .action(async (raw: RawServeOptions) => {
+      tuneV8ForServe();
       const config = loadConfig(raw);
       const logger = pinoLogger(config.logLevel);
       const running = await startTrunkline(config, logger);
