@@ -61,7 +61,11 @@ export function callIdOf(sip: string): string {
 
 /** A loopback socket playing Homer: every datagram it caught, in order. */
 export async function hepCollector(): Promise<{ socket: Socket; caught: Buffer[]; target: string }> {
-  const socket = createSocket('udp4');
+  // HEP is UDP: a collector in a test process that is also flooding serve (queue-wait-trace) must
+  // not drop what serve exports. The default buffer (~208 KB, ~200 datagrams) overflowed once in a
+  // fresh clone's CI (2026-12-07: one INVITE copy traced but missing in HEP); Linux caps this at
+  // net.core.rmem_max.
+  const socket = createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024 });
   const caught: Buffer[] = [];
   socket.on('message', (m) => caught.push(m));
   socket.bind(0, '127.0.0.1');
