@@ -18,8 +18,10 @@ const CLOSE_TIMEOUT_MS = 2 * SQLITE_BUSY_TIMEOUT_MS;
  * lost, and whose call sids name the errors the thread reports. Kept as the rows, not as bytes
  * of node:v8's serialize: each batch serialized that way had its rows — the trace's JSON, ~16 KB a
  * call — survive two scavenges and be promoted, ~10 KB a call at 250 calls/s (`--trace-gc-nvp`;
- * the serializer's map of what it wrote is a GC root while the serializer lives), where rows held
- * for the round trip (a few ms) die young (issue 13).
+ * the serializer's map of what it wrote is a GC root while the serializer lives). Rows held for
+ * the round trip (a few ms) die young under serve's V8 settings; with V8's allocation-site
+ * pretenuring on, holding them was enough for V8 to pretenure the literals of every call's
+ * objects (app/serve-v8.ts, issue 13).
  */
 interface InFlight {
   readonly rows: readonly CallsTable[];
