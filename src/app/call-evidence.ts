@@ -1,4 +1,4 @@
-import { getHidden, setHidden } from '../core/index.js';
+import { hiddenSlot } from '../core/index.js';
 import { sipEventOf } from '../capture/index.js';
 import type { CallEvidence, SipEventEvidence } from '../diagnosis/index.js';
 import { onTheWireAt, type CallRecord, type TraceEntry } from '../store/index.js';
@@ -37,15 +37,15 @@ export function evidenceOf(record: CallRecord, observedUntil?: number): CallEvid
  * hands out the same objects) plus a few new ones: each is converted once, not on every refresh.
  * null: the entry holds no SIP message.
  */
-const CONVERTED = Symbol('converted evidence');
+const CONVERTED = hiddenSlot<SipEventEvidence | null>();
 
 /** One traced message of the caller's leg as SIP evidence (what the PBX or carrier saw of the edge). */
 export function traceEvidence(t: TraceEntry): SipEventEvidence | undefined {
-  let ev = tracedEvidence(t) ?? getHidden<SipEventEvidence | null>(t, CONVERTED);
+  let ev = tracedEvidence(t) ?? CONVERTED.get(t);
   if (ev === undefined) {
     // The recorder keeps each message as latin1 text of its bytes: back to the bytes as sent.
     ev = sipEventOf(Buffer.from(t.message, 'latin1'), { at: onTheWireAt(t), src: t.src, dst: t.dst, transport: t.transport })?.event ?? null;
-    setHidden(t, CONVERTED, ev);
+    CONVERTED.set(t, ev);
   }
   return ev ?? undefined;
 }

@@ -1,4 +1,4 @@
-import { getHidden, hostPort, newCallSid, newTag, setHidden, type Clock, type Logger } from '../core/index.js';
+import { hiddenSlot, hostPort, newCallSid, newTag, type Clock, type Logger } from '../core/index.js';
 import { createResponse, SipResolver, type SipRequest } from '../sip/index.js';
 import type { Finding } from '../diagnosis/index.js';
 import type { CallRecord, CallRecordStore, CallSlots, TraceEntry } from '../store/index.js';
@@ -151,7 +151,7 @@ export class B2bua implements EdgeRequestHandler {
       t1: options.t1 ?? 500,
       t2: options.t2 ?? 4000,
       ...(options.queueWait ? { queueWait: options.queueWait } : {}),
-      own: (dialog, call) => setHidden(dialog, OWNER, call),
+      own: (dialog, call) => OWNER.set(dialog, call),
       finished: (call) => this.#finished(call),
       ending: (call) => this.#admission.releaseSlot(call),
       answered: (call) => {
@@ -215,7 +215,7 @@ export class B2bua implements EdgeRequestHandler {
   /** The call and leg of an in-dialog request: the dialog layer matches it (Call-ID, both tags). */
   #inDialog(req: SipRequest): { call: Call; side: CallSide } | undefined {
     const dialog = this.#o.port.dialogFor(req);
-    const call = dialog && getHidden<Call>(dialog, OWNER);
+    const call = dialog && OWNER.get(dialog);
     const side = call?.sideOf(dialog!);
     return side ? { call: call!, side } : undefined;
   }
@@ -336,7 +336,7 @@ const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REGISTER';
  * every call, refused ones too, outlived the young generation and was copied to the old one, to
  * die only at the next full GC (issue 13: 15.3 → 3.8 KB promoted per refused INVITE).
  */
-const OWNER = Symbol('owning call');
+const OWNER = hiddenSlot<Call>();
 
 /**
  * How long an ended call's record waits for the other leg's answers to our BYE or CANCEL, in T1:

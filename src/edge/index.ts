@@ -3,7 +3,7 @@
 // record/ (call records, live refresh, refusal records), registrar/, ports/ (directory, SIP and media ports and adapters).
 export { EDGE_CAUSES, causeRow, type EdgeCause, type CauseRow } from './causes.js';
 export { reject, type Rejection, type RejectionDetail } from './rejections.js';
-export { checkNumber, isE164, normaliseDialled, type NumberVerdict } from './admission/number-policy.js';
+export { checkNumber, isE164, normaliseDialled, numberVerdictsKept, VERDICTS_KEPT, type NumberVerdict } from './admission/number-policy.js';
 export { SlidingWindowLimiter, type RateDecision } from './admission/rate-limiter.js';
 export { orderTargets, shouldFailover, DEFAULT_FAILOVER_CODES, type RouteTarget, type AttemptOutcome } from './call/route.js';
 export { CallRecorder, renderLadder, tracedEvidence, type CallStart } from './record/call-record.js';

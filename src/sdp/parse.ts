@@ -1,5 +1,5 @@
 import { parse, write, type SessionDescription, type MediaDescription } from 'sdp-transform';
-import { TrunklineError } from '../core/index.js';
+import { BoundedMemo, TrunklineError } from '../core/index.js';
 import type { SdpErrorCode } from './errors.js';
 
 export type ParsedSdp = SessionDescription;
@@ -33,19 +33,14 @@ export function parseSdp(body: string | Uint8Array): ParsedSdp {
  * times per call (issue 13: each read parsed it again). Bounded, oldest out first; only a few
  * calls' bodies are read close together, so a small table is enough.
  */
-const shared = new Map<string, ParsedSdp>();
-const SHARED_MAX = 64;
+const shared = new BoundedMemo<ParsedSdp>(64, parseSdp);
 
 /**
  * `parseSdp` for a reader that only reads: the object may be handed to other readers of the
  * same text, so it must not be changed (write helpers take a copy or parse their own).
  */
 export function parseSdpShared(text: string): ParsedSdp {
-  const hit = shared.get(text);
-  if (hit !== undefined) return hit;
-  const parsed = parseSdp(text);
-  shareParsedSdp(text, parsed);
-  return parsed;
+  return shared.get(text);
 }
 
 /**
@@ -54,8 +49,7 @@ export function parseSdpShared(text: string): ParsedSdp {
  * caller must not change `parsed` after this.
  */
 export function shareParsedSdp(text: string, parsed: ParsedSdp): void {
-  if (shared.size >= SHARED_MAX) shared.delete(shared.keys().next().value as string);
-  shared.set(text, parsed);
+  shared.remember(text, parsed);
 }
 
 /** Serialises with CRLF line ends (RFC 4566 §5). */

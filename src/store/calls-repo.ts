@@ -1,7 +1,7 @@
 import { channel } from 'node:diagnostics_channel';
 import type { Kysely } from 'kysely';
 import type { Worker } from 'node:worker_threads';
-import { getHidden, setHidden, type TrunklineError } from '../core/index.js';
+import { hiddenSlot, type TrunklineError } from '../core/index.js';
 import type { Finding } from '../diagnosis/index.js';
 import { BATCH_ROWS, UpsertSql } from './calls-upsert.js';
 import { InlineRowsWriter, callSidsOf, everyRowFailed, type CallRowsWriter, type RecordWriterPlan, type WrittenBatch } from './calls-writer.js';
@@ -155,7 +155,7 @@ export function toRow(r: CallRecord): CallsTable {
  * the array whole. Exported for other threads that take a record: one string is cloned far
  * faster than an array of entries, and the row reuses the same entries' text.
  */
-const ENTRY_JSON = Symbol('entry JSON');
+const ENTRY_JSON = hiddenSlot<string>();
 
 export function traceJson(trace: readonly TraceEntry[]): string {
   // Joined, not concatenated: a chain of `+=` is a cons string, which v8.serialize (the writer
@@ -164,10 +164,10 @@ export function traceJson(trace: readonly TraceEntry[]): string {
   const parts: string[] = ['['];
   for (let i = 0; i < trace.length; i++) {
     const t = trace[i];
-    let json = getHidden<string>(t, ENTRY_JSON);
+    let json = ENTRY_JSON.get(t);
     if (json === undefined) {
       json = JSON.stringify(t);
-      setHidden(t, ENTRY_JSON, json);
+      ENTRY_JSON.set(t, json);
     }
     if (i > 0) parts.push(',');
     parts.push(json);

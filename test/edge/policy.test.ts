@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EDGE_CAUSES, causeRow, reject, checkNumber, SlidingWindowLimiter, orderTargets, shouldFailover } from '../../src/edge/index.js';
+import { EDGE_CAUSES, causeRow, reject, checkNumber, numberVerdictsKept, VERDICTS_KEPT, SlidingWindowLimiter, orderTargets, shouldFailover } from '../../src/edge/index.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { findingSpec } from '../../src/diagnosis/index.js';
 
@@ -55,6 +55,23 @@ test('an E.164 number outside its numbering plan is 604, a valid one passes', ()
   const good = checkNumber('+91-98765-40486');
   assert.deepEqual(good, { ok: true, e164: '+919876540486', country: 'IN' });
   assert.equal(checkNumber('%2B14155550100').ok, true);
+});
+
+test('a number dialled again gets the same verdict, and the verdicts kept stay bounded however many numbers are dialled', () => {
+  assert.deepEqual(checkNumber('+912212340000'), checkNumber('+912212340000'));
+  assert.deepEqual(checkNumber('+919876540486'), { ok: true, e164: '+919876540486', country: 'IN' });
+  // Past the bound the oldest are dropped; each number still gets its own verdict.
+  for (let i = 0; i < VERDICTS_KEPT + 500; i++) {
+    const dialled = `+9198765${String(i).padStart(5, '0')}`;
+    const v = checkNumber(dialled);
+    assert.equal(v.ok, true, dialled);
+    if (v.ok) assert.equal(v.e164, dialled);
+  }
+  assert.ok(numberVerdictsKept() <= VERDICTS_KEPT, `${numberVerdictsKept()} verdicts kept`);
+  const dropped = checkNumber('+912212340000');
+  assert.equal(dropped.ok, false, 'a verdict dropped from the cache is judged again, the same');
+  if (!dropped.ok) assert.equal(dropped.cause, 'number-not-in-plan');
+  assert.equal(checkNumber('alice').ok, false);
 });
 
 test('the call-rate limit is a sliding window: 200 in any 60 s, then 503 with Retry-After', () => {

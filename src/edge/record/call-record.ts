@@ -1,4 +1,4 @@
-import { getHidden, isoMillis, isoSeconds, setHidden, type Clock } from '../../core/index.js';
+import { hiddenSlot, isoMillis, isoSeconds, type Clock } from '../../core/index.js';
 import type { Finding, SipEventEvidence } from '../../diagnosis/index.js';
 import { sipEventOfMessage } from '../../capture/index.js';
 import type { SipMessage } from '../../sip/index.js';
@@ -105,7 +105,7 @@ export class CallRecorder {
     const traced: TraceEntry = { at: isoMillis(now), summary: eol < 0 ? entry.message : entry.message.slice(0, eol), ...entry };
     this.#trace.push(traced);
     if (msg !== undefined && this.#evidenceAsTraced && entry.leg === (this.#start.direction === 'outbound' ? 'customer' : 'carrier')) {
-      setHidden(traced, EVIDENCE, sipEventOfMessage(msg, { at: now - (entry.queued_ms ?? 0), src: entry.src, dst: entry.dst, transport: entry.transport }).event);
+      EVIDENCE.set(traced, sipEventOfMessage(msg, { at: now - (entry.queued_ms ?? 0), src: entry.src, dst: entry.dst, transport: entry.transport }).event);
     }
     this.onTrace?.(traced, this.#start.callSid);
   }
@@ -178,12 +178,12 @@ export class CallRecorder {
   }
 }
 
-/** Evidence of traced messages converted as they were traced (CallRecorder.trace with the message), kept on the entry (core's setHidden). */
-const EVIDENCE = Symbol('traced evidence');
+/** Evidence of traced messages converted as they were traced (CallRecorder.trace with the message), kept on the entry (core's hiddenSlot). */
+const EVIDENCE = hiddenSlot<SipEventEvidence>();
 
 /** The evidence of a traced message, when the edge converted it as it traced it (else: parse the entry's text). */
 export function tracedEvidence(entry: TraceEntry): SipEventEvidence | undefined {
-  return getHidden<SipEventEvidence>(entry, EVIDENCE);
+  return EVIDENCE.get(entry);
 }
 
 /** A text ladder of the trace for GET …/trace: time, arrow between the three parties, start line. */

@@ -1,4 +1,4 @@
-import { getHidden, setHidden } from '../../core/index.js';
+import { hiddenSlot } from '../../core/index.js';
 import type { SipMessage } from './message.js';
 import { serializeMessage } from './serialize.js';
 
@@ -9,26 +9,26 @@ import { serializeMessage } from './serialize.js';
  * the object again cost one more pass per traced message (issue 13).
  */
 /**
- * Kept on the message itself (core's setHidden), not in a WeakMap: WeakMap writes and their
+ * Kept on the message itself (core's hiddenSlot), not in a WeakMap: WeakMap writes and their
  * ephemeron work at every scavenge were ~2.5 % of serve's SIP thread at 800 calls/s (perf, issue 13).
  */
-const WIRE = Symbol('wire bytes');
+const WIRE = hiddenSlot<Uint8Array>();
 
 /** `bytes` are what `msg` was parsed from. */
 export function noteWireBytes(msg: SipMessage, bytes: Uint8Array): void {
-  setHidden(msg, WIRE, bytes);
+  WIRE.set(msg, bytes);
 }
 
 /** The bytes to send `msg` as, remembered as what it went out as. */
 export function serializeForWire(msg: SipMessage): Buffer {
   const bytes = serializeMessage(msg);
-  setHidden(msg, WIRE, bytes);
+  WIRE.set(msg, bytes);
   return bytes;
 }
 
 /** The message's wire bytes; one never received nor sent is serialised as it is now. */
 export function wireBytesOf(msg: SipMessage): Uint8Array {
-  return getHidden<Uint8Array>(msg, WIRE) ?? serializeMessage(msg);
+  return WIRE.get(msg) ?? serializeMessage(msg);
 }
 
 /** The message's wire bytes as a call's trace keeps them (wireText). */

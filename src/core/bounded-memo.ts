@@ -1,0 +1,35 @@
+/**
+ * Results of a pure function of a string, kept for the keys seen last: past `max` keys the
+ * oldest is dropped first, so a stream of distinct keys (a scan of numbers) costs a bounded
+ * map and each key is still answered right. Results are shared by every caller of the same
+ * key: they must not be mutated.
+ */
+export class BoundedMemo<V> {
+  readonly #values = new Map<string, V>();
+  readonly #compute: (key: string) => V;
+  readonly max: number;
+
+  constructor(max: number, compute: (key: string) => V) {
+    this.max = max;
+    this.#compute = compute;
+  }
+
+  get(key: string): V {
+    const known = this.#values.get(key);
+    if (known !== undefined || this.#values.has(key)) return known as V;
+    const value = this.#compute(key);
+    this.remember(key, value);
+    return value;
+  }
+
+  /** Keeps `value` as the result for `key`, known some other way than computing it (it must be what compute would give). */
+  remember(key: string, value: V): void {
+    if (!this.#values.has(key) && this.#values.size >= this.max) this.#values.delete(this.#values.keys().next().value as string);
+    this.#values.set(key, value);
+  }
+
+  /** How many results are kept now. */
+  get size(): number {
+    return this.#values.size;
+  }
+}
