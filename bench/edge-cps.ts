@@ -4,7 +4,7 @@
  *
  *   node dist/bench/edge-cps.js [--seconds 20] [--rates 100,200,400,600,800,1000,1250,1500,2000,3000]
  *                               [--only trunkline|kamailio] [--cpu-prof <dir>] [--serve-arg <flag>]… [--node-arg <flag>]…
- *                               [--serve-stdout <file>]
+ *                               [--serve-stdout <file>] [--rtt-dir <dir>]
  *
  *   --seconds    length of each rate step (default 20)
  *   --rates      the steps, calls/s; the ladder stops at the first step not held
@@ -13,6 +13,8 @@
  *   --cpu-prof   run serve under `node --cpu-prof`, the .cpuprofile written to <dir> when it stops
  *   --serve-arg  one more flag for serve (repeatable, e.g. --serve-arg --log-level=warn)
  *   --node-arg   one more flag for serve's node (repeatable, e.g. --node-arg --trace-gc-nvp)
+ *   --rtt-dir    keep each counted step's per-call setup times (SIPp -trace_rtt) as <dir>/<side>-<rate>.csv:
+ *                where in a step its slow calls fall (beside --serve-stdout's GC log, the tail's cause)
  *   --serve-stdout  copy serve's stdout (its log, and what --trace-gc* prints) to <file>; with --node-arg --trace-gc-nvp
  *                   each step's serve line adds its scavenges and the bytes they promoted per call
  *
@@ -37,18 +39,18 @@ import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { availableParallelism, loadavg } from 'node:os';
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { systemClock, silentLogger } from '../src/core/index.js';
 import { startPstnSim } from '../src/pstn-sim/index.js';
 import { serve } from '../test/edge/support/serve.js';
 import { pbxTrunk } from '../test/edge/support/cluster.js';
 import { hasKamailio, startKamailio } from '../test/edge/support/kamailio.js';
 import { findPeer } from '../test/support/peers.js';
-import { freePort, held, procCpuSeconds, statCpuSeconds, step, stopSipps, type StepResult } from './sipp-calls.js';
+import { freePort, held, keepRttAs, procCpuSeconds, statCpuSeconds, step, stopSipps, type StepResult } from './sipp-calls.js';
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
-  console.log('usage: node dist/bench/edge-cps.js [--seconds 20] [--rates 100,200,…] [--only trunkline|kamailio] [--warmup 10] [--cpu-prof <dir>] [--serve-arg <flag>]… [--node-arg <flag>]… [--serve-stdout <file>]');
+  console.log('usage: node dist/bench/edge-cps.js [--seconds 20] [--rates 100,200,…] [--only trunkline|kamailio] [--warmup 10] [--cpu-prof <dir>] [--serve-arg <flag>]… [--node-arg <flag>]… [--serve-stdout <file>] [--rtt-dir <dir>]');
   process.exit(0);
 }
 const arg = (name: string, def: string) => {
@@ -60,6 +62,7 @@ const RATES = arg('rates', '100,200,400,600,800,1000,1250,1500,2000,3000').split
 const ONLY = arg('only', '');
 const CPU_PROF = arg('cpu-prof', '');
 const SERVE_STDOUT = arg('serve-stdout', '');
+const RTT_DIR = arg('rtt-dir', '');
 const WARMUP = Number(arg('warmup', '10'));
 const SERVE_ARGS = args.flatMap((a, i) => (a === '--serve-arg' && args[i + 1] ? [args[i + 1]] : []));
 // Flags for serve's node (e.g. --max-semi-space-size=64): NODE_OPTIONS would change this bench's own process (the simulator) too.
@@ -104,6 +107,8 @@ const unmeasured = new Map<string, number>();
 
 async function ladder(name: string, target: string, ruri: string, cpu: () => number, steps: StepResult[], probe?: StepProbe): Promise<StepResult | undefined> {
   let best: StepResult | undefined;
+  // The warm-up's times are not kept: only counted steps.
+  keepRttAs(undefined);
   if (WARMUP > 0) {
     // V8 optimises serve's hot paths only after many calls: the first thousands run interpreted
     // at 2–3× the CPU per call (measured: 11 ms/call at 20 calls/s cold vs ~2.3 warm). A step
@@ -111,6 +116,8 @@ async function ladder(name: string, target: string, ruri: string, cpu: () => num
     const w = await step(target, ruri, 100, WARMUP, cpu);
     console.log(`${name.padEnd(9)} warm-up 100 cps × ${WARMUP}s (not counted): ${w.ok}/${w.created} ok, ${w.cpuMsPerCall.toFixed(2)} ms/call`);
   }
+  if (RTT_DIR) mkdirSync(RTT_DIR, { recursive: true });
+  keepRttAs(RTT_DIR ? join(resolve(RTT_DIR), name) : undefined);
   for (const rate of RATES) {
     await probe?.before();
     let r = await step(target, ruri, rate, SECONDS, cpu);

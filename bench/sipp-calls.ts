@@ -4,7 +4,7 @@
  * statistics (-trace_stat) and round-trip times (-trace_rtt).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSocket } from 'node:dgram';
@@ -98,6 +98,16 @@ export interface StepResult {
   readonly sippCpu: number;
   /** Share of one core this bench process used over the step (edge-cps runs the PSTN simulator in it). */
   readonly benchCpu: number;
+}
+
+/**
+ * Where each step's per-call setup times (SIPp's -trace_rtt CSV: a time on SIPp's clock, seconds;
+ * milliseconds) are copied as `<prefix>-<rate>.csv`, when set: the tail of a step is read from
+ * them — when in the step the slow calls fall, to set beside serve's --trace-gc-nvp log.
+ */
+let rttPrefix: string | undefined;
+export function keepRttAs(prefix: string | undefined): void {
+  rttPrefix = prefix;
 }
 
 /** SIPp runs in the background (-bg) under their own pid: the ones still running, for a bench's cleanup. */
@@ -214,6 +224,7 @@ export async function step(target: string, ruri: string, rate: number, seconds: 
   const col = (name: string) => Number(last[head.indexOf(name)]);
   const rttFile = readdirSync(dir).find((f) => f.endsWith('_rtt.csv'));
   const rtts = rttFile ? readFileSync(join(dir, rttFile), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(';')[1])).filter((n) => Number.isFinite(n)).sort((a, b) => a - b) : [];
+  if (rttPrefix !== undefined && rttFile) copyFileSync(join(dir, rttFile), `${rttPrefix}-${perSecond}.csv`);
   rmSync(dir, { recursive: true, force: true });
   const created = col('TotalCallCreated');
   const ok = col('SuccessfulCall(C)');
