@@ -46,7 +46,7 @@ import { serve } from '../test/edge/support/serve.js';
 import { pbxTrunk } from '../test/edge/support/cluster.js';
 import { hasKamailio, startKamailio } from '../test/edge/support/kamailio.js';
 import { findPeer } from '../test/support/peers.js';
-import { freePort, held, keepRttAs, procCpuSeconds, statCpuSeconds, step, stopSipps, type StepResult } from './sipp-calls.js';
+import { freePort, held, procCpuSeconds, statCpuSeconds, step, stopSipps, type StepResult } from './sipp-calls.js';
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
@@ -107,8 +107,6 @@ const unmeasured = new Map<string, number>();
 
 async function ladder(name: string, target: string, ruri: string, cpu: () => number, steps: StepResult[], probe?: StepProbe): Promise<StepResult | undefined> {
   let best: StepResult | undefined;
-  // The warm-up's times are not kept: only counted steps.
-  keepRttAs(undefined);
   if (WARMUP > 0) {
     // V8 optimises serve's hot paths only after many calls: the first thousands run interpreted
     // at 2–3× the CPU per call (measured: 11 ms/call at 20 calls/s cold vs ~2.3 warm). A step
@@ -117,16 +115,17 @@ async function ladder(name: string, target: string, ruri: string, cpu: () => num
     console.log(`${name.padEnd(9)} warm-up 100 cps × ${WARMUP}s (not counted): ${w.ok}/${w.created} ok, ${w.cpuMsPerCall.toFixed(2)} ms/call`);
   }
   if (RTT_DIR) mkdirSync(RTT_DIR, { recursive: true });
-  keepRttAs(RTT_DIR ? join(resolve(RTT_DIR), name) : undefined);
   for (const rate of RATES) {
     await probe?.before();
-    let r = await step(target, ruri, rate, SECONDS, cpu);
+    // Only counted steps keep their per-call times, not the warm-up.
+    const rttTo = RTT_DIR ? join(resolve(RTT_DIR), `${name}-${rate}.csv`) : undefined;
+    let r = await step(target, ruri, rate, SECONDS, cpu, 1000, rttTo);
     if (r.created === 0) {
       // SIPp did not start at all (three tries, each printing nothing): seen once right after the
       // step before it, on a busy box. After a pause, once more; a step SIPp never ran says nothing
       // of the target, so it ends the ladder as not measured rather than as a rate not held.
       await new Promise((done) => setTimeout(done, 5000));
-      r = await step(target, ruri, rate, SECONDS, cpu);
+      r = await step(target, ruri, rate, SECONDS, cpu, 1000, rttTo);
       if (r.created === 0) {
         console.log(`${name.padEnd(9)} ${String(rate).padStart(5)} cps: not measured (SIPp did not start); the ladder ends here, its ceiling is at least the last step held`);
         unmeasured.set(name, rate);
@@ -251,7 +250,9 @@ async function main(): Promise<void> {
   if (ONLY !== 'trunkline') console.log(`kamailio + rtpengine (dialog, offer/answer): highest rate held ${fmt(kamBest)} [${kamLoad}]`);
   if (edgeBest && kamBest) {
     // A side whose ladder ended unmeasured has a ceiling of at least its best: the ratio is bounded on that side.
-    const bound = unmeasured.has('trunkline') ? (unmeasured.has('kamailio') ? '~' : '≥ ') : unmeasured.has('kamailio') ? '≤ ' : '';
+    const edgeOpen = unmeasured.has('trunkline');
+    const kamOpen = unmeasured.has('kamailio');
+    const bound = edgeOpen && kamOpen ? '~' : edgeOpen ? '≥ ' : kamOpen ? '≤ ' : '';
     const why = [...unmeasured].map(([side, rate]) => `${side}'s ladder ended unmeasured at ${rate} calls/s`).join(', ');
     console.log(`ratio trunkline/kamailio+rtpengine: ${bound}${(edgeBest.rate / kamBest.rate).toFixed(2)}${why ? ` (${why})` : ''}`);
   }

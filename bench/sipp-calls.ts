@@ -100,16 +100,6 @@ export interface StepResult {
   readonly benchCpu: number;
 }
 
-/**
- * Where each step's per-call setup times (SIPp's -trace_rtt CSV: a time on SIPp's clock, seconds;
- * milliseconds) are copied as `<prefix>-<rate>.csv`, when set: the tail of a step is read from
- * them — when in the step the slow calls fall, to set beside serve's --trace-gc-nvp log.
- */
-let rttPrefix: string | undefined;
-export function keepRttAs(prefix: string | undefined): void {
-  rttPrefix = prefix;
-}
-
 /** SIPp runs in the background (-bg) under their own pid: the ones still running, for a bench's cleanup. */
 const running = new Set<number>();
 
@@ -190,8 +180,10 @@ async function runSipp(dir: string, args: readonly string[], seconds: number, cp
 /**
  * `rate` calls/s; `periodMs` > 1000 spreads `rate` calls over that period instead (SIPp -rp), for
  * a share of a total rate that is not a whole number per second (80 calls/s over 3 nodes).
+ * `rttTo`: a file the step's per-call setup times are copied to (SIPp's -trace_rtt CSV: a time on
+ * SIPp's clock in seconds; the setup in ms), to see when in the step its slow calls fall.
  */
-export async function step(target: string, ruri: string, rate: number, seconds: number, cpu: () => number, periodMs = 1000): Promise<StepResult> {
+export async function step(target: string, ruri: string, rate: number, seconds: number, cpu: () => number, periodMs = 1000, rttTo?: string): Promise<StepResult> {
   const dir = mkdtempSync(join(tmpdir(), 'edge-cps-'));
   writeFileSync(join(dir, 'uac.xml'), scenario(ruri));
   const perSecond = (rate * 1000) / periodMs;
@@ -224,7 +216,7 @@ export async function step(target: string, ruri: string, rate: number, seconds: 
   const col = (name: string) => Number(last[head.indexOf(name)]);
   const rttFile = readdirSync(dir).find((f) => f.endsWith('_rtt.csv'));
   const rtts = rttFile ? readFileSync(join(dir, rttFile), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(';')[1])).filter((n) => Number.isFinite(n)).sort((a, b) => a - b) : [];
-  if (rttPrefix !== undefined && rttFile) copyFileSync(join(dir, rttFile), `${rttPrefix}-${perSecond}.csv`);
+  if (rttTo !== undefined && rttFile) copyFileSync(join(dir, rttFile), rttTo);
   rmSync(dir, { recursive: true, force: true });
   const created = col('TotalCallCreated');
   const ok = col('SuccessfulCall(C)');
