@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
-import { MediaRelay } from '../../src/media/index.js';
+import { MediaRelay, PortPool, loadNativeRelay } from '../../src/media/index.js';
+import { NativeEngine } from '../../src/media/native-engine.js';
+import { systemClock } from '../../src/core/index.js';
 
 // The native engine closes a leg's sockets on its own thread (issue 13): the port must still be
 // free for the very next call, and given back to the system, not kept.
@@ -43,5 +45,23 @@ test('native engine: a closed leg\'s ports are given back to the system (another
     assert.ok(bound, `port ${port} still held after its leg closed`);
   } finally {
     await relay.close();
+  }
+});
+
+test('native engine: a closed leg lets go of its session (its sink), so whatever still holds the transport holds no call', async (t) => {
+  const loaded = loadNativeRelay();
+  if (!loaded.ok) return t.skip(`native engine not built: ${loaded.reason}`);
+  const engine = new NativeEngine(loaded.binding, systemClock);
+  try {
+    const { transport } = engine.bindLeg(new PortPool({ lo: 4740, hi: 4743 }), '127.0.0.1', 2);
+    const sink = { datagram: () => undefined, relayed: () => undefined, rtcp: () => undefined };
+    transport.attach(sink);
+    assert.equal(transport.sink, sink);
+    await transport.close();
+    assert.equal(transport.sink, undefined);
+    // Its figures stay readable for the call's record.
+    assert.equal(transport.counters().forwarded, 0);
+  } finally {
+    engine.close();
   }
 });
