@@ -9,3 +9,4 @@ export { newTrunkSid, TRUNK_SID_PATTERN, newCallSid, newRequestId, newBranch, ne
 export { type Logger, silentLogger } from './logger.js';
 export { hostPort } from './host-port.js';
 export { loadNativeAddon, loadNativePart, type NativeAddonLoad, type NativePartLoad } from './native-addon.js';
+export { ChurnMap, ChurnSet, FRESH_AFTER_DELETES } from './churn-map.js';

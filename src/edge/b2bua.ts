@@ -1,4 +1,4 @@
-import { hiddenSlot, hostPort, newCallSid, newTag, type Clock, type Logger } from '../core/index.js';
+import { ChurnMap, hiddenSlot, hostPort, newCallSid, newTag, type Clock, type Logger } from '../core/index.js';
 import { createResponse, SipResolver, type SipRequest } from '../sip/index.js';
 import type { Finding } from '../diagnosis/index.js';
 import type { CallRecord, CallRecordStore, CallSlots, TraceEntry } from '../store/index.js';
@@ -98,7 +98,7 @@ export interface CallObserver {
 
 export class B2bua implements EdgeRequestHandler {
   readonly #o: B2buaOptions;
-  readonly #active = new Map<string, Call>();
+  readonly #active = new ChurnMap<string, Call>();
   #countersDownLogged = -Infinity;
   readonly #ctx: CallContext;
   readonly #metrics: EdgeMetrics;
@@ -110,7 +110,7 @@ export class B2bua implements EdgeRequestHandler {
   #unrecordedOverload = 0;
   #unrecordedLogged = Number.NEGATIVE_INFINITY;
   /** Ended calls whose record waits for the other leg's last answers (Call.whenSettled); flush() finishes them at once. */
-  readonly #settling = new Map<Call, () => void>();
+  readonly #settling = new ChurnMap<Call, () => void>();
   readonly #admission: CallAdmission;
   readonly #registrar: Registrar;
   /** Who is a carrier by source address; its names are resolved in the background. */

@@ -1,7 +1,7 @@
 import { channel } from 'node:diagnostics_channel';
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
-import { systemClock, TrunklineError, type Clock, type TimerHandle } from '../core/index.js';
+import { ChurnMap, systemClock, TrunklineError, type Clock, type TimerHandle } from '../core/index.js';
 import { parsePortRange } from './addresses.js';
 import type { MediaErrorCode } from './errors.js';
 import { MediaLeg } from './media-leg.js';
@@ -92,7 +92,7 @@ export class MediaRelay extends EventEmitter<{ session: [MediaSession]; 'session
   readonly #rtpTimeoutMs: number;
   readonly #dropAfterMs: number;
   readonly #tickMs: number;
-  readonly #sessions = new Map<string, MediaSession>();
+  readonly #sessions = new ChurnMap<string, MediaSession>();
   #ticker: TimerHandle | undefined;
   #created = 0;
   #closedCount = 0;

@@ -1,4 +1,4 @@
-import { TrunklineError, type Clock } from '../core/index.js';
+import { ChurnMap, TrunklineError, type Clock } from '../core/index.js';
 import type { MediaErrorCode } from './errors.js';
 import type { NativeEngineHandle, NativeRelayBinding } from './native-binding.js';
 import type { PortPool } from './port-pool.js';
@@ -153,7 +153,7 @@ export class NativeEngine {
   readonly binding: NativeRelayBinding;
   readonly handle: NativeEngineHandle;
   readonly #clock: Clock;
-  readonly #legs = new Map<number, NativeTransport>();
+  readonly #legs = new ChurnMap<number, NativeTransport>();
   readonly #view: RecordView;
   readonly #counters = new Float64Array(COUNTERS);
   readonly #drainMs: number;

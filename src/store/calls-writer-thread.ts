@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { TrunklineError } from '../core/index.js';
+import { ChurnMap, TrunklineError } from '../core/index.js';
 import type { CallsTable } from './calls-repo.js';
 import { BATCH_ROWS, COLUMNS, type UpsertSql } from './calls-upsert.js';
 import type { FromWriter, ToWriter, WriterInit } from './calls-writer-protocol.js';
@@ -31,7 +31,7 @@ interface InFlight {
 /** One worker's life: the batches posted to it and not yet acknowledged, the SQL texts it holds. */
 class WriterThread {
   readonly worker: Worker;
-  readonly inFlight = new Map<number, InFlight>();
+  readonly inFlight = new ChurnMap<number, InFlight>();
   readonly knownSql = new Set<number>();
   /** It opened its connection: a loss after this is a crash, before it a failure to start. */
   ready = false;

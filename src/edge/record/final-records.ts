@@ -1,4 +1,4 @@
-import type { Logger } from '../../core/index.js';
+import { ChurnSet, type Logger } from '../../core/index.js';
 import type { Finding } from '../../diagnosis/index.js';
 import type { CallRecord } from '../../store/index.js';
 import type { CallRecorder } from './call-record.js';
@@ -26,7 +26,7 @@ export class FinalRecords {
   #queue: { record: CallRecord; recorder: CallRecorder }[] = [];
   #scheduled = false;
   /** Records whose diagnosis is elsewhere, not saved yet. */
-  readonly #away = new Set<Promise<void>>();
+  readonly #away = new ChurnSet<Promise<void>>();
 
   constructor(options: FinalRecordsOptions) {
     this.#o = options;

@@ -1,4 +1,4 @@
-import type { Clock, Logger } from '../../core/index.js';
+import { ChurnMap, type Clock, type Logger } from '../../core/index.js';
 import type { Finding } from '../../diagnosis/index.js';
 import type { CallRecord } from '../../store/index.js';
 import type { Call } from '../call/call.js';
@@ -32,7 +32,7 @@ function pokeOnReinvite(refresh: LiveRefresh): (kind: string) => void {
 /** The live records of the answered calls, one LiveRefresh schedule per call until it ends. */
 export class LiveRecords {
   readonly #o: LiveRecordsOptions;
-  readonly #refreshing = new Map<string, LiveRefresh>();
+  readonly #refreshing = new ChurnMap<string, LiveRefresh>();
 
   constructor(options: LiveRecordsOptions) {
     this.#o = options;

@@ -1,4 +1,4 @@
-import type { Logger } from '../../core/index.js';
+import { ChurnSet, type Logger } from '../../core/index.js';
 import type { CallRecord, CallRecordStore } from '../../store/index.js';
 
 /**
@@ -12,7 +12,7 @@ import type { CallRecord, CallRecordStore } from '../../store/index.js';
 export class OrderedSaves {
   readonly #store: CallRecordStore | undefined;
   readonly #log: Logger;
-  readonly #pending = new Set<Promise<void>>();
+  readonly #pending = new ChurnSet<Promise<void>>();
 
   constructor(store: CallRecordStore | undefined, log: Logger) {
     this.#store = store;

@@ -1,4 +1,4 @@
-import { hostPort, newCallSid, type Clock, type Logger } from '../../core/index.js';
+import { ChurnSet, hostPort, newCallSid, type Clock, type Logger } from '../../core/index.js';
 import type { Finding } from '../../diagnosis/index.js';
 import { isWildcard, serializeMessage, type SipRequest, type SipResponse, type StatelessAnswerPort } from '../../sip/index.js';
 import type { CallRecord, CallRecordStore, TraceEntry } from '../../store/index.js';
@@ -59,7 +59,7 @@ function safe<T>(fn: () => T): T | undefined {
 
 export class StackRefusals implements StatelessAnswerPort {
   readonly #o: StackRefusalOptions;
-  readonly #pending = new Set<Promise<void>>();
+  readonly #pending = new ChurnSet<Promise<void>>();
   readonly #budget: RecordBudget;
 
   constructor(options: StackRefusalOptions) {

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../core/index.js';
+import { ChurnMap, type Clock, type TimerHandle } from '../../core/index.js';
 import type { SipRequest, SipResponse } from '../message/message.js';
 import type { ServerTransaction } from '../transaction/server-transaction.js';
 import { RFC3261_TIMERS, type TimerSettings } from '../transaction/timers.js';
@@ -43,11 +43,11 @@ export class DialogLayer {
   readonly #tx: TransactionLayer;
   readonly #clock: Clock;
   readonly #timers: TimerSettings;
-  readonly #dialogs = new Map<string, Dialog>();
-  readonly #pending = new Map<string, Pending2xx>();
-  readonly #acks = new Map<string, { ack: SipRequest; to: Destination | Promise<Destination> }>();
+  readonly #dialogs = new ChurnMap<string, Dialog>();
+  readonly #pending = new ChurnMap<string, Pending2xx>();
+  readonly #acks = new ChurnMap<string, { ack: SipRequest; to: Destination | Promise<Destination> }>();
   /** The #pending and #acks keys of each dialog, so removing one costs its own entries, not a scan of all. */
-  readonly #keysOf = new Map<string, Set<string>>();
+  readonly #keysOf = new ChurnMap<string, Set<string>>();
 
   constructor(options: DialogLayerOptions) {
     this.#tx = options.transactions;
