@@ -1,11 +1,15 @@
+import { ChurnMap } from './churn-map.js';
+
 /**
  * Results of a pure function of a string, kept for the keys seen last: past `max` keys the
  * oldest is dropped first, so a stream of distinct keys (a scan of numbers) costs a bounded
  * map and each key is still answered right. Results are shared by every caller of the same
- * key: they must not be mutated.
+ * key: they must not be mutated. On a ChurnMap: a memo of per-call keys (the SDP bodies) drops
+ * one entry per new key, and on a plain Map each table it dropped once old kept the results it
+ * held — every call's parsed SDP — alive until the next full GC (issue 13).
  */
 export class BoundedMemo<V> {
-  readonly #values = new Map<string, V>();
+  readonly #values = new ChurnMap<string, V>();
   readonly #compute: (key: string) => V;
   readonly max: number;
 

@@ -49,7 +49,7 @@ export class NativeUdpSender {
   /** [0] the thread's: every seq below it is settled; [1] ours: the seq below which promises are settled. */
   readonly #shared = new Float64Array(new SharedArrayBuffer(2 * Float64Array.BYTES_PER_ELEMENT));
   /** Sends not yet settled, in seq order from #headSeq at #head. */
-  #queue: PendingSend[] = [];
+  #queue: (PendingSend | undefined)[] = [];
   #head = 0;
   #headSeq = 0;
   #closed = false;
@@ -117,9 +117,12 @@ export class NativeUdpSender {
   #advance(doneBelow: number): void {
     const queue = this.#queue;
     while (this.#headSeq < doneBelow && this.#head < queue.length) {
-      const p = queue[this.#head++];
+      const p = queue[this.#head];
+      // Let go of it: the queue lives on while sends keep coming, and an entry left in it kept its
+      // promise and destination through the scavenges to the old generation (issue 13).
+      queue[this.#head++] = undefined;
       this.#headSeq++;
-      if (!p.failed) p.resolve();
+      if (p && !p.failed) p.resolve();
     }
     this.#shared[1] = this.#headSeq;
     if (this.#head === queue.length) {
