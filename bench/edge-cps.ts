@@ -4,7 +4,7 @@
  *
  *   node dist/bench/edge-cps.js [--seconds 20] [--rates 100,200,400,600,800,1000,1250,1500,2000,3000]
  *                               [--only trunkline|kamailio] [--cpu-prof <dir>] [--serve-arg <flag>]… [--node-arg <flag>]…
- *                               [--serve-stdout <file>] [--rtt-dir <dir>]
+ *                               [--serve-stdout <file>] [--rtt-dir <dir>] [--gc-at <s>[,<s>…]]
  *
  *   --seconds    length of each rate step (default 20)
  *   --rates      the steps, calls/s; the ladder stops at the first step not held
@@ -17,6 +17,8 @@
  *                where in a step its slow calls fall (beside --serve-stdout's GC log, the tail's cause)
  *   --serve-stdout  copy serve's stdout (its log, and what --trace-gc* prints) to <file>; with --node-arg --trace-gc-nvp
  *                   each step's serve line adds its scavenges and the bytes they promoted per call
+ *   --gc-at      a full GC in serve at these seconds after it started (bench/force-gc.ts): what a mark-compact
+ *                changes, beside the GC log's promoted bytes before and after it
  *
  * SIPp, in its own process, places INVITE (PCMA SDP, E.164 numbers) → 200 → ACK → BYE calls; the
  * rate steps up until a step fails (≥ 0.1 % failed calls, or SIPp cannot keep the rate). For the
@@ -40,6 +42,7 @@ import { once } from 'node:events';
 import { availableParallelism, loadavg } from 'node:os';
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { systemClock, silentLogger } from '../src/core/index.js';
 import { startPstnSim } from '../src/pstn-sim/index.js';
 import { serve } from '../test/edge/support/serve.js';
@@ -50,7 +53,7 @@ import { freePort, held, procCpuSeconds, statCpuSeconds, step, stopSipps, type S
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
-  console.log('usage: node dist/bench/edge-cps.js [--seconds 20] [--rates 100,200,…] [--only trunkline|kamailio] [--warmup 10] [--cpu-prof <dir>] [--serve-arg <flag>]… [--node-arg <flag>]… [--serve-stdout <file>] [--rtt-dir <dir>]');
+  console.log('usage: node dist/bench/edge-cps.js [--seconds 20] [--rates 100,200,…] [--only trunkline|kamailio] [--warmup 10] [--cpu-prof <dir>] [--serve-arg <flag>]… [--node-arg <flag>]… [--serve-stdout <file>] [--rtt-dir <dir>] [--gc-at <s>[,<s>…]]');
   process.exit(0);
 }
 const arg = (name: string, def: string) => {
@@ -63,6 +66,7 @@ const ONLY = arg('only', '');
 const CPU_PROF = arg('cpu-prof', '');
 const SERVE_STDOUT = arg('serve-stdout', '');
 const RTT_DIR = arg('rtt-dir', '');
+const GC_AT = arg('gc-at', '');
 const WARMUP = Number(arg('warmup', '10'));
 const SERVE_ARGS = args.flatMap((a, i) => (a === '--serve-arg' && args[i + 1] ? [args[i + 1]] : []));
 // Flags for serve's node (e.g. --max-semi-space-size=64): NODE_OPTIONS would change this bench's own process (the simulator) too.
@@ -197,6 +201,11 @@ async function ngPing(port: number): Promise<boolean> {
 async function runTrunkline(simPort: number): Promise<StepResult | undefined> {
   if (CPU_PROF) mkdirSync(CPU_PROF, { recursive: true });
   const nodeArgs = [...NODE_ARGS, ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF)}`] : [])];
+  if (GC_AT) {
+    // Read by the preload in serve's process (it inherits this environment).
+    process.env.TRUNKLINE_BENCH_GC_AT = GC_AT;
+    nodeArgs.push('--expose-gc', '--import', fileURLToPath(new URL('./force-gc.js', import.meta.url)));
+  }
   const node = await serve(['--carrier', `sip:127.0.0.1:${simPort}`, '--no-pstn-sim', ...SERVE_ARGS], { nodeArgs, ...(SERVE_STDOUT ? { stdoutFile: resolve(SERVE_STDOUT) } : {}) });
   cleanups.push(() => node.stop());
   // The API's highest calls_per_minute (100 000, ~1 666 calls/s): the trunk's rate limit is checked per call but does not bind below that.
