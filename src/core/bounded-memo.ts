@@ -1,4 +1,4 @@
-import { ChurnMap } from './churn-map.js';
+import { ChurnMap, FRESH_AFTER_DELETES } from './churn-map.js';
 
 /**
  * Results of a pure function of a string, kept for the keys seen last: past `max` keys the
@@ -9,13 +9,14 @@ import { ChurnMap } from './churn-map.js';
  * held — every call's parsed SDP — alive until the next full GC (issue 13).
  */
 export class BoundedMemo<V> {
-  readonly #values = new ChurnMap<string, V>();
+  readonly #values: ChurnMap<string, V>;
   readonly #compute: (key: string) => V;
   readonly max: number;
 
   constructor(max: number, compute: (key: string) => V) {
     this.max = max;
     this.#compute = compute;
+    this.#values = new ChurnMap<string, V>(Math.max(FRESH_AFTER_DELETES, max));
   }
 
   get(key: string): V {

@@ -2,7 +2,7 @@
  * Maps and sets for entries that come and go all the time — one per call, leg, dialog, pending
  * save — whose values lead to a call's objects. Same API as Map and Set (the part the edge uses);
  * what differs is that the table under them is started anew when it empties, and after every
- * FRESH_AFTER_DELETES deletions otherwise.
+ * few deletions otherwise (FRESH_AFTER_DELETES).
  *
  * Why (issue 13): V8 allocates the table that replaces a Map's or Set's full or sparse table in
  * the generation of the table it replaces, and a replaced table keeps the entries it held and a
@@ -12,14 +12,26 @@
  * held (each call passing through the map) are kept alive by it and copied to the old
  * generation. On serve at 800 calls/s (bench/edge-cps, `--node-arg --trace-gc-nvp`): from the
  * first mark-compact of a step, promoted bytes went from ~5 to ~40 MB/s and stayed there, with a
- * mark-compact every 3–6 s; with the edge's per-call tables on these, ~7–8 MB/s and one every
- * ~15 s. A new Map's table is young again; a table a map drops while young dies young.
+ * mark-compact every 3–6 s; with the edge's per-call tables on these (a fresh table after 1 024
+ * deletions), ~7–8 MB/s and one every ~15 s — but a sustained 1 000 calls/s still saw surges of
+ * 50–70 MB/s for seconds, until a fresh table came every 32 deletions. A new Map's table is young again; a table a map drops while young dies young.
  */
-export const FRESH_AFTER_DELETES = 1024;
+export const FRESH_AFTER_DELETES = 32;
 
 export class ChurnMap<K, V> implements Iterable<[K, V]> {
   #map = new Map<K, V>();
   #deletes = 0;
+  readonly #freshAfter: number;
+
+  /**
+   * `freshAfterDeletes`: how many deletions a table may see before the next insertion starts a
+   * new one. Few, so that a table rarely lives through two scavenges when the map never empties
+   * (calls overlapping under load): each start copies the live entries, cheap for tables of a few
+   * calls; a large table of its own (a memo of thousands) passes about its size.
+   */
+  constructor(freshAfterDeletes = FRESH_AFTER_DELETES) {
+    this.#freshAfter = freshAfterDeletes;
+  }
 
   get size(): number {
     return this.#map.size;
@@ -35,7 +47,7 @@ export class ChurnMap<K, V> implements Iterable<[K, V]> {
 
   set(key: K, value: V): this {
     // Copied at an insertion, not at a deletion: a loop deleting what it iterates keeps walking the map it started on.
-    if (this.#deletes >= FRESH_AFTER_DELETES) {
+    if (this.#deletes >= this.#freshAfter) {
       this.#map = new Map(this.#map);
       this.#deletes = 0;
     }

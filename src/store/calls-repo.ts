@@ -192,6 +192,9 @@ function fromRow(row: CallsTable): CallRecord {
   };
 }
 
+/** What a pending entry holds once its record became a row. */
+const RELEASED = Object.freeze({}) as CallRecord;
+
 interface Pending {
   /**
    * The last version saved, turned into a row only when its batch is written: a version replaced
@@ -226,6 +229,11 @@ function rowsOf(pending: readonly Pending[]): { rows: CallsTable[]; batch: Waite
     } catch (err) {
       settleWaiters(p.waiters, err);
     }
+    // Let go of the record here, in the entry every table of the pending map shares: a map that
+    // lived through two scavenges (a write slow to come back under load) or a full GC is old, and
+    // dropped with the record in it, it would keep the call's whole record alive through the
+    // scavenges until the next full GC (issue 13; see core/churn-map.ts).
+    p.record = RELEASED;
   }
   return { rows, batch };
 }

@@ -23,7 +23,7 @@ export interface FinalRecordsOptions {
 
 export class FinalRecords {
   readonly #o: FinalRecordsOptions;
-  #queue: { record: CallRecord; recorder: CallRecorder }[] = [];
+  #queue: ({ record: CallRecord; recorder: CallRecorder } | undefined)[] = [];
   #scheduled = false;
   /** Records whose diagnosis is elsewhere, not saved yet. */
   readonly #away = new ChurnSet<Promise<void>>();
@@ -50,7 +50,13 @@ export class FinalRecords {
     this.#scheduled = false;
     const queue = this.#queue;
     this.#queue = [];
-    for (const { record, recorder } of queue) this.#finish(record, recorder);
+    for (let i = 0; i < queue.length; i++) {
+      const { record, recorder } = queue[i]!;
+      // Emptied as it goes: a queue promoted by a full GC and dropped full kept every call in it
+      // alive through the scavenges until the next one (issue 13).
+      queue[i] = undefined;
+      this.#finish(record, recorder);
+    }
   }
 
   #finish(atEnd: CallRecord, recorder: CallRecorder): void {
