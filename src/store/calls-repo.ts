@@ -192,17 +192,14 @@ function fromRow(row: CallsTable): CallRecord {
   };
 }
 
-/** What a pending entry holds once its record became a row. */
-const RELEASED = Object.freeze({}) as CallRecord;
-
 interface Pending {
   /**
    * The last version saved, turned into a row only when its batch is written: a version replaced
    * before then (a short call's answer record) is never stringified. A record is a snapshot
    * (readonly; the edge's recorder copies its arrays into each one), so converting it later writes
-   * what was saved.
+   * what was saved. undefined once it is a row (rowsOf).
    */
-  record: CallRecord;
+  record: CallRecord | undefined;
   readonly waiters: { resolve: () => void; reject: (err: unknown) => void }[];
 }
 
@@ -223,17 +220,19 @@ function rowsOf(pending: readonly Pending[]): { rows: CallsTable[]; batch: Waite
   const rows: CallsTable[] = [];
   const batch: Waiters[] = [];
   for (const p of pending) {
-    try {
-      rows.push(toRow(p.record));
-      batch.push(p.waiters);
-    } catch (err) {
-      settleWaiters(p.waiters, err);
-    }
+    const { record } = p;
     // Let go of the record here, in the entry every table of the pending map shares: a map that
     // lived through two scavenges (a write slow to come back under load) or a full GC is old, and
     // dropped with the record in it, it would keep the call's whole record alive through the
     // scavenges until the next full GC (issue 13; see core/churn-map.ts).
-    p.record = RELEASED;
+    p.record = undefined;
+    if (record === undefined) continue;
+    try {
+      rows.push(toRow(record));
+      batch.push(p.waiters);
+    } catch (err) {
+      settleWaiters(p.waiters, err);
+    }
   }
   return { rows, batch };
 }
