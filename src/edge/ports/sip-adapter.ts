@@ -14,11 +14,13 @@ export function toSource(s: SipSource, localFor?: (hop: Hop) => LocalAddress): R
   return { hop, local };
 }
 
+const NO_HANDLERS: ServerTransactionHandlers = Object.freeze({});
+
 class ServerTxAdapter implements ServerTx {
   readonly request: SipRequest;
   readonly source: RequestSource;
   readonly #tx: ServerTransaction;
-  #handlers: ServerTransactionHandlers = {};
+  #handlers: ServerTransactionHandlers = NO_HANDLERS;
 
   constructor(tx: ServerTransaction, localFor?: (hop: Hop) => LocalAddress) {
     this.#tx = tx;
@@ -49,11 +51,15 @@ class ServerTxAdapter implements ServerTx {
   }
 
   onWire(handler: (direction: 'in' | 'out', bytes: Uint8Array) => void): () => void {
-    // Cleared, not kept: the transaction lingers 32 s after its final and must not hold the call.
-    let current: typeof handler | undefined = handler;
-    this.#add({ onWire: (direction, bytes) => current?.(direction, bytes) });
+    this.#add({ onWire: handler });
+    // Removed, not kept: the transaction lingers 32 s after its final and must not hold the call
+    // (nor a handler object and closure of its own, issue 13) that long.
     return () => {
-      current = undefined;
+      if (this.#handlers.onWire !== handler) return;
+      const { onWire: _removed, ...rest } = this.#handlers;
+      // Past the final a CANCEL no longer reaches the TU (the transaction dropped its onCancel then).
+      this.#handlers = this.#tx.lastStatus >= 200 || rest.onCancel === undefined ? NO_HANDLERS : rest;
+      this.#tx.setHandlers(this.#handlers);
     };
   }
 

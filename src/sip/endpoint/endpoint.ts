@@ -106,7 +106,7 @@ export async function startSipEndpoint(options: SipEndpointOptions): Promise<Sip
   );
   const g = options.timerGranularityMs;
   const clock = g ? coarseClock(options.clock, { granularityMs: g, fromMs: Math.max((options.timers ?? RFC3261_TIMERS).T2 + 1, g) }) : options.clock;
-  const layer = new TransactionLayer({ transports, tu: uas, clock, statelessAnswers, ...(options.agent ? { agent: options.agent } : {}), ...(options.timers ? { timers: options.timers } : {}), ...(options.limits?.maxMessageBytes ? { maxMessageBytes: options.limits.maxMessageBytes } : {}), ...(options.limits?.maxHeaders ? { maxHeaders: options.limits.maxHeaders } : {}) });
+  const layer = new TransactionLayer({ transports, tu: uas, clock, statelessAnswers, ...(g ? { waitTimerGranularityMs: g } : {}), ...(options.agent ? { agent: options.agent } : {}), ...(options.timers ? { timers: options.timers } : {}), ...(options.limits?.maxMessageBytes ? { maxMessageBytes: options.limits.maxMessageBytes } : {}), ...(options.limits?.maxHeaders ? { maxHeaders: options.limits.maxHeaders } : {}) });
   const dialogs = new DialogLayer({ transactions: layer, clock, ...(options.timers ? { timers: options.timers } : {}) });
   const resolver = new SipResolver(options.dns);
   const ignore = options.ignoreInvite;

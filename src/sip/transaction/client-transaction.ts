@@ -45,7 +45,6 @@ const NO_HANDLERS: ClientTransactionHandlers = Object.freeze({});
 
 export class ClientTransaction extends TxRunner<State, Input> {
   readonly destination: Destination;
-  readonly branch: string;
   #request: SipRequest | undefined;
   /** The request's wire bytes, retransmitted on Timers A and E until a final response. */
   #bytes: Buffer | undefined;
@@ -74,15 +73,20 @@ export class ClientTransaction extends TxRunner<State, Input> {
   /** The ACK built for a non-2xx final during this input, for onSent once the final is handed up. */
   #ackToReport: SipRequest | undefined;
 
-  constructor(id: string, branch: string, request: SipRequest, destination: Destination, ctx: FsmContext, env: ClientEnvironment, handlers: ClientTransactionHandlers) {
+  /** `id`: clientKey(branch, method) — the branch is read back from it. */
+  constructor(id: string, request: SipRequest, destination: Destination, ctx: FsmContext, env: ClientEnvironment, handlers: ClientTransactionHandlers) {
     const invite = request.method === 'INVITE';
     super(id, invite ? 'ict' : 'nict', request.method, ctx, env, (invite ? ictTransition : nictTransition) as FsmFn<State, Input>, (invite ? ictStart(ctx) : nictStart(ctx)).state);
     this.#request = request;
     this.destination = destination;
-    this.branch = branch;
     this.#bytes = serializeForWire(request);
     this.#handlers = handlers;
     this.#cenv = env;
+  }
+
+  /** The top Via branch the request went with: read from the key, which holds it (keys.ts clientKey): one string fewer per transaction. */
+  get branch(): string {
+    return this.id.slice(0, this.id.lastIndexOf('|'));
   }
 
   /**

@@ -15,9 +15,9 @@ export function serverKey(request: SipRequest, method = request.method): string 
   if (!via) return undefined;
   const branch = via.branch ?? '';
   const m = method === 'ACK' ? 'INVITE' : method;
-  if (branch.startsWith(MAGIC_COOKIE)) return `${branch}|${via.host.toLowerCase()}:${via.port ?? ''}|${m}`;
+  if (branch.startsWith(MAGIC_COOKIE)) return [branch, `${via.host.toLowerCase()}:${via.port ?? ''}`, m].join('|');
   const cseq = request.headers.cseq();
-  return `2543|${request.uri}|${request.headers.from()?.tag ?? ''}|${request.headers.callId() ?? ''}|${cseq?.seq ?? ''}|${via.raw}|${m}`;
+  return ['2543', request.uri, request.headers.from()?.tag ?? '', request.headers.callId() ?? '', cseq?.seq ?? '', via.raw, m].join('|');
 }
 
 /** RFC 3261 §17.1.3: a response matches the client transaction of its top Via branch and CSeq method. */
@@ -28,7 +28,7 @@ export function clientKeyOfResponse(response: SipResponse): string | undefined {
 }
 
 export function clientKey(branch: string, method: string): string {
-  return `${branch}|${method === 'ACK' ? 'INVITE' : method}`;
+  return [branch, method === 'ACK' ? 'INVITE' : method].join('|');
 }
 
 /** RFC 3261 §8.2.2.2: From tag, Call-ID and CSeq identify a request across forks (merged requests). */
@@ -36,7 +36,7 @@ export function mergeKey(request: SipRequest): string | undefined {
   const tag = request.headers.from()?.tag;
   const cseq = request.headers.cseq();
   const callId = request.headers.callId();
-  return tag && cseq && callId ? `${tag}|${callId}|${cseq.seq}|${cseq.method}` : undefined;
+  return tag && cseq && callId ? [tag, callId, cseq.seq, cseq.method].join('|') : undefined;
 }
 
 /**
@@ -50,4 +50,12 @@ export function mergeKey(request: SipRequest): string | undefined {
  */
 export function ownString(text: string): string {
   return `${text} `.slice(0, -1);
+}
+
+/** The methods of RFC 3261 and its extensions, as constants: a transaction keeps one for up to 32 s. */
+const KNOWN_METHODS: ReadonlyMap<string, string> = new Map(['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'INFO', 'UPDATE', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'REFER', 'MESSAGE', 'PUBLISH'].map((m) => [m, m]));
+
+/** `method` as the one string every transaction shares (a parsed method is a string of its own per message). */
+export function internMethod(method: string): string {
+  return KNOWN_METHODS.get(method) ?? ownString(method);
 }

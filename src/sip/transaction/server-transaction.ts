@@ -38,7 +38,7 @@ type State = IstState | NistState;
 type Input = IstInput | NistInput;
 
 export class ServerTransaction extends TxRunner<State, Input> {
-  readonly source: RequestSource;
+  #source: RequestSource | undefined;
   /** Where responses go (computed from the top Via per RFC 3261 §18.2.2 and RFC 3581 §4). */
   readonly responseDestination: Destination;
   /** RFC 3261 §8.2.2.2: the merged-request key the layer registered for this transaction, if any. */
@@ -62,7 +62,7 @@ export class ServerTransaction extends TxRunner<State, Input> {
     const invite = request.method === 'INVITE';
     super(id, invite ? 'ist' : 'nist', request.method, ctx, env, (invite ? istTransition : nistTransition) as FsmFn<State, Input>, (invite ? istStart() : nistStart()).state);
     this.#request = request;
-    this.source = source;
+    this.#source = source;
     this.responseDestination = destination;
     this.mergeKey = mergeKey;
     this.#senv = env;
@@ -77,6 +77,16 @@ export class ServerTransaction extends TxRunner<State, Input> {
   get request(): SipRequest {
     if (this.#request === undefined) throw this.released();
     return this.#request;
+  }
+
+  /**
+   * Where the request came from, until the final response (as `request`): past it responses go
+   * to responseDestination, and the source's three objects were ~100 bytes a lingering
+   * transaction held for nothing.
+   */
+  get source(): RequestSource {
+    if (this.#source === undefined) throw this.released();
+    return this.#source;
   }
 
   /** The To tag of the request (an INVITE's is absent unless it is a re-INVITE), kept past the final. */
@@ -163,6 +173,7 @@ export class ServerTransaction extends TxRunner<State, Input> {
     // A slice of the request's text: copied, or it would keep that text alive (see ownString).
     if (tag !== undefined) this.#requestToTag = ownString(tag);
     this.#request = undefined;
+    this.#source = undefined;
   }
 
   /** From the layer: a retransmission of the request, as it arrived. */

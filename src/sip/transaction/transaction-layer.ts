@@ -8,10 +8,11 @@ import type { TransportPort } from '../transport/transport-set.js';
 import type { Destination, InboundMessage } from '../transport/transport.js';
 import { ClientTransaction, type ClientEnvironment, type ClientTransactionHandlers } from './client-transaction.js';
 import type { FsmContext } from './fsm-types.js';
-import { clientKey, clientKeyOfResponse, mergeKey, ownString, serverKey } from './keys.js';
+import { clientKey, clientKeyOfResponse, mergeKey, serverKey } from './keys.js';
 import { responseDestination, stampTopVia } from './response-route.js';
 import { ServerTransaction, type RequestSource } from './server-transaction.js';
 import { RFC3261_TIMERS, timerDurations, type TimerSettings } from './timers.js';
+import { LingerQueue } from './linger-queue.js';
 import type { SipTransactionErrorCode } from './errors.js';
 
 /**
@@ -50,6 +51,12 @@ export interface TransactionLayerOptions {
   readonly maxHeaders?: number;
   /** Told of each stateless answer before it is sent (see StatelessAnswerPort). */
   readonly statelessAnswers?: StatelessAnswerPort;
+  /**
+   * The wait timers (D, I, J, K, L, M: a transaction's last, while it absorbs retransmissions)
+   * may end it up to this many ms late, never early, so that those due together expire together.
+   * Default 0: exact.
+   */
+  readonly waitTimerGranularityMs?: number;
 }
 
 /**
@@ -98,6 +105,7 @@ export class TransactionLayer {
   readonly #clients = new Map<string, ClientTransaction>();
   readonly #servers = new Map<string, ServerTransaction>();
   readonly #merge = new Map<string, string>();
+  readonly #lingers: LingerQueue;
   readonly stats: TransactionLayerStats = { received: 0, toTU: 0, acksToTU: 0, acksAbsorbed: 0, retransmissions: 0, responsesMatched: 0, strayResponses: 0, statelessAnswers: 0, layerAnswers: 0, dropped: 0, tuErrors: 0, sendFailures: 0 };
 
   constructor(options: TransactionLayerOptions) {
@@ -109,6 +117,7 @@ export class TransactionLayer {
     this.#maxBytes = options.maxMessageBytes ?? 65_536;
     this.#maxHeaders = options.maxHeaders ?? 256;
     this.#answers = options.statelessAnswers;
+    this.#lingers = new LingerQueue(options.clock, options.waitTimerGranularityMs ?? 0);
     timerDurations(this.#settings, false); // validate once
   }
 
@@ -141,6 +150,7 @@ export class TransactionLayer {
   #makeEnv(map: Map<string, ClientTransaction> | Map<string, ServerTransaction>): ClientEnvironment {
     return {
       clock: this.#clock,
+      lingers: this.#lingers,
       terminated: (id: string) => {
         const tx = map.get(id);
         map.delete(id);
@@ -287,15 +297,14 @@ export class TransactionLayer {
       existing.retransmission(inbound.bytes);
       return;
     }
-    // Kept as long as the transaction lingers: a copy that holds on to none of the request's text.
-    const key = ownString(found);
+    // Kept as long as the transaction lingers: a string of its own (keys.ts), none of the request's text.
+    const key = found;
     const ctx = this.#ctx(inbound.protocol !== 'udp');
     const destination = responseDestination(request, inbound);
     const cancel = request.method === 'CANCEL';
     // RFC 3261 §8.2.2.2: same From tag, Call-ID and CSeq as a live transaction that this one
     // does not match, with no To tag: a request that reached us twice through a fork → 482.
-    const merge = cancel || request.headers.to()?.tag ? undefined : mergeKey(request);
-    const mk = merge === undefined ? undefined : ownString(merge);
+    const mk = cancel || request.headers.to()?.tag ? undefined : mergeKey(request);
     const other = mk ? this.#merge.get(mk) : undefined;
     const merged = other !== undefined && other !== key && this.#servers.has(other);
     // The transaction keeps the key only where it is the one registered (removed at its end).
@@ -378,7 +387,7 @@ export class TransactionLayer {
     this.#addVia(request, destination, branch);
     const ctx = this.#ctx(this.#transports.isReliable(destination.protocol));
     const key = clientKey(branch, request.method);
-    const tx = new ClientTransaction(key, branch, request, destination, ctx, this.#env('client'), handlers);
+    const tx = new ClientTransaction(key, request, destination, ctx, this.#env('client'), handlers);
     this.#clients.set(key, tx);
     tx.start();
     return tx;
@@ -388,7 +397,7 @@ export class TransactionLayer {
     // The CANCEL already carries the INVITE's top Via (same branch, RFC 3261 §9.1): no new Via.
     const branch = cancel.headers.topVia()?.branch ?? newBranch();
     const key = clientKey(branch, 'CANCEL');
-    const tx = new ClientTransaction(key, branch, cancel, to, this.#ctx(this.#transports.isReliable(to.protocol)), this.#env('client'), onFinal ? { onFinal: (res) => onFinal(res) } : {});
+    const tx = new ClientTransaction(key, cancel, to, this.#ctx(this.#transports.isReliable(to.protocol)), this.#env('client'), onFinal ? { onFinal: (res) => onFinal(res) } : {});
     this.#clients.set(key, tx);
     tx.start();
   }

@@ -3,6 +3,8 @@ import { TrunklineError, type Clock, type TimerHandle } from '../../core/index.j
 import type { SipTransactionErrorCode } from './errors.js';
 import type { FsmContext, Transition, TxAction } from './fsm-types.js';
 import type { TimerName } from './timers.js';
+import type { Lingering, LingerQueue } from './linger-queue.js';
+import { internMethod } from './keys.js';
 
 export type TxKind = 'ict' | 'nict' | 'ist' | 'nist';
 
@@ -25,7 +27,16 @@ export interface TxEnvironment {
   terminated(id: string): void;
   /** A TU callback threw: reported, never allowed to break the transaction or the process. */
   tuError(error: unknown, id: string): void;
+  /** Where the wait timers (WAIT_TIMERS) run; without it they are clock timers like the rest. */
+  readonly lingers?: LingerQueue;
 }
+
+/**
+ * The timers a transaction runs once it only absorbs retransmissions, each the last of its life
+ * (its expiry ends the transaction) and of a fixed length: D, I, J, K (RFC 3261 §17), L, M (RFC
+ * 6026). They go to the layer's LingerQueue.
+ */
+const WAIT_TIMERS: ReadonlySet<TimerName> = new Set<TimerName>(['D', 'I', 'J', 'K', 'L', 'M']);
 
 interface RunningTimer {
   readonly name: TimerName;
@@ -45,7 +56,7 @@ export type FsmFn<S, I> = (state: S, input: I, ctx: FsmContext) => Transition<S>
  * Runs one transaction FSM: keeps its state, performs its actions (timers here, sends and TU
  * callbacks in the subclass), and publishes each state change.
  */
-export abstract class TxRunner<S extends { readonly name: string }, I extends { readonly type: string }> {
+export abstract class TxRunner<S extends { readonly name: string }, I extends { readonly type: string }> implements Lingering {
   readonly id: string;
   readonly kind: TxKind;
   readonly method: string;
@@ -58,11 +69,14 @@ export abstract class TxRunner<S extends { readonly name: string }, I extends { 
    * ~220 bytes that every lingering transaction (one timer, up to 32 s) held (issue 13).
    */
   #timers: readonly RunningTimer[] = NO_TIMERS;
+  /** The wait timer queued in env.lingers, if one runs, and the due time it was queued for. */
+  #waitTimer: TimerName | undefined;
+  #waitDue = 0;
 
   protected constructor(id: string, kind: TxKind, method: string, ctx: FsmContext, env: TxEnvironment, fsm: FsmFn<S, I>, initial: S) {
     this.id = id;
     this.kind = kind;
-    this.method = method;
+    this.method = internMethod(method);
     this.ctx = ctx;
     this.env = env;
     this.#fsm = fsm;
@@ -92,6 +106,12 @@ export abstract class TxRunner<S extends { readonly name: string }, I extends { 
       case 'startTimer': {
         const name = action.timer;
         this.#stopTimer(name);
+        const lingers = this.env.lingers;
+        if (lingers !== undefined && WAIT_TIMERS.has(name)) {
+          this.#waitTimer = name;
+          this.#waitDue = lingers.add(this, action.ms);
+          return;
+        }
         const handle = this.env.clock.setTimer(action.ms, () => {
           this.#timers = without(this.#timers, name);
           this.input({ type: `timer${name}` } as unknown as I);
@@ -113,12 +133,25 @@ export abstract class TxRunner<S extends { readonly name: string }, I extends { 
       case 'terminated':
         for (const t of this.#timers) t.handle.cancel();
         this.#timers = NO_TIMERS;
+        this.#waitTimer = undefined;
         this.env.terminated(this.id);
         return;
     }
   }
 
+  /** From env.lingers: a wait timer is due; ignored unless it is the one still running. */
+  lingerExpired(due: number): void {
+    const name = this.#waitTimer;
+    if (name === undefined || due !== this.#waitDue) return;
+    this.#waitTimer = undefined;
+    this.input({ type: `timer${name}` } as unknown as I);
+  }
+
   #stopTimer(name: TimerName): void {
+    if (this.#waitTimer === name) {
+      this.#waitTimer = undefined;
+      return;
+    }
     const running = this.#timers.find((t) => t.name === name);
     if (!running) return;
     running.handle.cancel();

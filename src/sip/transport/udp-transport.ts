@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { lookup as dnsLookup } from 'node:dns';
 import { isIP } from 'node:net';
-import { TrunklineError } from '../../core/index.js';
+import { BoundedMemo, TrunklineError } from '../../core/index.js';
 import type { SipTransportErrorCode } from './errors.js';
 import { NativeUdpSender } from './native-udp-sender.js';
 import {
@@ -52,6 +52,11 @@ export class UdpTransport implements Transport {
   #sender: NativeUdpSender | undefined;
   /** Why sends go through dgram, when #sender is undefined. */
   #noSender = 'not asked for';
+  /**
+   * Each datagram's source address as one string per peer: dgram makes a new one per datagram,
+   * and what a call keeps (a lingering transaction's response destination, for 32 s) kept its own.
+   */
+  readonly #addresses = new BoundedMemo<string>(4096, (address) => socketAddress(address, 0).address);
 
   private constructor(socket: Socket, handlers: TransportHandlers, limits: TransportLimits) {
     this.#socket = socket;
@@ -83,7 +88,7 @@ export class UdpTransport implements Transport {
     });
     const transport = new UdpTransport(socket, options.handlers, { ...DEFAULT_TRANSPORT_LIMITS, ...options.limits });
     if (options.sendThread !== false) transport.#openSender();
-    socket.on('message', (bytes, rinfo) => transport.#receive(bytes, socketAddress(rinfo.address, rinfo.port)));
+    socket.on('message', (bytes, rinfo) => transport.#receive(bytes, socketAddress(transport.#addresses.get(rinfo.address), rinfo.port)));
     // A UDP socket reports ICMP errors of earlier sends here; they must never crash the process.
     socket.on('error', (err) => transport.#handlers.onEvent?.({ type: 'error', protocol: 'udp', detail: err.message }));
     return transport;
