@@ -54,7 +54,12 @@ export function isoMillis(ms: number): string {
   rest -= m * 60_000;
   const s = Math.floor(rest / 1000);
   const milli = rest - s * 1000;
-  return `${cachedDayPrefix}${two(h)}:${two(m)}:${two(s)}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+  // Under 13 characters V8 copies a concatenation into one string; from 13 on each `+` is a
+  // node of a tree that keeps its parts. The time of day (12) is built flat, and the whole
+  // joined: one string, where one template made a chain of ~8 nodes that every trace entry and
+  // event of a call in progress held (issue 13).
+  const time = `${two(h)}:${two(m)}:${two(s)}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}`;
+  return [cachedDayPrefix, time, 'Z'].join('');
 }
 
 /** UTC ISO 8601 without fractions, as the API contract wants: 2026-01-23T09:24:59Z. */

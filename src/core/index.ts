@@ -7,6 +7,6 @@ export { hiddenSlot, type HiddenSlot } from './hidden-slot.js';
 export { BoundedMemo } from './bounded-memo.js';
 export { newTrunkSid, TRUNK_SID_PATTERN, newCallSid, newRequestId, newBranch, newTag, newCallId, newSecret } from './ids.js';
 export { type Logger, silentLogger } from './logger.js';
-export { hostPort } from './host-port.js';
+export { hostPort, sharedHostPort } from './host-port.js';
 export { loadNativeAddon, loadNativePart, type NativeAddonLoad, type NativePartLoad } from './native-addon.js';
 export { ChurnMap, ChurnSet, FRESH_AFTER_DELETES } from './churn-map.js';

@@ -1,4 +1,4 @@
-import { hostPort, type Clock } from '../../core/index.js';
+import { sharedHostPort, type Clock } from '../../core/index.js';
 import { familyOf, wireText, wireTextOf, type SipRequest, type SipResponse } from '../../sip/index.js';
 import { onTheWireAt, type TraceEntry } from '../../store/index.js';
 import type { CallRecorder } from '../record/call-record.js';
@@ -26,17 +26,17 @@ export class CallTrace {
   }
 
   received(role: Role, msg: SipRequest | SipResponse, hop: Hop, local: LocalAddress): void {
-    this.#trace(entryOf(role, 'in', hop.protocol, hostPort(hop.address, hop.port), hostPort(local.address, local.port), wireTextOf(msg), this.#queued(hop, local)), msg);
+    this.#trace(entryOf(role, 'in', hop.protocol, sharedHostPort(hop.address, hop.port), sharedHostPort(local.address, local.port), wireTextOf(msg), this.#queued(hop, local)), msg);
   }
 
   sent(role: Role, msg: SipRequest | SipResponse, hop: Hop, local: LocalAddress): void {
-    this.#trace(entryOf(role, 'out', hop.protocol, hostPort(local.address, local.port), hostPort(hop.address, hop.port), wireTextOf(msg), 0), msg);
+    this.#trace(entryOf(role, 'out', hop.protocol, sharedHostPort(local.address, local.port), sharedHostPort(hop.address, hop.port), wireTextOf(msg), 0), msg);
   }
 
   /** A message the stack received or sent on its own for the call (a retransmission), as its wire bytes. */
   wire(role: Role, direction: 'in' | 'out', bytes: Uint8Array, hop: Hop, local: LocalAddress): void {
-    const far = hostPort(hop.address, hop.port);
-    const near = hostPort(local.address, local.port);
+    const far = sharedHostPort(hop.address, hop.port);
+    const near = sharedHostPort(local.address, local.port);
     this.#trace(entryOf(role, direction, hop.protocol, direction === 'in' ? far : near, direction === 'in' ? near : far, wireText(bytes), direction === 'in' ? this.#queued(hop, local) : 0));
   }
 
