@@ -18,27 +18,20 @@ const shared = new Map<string, Map<number, string>>();
  * concatenation of three parts) was ~1.5 KB of what every call in progress held (issue 13).
  */
 export function sharedHostPort(host: string, port: number): string {
+  const known = shared.get(host)?.get(port);
+  if (known !== undefined) return known;
+  if (sharedCount >= SHARED_MAX) {
+    shared.clear();
+    sharedCount = 0;
+  }
   let ports = shared.get(host);
   if (ports === undefined) {
-    if (sharedCount >= SHARED_MAX) {
-      shared.clear();
-      sharedCount = 0;
-    }
     ports = new Map<number, string>();
     shared.set(host, ports);
   }
-  let text = ports.get(port);
-  if (text === undefined) {
-    if (sharedCount >= SHARED_MAX) {
-      shared.clear();
-      sharedCount = 0;
-      ports = new Map<number, string>();
-      shared.set(host, ports);
-    }
-    // Joined: one flat string, not a concatenation that keeps its parts (see sip keys.ts).
-    text = [host.includes(':') ? `[${host}]` : host, String(port)].join(':');
-    ports.set(port, text);
-    sharedCount++;
-  }
+  // Joined: one flat string, not a concatenation that keeps its parts (see sip keys.ts).
+  const text = [host.includes(':') ? `[${host}]` : host, String(port)].join(':');
+  ports.set(port, text);
+  sharedCount++;
   return text;
 }
