@@ -128,6 +128,21 @@ const MAX_MISORDER = 100;
 // Duplicate detection remembers this many sequence numbers behind the highest one.
 const WINDOW_BITS = 1024;
 
+/**
+ * A stream's per-payload-type counts and duplicate window: six objects and ~770 bytes that every
+ * relayed call made at setup, for both directions, when most never carry a packet through this
+ * code (a failed or refused attempt; issue 13: what a call in progress holds is what a slow moment
+ * promotes).
+ */
+class StreamTables {
+  readonly ptCounts = new Uint32Array(128);
+  /** Per PT: 0 unknown yet, 1 A-law, 2 µ-law, 3 other, 4 telephone-event (RFC 4733). */
+  readonly laws = new Uint8Array(128);
+  readonly seen = new Uint32Array(WINDOW_BITS / 32);
+}
+
+const NO_COUNTS: Readonly<Uint32Array> = new Uint32Array(128);
+
 export class RtpStreamStats {
   #src: string;
   readonly #dst: string;
@@ -143,9 +158,8 @@ export class RtpStreamStats {
   #firstSsrc = -1;
   #ssrc = -1;
   #ssrcChanges = 0;
-  readonly #ptCounts = new Uint32Array(128);
-  /** Per PT: 0 unknown yet, 1 A-law, 2 µ-law, 3 other, 4 telephone-event (RFC 4733). */
-  readonly #laws = new Uint8Array(128);
+  /** Made at the first packet: most streams of short or failed calls never see one (see StreamTables). */
+  #tables: StreamTables | undefined;
   #mainPt = -1;
   #cn = 0;
   #markers = 0;
@@ -161,7 +175,6 @@ export class RtpStreamStats {
   #duplicates = 0;
   #reordered = 0;
   #invalid = 0;
-  readonly #seen = new Uint32Array(WINDOW_BITS / 32);
 
   // A.8 state.
   #jitterMs = 0;
@@ -225,11 +238,11 @@ export class RtpStreamStats {
 
   /** RFC 4855 §3: encoding names are case-insensitive ("pcma" in the wild). Cached per PT. */
   #kind(pt: number, info: PayloadTypeInfo | undefined): number {
-    const cached = this.#laws[pt];
+    const cached = this.#tables!.laws[pt];
     if (cached !== 0) return cached;
     const enc = info?.encoding.toUpperCase();
     const v = enc === 'PCMA' ? 1 : enc === 'PCMU' ? 2 : enc === 'TELEPHONE-EVENT' ? 4 : 3;
-    this.#laws[pt] = v;
+    this.#tables!.laws[pt] = v;
     return v;
   }
 
@@ -256,6 +269,7 @@ export class RtpStreamStats {
   /** Feeds one packet: arrival time in ms, its parsed header and the buffer the header indexes. */
   add(arrivalMs: number, h: RtpPacketInfo, packet: Uint8Array): void {
     const pt = h.payloadType;
+    this.#tables ??= new StreamTables();
     if (this.#packets === 0) {
       this.#firstAt = arrivalMs;
       this.#firstSsrc = h.ssrc;
@@ -337,7 +351,7 @@ export class RtpStreamStats {
     this.#packets++;
     this.#bytes += h.headerLength + h.payloadLength + h.paddingLength;
     this.#lastAt = arrivalMs;
-    this.#ptCounts[pt]++;
+    this.#tables!.ptCounts[pt]++;
     if (h.marker) this.#markers++;
   }
 
@@ -355,7 +369,7 @@ export class RtpStreamStats {
     this.#cycles = 0;
     this.#badSeq = RTP_SEQ_MOD + 1;
     this.#received = 1;
-    this.#seen.fill(0);
+    this.#tables!.seen.fill(0);
     this.#mark(seq);
   }
 
@@ -367,15 +381,15 @@ export class RtpStreamStats {
 
   #mark(ext: number): void {
     const i = ext & (WINDOW_BITS - 1);
-    this.#seen[i >>> 5] |= 1 << (i & 31);
+    this.#tables!.seen[i >>> 5] |= 1 << (i & 31);
   }
   #isMarked(ext: number): boolean {
     const i = ext & (WINDOW_BITS - 1);
-    return (this.#seen[i >>> 5] & (1 << (i & 31))) !== 0;
+    return (this.#tables!.seen[i >>> 5] & (1 << (i & 31))) !== 0;
   }
   #clear(ext: number): void {
     const i = ext & (WINDOW_BITS - 1);
-    this.#seen[i >>> 5] &= ~(1 << (i & 31));
+    this.#tables!.seen[i >>> 5] &= ~(1 << (i & 31));
   }
 
   /** RFC 3550 A.1 update_seq; false when the packet is not counted (a jump awaiting confirmation, or a duplicate). */
@@ -391,7 +405,7 @@ export class RtpStreamStats {
       if (seq < this.#maxSeq) this.#cycles += RTP_SEQ_MOD;
       if (udelta > 1) this.#lossBursts++;
       const ext = this.#cycles + seq;
-      if (ext - maxExt >= WINDOW_BITS) this.#seen.fill(0);
+      if (ext - maxExt >= WINDOW_BITS) this.#tables!.seen.fill(0);
       else for (let e = maxExt + 1; e < ext; e++) this.#clear(e);
       this.#maxSeq = seq;
       this.#received++;
@@ -434,8 +448,9 @@ export class RtpStreamStats {
     const lost = this.#packets === 0 ? 0 : this.#lostBefore + Math.max(0, expectedNow - this.#received);
     const expected = this.#expectedBefore + expectedNow;
     const payloadTypes: { pt: number; encoding?: string; packets: number }[] = [];
+    const counts = this.#tables?.ptCounts ?? NO_COUNTS;
     for (let pt = 0; pt < 128; pt++) {
-      const n = this.#ptCounts[pt];
+      const n = counts[pt];
       if (n === 0) continue;
       const enc = this.#info(pt)?.encoding;
       payloadTypes.push(enc === undefined ? { pt, packets: n } : { pt, encoding: enc, packets: n });
