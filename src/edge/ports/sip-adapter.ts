@@ -8,7 +8,8 @@ import type { ClientTx, ClientTxEvents, EdgeRequestHandler, EdgeSipPort, Request
  * timers and retransmits. Built by app/ (or a test) once the transports listen.
  */
 export function toSource(s: SipSource, localFor?: (hop: Hop) => LocalAddress): RequestSource {
-  const hop: Hop = { protocol: s.protocol, address: s.remote.address, port: s.remote.port, ...(s.connectionId ? { connectionId: s.connectionId } : {}) };
+  // Literals, not a conditional spread (an empty object and a property copy per request).
+  const hop: Hop = s.connectionId ? { protocol: s.protocol, address: s.remote.address, port: s.remote.port, connectionId: s.connectionId } : { protocol: s.protocol, address: s.remote.address, port: s.remote.port };
   // A request that came in on a wildcard listener: we are, for this peer, the address it reaches us at.
   const local = isWildcard(s.local.address) && localFor ? { address: localFor(hop).address, port: s.local.port } : { address: s.local.address, port: s.local.port };
   return { hop, local };

@@ -191,7 +191,7 @@ export class TransactionLayer {
   receive(inbound: InboundMessage): void {
     this.stats.received++;
     const settledBefore = this.#settled();
-    const { bytes: _b, fault, ...source } = inbound;
+    const fault = inbound.fault;
     try {
       if (fault) {
         this.#answerBroken(fault, inbound);
@@ -206,22 +206,22 @@ export class TransactionLayer {
         return;
       }
       const verdict = validateIncoming(message, { agent: this.#agent });
-      if (verdict.action === 'drop') return this.#drop(verdict.why, source);
+      if (verdict.action === 'drop') return this.#drop(verdict.why, sourceOf(inbound));
       if (verdict.action === 'respond') {
         const warning = verdict.warning;
         return this.#respondStateless(verdict.request, inbound, createResponse(verdict.request, verdict.status, verdict.reason, warning ? { headers: [['Warning', warning]] } : {}));
       }
-      if (message.kind === 'response') this.#onResponse(message, source);
+      if (message.kind === 'response') this.#onResponse(message, inbound);
       else this.#onRequest(message, inbound);
     } catch (err) {
       // Anything a malformed message might still trigger ends here, counted, never a crash.
-      if (this.#settled() === settledBefore) this.#drop(`internal error handling a message: ${(err as Error)?.message ?? String(err)}`, source);
+      if (this.#settled() === settledBefore) this.#drop(`internal error handling a message: ${(err as Error)?.message ?? String(err)}`, sourceOf(inbound));
       else this.#tuError(err, 'receive');
     }
   }
 
   #answerBroken(err: unknown, inbound: InboundMessage): void {
-    const { bytes: _b, fault: _f, ...source } = inbound;
+    const source = sourceOf(inbound);
     let error = err;
     // Over the size or header-count limit: parse the head alone, without the limit, so the
     // 513 / 400 can reach the sender (the limit protects the stack, not the answer).
@@ -253,9 +253,8 @@ export class TransactionLayer {
       to = { protocol: inbound.protocol, address: inbound.remote.address, port: inbound.remote.port, ...(inbound.connectionId ? { connectionId: inbound.connectionId } : {}) };
     }
     if (this.#answers) {
-      const { bytes, fault: _f, ...source } = inbound;
       try {
-        this.#answers.decorate(request, response, source, bytes);
+        this.#answers.decorate(request, response, sourceOf(inbound), inbound.bytes);
       } catch (err) {
         // The answer still goes out undecorated: the sender is owed it (RFC 3261 §8.2).
         this.#tuError(err, 'statelessAnswers');
@@ -267,7 +266,7 @@ export class TransactionLayer {
     });
   }
 
-  #onResponse(response: SipResponse, source: RequestSource): void {
+  #onResponse(response: SipResponse, inbound: InboundMessage): void {
     const key = clientKeyOfResponse(response);
     const tx = key ? this.#clients.get(key) : undefined;
     if (tx) {
@@ -278,15 +277,15 @@ export class TransactionLayer {
     if (this.#tu.onStrayResponse) {
       this.stats.strayResponses++;
       try {
-        this.#tu.onStrayResponse(response, source);
+        this.#tu.onStrayResponse(response, sourceOf(inbound));
       } catch (err) {
         this.#tuError(err, 'onStrayResponse');
       }
-    } else this.#drop(`response ${response.status} matches no client transaction`, source);
+    } else this.#drop(`response ${response.status} matches no client transaction`, sourceOf(inbound));
   }
 
   #onRequest(request: SipRequest, inbound: InboundMessage): void {
-    const { bytes: _b, fault: _f, ...source } = inbound;
+    const source = sourceOf(inbound);
     stampTopVia(request, inbound);
     if (request.method === 'ACK') return this.#onAck(request, source);
     const found = serverKey(request);
@@ -426,6 +425,16 @@ export class TransactionLayer {
   isLocal(host: string, port: number): boolean {
     return this.#transports.isLocal(host, port);
   }
+}
+
+/**
+ * Where a message came from: the inbound message less its bytes and fault, built as a literal —
+ * an object rest (`{ bytes, fault, ...source }`) copies property by property (it was twice per
+ * message here), and a response that matches its transaction needs none.
+ */
+function sourceOf(inbound: InboundMessage): RequestSource {
+  const { protocol, remote, local, connectionId } = inbound;
+  return connectionId === undefined ? { protocol, remote, local } : { protocol, remote, local, connectionId };
 }
 
 function safe<T>(fn: () => T): T | undefined {
