@@ -48,7 +48,6 @@ export class LingerQueue {
     for (const f of this.#fifos.values()) n += f.size;
     return n;
   }
-
 }
 
 /** A ring of (waiter, due) in due order, growing by doubling. */

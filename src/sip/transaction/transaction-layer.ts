@@ -288,16 +288,15 @@ export class TransactionLayer {
     const source = sourceOf(inbound);
     stampTopVia(request, inbound);
     if (request.method === 'ACK') return this.#onAck(request, source);
-    const found = serverKey(request);
-    if (!found) return this.#drop('request without Via', source);
-    const existing = this.#servers.get(found);
+    // Kept as long as the transaction lingers: a string of its own (keys.ts), none of the request's text.
+    const key = serverKey(request);
+    if (!key) return this.#drop('request without Via', source);
+    const existing = this.#servers.get(key);
     if (existing) {
       this.stats.retransmissions++;
       existing.retransmission(inbound.bytes);
       return;
     }
-    // Kept as long as the transaction lingers: a string of its own (keys.ts), none of the request's text.
-    const key = found;
     const ctx = this.#ctx(inbound.protocol !== 'udp');
     const destination = responseDestination(request, inbound);
     const cancel = request.method === 'CANCEL';
