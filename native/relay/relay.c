@@ -113,11 +113,45 @@ typedef struct {
   prep_t *prep;
   uint32_t nprep, prep_cap;
   pthread_cond_t prep_cv; // signalled when an entry leaves PREP_OPENING
+  // The leg id + 1 of each open leg's sockets by fd (0: none), guarded by mu. An epoll event
+  // names its socket's fd (fd_tag), not its leg: the relay thread registers a prepared pair when it
+  // opens it, before any leg owns it, so openLeg makes no epoll_ctl on JS's thread.
+  uint64_t *fd_ids;
+  uint32_t fd_cap;
 } engine_t;
 
 // ───────────────────────────── helpers ─────────────────────────────
 
 static uint64_t make_id(uint32_t slot, uint32_t gen) { return ((uint64_t)gen << SLOT_BITS) | slot; }
+
+/** An epoll event's data: the socket's fd and whether it is the RTCP one (the stop eventfd is UINT64_MAX). */
+static uint64_t fd_tag(int fd, int rtcp) { return ((uint64_t)(uint32_t)fd << 1) | (uint64_t)(rtcp != 0); }
+
+/** Called with mu held. 0 when the table cannot grow (the caller gives the leg up). */
+static int set_fd_id(engine_t *e, int fd, uint64_t id_plus_1) {
+  if (fd < 0) return 1;
+  if ((uint32_t)fd >= e->fd_cap) {
+    if (id_plus_1 == 0) return 1;
+    uint32_t cap = e->fd_cap ? e->fd_cap : 1024;
+    while (cap <= (uint32_t)fd) cap *= 2;
+    uint64_t *n = realloc(e->fd_ids, cap * sizeof *n);
+    if (!n) return 0;
+    memset(n + e->fd_cap, 0, (cap - e->fd_cap) * sizeof *n);
+    e->fd_ids = n;
+    e->fd_cap = cap;
+  }
+  e->fd_ids[fd] = id_plus_1;
+  return 1;
+}
+
+/** Both sockets of a pair into the relay thread's epoll set, tagged by fd. */
+static void watch_pair(engine_t *e, int fr, int fc) {
+  struct epoll_event ev = { .events = EPOLLIN };
+  ev.data.u64 = fd_tag(fr, 0);
+  epoll_ctl(e->epfd, EPOLL_CTL_ADD, fr, &ev);
+  ev.data.u64 = fd_tag(fc, 1);
+  epoll_ctl(e->epfd, EPOLL_CTL_ADD, fc, &ev);
+}
 
 static leg_t *leg_of(engine_t *e, uint64_t id) {
   uint32_t slot = (uint32_t)(id & (MAX_SLOTS - 1));
@@ -247,20 +281,38 @@ static void send_batch(leg_t *counted, int fd, batch_t *b, int n) {
   }
 }
 
-static void on_readable(engine_t *e, uint64_t id, int rtcp, batch_t *b) {
-  leg_t *l = leg_of(e, id);
-  if (!l) return;
-  int fd = rtcp ? l->fd_rtcp : l->fd_rtp;
+/** The batch's receive headers, set again before each recvmmsg (it writes the lengths back). */
+static void arm_reads(batch_t *b) {
+  for (int i = 0; i < BATCH; i++) {
+    b->iov[i].iov_base = b->buf[i];
+    b->iov[i].iov_len = MAX_PKT;
+    memset(&b->in[i].msg_hdr, 0, sizeof b->in[i].msg_hdr);
+    b->in[i].msg_hdr.msg_name = &b->from[i];
+    b->in[i].msg_hdr.msg_namelen = sizeof b->from[i];
+    b->in[i].msg_hdr.msg_iov = &b->iov[i];
+    b->in[i].msg_hdr.msg_iovlen = 1;
+  }
+}
+
+/**
+ * A watched socket no leg owns — prepared and not taken yet, or a closed leg's waiting for its
+ * close — is read and its datagrams dropped: epoll reports it until it is empty, and what reaches
+ * a port before its leg is opened is no one's media (a late packet of the port's last call).
+ */
+static void drop_unowned(int fd, batch_t *b) {
   for (int round = 0; round < 8; round++) {
-    for (int i = 0; i < BATCH; i++) {
-      b->iov[i].iov_base = b->buf[i];
-      b->iov[i].iov_len = MAX_PKT;
-      memset(&b->in[i].msg_hdr, 0, sizeof b->in[i].msg_hdr);
-      b->in[i].msg_hdr.msg_name = &b->from[i];
-      b->in[i].msg_hdr.msg_namelen = sizeof b->from[i];
-      b->in[i].msg_hdr.msg_iov = &b->iov[i];
-      b->in[i].msg_hdr.msg_iovlen = 1;
-    }
+    arm_reads(b);
+    if (recvmmsg(fd, b->in, BATCH, MSG_DONTWAIT, NULL) < BATCH) return;
+  }
+}
+
+static void on_readable(engine_t *e, int fd, int rtcp, batch_t *b) {
+  uint64_t id_plus_1 = (uint32_t)fd < e->fd_cap ? e->fd_ids[fd] : 0;
+  leg_t *l = id_plus_1 == 0 ? NULL : leg_of(e, id_plus_1 - 1);
+  if (!l || fd != (rtcp ? l->fd_rtcp : l->fd_rtp)) { drop_unowned(fd, b); return; }
+  uint64_t id = id_plus_1 - 1;
+  for (int round = 0; round < 8; round++) {
+    arm_reads(b);
     int n = recvmmsg(fd, b->in, BATCH, MSG_DONTWAIT, NULL);
     if (n <= 0) return;
     double at = mono_ms();
@@ -349,6 +401,7 @@ static void open_prepared(engine_t *e) {
     int fr = open_socket(job.at.family, &job.at.a1, job.at.l1);
     int fc = fr < 0 ? fr : open_socket(job.at.family, &job.at.a2, job.at.l2);
     if (fr >= 0 && fc < 0) close(fr);
+    if (fr >= 0 && fc >= 0) watch_pair(e, fr, fc);
     pthread_mutex_lock(&e->mu);
     // The array may have moved (realloc) or shifted (an entry taken): find the entry again by port and family.
     for (uint32_t j = 0; j < e->nprep; j++) {
@@ -396,7 +449,7 @@ static void *run(void *arg) {
         if (read(e->stopfd, &v, 8) < 0) { /* EAGAIN: already reset */ }
         continue;
       }
-      on_readable(e, tag >> 1, (int)(tag & 1), b);
+      on_readable(e, (int)(tag >> 1), (int)(tag & 1), b);
     }
     if (!e->stopping) open_prepared(e);
     // Taken out under the lock, closed after it: JS's openLeg/closeLeg do not wait for the closes.
@@ -435,6 +488,8 @@ static void *run(void *arg) {
  */
 static void close_leg(engine_t *e, leg_t *l) {
   if (!l->used) return;
+  set_fd_id(e, l->fd_rtp, 0);
+  set_fd_id(e, l->fd_rtcp, 0);
   int inline_close = !e->thread_started || e->stopping;
   if (!inline_close && e->nclosing + 2 > e->closing_cap && !grow_ints(&e->closing, &e->closing_cap, e->nclosing + 2)) inline_close = 1;
   if (inline_close) {
@@ -477,6 +532,7 @@ static void finalize_engine(napi_env env, void *data, void *hint) {
   free(e->free_slots);
   free(e->closing);
   free(e->prep);
+  free(e->fd_ids);
   free(e->ring);
   free(e);
 }
@@ -642,6 +698,8 @@ static napi_value js_open_leg(napi_env env, napi_callback_info info) {
   const int family = at.family, port = at.port;
   int fr = -EAGAIN, fc = -EAGAIN;
   if (e->nprep > 0) take_prepared(e, family, port, &fr, &fc);
+  // A pair the relay thread opened is watched already (open_prepared); one opened here is not.
+  const int watched = fr >= 0;
   if (fr == -EAGAIN) {
     fr = open_socket(family, &at.a1, at.l1);
     fc = fr < 0 ? fr : open_socket(family, &at.a2, at.l2);
@@ -691,6 +749,15 @@ static napi_value js_open_leg(napi_env env, napi_callback_info info) {
   }
   leg_t *l = &e->legs[slot];
   uint32_t gen = l->gen;
+  uint64_t id = make_id(slot, gen);
+  if (!set_fd_id(e, fr, id + 1) || !set_fd_id(e, fc, id + 1)) {
+    set_fd_id(e, fr, 0);
+    e->free_slots[e->nfree++] = slot;
+    pthread_mutex_unlock(&e->mu);
+    close(fr); close(fc);
+    napi_throw_error(env, "ENOMEM", "too many relay legs");
+    return NULL;
+  }
   memset(l, 0, sizeof *l);
   l->gen = gen;
   l->used = 1;
@@ -699,13 +766,8 @@ static napi_value js_open_leg(napi_env env, napi_callback_info info) {
   l->family = family;
   l->rtp_port = (uint16_t)port;
   l->peer = -1;
-  uint64_t id = make_id(slot, gen);
-  struct epoll_event ev = { .events = EPOLLIN };
-  ev.data.u64 = id << 1;
-  epoll_ctl(e->epfd, EPOLL_CTL_ADD, fr, &ev);
-  ev.data.u64 = (id << 1) | 1;
-  epoll_ctl(e->epfd, EPOLL_CTL_ADD, fc, &ev);
   pthread_mutex_unlock(&e->mu);
+  if (!watched) watch_pair(e, fr, fc);
   return mk_num(env, (double)id);
 }
 

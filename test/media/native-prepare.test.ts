@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
-import { MediaRelay } from '../../src/media/index.js';
+import { MediaRelay, loadNativeRelay } from '../../src/media/index.js';
 
 // The native engine's relay thread opens the next calls' port pairs ahead of them (issue 13):
 // they are bound before a call asks, taken by it, kept apart in the pool's figures, kept over a
@@ -108,5 +108,68 @@ test('native engine: the pairs opened ahead go back to the pool once the relay h
     assert.deepEqual(whole, { capacity: 100, free: 100, inUse: 0, busyElsewhere: 0 });
   } finally {
     await relay.close();
+  }
+});
+
+/** A minimal valid RTP packet (RFC 3550 §5.1): PCMA, the given SSRC. */
+function rtp(ssrc: number): Buffer {
+  const p = Buffer.alloc(172);
+  p[0] = 0x80;
+  p[1] = 8;
+  p.writeUInt32BE(ssrc, 8);
+  return p;
+}
+
+async function received(socket: Socket, ms: number): Promise<number> {
+  let n = 0;
+  const count = () => n++;
+  socket.on('message', count);
+  await new Promise((r) => setTimeout(r, ms));
+  socket.off('message', count);
+  return n;
+}
+
+test('native engine: a datagram reaching a pair opened ahead before its leg is opened is dropped, and the leg then relays what comes after', async (t) => {
+  const loaded = loadNativeRelay();
+  if (!loaded.ok) return t.skip(`native engine not built: ${loaded.reason}`);
+  const { binding } = loaded;
+  const engine = binding.create(1 << 20);
+  const early = createSocket('udp4');
+  const caller = createSocket('udp4');
+  const port = 6600;
+  try {
+    early.bind(0, '127.0.0.1');
+    caller.bind(0, '127.0.0.1');
+    await Promise.all([once(early, 'listening'), once(caller, 'listening')]);
+    binding.prepareLeg(engine, '127.0.0.1', port);
+    // The relay thread binds it on its own time: wait until the port is taken.
+    let bound = false;
+    for (let i = 0; i < 100 && !bound; i++) {
+      const probe = await tryBind(port);
+      if (probe) {
+        probe.close();
+        await new Promise((r) => setTimeout(r, 10));
+      } else bound = true;
+    }
+    assert.ok(bound, `${port} was not bound ahead by the relay thread`);
+    // A late packet of the port's last call: no leg owns the pair yet.
+    early.send(rtp(0x1111), port, '127.0.0.1');
+    await new Promise((r) => setTimeout(r, 100));
+    const leg = binding.openLeg(engine, '127.0.0.1', port);
+    binding.setEcho(engine, leg, true);
+    caller.send(rtp(0x2222), port, '127.0.0.1');
+    const [toEarly, toCaller] = await Promise.all([received(early, 300), received(caller, 300)]);
+    // Before the relay thread watched the pair itself, the early packet waited in the socket and
+    // was the first the leg read: it latched, and was echoed to a sender that is not the call's.
+    assert.equal(toEarly, 0, 'the packet sent before the leg was opened was relayed');
+    assert.equal(toCaller, 1, 'the leg did not relay what came after it was opened');
+    const counters = new Float64Array(8);
+    assert.ok(binding.counters(engine, leg, counters));
+    assert.equal(counters[0], 1, 'forwarded');
+    binding.closeLeg(engine, leg);
+  } finally {
+    early.close();
+    caller.close();
+    binding.close(engine);
   }
 });
