@@ -1,4 +1,4 @@
-import { hiddenSlot } from '../core/index.js';
+import { hiddenSlot, type Writable } from '../core/index.js';
 import { sipEventOf } from '../capture/index.js';
 import type { CallEvidence, SipEventEvidence } from '../diagnosis/index.js';
 import { onTheWireAt, type CallRecord, type TraceEntry } from '../store/index.js';
@@ -20,16 +20,13 @@ export function evidenceOf(record: CallRecord, observedUntil?: number): CallEvid
     const ev = traceEvidence(t);
     if (ev !== undefined) messages.push(ev);
   }
-  return {
-    callId: record.sip_call_id,
-    source: 'edge',
-    direction: record.direction,
-    messages,
-    streams: media?.streams ?? [],
-    ...(record.ended_at ? { observedUntil: Date.parse(record.ended_at) } : observedUntil === undefined ? {} : { observedUntil }),
-    ...(record.edge_cause ? { edgeCause: record.edge_cause } : {}),
-    mediaObserved: media !== null && media !== undefined,
-  };
+  // Field by field: keys after a conditional spread made a new hidden class per call (core's Writable).
+  const evidence: Writable<CallEvidence> = { callId: record.sip_call_id, source: 'edge', direction: record.direction, messages, streams: media?.streams ?? [] };
+  const until = record.ended_at ? Date.parse(record.ended_at) : observedUntil;
+  if (until !== undefined) evidence.observedUntil = until;
+  if (record.edge_cause) evidence.edgeCause = record.edge_cause;
+  evidence.mediaObserved = media !== null && media !== undefined;
+  return evidence;
 }
 
 /**

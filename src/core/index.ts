@@ -10,3 +10,4 @@ export { type Logger, silentLogger } from './logger.js';
 export { hostPort, sharedHostPort } from './host-port.js';
 export { loadNativeAddon, loadNativePart, type NativeAddonLoad, type NativePartLoad } from './native-addon.js';
 export { ChurnMap, ChurnSet, FRESH_AFTER_DELETES } from './churn-map.js';
+export type { Writable } from './writable.js';

@@ -1,3 +1,4 @@
+import type { Writable } from '../core/index.js';
 import type { CallEvidence, SdpEvidence, SdpMediaEvidence, SipEventEvidence } from './evidence.js';
 
 /** Where a call stands at the end of observation. */
@@ -69,7 +70,9 @@ export function summarizeCall(evidence: CallEvidence): CallSummary {
     m.fromTag && request.fromTag ? (m.kind === 'request') === (m.fromTag === request.fromTag) : m.src === caller;
   const callerSdps = msgs.filter((m) => m.sdp && callerOwns(m)).map((m) => m.sdp as SdpEvidence);
   const calleeSdps = msgs.filter((m) => m.sdp && !callerOwns(m)).map((m) => m.sdp as SdpEvidence);
-  const base = { method, request, caller, startAt: request.at, observedUntil, callerSdps, calleeSdps };
+  // Each summary is built field by field from one literal (see core's Writable: a key added after
+  // a spread made a new hidden class per call); the keys keep the order the spreads gave.
+  const base = (state: CallState): Writable<CallSummary> => ({ state, method, request, caller, startAt: request.at, observedUntil, callerSdps, calleeSdps });
 
   // The attempts of the call are the requests of the opening method sent by the caller before
   // any answer (a retry after a 401/407 challenge has a higher CSeq, RFC 3261 §22.2).
@@ -81,44 +84,58 @@ export function summarizeCall(evidence: CallEvidence): CallSummary {
     const ack = msgs.find((m) => m.kind === 'request' && m.method === 'ACK' && m.cseq === ok.cseq && m.sdp);
     const offer = offerMsg?.sdp ?? ok.sdp;
     const answer = offerMsg ? ok.sdp : ack?.sdp;
-    return {
-      state: method === 'INVITE' ? 'answered' : 'completed',
-      ...base,
-      answerAt: ok.at,
-      ...(bye ? { endAt: bye.at, endedBy: bye.src === caller ? 'caller' : 'callee' } : {}),
-      final: ok,
-      finalCode: ok.status,
-      ...(offer ? { offer } : {}),
-      ...(answer ? { answer } : {}),
-    };
+    const out = base(method === 'INVITE' ? 'answered' : 'completed');
+    out.answerAt = ok.at;
+    if (bye) {
+      out.endAt = bye.at;
+      out.endedBy = bye.src === caller ? 'caller' : 'callee';
+    }
+    out.final = ok;
+    out.finalCode = ok.status;
+    if (offer) out.offer = offer;
+    if (answer) out.answer = answer;
+    return out;
   }
   const attempts = msgs.filter((m) => m.kind === 'request' && m.method === method && m.src === caller);
   const last = attempts[attempts.length - 1];
   const offer = [...attempts].reverse().find((m) => m.sdp)?.sdp;
   const early = msgs.find((m) => isResponseTo(m, method) && m.status! < 200 && m.sdp)?.sdp;
-  const withSdp = { ...(offer ? { offer } : {}), ...(early ? { answer: early } : {}) };
+  const withSdp = (state: CallState): Writable<CallSummary> => {
+    const out = base(state);
+    if (offer) out.offer = offer;
+    if (early) out.answer = early;
+    return out;
+  };
   const final = msgs.find((m) => isResponseTo(m, method, last.cseq) && m.status! >= 300);
   const cancel = msgs.find((m) => m.kind === 'request' && m.method === 'CANCEL');
   if (!final) {
-    if (cancel) return { state: 'cancelled', ...base, ...withSdp, endAt: cancel.at, endedBy: 'caller' };
+    if (cancel) {
+      const out = withSdp('cancelled');
+      out.endAt = cancel.at;
+      out.endedBy = 'caller';
+      return out;
+    }
     const anyResponse = msgs.some((m) => isResponseTo(m, method, last.cseq));
     const firstSend = attempts.find((m) => m.cseq === last.cseq)?.at ?? last.at;
     // A response the capture lost in a hole of a TCP stream was still sent: never a timeout, and
     // not "in progress" either — what the call came to is in bytes the capture does not have.
-    if (evidence.signalingGaps?.length) return { state: 'unknown', ...base, ...withSdp };
+    if (evidence.signalingGaps?.length) return withSdp('unknown');
     const timedOut = !anyResponse && observedUntil - firstSend >= TIMER_B_MS;
-    const state: CallState = timedOut ? 'timed-out' : 'in-progress';
-    return { state, ...base, ...withSdp };
+    return withSdp(timedOut ? 'timed-out' : 'in-progress');
   }
   const code = final.status!;
   // RFC 3261 §22.2: a UAC answers a 401/407 with a new request at once; observation that ends
   // before the retry could be seen leaves the call in progress, not failed.
   if ((code === 401 || code === 407) && evidence.observedUntil !== undefined && evidence.observedUntil - final.at < AUTH_RETRY_MS) {
-    return { state: 'in-progress', ...base, ...withSdp };
+    return withSdp('in-progress');
   }
   const state: CallState =
     code === 487 || cancel ? 'cancelled' : code < 400 ? 'redirected' : REJECTIONS.has(code) ? 'rejected' : 'failed';
-  return { state, ...base, ...withSdp, final, finalCode: code, endAt: final.at };
+  const out = withSdp(state);
+  out.final = final;
+  out.finalCode = code;
+  out.endAt = final.at;
+  return out;
 }
 
 export function callState(evidence: CallEvidence): CallState {

@@ -19,7 +19,7 @@ export function payloadsOf(media: ParsedMedia): SdpPayload[] {
   const pts = String(media.payloads ?? '').trim().split(/\s+/).filter((p) => /^\d+$/.test(p)).map(Number);
   return pts.map((pt) => {
     const map = media.rtp?.find((r) => r.payload === pt);
-    if (map) return { pt, encoding: map.codec, ...(map.rate === undefined ? {} : { clockRate: map.rate }) };
+    if (map) return map.rate === undefined ? { pt, encoding: map.codec } : { pt, encoding: map.codec, clockRate: map.rate };
     const known = STATIC_PT[pt];
     return known ? { pt, encoding: known[0], clockRate: known[1] } : { pt };
   });

@@ -28,6 +28,9 @@ function withUser(uri: string, user: string): string {
   // The carrier / destination URI names the host; the dialled number goes in the user part
   // unless the URI names its own (a flow endpoint such as sip:echo@…).
   if (/^sips?:[^@;>]+@/i.test(uri)) return uri;
-  return uri.replace(/^(sips?):/i, `$1:${user}@`);
+  // Sliced, not String#replace with a `$1` pattern: that took V8's runtime path, ~0.5 % of serve's
+  // SIP thread (issue 13).
+  const scheme = /^sips?:/i.exec(uri);
+  return scheme === null ? uri : `${scheme[0]}${user}@${uri.slice(scheme[0].length)}`;
 }
 

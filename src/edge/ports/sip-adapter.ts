@@ -1,4 +1,4 @@
-import { isWildcard, type ClientTransaction, type Destination, type Dialog, type DialogLayer, type RequestSource as SipSource, type ServerTransaction, type ServerTransactionHandlers, type SipRequest, type SipRequestHandler, type SipResponse, type TransactionLayer, type TransactionUser } from '../../sip/index.js';
+import { isWildcard, type AcceptOptions, type InviteResponseOptions, type ClientTransaction, type Destination, type Dialog, type DialogLayer, type RequestSource as SipSource, type ServerTransaction, type ServerTransactionHandlers, type SipRequest, type SipRequestHandler, type SipResponse, type TransactionLayer, type TransactionUser } from '../../sip/index.js';
 import type { Hop, LocalAddress } from '../call/leg.js';
 import type { ClientTx, ClientTxEvents, EdgeRequestHandler, EdgeSipPort, RequestSource, ServerTx } from './sip-port.js';
 
@@ -111,7 +111,12 @@ export class TransactionLayerPort implements EdgeSipPort {
     }
     if (stx.state === 'terminated') return undefined;
     try {
-      return this.#dialogs.answerInvite(stx, response, { ...(onNoAck ? { onNoAck: () => onNoAck() } : {}), ...(targetWithoutContact ? { targetWithoutContact } : {}) });
+      // Filled in on an empty literal: keys spread onto an object born of a spread made a new
+      // hidden class per call (core's Writable).
+      const options: AcceptOptions = {};
+      if (onNoAck) options.onNoAck = () => onNoAck();
+      if (targetWithoutContact) options.targetWithoutContact = targetWithoutContact;
+      return this.#dialogs.answerInvite(stx, response, options);
     } catch {
       // SIP_TX_FINAL_SENT: a race (CANCEL vs 200) already decided this transaction.
       return undefined;
@@ -123,10 +128,10 @@ export class TransactionLayerPort implements EdgeSipPort {
       const hop = ackTo(d);
       return hop instanceof Promise ? hop.then(destination) : destination(hop);
     };
-    return this.#dialogs.receiveInviteResponse(invite, response, to, {
-      ...(onAck ? { onAck: (ack: SipRequest, to: Destination) => onAck(ack, { protocol: to.protocol, address: to.address, port: to.port, ...(to.connectionId ? { connectionId: to.connectionId } : {}) }) } : {}),
-      ...(targetWithoutContact ? { targetWithoutContact } : {}),
-    });
+    const options: InviteResponseOptions = {};
+    if (onAck) options.onAck = (ack: SipRequest, to: Destination) => onAck(ack, { protocol: to.protocol, address: to.address, port: to.port, ...(to.connectionId ? { connectionId: to.connectionId } : {}) });
+    if (targetWithoutContact) options.targetWithoutContact = targetWithoutContact;
+    return this.#dialogs.receiveInviteResponse(invite, response, to, options);
   }
 
   ackReceived(ack: SipRequest): Dialog | undefined {

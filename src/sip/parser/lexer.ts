@@ -117,8 +117,15 @@ export function quote(text: string): string {
 export function splitTopLevel(text: string, sep: number): string[] | null {
   // Fast path (most values): no quotes and no angle brackets, so every separator counts.
   if (strIndexOf.call(text, '"') < 0 && strIndexOf.call(text, '<') < 0) {
-    const parts = text.split(String.fromCharCode(sep));
-    for (let i = 0; i < parts.length; i++) parts[i] = trimLws(parts[i]);
+    // By indexOf, not String#split: split of a string the parser sliced is V8's runtime call.
+    const parts: string[] = [];
+    const separator = sep === 44 ? ',' : sep === 59 ? ';' : String.fromCharCode(sep);
+    let from = 0;
+    for (let at = strIndexOf.call(text, separator); at >= 0; at = strIndexOf.call(text, separator, from)) {
+      parts.push(trimLws(strSlice.call(text, from, at)));
+      from = at + 1;
+    }
+    parts.push(trimLws(strSlice.call(text, from)));
     return parts;
   }
   const out: string[] = [];
