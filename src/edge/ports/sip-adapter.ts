@@ -111,12 +111,7 @@ export class TransactionLayerPort implements EdgeSipPort {
     }
     if (stx.state === 'terminated') return undefined;
     try {
-      // Filled in on an empty literal: keys spread onto an object born of a spread made a new
-      // hidden class per call (core's Writable).
-      const options: AcceptOptions = {};
-      if (onNoAck) options.onNoAck = () => onNoAck();
-      if (targetWithoutContact) options.targetWithoutContact = targetWithoutContact;
-      return this.#dialogs.answerInvite(stx, response, options);
+      return this.#dialogs.answerInvite(stx, response, acceptOptions(onNoAck, targetWithoutContact));
     } catch {
       // SIP_TX_FINAL_SENT: a race (CANCEL vs 200) already decided this transaction.
       return undefined;
@@ -128,9 +123,10 @@ export class TransactionLayerPort implements EdgeSipPort {
       const hop = ackTo(d);
       return hop instanceof Promise ? hop.then(destination) : destination(hop);
     };
-    const options: InviteResponseOptions = {};
-    if (onAck) options.onAck = (ack: SipRequest, to: Destination) => onAck(ack, { protocol: to.protocol, address: to.address, port: to.port, ...(to.connectionId ? { connectionId: to.connectionId } : {}) });
-    if (targetWithoutContact) options.targetWithoutContact = targetWithoutContact;
+    const tellAck = onAck && ((ack: SipRequest, to: Destination) => onAck(ack, { protocol: to.protocol, address: to.address, port: to.port, ...(to.connectionId ? { connectionId: to.connectionId } : {}) }));
+    const options: InviteResponseOptions = tellAck
+      ? (targetWithoutContact ? { onAck: tellAck, targetWithoutContact } : { onAck: tellAck })
+      : (targetWithoutContact ? { targetWithoutContact } : {});
     return this.#dialogs.receiveInviteResponse(invite, response, to, options);
   }
 
@@ -196,4 +192,18 @@ export function edgeSipHandler(handler: EdgeRequestHandler, localFor?: (hop: Hop
     },
     handleStrayResponse: (res, source) => handler.onStrayResponse?.(res, toSource(source, localFor)),
   };
+}
+
+/**
+ * One literal per shape. Not two conditional spreads: keys spread onto an object born of a spread
+ * make a new hidden class per call (core's Writable). Nor a closure added to `{}` field by field:
+ * with that, serve at 100 calls/s promoted ~5 MB/s where it promotes ~0.4 (bench/edge-cps with
+ * --node-arg --trace-gc-nvp, the warm-up) until a mark-compact — measured, not explained.
+ */
+function acceptOptions(onNoAck: (() => void) | undefined, targetWithoutContact: string | undefined): AcceptOptions {
+  if (onNoAck) {
+    const tell = (): void => onNoAck();
+    return targetWithoutContact ? { onNoAck: tell, targetWithoutContact } : { onNoAck: tell };
+  }
+  return targetWithoutContact ? { targetWithoutContact } : {};
 }
