@@ -33,6 +33,13 @@ export class BoundedMemo<V> {
     this.#values.set(key, value);
   }
 
+  /** The result kept for `key`, no longer kept (undefined when none is): for a caller that will change it. */
+  take(key: string): V | undefined {
+    const known = this.#values.get(key);
+    if (known !== undefined) this.#values.delete(key);
+    return known;
+  }
+
   /** How many results are kept now. */
   get size(): number {
     return this.#values.size;

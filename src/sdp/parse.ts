@@ -44,6 +44,17 @@ export function parseSdpShared(text: string): ParsedSdp {
 }
 
 /**
+ * `parseSdp` for a caller that changes the object (the relay's rewrite of a body): the parse the
+ * shared readers made of this very text, taken out of their table, else a new one. The edge reads
+ * an offer before it rewrites it (the evidence summary as it is traced, the offer check), so the
+ * rewrite parsed each offer a second time (issue 13). Readers never keep the object past their
+ * call (parseSdpShared), so once out of the table it is the taker's alone.
+ */
+export function parseSdpToChange(text: string): ParsedSdp {
+  return shared.take(text) ?? parseSdp(text);
+}
+
+/**
  * Offers `parsed`, which `text` was just written from, to later readers of `text` (parseSdpShared),
  * so the evidence summary of a rewritten body does not parse what the edge just wrote. The
  * caller must not change `parsed` after this.

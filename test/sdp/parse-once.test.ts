@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  checkOffer, holdState, mediaEndpoint, parseSdp, parseSdpShared, reduceCodecs, reduceCodecsInPlace, rewriteForRelay,
+  checkOffer, holdState, mediaEndpoint, parseSdp, parseSdpShared, parseSdpToChange, reduceCodecs, reduceCodecsInPlace, rewriteForRelay,
   rewriteForRelayInPlace, shareParsedSdp, summariseSdp, type ParsedSdp, type RewriteTarget,
 } from '../../src/sdp/index.js';
 import { CORPUS_DIRS, CORPUS_ROOT, corpusAvailable } from '../sip/conformance/corpus.js';
@@ -113,4 +113,27 @@ test('the shared table stays bounded: a body read long ago is parsed again, not 
   const b = parseSdpShared(first);
   assert.notEqual(a, b);
   assert.deepEqual(a, b);
+});
+
+test('the rewrite takes the parse the readers of the same offer made, and those readers then see the offer as it was written', () => {
+  const body = crafted[0]!;
+  // A reader first (the evidence summary as the INVITE is traced, the offer check).
+  const summaryBefore = summariseSdp(body);
+  const read = parseSdpShared(body);
+  assert.equal(parseSdpShared(body), read, 'readers share one parse');
+  // The relay's rewrite takes that very object: no second parse of the offer.
+  const taken = parseSdpToChange(body);
+  assert.equal(taken, read, 'the rewrite parsed the offer again');
+  reduceCodecsInPlace(taken);
+  rewriteForRelayInPlace(taken, targetFor(taken, '203.0.113.5'), body);
+  // Changed, it is no longer a reading of the original text: a later reader parses that anew.
+  const again = parseSdpShared(body);
+  assert.notEqual(again, taken);
+  assert.deepEqual(summariseSdp(body), summaryBefore);
+  assert.deepEqual(again, parseSdp(body));
+  // With no reader before it, the rewrite parses on its own.
+  const fresh = crafted[1]!;
+  const own = parseSdpToChange(fresh);
+  assert.deepEqual(own, parseSdp(fresh));
+  assert.notEqual(parseSdpShared(fresh), own);
 });

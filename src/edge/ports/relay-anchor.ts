@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../../core/index.js';
-import { holdState, mediaEndpoint, parseSdp, reduceCodecsInPlace, rewriteForRelayInPlace, shareParsedSdp } from '../../sdp/index.js';
+import { holdState, mediaEndpoint, parseSdpToChange, reduceCodecsInPlace, rewriteForRelayInPlace, shareParsedSdp } from '../../sdp/index.js';
 import { formatAddress, type LegName, type MediaRelay, type MediaSession, type MediaSessionStats } from '../../media/index.js';
 import type { Role } from '../call/call.js';
 import type { CallSide, MediaAnchor, MediaAnchorFactory, MediaEventKind, RecordingInfo, SipDatagram } from './media-anchor.js';
@@ -82,7 +82,7 @@ export class RelayAnchor implements MediaAnchor {
    * handed on to the readers of the text written (the evidence summary of the traced message).
    */
   rewrite(from: CallSide, sdp: string, kind: 'offer' | 'answer'): string {
-    const parsed = parseSdp(sdp);
+    const parsed = parseSdpToChange(sdp);
     if (kind === 'offer') reduceCodecsInPlace(parsed);
     const fromLeg = this.#leg(from);
     const toLeg: LegName = fromLeg === 'A' ? 'B' : 'A';
