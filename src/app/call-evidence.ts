@@ -20,7 +20,7 @@ export function evidenceOf(record: CallRecord, observedUntil?: number): CallEvid
     const ev = traceEvidence(t);
     if (ev !== undefined) messages.push(ev);
   }
-  // Field by field: keys after a conditional spread made a new hidden class per call (core's Writable).
+  // Field by field, not with keys after conditional spreads (the runtime's path, core's Writable).
   const evidence: Writable<CallEvidence> = { callId: record.sip_call_id, source: 'edge', direction: record.direction, messages, streams: media?.streams ?? [] };
   const until = record.ended_at ? Date.parse(record.ended_at) : observedUntil;
   if (until !== undefined) evidence.observedUntil = until;

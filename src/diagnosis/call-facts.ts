@@ -70,8 +70,9 @@ export function summarizeCall(evidence: CallEvidence): CallSummary {
     m.fromTag && request.fromTag ? (m.kind === 'request') === (m.fromTag === request.fromTag) : m.src === caller;
   const callerSdps = msgs.filter((m) => m.sdp && callerOwns(m)).map((m) => m.sdp as SdpEvidence);
   const calleeSdps = msgs.filter((m) => m.sdp && !callerOwns(m)).map((m) => m.sdp as SdpEvidence);
-  // Each summary is built field by field from one literal (see core's Writable: a key added after
-  // a spread made a new hidden class per call); the keys keep the order the spreads gave.
+  // Each summary is built field by field from one literal, not with keys after spreads (the
+  // runtime's path, core's Writable: 0.68 → 0.24 % of serve's SIP thread in perf); the keys keep
+  // the order the spreads gave.
   const base = (state: CallState): Writable<CallSummary> => ({ state, method, request, caller, startAt: request.at, observedUntil, callerSdps, calleeSdps });
 
   // The attempts of the call are the requests of the opening method sent by the caller before

@@ -1,7 +1,7 @@
 import { channel } from 'node:diagnostics_channel';
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
-import { TrunklineError, type Clock, type TimerHandle, type Writable } from '../core/index.js';
+import { TrunklineError, type Clock, type TimerHandle } from '../core/index.js';
 import { isRtcpPayloadType, readRtpHeaderInto, PT_COMFORT_NOISE } from '../rtp/index.js';
 import { formatAddress, plainIp } from './addresses.js';
 import type { MediaErrorCode } from './errors.js';
@@ -364,40 +364,39 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     const dir = (leg: MediaLeg): DirectionStats => {
       // The engine's own counts (native: the RTP it relayed) plus what went through JS here.
       const t = leg.transport.counters();
-      // Field by field in the stored order: keys after a conditional spread made a new hidden
-      // class per call (core's Writable).
-      const out = {
-        direction: dirOf(leg),
-        from: leg.name,
-        stream: leg.stats.snapshot(),
-        forwardedPackets: leg.forwarded + t.forwarded,
-        forwardedBytes: leg.forwardedBytes + t.bytes,
-        drops: {
-          bleed: leg.drops.bleed + t.bleed,
-          malformed: leg.drops.malformed + t.malformed,
-          unroutable: leg.drops.unroutable + t.unroutable,
-          sendErrors: leg.drops.sendErrors + t.sendErrors,
-        },
-        rtcp: { ...leg.rtcpSummary },
-      } as Writable<DirectionStats>;
-      if (leg.latch.latched) out.source = formatAddress(plainIp(leg.latch.ip), leg.latch.port);
-      if (leg.sdpAddress !== undefined) out.sdpAddress = formatAddress(plainIp(leg.latch.sdpIp), leg.latch.sdpPort);
-      out.latches = leg.latch.latches;
-      if (t.unmeasured > 0) out.unmeasured = t.unmeasured;
-      return out;
+      return {
+      direction: dirOf(leg),
+      from: leg.name,
+      stream: leg.stats.snapshot(),
+      forwardedPackets: leg.forwarded + t.forwarded,
+      forwardedBytes: leg.forwardedBytes + t.bytes,
+      drops: {
+        bleed: leg.drops.bleed + t.bleed,
+        malformed: leg.drops.malformed + t.malformed,
+        unroutable: leg.drops.unroutable + t.unroutable,
+        sendErrors: leg.drops.sendErrors + t.sendErrors,
+      },
+      rtcp: { ...leg.rtcpSummary },
+      ...(leg.latch.latched ? { source: formatAddress(plainIp(leg.latch.ip), leg.latch.port) } : {}),
+      ...(leg.sdpAddress === undefined ? {} : { sdpAddress: formatAddress(plainIp(leg.latch.sdpIp), leg.latch.sdpPort) }),
+      latches: leg.latch.latches,
+      ...(t.unmeasured > 0 ? { unmeasured: t.unmeasured } : {}),
+      };
     };
     const aToB = dir(this.#a);
     const bToA = dir(this.#b);
-    const out = { callSid: this.callSid, echo: this.#echo, held: this.#held, timedOut: this.#timedOut, createdAt: this.#wallBase } as Writable<MediaSessionStats>;
-    if (this.#closedAt !== undefined) {
-      out.closedAt = this.#closedAt;
-      out.closeReason = this.#closeReason ?? 'closed';
-    }
-    out.legs = { A: this.#a.info, B: this.#b.info };
-    out.directions = { aToB, bToA };
-    out.streams = [aToB.stream, bToA.stream].filter((s) => s.packets > 0);
-    if (this.#recorder) out.recording = { path: this.#recorder.path, packets: this.#recorder.packets, bytes: this.#recorder.bytesWritten };
-    return out;
+    return {
+      callSid: this.callSid,
+      echo: this.#echo,
+      held: this.#held,
+      timedOut: this.#timedOut,
+      createdAt: this.#wallBase,
+      ...(this.#closedAt === undefined ? {} : { closedAt: this.#closedAt, closeReason: this.#closeReason ?? 'closed' }),
+      legs: { A: this.#a.info, B: this.#b.info },
+      directions: { aToB, bToA },
+      streams: [aToB.stream, bToA.stream].filter((s) => s.packets > 0),
+      ...(this.#recorder ? { recording: { path: this.#recorder.path, packets: this.#recorder.packets, bytes: this.#recorder.bytesWritten } } : {}),
+    };
   }
 
   #assertOpen(): void {

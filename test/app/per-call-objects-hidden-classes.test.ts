@@ -10,13 +10,12 @@ import { parseSdp, summariseSdp } from '../../src/sdp/index.js';
 import type { CallRecord } from '../../src/store/index.js';
 
 // Objects the edge makes for every call — the evidence summary of each SDP, each trace entry, the
-// call's summary for the diagnosis, each stream's snapshot, the record's evidence — are built as
-// literals, field by field. On Node 20's V8 a key added after a spread (`{ ...base, key }`,
-// `{ a, ...(x ? {} : { b }), c }`) goes through the runtime and makes a new hidden class (a Map,
-// allocated in the old generation) every time: ~270 bytes of old-space garbage per summary, 5×
-// the time (issue 13). Measured as old-space growth per call, which a literal keeps near zero.
-// Of these, the SDP summary made one per call before (141 bytes per summary measured); the others
-// had keys after a spread that V8 happened to cache, and are kept from the pattern.
+// call's summary for the diagnosis, each stream's snapshot, the record's evidence — must not make a
+// hidden class of their own. On Node 20's V8 a key added to an object born of a spread
+// (`{ ...(x ? { a } : {}), b }`) goes through the runtime and makes a new one (a Map, allocated in
+// the old generation) every time (issue 13). Measured as old-space growth per call, near zero
+// without. The SDP summary made one per call before (141 bytes per summary measured); the others
+// pass either way and keep those objects from the pattern.
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

@@ -102,14 +102,7 @@ export class CallRecorder {
   trace(entry: Omit<TraceEntry, 'at' | 'summary'>, msg?: SipMessage): void {
     const eol = entry.message.indexOf('\r\n');
     const now = this.#clock.now();
-    // A literal of the stored keys in order, not `{ at, summary, ...entry }`: keys added after a
-    // spread made a new hidden class for every traced message (see core's Writable).
-    const at = isoMillis(now);
-    const summary = eol < 0 ? entry.message : entry.message.slice(0, eol);
-    const { leg, direction, transport, src, dst, message, queued_ms: queuedMs } = entry;
-    const traced: TraceEntry = queuedMs === undefined
-      ? { at, summary, leg, direction, transport, src, dst, message }
-      : { at, summary, leg, direction, transport, src, dst, message, queued_ms: queuedMs };
+    const traced: TraceEntry = { at: isoMillis(now), summary: eol < 0 ? entry.message : entry.message.slice(0, eol), ...entry };
     this.#trace.push(traced);
     if (msg !== undefined && this.#evidenceAsTraced && entry.leg === (this.#start.direction === 'outbound' ? 'customer' : 'carrier')) {
       EVIDENCE.set(traced, sipEventOfMessage(msg, { at: now - (entry.queued_ms ?? 0), src: entry.src, dst: entry.dst, transport: entry.transport }).event);
